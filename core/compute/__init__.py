@@ -1,0 +1,1 @@
+"""The compute service: manager, RPC client and API-facing functions."""

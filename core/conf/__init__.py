@@ -1,0 +1,30 @@
+"""nimbus's configuration: one module per option group.
+
+Importing this package registers every core group on the global
+``cfg.CONF`` (oslo.messaging 18 reads its options from the global object,
+so nimbus uses it too). Plugins register their own groups from their own
+``conf.py`` when they are loaded.
+"""
+
+from oslo_config import cfg
+
+from nimbus.core.conf import all as all_
+from nimbus.core.conf import (
+    api,
+    compute,
+    conductor,
+    database,
+    default,
+    images,
+    network,
+    scheduler,
+    volume,
+)
+
+CONF = cfg.CONF
+
+_MODULES = (default, api, compute, conductor, database, scheduler, images,
+            network, volume, all_)
+
+for _module in _MODULES:
+    _module.register_opts(CONF)

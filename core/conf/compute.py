@@ -1,0 +1,51 @@
+"""[compute] options: the hypervisor plugin and the compute manager."""
+
+from oslo_config import cfg
+
+group = cfg.OptGroup("compute", title="Compute service options")
+
+opts = [
+    cfg.StrOpt("hypervisor", default="fake",
+               help="""
+Hypervisor plugin this compute host runs (an entry point in the
+``nimbus.hypervisors`` group).
+
+Possible values:
+
+* ``fake``: in-memory guests, for development, tests and scale runs.
+* ``libvirt``: real guests through libvirt (see ``[libvirt] virt_type``).
+"""),
+    cfg.IntOpt("resource_report_interval", default=60, min=1,
+               help="Seconds between inventory reports to the database."),
+    cfg.IntOpt("sync_power_state_interval", default=60, min=-1,
+               help="""
+Seconds between runs of the power-state sync, which makes the database
+agree with the hypervisor. -1 disables it.
+"""),
+    cfg.FloatOpt("cpu_allocation_ratio", default=4.0, min=0.0,
+                 help="Virtual CPUs allowed per physical CPU."),
+    cfg.FloatOpt("ram_allocation_ratio", default=1.0, min=0.0,
+                 help="Virtual RAM allowed per MiB of physical RAM."),
+    cfg.FloatOpt("disk_allocation_ratio", default=1.0, min=0.0,
+                 help="Virtual disk allowed per GiB of physical disk."),
+    cfg.IntOpt("reserved_host_memory_mb", default=512, min=0,
+               help="RAM kept back for the host itself."),
+    cfg.IntOpt("reserved_host_disk_mb", default=0, min=0,
+               help="Disk kept back for the host itself."),
+    cfg.IntOpt("reserved_host_cpus", default=0, min=0,
+               help="CPUs kept back for the host itself."),
+    cfg.IntOpt("instance_build_timeout", default=0, min=0,
+               help="Seconds a build may take before it is failed (0: no "
+                    "limit)."),
+    cfg.StrOpt("default_availability_zone", default="nova",
+               help="Availability zone of hosts not in a zone aggregate."),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

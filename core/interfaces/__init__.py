@@ -1,0 +1,1 @@
+"""Interfaces of the kernel: one abc.ABC per plugin area."""

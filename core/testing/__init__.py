@@ -1,0 +1,1 @@
+"""Test kits that plugin repositories can reuse (conformance suites)."""

@@ -1,0 +1,174 @@
+"""Conformance kit for hypervisor plugins.
+
+A plugin's own repository proves its plugin keeps the contract of
+:mod:`nimbus.core.interfaces.hypervisor` by subclassing
+:class:`HypervisorConformanceTests` together with ``unittest.TestCase``::
+
+    class TestMyDriver(HypervisorConformanceTests, unittest.TestCase):
+        def make_driver(self):
+            return MyDriver(conf, "host-1")
+
+        def make_spec(self, uuid):          # optional: a bootable guest
+            return GuestSpec(uuid=uuid, name=..., vcpus=1, memory_mb=128,
+                             image=...)
+
+Every test creates its own guests and destroys them, even on failure.
+Optional operations are tested only when the plugin declares the matching
+capability; a capability declared but not working fails the suite.
+"""
+
+import time
+import uuid as uuidlib
+
+from nimbus.core import exception
+from nimbus.core.compute import power_state
+from nimbus.core.interfaces import hypervisor as hv
+
+
+class HypervisorConformanceTests:
+    """Mixin of contract tests; see the module docstring."""
+
+    #: seconds a plugin may take to reflect a state change in get_info.
+    state_timeout = 30.0
+
+    def make_driver(self):
+        raise NotImplementedError("subclasses return a plugin instance")
+
+    def make_spec(self, uuid):
+        return hv.GuestSpec(uuid=uuid, name=f"conformance-{uuid[:8]}",
+                            vcpus=1, memory_mb=128, root_gb=1)
+
+    # -- helpers ------------------------------------------------------------
+
+    def setUp(self):
+        super().setUp()
+        self.driver = self.make_driver()
+        self.driver.init_host()
+        self.addCleanup(self.driver.cleanup_host)
+
+    def _spawn(self):
+        uuid = str(uuidlib.uuid4())
+        self.addCleanup(self.driver.destroy, None, uuid)
+        self.driver.spawn(None, self.make_spec(uuid))
+        return uuid
+
+    def _state(self, uuid):
+        return self.driver.get_info(uuid).power_state
+
+    def _require(self, capability):
+        if not getattr(self.driver.capabilities, capability):
+            self.skipTest(f"plugin does not declare {capability}")
+
+    # -- contract -----------------------------------------------------------
+
+    def test_is_a_hypervisor(self):
+        self.assertIsInstance(self.driver, hv.Hypervisor)
+        self.assertIsInstance(self.driver.capabilities, hv.Capabilities)
+
+    def test_available_resource(self):
+        res = self.driver.get_available_resource()
+        self.assertIsInstance(res, hv.HostResources)
+        self.assertGreater(res.vcpus, 0)
+        self.assertGreater(res.memory_mb, 0)
+        self.assertTrue(res.hypervisor_type)
+
+    def test_spawn_runs_and_lists(self):
+        uuid = self._spawn()
+        self.assertIn(uuid, self.driver.list_instances())
+        self.assertTrue(self.driver.instance_exists(uuid))
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_spawn_twice_raises_instance_exists(self):
+        uuid = self._spawn()
+        self.assertRaises(exception.InstanceExists, self.driver.spawn,
+                          None, self.make_spec(uuid))
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_destroy_removes_and_is_idempotent(self):
+        uuid = self._spawn()
+        self.driver.destroy(None, uuid)
+        self.assertNotIn(uuid, self.driver.list_instances())
+        self.assertFalse(self.driver.instance_exists(uuid))
+        self.driver.destroy(None, uuid)  # idempotent
+
+    def test_unknown_guest_raises_not_found(self):
+        missing = str(uuidlib.uuid4())
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.get_info, missing)
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.power_on, missing)
+
+    def test_power_off_and_on(self):
+        uuid = self._spawn()
+        self.driver.power_off(uuid, timeout=0)
+        self.assertEqual(power_state.SHUTDOWN, self._state(uuid))
+        self.driver.power_off(uuid, timeout=0)  # idempotent
+        self.driver.power_on(uuid)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        self.driver.power_on(uuid)  # idempotent
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_hard_reboot_keeps_running(self):
+        uuid = self._spawn()
+        self.driver.reboot(uuid, hv.REBOOT_HARD)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_reboot_starts_a_stopped_guest(self):
+        uuid = self._spawn()
+        self.driver.power_off(uuid, timeout=0)
+        self.driver.reboot(uuid, hv.REBOOT_HARD)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_pause_unpause(self):
+        self._require("pause")
+        uuid = self._spawn()
+        self.driver.pause(uuid)
+        self.assertEqual(power_state.PAUSED, self._state(uuid))
+        self.driver.unpause(uuid)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_suspend_resume(self):
+        self._require("suspend")
+        uuid = self._spawn()
+        self.driver.suspend(uuid)
+        self.assertIn(self._state(uuid),
+                      (power_state.SUSPENDED, power_state.SHUTDOWN))
+        self.driver.resume(uuid)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_console_output_is_bounded(self):
+        self._require("console_log")
+        uuid = self._spawn()
+        text = self.driver.get_console_output(uuid)
+        self.assertIsInstance(text, str)
+        tail = self.driver.get_console_output(uuid, max_bytes=10)
+        self.assertLessEqual(len(tail.encode()), 10)
+
+    def test_lifecycle_events_reach_listeners(self):
+        self._require("lifecycle_events")
+        seen = []
+        self.driver.register_event_listener(seen.append)
+        uuid = self._spawn()
+        self.driver.power_off(uuid, timeout=0)
+        self.assertTrue(self._wait(
+            lambda: any(e.uuid == uuid and
+                        e.power_state == power_state.SHUTDOWN
+                        for e in seen)), seen)
+
+    def _wait(self, predicate):
+        deadline = time.monotonic() + self.state_timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return predicate()
+
+    def test_unsupported_operations_say_so(self):
+        caps = self.driver.capabilities
+        uuid = self._spawn()
+        if not caps.pause:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.pause, uuid)
+        if not caps.disk_hotplug:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.detach_disk, uuid, "x")

@@ -1,0 +1,1 @@
+"""Bundled plugins: hypervisors, filters, weighers, networks, volumes, images."""

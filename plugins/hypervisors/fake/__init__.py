@@ -1,0 +1,1 @@
+"""The fake hypervisor: in-memory guests on any number of virtual hosts."""

@@ -1,0 +1,43 @@
+"""[fake] options of the fake hypervisor plugin."""
+
+from oslo_config import cfg
+
+group = cfg.OptGroup("fake", title="Fake hypervisor options")
+
+opts = [
+    cfg.IntOpt("vcpus", default=64, min=1,
+               help="Physical CPUs each virtual host reports."),
+    cfg.IntOpt("memory_mb", default=262144, min=1,
+               help="RAM (MiB) each virtual host reports."),
+    cfg.IntOpt("local_gb", default=4096, min=1,
+               help="Disk (GiB) each virtual host reports."),
+    cfg.DictOpt("host_capacity", default={},
+                help="""
+Per-host capacity overriding ``vcpus``/``memory_mb``/``local_gb``, as
+``host:vcpus/memory_mb/local_gb`` pairs, e.g. ``fake-1:4/8192/100``.
+"""),
+    cfg.DictOpt("latency", default={},
+                help="""
+Seconds each operation sleeps before acting, e.g. ``spawn:0.5,destroy:0.1``.
+Operations: spawn, destroy, reboot, power_off, power_on, pause, unpause,
+suspend, resume.
+"""),
+    cfg.ListOpt("fail_hosts", default=[],
+                help="Hosts on which the operations in ``fail_ops`` fail."),
+    cfg.ListOpt("fail_ops", default=["spawn"],
+                help="Operations that fail on ``fail_hosts``."),
+    cfg.BoolOpt("persist", default=True,
+                help="""
+Keep each host's guests in ``$state_path/fake/<host>.json`` so they survive a
+restart of the compute service, as real guests do.
+"""),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return [(group, opts)]

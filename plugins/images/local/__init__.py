@@ -1,0 +1,1 @@
+"""The ``local`` image plugin: a directory of images with metadata."""
