@@ -1,1 +1,1 @@
-"""nimbus.api."""
+"""nimbus.api: the WSGI application serving every enabled API dialect."""

@@ -1,0 +1,147 @@
+"""The WSGI application: request ids, size limits, and the dialects.
+
+Every enabled dialect (``[api] enabled_dialects``) is loaded through
+:mod:`nimbus.core.loading` and mounted under its prefixes. Any exception
+reaching the top is rendered by the dialect that owns the path, so callers
+never see a stack trace or an HTML error page.
+"""
+
+import pecan
+import webob
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from nimbus.core import admin_api, exception, loading
+from nimbus.core.compute import api as compute_api
+
+LOG = logging.getLogger(__name__)
+
+
+class Services:
+    """The core APIs handed to dialects."""
+
+    def __init__(self, conf):
+        self.compute = compute_api.ComputeAPI(conf)
+        self.admin = admin_api.AdminAPI(conf)
+        self.images = self.compute.images
+
+
+class RootController:
+    """Routes the first path segment to the dialect that owns it."""
+
+    def __init__(self, routes, default):
+        self._routes = routes
+        self._default = default
+
+    @pecan.expose("json")
+    def _lookup(self, segment, *remainder):
+        dialect = self._routes.get(segment)
+        if dialect is None:
+            if self._default is None:
+                pecan.abort(404)
+            return self._default.root_controller(), (segment,) + remainder
+        return dialect.root_controller(), (segment,) + remainder
+
+    @pecan.expose("json")
+    def index(self):
+        if self._default is None:
+            pecan.abort(404)
+        return self._default.root_controller().index()
+
+
+def _owner(routes, default, request):
+    segment = request.path.strip("/").split("/", 1)[0]
+    return routes.get(segment, default)
+
+
+class ScopedHook(pecan.hooks.PecanHook):
+    """Runs a dialect's hook only on requests that dialect owns."""
+
+    def __init__(self, hook, dialect, routes, default):
+        self.hook = hook
+        self.dialect = dialect
+        self.routes = routes
+        self.default = default
+        self.priority = hook.priority
+
+    def _mine(self, state):
+        return _owner(self.routes, self.default, state.request) is \
+            self.dialect
+
+    def before(self, state):
+        if self._mine(state):
+            self.hook.before(state)
+
+    def after(self, state):
+        if self._mine(state):
+            self.hook.after(state)
+
+
+class ErrorHook(pecan.hooks.PecanHook):
+    """Turns any exception into the owning dialect's error response."""
+
+    def __init__(self, routes, default):
+        self._routes = routes
+        self._default = default
+
+    def on_error(self, state, error):
+        request = state.request
+        dialect = _owner(self._routes, self._default, request)
+        if not isinstance(error, (exception.NimbusException,
+                                  webob.exc.HTTPException)):
+            LOG.exception("Unexpected error serving %(method)s %(path)s",
+                          {"method": request.method, "path": request.path})
+        if dialect is None:
+            return webob.Response(status=500)
+        return dialect.error_response(request, error)
+
+
+class RequestIdMiddleware:
+    """Give each request an id (echoed back) and cap the body size."""
+
+    def __init__(self, app, max_body):
+        self.app = app
+        self.max_body = max_body
+
+    def __call__(self, environ, start_response):
+        request_id = "req-" + uuidutils.generate_uuid()
+        environ["nimbus.request_id"] = request_id
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > self.max_body:
+            environ["nimbus.body_too_large"] = True
+
+        def _start(status, headers, exc_info=None):
+            headers.append(("x-openstack-request-id", request_id))
+            headers.append(("x-compute-request-id", request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, _start)
+
+
+def load_dialects(conf, services):
+    dialects = [loading.load_driver(loading.API_DIALECTS, name, conf,
+                                    services)
+                for name in conf.api.enabled_dialects]
+    routes, default = {}, None
+    for dialect in dialects:
+        for prefix in dialect.prefixes:
+            if prefix == "":
+                default = dialect
+            else:
+                routes[prefix] = dialect
+    return routes, default
+
+
+def setup_app(conf, services=None):
+    """Return the WSGI application."""
+    services = services or Services(conf)
+    routes, default = load_dialects(conf, services)
+    hooks = [ErrorHook(routes, default)]
+    for dialect in set(routes.values()) | ({default} - {None}):
+        hooks += [ScopedHook(h, dialect, routes, default)
+                  for h in dialect.hooks()]
+    app = pecan.make_app(
+        RootController(routes, default), hooks=hooks,
+        force_canonical=False, guess_content_type_from_ext=False,
+        debug=False)
+    return RequestIdMiddleware(app, conf.api.max_request_body_size)

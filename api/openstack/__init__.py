@@ -1,0 +1,1 @@
+"""The ``openstack`` dialect: OpenStack Compute API v2.1."""

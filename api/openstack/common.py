@@ -1,0 +1,99 @@
+"""Helpers shared by the OpenStack dialect's controllers."""
+
+import json
+
+import jsonschema
+import pecan
+
+from nimbus.core import exception
+
+
+def reply(body=None, status=200):
+    """Return pecan's response carrying ``body`` as JSON."""
+    response = pecan.response
+    response.status = status
+    if body is None:
+        response.body = b""
+        response.content_type = None
+    else:
+        response.content_type = "application/json"
+        response.charset = "utf-8"
+        response.text = json.dumps(body)
+    return response
+
+
+def context():
+    return pecan.request.context["nimbus"]
+
+
+def services():
+    return pecan.request.context["services"]
+
+
+def base_url():
+    conf_url = pecan.request.context.get("public_endpoint")
+    return (conf_url or pecan.request.host_url).rstrip("/")
+
+
+def link(kind, ident, project_id=None):
+    url = base_url()
+    path = f"/v2.1/{kind}/{ident}"
+    return [{"rel": "self", "href": url + path},
+            {"rel": "bookmark", "href": url + f"/{kind}/{ident}"}]
+
+
+def body(schema):
+    """Parse the request's JSON body and validate it against ``schema``.
+
+    :raises Invalid: not JSON, too large, or not matching the schema (400).
+    """
+    request = pecan.request
+    if request.environ.get("nimbus.body_too_large"):
+        raise RequestTooLarge()
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise exception.Invalid(reason="Malformed request body")
+    try:
+        jsonschema.validate(data, schema)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path) or "body"
+        raise exception.ValidationError(field=where, reason=err.message)
+    return data
+
+
+class RequestTooLarge(exception.NimbusException):
+    msg_fmt = "Request is too large."
+    code = 413
+    safe = True
+
+
+def int_param(name, minimum=0):
+    value = pecan.request.GET.get(name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise exception.Invalid(reason=f"{name} must be an integer")
+    if number < minimum:
+        raise exception.Invalid(reason=f"{name} must be >= {minimum}")
+    return number
+
+
+def limit_param():
+    limit = int_param("limit", minimum=0)
+    max_limit = pecan.request.context["max_limit"]
+    return max_limit if limit is None else min(limit, max_limit)
+
+
+def next_link(kind, items, limit, id_key="id"):
+    """Return ``[{"rel": "next", ...}]`` when a full page was returned."""
+    if not items or limit is None or len(items) < limit:
+        return None
+    params = dict(pecan.request.GET)
+    params["marker"] = items[-1][id_key]
+    params["limit"] = str(limit)
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return [{"rel": "next",
+             "href": f"{base_url()}/v2.1/{kind}?{query}"}]

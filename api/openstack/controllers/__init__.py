@@ -1,0 +1,1 @@
+"""Controllers of the OpenStack dialect: one module per resource."""

@@ -1,0 +1,123 @@
+"""/os-services and /os-hypervisors (admin only)."""
+
+import json
+
+import pecan
+
+from nimbus.api.openstack import common
+from nimbus.core import exception
+
+
+def _admin_context():
+    ctx = common.context()
+    if not ctx.is_admin:
+        raise exception.PolicyNotAuthorized(action="admin API")
+    return ctx
+
+
+def _time(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def service_view(service):
+    return {
+        "id": service["id"], "binary": service["binary"],
+        "host": service["host"], "zone": "nova"
+        if service["binary"] == "nimbus-compute" else "internal",
+        "status": "disabled" if service["disabled"] else "enabled",
+        "state": "up" if service["is_up"] else "down",
+        "updated_at": _time(service["last_seen_up"] or
+                            service["updated_at"]),
+        "disabled_reason": service["disabled_reason"],
+    }
+
+
+class ServicesController:
+    """/os-services."""
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        ctx = _admin_context()
+        get = pecan.request.GET
+        services = common.services().admin.list_services(
+            ctx, binary=get.get("binary"), host=get.get("host"))
+        return common.reply({"services": [service_view(s)
+                                          for s in services]})
+
+
+def hypervisor_view(node, detailed):
+    service = node.get("service") or {}
+    up = service.get("is_up", False)
+    body = {"id": node["id"], "hypervisor_hostname":
+            node["hypervisor_hostname"],
+            "state": "up" if up else "down",
+            "status": "disabled" if service.get("disabled") else "enabled"}
+    if not detailed:
+        return body
+    info = node["cpu_info"]
+    body.update({
+        "hypervisor_type": node["hypervisor_type"],
+        "hypervisor_version": node["hypervisor_version"],
+        "vcpus": node["vcpus"], "vcpus_used": node["vcpus_used"],
+        "memory_mb": node["memory_mb"],
+        "memory_mb_used": node["memory_mb_used"],
+        "local_gb": node["local_gb"], "local_gb_used": node["local_gb_used"],
+        "free_ram_mb": node["memory_mb"] - node["memory_mb_used"],
+        "free_disk_gb": node["local_gb"] - node["local_gb_used"],
+        "running_vms": node["running_vms"],
+        "current_workload": 0, "disk_available_least": node["local_gb"] -
+        node["local_gb_used"],
+        "host_ip": node["host_ip"] or "127.0.0.1",
+        "cpu_info": info if isinstance(info, str) else json.dumps(info),
+        "service": {"host": node["host"], "id": service.get("id"),
+                    "disabled_reason": service.get("disabled_reason")},
+    })
+    return body
+
+
+class HypervisorController:
+    def __init__(self, node_id):
+        self.node_id = node_id
+
+    @pecan.expose("json")
+    def index(self):
+        ctx = _admin_context()
+        try:
+            node = common.services().admin.get_hypervisor(ctx, self.node_id)
+        except exception.ComputeNodeNotFound:
+            raise exception.NotFound(
+                message=f"Hypervisor {self.node_id} could not be found.")
+        return common.reply({"hypervisor": hypervisor_view(node, True)})
+
+
+class HypervisorsController:
+    """/os-hypervisors, /detail, /statistics, /{id}."""
+
+    @pecan.expose("json")
+    def index(self):
+        return self._list(False)
+
+    @pecan.expose("json")
+    def detail(self):
+        return self._list(True)
+
+    def _list(self, detailed):
+        ctx = _admin_context()
+        nodes = common.services().admin.list_hypervisors(ctx)
+        return common.reply({"hypervisors": [hypervisor_view(n, detailed)
+                                             for n in nodes]})
+
+    @pecan.expose("json")
+    def statistics(self):
+        ctx = _admin_context()
+        stats = common.services().admin.hypervisor_statistics(ctx)
+        body = dict(stats)
+        body["free_ram_mb"] = stats["memory_mb"] - stats["memory_mb_used"]
+        body["free_disk_gb"] = stats["local_gb"] - stats["local_gb_used"]
+        body["current_workload"] = 0
+        body["disk_available_least"] = body["free_disk_gb"]
+        return common.reply({"hypervisor_statistics": body})
+
+    @pecan.expose("json")
+    def _lookup(self, node_id, *remainder):
+        return HypervisorController(node_id), remainder

@@ -1,0 +1,91 @@
+"""/flavors: list, detail, show; admin create and delete."""
+
+import pecan
+
+from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack.views import flavors as view
+from nimbus.core import exception
+
+_PUBLIC = {"true": True, "t": True, "yes": True, "1": True,
+           "false": False, "f": False, "no": False, "0": False,
+           "none": None}
+
+
+def _is_public(ctx):
+    raw = pecan.request.GET.get("is_public")
+    if raw is None:
+        return True
+    value = _PUBLIC.get(raw.lower())
+    if value is None and raw.lower() != "none":
+        raise exception.Invalid(reason=f"Invalid is_public filter [{raw}]")
+    return value if ctx.is_admin else True
+
+
+def _list(detailed):
+    ctx = common.context()
+    limit = common.limit_param()
+    flavors = common.services().admin.list_flavors(
+        ctx, is_public=_is_public(ctx),
+        min_ram=common.int_param("minRam"),
+        min_disk=common.int_param("minDisk"), limit=limit,
+        marker=pecan.request.GET.get("marker"))
+    render = view.detail if detailed else view.basic
+    items = [render(f) for f in flavors]
+    body = {"flavors": items}
+    links = common.next_link("flavors/detail" if detailed else "flavors",
+                             items, limit)
+    if links:
+        body["flavors_links"] = links
+    return common.reply(body)
+
+
+def _require_admin(ctx):
+    if not ctx.is_admin:
+        raise exception.PolicyNotAuthorized(action="flavor management")
+
+
+class FlavorController:
+    def __init__(self, flavor_id):
+        self.flavor_id = flavor_id
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        flavor = common.services().admin.get_flavor(common.context(),
+                                                    self.flavor_id)
+        return common.reply({"flavor": view.detail(flavor)})
+
+    @index.when(method="DELETE", template="json")
+    def delete(self):
+        ctx = common.context()
+        _require_admin(ctx)
+        common.services().admin.delete_flavor(ctx, self.flavor_id)
+        return common.reply(None, 202)
+
+
+class FlavorsController:
+    @pecan.expose("json", generic=True)
+    def index(self):
+        return _list(detailed=False)
+
+    @index.when(method="POST", template="json")
+    def create(self):
+        ctx = common.context()
+        _require_admin(ctx)
+        data = common.body(schemas.FLAVOR_CREATE)["flavor"]
+        flavor = common.services().admin.create_flavor(
+            ctx, name=data["name"], vcpus=int(data["vcpus"]),
+            memory_mb=int(data["ram"]), root_gb=int(data["disk"]),
+            flavorid=data.get("id"),
+            ephemeral_gb=int(data.get("OS-FLV-EXT-DATA:ephemeral") or 0),
+            swap=int(data.get("swap") or 0),
+            rxtx_factor=float(data.get("rxtx_factor") or 1.0),
+            is_public=data.get("os-flavor-access:is_public", True))
+        return common.reply({"flavor": view.detail(flavor)})
+
+    @pecan.expose("json")
+    def detail(self):
+        return _list(detailed=True)
+
+    @pecan.expose("json")
+    def _lookup(self, flavor_id, *remainder):
+        return FlavorController(flavor_id), remainder

@@ -1,0 +1,46 @@
+"""The dialect's root: version documents and the v2.1 resources."""
+
+import pecan
+
+from nimbus.api.openstack import common, versions
+from nimbus.api.openstack.controllers import admin, flavors, images, servers
+
+
+class V21Controller:
+    """/v2.1: the version document and every resource."""
+
+    servers = servers.ServersController()
+    flavors = flavors.FlavorsController()
+    images = images.ImagesController()
+
+    def __init__(self):
+        setattr(self, "os-services", admin.ServicesController())
+        setattr(self, "os-hypervisors", admin.HypervisorsController())
+
+    @pecan.expose("json")
+    def index(self):
+        return common.reply(versions.v21_document())
+
+    @pecan.expose("json")
+    def _lookup(self, segment, *remainder):
+        # Clients built for the project-in-URL form (/v2.1/{project}/...).
+        if segment == common.context().project_id and remainder:
+            return self, remainder
+        pecan.abort(404)
+
+
+class RootController:
+    """/: the list of API versions."""
+
+    def __init__(self):
+        setattr(self, "v2.1", V21Controller())
+
+    @pecan.expose("json")
+    def index(self):
+        return common.reply(versions.root_document(), 200)
+
+    @pecan.expose("json")
+    def _lookup(self, segment, *remainder):
+        if segment == "v2.1":
+            return getattr(self, "v2.1"), remainder
+        pecan.abort(404)

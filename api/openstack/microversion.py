@@ -1,0 +1,58 @@
+"""Compute API microversions: parse the request's, echo the answer.
+
+Both ``OpenStack-API-Version: compute X`` and the legacy
+``X-OpenStack-Nova-API-Version: X`` are accepted (the new one wins);
+``latest`` means the maximum; no header means the minimum.
+"""
+
+import microversion_parse
+
+from nimbus.core import exception
+
+MIN_VERSION = (2, 1)
+MAX_VERSION = (2, 1)
+SERVICE_TYPE = "compute"
+LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
+
+
+def text(version):
+    return "%d.%d" % version
+
+
+class NotAcceptable(exception.NimbusException):
+    msg_fmt = ("Version %(version)s is not supported by the API. Minimum "
+               "is %(min)s and maximum is %(max)s.")
+    code = 406
+    safe = True
+
+
+def requested(headers):
+    """Return the (major, minor) the request asks for.
+
+    :raises Invalid: malformed header (400).
+    :raises NotAcceptable: out of range (406).
+    """
+    value = microversion_parse.get_version(
+        headers, service_type=SERVICE_TYPE,
+        legacy_headers=[LEGACY_HEADER])
+    if value is None:
+        return MIN_VERSION
+    value = value.strip()
+    if value == "latest":
+        return MAX_VERSION
+    try:
+        major, minor = (int(p) for p in value.split("."))
+    except ValueError:
+        raise exception.Invalid(
+            reason=f"API version string {value} format is not valid. It "
+                   f"needs to be of the form X.Y")
+    if not MIN_VERSION <= (major, minor) <= MAX_VERSION:
+        raise NotAcceptable(version=value, min=text(MIN_VERSION),
+                            max=text(MAX_VERSION))
+    return (major, minor)
+
+
+def response_headers(version):
+    return [("OpenStack-API-Version", f"{SERVICE_TYPE} {text(version)}"),
+            (LEGACY_HEADER, text(version)),
+            ("Vary", f"OpenStack-API-Version, {LEGACY_HEADER}")]

@@ -1,0 +1,1 @@
+"""Response bodies of the OpenStack dialect."""

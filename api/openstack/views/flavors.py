@@ -1,0 +1,22 @@
+"""Flavor bodies in Nova's v2.1 shapes."""
+
+from nimbus.api.openstack import common
+
+
+def basic(flavor):
+    return {"id": flavor.flavorid, "name": flavor.name,
+            "links": common.link("flavors", flavor.flavorid)}
+
+
+def detail(flavor):
+    return {
+        "id": flavor.flavorid, "name": flavor.name,
+        "ram": flavor.memory_mb, "vcpus": flavor.vcpus,
+        "disk": flavor.root_gb,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap or "",
+        "rxtx_factor": flavor.rxtx_factor,
+        "os-flavor-access:is_public": flavor.is_public,
+        "OS-FLV-DISABLED:disabled": flavor.disabled,
+        "links": common.link("flavors", flavor.flavorid),
+    }

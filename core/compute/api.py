@@ -1,0 +1,291 @@
+"""The compute API: what every API dialect calls to act on servers.
+
+Dialects translate their requests into these functions and their results
+back; they never touch the database or RPC themselves. Each action checks
+the instance's state as Nova does (409 from the wrong state), moves the
+task state with a guard in SQL, records the action and casts to the
+service that does the work. Nothing here waits for a hypervisor.
+"""
+
+import json
+
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from nimbus.core import exception, loading, servicegroup
+from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.compute import task_states, vm_states
+from nimbus.core.conductor import rpcapi as conductor_rpcapi
+from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.objects import flavor as flavor_obj
+from nimbus.core.objects import instance as instance_obj
+from nimbus.core.objects.base import db
+from nimbus.core.scheduler import request_spec as rs
+
+LOG = logging.getLogger(__name__)
+
+_ACTIVE = (vm_states.ACTIVE,)
+_REBOOT_HARD_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED,
+                     vm_states.SUSPENDED, vm_states.ERROR)
+_REBOOT_HARD_TASKS = (None, task_states.PAUSING, task_states.UNPAUSING,
+                      task_states.SUSPENDING, task_states.RESUMING) + \
+    task_states.SOFT_REBOOT_STATES + task_states.HARD_REBOOT_STATES
+
+
+class ComputeAPI:
+    """Server operations for API dialects (one instance per API process)."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        self.images = loading.load_driver(loading.IMAGES,
+                                          conf.images.backend, conf)
+        self._compute = None
+        self._conductor = None
+
+    @property
+    def compute_rpc(self):
+        if self._compute is None:
+            self._compute = compute_rpcapi.ComputeAPI()
+        return self._compute
+
+    @property
+    def conductor_rpc(self):
+        if self._conductor is None:
+            self._conductor = conductor_rpcapi.ConductorAPI()
+        return self._conductor
+
+    # -- reads --------------------------------------------------------------
+
+    def get(self, context, uuid):
+        """Return the instance, as long as ``context`` may see it.
+
+        :raises InstanceNotFound: no such instance, or another project's.
+        """
+        if not uuidutils.is_uuid_like(uuid):
+            raise exception.InstanceNotFound(instance_id=uuid)
+        instance = instance_obj.Instance.get_by_uuid(context, uuid)
+        if not context.is_admin and instance.project_id != \
+                context.project_id:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return instance
+
+    def get_all(self, context, filters=None, limit=None, marker=None):
+        filters = dict(filters or {})
+        if not context.is_admin or not filters.pop("all_tenants", False):
+            filters["project_id"] = context.project_id
+        return instance_obj.InstanceList.get_by_filters(
+            context, filters, limit=limit, marker=marker)
+
+    def faults_for(self, context, instances):
+        uuids = [i.uuid for i in instances if i.vm_state == vm_states.ERROR]
+        return db().actions.faults_latest(context, uuids)
+
+    # -- create -------------------------------------------------------------
+
+    def create(self, context, name, flavor_id, image_id, min_count=1,
+               max_count=1, metadata=None, key_name=None, user_data=None,
+               availability_zone=None, scheduler_hints=None):
+        """Record the instances and hand them to conductor.
+
+        :returns: the list of new instances (``vm_state`` building).
+        :raises Invalid: unknown flavor or image, bad counts.
+        """
+        if not 1 <= min_count <= max_count:
+            raise exception.InvalidInput(
+                reason="min_count must be >= 1 and <= max_count")
+        flavor = self._flavor_for_boot(context, flavor_id)
+        image = self._image_for_boot(context, image_id)
+        key_data = self._key_data(context, key_name)
+        count = max_count
+        reservation_id = "r-" + uuidutils.generate_uuid()[:8]
+        rows, actions = [], []
+        for index in range(count):
+            uuid = uuidutils.generate_uuid()
+            display = name if count == 1 else f"{name}-{index + 1}"
+            rows.append(self._instance_row(
+                context, uuid, display, flavor, image, metadata, key_name,
+                key_data, user_data, availability_zone, reservation_id,
+                index))
+            actions.append({"instance_uuid": uuid, "action": "create",
+                            "request_id": context.request_id,
+                            "user_id": context.user_id,
+                            "project_id": context.project_id})
+        created = db().instances.create_many(context, rows, actions)
+        instances = [instance_obj.Instance.from_row(context, r)
+                     for r in created]
+        spec = rs.build(context, flavor, image, count, availability_zone,
+                        scheduler_hints)
+        self.conductor_rpc.schedule_and_build_instances(
+            context, [i.uuid for i in instances], spec)
+        return instances
+
+    def _flavor_for_boot(self, context, flavor_id):
+        try:
+            return flavor_obj.Flavor.get_by_flavor_id(context, flavor_id)
+        except exception.FlavorNotFound:
+            raise exception.Invalid(
+                reason=f"Flavor {flavor_id} could not be found.")
+
+    def _image_for_boot(self, context, image_id):
+        try:
+            image = self.images.get(context, image_id)
+        except exception.ImageNotFound:
+            raise exception.Invalid(
+                reason=f"Image {image_id} could not be found.")
+        if image["status"] != "active":
+            raise exception.Invalid(
+                reason=f"Image {image_id} is not active.")
+        return image
+
+    def _key_data(self, context, key_name):
+        if not key_name:
+            return None
+        try:
+            return db().keypairs.get(context, context.user_id,
+                                     key_name)["public_key"]
+        except exception.NotFound:
+            raise exception.Invalid(
+                reason=f"Invalid key_name provided: {key_name}")
+
+    def _instance_row(self, context, uuid, name, flavor, image, metadata,
+                      key_name, key_data, user_data, availability_zone,
+                      reservation_id, index):
+        return {
+            "uuid": uuid, "display_name": name,
+            "project_id": context.project_id, "user_id": context.user_id,
+            "image_ref": image["id"], "flavor_id": flavor.flavorid,
+            "flavor_name": flavor.name, "vcpus": flavor.vcpus,
+            "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
+            "ephemeral_gb": flavor.ephemeral_gb, "swap": flavor.swap,
+            "extra_specs": json.dumps(dict(flavor.extra_specs)),
+            "vm_state": vm_states.BUILDING,
+            "task_state": task_states.SCHEDULING, "power_state": 0,
+            "metadata_json": json.dumps(metadata or {}),
+            "key_name": key_name, "key_data": key_data,
+            "user_data": user_data,
+            "availability_zone": availability_zone,
+            "reservation_id": reservation_id, "launch_index": index,
+        }
+
+    # -- delete -------------------------------------------------------------
+
+    def delete(self, context, uuid):
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        db().actions.action_start(context, instance.uuid, "delete")
+        if instance.host is None or not self._host_is_up(context,
+                                                         instance.host):
+            self._local_delete(context, instance)
+            return
+        current = instance.task_state
+        instance.task_state = task_states.DELETING
+        try:
+            instance.save(expected_task_state=(current,))
+        except exception.UnexpectedTaskStateError:
+            instance.refresh()
+            if instance.host is None:
+                self._local_delete(context, instance)
+                return
+            raise exception.Conflict(
+                reason=f"Instance {uuid} changed state during delete; "
+                       f"retry")
+        self.compute_rpc.terminate_instance(context, instance)
+
+    def _local_delete(self, context, instance):
+        """Delete an instance no compute holds (never placed, or its host
+        is down): the database is all there is to clean."""
+        try:
+            instance.destroy()
+        except exception.InstanceNotFound:
+            pass
+
+    def _host_is_up(self, context, host):
+        try:
+            service = db().services.get_by_host_and_binary(
+                context, host, "nimbus-compute")
+        except exception.ServiceNotFound:
+            return False
+        return servicegroup.is_up(self.conf, service)
+
+    # -- actions ------------------------------------------------------------
+
+    def _check_lock(self, context, instance):
+        if instance.locked and not context.is_admin:
+            raise exception.Conflict(
+                reason=f"Instance {instance.uuid} is locked")
+
+    def _begin(self, context, uuid, action, vm_ok, new_task,
+               task_ok=(None,)):
+        """Check the state, set ``new_task`` with a guard, record the
+        action; return the instance."""
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        if instance.vm_state not in vm_ok:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=uuid, attr="vm_state",
+                state=instance.vm_state)
+        if instance.task_state not in task_ok:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=uuid, attr="task_state",
+                state=instance.task_state)
+        instance.task_state = new_task
+        instance.save(expected_task_state=task_ok, expected_vm_state=vm_ok)
+        db().actions.action_start(context, uuid, action)
+        return instance
+
+    def stop(self, context, uuid):
+        instance = self._begin(context, uuid, "stop",
+                               (vm_states.ACTIVE, vm_states.ERROR),
+                               task_states.POWERING_OFF)
+        self.compute_rpc.stop_instance(context, instance)
+
+    def start(self, context, uuid):
+        instance = self._begin(context, uuid, "start", (vm_states.STOPPED,),
+                               task_states.POWERING_ON)
+        self.compute_rpc.start_instance(context, instance)
+
+    def reboot(self, context, uuid, reboot_type):
+        if reboot_type == hv.REBOOT_HARD:
+            instance = self._begin(context, uuid, "reboot",
+                                   _REBOOT_HARD_FROM,
+                                   task_states.REBOOTING_HARD,
+                                   _REBOOT_HARD_TASKS)
+        else:
+            instance = self._begin(context, uuid, "reboot", _ACTIVE,
+                                   task_states.REBOOTING)
+        self.compute_rpc.reboot_instance(context, instance, reboot_type)
+
+    def pause(self, context, uuid):
+        instance = self._begin(context, uuid, "pause", _ACTIVE,
+                               task_states.PAUSING)
+        self.compute_rpc.pause_instance(context, instance)
+
+    def unpause(self, context, uuid):
+        instance = self._begin(context, uuid, "unpause",
+                               (vm_states.PAUSED,), task_states.UNPAUSING)
+        self.compute_rpc.unpause_instance(context, instance)
+
+    def suspend(self, context, uuid):
+        instance = self._begin(context, uuid, "suspend", _ACTIVE,
+                               task_states.SUSPENDING)
+        self.compute_rpc.suspend_instance(context, instance)
+
+    def resume(self, context, uuid):
+        instance = self._begin(context, uuid, "resume",
+                               (vm_states.SUSPENDED,), task_states.RESUMING)
+        self.compute_rpc.resume_instance(context, instance)
+
+    def get_console_output(self, context, uuid, length=None):
+        instance = self.get(context, uuid)
+        if instance.host is None or instance.vm_state in (
+                vm_states.BUILDING, vm_states.ERROR):
+            raise exception.InstanceInvalidState(
+                action="get_console_output", instance_uuid=uuid,
+                attr="vm_state", state=instance.vm_state)
+        max_bytes = None if length is None else max(0, length) * 200
+        text = self.compute_rpc.get_console_output(context, instance,
+                                                   max_bytes)
+        if length is not None:
+            lines = text.splitlines()
+            text = "\n".join(lines[-length:]) if length else ""
+        return text

@@ -1,0 +1,257 @@
+"""The compute manager: runs the hypervisor plugin for one host.
+
+It never touches the database: every object method it calls runs on
+conductor (in a separate compute process) through object indirection.
+Each RPC method holds a per-instance lock, moves the instance's task state
+with a guard (``expected_task_state``), calls the plugin and records the
+outcome.
+"""
+
+import oslo_messaging as messaging
+from oslo_concurrency import lockutils
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from nimbus.core import exception, loading, manager
+from nimbus.core.compute import (
+    guest_spec,
+    power_state,
+    power_sync,
+    resource_tracker,
+    task_states,
+    vm_states,
+)
+from nimbus.core.conductor import rpcapi as conductor_rpcapi
+from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.objects import instance_action
+
+LOG = logging.getLogger(__name__)
+
+# RPC method -> (task_state while it runs, final vm_state, final power_state)
+_POWER_ACTIONS = {
+    "stop_instance": (task_states.POWERING_OFF, vm_states.STOPPED,
+                      power_state.SHUTDOWN),
+    "start_instance": (task_states.POWERING_ON, vm_states.ACTIVE,
+                       power_state.RUNNING),
+    "pause_instance": (task_states.PAUSING, vm_states.PAUSED,
+                       power_state.PAUSED),
+    "unpause_instance": (task_states.UNPAUSING, vm_states.ACTIVE,
+                         power_state.RUNNING),
+    "suspend_instance": (task_states.SUSPENDING, vm_states.SUSPENDED,
+                         power_state.SUSPENDED),
+    "resume_instance": (task_states.RESUMING, vm_states.ACTIVE,
+                        power_state.RUNNING),
+}
+
+
+class ComputeManager(manager.Manager):
+    """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
+
+    target = messaging.Target(version="1.0")
+
+    def __init__(self, conf, host, driver=None):
+        super().__init__(conf, host)
+        self.driver = driver or loading.load_driver(
+            loading.HYPERVISORS, conf.compute.hypervisor, conf, host)
+        self.images = loading.load_driver(loading.IMAGES,
+                                          conf.images.backend, conf)
+        self.tracker = resource_tracker.ResourceTracker(conf, host,
+                                                        self.driver)
+        self.sync = power_sync.PowerSync(self)
+        self.service_ref = None
+        self._conductor = None
+
+    @property
+    def conductor(self):
+        if self._conductor is None:
+            self._conductor = conductor_rpcapi.ConductorAPI()
+        return self._conductor
+
+    # -- service hooks ------------------------------------------------------
+
+    def init_host(self):
+        self.driver.init_host()
+        self.driver.register_event_listener(self.sync.handle_event)
+        self.sync.reconcile()
+
+    def after_start(self):
+        service_id = self.service_ref.id if self.service_ref else None
+        self.tracker.update_available_resource(service_id)
+
+    def cleanup_host(self):
+        self.sync.stop()
+        self.driver.cleanup_host()
+
+    def periodic_tasks(self):
+        c = self.conf.compute
+        return [(self._report_resources, c.resource_report_interval),
+                (self.sync.sync_all, c.sync_power_state_interval)]
+
+    def _report_resources(self):
+        service_id = self.service_ref.id if self.service_ref else None
+        self.tracker.update_available_resource(service_id)
+
+    def lock(self, uuid):
+        return lockutils.lock(f"instance-{uuid}")
+
+    # -- build and delete ---------------------------------------------------
+
+    def build_and_run_instance(self, context, instance, request_spec,
+                               alternates):
+        with self.lock(instance.uuid):
+            self._build(context, instance, request_spec, alternates)
+
+    def _build(self, context, instance, request_spec, alternates):
+        instance.task_state = task_states.SPAWNING
+        try:
+            instance.save(expected_task_state=(task_states.SCHEDULING,))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            LOG.info("Build of %s cancelled: deleted meanwhile",
+                     instance.uuid)
+            return
+        try:
+            spec = guest_spec.build(context, instance, self.images)
+            self.driver.spawn(context, spec)
+        except Exception as err:
+            self._build_failed(context, instance, request_spec, alternates,
+                               err)
+            return
+        instance.vm_state = vm_states.ACTIVE
+        instance.task_state = None
+        instance.power_state = power_state.RUNNING
+        instance.launched_at = timeutils.utcnow()
+        try:
+            instance.save(expected_task_state=(task_states.SPAWNING,))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            # Deleted while spawning: the delete finishes the cleanup.
+            LOG.info("Instance %s deleted while spawning", instance.uuid)
+
+    def _build_failed(self, context, instance, request_spec, alternates,
+                      err):
+        LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
+                    {"uuid": instance.uuid, "host": self.host, "err": err})
+        try:
+            self.driver.destroy(context, instance.uuid)
+        except Exception:
+            LOG.exception("Cleanup after failed build of %s failed",
+                          instance.uuid)
+        retry = (not isinstance(err, exception.BuildAbort)
+                 and request_spec.get("attempts", 1)
+                 < self.conf.conductor.max_build_attempts
+                 and alternates)
+        if retry:
+            instance.task_state = task_states.SCHEDULING
+            instance.host = None
+            instance.node = None
+            try:
+                instance.save(expected_task_state=(task_states.SPAWNING,))
+            except (exception.UnexpectedTaskStateError,
+                    exception.InstanceNotFound):
+                return
+            self.conductor.build_instances(
+                context, instance.uuid, request_spec, alternates,
+                self.host, str(err))
+            return
+        self._set_error(context, instance, err,
+                        expected=(task_states.SPAWNING,))
+
+    def _set_error(self, context, instance, err, expected):
+        instance.vm_state = vm_states.ERROR
+        instance.task_state = None
+        try:
+            instance.save(expected_task_state=expected)
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            return
+        instance_action.InstanceFault.record(
+            context, instance.uuid, getattr(err, "code", 500), str(err),
+            host=self.host)
+
+    def terminate_instance(self, context, instance):
+        with self.lock(instance.uuid):
+            self.driver.destroy(context, instance.uuid)
+            try:
+                instance.destroy()
+            except exception.InstanceNotFound:
+                pass
+
+    # -- power actions ------------------------------------------------------
+
+    def _power_action(self, context, instance, method, call):
+        running, final_vm, final_power = _POWER_ACTIONS[method]
+        with self.lock(instance.uuid):
+            try:
+                call()
+            except Exception as err:
+                LOG.warning("%(method)s of %(uuid)s failed: %(err)s",
+                            {"method": method, "uuid": instance.uuid,
+                             "err": err})
+                self._revert_task_state(context, instance, running, err)
+                return
+            instance.vm_state = final_vm
+            instance.power_state = final_power
+            instance.task_state = None
+            self._save_quietly(instance, running)
+
+    def _revert_task_state(self, context, instance, running, err):
+        instance.task_state = None
+        if self._save_quietly(instance, running):
+            instance_action.InstanceFault.record(
+                context, instance.uuid, getattr(err, "code", 500),
+                str(err), host=self.host)
+
+    @staticmethod
+    def _save_quietly(instance, expected):
+        try:
+            instance.save(expected_task_state=(expected,))
+            return True
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            return False
+
+    def stop_instance(self, context, instance):
+        self._power_action(context, instance, "stop_instance",
+                           lambda: self.driver.power_off(
+                               instance.uuid, timeout=60))
+
+    def start_instance(self, context, instance):
+        self._power_action(context, instance, "start_instance",
+                           lambda: self.driver.power_on(instance.uuid))
+
+    def pause_instance(self, context, instance):
+        self._power_action(context, instance, "pause_instance",
+                           lambda: self.driver.pause(instance.uuid))
+
+    def unpause_instance(self, context, instance):
+        self._power_action(context, instance, "unpause_instance",
+                           lambda: self.driver.unpause(instance.uuid))
+
+    def suspend_instance(self, context, instance):
+        self._power_action(context, instance, "suspend_instance",
+                           lambda: self.driver.suspend(instance.uuid))
+
+    def resume_instance(self, context, instance):
+        self._power_action(context, instance, "resume_instance",
+                           lambda: self.driver.resume(instance.uuid))
+
+    def reboot_instance(self, context, instance, reboot_type):
+        expected = task_states.REBOOTING_HARD \
+            if reboot_type == hv.REBOOT_HARD else task_states.REBOOTING
+        with self.lock(instance.uuid):
+            try:
+                self.driver.reboot(instance.uuid, reboot_type)
+            except Exception as err:
+                self._revert_task_state(context, instance, expected, err)
+                return
+            instance.vm_state = vm_states.ACTIVE
+            instance.power_state = power_state.RUNNING
+            instance.task_state = None
+            self._save_quietly(instance, expected)
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def get_console_output(self, context, instance, max_bytes):
+        return self.driver.get_console_output(instance.uuid,
+                                              max_bytes=max_bytes)
+

@@ -1,0 +1,175 @@
+"""Keep the database in line with the hypervisor.
+
+Three ways in: :meth:`PowerSync.reconcile` when the compute starts
+(interrupted builds, unfinished deletes, guests nobody owns),
+:meth:`PowerSync.sync_all` periodically, and :meth:`PowerSync.handle_event`
+for lifecycle events the plugin delivers. The hypervisor is authoritative
+for power state; an instance with an action in progress is left alone.
+"""
+
+import queue
+import threading
+
+from oslo_log import log as logging
+
+from nimbus.core import context as nimbus_context
+from nimbus.core import exception
+from nimbus.core.compute import power_state, task_states, vm_states
+from nimbus.core.objects import instance as instance_obj
+from nimbus.core.objects import instance_action
+
+LOG = logging.getLogger(__name__)
+
+# What an unexpected power state means for a stable vm_state.
+_OBSERVED = {
+    power_state.SHUTDOWN: vm_states.STOPPED,
+    power_state.CRASHED: vm_states.STOPPED,
+    power_state.PAUSED: vm_states.PAUSED,
+    power_state.SUSPENDED: vm_states.SUSPENDED,
+    power_state.RUNNING: vm_states.ACTIVE,
+}
+_SYNCED_VM_STATES = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED,
+                     vm_states.SUSPENDED)
+
+
+class PowerSync:
+    """Reconciliation and power-state sync for one compute manager."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self._events = queue.Queue()
+        self._thread = None
+        self._stopped = threading.Event()
+
+    @property
+    def driver(self):
+        return self.compute.driver
+
+    def _ctx(self):
+        return nimbus_context.get_admin_context()
+
+    def _instances(self):
+        return instance_obj.InstanceList.get_by_host(self._ctx(),
+                                                     self.compute.host)
+
+    # -- start-up -----------------------------------------------------------
+
+    def reconcile(self):
+        """Settle every instance of this host after a (re)start."""
+        ctx = self._ctx()
+        instances = list(self._instances())
+        known = {i.uuid for i in instances}
+        for instance in instances:
+            try:
+                self._reconcile_one(ctx, instance)
+            except Exception:
+                LOG.exception("Reconciling %s failed", instance.uuid)
+        for uuid in set(self.driver.list_instances()) - known:
+            LOG.warning("Destroying guest %s: no live instance owns it",
+                        uuid)
+            self.driver.destroy(ctx, uuid)
+        self._start_event_thread()
+
+    def _reconcile_one(self, ctx, instance):
+        if instance.task_state == task_states.DELETING:
+            self.driver.destroy(ctx, instance.uuid)
+            instance.destroy()
+            return
+        if instance.task_state in task_states.BUILD_STATES:
+            self.driver.destroy(ctx, instance.uuid)
+            err = exception.HypervisorError(
+                reason="build interrupted by a restart of the compute "
+                       "service")
+            self.compute._set_error(ctx, instance, err,
+                                    expected=(instance.task_state,))
+            return
+        if instance.task_state is not None:
+            # The action's RPC died with the old process: forget it.
+            self._clear_task(instance)
+        self.sync_one(instance)
+
+    def _clear_task(self, instance):
+        previous = instance.task_state
+        instance.task_state = None
+        try:
+            instance.save(expected_task_state=(previous,))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            pass
+
+    # -- periodic and event-driven sync -------------------------------------
+
+    def sync_all(self):
+        for instance in self._instances():
+            try:
+                with self.compute.lock(instance.uuid):
+                    self.sync_one(instance)
+            except Exception:
+                LOG.exception("Power sync of %s failed", instance.uuid)
+
+    def sync_one(self, instance):
+        """Make ``instance`` agree with its guest; returns nothing."""
+        if instance.task_state is not None or \
+                instance.vm_state not in _SYNCED_VM_STATES + (
+                    vm_states.ERROR,):
+            return
+        try:
+            observed = self.driver.get_info(instance.uuid).power_state
+        except exception.HypervisorInstanceNotFound:
+            observed = power_state.NOSTATE
+        if observed == instance.power_state and \
+                _OBSERVED.get(observed) in (instance.vm_state, None):
+            return
+        self._apply(instance, observed)
+
+    def _apply(self, instance, observed):
+        changes = {"power_state": observed}
+        if observed == power_state.NOSTATE:
+            if instance.vm_state != vm_states.ERROR:
+                changes["vm_state"] = vm_states.ERROR
+                instance_action.InstanceFault.record(
+                    self._ctx(), instance.uuid, 500,
+                    "The guest disappeared from the hypervisor.",
+                    host=self.compute.host)
+        elif instance.vm_state in _SYNCED_VM_STATES:
+            changes["vm_state"] = _OBSERVED[observed]
+        LOG.info("Syncing %(uuid)s to the hypervisor: %(changes)s",
+                 {"uuid": instance.uuid, "changes": changes})
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        try:
+            instance.save(expected_task_state=(None,))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            pass  # an action started meanwhile; it owns the state now
+
+    def handle_event(self, event):
+        """Plugin callback: queue the event (never block the plugin)."""
+        self._events.put(event)
+
+    def _start_event_thread(self):
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._drain_events, daemon=True,
+                name=f"lifecycle-{self.compute.host}")
+            self._thread.start()
+
+    def _drain_events(self):
+        while not self._stopped.is_set():
+            try:
+                event = self._events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                with self.compute.lock(event.uuid):
+                    instance = instance_obj.Instance.get_by_uuid(
+                        self._ctx(), event.uuid)
+                    if instance.host == self.compute.host:
+                        self.sync_one(instance)
+            except exception.InstanceNotFound:
+                pass
+            except Exception:
+                LOG.exception("Handling lifecycle event %s failed", event)
+
+    def stop(self):
+        self._stopped.set()

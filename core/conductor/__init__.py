@@ -1,0 +1,1 @@
+"""The conductor: database proxy for computes and the build workflows."""

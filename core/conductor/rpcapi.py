@@ -1,0 +1,63 @@
+"""Client side of the conductor RPC API.
+
+Version history:
+
+* 1.0: initial version: object_class_action_versions, object_action,
+  object_backport_versions; compute_task namespace:
+  schedule_and_build_instances, build_instances (reschedule).
+"""
+
+import oslo_messaging as messaging
+from oslo_versionedobjects import base as ovo_base
+
+from nimbus.core import rpc
+
+TOPIC = "conductor"
+VERSION_CAP = "1.0"
+
+
+class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
+    """Calls to nimbus-conductor; also the objects' indirection API."""
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version="1.0")
+        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+
+    # -- object indirection (compute's only way to the database) ------------
+
+    def object_class_action_versions(self, context, objname, objmethod,
+                                     object_versions, args, kwargs):
+        return self.client.prepare().call(
+            context, "object_class_action_versions", objname=objname,
+            objmethod=objmethod, object_versions=object_versions,
+            args=args, kwargs=kwargs)
+
+    def object_action(self, context, objinst, objmethod, args, kwargs):
+        return self.client.prepare().call(
+            context, "object_action", objinst=objinst, objmethod=objmethod,
+            args=args, kwargs=kwargs)
+
+    def object_backport_versions(self, context, objinst, object_versions):
+        return self.client.prepare().call(
+            context, "object_backport_versions", objinst=objinst,
+            object_versions=object_versions)
+
+    # -- build workflows ----------------------------------------------------
+
+    def _tasks(self):
+        return self.client.prepare(namespace="compute_task")
+
+    def schedule_and_build_instances(self, context, instance_uuids,
+                                     request_spec):
+        """Schedule the (already recorded) instances and start builds."""
+        self._tasks().cast(context, "schedule_and_build_instances",
+                           instance_uuids=instance_uuids,
+                           request_spec=request_spec)
+
+    def build_instances(self, context, instance_uuid, request_spec,
+                        alternates, failed_host, reason):
+        """Reschedule one failed build onto an alternate host."""
+        self._tasks().cast(context, "build_instances",
+                           instance_uuid=instance_uuid,
+                           request_spec=request_spec, alternates=alternates,
+                           failed_host=failed_host, reason=reason)

@@ -1,0 +1,126 @@
+"""Build workflows run by conductor: schedule, build, reschedule.
+
+The API records instances (``vm_state=building``,
+``task_state=scheduling``) and casts here. Conductor asks the scheduler to
+pick and claim hosts, writes the placement with a task-state guard (so a
+delete that won the race is respected) and casts each build to its
+compute. A compute whose build fails in a retryable way casts back to
+:meth:`ComputeTaskManager.build_instances`, which claims the next
+alternate, up to ``[conductor] max_build_attempts`` hosts in all.
+"""
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from nimbus.core import exception
+from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.compute import task_states, vm_states
+from nimbus.core.objects import instance as instance_obj
+from nimbus.core.objects import instance_action
+from nimbus.core.objects.base import db
+from nimbus.core.scheduler import rpcapi as scheduler_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeTaskManager:
+    """Endpoint of the ``compute_task`` namespace on the conductor topic."""
+
+    target = messaging.Target(namespace="compute_task", version="1.0")
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._scheduler = None
+        self._compute = None
+
+    @property
+    def scheduler(self):
+        if self._scheduler is None:
+            self._scheduler = scheduler_rpcapi.SchedulerAPI()
+        return self._scheduler
+
+    @property
+    def compute(self):
+        if self._compute is None:
+            self._compute = compute_rpcapi.ComputeAPI()
+        return self._compute
+
+    def schedule_and_build_instances(self, context, instance_uuids,
+                                     request_spec):
+        request_spec = dict(request_spec, attempts=1,
+                            tried_hosts=list(
+                                request_spec.get("tried_hosts", [])))
+        try:
+            selections = self.scheduler.select_destinations(
+                context, request_spec, instance_uuids)
+        except exception.NoValidHost as err:
+            for uuid in instance_uuids:
+                self._fail(context, uuid, err)
+            return
+        for uuid, selection in zip(instance_uuids, selections, strict=True):
+            self._place_and_build(context, uuid, request_spec, selection[0],
+                                  selection[1:])
+
+    def build_instances(self, context, instance_uuid, request_spec,
+                        alternates, failed_host, reason):
+        """Reschedule one failed build onto the next alternate that fits."""
+        spec = dict(request_spec)
+        spec["tried_hosts"] = list(spec.get("tried_hosts", [])) + \
+            [failed_host]
+        db().compute_nodes.release(context, instance_uuid)
+        max_attempts = self.conf.conductor.max_build_attempts
+        for index, alternate in enumerate(alternates):
+            if spec.get("attempts", 1) >= max_attempts:
+                break
+            spec["attempts"] = spec.get("attempts", 1) + 1
+            spec["requested_hosts"] = [alternate["host"]]
+            try:
+                selection = self.scheduler.select_destinations(
+                    context, spec, [instance_uuid])[0]
+            except exception.NoValidHost:
+                continue
+            LOG.info("Rescheduling %(uuid)s from %(failed)s to %(host)s",
+                     {"uuid": instance_uuid, "failed": failed_host,
+                      "host": selection[0]["host"]})
+            self._place_and_build(context, instance_uuid, spec,
+                                  selection[0], alternates[index + 1:])
+            return
+        self._fail(context, instance_uuid, exception.MaxRetriesExceeded(
+            reason=f"Last failure on {failed_host}: {reason}"))
+
+    def _place_and_build(self, context, uuid, spec, selection, alternates):
+        instance = instance_obj.Instance(context, uuid=uuid)
+        instance.host = selection["host"]
+        instance.node = selection["nodename"]
+        try:
+            instance.save(expected_task_state=(task_states.SCHEDULING,))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            # Deleted while being scheduled: give the claim back.
+            db().compute_nodes.release(context, uuid)
+            return
+        spec = dict(spec)
+        spec.pop("requested_hosts", None)
+        self.compute.build_and_run_instance(
+            context, instance, selection["host"], spec, list(alternates))
+
+    def _fail(self, context, uuid, err):
+        LOG.warning("Build of %(uuid)s failed: %(err)s",
+                    {"uuid": uuid, "err": err})
+        instance = instance_obj.Instance(context, uuid=uuid)
+        instance.vm_state = vm_states.ERROR
+        instance.task_state = None
+        try:
+            instance.save(expected_task_state=(task_states.SCHEDULING,
+                                               task_states.SPAWNING))
+        except (exception.UnexpectedTaskStateError,
+                exception.InstanceNotFound):
+            return
+        instance_action.InstanceFault.record(
+            context, uuid, getattr(err, "code", 500), str(err),
+            details=getattr(err, "message", None))
+        event = "conductor_schedule_and_build_instances"
+        instance_action.InstanceActionEvent.event_start(
+            context, uuid, event, host=self.conf.host)
+        instance_action.InstanceActionEvent.event_finish(
+            context, uuid, event, result="Error")

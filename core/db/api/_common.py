@@ -1,0 +1,16 @@
+"""Helpers shared by the database API modules."""
+
+from sqlalchemy import inspect
+
+
+def to_dict(row):
+    """Return the column values of an ORM row as a ``dict``."""
+    if row is None:
+        return None
+    return {attr.key: getattr(row, attr.key)
+            for attr in inspect(row).mapper.column_attrs}
+
+
+def mapping(row):
+    """Return a Core result row as a ``dict``."""
+    return dict(row._mapping) if row is not None else None

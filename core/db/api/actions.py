@@ -1,0 +1,102 @@
+"""Instance actions, their events, and instance faults."""
+
+import traceback as tb
+
+from oslo_utils import timeutils
+from sqlalchemy import select, update
+
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import to_dict
+
+A = models.InstanceAction
+E = models.InstanceActionEvent
+
+
+def action_start(context, instance_uuid, action):
+    with engine.writer(context) as session:
+        row = A(instance_uuid=instance_uuid, action=action,
+                request_id=context.request_id, user_id=context.user_id,
+                project_id=context.project_id,
+                start_time=timeutils.utcnow())
+        session.add(row)
+        session.flush()
+        return to_dict(row)
+
+
+def _latest_action(session, instance_uuid, request_id):
+    return session.scalars(
+        select(A).where(A.instance_uuid == instance_uuid,
+                        A.request_id == request_id)
+        .order_by(A.id.desc())).first()
+
+
+def event_start(context, instance_uuid, event, host=None):
+    """Record the start of ``event`` under the action of this request."""
+    with engine.writer(context) as session:
+        action = _latest_action(session, instance_uuid, context.request_id)
+        if action is None:
+            return None
+        row = E(action_id=action.id, event=event, host=host,
+                start_time=timeutils.utcnow())
+        session.add(row)
+        session.flush()
+        return to_dict(row)
+
+
+def event_finish(context, instance_uuid, event, result="Success",
+                 exc_tb=None):
+    """Finish ``event`` and its action; ``result`` "Error" marks failure."""
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        action = _latest_action(session, instance_uuid, context.request_id)
+        if action is None:
+            return
+        session.execute(
+            update(E).where(E.action_id == action.id, E.event == event,
+                            E.finish_time.is_(None))
+            .values(finish_time=now, result=result, traceback=exc_tb))
+        values = {"finish_time": now}
+        if result != "Success":
+            values["message"] = "Error"
+        session.execute(update(A).where(A.id == action.id).values(**values))
+
+
+def actions_for(context, instance_uuid):
+    with engine.reader(context) as session:
+        actions = [to_dict(a) for a in session.scalars(
+            select(A).where(A.instance_uuid == instance_uuid)
+            .order_by(A.start_time.desc(), A.id.desc()))]
+        for action in actions:
+            action["events"] = [to_dict(e) for e in session.scalars(
+                select(E).where(E.action_id == action["id"]).order_by(E.id))]
+        return actions
+
+
+def fault_create(context, instance_uuid, code, message, details=None,
+                 host=None):
+    with engine.writer(context) as session:
+        row = models.InstanceFault(
+            instance_uuid=instance_uuid, code=code, message=message[:255],
+            details=details, host=host, created_at=timeutils.utcnow())
+        session.add(row)
+        session.flush()
+        return to_dict(row)
+
+
+def faults_latest(context, instance_uuids):
+    """Return ``{uuid: newest fault}`` for the given instances."""
+    if not instance_uuids:
+        return {}
+    faults = {}
+    with engine.reader(context) as session:
+        for row in session.scalars(
+                select(models.InstanceFault)
+                .where(models.InstanceFault.instance_uuid.in_(
+                    list(instance_uuids)))
+                .order_by(models.InstanceFault.id)):
+            faults[row.instance_uuid] = to_dict(row)
+    return faults
+
+
+def format_traceback():
+    return "".join(tb.format_exc())[-65535:]

@@ -1,0 +1,160 @@
+"""Compute nodes: inventory reported by computes, claims by schedulers.
+
+A claim is one transaction: insert the allocation rows and add their
+amounts to the node's ``*_used`` columns with ``WHERE generation = :seen``.
+If another scheduler claimed on the node since this one read it, the update
+matches no row, the transaction rolls back and the caller re-reads the node
+and decides again. No node is ever over-committed, however many scheduler
+processes run.
+"""
+
+import json
+
+from oslo_utils import timeutils, uuidutils
+from sqlalchemy import delete, func, insert, select, update
+
+from nimbus.core import exception
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import to_dict
+
+_INVENTORY = ("hypervisor_type", "hypervisor_version", "cpu_info", "host_ip",
+              "vcpus", "memory_mb", "local_gb", "cpu_allocation_ratio",
+              "ram_allocation_ratio", "disk_allocation_ratio",
+              "reserved_host_memory_mb", "reserved_host_disk_mb",
+              "reserved_host_cpus", "service_id")
+
+CN = models.ComputeNode
+
+
+class GenerationConflict(Exception):
+    """The node changed since it was read (internal to claims)."""
+
+
+def _dump(values):
+    values = dict(values)
+    if isinstance(values.get("cpu_info"), dict):
+        values["cpu_info"] = json.dumps(values["cpu_info"], sort_keys=True)
+    return values
+
+
+def report_inventory(context, host, hypervisor_hostname, values):
+    """Create the node or update its inventory; bump generation on change.
+
+    :returns: the node row.
+    """
+    values = _dump(values)
+    with engine.writer(context) as session:
+        row = session.scalars(select(CN).where(
+            CN.host == host, CN.hypervisor_hostname == hypervisor_hostname,
+            CN.deleted == 0)).first()
+        if row is None:
+            row = CN(uuid=uuidutils.generate_uuid(), host=host,
+                     hypervisor_hostname=hypervisor_hostname,
+                     **{k: v for k, v in values.items() if k in _INVENTORY})
+            session.add(row)
+        else:
+            changed = {k: v for k, v in values.items()
+                       if k in _INVENTORY and getattr(row, k) != v}
+            if changed:
+                for key, value in changed.items():
+                    setattr(row, key, value)
+                row.generation = row.generation + 1
+            row.updated_at = timeutils.utcnow()
+        session.flush()
+        return to_dict(row)
+
+
+def get_all(context, host=None):
+    query = select(CN).where(CN.deleted == 0)
+    if host:
+        query = query.where(CN.host == host)
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(query.order_by(CN.id))]
+
+
+def get(context, node_id):
+    column = CN.uuid if uuidutils.is_uuid_like(str(node_id)) else CN.id
+    with engine.reader(context) as session:
+        row = session.scalars(select(CN).where(
+            column == node_id, CN.deleted == 0)).first()
+        if row is None:
+            raise exception.ComputeNodeNotFound(node=node_id)
+        return to_dict(row)
+
+
+def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
+          disk_gb):
+    """Claim resources on a node if it is still at ``generation``.
+
+    :returns: the node's new generation.
+    :raises GenerationConflict: the node changed; nothing was written.
+    """
+    with engine.writer(context) as session:
+        result = session.execute(
+            update(CN)
+            .where(CN.id == node_id, CN.generation == generation)
+            .values(vcpus_used=CN.vcpus_used + vcpus,
+                    memory_mb_used=CN.memory_mb_used + memory_mb,
+                    local_gb_used=CN.local_gb_used + disk_gb,
+                    running_vms=CN.running_vms + 1,
+                    generation=CN.generation + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise GenerationConflict(node_id)
+        session.execute(insert(models.Allocation).values(
+            consumer_uuid=consumer_uuid, compute_node_id=node_id,
+            vcpus=vcpus, memory_mb=memory_mb, disk_gb=disk_gb,
+            created_at=timeutils.utcnow()))
+    return generation + 1
+
+
+def release(context, consumer_uuid):
+    """Remove every allocation of ``consumer_uuid``; idempotent.
+
+    :returns: the number of allocations removed.
+    """
+    with engine.writer(context) as session:
+        return release_in_session(session, consumer_uuid)
+
+
+def release_in_session(session, consumer_uuid):
+    allocs = session.execute(select(models.Allocation).where(
+        models.Allocation.consumer_uuid == consumer_uuid)).scalars().all()
+    for alloc in allocs:
+        session.execute(
+            update(CN).where(CN.id == alloc.compute_node_id)
+            .values(vcpus_used=CN.vcpus_used - alloc.vcpus,
+                    memory_mb_used=CN.memory_mb_used - alloc.memory_mb,
+                    local_gb_used=CN.local_gb_used - alloc.disk_gb,
+                    running_vms=CN.running_vms - 1,
+                    generation=CN.generation + 1)
+            .execution_options(synchronize_session=False))
+    if allocs:
+        session.execute(delete(models.Allocation).where(
+            models.Allocation.consumer_uuid == consumer_uuid))
+    return len(allocs)
+
+
+def allocations_for(context, consumer_uuid):
+    with engine.reader(context) as session:
+        return [to_dict(a) for a in session.scalars(
+            select(models.Allocation).where(
+                models.Allocation.consumer_uuid == consumer_uuid))]
+
+
+def allocation_count(context):
+    with engine.reader(context) as session:
+        return session.scalar(select(func.count(models.Allocation.id)))
+
+
+def statistics(context):
+    """Sums over all nodes (os-hypervisors/statistics)."""
+    cols = ("vcpus", "memory_mb", "local_gb", "vcpus_used",
+            "memory_mb_used", "local_gb_used", "running_vms")
+    with engine.reader(context) as session:
+        row = session.execute(
+            select(func.count(CN.id),
+                   *[func.coalesce(func.sum(getattr(CN, c)), 0)
+                     for c in cols]).where(CN.deleted == 0)).one()
+    stats = dict(zip(("count",) + cols, (int(v) for v in row), strict=True))
+    return stats

@@ -1,0 +1,199 @@
+"""Instances, with state changes guarded in SQL.
+
+:func:`update` takes ``expected_task_state`` (and ``expected_vm_state``):
+the ``UPDATE`` carries them in its ``WHERE`` clause, so of two concurrent
+actions on one instance exactly one wins and the other gets
+:class:`~nimbus.core.exception.UnexpectedTaskStateError`.
+"""
+
+import re
+
+from oslo_utils import timeutils
+from sqlalchemy import and_, func, or_, select, update
+
+from nimbus.core import exception
+from nimbus.core.db import engine, models
+from nimbus.core.db.api import compute_nodes
+from nimbus.core.db.api._common import to_dict
+
+I = models.Instance  # noqa: E741 - a table alias, as in SQL
+
+_UNSET = object()
+
+
+def create(context, values, action=None):
+    """Insert an instance (and its first action, in the same transaction).
+
+    :param action: ``dict`` of InstanceAction values, or None.
+    """
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        row = I(created_at=now, **values)
+        session.add(row)
+        if action:
+            session.add(models.InstanceAction(
+                instance_uuid=values["uuid"], start_time=now, **action))
+        session.flush()
+        return to_dict(row)
+
+
+def create_many(context, rows, actions=()):
+    """Insert several instances in one transaction (multi-create)."""
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        objs = [I(created_at=now, **values) for values in rows]
+        session.add_all(objs)
+        session.add_all(models.InstanceAction(start_time=now, **a)
+                        for a in actions)
+        session.flush()
+        return [to_dict(o) for o in objs]
+
+
+def get(context, uuid, read_deleted=False):
+    query = select(I).where(I.uuid == uuid)
+    if not read_deleted:
+        query = query.where(I.deleted == 0)
+    with engine.reader(context) as session:
+        row = session.scalars(query).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return to_dict(row)
+
+
+def get_all(context, filters=None, limit=None, marker=None,
+            sort_desc=True):
+    """List instances, newest first, with keyset pagination.
+
+    :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
+        ``uuids``, ``name`` (a regex, matched in Python after the query),
+        ``changes_since``, ``deleted`` (bool, default False),
+        ``image_ref``, ``flavor_id``.
+    :param marker: the uuid of the last instance of the previous page.
+    """
+    filters = dict(filters or {})
+    query = select(I)
+    if not filters.pop("deleted", False):
+        query = query.where(I.deleted == 0)
+    for key in ("project_id", "host", "image_ref", "flavor_id", "node"):
+        if filters.get(key) is not None:
+            query = query.where(getattr(I, key) == filters[key])
+    if filters.get("vm_state"):
+        states = filters["vm_state"]
+        states = [states] if isinstance(states, str) else states
+        query = query.where(I.vm_state.in_(states))
+    if filters.get("uuids") is not None:
+        query = query.where(I.uuid.in_(filters["uuids"]))
+    if filters.get("changes_since"):
+        query = query.where(I.updated_at >= filters["changes_since"])
+    order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
+        (I.created_at, I.id)
+    name_re = filters.get("name")
+    with engine.reader(context) as session:
+        if marker:
+            query = _after_marker(session, query, marker, sort_desc)
+        query = query.order_by(*order)
+        if limit and not name_re:
+            query = query.limit(limit)
+        rows = [to_dict(r) for r in session.scalars(query)]
+    if name_re:
+        pattern = re.compile(name_re)
+        rows = [r for r in rows if pattern.search(r["display_name"] or "")]
+        rows = rows[:limit] if limit else rows
+    return rows
+
+
+def _after_marker(session, query, marker, sort_desc):
+    row = session.scalars(select(I).where(I.uuid == marker)).first()
+    if row is None:
+        raise exception.InvalidInput(reason=f"marker {marker} not found")
+    if sort_desc:
+        return query.where(or_(I.created_at < row.created_at,
+                               and_(I.created_at == row.created_at,
+                                    I.id < row.id)))
+    return query.where(or_(I.created_at > row.created_at,
+                           and_(I.created_at == row.created_at,
+                                I.id > row.id)))
+
+
+def update_instance(context, uuid, values, expected_task_state=_UNSET,
+                    expected_vm_state=_UNSET):
+    """Update an instance if it is in the expected state; return the row.
+
+    :param expected_task_state: a value or tuple of values the current
+        ``task_state`` must have (None included); omitted: no check.
+    :raises UnexpectedTaskStateError: the guard did not match.
+    :raises InstanceNotFound: no such live instance.
+    """
+    values = dict(values)
+    values["updated_at"] = timeutils.utcnow()
+    clauses = [I.uuid == uuid, I.deleted == 0]
+    if expected_task_state is not _UNSET:
+        clauses.append(_state_clause(I.task_state, expected_task_state))
+    if expected_vm_state is not _UNSET:
+        clauses.append(_state_clause(I.vm_state, expected_vm_state))
+    with engine.writer(context) as session:
+        result = session.execute(
+            update(I).where(*clauses).values(**values)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            _raise_guard_failure(session, uuid, expected_task_state,
+                                 expected_vm_state)
+        return to_dict(session.scalars(select(I).where(I.uuid == uuid))
+                       .one())
+
+
+def _state_clause(column, expected):
+    expected = (expected,) if not isinstance(expected, (list, tuple)) \
+        else tuple(expected)
+    values = [v for v in expected if v is not None]
+    clause = column.in_(values) if values else None
+    if None in expected:
+        clause = column.is_(None) if clause is None else \
+            or_(clause, column.is_(None))
+    return clause
+
+
+def _raise_guard_failure(session, uuid, expected_task, expected_vm):
+    row = session.scalars(select(I).where(I.uuid == uuid,
+                                          I.deleted == 0)).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    if row.task_state == "deleting":
+        raise exception.UnexpectedDeletingTaskStateError(
+            instance_uuid=uuid, expected=str(expected_task),
+            actual=row.task_state)
+    if expected_task is not _UNSET:
+        raise exception.UnexpectedTaskStateError(
+            instance_uuid=uuid, expected=str(expected_task),
+            actual=row.task_state)
+    raise exception.InstanceInvalidState(
+        action="update", instance_uuid=uuid, attr="vm_state",
+        state=row.vm_state)
+
+
+def destroy(context, uuid, expected_task_state=_UNSET):
+    """Soft-delete an instance and release its allocations, atomically."""
+    now = timeutils.utcnow()
+    clauses = [I.uuid == uuid, I.deleted == 0]
+    if expected_task_state is not _UNSET:
+        clauses.append(_state_clause(I.task_state, expected_task_state))
+    with engine.writer(context) as session:
+        result = session.execute(
+            update(I).where(*clauses)
+            .values(deleted=I.id, deleted_at=now, terminated_at=now,
+                    updated_at=now, vm_state="deleted", task_state=None,
+                    power_state=0)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            _raise_guard_failure(session, uuid, expected_task_state, _UNSET)
+        compute_nodes.release_in_session(session, uuid)
+        return to_dict(session.scalars(select(I).where(I.uuid == uuid))
+                       .one())
+
+
+def count_live(context, project_id=None):
+    query = select(func.count(I.id)).where(I.deleted == 0)
+    if project_id:
+        query = query.where(I.project_id == project_id)
+    with engine.reader(context) as session:
+        return session.scalar(query)

@@ -1,0 +1,48 @@
+"""Key pairs (owned by users)."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from nimbus.core import exception
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import to_dict
+
+K = models.KeyPair
+
+
+def create(context, values):
+    try:
+        with engine.writer(context) as session:
+            row = K(**values)
+            session.add(row)
+            session.flush()
+            return to_dict(row)
+    except IntegrityError:
+        raise exception.Conflict(
+            reason=f"Key pair '{values.get('name')}' already exists.")
+
+
+def get(context, user_id, name):
+    with engine.reader(context) as session:
+        row = session.scalars(select(K).where(
+            K.user_id == user_id, K.name == name)).first()
+        if row is None:
+            raise exception.NotFound(
+                message=f"Keypair {name} not found for user {user_id}")
+        return to_dict(row)
+
+
+def get_all(context, user_id):
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(
+            select(K).where(K.user_id == user_id).order_by(K.name))]
+
+
+def destroy(context, user_id, name):
+    with engine.writer(context) as session:
+        row = session.scalars(select(K).where(
+            K.user_id == user_id, K.name == name)).first()
+        if row is None:
+            raise exception.NotFound(
+                message=f"Keypair {name} not found for user {user_id}")
+        session.delete(row)

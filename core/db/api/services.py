@@ -1,0 +1,88 @@
+"""Services and their heartbeats."""
+
+from oslo_utils import timeutils, uuidutils
+from sqlalchemy import select
+from sqlalchemy import update as sa_update
+
+from nimbus.core import exception
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import to_dict
+
+
+def create(context, values):
+    values = dict(values)
+    values.setdefault("uuid", uuidutils.generate_uuid())
+    with engine.writer(context) as session:
+        row = models.Service(**values)
+        session.add(row)
+        session.flush()
+        return to_dict(row)
+
+
+def get(context, service_id):
+    with engine.reader(context) as session:
+        row = session.scalars(select(models.Service).where(
+            _id_clause(service_id), models.Service.deleted == 0)).first()
+        if row is None:
+            raise exception.ServiceNotFound(service_id=service_id)
+        return to_dict(row)
+
+
+def _id_clause(service_id):
+    if isinstance(service_id, int) or str(service_id).isdigit():
+        return models.Service.id == int(service_id)
+    return models.Service.uuid == service_id
+
+
+def get_by_host_and_binary(context, host, binary):
+    with engine.reader(context) as session:
+        row = session.scalars(select(models.Service).where(
+            models.Service.host == host, models.Service.binary == binary,
+            models.Service.deleted == 0)).first()
+        if row is None:
+            raise exception.ServiceNotFound(service_id=f"{binary}@{host}")
+        return to_dict(row)
+
+
+def get_all(context, binary=None, host=None):
+    query = select(models.Service).where(models.Service.deleted == 0)
+    if binary:
+        query = query.where(models.Service.binary == binary)
+    if host:
+        query = query.where(models.Service.host == host)
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in
+                session.scalars(query.order_by(models.Service.id))]
+
+
+def update(context, service_id, values):
+    with engine.writer(context) as session:
+        row = session.scalars(select(models.Service).where(
+            _id_clause(service_id), models.Service.deleted == 0)).first()
+        if row is None:
+            raise exception.ServiceNotFound(service_id=service_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return to_dict(row)
+
+
+def heartbeat(context, service_id):
+    """Record that the service is alive now; return its row."""
+    with engine.writer(context) as session:
+        session.execute(
+            sa_update(models.Service)
+            .where(models.Service.id == service_id)
+            .values(last_seen_up=timeutils.utcnow(),
+                    report_count=models.Service.report_count + 1,
+                    updated_at=timeutils.utcnow()))
+    return get(context, service_id)
+
+
+def destroy(context, service_id):
+    with engine.writer(context) as session:
+        row = session.get(models.Service, service_id)
+        if row is None or row.deleted:
+            raise exception.ServiceNotFound(service_id=service_id)
+        row.deleted = row.id
+        row.deleted_at = timeutils.utcnow()

@@ -1,0 +1,302 @@
+"""SQLAlchemy 2 models of nimbus's database.
+
+The schema is created and upgraded only by alembic migrations
+(``nimbus-manage db sync``); a test checks that these models and the
+migrations agree. Soft deletion follows Nova: ``deleted`` is 0 for live rows
+and the row id once deleted, so unique constraints can include it.
+"""
+
+import datetime
+
+from oslo_utils import timeutils
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def _now():
+    return timeutils.utcnow()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=_now)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, onupdate=_now)
+
+
+class SoftDeleteMixin:
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Service(TimestampMixin, SoftDeleteMixin, Base):
+    """A running nimbus service (binary on a host) and its heartbeat."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        UniqueConstraint("host", "binary", "deleted",
+                         name="uniq_services0host0binary0deleted"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    binary: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str | None] = mapped_column(String(255))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    forced_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen_up: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComputeNode(TimestampMixin, SoftDeleteMixin, Base):
+    """A hypervisor's inventory and the resources claimed on it.
+
+    ``*_used`` and ``running_vms`` are maintained by scheduler claims in the
+    same transaction as the allocation rows; ``generation`` is bumped by
+    every claim and every inventory change (optimistic concurrency).
+    """
+
+    __tablename__ = "compute_nodes"
+    __table_args__ = (
+        UniqueConstraint("host", "hypervisor_hostname", "deleted",
+                         name="uniq_compute_nodes0host0hypervisor_hostname"
+                              "0deleted"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    hypervisor_hostname: Mapped[str] = mapped_column(String(255))
+    hypervisor_type: Mapped[str] = mapped_column(String(255))
+    hypervisor_version: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_info: Mapped[str] = mapped_column(Text, default="{}")
+    host_ip: Mapped[str | None] = mapped_column(String(64))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    local_gb: Mapped[int] = mapped_column(Integer)
+    vcpus_used: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb_used: Mapped[int] = mapped_column(Integer, default=0)
+    local_gb_used: Mapped[int] = mapped_column(Integer, default=0)
+    running_vms: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=4.0)
+    ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    reserved_host_memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_host_disk_mb: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_host_cpus: Mapped[int] = mapped_column(Integer, default=0)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Allocation(Base):
+    """Resources one instance holds on one compute node (a claim)."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        Index("allocations_consumer_idx", "consumer_uuid"),
+        Index("allocations_node_idx", "compute_node_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer_uuid: Mapped[str] = mapped_column(String(36))
+    compute_node_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("compute_nodes.id"))
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    disk_gb: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=_now)
+
+
+class Flavor(TimestampMixin, Base):
+    """A size of instance users can pick."""
+
+    __tablename__ = "flavors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavorid: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer, default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    rxtx_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class FlavorExtraSpec(Base):
+    __tablename__ = "flavor_extra_specs"
+    __table_args__ = (
+        UniqueConstraint("flavor_id", "key",
+                         name="uniq_flavor_extra_specs0flavor_id0key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("flavors.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class FlavorProject(Base):
+    __tablename__ = "flavor_projects"
+    __table_args__ = (
+        UniqueConstraint("flavor_id", "project_id",
+                         name="uniq_flavor_projects0flavor_id0project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("flavors.id", ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(String(255))
+
+
+class Instance(TimestampMixin, SoftDeleteMixin, Base):
+    """A virtual machine. Flavor values are copied in at boot."""
+
+    __tablename__ = "instances"
+    __table_args__ = (
+        Index("instances_project_deleted_idx", "project_id", "deleted",
+              "created_at"),
+        Index("instances_host_deleted_idx", "host", "deleted"),
+        Index("instances_deleted_created_idx", "deleted", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str | None] = mapped_column(String(255))
+    node: Mapped[str | None] = mapped_column(String(255))
+    image_ref: Mapped[str | None] = mapped_column(String(255))
+    flavor_id: Mapped[str | None] = mapped_column(String(255))
+    flavor_name: Mapped[str | None] = mapped_column(String(255))
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    root_gb: Mapped[int] = mapped_column(Integer, default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    extra_specs: Mapped[str] = mapped_column(Text, default="{}")
+    vm_state: Mapped[str] = mapped_column(String(255))
+    task_state: Mapped[str | None] = mapped_column(String(255))
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    key_name: Mapped[str | None] = mapped_column(String(255))
+    key_data: Mapped[str | None] = mapped_column(Text)
+    user_data: Mapped[str | None] = mapped_column(Text)
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    terminated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime)
+    reservation_id: Mapped[str | None] = mapped_column(String(255))
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    metadata_json: Mapped[str] = mapped_column(Text, default="{}")
+    access_ip_v4: Mapped[str | None] = mapped_column(String(64))
+    access_ip_v6: Mapped[str | None] = mapped_column(String(64))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceFault(Base):
+    """Why an instance failed (shown as ``fault`` on ERROR servers)."""
+
+    __tablename__ = "instance_faults"
+    __table_args__ = (Index("instance_faults_uuid_idx", "instance_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    code: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=_now)
+
+
+class InstanceAction(Base):
+    """A user-visible action on an instance (os-instance-actions)."""
+
+    __tablename__ = "instance_actions"
+    __table_args__ = (
+        Index("instance_actions_uuid_idx", "instance_uuid"),
+        Index("instance_actions_request_idx", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(255))
+    request_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=_now)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    message: Mapped[str | None] = mapped_column(String(255))
+
+
+class InstanceActionEvent(Base):
+    """One step of an action, recorded by the service that did it."""
+
+    __tablename__ = "instance_actions_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_actions.id"))
+    event: Mapped[str] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=_now)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(String(255))
+    traceback: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class KeyPair(TimestampMixin, Base):
+    __tablename__ = "key_pairs"
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uniq_key_pairs0user_id0name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32), default="ssh")
+
+
+class Quota(TimestampMixin, Base):
+    """A per-project hard limit overriding the configured default."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (
+        UniqueConstraint("project_id", "resource",
+                         name="uniq_quotas0project_id0resource"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)

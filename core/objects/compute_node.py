@@ -1,0 +1,75 @@
+"""ComputeNode objects: a hypervisor's inventory and claimed usage."""
+
+import json
+
+from oslo_versionedobjects import fields
+
+from nimbus.core.objects import base
+
+
+@base.register
+class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
+    """Version history:
+
+    * 1.0: initial version
+    """
+
+    VERSION = "1.0"
+
+    fields = dict(base.NimbusTimestampObject.fields, **{
+        "id": fields.IntegerField(),
+        "uuid": fields.UUIDField(),
+        "service_id": fields.IntegerField(nullable=True),
+        "host": fields.StringField(),
+        "hypervisor_hostname": fields.StringField(),
+        "hypervisor_type": fields.StringField(),
+        "hypervisor_version": fields.IntegerField(),
+        "cpu_info": fields.DictOfNullableStringsField(default={}),
+        "host_ip": fields.StringField(nullable=True),
+        "vcpus": fields.IntegerField(),
+        "memory_mb": fields.IntegerField(),
+        "local_gb": fields.IntegerField(),
+        "vcpus_used": fields.IntegerField(default=0),
+        "memory_mb_used": fields.IntegerField(default=0),
+        "local_gb_used": fields.IntegerField(default=0),
+        "running_vms": fields.IntegerField(default=0),
+        "cpu_allocation_ratio": fields.FloatField(),
+        "ram_allocation_ratio": fields.FloatField(),
+        "disk_allocation_ratio": fields.FloatField(),
+        "reserved_host_memory_mb": fields.IntegerField(default=0),
+        "reserved_host_disk_mb": fields.IntegerField(default=0),
+        "reserved_host_cpus": fields.IntegerField(default=0),
+        "generation": fields.IntegerField(default=0),
+    })
+
+    @classmethod
+    def from_row(cls, context, row):
+        row = dict(row)
+        info = row.get("cpu_info")
+        info = json.loads(info) if isinstance(info, str) else (info or {})
+        row["cpu_info"] = {k: v if isinstance(v, str) or v is None
+                           else json.dumps(v) for k, v in info.items()}
+        return super().from_row(context, row)
+
+    @base.remotable_classmethod
+    def report_inventory(cls, context, host, hypervisor_hostname, values):
+        """Create or update the node's inventory (called by computes)."""
+        row = base.db().compute_nodes.report_inventory(
+            context, host, hypervisor_hostname, values)
+        return cls.from_row(context, row)
+
+
+@base.register
+class ComputeNodeList(base.ObjectListBase, base.NimbusObject):
+    """Version history:
+
+    * 1.0: initial version
+    """
+
+    VERSION = "1.0"
+    fields = {"objects": fields.ListOfObjectsField("ComputeNode")}
+
+    @classmethod
+    def get_all(cls, context, host=None):
+        rows = base.db().compute_nodes.get_all(context, host=host)
+        return cls.from_rows(context, ComputeNode, rows)

@@ -1,0 +1,59 @@
+"""Instance action events and faults, recorded from any service."""
+
+from oslo_versionedobjects import fields
+
+from nimbus.core.objects import base
+
+
+@base.register
+class InstanceActionEvent(base.NimbusObject):
+    """One step of an instance action (e.g. ``compute_build``).
+
+    Version history:
+
+    * 1.0: initial version
+    """
+
+    VERSION = "1.0"
+    fields = {
+        "event": fields.StringField(),
+        "result": fields.StringField(nullable=True),
+    }
+
+    @base.remotable_classmethod
+    def event_start(cls, context, instance_uuid, event, host=None):
+        base.db().actions.event_start(context, instance_uuid, event,
+                                      host=host)
+
+    @base.remotable_classmethod
+    def event_finish(cls, context, instance_uuid, event, result="Success",
+                     exc_tb=None):
+        base.db().actions.event_finish(context, instance_uuid, event,
+                                       result=result, exc_tb=exc_tb)
+
+
+@base.register
+class InstanceFault(base.NimbusObject):
+    """Why an instance went to ERROR.
+
+    Version history:
+
+    * 1.0: initial version
+    """
+
+    VERSION = "1.0"
+    fields = {
+        "instance_uuid": fields.UUIDField(),
+        "code": fields.IntegerField(),
+        "message": fields.StringField(),
+        "details": fields.StringField(nullable=True),
+        "host": fields.StringField(nullable=True),
+    }
+
+    @base.remotable_classmethod
+    def record(cls, context, instance_uuid, code, message, details=None,
+               host=None):
+        row = base.db().actions.fault_create(
+            context, instance_uuid, code, message, details=details,
+            host=host)
+        return cls.from_row(context, row)

@@ -1,0 +1,1 @@
+"""The scheduler: filters, weighers and atomic resource claims."""

@@ -1,0 +1,47 @@
+"""The request spec: what the scheduler is asked to place.
+
+A plain JSON-serialisable ``dict`` built by the API and carried through
+conductor and compute::
+
+    {
+      "project_id": str, "user_id": str,
+      "num_instances": int,
+      "flavor": {"flavorid", "name", "vcpus", "memory_mb", "root_gb",
+                 "ephemeral_gb", "swap", "extra_specs": {}},
+      "image": {"id": str, "properties": {}},
+      "availability_zone": str | None,
+      "scheduler_hints": {},
+      "tried_hosts": [host, ...],      # hosts that already failed
+      "requested_hosts": [host, ...],  # restrict to these (reschedule)
+      "attempts": int,
+    }
+"""
+
+
+def build(context, flavor, image, num_instances, availability_zone=None,
+          scheduler_hints=None):
+    """Return a request spec ``dict`` for a boot request."""
+    return {
+        "project_id": context.project_id,
+        "user_id": context.user_id,
+        "num_instances": num_instances,
+        "flavor": {
+            "flavorid": flavor.flavorid, "name": flavor.name,
+            "vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
+            "root_gb": flavor.root_gb, "ephemeral_gb": flavor.ephemeral_gb,
+            "swap": flavor.swap, "extra_specs": dict(flavor.extra_specs),
+        },
+        "image": {"id": image["id"],
+                  "properties": dict(image.get("properties") or {})},
+        "availability_zone": availability_zone,
+        "scheduler_hints": dict(scheduler_hints or {}),
+        "tried_hosts": [],
+        "attempts": 1,
+    }
+
+
+def disk_gb(spec):
+    """Local disk an instance of ``spec`` needs (root + ephemeral + swap)."""
+    flavor = spec["flavor"]
+    swap_gb = ((flavor.get("swap") or 0) + 1023) // 1024
+    return flavor["root_gb"] + flavor["ephemeral_gb"] + swap_gb

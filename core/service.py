@@ -1,0 +1,112 @@
+"""Running a service: RPC server, heartbeat and periodic tasks.
+
+A :class:`Service` is one manager on one topic/host. Several can run in one
+process (``nimbus-all`` runs every service, and one compute service per
+virtual host); each has its own RPC server and periodic thread.
+"""
+
+import signal
+import threading
+
+import oslo_messaging as messaging
+from futurist import periodics
+from oslo_log import log as logging
+
+from nimbus.core import context as nimbus_context
+from nimbus.core import rpc
+from nimbus.core.objects import service as service_obj
+
+LOG = logging.getLogger(__name__)
+
+SERVICE_VERSION = 1
+
+
+class Service:
+    """One manager served on ``topic`` with server name ``host``."""
+
+    def __init__(self, conf, binary, topic, manager, host):
+        self.conf = conf
+        self.binary = binary
+        self.topic = topic
+        self.manager = manager
+        self.host = host
+        self.service_ref = None
+        self._rpcserver = None
+        self._worker = None
+        self._thread = None
+
+    def start(self):
+        ctx = nimbus_context.get_admin_context()
+        self.service_ref = service_obj.Service.register(
+            ctx, self.host, self.binary, self.topic, SERVICE_VERSION)
+        self.manager.service_ref = self.service_ref
+        self.manager.init_host()
+        target = messaging.Target(topic=self.topic, server=self.host)
+        endpoints = [self.manager] + self.manager.additional_endpoints()
+        self._rpcserver = rpc.get_server(target, endpoints)
+        self._rpcserver.start()
+        self._heartbeat()
+        self.manager.after_start()
+        self._start_periodics()
+        LOG.info("%(binary)s started on %(host)s (topic %(topic)s)",
+                 {"binary": self.binary, "host": self.host,
+                  "topic": self.topic})
+
+    def _start_periodics(self):
+        tasks = [(self._heartbeat, self.conf.report_interval)]
+        tasks += self.manager.periodic_tasks()
+        callables = [
+            (periodics.periodic(spacing=spacing, run_immediately=False)(
+                _named(fn)), (), {})
+            for fn, spacing in tasks if spacing and spacing > 0]
+        self._worker = periodics.PeriodicWorker(callables)
+        self._thread = threading.Thread(
+            target=self._worker.start, name=f"periodic-{self.binary}",
+            daemon=True)
+        self._thread.start()
+
+    def _heartbeat(self):
+        try:
+            self.service_ref.heartbeat()
+        except Exception:  # a missed beat must not kill the service
+            LOG.exception("Heartbeat of %(binary)s on %(host)s failed",
+                          {"binary": self.binary, "host": self.host})
+
+    def stop(self):
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker.wait()
+        if self._rpcserver is not None:
+            self._rpcserver.stop()
+            self._rpcserver.wait()
+        self.manager.cleanup_host()
+
+
+def _named(fn):
+    def task():
+        try:
+            fn()
+        except Exception:
+            LOG.exception("Periodic task %s failed",
+                          getattr(fn, "__name__", fn))
+    task.__name__ = getattr(fn, "__name__", "task")
+    return task
+
+
+def wait_for_signal(stop_callbacks):
+    """Block until SIGTERM/SIGINT, then call each stop callback."""
+    done = threading.Event()
+
+    def _handler(signum, _frame):
+        LOG.info("Caught signal %d, stopping", signum)
+        done.set()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+    while not done.wait(1.0):
+        pass
+    for callback in stop_callbacks:
+        try:
+            callback()
+        except Exception:
+            LOG.exception("Error while stopping")

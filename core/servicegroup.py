@@ -1,0 +1,21 @@
+"""Whether a service is up: heartbeats recorded in the database.
+
+A service is up when it is not forced down and its last heartbeat is no
+older than ``service_down_time`` seconds.
+"""
+
+from oslo_utils import timeutils
+
+
+def is_up(conf, service):
+    """Return whether ``service`` (object or dict) is alive."""
+    get = service.get if isinstance(service, dict) else \
+        lambda k: getattr(service, k)
+    if get("forced_down"):
+        return False
+    last = get("last_seen_up") or get("updated_at") or get("created_at")
+    if last is None:
+        return False
+    last = last.replace(tzinfo=None) if last.tzinfo else last
+    elapsed = (timeutils.utcnow() - last).total_seconds()
+    return abs(elapsed) <= conf.service_down_time

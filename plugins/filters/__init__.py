@@ -1,0 +1,1 @@
+"""Scheduler filters: one class per file."""

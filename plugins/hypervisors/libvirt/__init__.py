@@ -1,0 +1,1 @@
+"""The libvirt hypervisor plugin: KVM, QEMU (TCG) and Xen guests."""

@@ -1,0 +1,301 @@
+"""The libvirt hypervisor plugin: persistent libvirt domains named
+``<prefix><instance uuid>`` whose libvirt UUID is the instance UUID, so a
+restarted compute service finds its guests again by name prefix alone.
+
+All of a guest's files live in ``<instances_path>/<uuid>/``; base images
+are shared in ``<instances_path>/_base``.
+"""
+
+import os
+import shutil
+import time
+
+from oslo_log import log as logging
+from oslo_utils import excutils
+
+from nimbus.core import exception
+from nimbus.core.compute import power_state
+from nimbus.core.interfaces import hypervisor as hv
+from nimbus.plugins.hypervisors.libvirt import builder
+from nimbus.plugins.hypervisors.libvirt import conf as libvirt_conf
+from nimbus.plugins.hypervisors.libvirt import config
+from nimbus.plugins.hypervisors.libvirt import host as host_mod
+from nimbus.plugins.hypervisors.libvirt import imagecache
+from nimbus.plugins.hypervisors.libvirt import volume
+from nimbus.plugins.hypervisors.libvirt.volume import iscsi
+
+LOG = logging.getLogger(__name__)
+
+GiB = 1024 ** 3
+MiB = 1024 ** 2
+
+
+def _wait_for(predicate, timeout, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+class LibvirtDriver(hv.Hypervisor):
+    """Guests as libvirt domains (kvm, qemu, xen); see the module doc."""
+
+    capabilities = hv.Capabilities(
+        soft_reboot=True, pause=True, suspend=True, console_log=True,
+        disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True)
+    hypervisor_type = "libvirt"
+
+    def __init__(self, conf, host):
+        super().__init__(conf, host)
+        libvirt_conf.register_opts(conf)
+        self._opts = conf.libvirt
+        self.hypervisor_type = self._opts.virt_type
+        self._instances_path = os.path.abspath(self._opts.instances_path)
+        self._cache = imagecache.ImageCache(self._instances_path)
+        self._host = host_mod.Host(
+            libvirt_conf.connection_uri(conf), self._opts.domain_name_prefix,
+            on_event=self.emit_event)
+
+    # -- host ---------------------------------------------------------------
+
+    def init_host(self):
+        if self._opts.virt_type == "lxc":
+            raise exception.HypervisorError(
+                reason="virt_type lxc is not supported by this driver yet")
+        if shutil.which("qemu-img") is None:
+            raise exception.HypervisorError(reason="qemu-img is missing")
+        os.makedirs(self._instances_path, mode=0o755, exist_ok=True)
+        self._host.connect()
+        LOG.info("Connected to %(uri)s; %(n)d guests found",
+                 {"uri": self._host.uri, "n": len(self.list_instances())})
+
+    def cleanup_host(self):
+        self._host.close()
+
+    def get_available_resource(self):
+        _arch, memory_mb, cpus = self._host.node_info()
+        htype, version, hostname = self._host.hypervisor()
+        stat = os.statvfs(self._instances_path)
+        return hv.HostResources(
+            hypervisor_hostname=hostname, hypervisor_type=htype,
+            hypervisor_version=version, vcpus=cpus, memory_mb=memory_mb,
+            local_gb=stat.f_frsize * stat.f_blocks // GiB,
+            cpu_info=builder.cpu_info(self._host.capabilities()))
+
+    # -- guests -------------------------------------------------------------
+
+    def list_instances(self):
+        return [g.uuid for g in self._host.list_guests()]
+
+    def instance_exists(self, uuid):
+        return self._host.find(uuid) is not None
+
+    def get_info(self, uuid):
+        state, vcpus, memory_mb, cpu_time = self._host.lookup(uuid).info()
+        return hv.GuestInfo(uuid=uuid, power_state=state, vcpus=vcpus,
+                            memory_mb=memory_mb, cpu_time_ns=cpu_time)
+
+    def spawn(self, context, spec):
+        if self._host.find(spec.uuid) is not None:
+            raise exception.InstanceExists(name=spec.uuid)
+        _arch, host_memory_mb, _cpus = self._host.node_info()
+        if spec.memory_mb > host_memory_mb:
+            raise exception.InsufficientResources(
+                instance_uuid=spec.uuid,
+                reason=f"{spec.memory_mb} MiB asked, host has "
+                       f"{host_memory_mb} MiB")
+        paths = builder.InstancePaths(self._instances_path, spec.uuid)
+        try:
+            self._create(spec, paths)
+        except exception.InvalidInput as err:
+            self._remove(spec.uuid, paths)
+            raise exception.BuildAbort(instance_uuid=spec.uuid,
+                                       reason=str(err))
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                LOG.warning("Spawn of %(uuid)s failed; cleaning up",
+                            {"uuid": spec.uuid})
+                self._remove(spec.uuid, paths)
+
+    def _create(self, spec, paths):
+        os.makedirs(paths.dir, mode=0o755)
+        os.chmod(paths.dir, 0o755)
+        disks = self._local_disks(spec, paths)
+        disks += self._volume_disks(spec, len(disks))
+        kernel = initrd = None
+        image = spec.image
+        if image is not None and image.kernel is not None:
+            kernel = self._cache.fetch(image.kernel.id, image.kernel.path)
+            if image.ramdisk is not None:
+                initrd = self._cache.fetch(image.ramdisk.id,
+                                           image.ramdisk.path)
+        xml = builder.guest_config(self.conf, spec, paths, disks,
+                                   kernel, initrd).to_string()
+        guest = self._host.define(xml)
+        guest.start()
+        LOG.info("Spawned %(name)s", {"name": guest.name})
+
+    def _local_disks(self, spec, paths):
+        opts, image, disks = self._opts, spec.image, []
+        virt, fmt = opts.virt_type, opts.images_type
+        cache = opts.disk_cachemode
+        root_size = spec.root_gb * GiB or None
+        if image is not None and image.path:
+            if image.disk_format not in imagecache.FORMATS:
+                raise exception.InvalidInput(
+                    reason=f"image disk_format {image.disk_format!r} "
+                           "is not supported")
+            base = self._cache.fetch(image.id, image.path)
+            self._cache.create_disk(base, image.disk_format, paths.disk,
+                                    fmt, root_size)
+        elif root_size:
+            self._cache.create_blank(paths.disk, fmt, root_size)
+        if os.path.exists(paths.disk):
+            disks.append(builder.local_disk(
+                virt, 0, paths.disk, fmt, builder.ROOT_SERIAL, cache))
+        for path, size, serial in (
+                (paths.ephemeral, spec.ephemeral_gb * GiB,
+                 builder.EPHEMERAL_SERIAL),
+                (paths.swap, spec.swap_mb * MiB, builder.SWAP_SERIAL)):
+            if size:
+                self._cache.create_blank(path, fmt, size)
+                disks.append(builder.local_disk(
+                    virt, len(disks), path, fmt, serial, cache))
+        return disks
+
+    def _volume_disks(self, spec, first_index):
+        bus, prefix = config.disk_bus(self._opts.virt_type)
+        return [
+            volume.for_protocol(disk.protocol, self._host).connect(
+                spec.uuid, disk, config.device_name(prefix, first_index + i),
+                bus)
+            for i, disk in enumerate(spec.disks)]
+
+    def destroy(self, context, uuid):
+        self._remove(uuid, builder.InstancePaths(self._instances_path, uuid))
+
+    def _remove(self, uuid, paths):
+        guest = self._host.find(uuid)
+        if guest is not None:
+            guest.destroy()
+            guest.undefine()
+            LOG.info("Destroyed %(name)s", {"name": guest.name})
+        for usage in self._host.secret_usages(iscsi.secret_usage(uuid, "")):
+            self._host.delete_secret("iscsi", usage)
+        if os.path.isdir(paths.dir):
+            shutil.rmtree(paths.dir)
+
+    # -- power --------------------------------------------------------------
+
+    def reboot(self, uuid, reboot_type):
+        guest = self._host.lookup(uuid)
+        if reboot_type == hv.REBOOT_SOFT and \
+                guest.state() == power_state.RUNNING:
+            guest.shutdown()
+            if _wait_for(lambda: not guest.is_active(),
+                         self._opts.soft_reboot_timeout):
+                guest.start()
+                return
+            LOG.warning("%(name)s did not shut down within %(t)d s; "
+                        "resetting it", {"name": guest.name,
+                                         "t": self._opts.soft_reboot_timeout})
+        guest.destroy()
+        if guest.has_managed_save():
+            guest.remove_managed_save()
+        guest.start()
+
+    def power_off(self, uuid, timeout=0):
+        guest = self._host.lookup(uuid)
+        if guest.has_managed_save():
+            guest.remove_managed_save()
+        if not guest.is_active():
+            return
+        if timeout and guest.state() == power_state.RUNNING:
+            guest.shutdown()
+            if _wait_for(lambda: not guest.is_active(), timeout):
+                return
+            LOG.warning("%(name)s did not shut down within %(t)s s; "
+                        "forcing it off", {"name": guest.name, "t": timeout})
+        guest.destroy()
+
+    def power_on(self, uuid):
+        guest = self._host.lookup(uuid)
+        if not guest.is_active():
+            guest.start()
+
+    def pause(self, uuid):
+        self._host.lookup(uuid).pause()
+
+    def unpause(self, uuid):
+        self._host.lookup(uuid).resume()
+
+    def suspend(self, uuid):
+        guest = self._host.lookup(uuid)
+        if guest.is_active():
+            guest.managed_save()
+
+    def resume(self, uuid):
+        guest = self._host.lookup(uuid)
+        if not guest.is_active():
+            guest.start()
+
+    # -- console and disks --------------------------------------------------
+
+    def get_console_output(self, uuid, max_bytes=None):
+        self._host.lookup(uuid)
+        limit = self._opts.console_log_max_bytes
+        if max_bytes is not None:
+            limit = max(0, min(limit, max_bytes))
+        path = builder.InstancePaths(self._instances_path, uuid).console
+        try:
+            with open(path, "rb") as f:
+                size = f.seek(0, os.SEEK_END)
+                f.seek(max(0, size - limit))
+                data = f.read(limit)
+        except FileNotFoundError:
+            return ""
+        # "ignore" never makes the text longer than the bytes read.
+        return data.decode("utf-8", "ignore")
+
+    def attach_disk(self, uuid, disk):
+        guest = self._host.lookup(uuid)
+        live, persistent = guest.xml(), guest.xml(inactive=True)
+        if disk.serial in config.disk_serials(live) + \
+                config.disk_serials(persistent):
+            raise exception.HypervisorError(
+                reason=f"disk {disk.serial} is already attached to {uuid}")
+        bus, prefix = config.disk_bus(self._opts.virt_type)
+        dev = config.next_device_name(live, prefix)
+        try:
+            driver = volume.for_protocol(disk.protocol, self._host)
+            disk_xml = config.ET.tostring(
+                driver.connect(uuid, disk, dev, bus).to_xml(),
+                encoding="unicode")
+        except exception.InvalidInput as err:
+            raise exception.HypervisorError(reason=str(err))
+        try:
+            guest.attach_device(disk_xml)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                driver.disconnect(uuid, disk.serial)
+
+    def detach_disk(self, uuid, serial):
+        guest = self._host.lookup(uuid)
+        live = config.find_disk(guest.xml(), serial) \
+            if guest.is_active() else None
+        persistent = config.find_disk(guest.xml(inactive=True), serial)
+        if live:
+            guest.detach_device(live, live=True, config=False)
+            if not _wait_for(
+                    lambda: serial not in config.disk_serials(guest.xml()),
+                    self._opts.detach_timeout, interval=0.2):
+                raise exception.HypervisorError(
+                    reason=f"guest {uuid} did not release disk {serial}")
+        if persistent:
+            guest.detach_device(persistent, live=False, config=True)
+        if live or persistent:
+            self._host.delete_secret("iscsi",
+                                     iscsi.secret_usage(uuid, serial))

@@ -1,0 +1,1 @@
+"""Scheduler weighers: one class per file."""
