@@ -104,6 +104,8 @@ class ComputeNode(TimestampMixin, SoftDeleteMixin, Base):
     reserved_host_disk_mb: Mapped[int] = mapped_column(Integer, default=0)
     reserved_host_cpus: Mapped[int] = mapped_column(Integer, default=0)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: builds that failed here recently (reset by a success); weighed.
+    failed_builds: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Allocation(Base):
@@ -300,3 +302,137 @@ class Quota(TimestampMixin, Base):
     project_id: Mapped[str] = mapped_column(String(255))
     resource: Mapped[str] = mapped_column(String(255))
     hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class Aggregate(TimestampMixin, SoftDeleteMixin, Base):
+    """A named group of hosts with metadata (and maybe a zone)."""
+
+    __tablename__ = "aggregates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+
+
+class AggregateHost(Base):
+    __tablename__ = "aggregate_hosts"
+    __table_args__ = (
+        UniqueConstraint("aggregate_id", "host",
+                         name="uniq_aggregate_hosts0aggregate_id0host"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("aggregates.id"))
+    host: Mapped[str] = mapped_column(String(255))
+
+
+class AggregateMetadata(Base):
+    __tablename__ = "aggregate_metadata"
+    __table_args__ = (
+        UniqueConstraint("aggregate_id", "key",
+                         name="uniq_aggregate_metadata0aggregate_id0key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("aggregates.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class InstanceGroup(TimestampMixin, SoftDeleteMixin, Base):
+    """A server group: a placement policy over its members."""
+
+    __tablename__ = "instance_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = "instance_group_members"
+    __table_args__ = (
+        UniqueConstraint("group_id", "instance_uuid",
+                         name="uniq_instance_group_members0group0instance"),
+        Index("instance_group_members_instance_idx", "instance_uuid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("instance_groups.id"))
+    instance_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class Project(TimestampMixin, Base):
+    """An identity project (the Identity v3 subset nimbus serves)."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("domain_id", "name",
+                         name="uniq_projects0domain_id0name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(String(64), default="default")
+    description: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(TimestampMixin, Base):
+    """An identity user with a KDF-hashed password."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("domain_id", "name",
+                         name="uniq_users0domain_id0name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    domain_id: Mapped[str] = mapped_column(String(64), default="default")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_project_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
+class RoleAssignment(Base):
+    """A user holds a role on a project."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "project_id", "role_id",
+                         name="uniq_role_assignments0user0project0role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("projects.id", ondelete="CASCADE"))
+    role_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("roles.id", ondelete="CASCADE"))
+
+
+class RevokedToken(Base):
+    """A token revoked before its expiry (by its audit id)."""
+
+    __tablename__ = "revoked_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    audit_id: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime)

@@ -1,0 +1,1 @@
+"""cliff commands of the nimbus CLI: one module per resource."""
