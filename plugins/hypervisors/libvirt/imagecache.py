@@ -14,8 +14,7 @@ import os
 import shutil
 import tempfile
 
-from oslo_concurrency import lockutils
-from oslo_concurrency import processutils
+from oslo_concurrency import lockutils, processutils
 from oslo_log import log as logging
 
 from nimbus.core import exception

@@ -6,9 +6,7 @@ into a :class:`~nimbus.plugins.hypervisors.libvirt.config.DiskConfig`
 """
 
 from nimbus.core import exception
-from nimbus.plugins.hypervisors.libvirt.volume import base
-from nimbus.plugins.hypervisors.libvirt.volume import iscsi
-from nimbus.plugins.hypervisors.libvirt.volume import local
+from nimbus.plugins.hypervisors.libvirt.volume import base, iscsi, local
 
 PROTOCOLS = {
     "file": local.FileVolume,
