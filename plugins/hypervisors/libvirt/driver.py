@@ -16,12 +16,14 @@ from oslo_utils import excutils
 from nimbus.core import exception
 from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
-from nimbus.plugins.hypervisors.libvirt import builder
+from nimbus.plugins.hypervisors.libvirt import (
+    builder,
+    config,
+    imagecache,
+    volume,
+)
 from nimbus.plugins.hypervisors.libvirt import conf as libvirt_conf
-from nimbus.plugins.hypervisors.libvirt import config
 from nimbus.plugins.hypervisors.libvirt import host as host_mod
-from nimbus.plugins.hypervisors.libvirt import imagecache
-from nimbus.plugins.hypervisors.libvirt import volume
 from nimbus.plugins.hypervisors.libvirt.volume import iscsi
 
 LOG = logging.getLogger(__name__)
