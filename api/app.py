@@ -68,6 +68,10 @@ class ScopedHook(pecan.hooks.PecanHook):
         return _owner(self.routes, self.default, state.request) is \
             self.dialect
 
+    def on_route(self, state):
+        if self._mine(state):
+            self.hook.on_route(state)
+
     def before(self, state):
         if self._mine(state):
             self.hook.before(state)

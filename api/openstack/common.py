@@ -22,6 +22,13 @@ def reply(body=None, status=200):
     return response
 
 
+def allow(*methods):
+    """Abort with 405 unless the request uses one of ``methods`` (pecan's
+    generic handlers fall back to the GET handler for unknown methods)."""
+    if pecan.request.method not in methods + ("HEAD",):
+        pecan.abort(405, headers={"Allow": ", ".join(methods)})
+
+
 def context():
     return pecan.request.context["nimbus"]
 

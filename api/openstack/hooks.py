@@ -18,7 +18,7 @@ class OpenStackHook(pecan.hooks.PecanHook):
         self.conf = conf
         self.services = services
 
-    def before(self, state):
+    def on_route(self, state):
         request = state.request
         request.context["services"] = self.services
         request.context["max_limit"] = self.conf.api.max_limit

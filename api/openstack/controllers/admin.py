@@ -37,6 +37,7 @@ class ServicesController:
 
     @pecan.expose("json", generic=True)
     def index(self):
+        common.allow("GET")
         ctx = _admin_context()
         get = pecan.request.GET
         services = common.services().admin.list_services(
@@ -81,6 +82,7 @@ class HypervisorController:
 
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         ctx = _admin_context()
         try:
             node = common.services().admin.get_hypervisor(ctx, self.node_id)
@@ -95,10 +97,12 @@ class HypervisorsController:
 
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         return self._list(False)
 
     @pecan.expose("json")
     def detail(self):
+        common.allow("GET")
         return self._list(True)
 
     def _list(self, detailed):
@@ -109,6 +113,7 @@ class HypervisorsController:
 
     @pecan.expose("json")
     def statistics(self):
+        common.allow("GET")
         ctx = _admin_context()
         stats = common.services().admin.hypervisor_statistics(ctx)
         body = dict(stats)

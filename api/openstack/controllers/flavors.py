@@ -50,6 +50,7 @@ class FlavorController:
 
     @pecan.expose("json", generic=True)
     def index(self):
+        common.allow("GET", "DELETE")
         flavor = common.services().admin.get_flavor(common.context(),
                                                     self.flavor_id)
         return common.reply({"flavor": view.detail(flavor)})
@@ -65,6 +66,7 @@ class FlavorController:
 class FlavorsController:
     @pecan.expose("json", generic=True)
     def index(self):
+        common.allow("GET", "POST")
         return _list(detailed=False)
 
     @index.when(method="POST", template="json")
@@ -84,6 +86,7 @@ class FlavorsController:
 
     @pecan.expose("json")
     def detail(self):
+        common.allow("GET")
         return _list(detailed=True)
 
     @pecan.expose("json")

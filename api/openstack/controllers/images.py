@@ -28,6 +28,7 @@ class ImageController:
 
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         ctx = common.context()
         image = common.services().images.get(ctx, self.image_id)
         return common.reply({"image": image_view(image, True)})
@@ -36,10 +37,12 @@ class ImageController:
 class ImagesController:
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         return self._list(False)
 
     @pecan.expose("json")
     def detail(self):
+        common.allow("GET")
         return self._list(True)
 
     def _list(self, detailed):

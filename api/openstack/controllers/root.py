@@ -19,6 +19,7 @@ class V21Controller:
 
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         return common.reply(versions.v21_document())
 
     @pecan.expose("json")
@@ -37,6 +38,7 @@ class RootController:
 
     @pecan.expose("json")
     def index(self):
+        common.allow("GET")
         return common.reply(versions.root_document(), 200)
 
     @pecan.expose("json")

@@ -116,6 +116,7 @@ class ServerController:
 
     @pecan.expose("json", generic=True)
     def index(self):
+        common.allow("GET", "DELETE")
         ctx = common.context()
         compute = common.services().compute
         instance = compute.get(ctx, self.server_id)
@@ -134,6 +135,7 @@ class ServersController:
 
     @pecan.expose("json", generic=True)
     def index(self):
+        common.allow("GET", "POST")
         return _list(detailed=False)
 
     @index.when(method="POST", template="json")
@@ -165,8 +167,7 @@ class ServersController:
 
     @pecan.expose("json")
     def detail(self):
-        if pecan.request.method != "GET":
-            pecan.abort(405, headers={"Allow": "GET"})
+        common.allow("GET")
         return _list(detailed=True)
 
     @pecan.expose("json")

@@ -1,0 +1,233 @@
+"""LibvirtDriver against real TCG guests: each operation must change the
+real domain (checked with virsh) and the guest itself (checked on its
+serial console). One booted guest is shared by the tests of this module;
+each test leaves it running."""
+
+import os
+import threading
+import uuid as uuidlib
+from concurrent import futures
+
+import pytest
+
+from nimbus.core import exception
+from nimbus.core.compute import power_state
+from nimbus.core.interfaces import hypervisor as hv
+
+pytestmark = pytest.mark.real
+
+BOOTED = "NIMBUS-GUEST-BOOTED"
+POWERDOWN = "NIMBUS-GUEST-POWERDOWN"
+
+
+@pytest.fixture(scope="module")
+def shared(libvirt_env):
+    """A driver and one booted guest, removed after the module."""
+    drv = libvirt_env.driver()
+    events = []
+    drv.register_event_listener(events.append)
+    uuid = str(uuidlib.uuid4())
+    try:
+        drv.spawn(None, libvirt_env.spec(uuid))
+        libvirt_env.wait_console(drv, uuid, BOOTED)
+        yield drv, uuid, events
+    finally:
+        try:
+            drv.destroy(None, uuid)
+        finally:
+            drv.cleanup_host()
+
+
+@pytest.fixture
+def guest(shared, libvirt_env):
+    """The shared guest, running and booted (restarted if a test left it
+    stopped); yields ``(driver, uuid, events, env)``."""
+    drv, uuid, events = shared
+    if drv.get_info(uuid).power_state != power_state.RUNNING:
+        boots = libvirt_env.console_count(drv, uuid, BOOTED)
+        drv.reboot(uuid, hv.REBOOT_HARD)
+        libvirt_env.wait_console(drv, uuid, BOOTED, boots + 1)
+    events.clear()
+    return drv, uuid, events, libvirt_env
+
+
+def _booted_again(env, drv, uuid, before):
+    env.wait_console(drv, uuid, BOOTED, before + 1)
+    # acpid runs before the disk loop starts: wait for the loop too.
+    env.wait_for(lambda: drv.get_console_output(uuid).rsplit(BOOTED, 1)[-1]
+                 .count("NIMBUS-DEV") > 0)
+
+
+def test_boot_shows_marker_and_root_disk(guest):
+    drv, uuid, _events, env = guest
+    out = drv.get_console_output(uuid)
+    assert BOOTED in out
+    env.wait_console(drv, uuid, "serial=nimbus-root")
+    assert env.domstate(uuid) == "running"
+    assert drv.get_info(uuid).memory_mb == 128
+
+
+def test_soft_reboot_goes_through_the_guest(guest):
+    drv, uuid, _events, env = guest
+    _booted_again(env, drv, uuid, 0)
+    boots = env.console_count(drv, uuid, BOOTED)
+    downs = env.console_count(drv, uuid, POWERDOWN)
+    drv.reboot(uuid, hv.REBOOT_SOFT)
+    assert env.console_count(drv, uuid, POWERDOWN) == downs + 1
+    assert env.domstate(uuid) == "running"
+    _booted_again(env, drv, uuid, boots)
+
+
+def test_soft_reboot_falls_back_to_hard(guest):
+    drv, uuid, _events, env = guest
+    impatient = env.driver(soft_reboot_timeout=0)
+    try:
+        before = env.domid(uuid)
+        downs = env.console_count(drv, uuid, POWERDOWN)
+        impatient.reboot(uuid, hv.REBOOT_SOFT)
+        assert env.domid(uuid) != before
+        assert env.domstate(uuid) == "running"
+        # reset, not shut down: the guest never got to power itself off.
+        assert env.console_count(drv, uuid, POWERDOWN) == downs
+    finally:
+        impatient.cleanup_host()
+
+
+def test_hard_reboot_restarts_the_domain(guest):
+    drv, uuid, _events, env = guest
+    before, boots = env.domid(uuid), env.console_count(drv, uuid, BOOTED)
+    drv.reboot(uuid, hv.REBOOT_HARD)
+    assert env.domid(uuid) != before
+    assert env.domstate(uuid) == "running"
+    env.wait_console(drv, uuid, BOOTED, boots + 1)
+
+
+def test_clean_power_off_then_on(guest):
+    drv, uuid, _events, env = guest
+    _booted_again(env, drv, uuid, 0)
+    downs = env.console_count(drv, uuid, POWERDOWN)
+    drv.power_off(uuid, timeout=30)
+    assert env.domstate(uuid) == "shut off"
+    assert env.console_count(drv, uuid, POWERDOWN) == downs + 1
+    assert drv.get_info(uuid).power_state == power_state.SHUTDOWN
+    boots = env.console_count(drv, uuid, BOOTED)
+    drv.power_on(uuid)
+    assert env.domstate(uuid) == "running"
+    env.wait_console(drv, uuid, BOOTED, boots + 1)
+
+
+def test_pause_unpause(guest):
+    drv, uuid, _events, env = guest
+    drv.pause(uuid)
+    assert env.domstate(uuid) == "paused"
+    assert drv.get_info(uuid).power_state == power_state.PAUSED
+    drv.unpause(uuid)
+    assert env.domstate(uuid) == "running"
+
+
+def test_suspend_resume_keeps_the_guest_alive(guest):
+    drv, uuid, _events, env = guest
+    boots = env.console_count(drv, uuid, BOOTED)
+    drv.suspend(uuid)
+    assert env.domstate(uuid) == "shut off"
+    assert "Managed save:   yes" in env.virsh("dominfo",
+                                              env.domain_name(uuid))
+    assert drv.get_info(uuid).power_state == power_state.SUSPENDED
+    drv.resume(uuid)
+    assert env.domstate(uuid) == "running"
+    size = len(drv.get_console_output(uuid))
+    # the guest goes on printing where it was, without booting again.
+    assert env.wait_for(lambda: len(drv.get_console_output(uuid)) > size,
+                        timeout=20)
+    assert env.console_count(drv, uuid, BOOTED) == boots
+
+
+def test_hotplug_file_disk_by_serial(guest, tmp_path):
+    drv, uuid, _events, env = guest
+    path = os.path.join(env.workdir, f"hotplug-{uuid[:8]}.raw")
+    with open(path, "wb") as f:
+        f.truncate(8 * 1024 * 1024)
+    serial = f"hp-{uuidlib.uuid4().hex[:8]}"
+    disk = hv.DiskSpec(serial=serial, path=path, device_name="vdq")
+    try:
+        drv.attach_disk(uuid, disk)
+        env.wait_console(drv, uuid, f"serial={serial}", timeout=30)
+        assert serial in env.virsh("dumpxml", env.domain_name(uuid))
+        assert serial in env.virsh("dumpxml", "--inactive",
+                                   env.domain_name(uuid))
+        with pytest.raises(exception.HypervisorError):
+            drv.attach_disk(uuid, disk)
+        drv.detach_disk(uuid, serial)
+        assert serial not in env.virsh("dumpxml", env.domain_name(uuid))
+        assert serial not in env.virsh("dumpxml", "--inactive",
+                                       env.domain_name(uuid))
+        mark = len(drv.get_console_output(uuid))
+        env.wait_for(lambda: drv.get_console_output(uuid)[mark:]
+                     .count("serial=nimbus-root") >= 2, timeout=20)
+        assert f"serial={serial}" not in drv.get_console_output(uuid)[mark:]
+        drv.detach_disk(uuid, serial)  # idempotent
+    finally:
+        os.unlink(path)
+
+
+def test_new_driver_finds_running_guest(guest):
+    _drv, uuid, _events, env = guest
+    restarted = env.driver()
+    try:
+        assert uuid in restarted.list_instances()
+        assert restarted.get_info(uuid).power_state == power_state.RUNNING
+        assert BOOTED in restarted.get_console_output(uuid)
+    finally:
+        restarted.cleanup_host()
+
+
+def test_destroy_behind_the_drivers_back_is_seen(guest):
+    drv, uuid, events, env = guest
+    env.virsh("destroy", env.domain_name(uuid))
+    assert env.wait_for(lambda: hv.LifecycleEvent(
+        uuid=uuid, power_state=power_state.SHUTDOWN) in events, timeout=10)
+    assert drv.get_info(uuid).power_state == power_state.SHUTDOWN
+
+
+def test_destroy_leaves_nothing(driver, libvirt_env):
+    env = libvirt_env
+    uuid = str(uuidlib.uuid4())
+    driver.spawn(None, env.spec(uuid))
+    inst_dir = os.path.join(env.instances_path, uuid)
+    assert os.path.exists(os.path.join(inst_dir, "disk"))
+    env.wait_console(driver, uuid, BOOTED)
+    driver.destroy(None, uuid)
+    assert env.domain_name(uuid) not in env.own_domains()
+    assert not os.path.exists(inst_dir)
+    with pytest.raises(exception.HypervisorInstanceNotFound):
+        driver.get_console_output(uuid)
+    driver.destroy(None, uuid)
+
+
+def test_failed_spawn_cleans_up(driver, libvirt_env):
+    env = libvirt_env
+    spec = env.spec()
+    spec.image.kernel.path = os.path.join(env.workdir, "no-such-kernel")
+    with pytest.raises(exception.HypervisorError):
+        driver.spawn(None, spec)
+    assert env.domain_name(spec.uuid) not in env.own_domains()
+    assert not os.path.exists(os.path.join(env.instances_path, spec.uuid))
+
+
+def test_four_concurrent_spawns(driver, libvirt_env):
+    env = libvirt_env
+    uuids = [str(uuidlib.uuid4()) for _ in range(4)]
+    barrier = threading.Barrier(len(uuids))
+
+    def spawn(uuid):
+        barrier.wait()
+        driver.spawn(None, env.spec(uuid))
+
+    with futures.ThreadPoolExecutor(len(uuids)) as pool:
+        list(pool.map(spawn, uuids))
+    for uuid in uuids:
+        assert env.domstate(uuid) == "running"
+        assert driver.get_info(uuid).power_state == power_state.RUNNING
+    for uuid in uuids:
+        env.wait_console(driver, uuid, BOOTED, timeout=90)
+    assert set(uuids) <= set(driver.list_instances())
