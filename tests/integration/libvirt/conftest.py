@@ -7,6 +7,7 @@ when tests fail, so runs never touch other domains on the host.
 """
 
 import dataclasses
+import glob
 import os
 import shutil
 import subprocess
@@ -138,9 +139,9 @@ def _remove_run(env):
     for name in env.own_domains():
         virsh("destroy", name, check=False)
         virsh("undefine", name, "--managed-save", "--nvram", check=False)
-        log = f"/var/log/libvirt/qemu/{name}.log"
-        if os.path.exists(log):
-            os.unlink(log)
+    # libvirt's own per-domain QEMU logs outlive the domains.
+    for log in glob.glob(f"/var/log/libvirt/qemu/{env.prefix}*.log"):
+        os.unlink(log)
     shutil.rmtree(env.workdir, ignore_errors=True)
 
 

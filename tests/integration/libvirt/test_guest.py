@@ -204,14 +204,27 @@ def test_destroy_leaves_nothing(driver, libvirt_env):
     driver.destroy(None, uuid)
 
 
-def test_failed_spawn_cleans_up(driver, libvirt_env):
+def _missing_kernel(env, spec):
+    spec.image.kernel = hv.ImageSpec(
+        id=f"missing-{spec.uuid}", path=os.path.join(env.workdir, "nokernel"))
+
+
+def _missing_bridge(env, spec):
+    # defined fine, fails at start: exercises undefining on failure.
+    spec.vifs = [hv.VifSpec(id=str(uuidlib.uuid4()), mac="52:54:00:9e:00:01",
+                            bridge="nimbus-nobr0")]
+
+
+@pytest.mark.parametrize("breakage", [_missing_kernel, _missing_bridge])
+def test_failed_spawn_cleans_up(driver, libvirt_env, breakage):
     env = libvirt_env
     spec = env.spec()
-    spec.image.kernel.path = os.path.join(env.workdir, "no-such-kernel")
+    breakage(env, spec)
     with pytest.raises(exception.HypervisorError):
         driver.spawn(None, spec)
     assert env.domain_name(spec.uuid) not in env.own_domains()
     assert not os.path.exists(os.path.join(env.instances_path, spec.uuid))
+    assert spec.uuid not in driver.list_instances()
 
 
 def test_four_concurrent_spawns(driver, libvirt_env):
