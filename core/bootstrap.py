@@ -54,6 +54,8 @@ def forbid_database(binary):
     any direct database access raise."""
     from nimbus.core.conductor import rpcapi as conductor_rpcapi
     from nimbus.core.objects import base as objects_base
+    from nimbus.core import context as nimbus_context
     objects_base.forbid_database(binary)
-    objects_base.NimbusObject.indirection_api = \
-        conductor_rpcapi.ConductorAPI()
+    conductor = conductor_rpcapi.ConductorAPI()
+    conductor.wait_until_ready(nimbus_context.get_admin_context())
+    objects_base.NimbusObject.indirection_api = conductor

@@ -24,6 +24,10 @@ class ConductorManager(manager.Manager):
     def additional_endpoints(self):
         return [self.compute_task_mgr]
 
+    def ping(self, context):
+        """Answer compute services waiting for conductor at start."""
+        return True
+
     @messaging.expected_exceptions(exception.NimbusException)
     def object_class_action_versions(self, context, objname, objmethod,
                                      object_versions, args, kwargs):

@@ -2,15 +2,18 @@
 
 Version history:
 
-* 1.0: initial version: object_class_action_versions, object_action,
+* 1.0: initial version: ping, object_class_action_versions, object_action,
   object_backport_versions; compute_task namespace:
   schedule_and_build_instances, build_instances (reschedule).
 """
 
 import oslo_messaging as messaging
+from oslo_log import log as logging
 from oslo_versionedobjects import base as ovo_base
 
 from nimbus.core import rpc
+
+LOG = logging.getLogger(__name__)
 
 TOPIC = "conductor"
 VERSION_CAP = "1.0"
@@ -22,6 +25,19 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
         self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+
+    def wait_until_ready(self, context, timeout=5, attempts=60):
+        """Block until conductor answers (a compute cannot work without
+        it); raise MessagingTimeout after ``attempts`` tries."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.client.prepare(timeout=timeout).call(context, "ping")
+                return
+            except messaging.MessagingTimeout:
+                if attempt == attempts:
+                    raise
+                LOG.warning("Waiting for nimbus-conductor (attempt %d)",
+                            attempt)
 
     # -- object indirection (compute's only way to the database) ------------
 

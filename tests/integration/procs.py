@@ -1,0 +1,122 @@
+"""Run nimbus services as separate OS processes for integration tests.
+
+:class:`Deployment` writes one config file per service (computes get no
+``[database]`` section at all), starts the console scripts, waits for
+them, and stops every process it started, by PID, even when a test fails.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import free_port, write_conf
+
+BIN = os.path.dirname(sys.executable)
+
+
+class Deployment:
+    """Services of one test deployment, each its own process."""
+
+    def __init__(self, workdir, transport_url, db_url, extra=None):
+        self.workdir = workdir
+        self.transport_url = transport_url
+        self.db_url = db_url
+        self.port = free_port()
+        self.extra = extra or {}
+        self.procs = {}
+        self.state_path = workdir / "state"
+
+    def _conf(self, name, with_db=True, host=None):
+        sections = {
+            "DEFAULT": {"transport_url": self.transport_url,
+                        "state_path": self.state_path,
+                        "host": host or name, "report_interval": 1,
+                        "service_down_time": 6,
+                        "periodic_interval": 5},
+            "api": {"bind_port": self.port, "auth_strategy": "noauth2"},
+            "compute": {"resource_report_interval": 5,
+                        "sync_power_state_interval": 5},
+            "oslo_messaging_rabbit": {"heartbeat_timeout_threshold": 0},
+        }
+        if with_db:
+            sections["database"] = {"connection": self.db_url}
+        for section, values in self.extra.items():
+            sections.setdefault(section, {}).update(values)
+        return write_conf(self.workdir / f"{name}.conf", sections)
+
+    def manage(self, *args):
+        conf = self._conf("manage")
+        return subprocess.run(
+            [f"{BIN}/nimbus-manage", "--config-file", str(conf), *args],
+            check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self, name, binary, host=None, with_db=True):
+        conf = self._conf(name, with_db=with_db, host=host)
+        log = open(self.workdir / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            [f"{BIN}/{binary}", "--config-file", str(conf)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def start_compute(self, host):
+        return self.start(host, "nimbus-compute", host=host, with_db=False)
+
+    def kill(self, name, sig=signal.SIGKILL):
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+
+    def stop_all(self):
+        for name in list(self.procs):
+            proc = self.procs.pop(name)
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=15)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self, name):
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_api(self, timeout=60):
+        import requests
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise AssertionError(f"{name} exited:\n{self.log(name)}")
+            time.sleep(0.2)
+        raise AssertionError("API did not come up:\n" + self.log("api"))
+
+    def sdk(self, token="admin:admin"):
+        import openstack
+        return openstack.connection.Connection(
+            auth_type="admin_token",
+            auth={"endpoint": self.url + "/v2.1", "token": token},
+            compute_endpoint_override=self.url + "/v2.1",
+            region_name="RegionOne")
+
+
+def wait_until(predicate, timeout, interval=0.2, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
