@@ -22,8 +22,8 @@ def main(argv=None):
     def _main():
         conf = bootstrap.parse_config(
             sys.argv[1:] if argv is None else argv, BINARY)
+        svc = build(conf)  # loads the plugins: a bad name stops us here
         bootstrap.forbid_database(BINARY)
-        svc = build(conf)
         svc.start()
         service.wait_for_signal([svc.stop])
         return 0

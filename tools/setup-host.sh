@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Install and start everything nimbus's tests need, from nothing, as root:
+# Debian packages, the services (PostgreSQL, MariaDB, RabbitMQ, libvirtd,
+# virtlogd), the virtualenv with nimbus and its test extras, and the test
+# guest image. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=${NIMBUS_VENV:-$ROOT/.venv}
+GUEST_DIR=${NIMBUS_GUEST_DIR:-$ROOT/.cache/guest}
+PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+  qemu-block-extra libvirt-dev pkg-config libxml2-utils openvswitch-switch
+  tgt dnsmasq-base lvm2 iptables iproute2 cpio gcc python3-dev
+  postgresql postgresql-contrib mariadb-server rabbitmq-server)
+
+log() { printf '[setup-host] %s\n' "$*"; }
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+      || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+start_services() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    log "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  fi
+  if ! mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
+    log "starting MariaDB"
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  fi
+  if ! rabbitmqctl -q status >/dev/null 2>&1; then
+    log "starting RabbitMQ"
+    rabbitmq-server -detached
+  fi
+  pgrep -x virtlogd >/dev/null || { log "starting virtlogd"; virtlogd -d; }
+  pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d; }
+  local i
+  for i in $(seq 1 120); do
+    pg_isready -q -h 127.0.0.1 -p 5432 \
+      && mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1 \
+      && rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1 \
+      && virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  log "services did not come up"; return 1
+}
+
+make_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+  fi
+  log "installing nimbus and its test extras"
+  "$VENV/bin/pip" install -q -e "$ROOT[test]"
+}
+
+install_packages
+start_services
+make_venv
+log "building the test guest in $GUEST_DIR"
+"$ROOT/tools/build-test-guest.sh" "$GUEST_DIR" >/dev/null
+log "ready"
