@@ -1,0 +1,225 @@
+"""Boot throughput: N servers through the API with the fake hypervisor.
+
+Two modes, each measured ``--runs`` times (medians reported):
+
+* ``inprocess``: nimbus-all (every service in one process, SQLite,
+  ``fake://`` transport) as a subprocess;
+* ``rabbit``: api, conductor, scheduler and three computes as separate
+  processes over RabbitMQ and PostgreSQL.
+
+The client (this process) POSTs the servers from ``--clients`` threads
+with plain HTTP, then polls until every server is ACTIVE. ``boots_per_s``
+is N divided by the time from the first POST to the last ACTIVE.
+
+    python benchmarks/boot_throughput.py --servers 200 --runs 3 --json
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from tests import real  # noqa: E402
+from tests.integration.procs import Deployment  # noqa: E402
+
+DEMO_IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
+HOSTS = ("bench-1", "bench-2", "bench-3")
+TOKEN = {"X-Auth-Token": "bench:bench",
+         "Content-Type": "application/json"}
+
+
+def _wait_api(url, proc=None, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("nimbus exited during start-up")
+        time.sleep(0.2)
+    raise RuntimeError("API did not come up")
+
+
+def _wait_hypervisors(url, count, timeout=60):
+    headers = {"X-Auth-Token": "admin:admin"}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = requests.get(url + "/v2.1/os-hypervisors",
+                            headers=headers, timeout=10).json()
+        if len([h for h in body["hypervisors"] if h["state"] == "up"]) \
+                >= count:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("hypervisors did not report")
+
+
+def boot_run(url, servers, clients):
+    """POST ``servers`` boots; return (seconds to all ACTIVE, latencies)."""
+    session = requests.Session()
+    body = json.dumps({"server": {"name": "bench", "imageRef": DEMO_IMAGE,
+                                  "flavorRef": "6"}})
+
+    def post(_):
+        start = time.perf_counter()
+        response = session.post(url + "/v2.1/servers", data=body,
+                                headers=TOKEN, timeout=60)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 202:
+            raise RuntimeError(f"POST failed: {response.status_code} "
+                               f"{response.text}")
+        return elapsed
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        latencies = list(pool.map(post, range(servers)))
+    while True:
+        listing = session.get(url + "/v2.1/servers/detail",
+                              headers=TOKEN, timeout=60).json()["servers"]
+        states = [s["status"] for s in listing]
+        if "ERROR" in states:
+            raise RuntimeError("a boot failed")
+        if states.count("ACTIVE") >= servers:
+            break
+        time.sleep(0.05)
+    total = time.perf_counter() - start
+    for server in listing:
+        session.delete(url + "/v2.1/servers/" + server["id"], headers=TOKEN,
+                       timeout=60)
+    _wait_empty(session, url)
+    return total, latencies
+
+
+def _wait_empty(session, url, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not session.get(url + "/v2.1/servers", headers=TOKEN,
+                           timeout=60).json()["servers"]:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("servers were not deleted")
+
+
+def _percentile(values, pct):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _summary(mode, servers, runs):
+    rates = [servers / total for total, _ in runs]
+    p50 = [_percentile(lat, 50) * 1000 for _, lat in runs]
+    p99 = [_percentile(lat, 99) * 1000 for _, lat in runs]
+    return {"mode": mode, "servers": servers, "runs": len(runs),
+            "boots_per_s": round(statistics.median(rates), 1),
+            "boots_per_s_all": [round(r, 1) for r in rates],
+            "post_p50_ms": round(statistics.median(p50), 1),
+            "post_p99_ms": round(statistics.median(p99), 1)}
+
+
+def run_inprocess(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        port = _free_port()
+        conf = pathlib.Path(tmp, "nimbus.conf")
+        conf.write_text(
+            f"[DEFAULT]\nstate_path = {tmp}/state\nhost = bench\n"
+            f"[api]\nbind_port = {port}\nauth_strategy = noauth2\n"
+            f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
+            "[fake]\npersist = false\n")
+        binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
+        with open(os.path.join(tmp, "all.log"), "wb") as log:
+            proc = subprocess.Popen([binary, "--config-file", str(conf)],
+                                    stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_api(url, proc)
+            _wait_hypervisors(url, len(HOSTS))
+            boot_run(url, min(20, args.servers), args.clients)  # warm up
+            runs = [boot_run(url, args.servers, args.clients)
+                    for _ in range(args.runs)]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return _summary("inprocess", args.servers, runs)
+
+
+def run_rabbit(args):
+    with tempfile.TemporaryDirectory() as tmp, \
+            real.rabbit_vhost() as (transport_url, _), \
+            real.postgresql_database() as db_url:
+        dep = Deployment(pathlib.Path(tmp), transport_url, db_url,
+                         extra={"fake": {"persist": "false"}})
+        try:
+            dep.manage("db", "sync")
+            dep.manage("db", "seed")
+            _seed_image(dep.state_path)
+            dep.start("conductor", "nimbus-conductor")
+            dep.start("scheduler", "nimbus-scheduler")
+            for host in HOSTS:
+                dep.start_compute(host)
+            dep.start("api", "nimbus-api")
+            dep.wait_api()
+            _wait_hypervisors(dep.url, len(HOSTS))
+            boot_run(dep.url, min(20, args.servers), args.clients)
+            runs = [boot_run(dep.url, args.servers, args.clients)
+                    for _ in range(args.runs)]
+        finally:
+            dep.stop_all()
+    return _summary("rabbit", args.servers, runs)
+
+
+def _seed_image(state_path):
+    from nimbus.core.interfaces import images
+    record = images.new_record({"id": DEMO_IMAGE, "name": "demo"})
+    record.update(status="active", size=4)
+    store = state_path / "images"
+    store.mkdir(parents=True, exist_ok=True)
+    (store / f"{DEMO_IMAGE}.json").write_text(json.dumps(record))
+    (store / f"{DEMO_IMAGE}.data").write_bytes(b"demo")
+
+
+def _free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--mode", choices=["inprocess", "rabbit", "both"],
+                        default="both")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per mode")
+    args = parser.parse_args()
+    modes = ["inprocess", "rabbit"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        result = {"inprocess": run_inprocess, "rabbit": run_rabbit}[mode](
+            args)
+        if args.json:
+            print(json.dumps(result), flush=True)
+        else:
+            print(f"{mode:10s} {result['servers']} servers: "
+                  f"{result['boots_per_s']} boots/s (runs "
+                  f"{result['boots_per_s_all']}), POST p50 "
+                  f"{result['post_p50_ms']} ms, p99 "
+                  f"{result['post_p99_ms']} ms", flush=True)
+
+
+if __name__ == "__main__":
+    main()
