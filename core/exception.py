@@ -210,3 +210,29 @@ class UnsupportedOperation(NimbusException):
     msg_fmt = "Plugin %(plugin)s does not support %(operation)s."
     code = 501
     safe = True
+
+
+# -- scheduler: aggregates and server groups --------------------------------
+
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    msg_fmt = "Cannot %(action)s aggregate %(aggregate_id)s: %(reason)s"
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Server group %(group_uuid)s could not be found."

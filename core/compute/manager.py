@@ -23,7 +23,7 @@ from nimbus.core.compute import (
 )
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
-from nimbus.core.objects import instance_action
+from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class ComputeManager(manager.Manager):
         self.sync = power_sync.PowerSync(self)
         self.service_ref = None
         self._conductor = None
+        # NOTE(scheduler): unknown at start, so the first success resets.
+        self._failed_builds = True
 
     @property
     def conductor(self):
@@ -114,9 +116,12 @@ class ComputeManager(manager.Manager):
             spec = guest_spec.build(context, instance, self.images)
             self.driver.spawn(context, spec)
         except Exception as err:
+            if not isinstance(err, exception.BuildAbort):
+                self._record_build(context, instance, failed=True)
             self._build_failed(context, instance, request_spec, alternates,
                                err)
             return
+        self._record_build(context, instance, failed=False)
         instance.vm_state = vm_states.ACTIVE
         instance.task_state = None
         instance.power_state = power_state.RUNNING
@@ -127,6 +132,19 @@ class ComputeManager(manager.Manager):
                 exception.InstanceNotFound):
             # Deleted while spawning: the delete finishes the cleanup.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
+
+    def _record_build(self, context, instance, failed):
+        """Tell the scheduler's build-failure weigher (through conductor)
+        how the build went; never fails the build itself."""
+        if not failed and not self._failed_builds:
+            return
+        try:
+            compute_node.ComputeNode.record_build_result(
+                context, self.host, instance.node, failed)
+            self._failed_builds = failed
+        except Exception:
+            LOG.exception("Could not record the build result of %s",
+                          instance.uuid)
 
     def _build_failed(self, context, instance, request_spec, alternates,
                       err):

@@ -13,7 +13,7 @@ so a decision costs microseconds per host.
 
 import abc
 
-INTERFACE_VERSION = "1.0"
+INTERFACE_VERSION = "1.1"
 
 
 class HostFilter(abc.ABC):
@@ -32,6 +32,12 @@ class HostFilter(abc.ABC):
     def __init__(self, conf):
         self.conf = conf
 
+    def applies(self, spec):
+        """Return False when the filter passes every host for ``spec``
+        (e.g. the hint it reads is absent); the framework then skips it.
+        """
+        return True
+
     @abc.abstractmethod
     def host_passes(self, host_state, spec):
         """Return True if an instance of ``spec`` may land on the host.
@@ -43,19 +49,46 @@ class HostFilter(abc.ABC):
 class HostWeigher(abc.ABC):
     """Base class of scheduler weighers.
 
-    The framework normalises each weigher's raw values over the candidate
-    hosts to [0, 1], multiplies by :meth:`multiplier`, and sums weighers;
-    the highest total wins.
+    The framework scales each weigher's raw values by the largest
+    absolute value among the passing hosts, multiplies by
+    :meth:`multiplier`, and sums weighers; the highest total wins.
     """
+
+    #: ``[scheduler]`` option holding the multiplier; an aggregate's
+    #: metadata key of the same name overrides it for its hosts (the
+    #: smallest value wins when several aggregates set it).
+    multiplier_option = None
 
     def __init__(self, conf):
         self.conf = conf
 
+    def applies(self, spec):
+        """Return False when the weigher cannot tell hosts apart for
+        ``spec``; the framework then skips it."""
+        return True
+
     def multiplier(self, host_state):
-        """Return this weigher's multiplier for the host (default 1.0);
-        weighers read it from config, optionally per aggregate."""
-        return 1.0
+        """Return this weigher's multiplier for the host."""
+        name = self.multiplier_option
+        if name is None:
+            return 1.0
+        for agg in host_state.aggregates:
+            if name in agg["metadata"]:
+                return _aggregate_multiplier(host_state, name,
+                                             getattr(self.conf.scheduler,
+                                                     name))
+        return getattr(self.conf.scheduler, name)
 
     @abc.abstractmethod
     def weigh(self, host_state, spec):
         """Return the raw weight of the host (higher is better)."""
+
+
+def _aggregate_multiplier(host_state, name, default):
+    values = []
+    for value in host_state.metadata_values(name):
+        try:
+            values.append(float(value))
+        except ValueError:
+            continue
+    return min(values) if values else default

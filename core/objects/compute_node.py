@@ -12,9 +12,10 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
     """Version history:
 
     * 1.0: initial version
+    * 1.1: record_build_result
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -57,6 +58,13 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
         row = base.db().compute_nodes.report_inventory(
             context, host, hypervisor_hostname, values)
         return cls.from_row(context, row)
+
+    @base.remotable_classmethod
+    def record_build_result(cls, context, host, nodename, failed):
+        """Count a failed build on the node (or reset the count after a
+        success); the build-failure weigher reads the count."""
+        base.db().compute_nodes.record_build_result(
+            context, host, nodename, failed)
 
 
 @base.register

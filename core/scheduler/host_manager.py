@@ -1,37 +1,170 @@
-"""Host states from the database: compute nodes joined with services."""
+"""The host-state cache: compute nodes, services, allocations, aggregates.
+
+The first request reads everything; later ones read only the rows changed
+since the last read (``updated_at`` no older than the last read minus
+``[scheduler] change_margin``), allocations of nodes whose generation
+moved, and aggregates only when their version changed. Everything is
+re-read every ``[scheduler] full_refresh_interval`` seconds, and
+:meth:`HostManager.refresh` re-reads one node after a claim conflict.
+"""
+
+import datetime
+import time
+
+from oslo_utils import timeutils
 
 from nimbus.core import servicegroup
 from nimbus.core.objects.base import db
-from nimbus.core.scheduler.host_state import HostState
-from nimbus.core.scheduler.selector import GenerationConflict
-
-COMPUTE_BINARY = "nimbus-compute"
+from nimbus.core.scheduler import selector
+from nimbus.core.scheduler.host_state import HostSet, HostState
 
 
 class HostManager:
-    """Reads host states; :meth:`refresh` re-reads one stale host."""
+    """Keeps one :class:`HostSet` current for this scheduler process."""
 
     def __init__(self, conf):
         self.conf = conf
+        self.host_set = HostSet()
+        self._by_id = {}
+        self._services = {}
+        self._mark = None
+        self._full_at = 0.0
+        self._liveness_at = 0.0
+        self._agg_version = None
 
     def get_host_states(self, context):
-        services = {s["host"]: s for s in
-                    db().services.get_all(context, binary=COMPUTE_BINARY)}
+        """Return the current :class:`HostSet` (refreshed)."""
+        now = time.monotonic()
+        if self._mark is None or \
+                now - self._full_at > self.conf.scheduler.full_refresh_interval:
+            self.full_reload(context)
+            return self.host_set
+        started = timeutils.utcnow()
+        since = self._mark
+        self._mark = started - _margin(self.conf)
+        self._update_services(
+            db().host_states.compute_services(context, since=since))
+        self._update_nodes(context,
+                           db().host_states.nodes(context, since=since))
+        self._update_aggregates(context)
+        if now - self._liveness_at >= 1.0:
+            self._update_liveness_and_io(context)
+            self._liveness_at = now
+        return self.host_set
+
+    def full_reload(self, context):
+        """Re-read every host from scratch."""
+        self._mark = timeutils.utcnow() - _margin(self.conf)
+        self._full_at = self._liveness_at = time.monotonic()
+        self._services = {s["host"]: s for s in
+                          db().host_states.compute_services(context)}
+        allocations = db().host_states.allocations(context)
         states = []
-        for node in db().compute_nodes.get_all(context):
-            service = services.get(node["host"])
-            states.append(HostState.from_node(
-                node,
-                service_up=bool(service) and servicegroup.is_up(
-                    self.conf, service),
-                service_disabled=bool(service and service["disabled"])))
-        return states
+        for node in db().host_states.nodes(context):
+            state = HostState.from_node(node)
+            state.instances = allocations.get(node["id"], set())
+            self._apply_service(state)
+            states.append(state)
+        self._by_id = {s.node_id: s for s in states}
+        self._agg_version = None
+        self._update_aggregates(context, touch=False)
+        self._apply_io_ops(context, touch=False)
+        self.host_set.replace(states)
 
     def refresh(self, context, host_state):
+        """Re-read one node (after a generation conflict)."""
         node = db().compute_nodes.get(context, host_state.node_id)
-        fresh = HostState.from_node(node, host_state.service_up,
-                                    host_state.service_disabled)
-        host_state.__dict__.update(fresh.__dict__)
+        host_state.update_from_node(node)
+        host_state.instances = db().host_states.allocations(
+            context, [host_state.node_id]).get(host_state.node_id, set())
+        self.host_set.touch(host_state)
+
+    # -- incremental pieces ------------------------------------------------
+
+    def _apply_service(self, state):
+        service = self._services.get(state.host)
+        state.service_up = bool(service) and not service["deleted"] and \
+            servicegroup.is_up(self.conf, service)
+        state.service_disabled = bool(service and service["disabled"])
+
+    def _update_services(self, rows):
+        hosts = set()
+        for row in rows:
+            self._services[row["host"]] = row
+            hosts.add(row["host"])
+        for state in self.host_set.hosts:
+            if state.host in hosts:
+                self._set_service(state)
+
+    def _set_service(self, state):
+        before = (state.service_up, state.service_disabled)
+        self._apply_service(state)
+        if before != (state.service_up, state.service_disabled):
+            state.version += 1
+            self.host_set.touch(state)
+
+    def _update_nodes(self, context, rows):
+        moved, added, removed = [], [], []
+        for node in rows:
+            state = self._by_id.get(node["id"])
+            if node["deleted"]:
+                if state is not None:
+                    removed.append(self._by_id.pop(node["id"]))
+            elif state is None:
+                added.append(node)
+            elif node["generation"] != state.generation or \
+                    node["failed_builds"] != state.failed_builds or \
+                    node["updated_at"] != state.updated_at:
+                moved.append((state, node))
+        if added or removed:
+            self.full_reload(context)
+            return
+        if not moved:
+            return
+        allocations = db().host_states.allocations(
+            context, [state.node_id for state, _node in moved])
+        for state, node in moved:
+            state.update_from_node(node)
+            state.instances = allocations.get(state.node_id, set())
+            self.host_set.touch(state)
+
+    def _update_aggregates(self, context, touch=True):
+        version = db().aggregates.version(context)
+        if version == self._agg_version:
+            return
+        self._agg_version = version
+        by_host = {}
+        for agg in db().aggregates.get_all(context):
+            for host in agg["hosts"]:
+                by_host.setdefault(host, []).append(agg)
+        for state in self.host_set.hosts if touch else self._by_id.values():
+            aggs = by_host.get(state.host, [])
+            zones = [a["availability_zone"] for a in aggs
+                     if a["availability_zone"]]
+            state.aggregates = aggs
+            state.availability_zone = zones[0] if zones else None
+            state.version += 1
+            if touch:
+                self.host_set.touch(state)
+
+    def _update_liveness_and_io(self, context):
+        for state in self.host_set.hosts:
+            self._set_service(state)
+        self._apply_io_ops(context, touch=True)
+
+    def _apply_io_ops(self, context, touch):
+        counts = db().host_states.io_ops(context)
+        for state in self._by_id.values():
+            value = counts.get(state.host, 0)
+            if value != state.io_ops:
+                state.io_ops = value
+                state.version += 1
+                if touch:
+                    self.host_set.touch(state)
+
+
+def _margin(conf):
+    return datetime.timedelta(seconds=conf.scheduler.change_margin)
 
 
 class DatabaseClaimer:
@@ -42,12 +175,16 @@ class DatabaseClaimer:
 
     def claim(self, host_state, consumer_uuid, spec):
         vcpus, memory_mb, disk_gb = host_state.needs(spec)
+        nodes = db().compute_nodes
         try:
-            db().compute_nodes.claim(
-                self.context, host_state.node_id, host_state.generation,
-                consumer_uuid, vcpus, memory_mb, disk_gb)
-        except db().compute_nodes.GenerationConflict:
-            raise GenerationConflict(host_state.host)
+            nodes.claim(self.context, host_state.node_id,
+                        host_state.generation, consumer_uuid, vcpus,
+                        memory_mb, disk_gb, group=spec.get("group"),
+                        host=host_state.host)
+        except nodes.GenerationConflict:
+            raise selector.GenerationConflict(host_state.host)
+        except db().server_groups.GroupConflict as err:
+            raise selector.GroupConflict(err.hosts)
 
     def release(self, consumer_uuid):
         db().compute_nodes.release(self.context, consumer_uuid)

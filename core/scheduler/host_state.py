@@ -1,4 +1,10 @@
-"""HostState: the scheduler's view of one compute node."""
+"""HostState: the scheduler's view of one compute node; HostSet: many.
+
+A :class:`HostSet` is what a :class:`~nimbus.core.scheduler.selector.
+Selector` chooses among. It keeps a change log, so the selector re-filters
+and re-weighs only the hosts that changed since its last decision instead
+of every host on every request.
+"""
 
 import dataclasses
 import json
@@ -6,12 +12,13 @@ import json
 from nimbus.core.scheduler import request_spec
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class HostState:
-    """Inventory, usage and service status of one compute node.
+    """Inventory, usage, service status and aggregates of one node.
 
     ``free_*`` apply allocation ratios and reserved amounts, so filters
-    and weighers compare like with like.
+    and weighers compare like with like. ``aggregates`` is a list of
+    ``{"name", "availability_zone", "metadata": {}}`` dicts.
     """
 
     host: str
@@ -23,6 +30,7 @@ class HostState:
     vcpus: int
     memory_mb: int
     local_gb: int
+    hypervisor_version: int = 0
     vcpus_used: int = 0
     memory_mb_used: int = 0
     local_gb_used: int = 0
@@ -36,19 +44,40 @@ class HostState:
     cpu_info: dict = dataclasses.field(default_factory=dict)
     service_up: bool = True
     service_disabled: bool = False
+    failed_builds: int = 0
+    #: instances in build, resize or snapshot task states on this host.
+    io_ops: int = 0
+    #: uuids of the consumers holding allocations here.
+    instances: set = dataclasses.field(default_factory=set)
+    aggregates: list = dataclasses.field(default_factory=list)
+    availability_zone: str | None = None
+    #: bumped by every change; the selector compares it with what it saw.
+    version: int = 0
+    #: the node row's ``updated_at`` when last read.
+    updated_at: object = None
 
     @classmethod
     def from_node(cls, node, service_up=True, service_disabled=False):
         """Build from a compute node row (``dict``)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in node.items() if k in names}
-        values["node_id"] = node["id"]
-        values["nodename"] = node["hypervisor_hostname"]
+        state = cls(host=node["host"], nodename="", uuid="", node_id=0,
+                    generation=0, hypervisor_type="", vcpus=0, memory_mb=0,
+                    local_gb=0, service_up=service_up,
+                    service_disabled=service_disabled)
+        state.update_from_node(node)
+        return state
+
+    def update_from_node(self, node):
+        """Copy a node row's inventory and usage in (keeps aggregates,
+        instances and service status)."""
+        for name in _NODE_FIELDS:
+            if name in node and node[name] is not None:
+                setattr(self, name, node[name])
+        self.node_id = node["id"]
+        self.nodename = node["hypervisor_hostname"]
         info = node.get("cpu_info") or "{}"
-        values["cpu_info"] = json.loads(info) if isinstance(info, str) \
+        self.cpu_info = json.loads(info) if isinstance(info, str) \
             else dict(info)
-        return cls(service_up=service_up, service_disabled=service_disabled,
-                   **values)
+        self.version += 1
 
     @property
     def free_vcpus(self):
@@ -68,6 +97,27 @@ class HostState:
             self.disk_allocation_ratio
         return total - self.local_gb_used
 
+    @property
+    def num_instances(self):
+        return max(self.running_vms, len(self.instances))
+
+    def metadata_values(self, key):
+        """Return the set of values ``key`` has in this host's
+        aggregates (empty if none sets it)."""
+        return {agg["metadata"][key] for agg in self.aggregates
+                if key in agg["metadata"]}
+
+    def metadata_min(self, key, default, kind=int):
+        """Return the smallest value of ``key`` among the host's
+        aggregates (converted with ``kind``), or ``default``."""
+        values = []
+        for value in self.metadata_values(key):
+            try:
+                values.append(kind(value))
+            except ValueError:
+                continue
+        return min(values) if values else default
+
     def needs(self, spec):
         """Return ``(vcpus, memory_mb, disk_gb)`` one instance of spec
         takes."""
@@ -75,11 +125,64 @@ class HostState:
         return (flavor["vcpus"], flavor["memory_mb"],
                 request_spec.disk_gb(spec))
 
-    def consume(self, spec):
+    def consume(self, spec, consumer_uuid=None):
         """Account for one instance of ``spec`` claimed on this host."""
         vcpus, memory_mb, disk_gb = self.needs(spec)
         self.vcpus_used += vcpus
         self.memory_mb_used += memory_mb
         self.local_gb_used += disk_gb
         self.running_vms += 1
+        self.io_ops += 1
+        if consumer_uuid:
+            self.instances.add(consumer_uuid)
         self.generation += 1
+        self.version += 1
+
+
+_NODE_FIELDS = tuple(
+    f.name for f in dataclasses.fields(HostState)
+    if f.name not in ("nodename", "node_id", "cpu_info", "service_up",
+                      "service_disabled", "io_ops", "instances",
+                      "aggregates", "availability_zone", "version"))
+
+
+class HostSet:
+    """The hosts to choose among, with a log of which ones changed.
+
+    :attr epoch: bumped when hosts are added or removed (any cached
+        ranking must then be rebuilt).
+    """
+
+    _MAX_LOG = 50000
+
+    def __init__(self, hosts=()):
+        self.hosts = list(hosts)
+        self.epoch = 0
+        self._log = []
+        self._base = 0
+
+    @property
+    def position(self):
+        """Opaque marker to pass to :meth:`changed_since` later."""
+        return (self.epoch, self._base + len(self._log))
+
+    def touch(self, host):
+        """Record that ``host`` changed (after updating it)."""
+        self._log.append(host)
+        if len(self._log) > self._MAX_LOG:
+            self.replace(self.hosts)
+
+    def replace(self, hosts):
+        """Swap in a new list of hosts (a structural change)."""
+        self.hosts = list(hosts)
+        self.epoch += 1
+        self._base += len(self._log)
+        self._log = []
+
+    def changed_since(self, position):
+        """Return the hosts changed since ``position``, or None when the
+        set itself changed (the caller must start over)."""
+        epoch, index = position
+        if epoch != self.epoch or index < self._base:
+            return None
+        return self._log[index - self._base:]

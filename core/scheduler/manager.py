@@ -1,12 +1,19 @@
 """The scheduler's RPC endpoint (see rpcapi for the version history)."""
 
+import threading
+
 import oslo_messaging as messaging
+from oslo_log import log as logging
 
 from nimbus.core import exception, loading, manager
+from nimbus.core.objects.base import db
 from nimbus.core.scheduler import host_manager, selector
+
+LOG = logging.getLogger(__name__)
 
 
 def load_filters(conf):
+    """Instantiate ``[scheduler] enabled_filters`` in configured order."""
     filters = []
     for name in conf.scheduler.enabled_filters:
         flt = loading.load_driver(loading.FILTERS, name, conf)
@@ -16,6 +23,7 @@ def load_filters(conf):
 
 
 def load_weighers(conf):
+    """Instantiate ``[scheduler] enabled_weighers`` in configured order."""
     return [loading.load_driver(loading.WEIGHERS, name, conf)
             for name in conf.scheduler.enabled_weighers]
 
@@ -30,12 +38,34 @@ class SchedulerManager(manager.Manager):
         self.selector = selector.Selector(conf, load_filters(conf),
                                           load_weighers(conf))
         self.host_manager = host_manager.HostManager(conf)
+        # NOTE(scheduler): one decision at a time per process: the host
+        # cache and rankings are shared state. Processes scale out; the
+        # claims keep them from over-committing each other.
+        self._lock = threading.Lock()
 
     @messaging.expected_exceptions(exception.NoValidHost)
     def select_destinations(self, context, request_spec, instance_uuids):
         ctx = context.elevated()
-        hosts = self.host_manager.get_host_states(ctx)
+        spec = self._with_group_hosts(ctx, request_spec)
+        with self._lock:
+            hosts = self.host_manager.get_host_states(ctx)
+            try:
+                return self._select(ctx, hosts, spec, instance_uuids)
+            except exception.NoValidHost:
+                # The cache may lag (e.g. a release we have not read
+                # yet): decide once more on a full re-read before failing.
+                self.host_manager.full_reload(ctx)
+                return self._select(ctx, self.host_manager.host_set, spec,
+                                    instance_uuids)
+
+    def _select(self, ctx, hosts, spec, instance_uuids):
         return self.selector.select(
-            hosts, request_spec, instance_uuids,
-            host_manager.DatabaseClaimer(ctx),
+            hosts, spec, instance_uuids, host_manager.DatabaseClaimer(ctx),
             lambda h: self.host_manager.refresh(ctx, h))
+
+    def _with_group_hosts(self, ctx, spec):
+        group = spec.get("group")
+        if not group:
+            return spec
+        hosts = db().server_groups.member_hosts(ctx, group["uuid"])
+        return dict(spec, group=dict(group, hosts=hosts))

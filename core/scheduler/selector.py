@@ -1,16 +1,24 @@
 """Pick and claim hosts: filter, weigh, claim with optimistic retries.
 
-:class:`Selector` holds no state between requests and does no I/O itself;
-claims go through a *claimer* (``claim(host_state, consumer_uuid, spec)``,
-``release(consumer_uuid)``) and stale hosts are re-read through a
-*refresh* callable, so the same code runs against PostgreSQL or in memory.
+:class:`Selector` does no I/O itself: claims go through a *claimer*
+(``claim(host_state, consumer_uuid, spec)``, ``release(consumer_uuid)``)
+and stale hosts are re-read through a *refresh* callable, so the same code
+runs against PostgreSQL or in memory (the benchmark).
+
+It keeps, per distinct request, a :class:`~nimbus.core.scheduler.ranking.
+Ranking` of the passing hosts, best first, and updates it only for the
+hosts the :class:`~nimbus.core.scheduler.host_state.HostSet` says changed.
 """
 
+import collections
+import copy
+import json
 import random
 
 from oslo_log import log as logging
 
 from nimbus.core import exception
+from nimbus.core.scheduler import ranking as ranking_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -19,60 +27,98 @@ class GenerationConflict(Exception):
     """A claimer found the host changed since it was read."""
 
 
+class GroupConflict(Exception):
+    """A claimer found the server group's members moved meanwhile.
+
+    :param hosts: the hosts the group's members hold now.
+    """
+
+    def __init__(self, hosts):
+        super().__init__(hosts)
+        self.hosts = list(hosts)
+
+
 class Selector:
     """Filters and weighers, in configured order, applied to host states."""
 
-    def __init__(self, conf, filters, weighers):
+    def __init__(self, conf, filters, weighers, cache_size=32):
         self.conf = conf
         self.filters = filters
         self.weighers = weighers
+        self._rankings = collections.OrderedDict()
+        self._cache_size = cache_size
 
-    def select(self, hosts, spec, instance_uuids, claimer, refresh):
+    def select(self, host_set, spec, instance_uuids, claimer, refresh):
         """Claim a host for each instance; all or nothing.
 
+        :param host_set: a :class:`HostSet`.
         :returns: per instance, ``[chosen] + alternates`` as selection
             ``dict`` objects.
         :raises NoValidHost: with an explanation of what removed the hosts.
         """
+        spec = copy.deepcopy(spec)
         results = []
         try:
             for uuid in instance_uuids:
-                results.append(self._select_one(hosts, spec, uuid, claimer,
-                                                refresh))
+                results.append(self._select_one(host_set, spec, uuid,
+                                                claimer, refresh))
         except Exception:
             for uuid in instance_uuids[:len(results)]:
                 claimer.release(uuid)
             raise
         return results
 
-    def _select_one(self, hosts, spec, uuid, claimer, refresh):
-        retries = self.conf.scheduler.claim_retries
-        for _attempt in range(retries):
-            candidates, removed = self.filter_hosts(hosts, spec)
-            if not candidates:
+    def _select_one(self, host_set, spec, uuid, claimer, refresh):
+        sched = self.conf.scheduler
+        subset = max(1, sched.host_subset_size)
+        for _attempt in range(sched.claim_retries):
+            best = self.ranking(host_set, spec).best(
+                subset + sched.max_alternates)
+            if not best:
                 raise exception.NoValidHost(
-                    reason=explain(len(hosts), removed))
-            ordered = self.weigh_hosts(candidates, spec)
-            subset = ordered[:max(1, self.conf.scheduler.host_subset_size)]
-            chosen = random.choice(subset)
+                    reason=self.explain(host_set.hosts, spec))
+            chosen = random.choice(best[:subset])
             try:
                 claimer.claim(chosen, uuid, spec)
             except GenerationConflict:
                 refresh(chosen)
                 continue
-            chosen.consume(spec)
-            alternates = [h for h in ordered if h is not chosen]
-            alternates = alternates[:self.conf.scheduler.max_alternates]
-            return [_selection(chosen)] + [_selection(h) for h in alternates]
+            except GroupConflict as err:
+                spec["group"]["hosts"] = err.hosts
+                continue
+            chosen.consume(spec, uuid)
+            host_set.touch(chosen)
+            if spec.get("group"):
+                spec["group"]["hosts"].append(chosen.host)
+            alternates = [h for h in best if h is not chosen]
+            return [_selection(chosen)] + [
+                _selection(h) for h in alternates[:sched.max_alternates]]
         raise exception.NoValidHost(
-            reason=f"claims conflicted {retries} times in a row; the hosts "
-                   f"are changing faster than this scheduler can claim")
+            reason=f"claims conflicted {sched.claim_retries} times in a "
+                   f"row; the hosts are changing faster than this "
+                   f"scheduler can claim")
+
+    def ranking(self, host_set, spec):
+        """Return the up-to-date ranking of ``host_set`` for ``spec``."""
+        key = json.dumps(spec, sort_keys=True, default=str)
+        ranking = self._rankings.get(key)
+        if ranking is None:
+            ranking = ranking_mod.Ranking(self.filters, self.weighers, spec)
+            self._rankings[key] = ranking
+            if len(self._rankings) > self._cache_size:
+                self._rankings.popitem(last=False)
+        else:
+            self._rankings.move_to_end(key)
+        ranking.update(host_set)
+        return ranking
 
     def filter_hosts(self, hosts, spec):
         """Return ``(passing hosts, [(filter name, reason, count)])``."""
         removed = []
-        candidates = _restrict(hosts, spec, removed)
+        candidates = ranking_mod.restrict(hosts, spec, removed)
         for flt in self.filters:
+            if not flt.applies(spec):
+                continue
             passing = [h for h in candidates if flt.host_passes(h, spec)]
             if len(passing) != len(candidates):
                 removed.append((_name(flt), flt.rejection,
@@ -82,35 +128,10 @@ class Selector:
                 break
         return candidates, removed
 
-    def weigh_hosts(self, hosts, spec):
-        """Return hosts best first (normalised, multiplied weights)."""
-        if len(hosts) < 2 or not self.weighers:
-            return list(hosts)
-        totals = [0.0] * len(hosts)
-        for weigher in self.weighers:
-            raw = [weigher.weigh(h, spec) for h in hosts]
-            low, high = min(raw), max(raw)
-            span = (high - low) or 1.0
-            for i, host in enumerate(hosts):
-                totals[i] += weigher.multiplier(host) * (raw[i] - low) / span
-        order = sorted(range(len(hosts)), key=lambda i: -totals[i])
-        return [hosts[i] for i in order]
-
-
-def _restrict(hosts, spec, removed):
-    tried = set(spec.get("tried_hosts") or ())
-    requested = spec.get("requested_hosts")
-    candidates = [h for h in hosts if h.host not in tried]
-    if len(candidates) != len(hosts):
-        removed.append(("retry", "build already failed there",
-                        len(hosts) - len(candidates)))
-    if requested:
-        kept = [h for h in candidates if h.host in requested]
-        if len(kept) != len(candidates):
-            removed.append(("requested_hosts", "not the requested host",
-                            len(candidates) - len(kept)))
-        candidates = kept
-    return candidates
+    def explain(self, hosts, spec):
+        """Say which filters removed how many of ``hosts``, and why."""
+        _candidates, removed = self.filter_hosts(hosts, spec)
+        return explain(len(hosts), removed)
 
 
 def _name(flt):

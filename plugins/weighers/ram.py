@@ -7,8 +7,7 @@ class RAMWeigher(scheduler.HostWeigher):
     """Prefers hosts with more free RAM (spreads); a negative
     ``[scheduler] ram_weight_multiplier`` stacks instead."""
 
-    def multiplier(self, host_state):
-        return self.conf.scheduler.ram_weight_multiplier
+    multiplier_option = "ram_weight_multiplier"
 
     def weigh(self, host_state, spec):
         return host_state.free_ram_mb

@@ -7,12 +7,16 @@ package holds a session. Versioned objects wrap these rows.
 
 from nimbus.core.db.api import (
            actions,
+           aggregates,
            compute_nodes,
            flavors,
+           host_states,
            instances,
            keypairs,
+           server_groups,
            services,
 )
 
-__all__ = ["actions", "compute_nodes", "flavors", "instances", "keypairs",
+__all__ = ["actions", "aggregates", "compute_nodes", "flavors",
+           "host_states", "instances", "keypairs", "server_groups",
            "services"]

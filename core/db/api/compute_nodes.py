@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
+from nimbus.core.db.api import server_groups
 from nimbus.core.db.api._common import to_dict
 
 _INVENTORY = ("hypervisor_type", "hypervisor_version", "cpu_info", "host_ip",
@@ -83,13 +84,18 @@ def get(context, node_id):
 
 
 def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
-          disk_gb):
+          disk_gb, group=None, host=None):
     """Claim resources on a node if it is still at ``generation``.
 
+    :param group: the request spec's server group, if any: its policy is
+        re-checked in this transaction (see ``server_groups.check_claim``).
     :returns: the node's new generation.
     :raises GenerationConflict: the node changed; nothing was written.
+    :raises server_groups.GroupConflict: the group's policy forbids the
+        node now; nothing was written.
     """
     with engine.writer(context) as session:
+        server_groups.check_claim(session, group, host, consumer_uuid)
         result = session.execute(
             update(CN)
             .where(CN.id == node_id, CN.generation == generation)
@@ -106,6 +112,23 @@ def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
             vcpus=vcpus, memory_mb=memory_mb, disk_gb=disk_gb,
             created_at=timeutils.utcnow()))
     return generation + 1
+
+
+def record_build_result(context, host, nodename, failed):
+    """Count a failed build on the node, or reset the count on success.
+
+    Touches ``updated_at`` (schedulers notice) but not ``generation``.
+    """
+    values = {"failed_builds": CN.failed_builds + 1} if failed else \
+        {"failed_builds": 0}
+    query = update(CN).where(CN.host == host, CN.deleted == 0)
+    if nodename:
+        query = query.where(CN.hypervisor_hostname == nodename)
+    if not failed:
+        query = query.where(CN.failed_builds != 0)
+    with engine.writer(context) as session:
+        session.execute(query.values(updated_at=timeutils.utcnow(), **values)
+                        .execution_options(synchronize_session=False))
 
 
 def release(context, consumer_uuid):

@@ -1,0 +1,74 @@
+"""What schedulers read to keep their host-state caches current.
+
+Every function reads only rows changed since a timestamp, or small
+aggregates over a few rows, so a scheduler refreshes its view of 10,000
+hosts without re-reading them all.
+"""
+
+from sqlalchemy import func, select
+
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import to_dict
+
+CN = models.ComputeNode
+S = models.Service
+I = models.Instance  # noqa: E741
+
+#: task states that load a host's disks and network (io_ops).
+IO_TASK_STATES = ("scheduling", "block_device_mapping", "networking",
+                  "spawning", "resize_prep", "resize_migrating",
+                  "resize_migrated", "resize_finish", "image_snapshot",
+                  "image_uploading", "rebuilding", "rebuild_spawning")
+
+
+def _changed(model, since):
+    stamp = func.coalesce(model.updated_at, model.created_at)
+    return stamp >= since
+
+
+def nodes(context, since=None):
+    """Compute nodes (deleted ones too when ``since`` is given, so a
+    cache can drop them)."""
+    query = select(CN)
+    if since is None:
+        query = query.where(CN.deleted == 0)
+    else:
+        query = query.where(_changed(CN, since))
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(query.order_by(CN.id))]
+
+
+def compute_services(context, since=None):
+    query = select(S).where(S.binary == "nimbus-compute")
+    if since is None:
+        query = query.where(S.deleted == 0)
+    else:
+        query = query.where(_changed(S, since))
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(query)]
+
+
+def allocations(context, node_ids=None):
+    """Return ``{node_id: {consumer_uuid, ...}}``."""
+    query = select(models.Allocation.compute_node_id,
+                   models.Allocation.consumer_uuid)
+    if node_ids is not None:
+        if not node_ids:
+            return {}
+        query = query.where(models.Allocation.compute_node_id.in_(
+            list(node_ids)))
+    result = {}
+    with engine.reader(context) as session:
+        for node_id, consumer in session.execute(query):
+            result.setdefault(node_id, set()).add(consumer)
+    return result
+
+
+def io_ops(context):
+    """Return ``{host: instances in an I/O-heavy task state}``."""
+    query = (select(I.host, func.count(I.id))
+             .where(I.deleted == 0, I.host.is_not(None),
+                    I.task_state.in_(IO_TASK_STATES))
+             .group_by(I.host))
+    with engine.reader(context) as session:
+        return dict(session.execute(query).all())
