@@ -137,7 +137,8 @@ def run_inprocess(args):
             f"[DEFAULT]\nstate_path = {tmp}/state\nhost = bench\n"
             f"[api]\nbind_port = {port}\nauth_strategy = noauth2\n"
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
-            "[fake]\npersist = false\n")
+            "[fake]\npersist = false\n"
+            "[quota]\ninstances = -1\ncores = -1\nram = -1\n")
         binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
         with open(os.path.join(tmp, "all.log"), "wb") as log:
             proc = subprocess.Popen([binary, "--config-file", str(conf)],

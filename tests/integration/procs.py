@@ -39,6 +39,7 @@ class Deployment:
             "compute": {"resource_report_interval": 5,
                         "sync_power_state_interval": 5},
             "oslo_messaging_rabbit": {"heartbeat_timeout_threshold": 0},
+            "quota": {"instances": -1, "cores": -1, "ram": -1},
         }
         if with_db:
             sections["database"] = {"connection": self.db_url}
