@@ -11,7 +11,7 @@ import webob
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nimbus.core import admin_api, exception, loading
+from nimbus.core import admin_api, exception, keypairs, loading, quota_api
 from nimbus.core.compute import api as compute_api
 
 LOG = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ class Services:
         self.compute = compute_api.ComputeAPI(conf)
         self.admin = admin_api.AdminAPI(conf)
         self.images = self.compute.images
+        self.keypairs = keypairs.KeypairAPI(conf)
+        self.quotas = quota_api.QuotaAPI(conf)
 
 
 class RootController:

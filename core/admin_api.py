@@ -29,7 +29,9 @@ class AdminAPI:
 
     def get_flavor(self, context, flavorid):
         flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
-        if not flavor.is_public and not context.is_admin:
+        if not flavor.is_public and not context.is_admin and \
+                context.project_id not in db().flavors.get_projects(
+                    context, flavorid):
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return flavor
 
@@ -48,6 +50,36 @@ class AdminAPI:
     def delete_flavor(self, context, flavorid):
         db().flavors.destroy(context, flavorid)
 
+    def set_flavor_extra_specs(self, context, flavorid, specs):
+        return db().flavors.set_extra_specs(context, flavorid, specs)
+
+    def delete_flavor_extra_spec(self, context, flavorid, key):
+        db().flavors.delete_extra_spec(context, flavorid, key)
+
+    def flavor_access(self, context, flavorid):
+        """Projects a private flavor is shared with.
+
+        :raises NotFound: the flavor is public (nothing to list).
+        """
+        flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
+        if flavor.is_public:
+            raise exception.NotFound(
+                message="Access list not available for public flavors.")
+        return db().flavors.get_projects(context, flavorid)
+
+    def add_flavor_access(self, context, flavorid, project_id,
+                          refuse_public=True):
+        flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
+        if flavor.is_public and refuse_public:
+            raise exception.Conflict(
+                reason="Can not add access to a public flavor.")
+        db().flavors.add_project(context, flavorid, project_id)
+        return db().flavors.get_projects(context, flavorid)
+
+    def remove_flavor_access(self, context, flavorid, project_id):
+        db().flavors.remove_project(context, flavorid, project_id)
+        return db().flavors.get_projects(context, flavorid)
+
     # -- services and hypervisors -------------------------------------------
 
     def list_services(self, context, binary=None, host=None):
@@ -60,6 +92,11 @@ class AdminAPI:
         service = db().services.update(context, service_id, values)
         service["is_up"] = servicegroup.is_up(self.conf, service)
         return service
+
+    def delete_service(self, context, service_id):
+        """Remove a service record (and, for a compute, it stops being
+        scheduled to: the record is what the scheduler reads)."""
+        db().services.destroy(context, service_id)
 
     def list_hypervisors(self, context):
         services = {s["host"]: s for s in self.list_services(

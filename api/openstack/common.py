@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pecan
 
-from nimbus.core import exception
+from nimbus.core import exception, policy
 
 
 def reply(body=None, status=200):
@@ -35,6 +35,28 @@ def context():
 
 def services():
     return pecan.request.context["services"]
+
+
+def version():
+    """The request's microversion as ``(major, minor)``."""
+    return pecan.request.context.get("api_version", (2, 1))
+
+
+def at_least(minor):
+    """Whether the request's microversion is 2.``minor`` or later."""
+    return version() >= (2, minor)
+
+
+def authorize(action, target=None):
+    """Enforce ``action`` for the caller; raise 403 if policy says no."""
+    policy.authorize(pecan.request.context["conf"], context(), action,
+                     target)
+
+
+def may(action, target=None):
+    """Whether policy allows ``action`` (for optional fields)."""
+    return policy.check(pecan.request.context["conf"], context(), action,
+                        target)
 
 
 def base_url():

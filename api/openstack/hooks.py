@@ -21,6 +21,7 @@ class OpenStackHook(pecan.hooks.PecanHook):
     def on_route(self, state):
         request = state.request
         request.context["services"] = self.services
+        request.context["conf"] = self.conf
         request.context["max_limit"] = self.conf.api.max_limit
         request.context["public_endpoint"] = self.conf.api.public_endpoint
         if request.path in PUBLIC_PATHS:

@@ -10,7 +10,7 @@ import microversion_parse
 from nimbus.core import exception
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 1)
+MAX_VERSION = (2, 11)
 SERVICE_TYPE = "compute"
 LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
 

@@ -71,6 +71,49 @@ ACTIONS = {
     },
 }
 
+ACTIONS.update({
+    "lock": _NULL_ACTION,
+    "unlock": _NULL_ACTION,
+    "os-resetState": {
+        "type": "object",
+        "properties": {"state": {"enum": ["active", "error"]}},
+        "required": ["state"], "additionalProperties": False,
+    },
+})
+
+SERVER_UPDATE = {
+    "type": "object",
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {
+                "name": _NAME,
+                "accessIPv4": {"type": "string", "format": "ipv4"},
+                "accessIPv6": {"type": "string", "format": "ipv6"},
+                "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "required": ["server"],
+    "additionalProperties": False,
+}
+
+METADATA = {
+    "type": "object",
+    "properties": {"metadata": _METADATA},
+    "required": ["metadata"],
+    "additionalProperties": False,
+}
+
+METADATA_ITEM = {
+    "type": "object",
+    "properties": {"meta": dict(_METADATA, minProperties=1,
+                                maxProperties=1)},
+    "required": ["meta"],
+    "additionalProperties": False,
+}
+
 SERVER_ACTION = {
     "type": "object",
     "properties": ACTIONS,
@@ -108,4 +151,80 @@ FLAVOR_CREATE = {
     },
     "required": ["flavor"],
     "additionalProperties": False,
+}
+
+
+# -- scheduler: server groups, aggregates ------------------------------------
+
+_GROUP_POLICY = {"enum": ["affinity", "anti-affinity", "soft-affinity",
+                          "soft-anti-affinity"]}
+
+SERVER_GROUP_CREATE = {
+    "type": "object",
+    "properties": {
+        "server_group": {
+            "type": "object",
+            "properties": {
+                "name": _NAME,
+                "policies": {"type": "array", "items": _GROUP_POLICY,
+                             "minItems": 1, "maxItems": 1},
+                "policy": _GROUP_POLICY,
+                "rules": {
+                    "type": "object",
+                    "properties": {"max_server_per_host": {
+                        "type": ["integer", "string"],
+                        "pattern": "^[0-9]+$", "minimum": 1}},
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["name"],
+            "oneOf": [{"required": ["policies"]}, {"required": ["policy"]}],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["server_group"],
+    "additionalProperties": False,
+}
+
+_AZ = {"type": ["string", "null"], "minLength": 1, "maxLength": 255,
+       "pattern": r"^[^:]*$"}
+
+AGGREGATE_CREATE = {
+    "type": "object",
+    "properties": {"aggregate": {
+        "type": "object",
+        "properties": {"name": _NAME, "availability_zone": _AZ},
+        "required": ["name"], "additionalProperties": False}},
+    "required": ["aggregate"], "additionalProperties": False,
+}
+
+AGGREGATE_UPDATE = {
+    "type": "object",
+    "properties": {"aggregate": {
+        "type": "object",
+        "properties": {"name": _NAME, "availability_zone": _AZ},
+        "minProperties": 1, "additionalProperties": False}},
+    "required": ["aggregate"], "additionalProperties": False,
+}
+
+_HOST = {"type": "object",
+         "properties": {"host": {"type": "string", "minLength": 1,
+                                 "maxLength": 255}},
+         "required": ["host"], "additionalProperties": False}
+
+AGGREGATE_ACTION = {
+    "type": "object",
+    "properties": {
+        "add_host": _HOST,
+        "remove_host": _HOST,
+        "set_metadata": {
+            "type": "object",
+            "properties": {"metadata": {
+                "type": "object",
+                "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {
+                    "type": ["string", "null"], "maxLength": 255}},
+                "additionalProperties": False}},
+            "required": ["metadata"], "additionalProperties": False},
+    },
+    "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
 }

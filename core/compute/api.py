@@ -12,13 +12,14 @@ import json
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nimbus.core import exception, loading, servicegroup
+from nimbus.core import exception, loading, quota, servicegroup
+from nimbus.core.compute import api_extras, task_states, vm_states
 from nimbus.core.compute import rpcapi as compute_rpcapi
-from nimbus.core.compute import task_states, vm_states
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
+from nimbus.core.objects import server_group
 from nimbus.core.objects.base import db
 from nimbus.core.scheduler import request_spec as rs
 
@@ -32,7 +33,7 @@ _REBOOT_HARD_TASKS = (None, task_states.PAUSING, task_states.UNPAUSING,
     task_states.SOFT_REBOOT_STATES + task_states.HARD_REBOOT_STATES
 
 
-class ComputeAPI:
+class ComputeAPI(api_extras.ServerExtrasMixin):
     """Server operations for API dialects (one instance per API process)."""
 
     def __init__(self, conf):
@@ -96,6 +97,7 @@ class ComputeAPI:
         flavor = self._flavor_for_boot(context, flavor_id)
         image = self._image_for_boot(context, image_id)
         key_data = self._key_data(context, key_name)
+        group = server_group.for_boot(context, scheduler_hints)
         count = max_count
         reservation_id = "r-" + uuidutils.generate_uuid()[:8]
         rows, actions = [], []
@@ -110,14 +112,32 @@ class ComputeAPI:
                             "request_id": context.request_id,
                             "user_id": context.user_id,
                             "project_id": context.project_id})
+        deltas = {"instances": count, "cores": flavor.vcpus * count,
+                  "ram": flavor.memory_mb * count}
+        quota.check(self.conf, context, context.project_id, deltas)
+        quota.check_metadata(self.conf, context, context.project_id,
+                             metadata)
         created = db().instances.create_many(context, rows, actions)
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
+        self._recheck_quota(context, instances, deltas)
+        server_group.add_members(context, group, [i.uuid for i in instances])
         spec = rs.build(context, flavor, image, count, availability_zone,
-                        scheduler_hints)
+                        scheduler_hints, group=group)
         self.conductor_rpc.schedule_and_build_instances(
             context, [i.uuid for i in instances], spec)
         return instances
+
+    def _recheck_quota(self, context, instances, deltas):
+        """Check again now the instances are recorded; if a concurrent
+        request pushed the project over, undo ours and fail."""
+        try:
+            quota.check(self.conf, context, context.project_id, deltas,
+                        already_added=True)
+        except exception.OverQuota:
+            for instance in instances:
+                self._local_delete(context, instance)
+            raise
 
     def _flavor_for_boot(self, context, flavor_id):
         try:

@@ -15,8 +15,10 @@ from nimbus.core.conf import (
     conductor,
     database,
     default,
+    identity,
     images,
     network,
+    quota,
     scheduler,
     volume,
 )
@@ -24,7 +26,7 @@ from nimbus.core.conf import (
 CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
-            network, volume, all_)
+            network, volume, all_, identity, quota)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -75,6 +75,7 @@ def test_action_from_wrong_state_is_409(stack):
 
 
 def test_no_valid_host_is_explained(stack):
+    stack.conf.set_override("ram", -1, "quota")  # no quota in the way
     admin = stack.sdk("admin:admin")
     admin.compute.create_flavor(name="huge", ram=10 ** 7, vcpus=1, disk=1,
                                 id="huge")

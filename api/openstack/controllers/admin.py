@@ -5,14 +5,16 @@ import json
 import pecan
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack.controllers import services
 from nimbus.core import exception
 
+S = "os_compute_api:os-services:%s"
+H = "os_compute_api:os-hypervisors:%s"
 
-def _admin_context():
-    ctx = common.context()
-    if not ctx.is_admin:
-        raise exception.PolicyNotAuthorized(action="admin API")
-    return ctx
+
+def _authorized(rule):
+    common.authorize(rule)
+    return common.context()
 
 
 def _time(value):
@@ -29,7 +31,8 @@ def service_view(service):
         "updated_at": _time(service["last_seen_up"] or
                             service["updated_at"]),
         "disabled_reason": service["disabled_reason"],
-    }
+    } | ({"forced_down": bool(service["forced_down"])}
+         if common.at_least(11) else {})
 
 
 class ServicesController:
@@ -38,12 +41,18 @@ class ServicesController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET")
-        ctx = _admin_context()
+        ctx = _authorized(S % "list")
         get = pecan.request.GET
         services = common.services().admin.list_services(
             ctx, binary=get.get("binary"), host=get.get("host"))
         return common.reply({"services": [service_view(s)
                                           for s in services]})
+
+    @pecan.expose("json")
+    def _lookup(self, segment, *remainder):
+        if remainder:
+            raise exception.NotFound()
+        return services.ServiceController(segment), remainder
 
 
 def hypervisor_view(node, detailed):
@@ -83,7 +92,7 @@ class HypervisorController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
-        ctx = _admin_context()
+        ctx = _authorized(H % "show")
         try:
             node = common.services().admin.get_hypervisor(ctx, self.node_id)
         except exception.ComputeNodeNotFound:
@@ -106,7 +115,7 @@ class HypervisorsController:
         return self._list(True)
 
     def _list(self, detailed):
-        ctx = _admin_context()
+        ctx = _authorized(H % ("list-detail" if detailed else "list"))
         nodes = common.services().admin.list_hypervisors(ctx)
         return common.reply({"hypervisors": [hypervisor_view(n, detailed)
                                              for n in nodes]})
@@ -114,7 +123,7 @@ class HypervisorsController:
     @pecan.expose("json")
     def statistics(self):
         common.allow("GET")
-        ctx = _admin_context()
+        ctx = _authorized(H % "statistics")
         stats = common.services().admin.hypervisor_statistics(ctx)
         body = dict(stats)
         body["free_ram_mb"] = stats["memory_mb"] - stats["memory_mb_used"]

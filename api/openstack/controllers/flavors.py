@@ -3,8 +3,12 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack.controllers import flavor_extras
 from nimbus.api.openstack.views import flavors as view
 from nimbus.core import exception
+
+P = "os_compute_api:flavors:%s"
+M = "os_compute_api:os-flavor-manage:%s"
 
 _PUBLIC = {"true": True, "t": True, "yes": True, "1": True,
            "false": False, "f": False, "no": False, "0": False,
@@ -22,6 +26,7 @@ def _is_public(ctx):
 
 
 def _list(detailed):
+    common.authorize(P % "index")
     ctx = common.context()
     limit = common.limit_param()
     flavors = common.services().admin.list_flavors(
@@ -39,18 +44,21 @@ def _list(detailed):
     return common.reply(body)
 
 
-def _require_admin(ctx):
-    if not ctx.is_admin:
-        raise exception.PolicyNotAuthorized(action="flavor management")
-
-
 class FlavorController:
+    """/flavors/{id} and its sub-resources."""
+
     def __init__(self, flavor_id):
         self.flavor_id = flavor_id
+        setattr(self, "os-extra_specs",
+                flavor_extras.ExtraSpecsController(flavor_id))
+        setattr(self, "os-flavor-access",
+                flavor_extras.FlavorAccessController(flavor_id))
+        self.action = flavor_extras.FlavorActionController(flavor_id)
 
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "DELETE")
+        common.authorize(P % "show")
         flavor = common.services().admin.get_flavor(common.context(),
                                                     self.flavor_id)
         return common.reply({"flavor": view.detail(flavor)})
@@ -58,12 +66,14 @@ class FlavorController:
     @index.when(method="DELETE", template="json")
     def delete(self):
         ctx = common.context()
-        _require_admin(ctx)
+        common.authorize(M % "delete")
         common.services().admin.delete_flavor(ctx, self.flavor_id)
         return common.reply(None, 202)
 
 
 class FlavorsController:
+    """/flavors and /flavors/detail."""
+
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
@@ -71,9 +81,9 @@ class FlavorsController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        ctx = common.context()
-        _require_admin(ctx)
         data = common.body(schemas.FLAVOR_CREATE)["flavor"]
+        ctx = common.context()
+        common.authorize(M % "create")
         flavor = common.services().admin.create_flavor(
             ctx, name=data["name"], vcpus=int(data["vcpus"]),
             memory_mb=int(data["ram"]), root_gb=int(data["disk"]),

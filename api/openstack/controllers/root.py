@@ -3,7 +3,14 @@
 import pecan
 
 from nimbus.api.openstack import common, versions
-from nimbus.api.openstack.controllers import admin, flavors, images, servers
+from nimbus.api.openstack.controllers import (
+    admin,
+    flavors,
+    images,
+    keypairs,
+    quotas,
+    servers,
+)
 
 
 class V21Controller:
@@ -12,10 +19,13 @@ class V21Controller:
     servers = servers.ServersController()
     flavors = flavors.FlavorsController()
     images = images.ImagesController()
+    limits = quotas.LimitsController()
 
     def __init__(self):
         setattr(self, "os-services", admin.ServicesController())
         setattr(self, "os-hypervisors", admin.HypervisorsController())
+        setattr(self, "os-keypairs", keypairs.KeypairsController())
+        setattr(self, "os-quota-sets", quotas.QuotaSetsController())
 
     @pecan.expose("json")
     def index(self):

@@ -1,62 +1,28 @@
-"""/servers: create, list, show, delete, and /servers/{id}/action."""
+"""/servers: create, list, show, update, delete; sub-resources."""
 
 import pecan
-from oslo_utils import timeutils
 
 from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack.controllers import server_actions, server_filters
+from nimbus.api.openstack.controllers import server_subresources as sub
 from nimbus.api.openstack.views import servers as view
-from nimbus.core import exception
 
-_LIST_FILTERS = ("name", "status", "image", "flavor", "host",
-                 "changes-since")
-_STATUS_TO_VM_STATE = {
-    "ACTIVE": ["active"], "BUILD": ["building"], "SHUTOFF": ["stopped"],
-    "ERROR": ["error"], "PAUSED": ["paused"], "SUSPENDED": ["suspended"],
-    "DELETED": ["deleted"], "REBOOT": ["active"], "HARD_REBOOT": ["active"],
-}
-
-
-def _filters(ctx):
-    get = pecan.request.GET
-    filters = {}
-    if get.get("name"):
-        filters["name"] = get["name"]
-    if get.get("status"):
-        states = _STATUS_TO_VM_STATE.get(get["status"].upper())
-        filters["vm_state"] = states or ["__none__"]
-    if get.get("image"):
-        filters["image_ref"] = get["image"].rsplit("/", 1)[-1]
-    if get.get("flavor"):
-        filters["flavor_id"] = get["flavor"].rsplit("/", 1)[-1]
-    if get.get("changes-since"):
-        try:
-            filters["changes_since"] = timeutils.normalize_time(
-                timeutils.parse_isotime(get["changes-since"]))
-        except ValueError:
-            raise exception.Invalid(reason="Invalid changes-since value")
-    if ctx.is_admin:
-        if get.get("host"):
-            filters["host"] = get["host"]
-        if get.get("all_tenants", "").lower() in ("1", "true", "yes", ""):
-            if "all_tenants" in get:
-                filters["all_tenants"] = True
-        if get.get("project_id") or get.get("tenant_id"):
-            filters["all_tenants"] = True
-            filters["project_id"] = get.get("project_id") or \
-                get.get("tenant_id")
-    return filters
+P = "os_compute_api:servers:%s"
+ADMIN_ATTRS = "os_compute_api:os-extended-server-attributes"
 
 
 def _list(detailed):
+    common.authorize(P % ("detail" if detailed else "index"))
     ctx = common.context()
     compute = common.services().compute
     limit = common.limit_param()
     marker = pecan.request.GET.get("marker")
-    instances = compute.get_all(ctx, _filters(ctx), limit=limit,
-                                marker=marker)
+    instances = compute.get_all(ctx, server_filters.filters(),
+                                limit=limit, marker=marker)
     if detailed:
+        admin_attrs = common.may(ADMIN_ATTRS)
         faults = compute.faults_for(ctx, instances)
-        servers = [view.detail(i, ctx.is_admin, faults.get(i.uuid))
+        servers = [view.detail(i, admin_attrs, faults.get(i.uuid))
                    for i in instances]
     else:
         servers = [view.basic(i) for i in instances]
@@ -68,43 +34,21 @@ def _list(detailed):
     return common.reply(body)
 
 
-class ServerActionController:
-    """POST /servers/{id}/action: one key names the action."""
-
-    def __init__(self, server_id):
-        self.server_id = server_id
-
-    @pecan.expose("json", generic=True)
-    def index(self):
-        pecan.abort(405, headers={"Allow": "POST"})
-
-    @index.when(method="POST", template="json")
-    def post(self):
-        data = common.body(schemas.SERVER_ACTION)
-        (name, args), = data.items()
-        ctx = common.context()
-        compute = common.services().compute
-        uuid = self.server_id
-        if name == "os-getConsoleOutput":
-            length = (args or {}).get("length")
-            length = int(length) if length is not None else None
-            output = compute.get_console_output(ctx, uuid, length)
-            return common.reply({"output": output})
-        if name == "reboot":
-            compute.reboot(ctx, uuid, args["type"].upper())
-        else:
-            _SIMPLE_ACTIONS[name](compute, ctx, uuid)
-        return common.reply(None, 202)
+def get_authorized(server_id, action):
+    """Return the instance after checking ``action`` against its owner."""
+    instance = common.services().compute.get(common.context(), server_id)
+    common.authorize(action, {"project_id": instance.project_id,
+                              "user_id": instance.user_id})
+    return instance
 
 
-_SIMPLE_ACTIONS = {
-    "os-start": lambda c, ctx, u: c.start(ctx, u),
-    "os-stop": lambda c, ctx, u: c.stop(ctx, u),
-    "pause": lambda c, ctx, u: c.pause(ctx, u),
-    "unpause": lambda c, ctx, u: c.unpause(ctx, u),
-    "suspend": lambda c, ctx, u: c.suspend(ctx, u),
-    "resume": lambda c, ctx, u: c.resume(ctx, u),
-}
+def _show(instance):
+    ctx = common.context()
+    fault = common.services().compute.faults_for(
+        ctx, [instance]).get(instance.uuid)
+    target = {"project_id": instance.project_id}
+    return common.reply({"server": view.detail(
+        instance, common.may(ADMIN_ATTRS, target), fault)})
 
 
 class ServerController:
@@ -112,22 +56,50 @@ class ServerController:
 
     def __init__(self, server_id):
         self.server_id = server_id
-        self.action = ServerActionController(server_id)
+        self.action = server_actions.ServerActionController(server_id)
+        self.metadata = sub.MetadataController(server_id)
+        self.ips = sub.IPsController(server_id)
+        setattr(self, "os-instance-actions",
+                sub.InstanceActionsController(server_id))
 
     @pecan.expose("json", generic=True)
     def index(self):
-        common.allow("GET", "DELETE")
-        ctx = common.context()
-        compute = common.services().compute
-        instance = compute.get(ctx, self.server_id)
-        fault = compute.faults_for(ctx, [instance]).get(instance.uuid)
-        return common.reply(
-            {"server": view.detail(instance, ctx.is_admin, fault)})
+        common.allow("GET", "PUT", "DELETE")
+        return _show(get_authorized(self.server_id, P % "show"))
+
+    @index.when(method="PUT", template="json")
+    def update(self):
+        data = common.body(schemas.SERVER_UPDATE)["server"]
+        get_authorized(self.server_id, P % "update")
+        values = {}
+        for ours, theirs in (("display_name", "name"),
+                             ("access_ip_v4", "accessIPv4"),
+                             ("access_ip_v6", "accessIPv6")):
+            if theirs in data:
+                values[ours] = data[theirs]
+        instance = common.services().compute.update_server(
+            common.context(), self.server_id, values)
+        return _show(instance)
 
     @index.when(method="DELETE", template="json")
     def delete(self):
+        get_authorized(self.server_id, P % "delete")
         common.services().compute.delete(common.context(), self.server_id)
         return common.reply(None, 204)
+
+
+def _create_kwargs(data, body):
+    return dict(
+        name=data["name"],
+        flavor_id=data["flavorRef"].rsplit("/", 1)[-1],
+        image_id=data["imageRef"].rsplit("/", 1)[-1],
+        min_count=int(data.get("min_count", 1)),
+        max_count=int(data.get("max_count", data.get("min_count", 1))),
+        metadata=data.get("metadata"), key_name=data.get("key_name"),
+        user_data=data.get("user_data"),
+        availability_zone=data.get("availability_zone"),
+        scheduler_hints=body.get("os:scheduler_hints") or
+        body.get("OS-SCH-HNT:scheduler_hints"))
 
 
 class ServersController:
@@ -140,30 +112,22 @@ class ServersController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        data = common.body(schemas.SERVER_CREATE)["server"]
-        ctx = common.context()
+        body = common.body(schemas.SERVER_CREATE)
+        data = body["server"]
+        common.authorize(P % "create")
         instances = common.services().compute.create(
-            ctx, name=data["name"],
-            flavor_id=data["flavorRef"].rsplit("/", 1)[-1],
-            image_id=data["imageRef"].rsplit("/", 1)[-1],
-            min_count=int(data.get("min_count", 1)),
-            max_count=int(data.get("max_count", data.get("min_count", 1))),
-            metadata=data.get("metadata"), key_name=data.get("key_name"),
-            user_data=data.get("user_data"),
-            availability_zone=data.get("availability_zone"),
-            scheduler_hints=pecan.request.json_body.get(
-                "os:scheduler_hints"))
+            common.context(), **_create_kwargs(data, body))
         first = instances[0]
-        body = {"server": {"id": first.uuid,
-                           "links": common.link("servers", first.uuid),
-                           "OS-DCF:diskConfig": "MANUAL",
-                           "security_groups": [{"name": "default"}],
-                           "adminPass": ""}}
-        if data.get("return_reservation_id"):
-            body = {"reservation_id": first.reservation_id}
+        reply = {"server": {"id": first.uuid,
+                            "links": common.link("servers", first.uuid),
+                            "OS-DCF:diskConfig": "MANUAL",
+                            "security_groups": [{"name": "default"}],
+                            "adminPass": ""}}
+        if data.get("return_reservation_id") in (True, "True", "true"):
+            reply = {"reservation_id": first.reservation_id}
         pecan.response.headers["Location"] = \
             common.link("servers", first.uuid)[0]["href"]
-        return common.reply(body, 202)
+        return common.reply(reply, 202)
 
     @pecan.expose("json")
     def detail(self):

@@ -3,6 +3,7 @@
 import hashlib
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack.views import servers_extra
 from nimbus.core.compute import task_states, vm_states
 
 # (vm_state, task_state) -> status; task_state None row is the default.
@@ -101,4 +102,4 @@ def detail(instance, is_admin, fault=None):
         }
         if is_admin and fault.get("details"):
             server["fault"]["details"] = fault["details"]
-    return server
+    return servers_extra.extend(server, instance, is_admin)

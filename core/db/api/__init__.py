@@ -11,12 +11,14 @@ from nimbus.core.db.api import (
            compute_nodes,
            flavors,
            host_states,
+           identity,
            instances,
            keypairs,
+           quotas,
            server_groups,
            services,
 )
 
 __all__ = ["actions", "aggregates", "compute_nodes", "flavors",
-           "host_states", "instances", "keypairs", "server_groups",
-           "services"]
+           "host_states", "identity", "instances", "keypairs", "quotas",
+           "server_groups", "services"]

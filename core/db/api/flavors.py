@@ -1,13 +1,14 @@
 """Flavors, their extra specs and project access."""
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api._common import to_dict
+from nimbus.core.db.api._common import DUPLICATE, to_dict
 
 F = models.Flavor
+S = models.FlavorExtraSpec
+P = models.FlavorProject
 
 
 def _with_specs(session, row):
@@ -33,7 +34,7 @@ def create(context, values, extra_specs=None, projects=()):
                     flavor_id=row.id, project_id=project_id))
             session.flush()
             return _with_specs(session, row)
-    except IntegrityError:
+    except DUPLICATE:
         raise exception.FlavorExists(
             key="id or name",
             value=f"{values.get('flavorid')}/{values.get('name')}")
@@ -114,3 +115,67 @@ def destroy(context, flavorid):
 def count(context):
     with engine.reader(context) as session:
         return session.scalar(select(func.count(F.id)))
+
+
+def _flavor_row(session, flavorid):
+    row = session.scalars(select(F).where(F.flavorid == str(flavorid))
+                          ).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
+def set_extra_specs(context, flavorid, specs):
+    """Create or update extra specs; return all of them."""
+    with engine.writer(context) as session:
+        row = _flavor_row(session, flavorid)
+        current = {s.key: s for s in session.scalars(
+            select(S).where(S.flavor_id == row.id))}
+        for key, value in specs.items():
+            if key in current:
+                current[key].value = value
+            else:
+                session.add(S(flavor_id=row.id, key=key, value=value))
+        session.flush()
+        return _with_specs(session, row)["extra_specs"]
+
+
+def delete_extra_spec(context, flavorid, key):
+    with engine.writer(context) as session:
+        row = _flavor_row(session, flavorid)
+        result = session.execute(delete(S).where(S.flavor_id == row.id,
+                                                 S.key == key))
+        if result.rowcount == 0:
+            raise exception.NotFound(
+                message=f"Flavor {flavorid} has no extra specs with key "
+                        f"{key}.")
+
+
+def get_projects(context, flavorid):
+    with engine.reader(context) as session:
+        row = _flavor_row(session, flavorid)
+        return [p.project_id for p in session.scalars(
+            select(P).where(P.flavor_id == row.id).order_by(P.id))]
+
+
+def add_project(context, flavorid, project_id):
+    try:
+        with engine.writer(context) as session:
+            row = _flavor_row(session, flavorid)
+            session.add(P(flavor_id=row.id, project_id=project_id))
+            session.flush()
+    except DUPLICATE:
+        raise exception.Conflict(
+            reason=f"Flavor access already exists for flavor {flavorid} "
+                   f"and project {project_id} combination.")
+
+
+def remove_project(context, flavorid, project_id):
+    with engine.writer(context) as session:
+        row = _flavor_row(session, flavorid)
+        result = session.execute(delete(P).where(
+            P.flavor_id == row.id, P.project_id == project_id))
+        if result.rowcount == 0:
+            raise exception.NotFound(
+                message=f"Flavor access not found for {flavorid} / "
+                        f"{project_id} combination.")

@@ -1,11 +1,10 @@
 """Key pairs (owned by users)."""
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api._common import to_dict
+from nimbus.core.db.api._common import DUPLICATE, to_dict
 
 K = models.KeyPair
 
@@ -17,7 +16,7 @@ def create(context, values):
             session.add(row)
             session.flush()
             return to_dict(row)
-    except IntegrityError:
+    except DUPLICATE:
         raise exception.Conflict(
             reason=f"Key pair '{values.get('name')}' already exists.")
 

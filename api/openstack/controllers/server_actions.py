@@ -1,0 +1,85 @@
+"""POST /servers/{id}/action: one key names the action."""
+
+import json
+
+import pecan
+
+from nimbus.api.openstack import common, schemas
+from nimbus.core import exception
+
+# action -> (policy rule, core method name)
+_SIMPLE = {
+    "os-start": ("os_compute_api:servers:start", "start"),
+    "os-stop": ("os_compute_api:servers:stop", "stop"),
+    "pause": ("os_compute_api:os-pause-server:pause", "pause"),
+    "unpause": ("os_compute_api:os-pause-server:unpause", "unpause"),
+    "suspend": ("os_compute_api:os-suspend-server:suspend", "suspend"),
+    "resume": ("os_compute_api:os-suspend-server:resume", "resume"),
+    "lock": ("os_compute_api:os-lock-server:lock", "lock"),
+}
+_RULES = {
+    "reboot": "os_compute_api:servers:reboot",
+    "unlock": "os_compute_api:os-lock-server:unlock",
+    "os-resetState": "os_compute_api:os-admin-actions:reset_state",
+    "os-getConsoleOutput": "os_compute_api:os-console-output",
+}
+
+
+def _action_name():
+    """The action's key, so an unknown action is a 404 as in Nova."""
+    try:
+        data = json.loads(pecan.request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(data, dict) and len(data) == 1:
+        name, = data
+        if name not in schemas.ACTIONS:
+            raise exception.NotFound(
+                message=f"There is no such action: {name}")
+        return name
+    return None
+
+
+def _console_output(ctx, compute, uuid, args):
+    length = (args or {}).get("length")
+    length = int(length) if length is not None else None
+    if length == -1:
+        length = None
+    return common.reply(
+        {"output": compute.get_console_output(ctx, uuid, length)})
+
+
+class ServerActionController:
+    """POST /servers/{id}/action."""
+
+    def __init__(self, server_id):
+        self.server_id = server_id
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        pecan.abort(405, headers={"Allow": "POST"})
+
+    @index.when(method="POST", template="json")
+    def post(self):
+        _action_name()
+        data = common.body(schemas.SERVER_ACTION)
+        (name, args), = data.items()
+        from nimbus.api.openstack.controllers import servers
+        rule = _SIMPLE[name][0] if name in _SIMPLE else _RULES[name]
+        instance = servers.get_authorized(self.server_id, rule)
+        ctx = common.context()
+        compute = common.services().compute
+        uuid = instance.uuid
+        if name in _SIMPLE:
+            getattr(compute, _SIMPLE[name][1])(ctx, uuid)
+        elif name == "reboot":
+            compute.reboot(ctx, uuid, args["type"].upper())
+        elif name == "unlock":
+            compute.unlock(ctx, uuid, override=common.may(
+                rule + ":unlock_override",
+                {"project_id": instance.project_id}))
+        elif name == "os-resetState":
+            compute.reset_state(ctx, uuid, args["state"])
+        else:
+            return _console_output(ctx, compute, uuid, args)
+        return common.reply(None, 202)

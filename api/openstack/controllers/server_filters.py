@@ -1,0 +1,78 @@
+"""Query-string filters of GET /servers and /servers/detail."""
+
+import re
+
+import pecan
+from oslo_utils import timeutils
+
+from nimbus.api.openstack import common
+from nimbus.core import exception
+
+_STATUS_TO_VM_STATE = {
+    "ACTIVE": ["active"], "BUILD": ["building"], "SHUTOFF": ["stopped"],
+    "ERROR": ["error"], "PAUSED": ["paused"], "SUSPENDED": ["suspended"],
+    "DELETED": ["deleted"], "REBOOT": ["active"], "HARD_REBOOT": ["active"],
+    "RESCUE": ["rescued"], "VERIFY_RESIZE": ["resized"],
+    "SHELVED": ["shelved"], "SHELVED_OFFLOADED": ["shelved_offloaded"],
+    "SOFT_DELETED": ["soft-delete"],
+}
+_TRUE = ("1", "true", "t", "yes", "y", "on", "")
+
+
+def _ref(value):
+    return value.rsplit("/", 1)[-1]
+
+
+def _changes_since(value):
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise exception.Invalid(reason=f"Invalid changes-since value "
+                                       f"{value}")
+
+
+def _name(value):
+    try:
+        re.compile(value)
+    except re.error:
+        raise exception.Invalid(reason=f"Invalid name filter {value}")
+    return value
+
+
+def user_filters():
+    """Filters any caller may use."""
+    get = pecan.request.GET
+    filters = {}
+    if get.get("name"):
+        filters["name"] = _name(get["name"])
+    if get.get("status"):
+        states = _STATUS_TO_VM_STATE.get(get["status"].upper())
+        filters["vm_state"] = states or ["__none__"]
+    if get.get("image"):
+        filters["image_ref"] = _ref(get["image"])
+    if get.get("flavor"):
+        filters["flavor_id"] = _ref(get["flavor"])
+    if get.get("changes-since"):
+        filters["changes_since"] = _changes_since(get["changes-since"])
+    return filters
+
+
+def filters():
+    """All filters of this request, enforcing the all-projects policy.
+
+    :raises PolicyNotAuthorized: ``all_tenants`` without the right.
+    """
+    get = pecan.request.GET
+    result = user_filters()
+    all_tenants = "all_tenants" in get and \
+        get["all_tenants"].lower() in _TRUE
+    project = get.get("project_id") or get.get("tenant_id")
+    if all_tenants or (project and project !=
+                       common.context().project_id):
+        common.authorize("os_compute_api:servers:index:get_all_tenants")
+        result["all_tenants"] = True
+        if project:
+            result["project_id"] = project
+    if get.get("host") and common.context().is_admin:
+        result["host"] = get["host"]
+    return result

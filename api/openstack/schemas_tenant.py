@@ -1,0 +1,93 @@
+"""JSON schemas of key pairs, quota sets, flavor extras and services,
+per microversion."""
+
+from nimbus.api.openstack import common
+
+_KEY_NAME = {"type": "string", "minLength": 1, "maxLength": 255,
+             "pattern": r"^[a-zA-Z0-9 _.@-]+$"}
+
+
+def keypair_create():
+    props = {"name": _KEY_NAME,
+             "public_key": {"type": "string", "minLength": 1,
+                            "maxLength": 65535}}
+    if common.at_least(2):
+        props["type"] = {"enum": ["ssh", "x509"]}
+    if common.at_least(10):
+        props["user_id"] = {"type": "string", "minLength": 1,
+                            "maxLength": 255}
+    return {"type": "object",
+            "properties": {"keypair": {
+                "type": "object", "properties": props,
+                "required": ["name"], "additionalProperties": False}},
+            "required": ["keypair"], "additionalProperties": False}
+
+
+_LIMIT = {"type": ["integer", "string"], "pattern": "^-?[0-9]+$",
+          "minimum": -1, "maximum": 0x7FFFFFFF}
+QUOTA_KEYS = ("instances", "cores", "ram", "key_pairs", "metadata_items",
+              "server_groups", "server_group_members", "fixed_ips",
+              "floating_ips", "security_groups", "security_group_rules",
+              "injected_files", "injected_file_content_bytes",
+              "injected_file_path_bytes")
+
+QUOTA_UPDATE = {
+    "type": "object",
+    "properties": {"quota_set": {
+        "type": "object",
+        "properties": dict({k: _LIMIT for k in QUOTA_KEYS},
+                           force={"type": ["boolean", "string"],
+                                  "enum": [True, False, "True", "False",
+                                           "true", "false"]}),
+        "additionalProperties": False}},
+    "required": ["quota_set"], "additionalProperties": False,
+}
+
+_SPEC_KEY = {"type": "string", "minLength": 1, "maxLength": 255,
+             "pattern": r"^[a-zA-Z0-9_:. -]+$"}
+_SPEC_VALUE = {"type": ["string", "integer", "number", "boolean"],
+               "maxLength": 255}
+
+EXTRA_SPECS = {
+    "type": "object",
+    "properties": {"extra_specs": {
+        "type": "object", "minProperties": 1,
+        "patternProperties": {r"^[a-zA-Z0-9_:. -]{1,255}$": _SPEC_VALUE},
+        "additionalProperties": False}},
+    "required": ["extra_specs"], "additionalProperties": False,
+}
+
+EXTRA_SPEC_ITEM = {
+    "type": "object", "minProperties": 1, "maxProperties": 1,
+    "patternProperties": {r"^[a-zA-Z0-9_:. -]{1,255}$": _SPEC_VALUE},
+    "additionalProperties": False,
+}
+
+_TENANT = {"type": "object",
+           "properties": {"tenant": {"type": "string", "minLength": 1,
+                                     "maxLength": 255}},
+           "required": ["tenant"], "additionalProperties": False}
+
+FLAVOR_ACTION = {
+    "type": "object",
+    "properties": {"addTenantAccess": _TENANT,
+                   "removeTenantAccess": _TENANT},
+    "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
+}
+
+_HOST_BINARY = {"host": {"type": "string", "minLength": 1,
+                         "maxLength": 255},
+                "binary": {"type": "string", "minLength": 1,
+                           "maxLength": 255}}
+
+
+def service_update(action):
+    props = dict(_HOST_BINARY)
+    if action == "disable-log-reason":
+        props["disabled_reason"] = {"type": "string", "minLength": 1,
+                                    "maxLength": 255}
+    if action == "force-down":
+        props["forced_down"] = {"type": "boolean"}
+    required = list(props)
+    return {"type": "object", "properties": props, "required": required,
+            "additionalProperties": False}

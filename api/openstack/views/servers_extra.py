@@ -1,0 +1,26 @@
+"""Per-microversion additions to the server body."""
+
+from nimbus.api.openstack import common
+
+
+def extend(server, instance, show_admin_attrs):
+    """Add the fields newer microversions define (2.3, 2.9)."""
+    if common.at_least(3) and show_admin_attrs:
+        server.update({
+            "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
+            "OS-EXT-SRV-ATTR:launch_index": instance.launch_index,
+            "OS-EXT-SRV-ATTR:hostname": _hostname(instance.display_name),
+            "OS-EXT-SRV-ATTR:kernel_id": "",
+            "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+            "OS-EXT-SRV-ATTR:user_data": instance.user_data,
+        })
+    if common.at_least(9):
+        server["locked"] = bool(instance.locked)
+    return server
+
+
+def _hostname(name):
+    cleaned = "".join(c if c.isalnum() or c == "-" else "-"
+                      for c in (name or "").lower()).strip("-")
+    return cleaned[:63] or "server"

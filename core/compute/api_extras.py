@@ -1,0 +1,127 @@
+"""More server operations of the compute API: lock, reset state,
+metadata, renaming and the action log.
+
+:class:`ServerExtrasMixin` is mixed into
+:class:`nimbus.core.compute.api.ComputeAPI`; it relies on its ``get``,
+``_check_lock`` and ``conf``.
+"""
+
+from nimbus.core import exception, quota
+from nimbus.core.compute import vm_states
+from nimbus.core.objects.base import db
+
+# Nova's metadata update/delete states.
+_METADATA_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
+                    vm_states.SUSPENDED, vm_states.STOPPED,
+                    vm_states.BUILDING, vm_states.ERROR)
+_RESET_STATES = (vm_states.ACTIVE, vm_states.ERROR)
+
+
+class ServerExtrasMixin:
+    """Lock, reset-state, metadata, rename and instance actions."""
+
+    def lock(self, context, uuid, reason=None):
+        instance = self.get(context, uuid)
+        db().actions.action_start(context, uuid, "lock")
+        instance.locked = True
+        instance.locked_by = "owner" if \
+            instance.project_id == context.project_id else "admin"
+        instance.save()
+        return instance
+
+    def unlock(self, context, uuid, override=False):
+        """Unlock; a non-admin may only undo their own project's lock.
+
+        :raises NotAuthorized: locked by an admin and no ``override``.
+        """
+        instance = self.get(context, uuid)
+        if instance.locked_by == "admin" and not override:
+            raise exception.PolicyNotAuthorized(
+                action="os_compute_api:os-lock-server:unlock:"
+                       "unlock_override")
+        db().actions.action_start(context, uuid, "unlock")
+        instance.locked = False
+        instance.locked_by = None
+        instance.save()
+        return instance
+
+    def reset_state(self, context, uuid, state):
+        """Force ``vm_state`` (active or error) and clear the task."""
+        if state not in _RESET_STATES:
+            raise exception.Invalid(reason=f"Invalid state {state}")
+        instance = self.get(context, uuid)
+        db().actions.action_start(context, uuid, "resetState")
+        instance.vm_state = state
+        instance.task_state = None
+        instance.save()
+        return instance
+
+    def update_server(self, context, uuid, values):
+        """Change ``display_name``, ``access_ip_v4`` or ``access_ip_v6``."""
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        for key in ("display_name", "access_ip_v4", "access_ip_v6"):
+            if key in values:
+                setattr(instance, key, values[key])
+        instance.save()
+        return instance
+
+    # -- metadata -----------------------------------------------------------
+
+    def update_metadata(self, context, uuid, metadata, replace=False):
+        """Merge (or with ``replace``, set) metadata; return it all.
+
+        :raises OverQuota: more items than ``[quota] metadata_items``.
+        :raises InstanceInvalidState: the instance is mid-task (409).
+        """
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        self._check_metadata_state(instance)
+        merged = {} if replace else dict(instance.metadata)
+        merged.update(metadata)
+        quota.check_metadata(self.conf, context, instance.project_id,
+                             merged)
+        instance.metadata = merged
+        instance.save()
+        return dict(instance.metadata)
+
+    def delete_metadata_item(self, context, uuid, key):
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        self._check_metadata_state(instance)
+        metadata = dict(instance.metadata)
+        if key not in metadata:
+            raise exception.NotFound(
+                message=f"Metadata item was not found: {key}")
+        del metadata[key]
+        instance.metadata = metadata
+        instance.save()
+
+    def _check_metadata_state(self, instance):
+        if instance.vm_state not in _METADATA_STATES or \
+                instance.task_state == "deleting":
+            raise exception.InstanceInvalidState(
+                action="update metadata", instance_uuid=instance.uuid,
+                attr="vm_state", state=instance.vm_state)
+
+    def addresses(self, context, instance):
+        """Return ``{network: [{"version", "addr"}]}`` of an instance.
+
+        NOTE: no network plugin records addresses yet, so this is empty
+        until one does (Nova's shape is kept for when it does).
+        """
+        return {}
+
+    # -- actions log --------------------------------------------------------
+
+    def instance_actions(self, context, uuid):
+        """Return the actions of a visible instance, newest first."""
+        self.get(context, uuid)
+        return db().actions.actions_for(context, uuid)
+
+    def instance_action(self, context, uuid, request_id):
+        for action in self.instance_actions(context, uuid):
+            if action["request_id"] == request_id:
+                return action
+        raise exception.NotFound(
+            message=f"Action {request_id} on instance {uuid} not found")

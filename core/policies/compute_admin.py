@@ -1,0 +1,26 @@
+"""Rules of the operator resources: services and hypervisors."""
+
+from nimbus.core.policies import base
+
+_RULES = [
+    ("os_compute_api:os-services:list", base.ADMIN, "List services",
+     [("GET", "/os-services")]),
+    ("os_compute_api:os-services:update", base.ADMIN,
+     "Enable, disable or force down a service",
+     [("PUT", "/os-services/{action}")]),
+    ("os_compute_api:os-services:delete", base.ADMIN, "Delete a service",
+     [("DELETE", "/os-services/{service_id}")]),
+    ("os_compute_api:os-hypervisors:list", base.ADMIN, "List hypervisors",
+     [("GET", "/os-hypervisors")]),
+    ("os_compute_api:os-hypervisors:list-detail", base.ADMIN,
+     "List hypervisors in detail", [("GET", "/os-hypervisors/detail")]),
+    ("os_compute_api:os-hypervisors:statistics", base.ADMIN,
+     "Show hypervisor statistics",
+     [("GET", "/os-hypervisors/statistics")]),
+    ("os_compute_api:os-hypervisors:show", base.ADMIN,
+     "Show a hypervisor", [("GET", "/os-hypervisors/{hypervisor_id}")]),
+]
+
+
+def list_rules():
+    return [base.op(*rule) for rule in _RULES]

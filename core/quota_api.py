@@ -1,0 +1,70 @@
+"""Quota and limit operations for API dialects (os-quota-sets, limits)."""
+
+from nimbus.core import exception, quota
+
+
+class QuotaAPI:
+    """Show, set and reset project quotas; report absolute limits."""
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def defaults(self, context):
+        return quota.defaults(self.conf)
+
+    def show(self, context, project_id, user_id=None):
+        return quota.limits(self.conf, context, project_id)
+
+    def detail(self, context, project_id, user_id=None):
+        """``{resource: {"limit", "in_use", "reserved"}}``."""
+        limits = quota.limits(self.conf, context, project_id)
+        used = quota.usage(context, project_id, user_id or context.user_id)
+        return {r: {"limit": limits[r], "in_use": used.get(r, 0),
+                    "reserved": 0} for r in limits}
+
+    def update(self, context, project_id, values, force=False):
+        """Set limits; unless ``force``, a limit below usage is refused.
+
+        :raises Invalid: unknown resource or limit below current usage.
+        """
+        unknown = set(values) - set(quota.RESOURCES)
+        if unknown:
+            raise exception.Invalid(
+                reason=f"Bad quota keys: {', '.join(sorted(unknown))}")
+        if not force:
+            used = quota.usage(context, project_id)
+            for resource, limit in values.items():
+                if limit != quota.UNLIMITED and \
+                        used.get(resource, 0) > limit:
+                    raise exception.Invalid(
+                        reason=f"Quota limit {limit} for {resource} must "
+                               f"be greater than or equal to already used "
+                               f"and reserved {used[resource]}.")
+        quota.db_api.quotas.set_project(context, project_id, values)
+        return self.show(context, project_id)
+
+    def delete(self, context, project_id):
+        quota.db_api.quotas.delete_project(context, project_id)
+
+    def absolute_limits(self, context, project_id):
+        """Nova's ``limits.absolute`` body of a project."""
+        limits = quota.limits(self.conf, context, project_id)
+        used = quota.usage(context, project_id, context.user_id)
+        return {
+            "maxTotalInstances": limits["instances"],
+            "maxTotalCores": limits["cores"],
+            "maxTotalRAMSize": limits["ram"],
+            "maxTotalKeypairs": limits["key_pairs"],
+            "maxServerMeta": limits["metadata_items"],
+            "maxServerGroups": limits["server_groups"],
+            "maxServerGroupMembers": limits["server_group_members"],
+            "maxImageMeta": 128, "maxPersonality": 5,
+            "maxPersonalitySize": 10240,
+            "maxSecurityGroups": -1, "maxSecurityGroupRules": -1,
+            "maxTotalFloatingIps": -1,
+            "totalInstancesUsed": used["instances"],
+            "totalCoresUsed": used["cores"],
+            "totalRAMUsed": used["ram"],
+            "totalServerGroupsUsed": used["server_groups"],
+            "totalSecurityGroupsUsed": 0, "totalFloatingIpsUsed": 0,
+        }
