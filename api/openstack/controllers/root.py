@@ -5,10 +5,13 @@ import pecan
 from nimbus.api.openstack import common, versions
 from nimbus.api.openstack.controllers import (
     admin,
+    aggregates,
+    availability_zones,
     flavors,
     images,
     keypairs,
     quotas,
+    server_groups,
     servers,
 )
 
@@ -24,6 +27,11 @@ class V21Controller:
     def __init__(self):
         setattr(self, "os-services", admin.ServicesController())
         setattr(self, "os-hypervisors", admin.HypervisorsController())
+        setattr(self, "os-server-groups",
+                server_groups.ServerGroupsController())
+        setattr(self, "os-aggregates", aggregates.AggregatesController())
+        setattr(self, "os-availability-zone",
+                availability_zones.AvailabilityZonesController())
         setattr(self, "os-keypairs", keypairs.KeypairsController())
         setattr(self, "os-quota-sets", quotas.QuotaSetsController())
 

@@ -1,0 +1,101 @@
+"""/os-aggregates: host aggregates, their hosts and metadata (admin)."""
+
+import pecan
+
+from nimbus.api.openstack import common, schemas
+from nimbus.core import exception
+from nimbus.core.objects import aggregate
+
+
+def _admin_context():
+    ctx = common.context()
+    if not ctx.is_admin:
+        raise exception.PolicyNotAuthorized(action=pecan.request.path)
+    return ctx
+
+
+def _time(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def view(agg):
+    return {"id": agg["id"], "uuid": agg["uuid"], "name": agg["name"],
+            "availability_zone": agg["availability_zone"],
+            "hosts": agg["hosts"], "metadata": agg["metadata"],
+            "created_at": _time(agg["created_at"]),
+            "updated_at": _time(agg["updated_at"]),
+            "deleted_at": _time(agg["deleted_at"]),
+            "deleted": agg["deleted"]}
+
+
+def _reply(agg):
+    return common.reply({"aggregate": view(agg)})
+
+
+class AggregateActionController:
+    """/os-aggregates/{id}/action: add_host, remove_host, set_metadata."""
+
+    def __init__(self, aggregate_id):
+        self.aggregate_id = aggregate_id
+
+    @pecan.expose("json")
+    def index(self):
+        common.allow("POST")
+        ctx = _admin_context()
+        data = common.body(schemas.AGGREGATE_ACTION)
+        (name, args), = data.items()
+        if name == "add_host":
+            agg = aggregate.add_host(ctx, self.aggregate_id, args["host"])
+        elif name == "remove_host":
+            agg = aggregate.remove_host(ctx, self.aggregate_id,
+                                        args["host"])
+        else:
+            agg = aggregate.set_metadata(ctx, self.aggregate_id,
+                                         args["metadata"])
+        return _reply(agg)
+
+
+class AggregateController:
+    """/os-aggregates/{id}: show, update, delete."""
+
+    def __init__(self, aggregate_id):
+        self.aggregate_id = aggregate_id
+        self.action = AggregateActionController(aggregate_id)
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "PUT", "DELETE")
+        return _reply(aggregate.get(_admin_context(), self.aggregate_id))
+
+    @index.when(method="PUT", template="json")
+    def update(self):
+        ctx = _admin_context()
+        data = common.body(schemas.AGGREGATE_UPDATE)["aggregate"]
+        return _reply(aggregate.update(ctx, self.aggregate_id, data))
+
+    @index.when(method="DELETE", template="json")
+    def delete(self):
+        aggregate.delete(_admin_context(), self.aggregate_id)
+        return common.reply(None, 200)
+
+
+class AggregatesController:
+    """/os-aggregates: list and create."""
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "POST")
+        aggs = aggregate.get_all(_admin_context())
+        return common.reply({"aggregates": [view(a) for a in aggs]})
+
+    @index.when(method="POST", template="json")
+    def create(self):
+        ctx = _admin_context()
+        data = common.body(schemas.AGGREGATE_CREATE)["aggregate"]
+        agg = aggregate.create(ctx, data["name"],
+                               data.get("availability_zone"))
+        return _reply(agg)
+
+    @pecan.expose("json")
+    def _lookup(self, aggregate_id, *remainder):
+        return AggregateController(aggregate_id), remainder

@@ -1,0 +1,50 @@
+"""/os-availability-zone and /detail."""
+
+import pecan
+
+from nimbus.api.openstack import common
+from nimbus.core import exception
+from nimbus.core.conf import CONF
+from nimbus.core.objects import aggregate
+
+
+def _admin_context():
+    ctx = common.context()
+    if not ctx.is_admin:
+        raise exception.PolicyNotAuthorized(action=pecan.request.path)
+    return ctx
+
+
+def _time(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def _zones(detailed):
+    ctx = _admin_context() if detailed else common.context()
+    zones = aggregate.availability_zones(ctx.elevated(), CONF)
+    info = []
+    for name, zone in sorted(zones.items()):
+        hosts = None
+        if detailed:
+            hosts = {host: {"nimbus-compute": {
+                "available": state["available"], "active": state["active"],
+                "updated_at": _time(state["updated_at"])}}
+                for host, state in zone["hosts"].items()}
+        info.append({"zoneName": name,
+                     "zoneState": {"available": zone["available"]},
+                     "hosts": hosts})
+    return common.reply({"availabilityZoneInfo": info})
+
+
+class AvailabilityZonesController:
+    """/os-availability-zone (anyone) and /detail (admin)."""
+
+    @pecan.expose("json")
+    def index(self):
+        common.allow("GET")
+        return _zones(detailed=False)
+
+    @pecan.expose("json")
+    def detail(self):
+        common.allow("GET")
+        return _zones(detailed=True)

@@ -1,0 +1,62 @@
+"""/os-server-groups: placement policies over sets of servers."""
+
+import pecan
+
+from nimbus.api.openstack import common, schemas
+from nimbus.core.objects import server_group
+
+
+def view(group):
+    """Nova's 2.1 shape (``policies``), plus ``policy`` and ``rules``."""
+    return {"id": group["uuid"], "name": group["name"],
+            "policies": [group["policy"]], "policy": group["policy"],
+            "rules": group["rules"], "members": group["members"],
+            "metadata": {}, "project_id": group["project_id"],
+            "user_id": group["user_id"]}
+
+
+class ServerGroupController:
+    """/os-server-groups/{id}: show and delete."""
+
+    def __init__(self, group_id):
+        self.group_id = group_id
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "DELETE")
+        group = server_group.get(common.context(), self.group_id)
+        return common.reply({"server_group": view(group)})
+
+    @index.when(method="DELETE", template="json")
+    def delete(self):
+        server_group.delete(common.context(), self.group_id)
+        return common.reply(None, 204)
+
+
+class ServerGroupsController:
+    """/os-server-groups: list and create."""
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "POST")
+        all_projects = pecan.request.GET.get("all_projects", "").lower() \
+            in ("1", "true", "yes")
+        groups = server_group.get_all(common.context(), all_projects)
+        offset = common.int_param("offset") or 0
+        limit = common.int_param("limit")
+        groups = groups[offset:offset + limit if limit is not None
+                        else None]
+        return common.reply({"server_groups": [view(g) for g in groups]})
+
+    @index.when(method="POST", template="json")
+    def create(self):
+        data = common.body(schemas.SERVER_GROUP_CREATE)["server_group"]
+        policy = data.get("policy") or data["policies"][0]
+        rules = {k: int(v) for k, v in (data.get("rules") or {}).items()}
+        group = server_group.create(common.context(), data["name"], policy,
+                                    rules)
+        return common.reply({"server_group": view(group)})
+
+    @pecan.expose("json")
+    def _lookup(self, group_id, *remainder):
+        return ServerGroupController(group_id), remainder
