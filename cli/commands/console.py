@@ -1,0 +1,27 @@
+"""``nimbus console log``: a server's serial console output."""
+
+from cliff import command
+
+from nimbus.cli import errors
+from nimbus.cli.commands.server import find_server
+
+
+class ShowConsoleLog(command.Command):
+    """Show the tail of a server's console log."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", help="server name or ID")
+        parser.add_argument("--lines", type=int, default=None,
+                            help="only the last N lines")
+        return parser
+
+    @errors.translated
+    def take_action(self, args):
+        conn = self.app.connection
+        server = find_server(conn, args.server)
+        body = conn.compute.get_server_console_output(server,
+                                                      length=args.lines)
+        self.app.stdout.write(body["output"])
+        if body["output"] and not body["output"].endswith("\n"):
+            self.app.stdout.write("\n")
