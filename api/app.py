@@ -11,8 +11,11 @@ import webob
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
+from nimbus.api import auth
 from nimbus.core import admin_api, exception, keypairs, loading, quota_api
 from nimbus.core.compute import api as compute_api
+from nimbus.core.identity import api as identity_api
+from nimbus.core.identity import manage as identity_manage
 
 LOG = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ class Services:
         self.images = self.compute.images
         self.keypairs = keypairs.KeypairAPI(conf)
         self.quotas = quota_api.QuotaAPI(conf)
+        self.identity = identity_api.IdentityAPI(conf)
+        self.identity_admin = identity_manage.IdentityAdmin(conf)
 
 
 class RootController:
@@ -150,4 +155,5 @@ def setup_app(conf, services=None):
         RootController(routes, default), hooks=hooks,
         force_canonical=False, guess_content_type_from_ext=False,
         debug=False)
-    return RequestIdMiddleware(app, conf.api.max_request_body_size)
+    return RequestIdMiddleware(auth.wrap_app(conf, app),
+                               conf.api.max_request_body_size)

@@ -45,7 +45,7 @@ def nimbus_conf(tmp_path):
     conf_file = write_conf(tmp_path / "nimbus.conf", {
         "DEFAULT": {"state_path": tmp_path / "state", "host": "test-host",
                     "report_interval": 1, "service_down_time": 5},
-        "api": {"bind_port": free_port()},
+        "api": {"bind_port": free_port(), "auth_strategy": "noauth2"},
         "all": {"compute_hosts": "fake-1,fake-2"},
         "fake": {"persist": "false"},
     })

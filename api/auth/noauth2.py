@@ -10,7 +10,7 @@ from nimbus.core import context as nimbus_context
 from nimbus.core import exception
 
 
-def authenticate(conf, request):
+def authenticate(conf, request, services=None):
     token = request.headers.get("X-Auth-Token")
     if not token:
         raise exception.Unauthenticated()

@@ -26,7 +26,8 @@ class OpenStackHook(pecan.hooks.PecanHook):
         request.context["public_endpoint"] = self.conf.api.public_endpoint
         if request.path in PUBLIC_PATHS:
             return
-        request.context["nimbus"] = auth.authenticate(self.conf, request)
+        request.context["nimbus"] = auth.authenticate(self.conf, request,
+                                                      self.services)
         version = microversion.requested(request.headers)
         request.context["api_version"] = version
 

@@ -17,6 +17,7 @@ from nimbus.core import bootstrap, loading, service
 from nimbus.core import context as nimbus_context
 from nimbus.core.db import migration, seed
 from nimbus.core.db import setup as db_setup
+from nimbus.core.identity import manage as identity_manage
 
 BINARY = "nimbus-all"
 DEMO_IMAGE_ID = "a0d1c0de-0000-4000-8000-000000000001"
@@ -33,6 +34,18 @@ def seed_demo_image(conf, context):
 
 
 def clouds_yaml(conf, base_url):
+    """The clouds.yaml entries for this deployment's auth strategy."""
+    if conf.api.auth_strategy == "nimbus":
+        return {"clouds": {"nimbus": {
+            "auth_type": "password",
+            "auth": {"auth_url": base_url + "/identity",
+                     "username": "admin",
+                     "password": identity_manage.admin_password(conf),
+                     "project_name": "admin",
+                     "user_domain_name": "Default",
+                     "project_domain_name": "Default"},
+            "region_name": "RegionOne", "identity_api_version": 3}}}
+
     def cloud(token):
         return {"auth_type": "admin_token",
                 "auth": {"endpoint": base_url + "/v2.1", "token": token},
@@ -44,7 +57,8 @@ def clouds_yaml(conf, base_url):
 
 def write_clouds_yaml(conf, base_url):
     path = os.path.join(conf.state_path, "clouds.yaml")
-    with open(path, "w") as f:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
         yaml.safe_dump(clouds_yaml(conf, base_url), f, sort_keys=False)
     return path
 
@@ -57,6 +71,9 @@ def start_all(conf):
     if conf.all.seed:
         seed.seed_flavors(ctx)
         seed_demo_image(conf, ctx)
+    if conf.api.auth_strategy == "nimbus":
+        identity_manage.IdentityAdmin(conf).bootstrap(
+            ctx, identity_manage.admin_password(conf))
     services = [conductor.build(conf), scheduler.build(conf)]
     services += [compute.build(conf, host) for host in
                  conf.all.compute_hosts]
@@ -83,7 +100,7 @@ def main(argv=None):
 
 def _banner(conf, base_url, path):
     return f"""nimbus is running (all services in one process).
-  API:        {base_url}/v2.1   (OpenStack Compute v2.1; token 'admin:admin')
+  API:        {base_url}/v2.1   (OpenStack Compute v2.1; auth: {conf.api.auth_strategy})
   state:      {conf.state_path}
   computes:   {', '.join(conf.all.compute_hosts)} (hypervisor: {conf.compute.hypervisor})
   clouds.yaml: {path}
@@ -92,6 +109,5 @@ Try:
   nimbus server list
 or with the OpenStack client:
   export OS_CLIENT_CONFIG_FILE={path} OS_CLOUD=nimbus
-  openstack --os-compute-api-version 2.1 flavor list
-clouds.yaml entry:
-{yaml.safe_dump(clouds_yaml(conf, base_url)['clouds'], sort_keys=False)}"""
+  openstack server list
+(the clouds.yaml, mode 0600, holds the credentials)"""

@@ -11,17 +11,25 @@ opts = [
                 help="TCP port the API server listens on."),
     cfg.IntOpt("threads", default=16, min=1,
                help="Worker threads of the API's WSGI server."),
-    cfg.StrOpt("auth_strategy", default="noauth2",
-               choices=[("noauth2", "development only: the token is "
+    cfg.StrOpt("auth_strategy", default="nimbus",
+               choices=[("nimbus", "tokens from nimbus's own Identity v3 "
+                         "subset (the identity dialect)"),
+                        ("keystone", "keystonemiddleware validates tokens "
+                         "against a Keystone ([keystone_authtoken])"),
+                        ("noauth2", "development only: the token is "
                          "'user:project', user 'admin' is an admin")],
                help="How API requests are authenticated."),
-    cfg.ListOpt("enabled_dialects", default=["openstack"],
+    cfg.ListOpt("enabled_dialects",
+                default=["openstack", "identity", "image"],
                 help="""
 API dialects to serve (entry points in ``nimbus.api.dialects``).
 
 Possible values:
 
 * ``openstack``: the OpenStack Compute API v2.1.
+* ``identity``: an Identity v3 subset (tokens, projects, users, roles)
+  at ``/identity``, for ``auth_strategy = nimbus``.
+* ``image``: an Image v2 subset over the image plugin, at ``/image``.
 """),
     cfg.IntOpt("max_limit", default=1000, min=1,
                help="Largest number of items one list request returns."),

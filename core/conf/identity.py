@@ -22,8 +22,15 @@ once). 0 disables the cache.
 """),
     cfg.StrOpt("region", default="RegionOne",
                help="Region named in the service catalog."),
-    cfg.StrOpt("bcrypt_rounds", default="12",
+    cfg.IntOpt("bcrypt_rounds", default=12, min=4, max=31,
                help="bcrypt cost factor (log2 rounds) for new passwords."),
+    cfg.StrOpt("admin_password", secret=True,
+               help="""
+Password of the ``admin`` user that nimbus-all bootstraps. When unset, a
+random one is generated on first start and kept in
+``$state_path/admin-password`` (mode 0600) and in the clouds.yaml
+nimbus-all writes.
+"""),
 ]
 
 

@@ -1,0 +1,53 @@
+"""The identity dialect (``nimbus.api.dialects``): an Identity v3 subset
+at ``/identity``, enough for password auth from stock clients."""
+
+import json
+
+import webob
+
+from nimbus.api import http
+from nimbus.api.identity import root
+from nimbus.api.openstack import faults
+from nimbus.core.interfaces import api_dialect
+
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+           404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
+           413: "Request Entity Too Large", 500: "Internal Server Error"}
+_PUBLIC = {("GET", "/identity"), ("GET", "/identity/"),
+           ("GET", "/identity/v3"), ("GET", "/identity/v3/"),
+           ("POST", "/identity/v3/auth/tokens")}
+
+
+def is_public(request):
+    method = "GET" if request.method == "HEAD" else request.method
+    return (method, request.path) in _PUBLIC
+
+
+class IdentityDialect(api_dialect.APIDialect):
+    """Identity v3 subset: tokens, projects, users, roles."""
+
+    prefixes = ("identity",)
+
+    def __init__(self, conf, services):
+        super().__init__(conf, services)
+        self._root = root.IdentityRoot()
+        self._hook = http.AuthHook(conf, services, is_public)
+
+    def root_controller(self):
+        return self._root
+
+    def hooks(self):
+        return [self._hook]
+
+    def error_response(self, request, error):
+        status, message = faults.status_and_message(error)
+        response = webob.Response(status=status,
+                                  content_type="application/json",
+                                  charset="utf-8")
+        response.text = json.dumps({"error": {
+            "code": status, "title": _TITLES.get(status, "Error"),
+            "message": message}})
+        if status == 401:
+            response.headers["WWW-Authenticate"] = \
+                f'Keystone uri="{request.host_url}/identity"'
+        return response

@@ -1,0 +1,92 @@
+"""/identity/v3/auth/tokens: issue (POST), check (GET/HEAD), revoke
+(DELETE)."""
+
+import pecan
+
+from nimbus.api import http
+from nimbus.core import context as nimbus_context
+from nimbus.core import exception
+
+_SCOPE = {"type": "object", "properties": {"project": {
+    "type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"},
+        "domain": {"type": "object"}}}}}
+
+AUTH = {
+    "type": "object", "required": ["auth"],
+    "properties": {"auth": {
+        "type": "object", "required": ["identity"],
+        "properties": {
+            "identity": {
+                "type": "object", "required": ["methods"],
+                "properties": {
+                    "methods": {"type": "array", "minItems": 1,
+                                "items": {"enum": ["password", "token"]}},
+                    "password": {"type": "object", "required": ["user"],
+                                 "properties": {"user": {
+                                     "type": "object",
+                                     "required": ["password"]}}},
+                    "token": {"type": "object", "required": ["id"],
+                              "properties": {"id": {"type": "string"}}}}},
+            "scope": {"anyOf": [_SCOPE, {"type": "string"}]}}}},
+}
+
+
+def catalog(base, region):
+    def entry(kind, name, url):
+        return {"type": kind, "name": name, "id": kind,
+                "endpoints": [{"id": f"{kind}-{iface}", "interface": iface,
+                               "region": region, "region_id": region,
+                               "url": url}
+                              for iface in ("public", "internal",
+                                            "admin")]}
+    return [entry("compute", "nova", base + "/v2.1"),
+            entry("identity", "keystone", base + "/identity"),
+            entry("image", "glance", base + "/image")]
+
+
+def _admin_context():
+    return nimbus_context.get_admin_context()
+
+
+def _subject():
+    token = pecan.request.headers.get("X-Subject-Token")
+    if not token:
+        raise exception.NotFound(message="X-Subject-Token is missing")
+    return token
+
+
+class AuthController:
+    """/identity/v3/auth."""
+
+    @pecan.expose("json")
+    def tokens(self):
+        method = pecan.request.method
+        if method == "POST":
+            return self._issue()
+        http.allow("GET", "DELETE")
+        identity = http.services().identity
+        if method == "DELETE":
+            identity.revoke(_admin_context(), _subject())
+            return http.reply(None, 204)
+        try:
+            body = identity.token_body(_admin_context(), _subject())
+        except exception.Unauthenticated:
+            raise exception.NotFound(message="Could not find token")
+        return http.reply({"token": body},
+                          headers={"X-Subject-Token": _subject()})
+
+    def _issue(self):
+        auth = http.body(AUTH)["auth"]
+        ident = auth["identity"]
+        scope = auth.get("scope")
+        if isinstance(scope, str):
+            scope = None if scope == "unscoped" else {}
+        token, body = http.services().identity.authenticate(
+            _admin_context(), ident["methods"], ident, scope)
+        if "project" in body:
+            conf = pecan.request.context["conf"]
+            body["catalog"] = catalog(http.base_url(),
+                                      conf.identity.region)
+        return http.reply({"token": body}, 201,
+                          headers={"X-Subject-Token": token})

@@ -1,0 +1,1 @@
+"""The identity nimbus serves itself: users, projects, roles, tokens."""
