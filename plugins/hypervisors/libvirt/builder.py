@@ -129,3 +129,10 @@ def cpu_info(capabilities_xml):
                     for k in ("sockets", "cores", "threads")}
     return {"arch": cpu.findtext("arch"), "model": cpu.findtext("model"),
             "vendor": cpu.findtext("vendor"), "topology": topology}
+
+
+def domain_types(capabilities_xml):
+    """Return the domain types (``qemu``, ``kvm``, ``xen``, ...) the host
+    can run, from libvirt's capabilities XML."""
+    caps = ET.fromstring(capabilities_xml)
+    return {d.get("type") for d in caps.findall("./guest/arch/domain")}

@@ -57,6 +57,8 @@ class LibvirtDriver(hv.Hypervisor):
         self.hypervisor_type = self._opts.virt_type
         self._instances_path = os.path.abspath(self._opts.instances_path)
         self._cache = imagecache.ImageCache(self._instances_path)
+        # QEMU can press the ACPI power button; libxl picks its own way.
+        self._acpi = self._opts.virt_type in ("kvm", "qemu")
         self._host = host_mod.Host(
             libvirt_conf.connection_uri(conf), self._opts.domain_name_prefix,
             on_event=self.emit_event)
@@ -71,6 +73,13 @@ class LibvirtDriver(hv.Hypervisor):
             raise exception.HypervisorError(reason="qemu-img is missing")
         os.makedirs(self._instances_path, mode=0o755, exist_ok=True)
         self._host.connect()
+        types = builder.domain_types(self._host.capabilities())
+        if self._opts.virt_type not in types:
+            self._host.close()
+            raise exception.HypervisorError(
+                reason=f"{self._host.uri} cannot run virt_type "
+                       f"{self._opts.virt_type} domains (it offers "
+                       f"{', '.join(sorted(types)) or 'none'})")
         LOG.info("Connected to %(uri)s; %(n)d guests found",
                  {"uri": self._host.uri, "n": len(self.list_instances())})
 
@@ -196,7 +205,7 @@ class LibvirtDriver(hv.Hypervisor):
         guest = self._host.lookup(uuid)
         if reboot_type == hv.REBOOT_SOFT and \
                 guest.state() == power_state.RUNNING:
-            guest.shutdown()
+            guest.shutdown(acpi=self._acpi)
             if _wait_for(lambda: not guest.is_active(),
                          self._opts.soft_reboot_timeout):
                 guest.start()
@@ -216,7 +225,7 @@ class LibvirtDriver(hv.Hypervisor):
         if not guest.is_active():
             return
         if timeout and guest.state() == power_state.RUNNING:
-            guest.shutdown()
+            guest.shutdown(acpi=self._acpi)
             if _wait_for(lambda: not guest.is_active(), timeout):
                 return
             LOG.warning("%(name)s did not shut down within %(t)s s; "

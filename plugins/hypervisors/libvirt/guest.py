@@ -101,10 +101,11 @@ class Guest:
             if self.is_active():
                 raise
 
-    def shutdown(self):
-        """Press the ACPI power button."""
-        self._call("shutdown", self._domain.shutdownFlags,
-                   libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+    def shutdown(self, acpi=True):
+        """Ask the guest to shut down: the ACPI power button, or the
+        hypervisor's default way when ``acpi`` is false."""
+        flags = libvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN if acpi else 0
+        self._call("shutdown", self._domain.shutdownFlags, flags)
 
     def pause(self):
         self._call("suspend", self._domain.suspend)

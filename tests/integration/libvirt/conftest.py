@@ -164,11 +164,86 @@ def libvirt_env():
 
 @pytest.fixture
 def driver(libvirt_env):
-    """A driver whose guests are destroyed after the test."""
+    """A driver; the guests the test made are destroyed after it (only
+    those: other fixtures' guests share the run's prefix)."""
     drv = libvirt_env.driver()
+    before = set(drv.list_instances())
     yield drv
     try:
-        for uuid in drv.list_instances():
+        for uuid in set(drv.list_instances()) - before:
             drv.destroy(None, uuid)
     finally:
         drv.cleanup_host()
+
+
+@dataclasses.dataclass
+class ISCSITarget:
+    """A tgtd target with one CHAP-protected LUN, on loopback."""
+
+    portal: str
+    iqn: str
+    user: str
+    password: str
+    lun: int = 1
+
+
+def _free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def iscsi_target(libvirt_env):
+    """Run a private tgtd (own portal port and control port) serving a
+    16 MiB LUN with CHAP; stop it by PID afterwards."""
+    port = _free_port()
+    control = 2000 + port % 8000  # tgtd wants a small control port
+    while os.path.exists(f"/var/run/tgtd/socket.{control}"):
+        control += 1
+    tgtd = subprocess.Popen(
+        ["tgtd", "-f", "-C", str(control), "--iscsi",
+         f"portal=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def tgtadm(*args, check=True):
+        return processutils.execute(
+            "tgtadm", "-C", str(control), "--lld", "iscsi", *args,
+            check_exit_code=[0] if check else False)[0]
+
+    target = ISCSITarget(
+        portal=f"127.0.0.1:{port}",
+        iqn=f"iqn.2010-10.org.nimbus:it-{uuidlib.uuid4().hex[:8]}",
+        user="nimbususer", password=uuidlib.uuid4().hex)
+    lun_file = os.path.join(libvirt_env.workdir, f"lun-{port}.img")
+    try:
+        assert wait_for(lambda: tgtd.poll() is None and os.path.exists(
+            f"/var/run/tgtd/socket.{control}"), 10), "tgtd did not start"
+        with open(lun_file, "wb") as f:
+            f.truncate(16 * 1024 * 1024)
+        tgtadm("--op", "new", "--mode", "target", "--tid", "1",
+               "-T", target.iqn)
+        tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1",
+               "--lun", "1", "--backing-store", lun_file)
+        tgtadm("--op", "bind", "--mode", "target", "--tid", "1",
+               "--initiator-address", "127.0.0.1")
+        tgtadm("--op", "new", "--mode", "account", "--user", target.user,
+               "--password", target.password)
+        tgtadm("--op", "bind", "--mode", "account", "--tid", "1",
+               "--user", target.user)
+        yield target
+    finally:
+        tgtadm("--op", "delete", "--mode", "target", "--tid", "1",
+               "--force", check=False)
+        tgtadm("--op", "delete", "--mode", "system", check=False)
+        tgtd.terminate()
+        try:
+            tgtd.wait(10)
+        except subprocess.TimeoutExpired:
+            tgtd.kill()
+            tgtd.wait()
+        for path in (lun_file, f"/var/run/tgtd/socket.{control}",
+                     f"/var/run/tgtd/socket.{control}.lock"):
+            if os.path.exists(path):
+                os.unlink(path)

@@ -244,3 +244,38 @@ def test_four_concurrent_spawns(driver, libvirt_env):
     for uuid in uuids:
         env.wait_console(driver, uuid, BOOTED, timeout=90)
     assert set(uuids) <= set(driver.list_instances())
+
+
+def test_hotplug_iscsi_disk_with_chap(guest, iscsi_target):
+    drv, uuid, _events, env = guest
+    serial = f"is-{uuidlib.uuid4().hex[:8]}"
+    disk = hv.DiskSpec(
+        serial=serial, protocol="iscsi", portal=iscsi_target.portal,
+        iqn=iscsi_target.iqn, lun=iscsi_target.lun,
+        auth_username=iscsi_target.user,
+        auth_secret=iscsi_target.password)
+    usage = f"nimbus-chap-{uuid}-{serial}"
+    try:
+        drv.attach_disk(uuid, disk)
+        assert usage in env.virsh("secret-list")
+        env.wait_console(drv, uuid, f"serial={serial}", timeout=30)
+        xml = env.virsh("dumpxml", env.domain_name(uuid))
+        assert "protocol='iscsi'" in xml
+        assert iscsi_target.password not in xml
+    finally:
+        drv.detach_disk(uuid, serial)
+    assert serial not in env.virsh("dumpxml", env.domain_name(uuid))
+    assert usage not in env.virsh("secret-list")
+
+
+def test_iscsi_wrong_chap_fails_and_leaves_no_secret(guest, iscsi_target):
+    drv, uuid, _events, env = guest
+    serial = f"is-{uuidlib.uuid4().hex[:8]}"
+    disk = hv.DiskSpec(
+        serial=serial, protocol="iscsi", portal=iscsi_target.portal,
+        iqn=iscsi_target.iqn, lun=iscsi_target.lun,
+        auth_username=iscsi_target.user, auth_secret="wrong-password")
+    with pytest.raises(exception.HypervisorError):
+        drv.attach_disk(uuid, disk)
+    assert serial not in env.virsh("dumpxml", env.domain_name(uuid))
+    assert f"nimbus-chap-{uuid}-{serial}" not in env.virsh("secret-list")

@@ -189,3 +189,10 @@ def test_cpu_info_from_capabilities():
     assert builder.cpu_info(CAPS) == {
         "arch": "x86_64", "model": "EPYC", "vendor": "AMD",
         "topology": {"sockets": 1, "cores": 2, "threads": 1}}
+
+
+def test_domain_types_from_capabilities():
+    caps = """<capabilities><host/><guest><os_type>hvm</os_type>
+    <arch name='x86_64'><domain type='qemu'/><domain type='kvm'/></arch>
+    </guest></capabilities>"""
+    assert builder.domain_types(caps) == {"qemu", "kvm"}
