@@ -190,26 +190,29 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
     # -- delete -------------------------------------------------------------
 
     def delete(self, context, uuid):
+        """Delete in any state; a build racing with the delete is retried
+        against its new task state rather than refused."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         db().actions.action_start(context, instance.uuid, "delete")
-        if instance.host is None or not self._host_is_up(context,
-                                                         instance.host):
-            self._local_delete(context, instance)
-            return
-        current = instance.task_state
-        instance.task_state = task_states.DELETING
-        try:
-            instance.save(expected_task_state=(current,))
-        except exception.UnexpectedTaskStateError:
-            instance.refresh()
-            if instance.host is None:
+        for _attempt in range(5):
+            if instance.host is None or not self._host_is_up(
+                    context, instance.host):
                 self._local_delete(context, instance)
                 return
-            raise exception.Conflict(
-                reason=f"Instance {uuid} changed state during delete; "
-                       f"retry")
-        self.compute_rpc.terminate_instance(context, instance)
+            if instance.task_state == task_states.DELETING:
+                return
+            current = instance.task_state
+            instance.task_state = task_states.DELETING
+            try:
+                instance.save(expected_task_state=(current,))
+            except exception.UnexpectedTaskStateError:
+                instance.refresh()
+                continue
+            self.compute_rpc.terminate_instance(context, instance)
+            return
+        raise exception.Conflict(
+            reason=f"Instance {uuid} changed state during delete; retry")
 
     def _local_delete(self, context, instance):
         """Delete an instance no compute holds (never placed, or its host

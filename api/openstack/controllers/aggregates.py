@@ -3,15 +3,12 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
-from nimbus.core import exception
 from nimbus.core.objects import aggregate
 
 
-def _admin_context():
-    ctx = common.context()
-    if not ctx.is_admin:
-        raise exception.PolicyNotAuthorized(action=pecan.request.path)
-    return ctx
+def _admin_context(op):
+    common.authorize("os_compute_api:os-aggregates:" + op)
+    return common.context()
 
 
 def _time(value):
@@ -41,9 +38,9 @@ class AggregateActionController:
     @pecan.expose("json")
     def index(self):
         common.allow("POST")
-        ctx = _admin_context()
         data = common.body(schemas.AGGREGATE_ACTION)
         (name, args), = data.items()
+        ctx = _admin_context(name)
         if name == "add_host":
             agg = aggregate.add_host(ctx, self.aggregate_id, args["host"])
         elif name == "remove_host":
@@ -65,17 +62,18 @@ class AggregateController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "PUT", "DELETE")
-        return _reply(aggregate.get(_admin_context(), self.aggregate_id))
+        return _reply(aggregate.get(_admin_context("show"),
+                                   self.aggregate_id))
 
     @index.when(method="PUT", template="json")
     def update(self):
-        ctx = _admin_context()
+        ctx = _admin_context("update")
         data = common.body(schemas.AGGREGATE_UPDATE)["aggregate"]
         return _reply(aggregate.update(ctx, self.aggregate_id, data))
 
     @index.when(method="DELETE", template="json")
     def delete(self):
-        aggregate.delete(_admin_context(), self.aggregate_id)
+        aggregate.delete(_admin_context("delete"), self.aggregate_id)
         return common.reply(None, 200)
 
 
@@ -85,12 +83,12 @@ class AggregatesController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
-        aggs = aggregate.get_all(_admin_context())
+        aggs = aggregate.get_all(_admin_context("index"))
         return common.reply({"aggregates": [view(a) for a in aggs]})
 
     @index.when(method="POST", template="json")
     def create(self):
-        ctx = _admin_context()
+        ctx = _admin_context("create")
         data = common.body(schemas.AGGREGATE_CREATE)["aggregate"]
         agg = aggregate.create(ctx, data["name"],
                                data.get("availability_zone"))

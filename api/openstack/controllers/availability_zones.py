@@ -3,16 +3,10 @@
 import pecan
 
 from nimbus.api.openstack import common
-from nimbus.core import exception
 from nimbus.core.conf import CONF
 from nimbus.core.objects import aggregate
 
-
-def _admin_context():
-    ctx = common.context()
-    if not ctx.is_admin:
-        raise exception.PolicyNotAuthorized(action=pecan.request.path)
-    return ctx
+AZ = "os_compute_api:os-availability-zone:%s"
 
 
 def _time(value):
@@ -20,7 +14,8 @@ def _time(value):
 
 
 def _zones(detailed):
-    ctx = _admin_context() if detailed else common.context()
+    common.authorize(AZ % ("detail" if detailed else "list"))
+    ctx = common.context()
     zones = aggregate.availability_zones(ctx.elevated(), CONF)
     info = []
     for name, zone in sorted(zones.items()):

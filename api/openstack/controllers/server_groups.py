@@ -5,6 +5,8 @@ import pecan
 from nimbus.api.openstack import common, schemas
 from nimbus.core.objects import server_group
 
+G = "os_compute_api:os-server-groups:%s"
+
 
 def view(group):
     """Nova's 2.1 shape (``policies``), plus ``policy`` and ``rules``."""
@@ -25,10 +27,13 @@ class ServerGroupController:
     def index(self):
         common.allow("GET", "DELETE")
         group = server_group.get(common.context(), self.group_id)
+        common.authorize(G % "show", {"project_id": group["project_id"]})
         return common.reply({"server_group": view(group)})
 
     @index.when(method="DELETE", template="json")
     def delete(self):
+        group = server_group.get(common.context(), self.group_id)
+        common.authorize(G % "delete", {"project_id": group["project_id"]})
         server_group.delete(common.context(), self.group_id)
         return common.reply(None, 204)
 
@@ -41,6 +46,9 @@ class ServerGroupsController:
         common.allow("GET", "POST")
         all_projects = pecan.request.GET.get("all_projects", "").lower() \
             in ("1", "true", "yes")
+        common.authorize(G % "index")
+        if all_projects:
+            common.authorize(G % "index:all_projects")
         groups = server_group.get_all(common.context(), all_projects)
         offset = common.int_param("offset") or 0
         limit = common.int_param("limit")
@@ -51,6 +59,7 @@ class ServerGroupsController:
     @index.when(method="POST", template="json")
     def create(self):
         data = common.body(schemas.SERVER_GROUP_CREATE)["server_group"]
+        common.authorize(G % "create")
         policy = data.get("policy") or data["policies"][0]
         rules = {k: int(v) for k, v in (data.get("rules") or {}).items()}
         group = server_group.create(common.context(), data["name"], policy,
