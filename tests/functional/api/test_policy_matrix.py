@@ -11,7 +11,7 @@ SERVER = {"server": {"name": "p", "imageRef": DEMO_IMAGE,
 
 
 def codes(admin, member, reader, other):
-    return dict(zip(CALLERS, (admin, member, reader, other)))
+    return dict(zip(CALLERS, (admin, member, reader, other), strict=True))
 
 
 ALL_OK = codes(200, 200, 200, 200)
