@@ -119,6 +119,11 @@ class LibvirtDriver(hv.Hypervisor):
                 reason=f"{spec.memory_mb} MiB asked, host has "
                        f"{host_memory_mb} MiB")
         paths = builder.InstancePaths(self._instances_path, spec.uuid)
+        if os.path.isdir(paths.dir):
+            # No domain has this UUID: the files are a crashed spawn's.
+            LOG.warning("Removing stale files of %(uuid)s",
+                        {"uuid": spec.uuid})
+            shutil.rmtree(paths.dir)
         try:
             self._create(spec, paths)
         except exception.InvalidInput as err:

@@ -27,7 +27,9 @@ from nimbus.plugins.hypervisors.libvirt.driver import LibvirtDriver
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 GUEST_DIR = os.path.join(REPO, ".cache", "guest")
-URI = "qemu:///system"
+#: overridable to point the suite at another libvirtd (or, to see it fail
+#: loudly, at none).
+URI = os.environ.get("NIMBUS_TEST_LIBVIRT_URI", "qemu:///system")
 BOOT_MARKER = "NIMBUS-GUEST-BOOTED"
 
 

@@ -279,3 +279,15 @@ def test_iscsi_wrong_chap_fails_and_leaves_no_secret(guest, iscsi_target):
         drv.attach_disk(uuid, disk)
     assert serial not in env.virsh("dumpxml", env.domain_name(uuid))
     assert f"nimbus-chap-{uuid}-{serial}" not in env.virsh("secret-list")
+
+
+def test_spawn_replaces_stale_files(driver, libvirt_env):
+    env = libvirt_env
+    spec = env.spec()
+    stale = os.path.join(env.instances_path, spec.uuid)
+    os.makedirs(stale)
+    with open(os.path.join(stale, "console.log"), "w") as f:
+        f.write("STALE-OUTPUT\n")
+    driver.spawn(None, spec)
+    env.wait_console(driver, spec.uuid, BOOTED)
+    assert "STALE-OUTPUT" not in driver.get_console_output(spec.uuid)
