@@ -30,6 +30,7 @@ LOG = logging.getLogger(__name__)
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2
+_IMAGE_FORMATS = {"raw": "raw", "qcow2": "qcow2", "ami": "raw"}
 
 
 def _wait_for(predicate, timeout, interval=0.1):
@@ -159,13 +160,19 @@ class LibvirtDriver(hv.Hypervisor):
         virt, fmt = opts.virt_type, opts.images_type
         cache = opts.disk_cachemode
         root_size = spec.root_gb * GiB or None
-        if image is not None and image.path:
-            if image.disk_format not in imagecache.FORMATS:
+        if image is not None:
+            # AMI machine images are raw disks.
+            image_fmt = _IMAGE_FORMATS.get(image.disk_format)
+            if image_fmt is None:
                 raise exception.InvalidInput(
                     reason=f"image disk_format {image.disk_format!r} "
                            "is not supported")
+            if not image.path:
+                raise exception.InvalidInput(
+                    reason=f"image {image.id} has no local data; the "
+                           "libvirt plugin needs a local image path")
             base = self._cache.fetch(image.id, image.path)
-            self._cache.create_disk(base, image.disk_format, paths.disk,
+            self._cache.create_disk(base, image_fmt, paths.disk,
                                     fmt, root_size)
         elif root_size:
             self._cache.create_blank(paths.disk, fmt, root_size)

@@ -291,3 +291,16 @@ def test_spawn_replaces_stale_files(driver, libvirt_env):
     driver.spawn(None, spec)
     env.wait_console(driver, spec.uuid, BOOTED)
     assert "STALE-OUTPUT" not in driver.get_console_output(spec.uuid)
+
+
+@pytest.mark.parametrize("change", [
+    {"disk_format": "vmdk"}, {"path": None}])
+def test_unusable_image_aborts_the_build(driver, libvirt_env, change):
+    env = libvirt_env
+    spec = env.spec()
+    for name, value in change.items():
+        setattr(spec.image, name, value)
+    with pytest.raises(exception.BuildAbort):
+        driver.spawn(None, spec)
+    assert spec.uuid not in driver.list_instances()
+    assert not os.path.exists(os.path.join(env.instances_path, spec.uuid))
