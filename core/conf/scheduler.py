@@ -75,10 +75,13 @@ Related options: the ``*_weight_multiplier`` options.
     cfg.IntOpt("full_refresh_interval", default=60, min=1,
                help="Seconds between full reloads of the host-state "
                     "cache; in between only changed rows are read."),
-    cfg.FloatOpt("change_margin", default=2.0, min=0.0,
+    cfg.FloatOpt("change_margin", default=0.5, min=0.0,
                  help="Seconds of overlap when reading rows changed since "
                       "the last refresh (covers transactions that commit "
-                      "after their timestamp was taken)."),
+                      "after their timestamp was taken, and clock skew "
+                      "between scheduler hosts). A change missed costs a "
+                      "claim conflict and a re-read, never an "
+                      "over-commit."),
 ]
 
 

@@ -27,13 +27,17 @@ class HostManager:
         self.host_set = HostSet()
         self._by_id = {}
         self._services = {}
-        self._mark = None
+        self._mark = self._services_mark = None
         self._full_at = 0.0
         self._liveness_at = 0.0
         self._agg_version = None
 
     def get_host_states(self, context):
         """Return the current :class:`HostSet` (refreshed)."""
+        with db().host_states.snapshot(context):
+            return self._get_host_states(context)
+
+    def _get_host_states(self, context):
         now = time.monotonic()
         if self._mark is None or \
                 now - self._full_at > self.conf.scheduler.full_refresh_interval:
@@ -42,19 +46,24 @@ class HostManager:
         started = timeutils.utcnow()
         since = self._mark
         self._mark = started - _margin(self.conf)
-        self._update_services(
-            db().host_states.compute_services(context, since=since))
-        self._update_nodes(context,
-                           db().host_states.nodes(context, since=since))
-        self._update_aggregates(context)
+        self._update_nodes(
+            context, db().host_states.node_versions(context, since))
         if now - self._liveness_at >= 1.0:
+            self._update_aggregates(context)
+            # Aggregates change rarely and heartbeats matter to the
+            # second: read them, re-judge liveness and count I/O
+            # operations at most once a second.
+            self._update_services(db().host_states.compute_services(
+                context, since=self._services_mark))
+            self._services_mark = started - _margin(self.conf)
             self._update_liveness_and_io(context)
             self._liveness_at = now
         return self.host_set
 
     def full_reload(self, context):
         """Re-read every host from scratch."""
-        self._mark = timeutils.utcnow() - _margin(self.conf)
+        self._mark = self._services_mark = \
+            timeutils.utcnow() - _margin(self.conf)
         self._full_at = self._liveness_at = time.monotonic()
         self._services = {s["host"]: s for s in
                           db().host_states.compute_services(context)}
@@ -90,8 +99,14 @@ class HostManager:
     def _update_services(self, rows):
         hosts = set()
         for row in rows:
+            old = self._services.get(row["host"])
+            if old is not None and old["updated_at"] == row["updated_at"] \
+                    and old["deleted"] == row["deleted"]:
+                continue
             self._services[row["host"]] = row
             hosts.add(row["host"])
+        if not hosts:
+            return
         for state in self.host_set.hosts:
             if state.host in hosts:
                 self._set_service(state)
@@ -103,30 +118,28 @@ class HostManager:
             state.version += 1
             self.host_set.touch(state)
 
-    def _update_nodes(self, context, rows):
-        moved, added, removed = [], [], []
-        for node in rows:
-            state = self._by_id.get(node["id"])
-            if node["deleted"]:
-                if state is not None:
-                    removed.append(self._by_id.pop(node["id"]))
-            elif state is None:
-                added.append(node)
-            elif node["generation"] != state.generation or \
-                    node["failed_builds"] != state.failed_builds or \
-                    node["updated_at"] != state.updated_at:
-                moved.append((state, node))
-        if added or removed:
+    def _update_nodes(self, context, versions):
+        moved, structural = [], False
+        for node_id, generation, failed, _stamp, deleted in versions:
+            state = self._by_id.get(node_id)
+            if state is None or deleted:
+                structural |= state is not None or not deleted
+            elif (generation, failed) != (state.generation,
+                                          state.failed_builds):
+                moved.append(state)
+        if structural:
             self.full_reload(context)
             return
         if not moved:
             return
-        allocations = db().host_states.allocations(
-            context, [state.node_id for state, _node in moved])
-        for state, node in moved:
-            state.update_from_node(node)
-            state.instances = allocations.get(state.node_id, set())
-            self.host_set.touch(state)
+        ids = [state.node_id for state in moved]
+        rows = {r["id"]: r for r in db().host_states.nodes(context, ids)}
+        allocations = db().host_states.allocations(context, ids)
+        for state in moved:
+            if state.node_id in rows:
+                state.update_from_node(rows[state.node_id])
+                state.instances = allocations.get(state.node_id, set())
+                self.host_set.touch(state)
 
     def _update_aggregates(self, context, touch=True):
         version = db().aggregates.version(context)

@@ -21,31 +21,49 @@ IO_TASK_STATES = ("scheduling", "block_device_mapping", "networking",
                   "image_uploading", "rebuilding", "rebuild_spawning")
 
 
+def snapshot(context):
+    """``with snapshot(ctx):`` run several reads in one transaction (one
+    connection checkout instead of one per read)."""
+    return engine.reader(context)
+
+
 def _changed(model, since):
     stamp = func.coalesce(model.updated_at, model.created_at)
     return stamp >= since
 
 
-def nodes(context, since=None):
-    """Compute nodes (deleted ones too when ``since`` is given, so a
-    cache can drop them)."""
-    query = select(CN)
-    if since is None:
-        query = query.where(CN.deleted == 0)
-    else:
-        query = query.where(_changed(CN, since))
+def nodes(context, ids=None):
+    """Live compute nodes (only ``ids`` if given), as full rows."""
+    query = select(CN).where(CN.deleted == 0)
+    if ids is not None:
+        query = query.where(CN.id.in_(list(ids)))
     with engine.reader(context) as session:
         return [to_dict(r) for r in session.scalars(query.order_by(CN.id))]
 
 
+def node_versions(context, since):
+    """Return ``(id, generation, failed_builds, updated_at, deleted)``
+    of nodes changed since ``since`` (cheap: no ORM objects)."""
+    query = select(CN.id, CN.generation, CN.failed_builds, CN.updated_at,
+                   CN.deleted).where(_changed(CN, since))
+    with engine.reader(context) as session:
+        return [tuple(r) for r in session.execute(query)]
+
+
+_SERVICE_COLUMNS = (S.id, S.host, S.disabled, S.disabled_reason,
+                    S.forced_down, S.last_seen_up, S.updated_at,
+                    S.created_at, S.deleted)
+
+
 def compute_services(context, since=None):
-    query = select(S).where(S.binary == "nimbus-compute")
+    """Compute services (changed since ``since``, deleted ones too)."""
+    query = select(*_SERVICE_COLUMNS).where(S.binary == "nimbus-compute")
     if since is None:
         query = query.where(S.deleted == 0)
     else:
         query = query.where(_changed(S, since))
     with engine.reader(context) as session:
-        return [to_dict(r) for r in session.scalars(query)]
+        return [dict(r._mapping) for r in session.execute(query)]
 
 
 def allocations(context, node_ids=None):
