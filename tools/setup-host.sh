@@ -42,6 +42,12 @@ start_services() {
     log "starting RabbitMQ"
     rabbitmq-server -detached
   fi
+  # libvirt probes QEMU for KVM even for virt_type=qemu; a root-only
+  # /dev/kvm makes every domain start re-probe (48 s instead of 0.3 s).
+  if [ -e /dev/kvm ]; then
+    getent group kvm >/dev/null && chgrp kvm /dev/kvm
+    chmod 0660 /dev/kvm
+  fi
   pgrep -x virtlogd >/dev/null || { log "starting virtlogd"; virtlogd -d; }
   pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d; }
   local i

@@ -35,8 +35,10 @@ restart of the compute service, as real guests do.
 
 
 def register_opts(conf):
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    # A fresh OptGroup per ConfigOpts: oslo.config copies groups shallowly,
+    # so sharing the module's object would share overrides between confs.
+    conf.register_group(cfg.OptGroup(group.name, title=group.title))
+    conf.register_opts(opts, group=group.name)
 
 
 def list_opts():
