@@ -107,6 +107,9 @@ class ErrorHook(pecan.hooks.PecanHook):
         return dialect.error_response(request, error)
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 class RequestIdMiddleware:
     """Give each request an id (echoed back) and cap the body size."""
 
@@ -117,9 +120,16 @@ class RequestIdMiddleware:
     def __call__(self, environ, start_response):
         request_id = "req-" + uuidutils.generate_uuid()
         environ["nimbus.request_id"] = request_id
+        environ["nimbus.max_body"] = self.max_body
         length = environ.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.max_body:
             environ["nimbus.body_too_large"] = True
+        kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if kind in _FORM_TYPES:
+            # Keep webob from parsing a form (a malformed one raises deep
+            # in routing); the JSON parser answers 415 instead.
+            environ["nimbus.form_content_type"] = kind
+            environ["CONTENT_TYPE"] = "application/octet-stream"
 
         def _start(status, headers, exc_info=None):
             headers.append(("x-openstack-request-id", request_id))

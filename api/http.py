@@ -34,21 +34,48 @@ def allow(*methods):
         pecan.abort(405, headers={"Allow": ", ".join(methods)})
 
 
-def body(schema):
-    """Parse and validate the JSON body (400 when it does not fit)."""
-    request = pecan.request
-    if request.environ.get("nimbus.body_too_large"):
+class BadMediaType(exception.NimbusException):
+    msg_fmt = "Unsupported Content-Type %(kind)s"
+    code = 415
+    safe = True
+
+
+def read_json(request):
+    """Return the parsed JSON body, reading at most the size limit.
+
+    :raises RequestTooLarge: over ``[api] max_request_body_size`` (also
+        when sent chunked, without a length).
+    :raises BadMediaType: a form body (415).
+    :raises Invalid: not JSON (400).
+    """
+    environ = request.environ
+    if environ.get("nimbus.form_content_type"):
+        raise BadMediaType(kind=environ["nimbus.form_content_type"])
+    if environ.get("nimbus.body_too_large"):
+        raise RequestTooLarge()
+    limit = environ.get("nimbus.max_body", 114688)
+    raw = request.body_file.read(limit + 1) if request.is_body_readable \
+        else b""
+    if len(raw) > limit:
         raise RequestTooLarge()
     try:
-        data = json.loads(request.body or b"null")
+        return json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise exception.Invalid(reason="Malformed request body")
+
+
+def validate(data, schema):
     try:
         jsonschema.validate(data, schema)
     except jsonschema.ValidationError as err:
         where = "/".join(str(p) for p in err.absolute_path) or "body"
         raise exception.ValidationError(field=where, reason=err.message)
     return data
+
+
+def body(schema):
+    """Parse and validate the JSON body (4xx when it does not fit)."""
+    return validate(read_json(pecan.request), schema)
 
 
 def context():

@@ -31,6 +31,11 @@ class QuotaAPI:
         if unknown:
             raise exception.Invalid(
                 reason=f"Bad quota keys: {', '.join(sorted(unknown))}")
+        for resource, limit in values.items():
+            if limit < quota.UNLIMITED:
+                raise exception.Invalid(
+                    reason=f"Quota limit {limit} for {resource} must be "
+                           f"-1 (unlimited) or more")
         if not force:
             used = quota.usage(context, project_id)
             for resource, limit in values.items():
@@ -39,7 +44,7 @@ class QuotaAPI:
                     raise exception.Invalid(
                         reason=f"Quota limit {limit} for {resource} must "
                                f"be greater than or equal to already used "
-                               f"and reserved {used[resource]}.")
+                               f"and reserved {used.get(resource, 0)}.")
         quota.db_api.quotas.set_project(context, project_id, values)
         return self.show(context, project_id)
 

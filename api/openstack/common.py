@@ -2,9 +2,9 @@
 
 import json
 
-import jsonschema
 import pecan
 
+from nimbus.api import http
 from nimbus.core import exception, policy
 
 
@@ -74,27 +74,15 @@ def link(kind, ident, project_id=None):
 def body(schema):
     """Parse the request's JSON body and validate it against ``schema``.
 
-    :raises Invalid: not JSON, too large, or not matching the schema (400).
+    :raises Invalid: not JSON or not matching the schema (400); 413 when
+        too large, 415 for a form body.
     """
-    request = pecan.request
-    if request.environ.get("nimbus.body_too_large"):
-        raise RequestTooLarge()
-    try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise exception.Invalid(reason="Malformed request body")
-    try:
-        jsonschema.validate(data, schema)
-    except jsonschema.ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path) or "body"
-        raise exception.ValidationError(field=where, reason=err.message)
+    data = http.read_json(pecan.request)
+    http.validate(data, schema)
     return data
 
 
-class RequestTooLarge(exception.NimbusException):
-    msg_fmt = "Request is too large."
-    code = 413
-    safe = True
+RequestTooLarge = http.RequestTooLarge
 
 
 def int_param(name, minimum=0):

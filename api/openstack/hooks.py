@@ -6,7 +6,7 @@ from nimbus.api import auth
 from nimbus.api.openstack import microversion
 
 # Version documents are served without a token (clients discover first).
-PUBLIC_PATHS = {"/", "/v2.1", "/v2.1/"}
+PUBLIC_PATHS = {"/", "/v2.1", "/v2.1/", "/v2.1/openapi.json"}
 
 
 class OpenStackHook(pecan.hooks.PecanHook):

@@ -3,8 +3,10 @@
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^(?!\s)(?!.*\s$).*$"}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
-_COUNT = {"type": ["integer", "string"], "pattern": "^[0-9]+$",
-          "minimum": 1}
+# Capped so a request cannot make the API build millions of rows before
+# the quota check refuses them.
+_COUNT = {"type": ["integer", "string"], "pattern": "^[0-9]{1,4}$",
+          "minimum": 1, "maximum": 1000}
 _METADATA = {"type": "object", "maxProperties": 128,
              "patternProperties": {"^.{1,255}$": {"type": "string",
                                                   "maxLength": 255}},
@@ -121,6 +123,14 @@ SERVER_ACTION = {
     "additionalProperties": False,
 }
 
+_DB_INT = 0x7FFFFFFF
+
+
+def _count(minimum):
+    return {"type": ["integer", "string"], "pattern": "^[0-9]{1,10}$",
+            "minimum": minimum, "maximum": _DB_INT}
+
+
 FLAVOR_CREATE = {
     "type": "object",
     "properties": {
@@ -131,18 +141,16 @@ FLAVOR_CREATE = {
                 "id": {"type": ["string", "null", "integer"],
                        "minLength": 1, "maxLength": 255,
                        "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
-                "ram": {"type": ["integer", "string"], "pattern": "^[0-9]+$",
-                        "minimum": 1},
-                "vcpus": {"type": ["integer", "string"],
-                          "pattern": "^[0-9]+$", "minimum": 1},
-                "disk": {"type": ["integer", "string"],
-                         "pattern": "^[0-9]+$", "minimum": 0},
-                "OS-FLV-EXT-DATA:ephemeral": {
-                    "type": ["integer", "string"], "pattern": "^[0-9]+$",
-                    "minimum": 0},
+                "ram": _count(1),
+                "vcpus": _count(1),
+                "disk": _count(0),
+                "OS-FLV-EXT-DATA:ephemeral": _count(0),
                 "swap": {"type": ["integer", "string"],
-                         "pattern": "^[0-9]*$", "minimum": 0},
-                "rxtx_factor": {"type": ["number", "string"]},
+                         "pattern": "^[0-9]{0,10}$", "minimum": 0,
+                         "maximum": _DB_INT},
+                "rxtx_factor": {"type": ["number", "string"],
+                                "pattern": r"^[0-9]{1,10}(\.[0-9]{1,10})?$",
+                                "exclusiveMinimum": 0, "maximum": 3.4e38},
                 "os-flavor-access:is_public": {"type": "boolean"},
             },
             "required": ["name", "ram", "vcpus", "disk"],

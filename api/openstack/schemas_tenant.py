@@ -23,7 +23,7 @@ def keypair_create():
             "required": ["keypair"], "additionalProperties": False}
 
 
-_LIMIT = {"type": ["integer", "string"], "pattern": "^-?[0-9]+$",
+_LIMIT = {"type": ["integer", "string"], "pattern": "^-?[0-9]{1,10}$",
           "minimum": -1, "maximum": 0x7FFFFFFF}
 QUOTA_KEYS = ("instances", "cores", "ram", "key_pairs", "metadata_items",
               "server_groups", "server_group_members", "fixed_ips",

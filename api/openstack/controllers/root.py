@@ -2,7 +2,7 @@
 
 import pecan
 
-from nimbus.api.openstack import common, versions
+from nimbus.api.openstack import common, openapi, versions
 from nimbus.api.openstack.controllers import (
     admin,
     aggregates,
@@ -39,6 +39,11 @@ class V21Controller:
     def index(self):
         common.allow("GET")
         return common.reply(versions.v21_document())
+
+    @pecan.expose("json", route="openapi.json")
+    def openapi(self):
+        common.allow("GET")
+        return common.reply(openapi.document(common.base_url()))
 
     @pecan.expose("json")
     def _lookup(self, segment, *remainder):

@@ -1,9 +1,8 @@
 """POST /servers/{id}/action: one key names the action."""
 
-import json
-
 import pecan
 
+from nimbus.api import http
 from nimbus.api.openstack import common, schemas
 from nimbus.core import exception
 
@@ -25,19 +24,13 @@ _RULES = {
 }
 
 
-def _action_name():
-    """The action's key, so an unknown action is a 404 as in Nova."""
-    try:
-        data = json.loads(pecan.request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return None
+def _check_known(data):
+    """An unknown action is a 404, as in Nova (not a schema error)."""
     if isinstance(data, dict) and len(data) == 1:
         name, = data
         if name not in schemas.ACTIONS:
             raise exception.NotFound(
                 message=f"There is no such action: {name}")
-        return name
-    return None
 
 
 def _console_output(ctx, compute, uuid, args):
@@ -61,8 +54,9 @@ class ServerActionController:
 
     @index.when(method="POST", template="json")
     def post(self):
-        _action_name()
-        data = common.body(schemas.SERVER_ACTION)
+        data = http.read_json(pecan.request)
+        _check_known(data)
+        http.validate(data, schemas.SERVER_ACTION)
         (name, args), = data.items()
         from nimbus.api.openstack.controllers import servers
         rule = _SIMPLE[name][0] if name in _SIMPLE else _RULES[name]

@@ -1,0 +1,126 @@
+"""The OpenAPI 3.1 document of the compute dialect (``GET
+/v2.1/openapi.json``), built from the same JSON schemas the controllers
+validate with, so it cannot drift from what is enforced."""
+
+from nimbus.api.openstack import microversion, schemas, schemas_tenant
+
+_FAULT = {"type": "object", "minProperties": 1, "maxProperties": 1,
+          "additionalProperties": {
+              "type": "object", "required": ["code", "message"],
+              "properties": {"code": {"type": "integer"},
+                             "message": {"type": "string"}}}}
+_ANY = {"type": "object"}
+
+_KEYPAIR = {
+    "type": "object", "required": ["keypair"], "additionalProperties": False,
+    "properties": {"keypair": {
+        "type": "object", "required": ["name"], "additionalProperties": False,
+        "properties": {"name": {"type": "string", "minLength": 1,
+                                "maxLength": 255,
+                                "pattern": r"^[a-zA-Z0-9 _.@-]+$"},
+                       "public_key": {"type": "string"}}}},
+}
+
+S = "/servers/{server_id}"
+F = "/flavors/{flavor_id}"
+Q = "/os-quota-sets/{project_id}"
+
+# path -> {method: (success status, request schema or None)}
+ROUTES = {
+    "/servers": {"get": (200, None),
+                 "post": (202, schemas.SERVER_CREATE)},
+    "/servers/detail": {"get": (200, None)},
+    S: {"get": (200, None), "put": (200, schemas.SERVER_UPDATE),
+        "delete": (204, None)},
+    S + "/action": {"post": (202, schemas.SERVER_ACTION)},
+    S + "/metadata": {"get": (200, None),
+                      "post": (200, schemas.METADATA),
+                      "put": (200, schemas.METADATA)},
+    S + "/metadata/{key}": {"get": (200, None),
+                            "put": (200, schemas.METADATA_ITEM),
+                            "delete": (204, None)},
+    S + "/ips": {"get": (200, None)},
+    S + "/os-instance-actions": {"get": (200, None)},
+    "/flavors": {"get": (200, None),
+                 "post": (200, schemas.FLAVOR_CREATE)},
+    "/flavors/detail": {"get": (200, None)},
+    F: {"get": (200, None), "delete": (202, None)},
+    F + "/os-extra_specs": {"get": (200, None),
+                            "post": (200, schemas_tenant.EXTRA_SPECS)},
+    F + "/os-extra_specs/{key}": {
+        "get": (200, None), "put": (200, schemas_tenant.EXTRA_SPEC_ITEM),
+        "delete": (200, None)},
+    F + "/os-flavor-access": {"get": (200, None)},
+    F + "/action": {"post": (200, schemas_tenant.FLAVOR_ACTION)},
+    "/os-keypairs": {"get": (200, None), "post": (200, _KEYPAIR)},
+    "/os-keypairs/{name}": {"get": (200, None), "delete": (202, None)},
+    "/limits": {"get": (200, None)},
+    Q: {"get": (200, None), "put": (200, schemas_tenant.QUOTA_UPDATE),
+        "delete": (202, None)},
+    Q + "/detail": {"get": (200, None)},
+    Q + "/defaults": {"get": (200, None)},
+    "/os-services": {"get": (200, None)},
+    "/os-services/disable": {
+        "put": (200, schemas_tenant.service_update("disable"))},
+    "/os-services/enable": {
+        "put": (200, schemas_tenant.service_update("enable"))},
+    "/os-hypervisors": {"get": (200, None)},
+    "/os-hypervisors/detail": {"get": (200, None)},
+    "/os-hypervisors/statistics": {"get": (200, None)},
+    "/os-hypervisors/{hypervisor_id}": {"get": (200, None)},
+    "/os-availability-zone": {"get": (200, None)},
+    "/images": {"get": (200, None)},
+    "/images/{image_id}": {"get": (200, None)},
+}
+
+_QUERY = {"/servers": ("name", "status", "image", "flavor",
+                       "changes-since", "limit", "marker", "all_tenants"),
+          "/servers/detail": ("name", "status", "image", "flavor",
+                              "changes-since", "limit", "marker"),
+          "/flavors": ("is_public", "minRam", "minDisk", "limit",
+                       "marker"),
+          "/flavors/detail": ("is_public", "minRam", "minDisk", "limit",
+                              "marker")}
+
+
+def _operation(path, method, status, schema):
+    op = {"operationId": f"{method}:{path}",
+          "responses": {str(status): {"description": "Success"},
+                        "default": {"description": "A fault",
+                                    "content": {"application/json": {
+                                        "schema": _FAULT}}}}}
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "string", "minLength": 1}}
+              for name in _path_params(path)]
+    params += [{"name": name, "in": "query", "required": False,
+                "schema": {"type": "string"}}
+               for name in _QUERY.get(path, ())]
+    if params:
+        op["parameters"] = params
+    if schema is not None:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": schema}}}
+    return op
+
+
+def _path_params(path):
+    return [part[1:-1] for part in path.split("/")
+            if part.startswith("{")]
+
+
+def document(base_url):
+    """Return the OpenAPI document, servers pointing at ``base_url``."""
+    paths = {}
+    for path, methods in ROUTES.items():
+        paths[path] = {m: _operation(path, m, status, schema)
+                       for m, (status, schema) in methods.items()}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "nimbus Compute API (OpenStack v2.1)",
+                 "version": microversion.text(microversion.MAX_VERSION)},
+        "servers": [{"url": base_url + "/v2.1"}],
+        "components": {"securitySchemes": {"token": {
+            "type": "apiKey", "in": "header", "name": "X-Auth-Token"}}},
+        "security": [{"token": []}],
+        "paths": paths,
+    }
