@@ -52,9 +52,9 @@ def run(binary, main):
 def forbid_database(binary):
     """For compute: route remotable object calls through conductor and make
     any direct database access raise."""
+    from nimbus.core import context as nimbus_context
     from nimbus.core.conductor import rpcapi as conductor_rpcapi
     from nimbus.core.objects import base as objects_base
-    from nimbus.core import context as nimbus_context
     objects_base.forbid_database(binary)
     conductor = conductor_rpcapi.ConductorAPI()
     conductor.wait_until_ready(nimbus_context.get_admin_context())

@@ -3,8 +3,7 @@ import sys
 
 import pytest
 
-from nimbus.core import exception
-from nimbus.core import loading
+from nimbus.core import exception, loading
 
 
 def test_known_plugin_loads():
