@@ -1,17 +1,17 @@
 """Compute nodes: inventory reported by computes, claims by schedulers.
 
-A claim is one transaction: insert the allocation rows and add their
-amounts to the node's ``*_used`` columns with ``WHERE generation = :seen``.
-If another scheduler claimed on the node since this one read it, the update
-matches no row, the transaction rolls back and the caller re-reads the node
-and decides again. No node is ever over-committed, however many scheduler
+A claim is one transaction: add the amounts to the node's ``*_used``
+columns with ``WHERE generation = :seen`` and insert the allocation row
+(on PostgreSQL both in one statement). If another scheduler claimed on
+the node since this one read it, the update matches no row, nothing is
+written and the caller re-reads the node and decides again. No node is ever over-committed, however many scheduler
 processes run.
 """
 
 import json
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -25,6 +25,7 @@ _INVENTORY = ("hypervisor_type", "hypervisor_version", "cpu_info", "host_ip",
               "reserved_host_cpus", "service_id")
 
 CN = models.ComputeNode
+ALLOC = models.Allocation
 
 
 class GenerationConflict(Exception):
@@ -83,9 +84,62 @@ def get(context, node_id):
         return to_dict(row)
 
 
+def _guarded_update():
+    """UPDATE the node's usage WHERE its generation is still the one the
+    scheduler saw (the optimistic check)."""
+    return (update(CN)
+            .where(CN.id == bindparam("c_node_id"),
+                   CN.generation == bindparam("c_generation"))
+            .values(vcpus_used=CN.vcpus_used + bindparam("c_vcpus"),
+                    memory_mb_used=CN.memory_mb_used
+                    + bindparam("c_memory_mb"),
+                    local_gb_used=CN.local_gb_used + bindparam("c_disk_gb"),
+                    running_vms=CN.running_vms + 1,
+                    generation=CN.generation + 1,
+                    updated_at=bindparam("c_now", type_=CN.updated_at.type)))
+
+
+_ALLOC_COLUMNS = ("compute_node_id", "consumer_uuid", "vcpus", "memory_mb",
+                  "disk_gb", "created_at")
+
+
+def _allocation_values(node_id):
+    """The allocation row's values, ``node_id`` first (an expression)."""
+    return (node_id,
+            bindparam("c_consumer_uuid", type_=ALLOC.consumer_uuid.type),
+            bindparam("c_vcpus", type_=ALLOC.vcpus.type),
+            bindparam("c_memory_mb", type_=ALLOC.memory_mb.type),
+            bindparam("c_disk_gb", type_=ALLOC.disk_gb.type),
+            bindparam("c_now", type_=ALLOC.created_at.type))
+
+
+def _claim_cte():
+    """PostgreSQL: the guarded UPDATE and the allocation INSERT in one
+    statement (one round trip, atomic even in autocommit). The INSERT
+    selects from the UPDATE's RETURNING, so it inserts nothing when the
+    generation check fails."""
+    upd = _guarded_update().returning(CN.id).cte("claimed")
+    return (insert(models.Allocation)
+            .from_select(_ALLOC_COLUMNS,
+                         select(*_allocation_values(upd.c.id)))
+            .add_cte(upd))
+
+
+# Built once: SQLAlchemy then reuses their compiled form on every claim.
+_UPDATE = _guarded_update()
+_INSERT = insert(models.Allocation).values(
+    dict(zip(_ALLOC_COLUMNS, _allocation_values(bindparam("c_node_id")),
+             strict=True)))
+_CLAIM_CTE = _claim_cte()
+
+
 def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
           disk_gb, group=None, host=None):
     """Claim resources on a node if it is still at ``generation``.
+
+    Runs on this thread's held connection (see ``engine.held``): on
+    PostgreSQL without a hard server group that is one statement; else one
+    transaction.
 
     :param group: the request spec's server group, if any: its policy is
         re-checked in this transaction (see ``server_groups.check_claim``).
@@ -94,24 +148,33 @@ def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
     :raises server_groups.GroupConflict: the group's policy forbids the
         node now; nothing was written.
     """
-    with engine.writer(context) as session:
-        server_groups.check_claim(session, group, host, consumer_uuid)
-        result = session.execute(
-            update(CN)
-            .where(CN.id == node_id, CN.generation == generation)
-            .values(vcpus_used=CN.vcpus_used + vcpus,
-                    memory_mb_used=CN.memory_mb_used + memory_mb,
-                    local_gb_used=CN.local_gb_used + disk_gb,
-                    running_vms=CN.running_vms + 1,
-                    generation=CN.generation + 1)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise GenerationConflict(node_id)
-        session.execute(insert(models.Allocation).values(
-            consumer_uuid=consumer_uuid, compute_node_id=node_id,
-            vcpus=vcpus, memory_mb=memory_mb, disk_gb=disk_gb,
-            created_at=timeutils.utcnow()))
+    params = {"c_node_id": node_id, "c_generation": generation,
+              "c_consumer_uuid": consumer_uuid, "c_vcpus": vcpus,
+              "c_memory_mb": memory_mb, "c_disk_gb": disk_gb,
+              "c_now": timeutils.utcnow()}
+    checked = server_groups.is_hard(group)
+    with engine.held() as conn:
+        if conn.dialect.name == "postgresql" and not checked:
+            _claim_statements(conn, params)
+        else:
+            with engine.transaction(conn):
+                if checked:
+                    server_groups.check_claim(conn, group, host,
+                                              consumer_uuid)
+                _claim_statements(conn, params)
     return generation + 1
+
+
+def _claim_statements(conn, params):
+    """Write the claim, or raise GenerationConflict having written
+    nothing (callers roll back any enclosing transaction)."""
+    if conn.dialect.name == "postgresql":
+        if conn.execute(_CLAIM_CTE, params).rowcount != 1:
+            raise GenerationConflict(params["c_node_id"])
+        return
+    if conn.execute(_UPDATE, params).rowcount != 1:
+        raise GenerationConflict(params["c_node_id"])
+    conn.execute(_INSERT, params)
 
 
 def record_build_result(context, host, nodename, failed):

@@ -96,33 +96,44 @@ def member_hosts(context, uuid, exclude=None):
         return _member_hosts(session, _group_id(session, uuid), exclude)
 
 
-def _group_id(session, uuid):
-    return session.scalar(select(G.id).where(G.uuid == uuid,
+def _group_id(conn, uuid):
+    return conn.scalar(select(G.id).where(G.uuid == uuid,
                                              G.deleted == 0))
 
 
-def _member_hosts(session, group_id, exclude):
+def _member_hosts(conn, group_id, exclude):
     query = (select(CN.host).join(ALLOC, ALLOC.compute_node_id == CN.id)
              .join(M, M.instance_uuid == ALLOC.consumer_uuid)
              .where(M.group_id == group_id))
     if exclude:
         query = query.where(ALLOC.consumer_uuid != exclude)
-    return sorted(session.scalars(query))
+    return sorted(conn.scalars(query))
 
 
-def check_claim(session, group, node_host, consumer_uuid):
+def is_hard(group):
+    """Whether claims for ``group`` must be checked (hard policy)."""
+    return bool(group) and group.get("policy") in HARD
+
+
+def check_claim(conn, group, node_host, consumer_uuid):
     """Lock the group and check a member may go to ``node_host``.
+
+    ``conn`` is a session or Core connection inside the claim's
+    transaction. The lock is taken before anything is read, so even under
+    REPEATABLE READ (MariaDB) the read sees every claim committed by the
+    previous holder of the lock.
 
     :raises GroupConflict: the policy forbids it now.
     """
-    if not group or group.get("policy") not in HARD:
+    if not is_hard(group):
         return
-    group_id = _group_id(session, group["uuid"])
-    if group_id is None:
-        return
-    session.execute(update(G).where(G.id == group_id).values(
+    locked = conn.execute(update(G).where(
+        G.uuid == group["uuid"], G.deleted == 0).values(
         updated_at=timeutils.utcnow()))
-    hosts = _member_hosts(session, group_id, consumer_uuid)
+    if locked.rowcount == 0:
+        return
+    hosts = _member_hosts(conn, _group_id(conn, group["uuid"]),
+                          consumer_uuid)
     if group["policy"] == "affinity":
         if any(h != node_host for h in hosts):
             raise GroupConflict(hosts)
