@@ -1,10 +1,10 @@
 """Engine set-up: one enginefacade per process, SQLite as the default.
 
-Besides the enginefacade sessions, :func:`held` lends each thread one
-long-lived autocommit Core connection for the scheduler's hot path (a
-claim, a cache refresh): checked out once instead of per transaction
+Besides the enginefacade sessions, :func:`held` lends long-lived
+autocommit Core connections for the scheduler's hot path (a claim, a
+cache refresh): checked out of the pool once instead of per transaction
 (no pre-ping, no session, no reset-on-return), re-established after an
-error. :func:`transaction` runs several statements on it atomically.
+error. :func:`transaction` runs several statements on one atomically.
 """
 
 import contextlib
@@ -18,9 +18,9 @@ from sqlalchemy import exc as sa_exc
 
 main_context_manager = enginefacade.transaction_context()
 _configured = False
-_local = threading.local()
 _held_lock = threading.Lock()
-_held_all = []
+#: held connections not in use (see :func:`held`).
+_idle = []
 
 
 def default_connection(conf):
@@ -79,34 +79,40 @@ def _connect():
     conn = get_engine().connect()
     if conn.dialect.name != "sqlite":
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-    with _held_lock:
-        _held_all.append(conn)
     return conn
 
 
-def _drop(conn):
+def _close(conn):
     """Close ``conn`` for good (its DBAPI connection is not pooled)."""
-    with _held_lock:
-        if conn in _held_all:
-            _held_all.remove(conn)
     with contextlib.suppress(Exception):
         conn.invalidate()
-    if getattr(_local, "conn", None) is conn:
-        _local.conn = None
+
+
+def _take():
+    """Return an idle held connection of the current engine, or a new
+    one."""
+    with _held_lock:
+        conn = _idle.pop() if _idle else None
+    if conn is not None and (conn.invalidated or conn.closed
+                             or conn.engine is not get_engine()):
+        _close(conn)
+        conn = None
+    return conn if conn is not None else _connect()
 
 
 @contextlib.contextmanager
 def held():
-    """``with held() as conn``: this thread's autocommit connection.
+    """``with held() as conn``: a long-lived autocommit Core connection.
 
-    Each statement commits on its own unless inside :func:`transaction`
-    (on SQLite, whose transactions oslo.db drives, the whole block is one
-    transaction). A database error drops the connection (the next call
-    opens a new one) and propagates; other exceptions leave it in place.
+    Connections are kept in a small LIFO stack, so there are only as many
+    as threads use them at once (one per scheduler process: decisions are
+    serialised). Each statement commits on its own unless inside
+    :func:`transaction` (on SQLite, whose transactions oslo.db drives,
+    the whole block is one transaction). A database error closes the
+    connection (a new one is opened when next needed) and propagates;
+    other exceptions leave it in use.
     """
-    conn = getattr(_local, "conn", None)
-    if conn is None or conn.invalidated or conn.closed:
-        conn = _local.conn = _connect()
+    conn = _take()
     try:
         if conn.dialect.name == "sqlite":
             with conn.begin():
@@ -114,8 +120,17 @@ def held():
         else:
             yield conn
     except (sa_exc.SQLAlchemyError, db_exc.DBError):
-        _drop(conn)
+        _close(conn)
         raise
+    except BaseException:
+        _give_back(conn)
+        raise
+    _give_back(conn)
+
+
+def _give_back(conn):
+    with _held_lock:
+        _idle.append(conn)
 
 
 @contextlib.contextmanager
@@ -140,9 +155,10 @@ def reset():
     (for tests and tools that switch databases in one process)."""
     global main_context_manager, _configured
     with _held_lock:
-        held_all = list(_held_all)
-    for conn in held_all:
-        _drop(conn)
+        idle = list(_idle)
+        del _idle[:]
+    for conn in idle:
+        _close(conn)
     if _configured:
         main_context_manager.dispose_pool()
     main_context_manager = enginefacade.transaction_context()
