@@ -79,6 +79,8 @@ class ComputeNode(TimestampMixin, SoftDeleteMixin, Base):
         UniqueConstraint("host", "hypervisor_hostname", "deleted",
                          name="uniq_compute_nodes0host0hypervisor_hostname"
                               "0deleted"),
+        # Schedulers read the nodes changed since their last read.
+        Index("compute_nodes_changed_idx", "updated_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -5,7 +5,7 @@ aggregates over a few rows, so a scheduler refreshes its view of 10,000
 hosts without re-reading them all.
 """
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from nimbus.core.db import engine, models
 from nimbus.core.db.api._common import to_dict
@@ -28,8 +28,10 @@ def snapshot(context):
 
 
 def _changed(model, since):
-    stamp = func.coalesce(model.updated_at, model.created_at)
-    return stamp >= since
+    """``COALESCE(updated_at, created_at) >= since``, spelled so that an
+    index on ``(updated_at, created_at)`` serves it."""
+    return or_(model.updated_at >= since,
+               and_(model.updated_at.is_(None), model.created_at >= since))
 
 
 def nodes(context, ids=None):
