@@ -7,8 +7,11 @@ older than ``service_down_time`` seconds.
 from oslo_utils import timeutils
 
 
-def is_up(conf, service):
-    """Return whether ``service`` (object or dict) is alive."""
+def is_up(conf, service, now=None):
+    """Return whether ``service`` (object or dict) is alive.
+
+    :param now: the current UTC time, when judging many services at once.
+    """
     get = service.get if isinstance(service, dict) else \
         lambda k: getattr(service, k)
     if get("forced_down"):
@@ -17,5 +20,5 @@ def is_up(conf, service):
     if last is None:
         return False
     last = last.replace(tzinfo=None) if last.tzinfo else last
-    elapsed = (timeutils.utcnow() - last).total_seconds()
+    elapsed = ((now or timeutils.utcnow()) - last).total_seconds()
     return abs(elapsed) <= conf.service_down_time

@@ -90,10 +90,10 @@ class HostManager:
 
     # -- incremental pieces ------------------------------------------------
 
-    def _apply_service(self, state):
+    def _apply_service(self, state, now=None):
         service = self._services.get(state.host)
         state.service_up = bool(service) and not service["deleted"] and \
-            servicegroup.is_up(self.conf, service)
+            servicegroup.is_up(self.conf, service, now)
         state.service_disabled = bool(service and service["disabled"])
 
     def _update_services(self, rows):
@@ -111,9 +111,9 @@ class HostManager:
             if state.host in hosts:
                 self._set_service(state)
 
-    def _set_service(self, state):
+    def _set_service(self, state, now=None):
         before = (state.service_up, state.service_disabled)
-        self._apply_service(state)
+        self._apply_service(state, now)
         if before != (state.service_up, state.service_disabled):
             state.version += 1
             self.host_set.touch(state)
@@ -161,8 +161,9 @@ class HostManager:
                 self.host_set.touch(state)
 
     def _update_liveness_and_io(self, context):
+        now = timeutils.utcnow()
         for state in self.host_set.hosts:
-            self._set_service(state)
+            self._set_service(state, now)
         self._apply_io_ops(context, touch=True)
 
     def _apply_io_ops(self, context, touch):
