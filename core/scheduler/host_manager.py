@@ -120,7 +120,7 @@ class HostManager:
 
     def _update_nodes(self, context, versions):
         moved, structural = [], False
-        for node_id, generation, failed, _stamp, deleted in versions:
+        for node_id, generation, failed, deleted in versions:
             state = self._by_id.get(node_id)
             if state is None or deleted:
                 structural |= state is not None or not deleted
