@@ -27,8 +27,8 @@ class HostManager:
         self.host_set = HostSet()
         self._by_id = {}
         self._services = {}
-        self._mark = self._services_mark = None
-        self._full_at = 0.0
+        self._mark = self._services_mark = self._sweep_mark = None
+        self._full_at = self._sweep_at = 0.0
         self._liveness_at = 0.0
         self._agg_version = None
 
@@ -44,10 +44,8 @@ class HostManager:
             self.full_reload(context)
             return self.host_set
         started = timeutils.utcnow()
-        since = self._mark
-        self._mark = started - _margin(self.conf)
-        self._update_nodes(
-            context, db().host_states.node_versions(context, since))
+        self._update_nodes(context, db().host_states.node_versions(
+            context, self._node_since(started, now)))
         if now - self._liveness_at >= 1.0:
             self._update_aggregates(context)
             # Aggregates change rarely and heartbeats matter to the
@@ -60,11 +58,28 @@ class HostManager:
             self._liveness_at = now
         return self.host_set
 
+    def _node_since(self, started, now):
+        """Return from when to read changed nodes, and move the marks.
+
+        Usually from the previous read's start: a few rows. Every
+        ``change_margin / 2`` seconds instead from the previous such
+        sweep minus ``change_margin``, which catches transactions that
+        committed after their timestamp and clocks of other hosts that
+        lag, without re-reading the whole margin's rows every time.
+        """
+        since, self._mark = self._mark, started
+        if now - self._sweep_at >= self.conf.scheduler.change_margin / 2:
+            since = self._sweep_mark
+            self._sweep_mark = started - _margin(self.conf)
+            self._sweep_at = now
+        return since
+
     def full_reload(self, context):
         """Re-read every host from scratch."""
-        self._mark = self._services_mark = \
+        self._mark = self._services_mark = self._sweep_mark = \
             timeutils.utcnow() - _margin(self.conf)
-        self._full_at = self._liveness_at = time.monotonic()
+        self._full_at = self._liveness_at = self._sweep_at = \
+            time.monotonic()
         self._services = {s["host"]: s for s in
                           db().host_states.compute_services(context)}
         allocations = db().host_states.allocations(context)
