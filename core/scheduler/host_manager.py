@@ -33,20 +33,37 @@ class HostManager:
         self._agg_version = None
 
     def get_host_states(self, context):
-        """Return the current :class:`HostSet` (refreshed)."""
-        with db().host_states.snapshot(context):
-            return self._get_host_states(context)
+        """Return the current :class:`HostSet` (refreshed).
 
-    def _get_host_states(self, context):
+        Usually one cheap read on a held connection; a session (one
+        transaction for several reads) is opened only when there is more
+        to read.
+        """
         now = time.monotonic()
         if self._mark is None or \
                 now - self._full_at > self.conf.scheduler.full_refresh_interval:
-            self.full_reload(context)
+            with db().host_states.snapshot(context):
+                self.full_reload(context)
             return self.host_set
         started = timeutils.utcnow()
-        self._update_nodes(context, db().host_states.node_versions(
-            context, self._node_since(started, now)))
-        if now - self._liveness_at >= 1.0:
+        moved, structural = self._changed_nodes(
+            db().host_states.node_versions(
+                context, self._node_since(started, now)))
+        liveness = now - self._liveness_at >= 1.0
+        if moved or structural or liveness:
+            with db().host_states.snapshot(context):
+                self._read_changes(context, moved, structural,
+                                   liveness and started)
+        return self.host_set
+
+    def _read_changes(self, context, moved, structural, started):
+        """Re-read moved nodes (everything if ``structural``), and the
+        once-a-second pieces if ``started`` (the refresh's start)."""
+        if structural:
+            self.full_reload(context)
+            return
+        self._update_nodes(context, moved)
+        if started:
             self._update_aggregates(context)
             # Aggregates change rarely and heartbeats matter to the
             # second: read them, re-judge liveness and count I/O
@@ -55,8 +72,7 @@ class HostManager:
                 context, since=self._services_mark))
             self._services_mark = started - _margin(self.conf)
             self._update_liveness_and_io(context)
-            self._liveness_at = now
-        return self.host_set
+            self._liveness_at = time.monotonic()
 
     def _node_since(self, started, now):
         """Return from when to read changed nodes, and move the marks.
@@ -133,7 +149,8 @@ class HostManager:
             state.version += 1
             self.host_set.touch(state)
 
-    def _update_nodes(self, context, versions):
+    def _changed_nodes(self, versions):
+        """Return ``(moved host states, whether hosts came or went)``."""
         moved, structural = [], False
         for node_id, generation, failed, deleted in versions:
             state = self._by_id.get(node_id)
@@ -142,9 +159,10 @@ class HostManager:
             elif (generation, failed) != (state.generation,
                                           state.failed_builds):
                 moved.append(state)
-        if structural:
-            self.full_reload(context)
-            return
+        return moved, structural
+
+    def _update_nodes(self, context, moved):
+        """Re-read the rows and allocations of ``moved`` host states."""
         if not moved:
             return
         ids = [state.node_id for state in moved]
