@@ -70,16 +70,24 @@ class Deployment:
         proc.send_signal(sig)
         proc.wait(timeout=30)
 
-    def stop_all(self):
-        for name in list(self.procs):
-            proc = self.procs.pop(name)
+    def stop_all(self, grace=10):
+        """SIGTERM every process at once, SIGKILL what is left after
+        ``grace`` seconds; returns {name: seconds it took to exit}."""
+        procs, self.procs = self.procs, {}
+        start = time.monotonic()
+        for proc in procs.values():
             if proc.poll() is None:
                 proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=15)
+        took = {}
+        for name, proc in procs.items():
+            left = max(0.1, grace - (time.monotonic() - start))
+            try:
+                proc.wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+            took[name] = round(time.monotonic() - start, 1)
+        return took
 
     @property
     def url(self):
