@@ -1,9 +1,9 @@
 """The host-state cache: compute nodes, services, allocations, aggregates.
 
 The first request reads everything; later ones read only the rows changed
-since the last read (``updated_at`` no older than the last read minus
-``[scheduler] change_margin``), allocations of nodes whose generation
-moved, and aggregates only when their version changed. Everything is
+since the last read (every ``change_margin / 2`` seconds since the last
+such sweep minus ``[scheduler] change_margin``), allocations of nodes
+whose generation moved, and aggregates only when their version changed. Everything is
 re-read every ``[scheduler] full_refresh_interval`` seconds, and
 :meth:`HostManager.refresh` re-reads one node after a claim conflict.
 """
