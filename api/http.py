@@ -30,6 +30,8 @@ def reply(body=None, status=200, headers=None):
 
 
 def allow(*methods):
+    """Abort with 405 unless the request uses one of ``methods`` (pecan's
+    generic handlers fall back to the GET handler for unknown methods)."""
     if pecan.request.method not in methods + ("HEAD",):
         pecan.abort(405, headers={"Allow": ", ".join(methods)})
 
@@ -87,11 +89,13 @@ def services():
 
 
 def authorize(action, target=None):
+    """Enforce ``action`` for the caller; raise 403 if policy says no."""
     policy.authorize(pecan.request.context["conf"], context(), action,
                      target)
 
 
 def may(action, target=None):
+    """Whether policy allows ``action`` (for optional fields)."""
     return policy.check(pecan.request.context["conf"], context(), action,
                         target)
 

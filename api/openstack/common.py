@@ -1,40 +1,19 @@
 """Helpers shared by the OpenStack dialect's controllers."""
 
-import json
-
 import pecan
 
 from nimbus.api import http
-from nimbus.core import exception, policy
+from nimbus.core import exception
 
-
-def reply(body=None, status=200):
-    """Return pecan's response carrying ``body`` as JSON."""
-    response = pecan.response
-    response.status = status
-    if body is None:
-        response.body = b""
-        response.content_type = None
-    else:
-        response.content_type = "application/json"
-        response.charset = "utf-8"
-        response.text = json.dumps(body)
-    return response
-
-
-def allow(*methods):
-    """Abort with 405 unless the request uses one of ``methods`` (pecan's
-    generic handlers fall back to the GET handler for unknown methods)."""
-    if pecan.request.method not in methods + ("HEAD",):
-        pecan.abort(405, headers={"Allow": ", ".join(methods)})
-
-
-def context():
-    return pecan.request.context["nimbus"]
-
-
-def services():
-    return pecan.request.context["services"]
+# The request helpers every dialect shares live in nimbus.api.http.
+allow = http.allow
+body = http.body
+context = http.context
+reply = http.reply
+services = http.services
+authorize = http.authorize
+may = http.may
+base_url = http.base_url
 
 
 def version():
@@ -47,39 +26,11 @@ def at_least(minor):
     return version() >= (2, minor)
 
 
-def authorize(action, target=None):
-    """Enforce ``action`` for the caller; raise 403 if policy says no."""
-    policy.authorize(pecan.request.context["conf"], context(), action,
-                     target)
-
-
-def may(action, target=None):
-    """Whether policy allows ``action`` (for optional fields)."""
-    return policy.check(pecan.request.context["conf"], context(), action,
-                        target)
-
-
-def base_url():
-    conf_url = pecan.request.context.get("public_endpoint")
-    return (conf_url or pecan.request.host_url).rstrip("/")
-
-
 def link(kind, ident, project_id=None):
     url = base_url()
     path = f"/v2.1/{kind}/{ident}"
     return [{"rel": "self", "href": url + path},
             {"rel": "bookmark", "href": url + f"/{kind}/{ident}"}]
-
-
-def body(schema):
-    """Parse the request's JSON body and validate it against ``schema``.
-
-    :raises Invalid: not JSON or not matching the schema (400); 413 when
-        too large, 415 for a form body.
-    """
-    data = http.read_json(pecan.request)
-    http.validate(data, schema)
-    return data
 
 
 RequestTooLarge = http.RequestTooLarge
