@@ -35,7 +35,10 @@ class APIDialect(abc.ABC):
         """Return pecan hooks to run on this dialect's requests only."""
         return []
 
+    @abc.abstractmethod
     def error_response(self, request, error):
-        """Render ``error`` (an exception) in the dialect's error format;
-        return a ``webob.Response``."""
-        raise NotImplementedError
+        """Render ``error`` (any exception) in the dialect's error format.
+
+        :returns: a ``webob.Response`` with a 4xx/5xx status; MUST NOT raise
+            and MUST NOT expose a stack trace.
+        """
