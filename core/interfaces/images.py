@@ -114,9 +114,13 @@ def new_record(record, owner=None):
 
 
 def visible(context, record):
+    """Whether ``context`` may see the image: admins all; others public
+    and community ones, and their own project's. A ``shared`` image is
+    the owner's alone: Glance shows it to its members too, and nimbus
+    has no image members."""
     if context is None or getattr(context, "is_admin", False):
         return True
-    return (record["visibility"] in ("public", "community", "shared")
+    return (record["visibility"] in ("public", "community")
             or record.get("owner") == getattr(context, "project_id", None))
 
 
