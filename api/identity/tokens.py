@@ -67,12 +67,17 @@ class AuthController:
         http.allow("GET", "DELETE")
         identity = http.services().identity
         if method == "DELETE":
+            owner = identity.validate(_admin_context(), _subject())
+            http.authorize("identity:revoke_token",
+                           {"user_id": owner["user_id"]})
             identity.revoke(_admin_context(), _subject())
             return http.reply(None, 204)
         try:
             body = identity.token_body(_admin_context(), _subject())
         except exception.Unauthenticated:
             raise exception.NotFound(message="Could not find token")
+        http.authorize("identity:validate_token",
+                       {"user_id": body["user"]["id"]})
         return http.reply({"token": body},
                           headers={"X-Subject-Token": _subject()})
 

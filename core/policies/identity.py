@@ -2,7 +2,15 @@
 
 from nimbus.core.policies import base
 
+SUBJECT = base.ADMIN + " or user_id:%(user_id)s"
+
 _RULES = [
+    ("identity:validate_token", SUBJECT,
+     "Check a token: an admin, or the token's own user",
+     [("GET", "/v3/auth/tokens")]),
+    ("identity:revoke_token", SUBJECT,
+     "Revoke a token: an admin, or the token's own user",
+     [("DELETE", "/v3/auth/tokens")]),
     ("identity:list_projects", base.ADMIN, "List projects",
      [("GET", "/v3/projects")]),
     ("identity:get_project", base.ADMIN + " or project_id:%(target_id)s",
