@@ -19,6 +19,7 @@ from sqlalchemy import exc as sa_exc
 main_context_manager = enginefacade.transaction_context()
 _configured = False
 _held_lock = threading.Lock()
+_writing = threading.local()  # inside a writer() block, per thread
 #: held connections not in use (see :func:`held`).
 _idle = []
 
@@ -49,7 +50,28 @@ def configure(conf):
 
 
 def _tune_sqlite(engine):
-    """WAL lets readers run beside the one writer; wait for locks."""
+    """WAL lets readers run beside the one writer; wait for locks.
+
+    NOTE: a deferred SQLite transaction that reads and then writes fails
+    at once with "database is locked" if another connection committed in
+    between (the busy timeout cannot help: its snapshot is stale). Write
+    transactions therefore take the write lock up front with BEGIN
+    IMMEDIATE; read transactions keep oslo.db's plain BEGIN.
+    """
+
+    # oslo.db emits its own plain BEGIN from a "begin" listener; replace
+    # it with one that knows reads from writes.
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, "__name__", "") == "_sqlite_emit_begin":
+            event.remove(engine, "begin", listener)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        if "in_transaction" not in conn.info:
+            conn.exec_driver_sql("BEGIN IMMEDIATE"
+                                 if getattr(_writing, "active", False)
+                                 else "BEGIN")
+            conn.info["in_transaction"] = True
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -65,9 +87,19 @@ def get_engine():
     return main_context_manager.writer.get_engine()
 
 
+@contextlib.contextmanager
 def writer(context):
-    """``with writer(ctx) as session``: a read-write transaction."""
-    return main_context_manager.writer.using(context)
+    """``with writer(ctx) as session``: a read-write transaction.
+
+    On SQLite it begins with ``BEGIN IMMEDIATE`` (see :func:`_tune_sqlite`).
+    """
+    previous = getattr(_writing, "active", False)
+    _writing.active = True
+    try:
+        with main_context_manager.writer.using(context) as session:
+            yield session
+    finally:
+        _writing.active = previous
 
 
 def reader(context):
