@@ -74,6 +74,7 @@ make_venv() {
 install_packages
 start_services
 make_venv
+"$ROOT/tools/setup-keystone.sh" "${NIMBUS_KEYSTONE_VENV:-$ROOT/.cache/keystone-venv}"
 log "building the test guest in $GUEST_DIR"
 "$ROOT/tools/build-test-guest.sh" "$GUEST_DIR" >/dev/null
 log "ready"
