@@ -21,6 +21,24 @@ def test_keystone_strategy_wraps_app_in_auth_token(nimbus_conf):
     assert wrapped._delay_auth_decision
 
 
+def test_keystone_strategy_challenge_names_keystone_only(nimbus_conf):
+    nimbus_conf.set_override("auth_strategy", "keystone", "api")
+
+    def app(environ, start_response):
+        start_response("401 Unauthorized", [
+            ("WWW-Authenticate", "Keystone uri='nimbus'")])
+        return [b"{}"]
+    auth.wrap_app(nimbus_conf, app)  # registers [keystone_authtoken]
+    nimbus_conf.set_override("www_authenticate_uri",
+                             "http://127.0.0.1:5000/v3",
+                             "keystone_authtoken")
+    response = webob.Request.blank("/v2.1/servers").get_response(
+        auth.wrap_app(nimbus_conf, app))
+    assert response.status_int == 401
+    assert response.headers.getall("WWW-Authenticate") == \
+        ['Keystone uri="http://127.0.0.1:5000/v3"']
+
+
 def test_keystone_strategy_reads_confirmed_headers(nimbus_conf):
     request = webob.Request.blank("/v2.1/servers", headers={
         "X-Identity-Status": "Confirmed", "X-User-Id": "u1",
