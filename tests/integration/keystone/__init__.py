@@ -1,0 +1,1 @@
+"""nimbus with ``auth_strategy = keystone`` against a real Keystone."""
