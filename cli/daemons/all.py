@@ -46,6 +46,9 @@ def clouds_yaml(conf, base_url):
                      "project_domain_name": "Default"},
             "region_name": "RegionOne", "identity_api_version": 3}}}
 
+    if conf.api.auth_strategy != "noauth2":
+        return None  # keystone: credentials come from that Keystone
+
     def cloud(token):
         return {"auth_type": "admin_token",
                 "auth": {"endpoint": base_url + "/v2.1", "token": token},
@@ -56,10 +59,15 @@ def clouds_yaml(conf, base_url):
 
 
 def write_clouds_yaml(conf, base_url):
+    """Write ``$state_path/clouds.yaml``; return its path, or None when
+    the auth strategy gives nimbus no credentials to write (keystone)."""
+    clouds = clouds_yaml(conf, base_url)
+    if clouds is None:
+        return None
     path = os.path.join(conf.state_path, "clouds.yaml")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
-        yaml.safe_dump(clouds_yaml(conf, base_url), f, sort_keys=False)
+        yaml.safe_dump(clouds, f, sort_keys=False)
     return path
 
 
@@ -99,6 +107,11 @@ def main(argv=None):
 
 
 def _banner(conf, base_url, path):
+    if path is None:
+        return (f"nimbus is running (all services in one process).\n"
+                f"  API: {base_url}/v2.1 (auth: {conf.api.auth_strategy}: "
+                f"use your Keystone credentials; docs/api.md says how to "
+                f"register nimbus's endpoints)")
     return f"""nimbus is running (all services in one process).
   API:        {base_url}/v2.1   (OpenStack Compute v2.1; auth: {conf.api.auth_strategy})
   state:      {conf.state_path}
