@@ -77,8 +77,7 @@ class ComputeManager(manager.Manager):
         self.sync.reconcile()
 
     def after_start(self):
-        service_id = self.service_ref.id if self.service_ref else None
-        self.tracker.update_available_resource(service_id)
+        self._report_resources()
 
     def cleanup_host(self):
         self.sync.stop()
@@ -163,25 +162,21 @@ class ComputeManager(manager.Manager):
             instance.task_state = task_states.SCHEDULING
             instance.host = None
             instance.node = None
-            try:
-                instance.save(expected_task_state=(task_states.SPAWNING,))
-            except (exception.UnexpectedTaskStateError,
-                    exception.InstanceNotFound):
+            if not self.save_quietly(instance, task_states.SPAWNING):
                 return
             self.conductor.build_instances(
                 context, instance.uuid, request_spec, alternates,
                 self.host, str(err))
             return
-        self._set_error(context, instance, err,
+        self.set_error(context, instance, err,
                         expected=(task_states.SPAWNING,))
 
-    def _set_error(self, context, instance, err, expected):
+    def set_error(self, context, instance, err, expected):
+        """Put ``instance`` in ERROR with ``err`` as its fault, unless it
+        left the ``expected`` task states meanwhile (e.g. was deleted)."""
         instance.vm_state = vm_states.ERROR
         instance.task_state = None
-        try:
-            instance.save(expected_task_state=expected)
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
+        if not self.save_quietly(instance, *expected):
             return
         instance_action.InstanceFault.record(
             context, instance.uuid, getattr(err, "code", 500), str(err),
@@ -211,19 +206,21 @@ class ComputeManager(manager.Manager):
             instance.vm_state = final_vm
             instance.power_state = final_power
             instance.task_state = None
-            self._save_quietly(instance, running)
+            self.save_quietly(instance, running)
 
     def _revert_task_state(self, context, instance, running, err):
         instance.task_state = None
-        if self._save_quietly(instance, running):
+        if self.save_quietly(instance, running):
             instance_action.InstanceFault.record(
                 context, instance.uuid, getattr(err, "code", 500),
                 str(err), host=self.host)
 
     @staticmethod
-    def _save_quietly(instance, expected):
+    def save_quietly(instance, *expected):
+        """Save guarded by ``expected`` task states; return False (and
+        write nothing) if another action or a delete won meanwhile."""
         try:
-            instance.save(expected_task_state=(expected,))
+            instance.save(expected_task_state=expected)
             return True
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
@@ -266,7 +263,7 @@ class ComputeManager(manager.Manager):
             instance.vm_state = vm_states.ACTIVE
             instance.power_state = power_state.RUNNING
             instance.task_state = None
-            self._save_quietly(instance, expected)
+            self.save_quietly(instance, expected)
 
     @messaging.expected_exceptions(exception.NimbusException)
     def get_console_output(self, context, instance, max_bytes):

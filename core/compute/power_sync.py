@@ -80,7 +80,7 @@ class PowerSync:
             err = exception.HypervisorError(
                 reason="build interrupted by a restart of the compute "
                        "service")
-            self.compute._set_error(ctx, instance, err,
+            self.compute.set_error(ctx, instance, err,
                                     expected=(instance.task_state,))
             return
         if instance.task_state is not None:
@@ -91,11 +91,7 @@ class PowerSync:
     def _clear_task(self, instance):
         previous = instance.task_state
         instance.task_state = None
-        try:
-            instance.save(expected_task_state=(previous,))
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
-            pass
+        self.compute.save_quietly(instance, previous)
 
     # -- periodic and event-driven sync -------------------------------------
 
@@ -137,11 +133,8 @@ class PowerSync:
                  {"uuid": instance.uuid, "changes": changes})
         for name, value in changes.items():
             setattr(instance, name, value)
-        try:
-            instance.save(expected_task_state=(None,))
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
-            pass  # an action started meanwhile; it owns the state now
+        # If an action started meanwhile, it owns the state: write nothing.
+        self.compute.save_quietly(instance, None)
 
     def handle_event(self, event):
         """Plugin callback: queue the event (never block the plugin)."""
