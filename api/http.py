@@ -6,6 +6,7 @@ import jsonschema
 import pecan
 
 from nimbus.core import exception, policy
+from nimbus.core.interfaces import api_dialect
 
 
 class RequestTooLarge(exception.NimbusException):
@@ -127,3 +128,25 @@ class AuthHook(pecan.hooks.PecanHook):
         if not self.public(request):
             request.context["nimbus"] = auth.authenticate(
                 self.conf, request, self.services)
+
+
+class AuthenticatedDialect(api_dialect.APIDialect):
+    """A dialect served by ``root_class()`` whose requests all go through
+    :class:`AuthHook`, except those ``is_public(request)`` accepts."""
+
+    root_class = None
+
+    def __init__(self, conf, services):
+        super().__init__(conf, services)
+        self._root = self.root_class()
+        self._hook = AuthHook(conf, services, self.is_public)
+
+    @staticmethod
+    def is_public(request):
+        return False
+
+    def root_controller(self):
+        return self._root
+
+    def hooks(self):
+        return [self._hook]

@@ -62,11 +62,6 @@ def load_class(namespace, name):
         installed=", ".join(installed(namespace)) or "(none)")
 
 
-def load_classes(namespace, names):
-    """Return the plugin classes for ``names``, in that order."""
-    return [load_class(namespace, name) for name in names]
-
-
 def load_driver(namespace, name, *args, **kwargs):
     """Instantiate the plugin ``name`` of ``namespace`` with the arguments."""
     return load_class(namespace, name)(*args, **kwargs)

@@ -8,7 +8,6 @@ import webob
 from nimbus.api import http
 from nimbus.api.identity import root
 from nimbus.api.openstack import faults
-from nimbus.core.interfaces import api_dialect
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
@@ -23,21 +22,12 @@ def is_public(request):
     return (method, request.path) in _PUBLIC
 
 
-class IdentityDialect(api_dialect.APIDialect):
+class IdentityDialect(http.AuthenticatedDialect):
     """Identity v3 subset: tokens, projects, users, roles."""
 
     prefixes = ("identity",)
-
-    def __init__(self, conf, services):
-        super().__init__(conf, services)
-        self._root = root.IdentityRoot()
-        self._hook = http.AuthHook(conf, services, is_public)
-
-    def root_controller(self):
-        return self._root
-
-    def hooks(self):
-        return [self._hook]
+    root_class = root.IdentityRoot
+    is_public = staticmethod(is_public)
 
     def error_response(self, request, error):
         status, message = faults.status_and_message(error)

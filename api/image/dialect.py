@@ -6,7 +6,6 @@ import webob
 from nimbus.api import http
 from nimbus.api.image import controllers
 from nimbus.api.openstack import faults
-from nimbus.core.interfaces import api_dialect
 
 _PUBLIC = {"/image", "/image/", "/image/versions", "/image/v2",
            "/image/v2/"}
@@ -16,22 +15,13 @@ def is_public(request):
     return request.method in ("GET", "HEAD") and request.path in _PUBLIC
 
 
-class ImageDialect(api_dialect.APIDialect):
+class ImageDialect(http.AuthenticatedDialect):
     """Image v2: versions, list, show, create, upload, download,
     delete."""
 
     prefixes = ("image",)
-
-    def __init__(self, conf, services):
-        super().__init__(conf, services)
-        self._root = controllers.ImageRoot()
-        self._hook = http.AuthHook(conf, services, is_public)
-
-    def root_controller(self):
-        return self._root
-
-    def hooks(self):
-        return [self._hook]
+    root_class = controllers.ImageRoot
+    is_public = staticmethod(is_public)
 
     def error_response(self, request, error):
         # Glance answers errors as text; keystoneauth and the SDK read

@@ -5,8 +5,6 @@ import socket
 
 from oslo_config import cfg
 
-GROUP = None
-
 
 def _default_state_path():
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(

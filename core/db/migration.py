@@ -5,7 +5,6 @@ import os
 from alembic import command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
-from alembic import script as alembic_script
 
 from nimbus.core.db import engine
 
@@ -31,11 +30,6 @@ def version():
     with engine.get_engine().connect() as connection:
         return alembic_migration.MigrationContext.configure(
             connection).get_current_revision()
-
-
-def head():
-    return alembic_script.ScriptDirectory.from_config(
-        _config()).get_current_head()
 
 
 def autogenerate(message):

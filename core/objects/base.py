@@ -49,9 +49,6 @@ class NimbusObject(ovo_base.VersionedObject):
     OBJ_SERIAL_NAMESPACE = "nimbus_object"
     OBJ_PROJECT_NAMESPACE = "nimbus"
 
-    def obj_reset_changes_all(self):
-        self.obj_reset_changes(recursive=True)
-
     @classmethod
     def from_row(cls, context, row):
         """Build an object from a ``dict`` row of the database API."""

@@ -13,10 +13,6 @@ def to_dict(row):
             for attr in inspect(row).mapper.column_attrs}
 
 
-def mapping(row):
-    """Return a Core result row as a ``dict``."""
-    return dict(row._mapping) if row is not None else None
-
 
 # What a unique-constraint violation raises: oslo.db translates the
 # driver's IntegrityError into DBDuplicateEntry inside enginefacade.

@@ -1,7 +1,5 @@
 """Instance actions, their events, and instance faults."""
 
-import traceback as tb
-
 from oslo_utils import timeutils
 from sqlalchemy import select, update
 
@@ -97,6 +95,3 @@ def faults_latest(context, instance_uuids):
             faults[row.instance_uuid] = to_dict(row)
     return faults
 
-
-def format_traceback():
-    return "".join(tb.format_exc())[-65535:]

@@ -9,7 +9,7 @@ actions on one instance exactly one wins and the other gets
 import re
 
 from oslo_utils import timeutils
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -136,8 +136,7 @@ def update_instance(context, uuid, values, expected_task_state=_UNSET,
             update(I).where(*clauses).values(**values)
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            _raise_guard_failure(session, uuid, expected_task_state,
-                                 expected_vm_state)
+            _raise_guard_failure(session, uuid, expected_task_state)
         return to_dict(session.scalars(select(I).where(I.uuid == uuid))
                        .one())
 
@@ -153,7 +152,7 @@ def _state_clause(column, expected):
     return clause
 
 
-def _raise_guard_failure(session, uuid, expected_task, expected_vm):
+def _raise_guard_failure(session, uuid, expected_task):
     row = session.scalars(select(I).where(I.uuid == uuid,
                                           I.deleted == 0)).first()
     if row is None:
@@ -185,15 +184,8 @@ def destroy(context, uuid, expected_task_state=_UNSET):
                     power_state=0)
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            _raise_guard_failure(session, uuid, expected_task_state, _UNSET)
+            _raise_guard_failure(session, uuid, expected_task_state)
         compute_nodes.release_in_session(session, uuid)
         return to_dict(session.scalars(select(I).where(I.uuid == uuid))
                        .one())
 
-
-def count_live(context, project_id=None):
-    query = select(func.count(I.id)).where(I.deleted == 0)
-    if project_id:
-        query = query.where(I.project_id == project_id)
-    with engine.reader(context) as session:
-        return session.scalar(query)

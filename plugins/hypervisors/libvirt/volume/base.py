@@ -1,5 +1,6 @@
 """Common parts of the volume drivers."""
 
+import abc
 import os
 
 from nimbus.core import exception
@@ -8,7 +9,7 @@ from nimbus.plugins.hypervisors.libvirt import config
 FORMATS = ("raw", "qcow2")
 
 
-class VolumeDriver:
+class VolumeDriver(abc.ABC):
     """Base class: ``connect`` returns a DiskConfig, ``disconnect`` undoes
     whatever ``connect`` set up on the host (nothing by default).
 
@@ -44,8 +45,10 @@ class VolumeDriver:
                 reason=f"disk format {disk.disk_format!r} is not one of "
                        f"{', '.join(FORMATS)}")
 
+    @abc.abstractmethod
     def source(self, owner, disk):
-        raise NotImplementedError
+        """Return the keyword arguments of the disk's ``<source>`` (and
+        ``type``) for :class:`config.DiskConfig`; one protocol each."""
 
 
 def require_absolute(path, what):
