@@ -236,3 +236,15 @@ class InvalidAggregateAction(Invalid):
 
 class InstanceGroupNotFound(NotFound):
     msg_fmt = "Server group %(group_uuid)s could not be found."
+
+
+# -- compute API: hypervisor capabilities -----------------------------------
+
+class ActionNotSupportedByHost(Conflict):
+    """The instance's host runs a hypervisor plugin that does not declare
+    the capability the action needs (refused before anything is
+    recorded or cast)."""
+
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s: the "
+               "hypervisor of host %(host)s (%(hypervisor)s) does not "
+               "support %(capability)s.")

@@ -32,6 +32,16 @@ _REBOOT_HARD_TASKS = (None, task_states.PAUSING, task_states.UNPAUSING,
                       task_states.SUSPENDING, task_states.RESUMING) + \
     task_states.SOFT_REBOOT_STATES + task_states.HARD_REBOOT_STATES
 
+# Operation -> the hypervisor capability it needs (a field of
+# nimbus.core.interfaces.hypervisor.Capabilities, which each compute
+# reports with its node). Operations not listed need none (boot included).
+_CAPABILITY_FOR = {
+    "pause": "pause", "unpause": "pause",
+    "suspend": "suspend", "resume": "suspend",
+    "soft_reboot": "soft_reboot",
+    "get_console_output": "console_log",
+}
+
 
 class ComputeAPI(api_extras.ServerExtrasMixin):
     """Server operations for API dialects (one instance per API process)."""
@@ -237,10 +247,44 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
             raise exception.Conflict(
                 reason=f"Instance {instance.uuid} is locked")
 
+    def _check_capable(self, context, instance, action, operation=None):
+        """Refuse ``action`` when the hypervisor of the instance's host
+        lacks the capability it needs (see ``_CAPABILITY_FOR``).
+
+        :param operation: the ``_CAPABILITY_FOR`` key when it is not
+            ``action`` (a soft reboot is action "reboot").
+        :raises ActionNotSupportedByHost: the host's plugin does not
+            declare the capability.
+        """
+        capability = _CAPABILITY_FOR.get(operation or action)
+        if capability is None or instance.host is None:
+            return
+        node = db().compute_nodes.get_capabilities(
+            context, instance.host, instance.node)
+        caps = node and node["capabilities"]
+        if caps is None:
+            # A compute older than capability reporting (or not reported
+            # yet): treat it as capable. Refusing would block these
+            # actions on every old host during a rolling upgrade; the
+            # compute still fails an operation its plugin cannot do.
+            LOG.debug("Host %(host)s reported no capabilities; assuming "
+                      "it can %(cap)s", {"host": instance.host,
+                                         "cap": capability})
+            return
+        # A capability the host's (older) Capabilities lacks: capable too.
+        if not caps.get(capability, True):
+            raise exception.ActionNotSupportedByHost(
+                action=action, instance_uuid=instance.uuid,
+                host=instance.host, hypervisor=node["hypervisor_type"],
+                capability=capability)
+
     def _begin(self, context, uuid, action, vm_ok, new_task,
-               task_ok=(None,)):
-        """Check the state, set ``new_task`` with a guard, record the
-        action; return the instance."""
+               task_ok=(None,), operation=None):
+        """Check the state and the host's capability, set ``new_task``
+        with a guard, record the action; return the instance.
+
+        :param operation: see :meth:`_check_capable`.
+        """
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         if instance.vm_state not in vm_ok:
@@ -251,6 +295,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
             raise exception.InstanceInvalidState(
                 action=action, instance_uuid=uuid, attr="task_state",
                 state=instance.task_state)
+        self._check_capable(context, instance, action, operation)
         instance.task_state = new_task
         instance.save(expected_task_state=task_ok, expected_vm_state=vm_ok)
         db().actions.action_start(context, uuid, action)
@@ -275,7 +320,8 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
                                    _REBOOT_HARD_TASKS)
         else:
             instance = self._begin(context, uuid, "reboot", _ACTIVE,
-                                   task_states.REBOOTING)
+                                   task_states.REBOOTING,
+                                   operation="soft_reboot")
         self.compute_rpc.reboot_instance(context, instance, reboot_type)
 
     def pause(self, context, uuid):
@@ -305,6 +351,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
             raise exception.InstanceInvalidState(
                 action="get_console_output", instance_uuid=uuid,
                 attr="vm_state", state=instance.vm_state)
+        self._check_capable(context, instance, "get_console_output")
         max_bytes = None if length is None else max(0, length) * 200
         text = self.compute_rpc.get_console_output(context, instance,
                                                    max_bytes)

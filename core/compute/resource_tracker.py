@@ -1,8 +1,11 @@
-"""Reports this host's inventory (totals) to the database via conductor.
+"""Reports this host's inventory (totals) and its hypervisor plugin's
+capabilities to the database via conductor.
 
 Usage is not tracked here: scheduler claims keep ``*_used`` in the same
 transaction as the allocations, so the compute only says what it has.
 """
+
+import dataclasses
 
 from oslo_log import log as logging
 
@@ -37,6 +40,8 @@ class ResourceTracker:
                                            res.memory_mb // 2),
             "reserved_host_disk_mb": c.reserved_host_disk_mb,
             "reserved_host_cpus": c.reserved_host_cpus,
+            # What the compute API checks before accepting an action.
+            "capabilities": dataclasses.asdict(self.driver.capabilities),
         }
         if service_id is not None:
             values["service_id"] = service_id

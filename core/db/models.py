@@ -108,6 +108,10 @@ class ComputeNode(TimestampMixin, SoftDeleteMixin, Base):
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
     #: builds that failed here recently (reset by a success); weighed.
     failed_builds: Mapped[int] = mapped_column(Integer, default=0)
+    #: the hypervisor plugin's capabilities, a JSON object of name ->
+    #: bool; NULL until a compute that reports them does (the compute
+    #: API then treats the host as capable).
+    capabilities: Mapped[str | None] = mapped_column(Text)
 
 
 class Allocation(Base):

@@ -17,9 +17,11 @@ General rules, for every method unless it says otherwise:
 * Failures raise :class:`~nimbus.core.exception.HypervisorError` (or a
   subclass); plugins translate their library's errors at this boundary.
 * Methods block until the operation is done on the hypervisor.
-* Capabilities are class data (:class:`Capabilities`); the manager checks
-  them before calling an optional method, it never probes by catching
-  ``NotImplementedError``.
+* Capabilities are class data (:class:`Capabilities`), or set per
+  instance in ``__init__`` at the latest. The compute service reports them
+  with the host's inventory and the compute API refuses (409) an action
+  whose capability the host's plugin does not declare, before recording
+  or casting anything; nothing probes by catching ``NotImplementedError``.
 """
 
 import abc
@@ -35,7 +37,13 @@ REBOOT_HARD = "HARD"
 
 @dataclasses.dataclass(frozen=True)
 class Capabilities:
-    """What a plugin can do, declared as data."""
+    """What a plugin can do, declared as data.
+
+    Reported as ``dataclasses.asdict(capabilities)`` with the compute
+    node's inventory; the compute API maps each action to the field it
+    needs (pause/unpause -> ``pause``, suspend/resume -> ``suspend``, soft
+    reboot -> ``soft_reboot``, console output -> ``console_log``).
+    """
 
     #: ``reboot(..., REBOOT_SOFT)`` asks the guest to restart itself.
     soft_reboot: bool = True

@@ -2,9 +2,14 @@
 
 import json
 
+from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
 from nimbus.core.objects import base
+
+
+class DictOfBooleansField(fields.AutoTypedField):
+    AUTO_TYPE = fields.Dict(fields.Boolean())
 
 
 @base.register
@@ -13,9 +18,11 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
 
     * 1.0: initial version
     * 1.1: record_build_result
+    * 1.2: capabilities (the hypervisor plugin's, name -> bool; None
+      until the compute reports them)
     """
 
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -41,7 +48,16 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
         "reserved_host_disk_mb": fields.IntegerField(default=0),
         "reserved_host_cpus": fields.IntegerField(default=0),
         "generation": fields.IntegerField(default=0),
+        "capabilities": DictOfBooleansField(nullable=True, default=None),
     })
+
+    def obj_make_compatible(self, primitive, target_version):
+        """Drop what receivers older than ``target_version`` cannot read
+        (the rolling-upgrade hook)."""
+        super().obj_make_compatible(primitive, target_version)
+        target = versionutils.convert_version_to_tuple(target_version)
+        if target < (1, 2):
+            primitive.pop("capabilities", None)
 
     @classmethod
     def from_row(cls, context, row):
@@ -50,11 +66,20 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
         info = json.loads(info) if isinstance(info, str) else (info or {})
         row["cpu_info"] = {k: v if isinstance(v, str) or v is None
                            else json.dumps(v) for k, v in info.items()}
+        caps = row.get("capabilities")
+        if isinstance(caps, str):
+            row["capabilities"] = json.loads(caps)
         return super().from_row(context, row)
 
     @base.remotable_classmethod
     def report_inventory(cls, context, host, hypervisor_hostname, values):
-        """Create or update the node's inventory (called by computes)."""
+        """Create or update the node's inventory (called by computes).
+
+        :param values: inventory columns; ``capabilities`` (name -> bool,
+            from ``dataclasses.asdict(driver.capabilities)``) is recorded
+            too, and left alone by computes that do not send it.
+        :returns: the node (:class:`ComputeNode`).
+        """
         row = base.db().compute_nodes.report_inventory(
             context, host, hypervisor_hostname, values)
         return cls.from_row(context, row)

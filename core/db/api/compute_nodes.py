@@ -22,7 +22,7 @@ _INVENTORY = ("hypervisor_type", "hypervisor_version", "cpu_info", "host_ip",
               "vcpus", "memory_mb", "local_gb", "cpu_allocation_ratio",
               "ram_allocation_ratio", "disk_allocation_ratio",
               "reserved_host_memory_mb", "reserved_host_disk_mb",
-              "reserved_host_cpus", "service_id")
+              "reserved_host_cpus", "service_id", "capabilities")
 
 CN = models.ComputeNode
 ALLOC = models.Allocation
@@ -34,8 +34,9 @@ class GenerationConflict(Exception):
 
 def _dump(values):
     values = dict(values)
-    if isinstance(values.get("cpu_info"), dict):
-        values["cpu_info"] = json.dumps(values["cpu_info"], sort_keys=True)
+    for key in ("cpu_info", "capabilities"):
+        if isinstance(values.get(key), dict):
+            values[key] = json.dumps(values[key], sort_keys=True)
     return values
 
 
@@ -82,6 +83,28 @@ def get(context, node_id):
         if row is None:
             raise exception.ComputeNodeNotFound(node=node_id)
         return to_dict(row)
+
+
+def get_capabilities(context, host, nodename=None):
+    """Return what the compute API needs to check an action on ``host``:
+    one indexed read of two columns.
+
+    :param nodename: the instance's node (hypervisor hostname); any node of
+        ``host`` when None.
+    :returns: ``{"hypervisor_type": str, "capabilities": dict or None}``
+        (None: the compute has not reported capabilities), or None when
+        the host has no compute node.
+    """
+    query = select(CN.hypervisor_type, CN.capabilities).where(
+        CN.host == host, CN.deleted == 0)
+    if nodename:
+        query = query.where(CN.hypervisor_hostname == nodename)
+    with engine.reader(context) as session:
+        row = session.execute(query.limit(1)).first()
+    if row is None:
+        return None
+    caps = json.loads(row.capabilities) if row.capabilities else None
+    return {"hypervisor_type": row.hypervisor_type, "capabilities": caps}
 
 
 def _guarded_update():

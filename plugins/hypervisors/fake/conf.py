@@ -26,6 +26,15 @@ suspend, resume.
                 help="Hosts on which the operations in ``fail_ops`` fail."),
     cfg.ListOpt("fail_ops", default=["spawn"],
                 help="Operations that fail on ``fail_hosts``."),
+    cfg.ListOpt("disabled_capabilities", default=[],
+                help="""
+Capabilities the fake hypervisor does NOT declare, to test a plugin that
+lacks them: its operations then raise UnsupportedOperation as a real
+plugin's would. Each item is a capability name (every host) or
+``host:name`` (one host), e.g. ``fake-2:pause,fake-2:suspend``. Names:
+soft_reboot, pause, suspend, console_log, disk_hotplug, direct_kernel_boot,
+lifecycle_events.
+"""),
     cfg.BoolOpt("persist", default=True,
                 help="""
 Keep each host's guests in ``$state_path/fake/<host>.json`` so they survive a

@@ -1,10 +1,12 @@
 """The fake hypervisor plugin: guests are records in memory.
 
 Any number of virtual hosts can live in one process (one plugin instance
-per host). Capacity, latency and failures are set per host in ``[fake]``,
-so scheduling, rescheduling and scale can be exercised without guests.
+per host). Capacity, latency, failures and missing capabilities are set
+per host in ``[fake]``, so scheduling, rescheduling, scale and capability
+checks can be exercised without guests.
 """
 
+import dataclasses
 import json
 import os
 import threading
@@ -31,6 +33,8 @@ class FakeDriver(hv.Hypervisor):
     def __init__(self, conf, host):
         super().__init__(conf, host)
         fake_conf.register_opts(conf)
+        self.capabilities = _declared(type(self).capabilities,
+                                      conf.fake.disabled_capabilities, host)
         self._lock = threading.Lock()
         self._guests = {}
         self._path = None
@@ -100,6 +104,8 @@ class FakeDriver(hv.Hypervisor):
             self._save()
 
     def reboot(self, uuid, reboot_type):
+        if reboot_type == hv.REBOOT_SOFT:
+            self._need("soft_reboot", "reboot")
         self._act("reboot")
         self._set_state(uuid, power_state.RUNNING,
                         note=f"rebooted ({reboot_type})")
@@ -113,26 +119,32 @@ class FakeDriver(hv.Hypervisor):
         self._set_state(uuid, power_state.RUNNING)
 
     def pause(self, uuid):
+        self._need("pause", "pause")
         self._act("pause")
         self._set_state(uuid, power_state.PAUSED)
 
     def unpause(self, uuid):
+        self._need("pause", "unpause")
         self._act("unpause")
         self._set_state(uuid, power_state.RUNNING)
 
     def suspend(self, uuid):
+        self._need("suspend", "suspend")
         self._act("suspend")
         self._set_state(uuid, power_state.SUSPENDED)
 
     def resume(self, uuid):
+        self._need("suspend", "resume")
         self._act("resume")
         self._set_state(uuid, power_state.RUNNING)
 
     def get_console_output(self, uuid, max_bytes=None):
+        self._need("console_log", "get_console_output")
         text = "\n".join(self._get(uuid)["console"]) + "\n"
         return text[-max_bytes:] if max_bytes else text
 
     def attach_disk(self, uuid, disk):
+        self._need("disk_hotplug", "attach_disk")
         with self._lock:
             guest = self._guests.get(uuid)
             if guest is None:
@@ -144,6 +156,7 @@ class FakeDriver(hv.Hypervisor):
             self._save()
 
     def detach_disk(self, uuid, serial):
+        self._need("disk_hotplug", "detach_disk")
         with self._lock:
             guest = self._guests.get(uuid)
             if guest is None:
@@ -178,7 +191,13 @@ class FakeDriver(hv.Hypervisor):
             if note:
                 guest["console"].append(note)
             self._save()
-        self.emit_event(hv.LifecycleEvent(uuid=uuid, power_state=state))
+        if self.capabilities.lifecycle_events:
+            self.emit_event(hv.LifecycleEvent(uuid=uuid, power_state=state))
+
+    def _need(self, capability, operation):
+        """Raise UnsupportedOperation when ``capability`` is disabled."""
+        if not getattr(self.capabilities, capability):
+            self._unsupported(operation)
 
     def _act(self, operation):
         delay = float(self.conf.fake.latency.get(operation, 0) or 0)
@@ -197,3 +216,23 @@ class FakeDriver(hv.Hypervisor):
         with open(tmp, "w") as f:
             json.dump(self._guests, f)
         os.replace(tmp, self._path)
+
+
+def _declared(full, disabled, host):
+    """Return ``full`` without the capabilities ``disabled`` names for
+    ``host`` (``[fake] disabled_capabilities``).
+
+    :raises ConfigError: an item names no capability.
+    """
+    known = {f.name for f in dataclasses.fields(full)}
+    off = set()
+    for item in disabled:
+        target, _, name = item.rpartition(":")
+        if name not in known:
+            raise exception.ConfigError(
+                reason=f"[fake] disabled_capabilities: unknown capability "
+                       f"{name!r} in {item!r}; known: "
+                       f"{', '.join(sorted(known))}")
+        if target in ("", host):
+            off.add(name)
+    return dataclasses.replace(full, **dict.fromkeys(off, False))
