@@ -236,3 +236,14 @@ class InvalidAggregateAction(Invalid):
 
 class InstanceGroupNotFound(NotFound):
     msg_fmt = "Server group %(group_uuid)s could not be found."
+
+
+# -- plugin loading: interface checks ----------------------------------------
+
+class PluginInterfaceMismatch(PluginLoadFailed):
+    """An entry point names something that is not a complete
+    implementation of its group's interface (a load failure, so the
+    service stops with this one line)."""
+
+    msg_fmt = ("%(kind)s plugin %(name)r (%(target)s) does not implement "
+               "%(interface)s: %(reason)s")
