@@ -248,3 +248,14 @@ class ActionNotSupportedByHost(Conflict):
     msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s: the "
                "hypervisor of host %(host)s (%(hypervisor)s) does not "
                "support %(capability)s.")
+
+
+# -- plugin loading: interface checks ----------------------------------------
+
+class PluginInterfaceMismatch(PluginLoadFailed):
+    """An entry point names something that is not a complete
+    implementation of its group's interface (a load failure, so the
+    service stops with this one line)."""
+
+    msg_fmt = ("%(kind)s plugin %(name)r (%(target)s) does not implement "
+               "%(interface)s: %(reason)s")

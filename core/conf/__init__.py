@@ -17,16 +17,14 @@ from nimbus.core.conf import (
     default,
     identity,
     images,
-    network,
     quota,
     scheduler,
-    volume,
 )
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
-            network, volume, all_, identity, quota)
+            all_, identity, quota)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -16,11 +16,12 @@ Filters run on every request, in this order (entry points in the
 ``nimbus.scheduler.filters`` group). A host must pass all of them; put
 cheap, selective filters first.
 
-Possible values: names listed by ``nimbus list-plugins``, e.g. compute,
+Possible values: names listed by ``nimbus plugin list``, e.g. compute,
 resources, availability_zone, image_properties, compute_capabilities,
 aggregate_instance_extra_specs, aggregate_multitenancy_isolation,
 server_group_affinity, server_group_anti_affinity, same_host,
-different_host, num_instances, io_ops, json.
+different_host, num_instances, io_ops, json, and all_hosts (the no-op
+filter: it passes every host).
 """),
     cfg.ListOpt("enabled_weighers",
                 default=["ram", "cpu", "disk", "io_ops", "build_failure",

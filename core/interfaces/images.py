@@ -12,7 +12,10 @@ Image records are plain ``dict`` objects in Glance v2's shape::
      "created_at": str, "updated_at": str, "properties": dict}
 
 ``properties`` holds everything else (``architecture``,
-``hypervisor_type``, ``kernel_id``, ``ramdisk_id``, ...).
+``hypervisor_type``, ``kernel_id``, ``ramdisk_id``, ...). ``checksum`` is
+the MD5 hex digest of the data, as Glance's (clients verify downloads
+with it). Records returned are the caller's: changing one changes nothing
+in the store. :mod:`nimbus.core.testing.images` is the conformance kit.
 """
 
 import abc

@@ -1,5 +1,6 @@
 """The ``fake`` image plugin: records in memory, for tests."""
 
+import copy
 import hashlib
 import threading
 
@@ -18,17 +19,17 @@ class FakeImages(images.ImageStore):
 
     def list(self, context, filters=None):
         with self._lock:
-            records = [dict(r) for r in self._records.values()]
+            records = [copy.deepcopy(r) for r in self._records.values()]
         return [r for r in records
                 if images.visible(context, r)
                 and images.matches(r, filters or {})]
 
     def get(self, context, image_id):
         with self._lock:
-            record = self._records.get(image_id)
+            record = copy.deepcopy(self._records.get(image_id))
         if record is None or not images.visible(context, record):
             raise exception.ImageNotFound(image_id=image_id)
-        return dict(record)
+        return record
 
     def create(self, context, record):
         full = images.new_record(record, owner=getattr(context, "project_id", None))
@@ -37,7 +38,7 @@ class FakeImages(images.ImageStore):
                 raise exception.Conflict(
                     reason=f"image {full['id']} already exists")
             self._records[full["id"]] = full
-        return dict(full)
+        return copy.deepcopy(full)
 
     def upload(self, context, image_id, chunks):
         self.get(context, image_id)
@@ -48,7 +49,7 @@ class FakeImages(images.ImageStore):
             record.update(status="active", size=len(data),
                           checksum=hashlib.md5(
                               data, usedforsecurity=False).hexdigest())
-            return dict(record)
+            return copy.deepcopy(record)
 
     def download(self, context, image_id):
         self.get(context, image_id)
