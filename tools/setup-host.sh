@@ -69,6 +69,9 @@ make_venv() {
   fi
   log "installing nimbus and its test extras"
   "$VENV/bin/pip" install -q -e "$ROOT[test]"
+  log "installing the out-of-tree example plugins"
+  "$VENV/bin/pip" install -q --force-reinstall --no-deps \
+    "$ROOT/examples/nimbus-example-plugins"
 }
 
 install_packages
