@@ -19,12 +19,14 @@ exceptions cross RPC (anything else is kept as its ``str``).
     +-- NotAuthorized (403, UnauthorizedOperation)
     |   +-- PolicyNotAuthorized
     +-- Unauthenticated (401, AuthFailure)
+    |   +-- AuthFailed, InvalidToken
     +-- NotFound (404, InvalidParameterValue)
     |   +-- InstanceNotFound, HypervisorInstanceNotFound
     |   |   (InvalidInstanceID.NotFound)
     |   +-- ImageNotFound (InvalidAMIID.NotFound)
     |   +-- FlavorNotFound, ServiceNotFound, ComputeHostNotFound,
-    |       ComputeNodeNotFound, Aggregate*NotFound, InstanceGroupNotFound
+    |       ComputeNodeNotFound, IdentityNotFound, Aggregate*NotFound,
+    |       InstanceGroupNotFound
     +-- Conflict (409, IncorrectState)
     |   +-- InstanceInvalidState, UnexpectedTaskStateError
     |   |   (IncorrectInstanceState)
@@ -246,7 +248,7 @@ class UnsupportedOperation(NimbusException):
     safe = True
 
 
-# -- API: request and microversion errors (OpenStack-family dialects) ------
+# -- API: request and microversion errors (OpenStack-family dialects) -------
 
 class InvalidAPIVersionString(Invalid):
     msg_fmt = ("Invalid input: API version string %(version)s format is "
@@ -269,7 +271,7 @@ class BadMediaType(Invalid):
     code = 415
 
 
-# -- identity: records and credentials -------------------------------------
+# -- identity: records and credentials --------------------------------------
 
 class IdentityNotFound(NotFound):
     msg_fmt = "Could not find %(kind)s: %(ident)s."
