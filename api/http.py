@@ -9,12 +9,6 @@ from nimbus.core import exception, policy
 from nimbus.core.interfaces import api_dialect
 
 
-class RequestTooLarge(exception.NimbusException):
-    msg_fmt = "Request is too large."
-    code = 413
-    safe = True
-
-
 def reply(body=None, status=200, headers=None):
     response = pecan.response
     response.status = status
@@ -37,12 +31,6 @@ def allow(*methods):
         pecan.abort(405, headers={"Allow": ", ".join(methods)})
 
 
-class BadMediaType(exception.NimbusException):
-    msg_fmt = "Unsupported Content-Type %(kind)s"
-    code = 415
-    safe = True
-
-
 def read_json(request):
     """Return the parsed JSON body, reading at most the size limit.
 
@@ -53,14 +41,15 @@ def read_json(request):
     """
     environ = request.environ
     if environ.get("nimbus.form_content_type"):
-        raise BadMediaType(kind=environ["nimbus.form_content_type"])
+        raise exception.BadMediaType(
+            kind=environ["nimbus.form_content_type"])
     if environ.get("nimbus.body_too_large"):
-        raise RequestTooLarge()
+        raise exception.RequestTooLarge()
     limit = environ.get("nimbus.max_body", 114688)
     raw = request.body_file.read(limit + 1) if request.is_body_readable \
         else b""
     if len(raw) > limit:
-        raise RequestTooLarge()
+        raise exception.RequestTooLarge()
     try:
         return json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):

@@ -2,34 +2,55 @@
 
 Every error nimbus raises on purpose derives from :class:`NimbusException`,
 which renders ``msg_fmt`` with the keyword arguments it was given and
-carries an HTTP-like ``code``. API dialects map ``code`` onto their own
-error format in one place; kwargs must be JSON-serialisable because
-exceptions cross RPC.
+carries two codes as class data: ``code``, the HTTP status the
+OpenStack-family dialects answer with (one mapping, in
+``nimbus.api.faults``), and ``ec2_code``, the error code the EC2 dialect
+renders. A family sets both; a leaf overrides one only where clients
+expect a more precise code. kwargs must be JSON-serialisable because
+exceptions cross RPC (anything else is kept as its ``str``).
 
 ::
 
-    NimbusException (500)
-    +-- Invalid (400)
-    |   +-- InvalidInput, InvalidState(409-ish: see Conflict), ...
-    +-- NotAuthorized (403)
-    +-- NotFound (404)
-    |   +-- InstanceNotFound, FlavorNotFound, ImageNotFound, ...
-    +-- Conflict (409)
-    |   +-- InstanceInvalidState, UnexpectedTaskStateError, ...
-    +-- OverQuota (413)
-    +-- NoValidHost (no HTTP mapping: recorded as an instance fault)
-    +-- PluginNotFound, DBNotAllowed, ConfigError
-    +-- HypervisorError (driver failures; RescheduledBuild/BuildAbort)
+    NimbusException (500, InternalError)
+    +-- Invalid (400, InvalidParameterValue)
+    |   +-- InvalidInput, ValidationError, InvalidAggregateAction
+    |   +-- InvalidAPIVersionString, UnsupportedAPIVersion (406),
+    |       RequestTooLarge (413), BadMediaType (415)
+    +-- NotAuthorized (403, UnauthorizedOperation)
+    |   +-- PolicyNotAuthorized
+    +-- Unauthenticated (401, AuthFailure)
+    |   +-- AuthFailed, InvalidToken
+    +-- NotFound (404, InvalidParameterValue)
+    |   +-- InstanceNotFound, HypervisorInstanceNotFound
+    |   |   (InvalidInstanceID.NotFound)
+    |   +-- ImageNotFound (InvalidAMIID.NotFound)
+    |   +-- FlavorNotFound, ServiceNotFound, ComputeHostNotFound,
+    |       ComputeNodeNotFound, IdentityNotFound, Aggregate*NotFound,
+    |       InstanceGroupNotFound
+    +-- Conflict (409, IncorrectState)
+    |   +-- InstanceInvalidState, UnexpectedTaskStateError
+    |   |   (IncorrectInstanceState)
+    |   +-- FlavorExists, ClaimConflict, AggregateNameExists, ...
+    |   +-- GenerationConflict, GroupConflict (claim races, internal)
+    +-- OverQuota (403, ResourceLimitExceeded)
+    +-- NoValidHost (500, shown: InsufficientInstanceCapacity)
+    |   +-- MaxRetriesExceeded
+    +-- PluginNotFound, PluginLoadFailed, ConfigError, DBNotAllowed
+    +-- HypervisorError (driver failures)
+    |   +-- RescheduledBuild (InsufficientResources), BuildAbort,
+    |       InstanceExists
+    +-- UnsupportedOperation (501, UnsupportedOperation)
 """
 
-from oslo_serialization import jsonutils
+import json
 
 
 class NimbusException(Exception):
     """Base class: ``msg_fmt % kwargs`` is the message."""
 
     msg_fmt = "An unknown exception occurred."
-    code = 500
+    code = 500  # the HTTP status
+    ec2_code = "InternalError"  # the EC2 API's <Code>
     safe = False  # whether the message may be shown to an API caller
 
     def __init__(self, message=None, **kwargs):
@@ -48,9 +69,10 @@ class NimbusException(Exception):
 
 
 def _jsonable(value):
+    """``value`` as an RPC peer will see it: its JSON form (a tuple
+    becomes a list), or its ``str`` when it has none."""
     try:
-        jsonutils.dumps(value)
-        return value
+        return json.loads(json.dumps(value))
     except (TypeError, ValueError):
         return str(value)
 
@@ -58,6 +80,7 @@ def _jsonable(value):
 class Invalid(NimbusException):
     msg_fmt = "Invalid input: %(reason)s"
     code = 400
+    ec2_code = "InvalidParameterValue"
     safe = True
 
 
@@ -72,6 +95,7 @@ class ValidationError(Invalid):
 class NotAuthorized(NimbusException):
     msg_fmt = "Not authorized."
     code = 403
+    ec2_code = "UnauthorizedOperation"
     safe = True
 
 
@@ -82,17 +106,20 @@ class PolicyNotAuthorized(NotAuthorized):
 class Unauthenticated(NimbusException):
     msg_fmt = "Authentication required."
     code = 401
+    ec2_code = "AuthFailure"
     safe = True
 
 
 class NotFound(NimbusException):
     msg_fmt = "Resource could not be found."
     code = 404
+    ec2_code = "InvalidParameterValue"
     safe = True
 
 
 class InstanceNotFound(NotFound):
     msg_fmt = "Instance %(instance_id)s could not be found."
+    ec2_code = "InvalidInstanceID.NotFound"
 
 
 class FlavorNotFound(NotFound):
@@ -101,6 +128,7 @@ class FlavorNotFound(NotFound):
 
 class ImageNotFound(NotFound):
     msg_fmt = "Image %(image_id)s could not be found."
+    ec2_code = "InvalidAMIID.NotFound"
 
 
 class ServiceNotFound(NotFound):
@@ -117,22 +145,26 @@ class ComputeNodeNotFound(NotFound):
 
 class HypervisorInstanceNotFound(NotFound):
     msg_fmt = "The hypervisor has no guest for instance %(instance_id)s."
+    ec2_code = "InvalidInstanceID.NotFound"
 
 
 class Conflict(NimbusException):
     msg_fmt = "Conflict: %(reason)s"
     code = 409
+    ec2_code = "IncorrectState"
     safe = True
 
 
 class InstanceInvalidState(Conflict):
     msg_fmt = ("Cannot '%(action)s' instance %(instance_uuid)s while it is "
                "in %(attr)s %(state)s")
+    ec2_code = "IncorrectInstanceState"
 
 
 class UnexpectedTaskStateError(Conflict):
     msg_fmt = ("Conflict updating instance %(instance_uuid)s. "
                "Expected: %(expected)s. Actual: %(actual)s")
+    ec2_code = "IncorrectInstanceState"
 
 
 class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
@@ -149,14 +181,17 @@ class ClaimConflict(Conflict):
 
 
 class OverQuota(NimbusException):
-    msg_fmt = "Quota exceeded for %(overs)s"
+    msg_fmt = ("Quota exceeded for %(resources)s: requested %(requested)s, "
+               "but already used %(used)s of %(allowed)s.")
     code = 403
+    ec2_code = "ResourceLimitExceeded"
     safe = True
 
 
 class NoValidHost(NimbusException):
     msg_fmt = "No valid host was found. %(reason)s"
     code = 500
+    ec2_code = "InsufficientInstanceCapacity"
     safe = True
 
 
@@ -209,7 +244,66 @@ class InstanceExists(HypervisorError):
 class UnsupportedOperation(NimbusException):
     msg_fmt = "Plugin %(plugin)s does not support %(operation)s."
     code = 501
+    ec2_code = "UnsupportedOperation"
     safe = True
+
+
+# -- API: request and microversion errors (OpenStack-family dialects) -------
+
+class InvalidAPIVersionString(Invalid):
+    msg_fmt = ("Invalid input: API version string %(version)s format is "
+               "not valid. It needs to be of the form X.Y")
+
+
+class UnsupportedAPIVersion(Invalid):
+    msg_fmt = ("Version %(version)s is not supported by the API. Minimum "
+               "is %(min)s and maximum is %(max)s.")
+    code = 406
+
+
+class RequestTooLarge(Invalid):
+    msg_fmt = "Request is too large."
+    code = 413
+
+
+class BadMediaType(Invalid):
+    msg_fmt = "Unsupported Content-Type %(kind)s"
+    code = 415
+
+
+# -- identity: records and credentials --------------------------------------
+
+class IdentityNotFound(NotFound):
+    msg_fmt = "Could not find %(kind)s: %(ident)s."
+
+
+class AuthFailed(Unauthenticated):
+    """Bad credentials, or no role on the project."""
+
+    msg_fmt = "The request you have made requires authentication."
+
+
+class InvalidToken(Unauthenticated):
+    """A token that is forged, corrupt, expired or revoked."""
+
+    msg_fmt = "The request you have made requires authentication."
+
+
+# -- scheduler: claim races (internal: the selector re-reads and retries) ---
+
+class GenerationConflict(Conflict):
+    msg_fmt = "Compute node %(node)s changed since it was read."
+
+
+class GroupConflict(Conflict):
+    """The server group's members moved since the scheduler read them."""
+
+    msg_fmt = "The server group's members are now on hosts %(hosts)s."
+
+    @property
+    def hosts(self):
+        """The hosts the group's members hold now (a list)."""
+        return list(self.kwargs["hosts"])
 
 
 # -- scheduler: aggregates and server groups --------------------------------

@@ -8,18 +8,12 @@ both passed the first check cannot both stay: the one that finds the
 limit exceeded afterwards removes what it wrote and fails.
 """
 
-from nimbus.core import exception
 from nimbus.core.db import api as db_api
+from nimbus.core.exception import OverQuota
 
 RESOURCES = ("instances", "cores", "ram", "key_pairs", "metadata_items",
              "server_groups", "server_group_members")
 UNLIMITED = -1
-
-
-class OverQuota(exception.OverQuota):
-    msg_fmt = "Quota exceeded for %(resources)s: requested %(requested)s, " \
-        "but already used %(used)s of %(allowed)s."
-    safe = True
 
 
 def defaults(conf):

@@ -3,11 +3,8 @@ at ``/identity``, enough for password auth from stock clients."""
 
 import json
 
-import webob
-
-from nimbus.api import http
+from nimbus.api import faults, http
 from nimbus.api.identity import root
-from nimbus.api.openstack import faults
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
@@ -30,14 +27,8 @@ class IdentityDialect(http.AuthenticatedDialect):
     is_public = staticmethod(is_public)
 
     def error_response(self, request, error):
-        status, message = faults.status_and_message(error)
-        response = webob.Response(status=status,
-                                  content_type="application/json",
-                                  charset="utf-8")
-        response.text = json.dumps({"error": {
-            "code": status, "title": _TITLES.get(status, "Error"),
-            "message": message}})
-        if status == 401:
-            response.headers["WWW-Authenticate"] = \
-                f'Keystone uri="{request.host_url}/identity"'
-        return response
+        mapped = faults.fault(request, error)
+        body = {"error": {"code": mapped.status,
+                          "title": _TITLES.get(mapped.status, "Error"),
+                          "message": mapped.message}}
+        return faults.response(mapped, "application/json", json.dumps(body))

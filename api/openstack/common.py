@@ -33,9 +33,6 @@ def link(kind, ident, project_id=None):
             {"rel": "bookmark", "href": url + f"/{kind}/{ident}"}]
 
 
-RequestTooLarge = http.RequestTooLarge
-
-
 def int_param(name, minimum=0):
     value = pecan.request.GET.get(name)
     if value is None:

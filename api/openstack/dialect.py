@@ -23,4 +23,4 @@ class OpenStackDialect(api_dialect.APIDialect):
         return [self._hook]
 
     def error_response(self, request, error):
-        return faults.render(error)
+        return faults.render(request, error)

@@ -1,10 +1,12 @@
-"""Nova's fault JSON: ``{"<name>": {"code": N, "message": "..."}}``."""
+"""Nova's fault JSON: ``{"<name>": {"code": N, "message": "..."}}``.
+
+The status, message and headers come from :mod:`nimbus.api.faults`; this
+module only names the fault and writes the body.
+"""
 
 import json
 
-import webob
-
-from nimbus.core import exception
+from nimbus.api import faults
 
 _NAMES = {
     400: "badRequest", 401: "unauthorized", 403: "forbidden",
@@ -14,29 +16,9 @@ _NAMES = {
 }
 
 
-def status_and_message(error):
-    """Return ``(status, message)`` for any exception."""
-    if isinstance(error, exception.NimbusException):
-        code = error.code if isinstance(error.code, int) else 500
-        if code >= 500 and not error.safe:
-            return 500, "Unexpected API Error. Please report this."
-        return code, error.message
-    if isinstance(error, webob.exc.HTTPException):
-        message = error.detail or error.title
-        if error.status_int == 404:
-            message = "The resource could not be found."
-        return error.status_int, message
-    return 500, "Unexpected API Error. Please report this."
-
-
-def render(error):
-    status, message = status_and_message(error)
-    name = _NAMES.get(status, "computeFault")
-    response = webob.Response(status=status, content_type="application/json",
-                              charset="utf-8")
-    response.text = json.dumps({name: {"code": status, "message": message}})
-    if status == 401:
-        response.headers["WWW-Authenticate"] = "Keystone uri='nimbus'"
-    if isinstance(error, webob.exc.HTTPMethodNotAllowed):
-        response.headers["Allow"] = error.headers.get("Allow", "")
-    return response
+def render(request, error):
+    """Return the ``webob.Response`` Nova would send for ``error``."""
+    mapped = faults.fault(request, error)
+    name = _NAMES.get(mapped.status, "computeFault")
+    body = {name: {"code": mapped.status, "message": mapped.message}}
+    return faults.response(mapped, "application/json", json.dumps(body))

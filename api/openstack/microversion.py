@@ -19,18 +19,11 @@ def text(version):
     return "%d.%d" % version
 
 
-class NotAcceptable(exception.NimbusException):
-    msg_fmt = ("Version %(version)s is not supported by the API. Minimum "
-               "is %(min)s and maximum is %(max)s.")
-    code = 406
-    safe = True
-
-
 def requested(headers):
     """Return the (major, minor) the request asks for.
 
-    :raises Invalid: malformed header (400).
-    :raises NotAcceptable: out of range (406).
+    :raises InvalidAPIVersionString: malformed header (400).
+    :raises UnsupportedAPIVersion: out of range (406).
     """
     value = microversion_parse.get_version(
         headers, service_type=SERVICE_TYPE,
@@ -43,12 +36,10 @@ def requested(headers):
     try:
         major, minor = (int(p) for p in value.split("."))
     except ValueError:
-        raise exception.Invalid(
-            reason=f"API version string {value} format is not valid. It "
-                   f"needs to be of the form X.Y")
+        raise exception.InvalidAPIVersionString(version=value)
     if not MIN_VERSION <= (major, minor) <= MAX_VERSION:
-        raise NotAcceptable(version=value, min=text(MIN_VERSION),
-                            max=text(MAX_VERSION))
+        raise exception.UnsupportedAPIVersion(
+            version=value, min=text(MIN_VERSION), max=text(MAX_VERSION))
     return (major, minor)
 
 

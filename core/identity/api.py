@@ -13,6 +13,7 @@ import time
 
 from nimbus.core import exception
 from nimbus.core.db import api as db_api
+from nimbus.core.exception import AuthFailed
 from nimbus.core.identity import passwords, tokens
 
 DEFAULT_DOMAIN = {"id": "default", "name": "Default"}
@@ -31,10 +32,6 @@ def implied(role_names):
 def iso(timestamp):
     return datetime.datetime.fromtimestamp(
         timestamp, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class AuthFailed(exception.Unauthenticated):
-    msg_fmt = "The request you have made requires authentication."
 
 
 class IdentityAPI:

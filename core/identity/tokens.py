@@ -17,13 +17,9 @@ import time
 from cryptography import fernet
 from oslo_utils import uuidutils
 
-from nimbus.core import exception
+from nimbus.core.exception import InvalidToken
 
 _LOCK = threading.Lock()
-
-
-class InvalidToken(exception.Unauthenticated):
-    msg_fmt = "The request you have made requires authentication."
 
 
 def key_repository(conf):

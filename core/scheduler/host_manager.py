@@ -15,7 +15,6 @@ from oslo_utils import timeutils
 
 from nimbus.core import servicegroup
 from nimbus.core.objects.base import db
-from nimbus.core.scheduler import selector
 from nimbus.core.scheduler.host_state import HostSet, HostState
 
 
@@ -223,15 +222,9 @@ class DatabaseClaimer:
     def claim(self, host_state, consumer_uuid, spec):
         vcpus, memory_mb, disk_gb = host_state.needs(spec)
         nodes = db().compute_nodes
-        try:
-            nodes.claim(self.context, host_state.node_id,
-                        host_state.generation, consumer_uuid, vcpus,
-                        memory_mb, disk_gb, group=spec.get("group"),
-                        host=host_state.host)
-        except nodes.GenerationConflict:
-            raise selector.GenerationConflict(host_state.host)
-        except db().server_groups.GroupConflict as err:
-            raise selector.GroupConflict(err.hosts)
+        nodes.claim(self.context, host_state.node_id,
+                    host_state.generation, consumer_uuid, vcpus, memory_mb,
+                    disk_gb, group=spec.get("group"), host=host_state.host)
 
     def release(self, consumer_uuid):
         db().compute_nodes.release(self.context, consumer_uuid)

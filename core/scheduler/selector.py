@@ -1,8 +1,9 @@
 """Pick and claim hosts: filter, weigh, claim with optimistic retries.
 
 :class:`Selector` does no I/O itself: claims go through a *claimer*
-(``claim(host_state, consumer_uuid, spec)``, ``release(consumer_uuid)``)
-and stale hosts are re-read through a *refresh* callable, so the same code
+(``claim(host_state, consumer_uuid, spec)``, ``release(consumer_uuid)``;
+a lost race raises :class:`~nimbus.core.exception.GenerationConflict` or
+:class:`~nimbus.core.exception.GroupConflict`) and stale hosts are re-read through a *refresh* callable, so the same code
 runs against PostgreSQL or in memory (the benchmark).
 
 It keeps, per distinct request, a :class:`~nimbus.core.scheduler.ranking.
@@ -21,21 +22,6 @@ from nimbus.core import exception
 from nimbus.core.scheduler import ranking as ranking_mod
 
 LOG = logging.getLogger(__name__)
-
-
-class GenerationConflict(Exception):
-    """A claimer found the host changed since it was read."""
-
-
-class GroupConflict(Exception):
-    """A claimer found the server group's members moved meanwhile.
-
-    :param hosts: the hosts the group's members hold now.
-    """
-
-    def __init__(self, hosts):
-        super().__init__(hosts)
-        self.hosts = list(hosts)
 
 
 class Selector:
@@ -80,10 +66,10 @@ class Selector:
             chosen = random.choice(best[:subset])
             try:
                 claimer.claim(chosen, uuid, spec)
-            except GenerationConflict:
+            except exception.GenerationConflict:
                 refresh(chosen)
                 continue
-            except GroupConflict as err:
+            except exception.GroupConflict as err:
                 spec["group"]["hosts"] = err.hosts
                 continue
             chosen.consume(spec, uuid)

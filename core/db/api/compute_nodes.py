@@ -28,10 +28,6 @@ CN = models.ComputeNode
 ALLOC = models.Allocation
 
 
-class GenerationConflict(Exception):
-    """The node changed since it was read (internal to claims)."""
-
-
 def _dump(values):
     values = dict(values)
     for key in ("cpu_info", "capabilities"):
@@ -168,7 +164,7 @@ def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
         re-checked in this transaction (see ``server_groups.check_claim``).
     :returns: the node's new generation.
     :raises GenerationConflict: the node changed; nothing was written.
-    :raises server_groups.GroupConflict: the group's policy forbids the
+    :raises GroupConflict: the group's policy forbids the
         node now; nothing was written.
     """
     params = {"c_node_id": node_id, "c_generation": generation,
@@ -193,10 +189,10 @@ def _claim_statements(conn, params):
     nothing (callers roll back any enclosing transaction)."""
     if conn.dialect.name == "postgresql":
         if conn.execute(_CLAIM_CTE, params).rowcount != 1:
-            raise GenerationConflict(params["c_node_id"])
+            raise exception.GenerationConflict(node=params["c_node_id"])
         return
     if conn.execute(_UPDATE, params).rowcount != 1:
-        raise GenerationConflict(params["c_node_id"])
+        raise exception.GenerationConflict(node=params["c_node_id"])
     conn.execute(_INSERT, params)
 
 

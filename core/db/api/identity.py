@@ -6,13 +6,10 @@ from sqlalchemy import delete, select
 from nimbus.core import exception
 from nimbus.core.db import engine, models
 from nimbus.core.db.api._common import DUPLICATE, to_dict
+from nimbus.core.exception import IdentityNotFound
 
 P, U, R = models.Project, models.User, models.Role
 RA, RT = models.RoleAssignment, models.RevokedToken
-
-
-class IdentityNotFound(exception.NotFound):
-    msg_fmt = "Could not find %(kind)s: %(ident)s."
 
 
 def _create(context, model, values, kind):

@@ -22,14 +22,6 @@ CN = models.ComputeNode
 HARD = ("affinity", "anti-affinity")
 
 
-class GroupConflict(Exception):
-    """The group's members moved since the scheduler read them."""
-
-    def __init__(self, hosts):
-        super().__init__(hosts)
-        self.hosts = hosts
-
-
 def _row(session, uuid):
     row = session.scalars(select(G).where(G.uuid == uuid,
                                           G.deleted == 0)).first()
@@ -136,11 +128,11 @@ def check_claim(conn, group, node_host, consumer_uuid):
                           consumer_uuid)
     if group["policy"] == "affinity":
         if any(h != node_host for h in hosts):
-            raise GroupConflict(hosts)
+            raise exception.GroupConflict(hosts=hosts)
         return
     limit = int((group.get("rules") or {}).get("max_server_per_host", 1))
     if hosts.count(node_host) >= limit:
-        raise GroupConflict(hosts)
+        raise exception.GroupConflict(hosts=hosts)
 
 
 def count(context):

@@ -43,6 +43,20 @@ def _wait_for(predicate, timeout, interval=0.1):
         time.sleep(interval)
 
 
+def _remove_dir(path):
+    """Remove ``path`` and its contents.
+
+    :raises HypervisorError: the files could not be removed.
+    """
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise exception.HypervisorError(
+            reason=f"removing {path} failed: {err}") from err
+
+
 class LibvirtDriver(hv.Hypervisor):
     """Guests as libvirt domains (kvm, qemu, xen); see the module doc."""
 
@@ -124,13 +138,17 @@ class LibvirtDriver(hv.Hypervisor):
             # No domain has this UUID: the files are a crashed spawn's.
             LOG.warning("Removing stale files of %(uuid)s",
                         {"uuid": spec.uuid})
-            shutil.rmtree(paths.dir)
+            _remove_dir(paths.dir)
         try:
             self._create(spec, paths)
         except exception.InvalidInput as err:
             self._remove(spec.uuid, paths)
             raise exception.BuildAbort(instance_uuid=spec.uuid,
                                        reason=str(err))
+        except OSError as err:  # disks and files: translate, rescheduled
+            self._remove(spec.uuid, paths)
+            raise exception.HypervisorError(
+                reason=f"spawn of {spec.uuid} failed: {err}") from err
         except Exception:
             with excutils.save_and_reraise_exception():
                 LOG.warning("Spawn of %(uuid)s failed; cleaning up",
@@ -209,7 +227,7 @@ class LibvirtDriver(hv.Hypervisor):
         for usage in self._host.secret_usages(iscsi.secret_usage(uuid, "")):
             self._host.delete_secret("iscsi", usage)
         if os.path.isdir(paths.dir):
-            shutil.rmtree(paths.dir)
+            _remove_dir(paths.dir)
 
     # -- power --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 from nimbus.core import context as nimbus_context
+from nimbus.core import exception
 from nimbus.core.db import api as db_api
 from nimbus.core.db import migration
 from nimbus.core.db import setup as db_setup
@@ -60,7 +61,7 @@ def _fill(ctx, node_id, barrier):
             nodes.claim(ctx, node_id, node["generation"],
                         str(uuid.uuid4()), 1, 512, 1)
             won += 1
-        except nodes.GenerationConflict:
+        except exception.GenerationConflict:
             continue
 
 
@@ -87,7 +88,7 @@ def _claim_member(ctx, node, group, consumer, barrier):
             ctx, node["id"], node["generation"], consumer, 1, 512, 1,
             group=group, host=node["host"])
         return node["host"]
-    except db_api.server_groups.GroupConflict:
+    except exception.GroupConflict:
         return None
 
 
@@ -122,10 +123,10 @@ def test_stale_claim_in_group_writes_nothing(claims_db):
                   "hosts": []}
     db_api.compute_nodes.claim(ctx, node["id"], node["generation"], "a",
                                1, 512, 1, group=spec_group, host="h1")
-    with pytest.raises(db_api.compute_nodes.GenerationConflict):
+    with pytest.raises(exception.GenerationConflict):
         db_api.compute_nodes.claim(ctx, node["id"], node["generation"],
                                    "b", 1, 512, 1)
-    with pytest.raises(db_api.server_groups.GroupConflict):
+    with pytest.raises(exception.GroupConflict):
         db_api.compute_nodes.claim(ctx, node["id"], node["generation"] + 1,
                                    "b", 1, 512, 1, group=spec_group,
                                    host="h1")

@@ -62,7 +62,7 @@ def test_claim_with_stale_generation_writes_nothing(db):
     new_gen = db_api.compute_nodes.claim(ctx, node["id"], node["generation"],
                                          "c1", 1, 512, 1)
     assert new_gen == node["generation"] + 1
-    with pytest.raises(db_api.compute_nodes.GenerationConflict):
+    with pytest.raises(exception.GenerationConflict):
         db_api.compute_nodes.claim(ctx, node["id"], node["generation"],
                                    "c2", 1, 512, 1)
     fresh = db_api.compute_nodes.get(ctx, node["id"])

@@ -18,10 +18,10 @@ class Claimer:
     def claim(self, host, uuid, spec):
         if self.conflicts and self.conflicts[0] == host.host:
             self.conflicts.pop(0)
-            raise selector.GenerationConflict(host.host)
+            raise exception.GenerationConflict(node=host.host)
         if self.group_conflicts is not None:
             hosts, self.group_conflicts = self.group_conflicts, None
-            raise selector.GroupConflict(hosts)
+            raise exception.GroupConflict(hosts=hosts)
         self.claimed.append((host.host, uuid))
 
     def release(self, uuid):
