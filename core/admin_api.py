@@ -1,4 +1,5 @@
-"""Operator-facing core functions: flavors, services, hypervisors.
+"""Operator-facing core functions: flavors, services, hypervisors,
+host aggregates and availability zones.
 
 Dialects call these for admin resources, as they call
 :mod:`nimbus.core.compute.api` for servers.
@@ -7,12 +8,13 @@ Dialects call these for admin resources, as they call
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, servicegroup
+from nimbus.core.objects import aggregate as aggregate_obj
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects.base import db
 
 
 class AdminAPI:
-    """Flavor, service and hypervisor operations."""
+    """Flavor, service, hypervisor, aggregate and zone operations."""
 
     def __init__(self, conf):
         self.conf = conf
@@ -116,3 +118,80 @@ class AdminAPI:
 
     def hypervisor_statistics(self, context):
         return db().compute_nodes.statistics(context)
+
+    # -- host aggregates and availability zones ----------------------------
+
+    def list_aggregates(self, context):
+        return aggregate_obj.AggregateList.get_all(context)
+
+    def get_aggregate(self, context, aggregate_id):
+        """:raises AggregateNotFound: no such aggregate (id or uuid)."""
+        return aggregate_obj.Aggregate.get(context, aggregate_id)
+
+    def create_aggregate(self, context, name, availability_zone=None):
+        """:raises AggregateNameExists: the name is taken."""
+        agg = aggregate_obj.Aggregate(context, name=name,
+                                      availability_zone=availability_zone)
+        agg.create()
+        return agg
+
+    def update_aggregate(self, context, aggregate_id, values):
+        """Change ``name`` and/or ``availability_zone``.
+
+        :raises AggregateNameExists: the new name is taken.
+        :raises InvalidAggregateAction: a host would be in two zones.
+        """
+        agg = self.get_aggregate(context, aggregate_id)
+        for key in ("name", "availability_zone"):
+            if key in values:
+                setattr(agg, key, values[key])
+        agg.save()
+        return agg
+
+    def delete_aggregate(self, context, aggregate_id):
+        """:raises InvalidAggregateAction: it still has hosts."""
+        self.get_aggregate(context, aggregate_id).destroy()
+
+    def add_aggregate_host(self, context, aggregate_id, host):
+        """:raises AggregateHostExists, ComputeHostNotFound,
+            InvalidAggregateAction: see :meth:`Aggregate.add_host`."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.add_host(host)
+        return agg
+
+    def remove_aggregate_host(self, context, aggregate_id, host):
+        """:raises AggregateHostNotFound: ``host`` is not a member."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.delete_host(host)
+        return agg
+
+    def set_aggregate_metadata(self, context, aggregate_id, metadata):
+        """Set keys (a ``None`` value removes one); ``availability_zone``
+        moves the aggregate to that zone."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.update_metadata(metadata)
+        return agg
+
+    def availability_zones(self, context):
+        """Return ``{zone: {"available": bool, "hosts": {host: state}}}``.
+
+        Compute hosts in no zone aggregate are in ``[compute]
+        default_availability_zone``; a zone is available when any of its
+        compute services is enabled and up.
+        """
+        zone_of = {}
+        for agg in self.list_aggregates(context):
+            for host in agg.hosts if agg.availability_zone else ():
+                zone_of[host] = agg.availability_zone
+        zones = {}
+        default = self.conf.compute.default_availability_zone
+        for service in db().services.get_all(context,
+                                            binary="nimbus-compute"):
+            zone = zones.setdefault(zone_of.get(service["host"], default),
+                                    {"hosts": {}, "available": False})
+            up = servicegroup.is_up(self.conf, service)
+            zone["hosts"][service["host"]] = {
+                "active": not service["disabled"], "available": up,
+                "updated_at": service["updated_at"]}
+            zone["available"] |= up and not service["disabled"]
+        return zones

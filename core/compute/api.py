@@ -13,13 +13,12 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, loading, quota, servicegroup
-from nimbus.core.compute import api_extras, task_states, vm_states
+from nimbus.core.compute import api_extras, api_groups, task_states, vm_states
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
-from nimbus.core.objects import server_group
 from nimbus.core.objects.base import db
 from nimbus.core.scheduler import request_spec as rs
 
@@ -33,7 +32,8 @@ _REBOOT_HARD_TASKS = (None, task_states.PAUSING, task_states.UNPAUSING,
     task_states.SOFT_REBOOT_STATES + task_states.HARD_REBOOT_STATES
 
 
-class ComputeAPI(api_extras.ServerExtrasMixin):
+class ComputeAPI(api_extras.ServerExtrasMixin,
+                 api_groups.ServerGroupsMixin):
     """Server operations for API dialects (one instance per API process)."""
 
     def __init__(self, conf):
@@ -97,7 +97,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         flavor = self._flavor_for_boot(context, flavor_id)
         image = self._image_for_boot(context, image_id)
         key_data = self._key_data(context, key_name)
-        group = server_group.for_boot(context, scheduler_hints)
+        group = self._group_for_boot(context, scheduler_hints)
         count = max_count
         reservation_id = "r-" + uuidutils.generate_uuid()[:8]
         rows, actions = [], []
@@ -121,7 +121,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
         self._recheck_quota(context, instances, deltas)
-        server_group.add_members(context, group, [i.uuid for i in instances])
+        self._add_group_members(context, group, [i.uuid for i in instances])
         spec = rs.build(context, flavor, image, count, availability_zone,
                         scheduler_hints, group=group)
         self.conductor_rpc.schedule_and_build_instances(

@@ -10,9 +10,11 @@ on conductor instead (object indirection).
 def register_all():
     """Import every object module so the registry knows all classes."""
     from nimbus.core.objects import (  # noqa: F401
+        aggregate,
         compute_node,
         flavor,
         instance,
         instance_action,
+        instance_group,
         service,
     )

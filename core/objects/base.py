@@ -50,6 +50,14 @@ class NimbusObject(ovo_base.VersionedObject):
     OBJ_PROJECT_NAMESPACE = "nimbus"
 
     @classmethod
+    def _db(cls):
+        """Return the database API for object code.
+
+        :raises DBNotAllowed: this process has no database (compute).
+        """
+        return db()
+
+    @classmethod
     def from_row(cls, context, row):
         """Build an object from a ``dict`` row of the database API."""
         obj = cls(context)
