@@ -21,16 +21,23 @@ LOG = logging.getLogger(__name__)
 
 
 class Services:
-    """The core APIs handed to dialects."""
+    """The core APIs handed to dialects: the API's only way into the
+    kernel.
 
-    def __init__(self, conf):
-        self.compute = compute_api.ComputeAPI(conf)
-        self.admin = admin_api.AdminAPI(conf)
+    :param conf: the configuration.
+    :param db: the database API the daemon set up
+        (:func:`nimbus.core.db.setup.use_database`); passed on to the
+        service APIs, never used here.
+    """
+
+    def __init__(self, conf, db):
+        self.compute = compute_api.ComputeAPI(conf, db)
+        self.admin = admin_api.AdminAPI(conf, db)
         self.images = self.compute.images
-        self.keypairs = keypairs.KeypairAPI(conf)
-        self.quotas = quota_api.QuotaAPI(conf)
-        self.identity = identity_api.IdentityAPI(conf)
-        self.identity_admin = identity_manage.IdentityAdmin(conf)
+        self.keypairs = keypairs.KeypairAPI(conf, db)
+        self.quotas = quota_api.QuotaAPI(conf, db)
+        self.identity = identity_api.IdentityAPI(conf, db)
+        self.identity_admin = identity_manage.IdentityAdmin(conf, db)
 
 
 class RootController:
@@ -153,9 +160,11 @@ def load_dialects(conf, services):
     return routes, default
 
 
-def setup_app(conf, services=None):
-    """Return the WSGI application."""
-    services = services or Services(conf)
+def setup_app(conf, services):
+    """Return the WSGI application.
+
+    :param services: the :class:`Services` the dialects call.
+    """
     routes, default = load_dialects(conf, services)
     hooks = [ErrorHook(routes, default)]
     for dialect in set(routes.values()) | ({default} - {None}):

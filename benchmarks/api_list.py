@@ -85,11 +85,11 @@ def measure(size, count):
     from nimbus.core.identity import manage
     with tempfile.TemporaryDirectory() as state:
         conf = configure(state)
-        db_setup.use_database(conf)
+        db = db_setup.use_database(conf)
         migration.sync()
         ctx = context.get_admin_context()
-        manage.IdentityAdmin(conf).bootstrap(ctx, PASSWORD)
-        server = api.build(conf)
+        manage.IdentityAdmin(conf, db).bootstrap(ctx, PASSWORD)
+        server = api.build(conf, db)
         server.start()
         url = f"http://127.0.0.1:{server.port}"
         try:

@@ -133,12 +133,12 @@ def bench_postgresql(db_url, hosts, seconds):
     from nimbus.core.db import setup as db_setup
     from nimbus.core.scheduler import host_manager
     conf = _conf(db_url)
-    db_setup.use_database(conf)
+    db = db_setup.use_database(conf)
     migration.sync()
     _populate(hosts)
     ctx = nimbus_context.get_admin_context()
-    sel, manager = _selector(conf), host_manager.HostManager(conf)
-    claimer, spec = host_manager.DatabaseClaimer(ctx), _spec()
+    sel, manager = _selector(conf), host_manager.HostManager(conf, db)
+    claimer, spec = host_manager.DatabaseClaimer(ctx, db), _spec()
 
     def decide(consumer):
         host_set = manager.get_host_states(ctx)

@@ -1,4 +1,5 @@
-"""Operator-facing core functions: flavors, services, hypervisors.
+"""Operator-facing core functions: flavors, services, hypervisors,
+host aggregates and availability zones.
 
 Dialects call these for admin resources, as they call
 :mod:`nimbus.core.compute.api` for servers.
@@ -7,15 +8,20 @@ Dialects call these for admin resources, as they call
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, servicegroup
+from nimbus.core.objects import aggregate as aggregate_obj
 from nimbus.core.objects import flavor as flavor_obj
-from nimbus.core.objects.base import db
 
 
 class AdminAPI:
-    """Flavor, service and hypervisor operations."""
+    """Flavor, service, hypervisor, aggregate and zone operations.
 
-    def __init__(self, conf):
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
 
     # -- flavors ------------------------------------------------------------
 
@@ -30,7 +36,7 @@ class AdminAPI:
     def get_flavor(self, context, flavorid):
         flavor = flavor_obj.Flavor.get_by_flavor_id(context, flavorid)
         if not flavor.is_public and not context.is_admin and \
-                context.project_id not in db().flavors.get_projects(
+                context.project_id not in self.db.flavors.get_projects(
                     context, flavorid):
             raise exception.FlavorNotFound(flavor_id=flavorid)
         return flavor
@@ -48,13 +54,13 @@ class AdminAPI:
         return flavor
 
     def delete_flavor(self, context, flavorid):
-        db().flavors.destroy(context, flavorid)
+        self.db.flavors.destroy(context, flavorid)
 
     def set_flavor_extra_specs(self, context, flavorid, specs):
-        return db().flavors.set_extra_specs(context, flavorid, specs)
+        return self.db.flavors.set_extra_specs(context, flavorid, specs)
 
     def delete_flavor_extra_spec(self, context, flavorid, key):
-        db().flavors.delete_extra_spec(context, flavorid, key)
+        self.db.flavors.delete_extra_spec(context, flavorid, key)
 
     def flavor_access(self, context, flavorid):
         """Projects a private flavor is shared with.
@@ -65,7 +71,7 @@ class AdminAPI:
         if flavor.is_public:
             raise exception.NotFound(
                 message="Access list not available for public flavors.")
-        return db().flavors.get_projects(context, flavorid)
+        return self.db.flavors.get_projects(context, flavorid)
 
     def add_flavor_access(self, context, flavorid, project_id,
                           refuse_public=True):
@@ -73,46 +79,123 @@ class AdminAPI:
         if flavor.is_public and refuse_public:
             raise exception.Conflict(
                 reason="Can not add access to a public flavor.")
-        db().flavors.add_project(context, flavorid, project_id)
-        return db().flavors.get_projects(context, flavorid)
+        self.db.flavors.add_project(context, flavorid, project_id)
+        return self.db.flavors.get_projects(context, flavorid)
 
     def remove_flavor_access(self, context, flavorid, project_id):
-        db().flavors.remove_project(context, flavorid, project_id)
-        return db().flavors.get_projects(context, flavorid)
+        self.db.flavors.remove_project(context, flavorid, project_id)
+        return self.db.flavors.get_projects(context, flavorid)
 
     # -- services and hypervisors -------------------------------------------
 
     def list_services(self, context, binary=None, host=None):
-        services = db().services.get_all(context, binary=binary, host=host)
+        services = self.db.services.get_all(context, binary=binary, host=host)
         for service in services:
             service["is_up"] = servicegroup.is_up(self.conf, service)
         return services
 
     def update_service(self, context, service_id, values):
-        service = db().services.update(context, service_id, values)
+        service = self.db.services.update(context, service_id, values)
         service["is_up"] = servicegroup.is_up(self.conf, service)
         return service
 
     def delete_service(self, context, service_id):
         """Remove a service record (and, for a compute, it stops being
         scheduled to: the record is what the scheduler reads)."""
-        db().services.destroy(context, service_id)
+        self.db.services.destroy(context, service_id)
 
     def list_hypervisors(self, context):
         services = {s["host"]: s for s in self.list_services(
             context, binary="nimbus-compute")}
-        nodes = db().compute_nodes.get_all(context)
+        nodes = self.db.compute_nodes.get_all(context)
         for node in nodes:
             service = services.get(node["host"])
             node["service"] = service
         return nodes
 
     def get_hypervisor(self, context, node_id):
-        node = db().compute_nodes.get(context, node_id)
+        node = self.db.compute_nodes.get(context, node_id)
         services = self.list_services(context, binary="nimbus-compute",
                                       host=node["host"])
         node["service"] = services[0] if services else None
         return node
 
     def hypervisor_statistics(self, context):
-        return db().compute_nodes.statistics(context)
+        return self.db.compute_nodes.statistics(context)
+
+    # -- host aggregates and availability zones ----------------------------
+
+    def list_aggregates(self, context):
+        return aggregate_obj.AggregateList.get_all(context)
+
+    def get_aggregate(self, context, aggregate_id):
+        """:raises AggregateNotFound: no such aggregate (id or uuid)."""
+        return aggregate_obj.Aggregate.get(context, aggregate_id)
+
+    def create_aggregate(self, context, name, availability_zone=None):
+        """:raises AggregateNameExists: the name is taken."""
+        agg = aggregate_obj.Aggregate(context, name=name,
+                                      availability_zone=availability_zone)
+        agg.create()
+        return agg
+
+    def update_aggregate(self, context, aggregate_id, values):
+        """Change ``name`` and/or ``availability_zone``.
+
+        :raises AggregateNameExists: the new name is taken.
+        :raises InvalidAggregateAction: a host would be in two zones.
+        """
+        agg = self.get_aggregate(context, aggregate_id)
+        for key in ("name", "availability_zone"):
+            if key in values:
+                setattr(agg, key, values[key])
+        agg.save()
+        return agg
+
+    def delete_aggregate(self, context, aggregate_id):
+        """:raises InvalidAggregateAction: it still has hosts."""
+        self.get_aggregate(context, aggregate_id).destroy()
+
+    def add_aggregate_host(self, context, aggregate_id, host):
+        """:raises AggregateHostExists, ComputeHostNotFound,
+            InvalidAggregateAction: see :meth:`Aggregate.add_host`."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.add_host(host)
+        return agg
+
+    def remove_aggregate_host(self, context, aggregate_id, host):
+        """:raises AggregateHostNotFound: ``host`` is not a member."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.delete_host(host)
+        return agg
+
+    def set_aggregate_metadata(self, context, aggregate_id, metadata):
+        """Set keys (a ``None`` value removes one); ``availability_zone``
+        moves the aggregate to that zone."""
+        agg = self.get_aggregate(context, aggregate_id)
+        agg.update_metadata(metadata)
+        return agg
+
+    def availability_zones(self, context):
+        """Return ``{zone: {"available": bool, "hosts": {host: state}}}``.
+
+        Compute hosts in no zone aggregate are in ``[compute]
+        default_availability_zone``; a zone is available when any of its
+        compute services is enabled and up.
+        """
+        zone_of = {}
+        for agg in self.list_aggregates(context):
+            for host in agg.hosts if agg.availability_zone else ():
+                zone_of[host] = agg.availability_zone
+        zones = {}
+        default = self.conf.compute.default_availability_zone
+        for service in self.db.services.get_all(context,
+                                                binary="nimbus-compute"):
+            zone = zones.setdefault(zone_of.get(service["host"], default),
+                                    {"hosts": {}, "available": False})
+            up = servicegroup.is_up(self.conf, service)
+            zone["hosts"][service["host"]] = {
+                "active": not service["disabled"], "available": up,
+                "updated_at": service["updated_at"]}
+            zone["available"] |= up and not service["disabled"]
+        return zones

@@ -51,11 +51,13 @@ def run(binary, main):
 
 def forbid_database(binary):
     """For compute: route remotable object calls through conductor and make
-    any direct database access raise."""
+    any direct database access raise :class:`DBNotAllowed` naming
+    ``binary`` (``NimbusObject.db_api`` stays ``None``)."""
     from nimbus.core import context as nimbus_context
     from nimbus.core.conductor import rpcapi as conductor_rpcapi
     from nimbus.core.objects import base as objects_base
-    objects_base.forbid_database(binary)
+    objects_base.NimbusObject.db_api = None
+    objects_base.NimbusObject.process_name = binary
     conductor = conductor_rpcapi.ConductorAPI()
     conductor.wait_until_ready(nimbus_context.get_admin_context())
     objects_base.NimbusObject.indirection_api = conductor

@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from nimbus.core import exception, quota
-from nimbus.core.db import api as db_api
 
 TYPES = ("ssh", "x509")
 
@@ -66,10 +65,16 @@ def generate(key_type, name):
 
 
 class KeypairAPI:
-    """Create, import, list, show and delete a user's key pairs."""
+    """Create, import, list, show and delete a user's key pairs.
 
-    def __init__(self, conf):
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
+        self.quotas = quota.Quotas(conf, db)
 
     def create(self, context, user_id, name, public_key=None,
                key_type="ssh"):
@@ -79,14 +84,14 @@ class KeypairAPI:
         :raises OverQuota: the user has ``[quota] key_pairs`` already.
         :raises Conflict: the name is taken.
         """
-        quota.check(self.conf, context, context.project_id,
-                    {"key_pairs": 1}, user_id=user_id)
+        self.quotas.check(context, context.project_id, {"key_pairs": 1},
+                          user_id=user_id)
         private = None
         if public_key is None:
             public_key, private = generate(key_type, name)
         fingerprint = ssh_fingerprint(public_key) if key_type == "ssh" \
             else x509_fingerprint(public_key)
-        record = db_api.keypairs.create(context, {
+        record = self.db.keypairs.create(context, {
             "name": name, "user_id": user_id, "public_key": public_key,
             "fingerprint": fingerprint, "type": key_type})
         if private is not None:
@@ -94,10 +99,10 @@ class KeypairAPI:
         return record
 
     def list(self, context, user_id):
-        return db_api.keypairs.get_all(context, user_id)
+        return self.db.keypairs.get_all(context, user_id)
 
     def get(self, context, user_id, name):
-        return db_api.keypairs.get(context, user_id, name)
+        return self.db.keypairs.get(context, user_id, name)
 
     def delete(self, context, user_id, name):
-        db_api.keypairs.destroy(context, user_id, name)
+        self.db.keypairs.destroy(context, user_id, name)

@@ -8,7 +8,6 @@ both passed the first check cannot both stay: the one that finds the
 limit exceeded afterwards removes what it wrote and fails.
 """
 
-from nimbus.core.db import api as db_api
 from nimbus.core.exception import OverQuota
 
 RESOURCES = ("instances", "cores", "ram", "key_pairs", "metadata_items",
@@ -20,50 +19,61 @@ def defaults(conf):
     return {r: getattr(conf.quota, r) for r in RESOURCES}
 
 
-def limits(conf, context, project_id):
-    """Return the effective ``{resource: limit}`` of a project."""
-    values = defaults(conf)
-    values.update(db_api.quotas.get_project(context, project_id))
-    return values
+class Quotas:
+    """Limits and usage of projects, over the database API given.
 
-
-def usage(context, project_id, user_id=None):
-    used = db_api.quotas.instance_usage(context, project_id)
-    used["server_groups"] = db_api.quotas.server_group_usage(
-        context, project_id)
-    if user_id is not None:
-        used["key_pairs"] = db_api.quotas.key_pair_usage(context, user_id)
-    return used
-
-
-def check(conf, context, project_id, deltas, user_id=None,
-          already_added=False):
-    """Raise :class:`OverQuota` unless ``deltas`` fit within the limits.
-
-    :param deltas: ``{resource: amount}`` requested.
-    :param already_added: the resources are already recorded (the
-        recheck), so usage includes them.
+    :param conf: the configuration (``[quota]`` defaults).
+    :param db: the database API (:mod:`nimbus.core.db.api`).
     """
-    allowed = limits(conf, context, project_id)
-    used = usage(context, project_id, user_id)
-    over = []
-    for resource, amount in deltas.items():
-        limit = allowed.get(resource, UNLIMITED)
-        current = used.get(resource, 0)
-        total = current if already_added else current + amount
-        if limit != UNLIMITED and total > limit:
-            over.append(resource)
-    if over:
-        raise OverQuota(
-            resources=", ".join(over),
-            requested=", ".join(str(deltas[r]) for r in over),
-            used=", ".join(str(used.get(r, 0) - (
-                deltas[r] if already_added else 0)) for r in over),
-            allowed=", ".join(str(allowed[r]) for r in over))
 
+    def __init__(self, conf, db):
+        self.conf = conf
+        self.db = db
 
-def check_metadata(conf, context, project_id, metadata):
-    limit = limits(conf, context, project_id)["metadata_items"]
-    if limit != UNLIMITED and len(metadata or {}) > limit:
-        raise OverQuota(resources="metadata_items",
-                        requested=len(metadata), used=0, allowed=limit)
+    def limits(self, context, project_id):
+        """Return the effective ``{resource: limit}`` of a project."""
+        values = defaults(self.conf)
+        values.update(self.db.quotas.get_project(context, project_id))
+        return values
+
+    def usage(self, context, project_id, user_id=None):
+        used = self.db.quotas.instance_usage(context, project_id)
+        used["server_groups"] = self.db.quotas.server_group_usage(
+            context, project_id)
+        if user_id is not None:
+            used["key_pairs"] = self.db.quotas.key_pair_usage(context,
+                                                              user_id)
+        return used
+
+    def check(self, context, project_id, deltas, user_id=None,
+              already_added=False):
+        """Raise :class:`OverQuota` unless ``deltas`` fit the limits.
+
+        :param deltas: ``{resource: amount}`` requested.
+        :param already_added: the resources are already recorded (the
+            recheck), so usage includes them.
+        :raises OverQuota: a resource would go over its limit.
+        """
+        allowed = self.limits(context, project_id)
+        used = self.usage(context, project_id, user_id)
+        over = []
+        for resource, amount in deltas.items():
+            limit = allowed.get(resource, UNLIMITED)
+            current = used.get(resource, 0)
+            total = current if already_added else current + amount
+            if limit != UNLIMITED and total > limit:
+                over.append(resource)
+        if over:
+            raise OverQuota(
+                resources=", ".join(over),
+                requested=", ".join(str(deltas[r]) for r in over),
+                used=", ".join(str(used.get(r, 0) - (
+                    deltas[r] if already_added else 0)) for r in over),
+                allowed=", ".join(str(allowed[r]) for r in over))
+
+    def check_metadata(self, context, project_id, metadata):
+        """:raises OverQuota: more items than ``metadata_items``."""
+        limit = self.limits(context, project_id)["metadata_items"]
+        if limit != UNLIMITED and len(metadata or {}) > limit:
+            raise OverQuota(resources="metadata_items",
+                            requested=len(metadata), used=0, allowed=limit)

@@ -4,21 +4,28 @@ from nimbus.core import exception, quota
 
 
 class QuotaAPI:
-    """Show, set and reset project quotas; report absolute limits."""
+    """Show, set and reset project quotas; report absolute limits.
 
-    def __init__(self, conf):
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
+        self.quotas = quota.Quotas(conf, db)
 
     def defaults(self, context):
         return quota.defaults(self.conf)
 
     def show(self, context, project_id, user_id=None):
-        return quota.limits(self.conf, context, project_id)
+        return self.quotas.limits(context, project_id)
 
     def detail(self, context, project_id, user_id=None):
         """``{resource: {"limit", "in_use", "reserved"}}``."""
-        limits = quota.limits(self.conf, context, project_id)
-        used = quota.usage(context, project_id, user_id or context.user_id)
+        limits = self.quotas.limits(context, project_id)
+        used = self.quotas.usage(context, project_id,
+                                 user_id or context.user_id)
         return {r: {"limit": limits[r], "in_use": used.get(r, 0),
                     "reserved": 0} for r in limits}
 
@@ -37,7 +44,7 @@ class QuotaAPI:
                     reason=f"Quota limit {limit} for {resource} must be "
                            f"-1 (unlimited) or more")
         if not force:
-            used = quota.usage(context, project_id)
+            used = self.quotas.usage(context, project_id)
             for resource, limit in values.items():
                 if limit != quota.UNLIMITED and \
                         used.get(resource, 0) > limit:
@@ -45,16 +52,16 @@ class QuotaAPI:
                         reason=f"Quota limit {limit} for {resource} must "
                                f"be greater than or equal to already used "
                                f"and reserved {used.get(resource, 0)}.")
-        quota.db_api.quotas.set_project(context, project_id, values)
+        self.db.quotas.set_project(context, project_id, values)
         return self.show(context, project_id)
 
     def delete(self, context, project_id):
-        quota.db_api.quotas.delete_project(context, project_id)
+        self.db.quotas.delete_project(context, project_id)
 
     def absolute_limits(self, context, project_id):
         """Nova's ``limits.absolute`` body of a project."""
-        limits = quota.limits(self.conf, context, project_id)
-        used = quota.usage(context, project_id, context.user_id)
+        limits = self.quotas.limits(context, project_id)
+        used = self.quotas.usage(context, project_id, context.user_id)
         return {
             "maxTotalInstances": limits["instances"],
             "maxTotalCores": limits["cores"],

@@ -3,6 +3,8 @@
 * ``nimbus_conf``: the global CONF parsed from a fresh config file in a
   temporary state path, with ``fake://`` transport; reset afterwards.
 * ``db``: ``nimbus_conf`` plus a migrated SQLite database in that path.
+* ``db_api``: the database API handle of that database (what daemons
+  pass into service APIs and managers).
 * ``stack``: every service in this process (like nimbus-all) on a free
   port; yields an object with ``url``, ``conf``, ``services``.
 * ``real_db_url`` (parametrised over PostgreSQL and MariaDB by tests that
@@ -56,17 +58,23 @@ def nimbus_conf(tmp_path):
     rpc.cleanup()
     engine.reset()
     objects_base.NimbusObject.indirection_api = None
-    objects_base.forbid_database("nimbus-test")
+    objects_base.NimbusObject.db_api = None
+    objects_base.NimbusObject.process_name = "nimbus-test"
     conf.reset()
     conf.clear_override("transport_url")
 
 
 @pytest.fixture
-def db(nimbus_conf):
+def db_api(nimbus_conf):
     from nimbus.core.db import migration
     from nimbus.core.db import setup as db_setup
-    db_setup.use_database(nimbus_conf)
+    handle = db_setup.use_database(nimbus_conf)
     migration.sync()
+    return handle
+
+
+@pytest.fixture
+def db(db_api, nimbus_conf):
     return nimbus_conf
 
 

@@ -7,13 +7,18 @@ from nimbus.core.db import setup as db_setup
 
 
 def serve_with_database(binary, build, argv=None):
-    """Parse config, hand the process its database, start what ``build``
-    returns (anything with ``start``/``stop``) and run until a signal."""
+    """Parse config, set up the database, start what ``build(conf, db)``
+    returns (anything with ``start``/``stop``) and run until a signal.
+
+    :param build: called with the configuration and the database API
+        (:func:`nimbus.core.db.setup.use_database`'s handle), which it
+        passes into the constructors it calls.
+    """
     def _main():
         conf = bootstrap.parse_config(
             sys.argv[1:] if argv is None else argv, binary)
-        db_setup.use_database(conf)
-        server = build(conf)
+        db = db_setup.use_database(conf)
+        server = build(conf, db)
         server.start()
         service.wait_for_signal([server.stop])
         return 0

@@ -73,21 +73,21 @@ def write_clouds_yaml(conf, base_url):
 
 def start_all(conf):
     """Start every service; return them in stop order (API first)."""
-    db_setup.use_database(conf)
+    db = db_setup.use_database(conf)
     migration.sync()
     ctx = nimbus_context.get_admin_context()
     if conf.all.seed:
         seed.seed_flavors(ctx)
         seed_demo_image(conf, ctx)
     if conf.api.auth_strategy == "nimbus":
-        identity_manage.IdentityAdmin(conf).bootstrap(
+        identity_manage.IdentityAdmin(conf, db).bootstrap(
             ctx, identity_manage.admin_password(conf))
-    services = [conductor.build(conf), scheduler.build(conf)]
+    services = [conductor.build(conf, db), scheduler.build(conf, db)]
     services += [compute.build(conf, host) for host in
                  conf.all.compute_hosts]
     for svc in services:
         svc.start()
-    server = api.build(conf)
+    server = api.build(conf, db)
     server.start()
     return [server] + list(reversed(services))
 

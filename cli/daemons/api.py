@@ -7,8 +7,9 @@ from nimbus.cli.daemons import _runner
 BINARY = "nimbus-api"
 
 
-def build(conf):
-    app = api_app.setup_app(conf)
+def build(conf, db):
+    """:param db: the database API, handed to the core service APIs."""
+    app = api_app.setup_app(conf, api_app.Services(conf, db))
     return wsgi.Server(app, conf.api.bind_host, conf.api.bind_port,
                        conf.api.threads)
 

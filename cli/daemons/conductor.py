@@ -7,9 +7,10 @@ from nimbus.core.conductor import manager, rpcapi
 BINARY = "nimbus-conductor"
 
 
-def build(conf):
+def build(conf, db):
+    """:param db: the database API (conductor runs object methods)."""
     return service.Service(conf, BINARY, rpcapi.TOPIC,
-                           manager.ConductorManager(conf, conf.host),
+                           manager.ConductorManager(conf, conf.host, db),
                            conf.host)
 
 

@@ -7,9 +7,10 @@ from nimbus.core.scheduler import manager, rpcapi
 BINARY = "nimbus-scheduler"
 
 
-def build(conf):
+def build(conf, db):
+    """:param db: the database API (host states and claims)."""
     return service.Service(conf, BINARY, rpcapi.TOPIC,
-                           manager.SchedulerManager(conf, conf.host),
+                           manager.SchedulerManager(conf, conf.host, db),
                            conf.host)
 
 

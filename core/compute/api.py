@@ -13,14 +13,12 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, loading, quota, servicegroup
-from nimbus.core.compute import api_extras, task_states, vm_states
+from nimbus.core.compute import api_extras, api_groups, task_states, vm_states
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
-from nimbus.core.objects import server_group
-from nimbus.core.objects.base import db
 from nimbus.core.scheduler import request_spec as rs
 
 LOG = logging.getLogger(__name__)
@@ -43,11 +41,18 @@ _CAPABILITY_FOR = {
 }
 
 
-class ComputeAPI(api_extras.ServerExtrasMixin):
-    """Server operations for API dialects (one instance per API process)."""
+class ComputeAPI(api_extras.ServerExtrasMixin,
+                 api_groups.ServerGroupsMixin):
+    """Server operations for API dialects (one instance per API process).
 
-    def __init__(self, conf):
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
+        self.quotas = quota.Quotas(conf, db)
         self.images = loading.load_driver(loading.IMAGES,
                                           conf.images.backend, conf)
         self._compute = None
@@ -89,7 +94,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
 
     def faults_for(self, context, instances):
         uuids = [i.uuid for i in instances if i.vm_state == vm_states.ERROR]
-        return db().actions.faults_latest(context, uuids)
+        return self.db.actions.faults_latest(context, uuids)
 
     # -- create -------------------------------------------------------------
 
@@ -107,7 +112,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         flavor = self._flavor_for_boot(context, flavor_id)
         image = self._image_for_boot(context, image_id)
         key_data = self._key_data(context, key_name)
-        group = server_group.for_boot(context, scheduler_hints)
+        group = self._group_for_boot(context, scheduler_hints)
         count = max_count
         reservation_id = "r-" + uuidutils.generate_uuid()[:8]
         rows, actions = [], []
@@ -124,14 +129,13 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
                             "project_id": context.project_id})
         deltas = {"instances": count, "cores": flavor.vcpus * count,
                   "ram": flavor.memory_mb * count}
-        quota.check(self.conf, context, context.project_id, deltas)
-        quota.check_metadata(self.conf, context, context.project_id,
-                             metadata)
-        created = db().instances.create_many(context, rows, actions)
+        self.quotas.check(context, context.project_id, deltas)
+        self.quotas.check_metadata(context, context.project_id, metadata)
+        created = self.db.instances.create_many(context, rows, actions)
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
         self._recheck_quota(context, instances, deltas)
-        server_group.add_members(context, group, [i.uuid for i in instances])
+        self._add_group_members(context, group, [i.uuid for i in instances])
         spec = rs.build(context, flavor, image, count, availability_zone,
                         scheduler_hints, group=group)
         self.conductor_rpc.schedule_and_build_instances(
@@ -142,8 +146,8 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         """Check again now the instances are recorded; if a concurrent
         request pushed the project over, undo ours and fail."""
         try:
-            quota.check(self.conf, context, context.project_id, deltas,
-                        already_added=True)
+            self.quotas.check(context, context.project_id, deltas,
+                              already_added=True)
         except exception.OverQuota:
             for instance in instances:
                 self._local_delete(context, instance)
@@ -171,8 +175,8 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         if not key_name:
             return None
         try:
-            return db().keypairs.get(context, context.user_id,
-                                     key_name)["public_key"]
+            return self.db.keypairs.get(context, context.user_id,
+                                        key_name)["public_key"]
         except exception.NotFound:
             raise exception.Invalid(
                 reason=f"Invalid key_name provided: {key_name}")
@@ -204,7 +208,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         against its new task state rather than refused."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
-        db().actions.action_start(context, instance.uuid, "delete")
+        self.db.actions.action_start(context, instance.uuid, "delete")
         for _attempt in range(5):
             if instance.host is None or not self._host_is_up(
                     context, instance.host):
@@ -234,7 +238,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
 
     def _host_is_up(self, context, host):
         try:
-            service = db().services.get_by_host_and_binary(
+            service = self.db.services.get_by_host_and_binary(
                 context, host, "nimbus-compute")
         except exception.ServiceNotFound:
             return False
@@ -259,7 +263,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         capability = _CAPABILITY_FOR.get(operation or action)
         if capability is None or instance.host is None:
             return
-        node = db().compute_nodes.get_capabilities(
+        node = self.db.compute_nodes.get_capabilities(
             context, instance.host, instance.node)
         caps = node and node["capabilities"]
         if caps is None:
@@ -298,7 +302,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin):
         self._check_capable(context, instance, action, operation)
         instance.task_state = new_task
         instance.save(expected_task_state=task_ok, expected_vm_state=vm_ok)
-        db().actions.action_start(context, uuid, action)
+        self.db.actions.action_start(context, uuid, action)
         return instance
 
     def stop(self, context, uuid):

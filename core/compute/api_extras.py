@@ -3,12 +3,11 @@ metadata, renaming and the action log.
 
 :class:`ServerExtrasMixin` is mixed into
 :class:`nimbus.core.compute.api.ComputeAPI`; it relies on its ``get``,
-``_check_lock`` and ``conf``.
+``_check_lock``, ``db`` and ``quotas``.
 """
 
-from nimbus.core import exception, quota
+from nimbus.core import exception
 from nimbus.core.compute import vm_states
-from nimbus.core.objects.base import db
 
 # Nova's metadata update/delete states.
 _METADATA_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
@@ -22,7 +21,7 @@ class ServerExtrasMixin:
 
     def lock(self, context, uuid, reason=None):
         instance = self.get(context, uuid)
-        db().actions.action_start(context, uuid, "lock")
+        self.db.actions.action_start(context, uuid, "lock")
         instance.locked = True
         instance.locked_by = "owner" if \
             instance.project_id == context.project_id else "admin"
@@ -39,7 +38,7 @@ class ServerExtrasMixin:
             raise exception.PolicyNotAuthorized(
                 action="os_compute_api:os-lock-server:unlock:"
                        "unlock_override")
-        db().actions.action_start(context, uuid, "unlock")
+        self.db.actions.action_start(context, uuid, "unlock")
         instance.locked = False
         instance.locked_by = None
         instance.save()
@@ -50,7 +49,7 @@ class ServerExtrasMixin:
         if state not in _RESET_STATES:
             raise exception.Invalid(reason=f"Invalid state {state}")
         instance = self.get(context, uuid)
-        db().actions.action_start(context, uuid, "resetState")
+        self.db.actions.action_start(context, uuid, "resetState")
         instance.vm_state = state
         instance.task_state = None
         instance.save()
@@ -79,8 +78,7 @@ class ServerExtrasMixin:
         self._check_metadata_state(instance)
         merged = {} if replace else dict(instance.metadata)
         merged.update(metadata)
-        quota.check_metadata(self.conf, context, instance.project_id,
-                             merged)
+        self.quotas.check_metadata(context, instance.project_id, merged)
         instance.metadata = merged
         instance.save()
         return dict(instance.metadata)
@@ -117,7 +115,7 @@ class ServerExtrasMixin:
     def instance_actions(self, context, uuid):
         """Return the actions of a visible instance, newest first."""
         self.get(context, uuid)
-        return db().actions.actions_for(context, uuid)
+        return self.db.actions.actions_for(context, uuid)
 
     def instance_action(self, context, uuid, request_id):
         for action in self.instance_actions(context, uuid):

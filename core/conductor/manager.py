@@ -13,13 +13,18 @@ from nimbus.core.objects import base as objects_base
 
 
 class ConductorManager(manager.Manager):
-    """The conductor's RPC endpoint (see rpcapi for the version history)."""
+    """The conductor's RPC endpoint (see rpcapi for the version history).
+
+    :param db: the database API handed in by the daemon; remotable
+        object methods run here reach it through ``NimbusObject.db_api``.
+    """
 
     target = messaging.Target(version="1.0")
 
-    def __init__(self, conf, host):
+    def __init__(self, conf, host, db):
         super().__init__(conf, host)
-        self.compute_task_mgr = tasks.ComputeTaskManager(conf)
+        self.db = db
+        self.compute_task_mgr = tasks.ComputeTaskManager(conf, db)
 
     def additional_endpoints(self):
         return [self.compute_task_mgr]

@@ -17,19 +17,23 @@ from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import task_states, vm_states
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import instance_action
-from nimbus.core.objects.base import db
 from nimbus.core.scheduler import rpcapi as scheduler_rpcapi
 
 LOG = logging.getLogger(__name__)
 
 
 class ComputeTaskManager:
-    """Endpoint of the ``compute_task`` namespace on the conductor topic."""
+    """Endpoint of the ``compute_task`` namespace on the conductor topic.
+
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
 
     target = messaging.Target(namespace="compute_task", version="1.0")
 
-    def __init__(self, conf):
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
         self._scheduler = None
         self._compute = None
 
@@ -67,7 +71,7 @@ class ComputeTaskManager:
         spec = dict(request_spec)
         spec["tried_hosts"] = list(spec.get("tried_hosts", [])) + \
             [failed_host]
-        db().compute_nodes.release(context, instance_uuid)
+        self.db.compute_nodes.release(context, instance_uuid)
         max_attempts = self.conf.conductor.max_build_attempts
         for index, alternate in enumerate(alternates):
             if spec.get("attempts", 1) >= max_attempts:
@@ -97,7 +101,7 @@ class ComputeTaskManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             # Deleted while being scheduled: give the claim back.
-            db().compute_nodes.release(context, uuid)
+            self.db.compute_nodes.release(context, uuid)
             return
         spec = dict(spec)
         spec.pop("requested_hosts", None)

@@ -6,6 +6,16 @@ from nimbus.core.objects import base as objects_base
 
 
 def use_database(conf):
-    """Configure the engine and let object code use it."""
+    """Configure the engine and hand the database API to object code.
+
+    Called once at start-up by the daemons that have a database; they pass
+    the returned handle into the constructors of their service APIs and
+    managers (``ComputeAPI(conf, db)``, ``SchedulerManager(conf, host,
+    db)``, ...). The compute service never calls this.
+
+    :param conf: the parsed configuration (``[database]``).
+    :returns: the database API, :mod:`nimbus.core.db.api`.
+    """
     engine.configure(conf)
-    objects_base.use_database(db_api)
+    objects_base.NimbusObject.db_api = db_api
+    return db_api

@@ -12,7 +12,6 @@ import threading
 import time
 
 from nimbus.core import exception
-from nimbus.core.db import api as db_api
 from nimbus.core.exception import AuthFailed
 from nimbus.core.identity import passwords, tokens
 
@@ -35,10 +34,15 @@ def iso(timestamp):
 
 
 class IdentityAPI:
-    """Everything the identity dialect and the auth strategy need."""
+    """Everything the identity dialect and the auth strategy need.
 
-    def __init__(self, conf):
+    :param conf: the configuration (``[identity]``).
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
         self.tokens = tokens.TokenFormatter(conf)
         self._cache = {}
         self._cache_lock = threading.Lock()
@@ -49,9 +53,9 @@ class IdentityAPI:
         user = ident.get("user") or {}
         try:
             if user.get("id"):
-                row = db_api.identity.get_user(context, ident=user["id"])
+                row = self.db.identity.get_user(context, ident=user["id"])
             else:
-                row = db_api.identity.get_user(
+                row = self.db.identity.get_user(
                     context, name=user.get("name"),
                     domain_id=_domain_id(user.get("domain")))
         except exception.NotFound:
@@ -78,13 +82,13 @@ class IdentityAPI:
         elif "token" in methods:
             payload = self.tokens.open(str(ident["token"].get("id", "")))
             self._check(context, payload)
-            user = db_api.identity.get_user(context, ident=payload["u"])
+            user = self.db.identity.get_user(context, ident=payload["u"])
             audit = None
         else:
             raise AuthFailed()
         project = self._scope(context, scope, user)
         project_id = project["id"] if project else None
-        roles, revoked = db_api.identity.token_state(
+        roles, revoked = self.db.identity.token_state(
             context, user["id"], project_id, "")
         if roles is None or (project and not roles):
             raise AuthFailed()
@@ -96,14 +100,14 @@ class IdentityAPI:
         wanted = (scope or {}).get("project")
         try:
             if wanted and wanted.get("id"):
-                return db_api.identity.get_project(context,
-                                                   ident=wanted["id"])
+                return self.db.identity.get_project(context,
+                                                    ident=wanted["id"])
             if wanted:
-                return db_api.identity.get_project(
+                return self.db.identity.get_project(
                     context, name=wanted.get("name"),
                     domain_id=_domain_id(wanted.get("domain")))
             if user.get("default_project_id") and scope is None:
-                return db_api.identity.get_project(
+                return self.db.identity.get_project(
                     context, ident=user["default_project_id"])
         except exception.NotFound:
             raise AuthFailed()
@@ -129,7 +133,7 @@ class IdentityAPI:
     # -- validation ---------------------------------------------------------
 
     def _check(self, context, payload):
-        roles, revoked = db_api.identity.token_state(
+        roles, revoked = self.db.identity.token_state(
             context, payload["u"], payload["p"], payload["a"])
         if roles is None or revoked or (payload["p"] and not roles):
             raise tokens.InvalidToken()
@@ -162,7 +166,7 @@ class IdentityAPI:
 
     def revoke(self, context, token):
         info = self.validate(context, token)
-        db_api.identity.revoke_token(
+        self.db.identity.revoke_token(
             context, info["audit_id"],
             datetime.datetime.fromtimestamp(info["expires"], datetime.UTC)
             .replace(tzinfo=None))
@@ -172,8 +176,8 @@ class IdentityAPI:
     def token_body(self, context, token):
         """The Identity v3 body of a valid token (GET /auth/tokens)."""
         info = self.validate(context, token)
-        user = db_api.identity.get_user(context, ident=info["user_id"])
-        project = db_api.identity.get_project(
+        user = self.db.identity.get_user(context, ident=info["user_id"])
+        project = self.db.identity.get_project(
             context, ident=info["project_id"]) if info["project_id"] \
             else None
         payload = {"m": info["methods"], "a": info["audit_id"],

@@ -1,73 +1,114 @@
-"""Host aggregates and availability zones, for API dialects.
+"""Aggregate objects: named groups of hosts with metadata and a zone.
 
-Aggregates never cross RPC (only the API and schedulers read them, both
-with database access), so these are plain functions over
-``db().aggregates`` returning ``dict`` rows, with the checks Nova makes.
+The admin API manages them; schedulers read aggregates straight from the
+database API they are given (they cache and version them themselves).
 """
 
-from nimbus.core import exception, servicegroup
-from nimbus.core.objects.base import db
+from oslo_versionedobjects import fields
+
+from nimbus.core.objects import base
 
 
-def create(context, name, availability_zone=None):
-    return db().aggregates.create(context, name, availability_zone)
+@base.register
+class Aggregate(base.NimbusTimestampObject, base.NimbusObject):
+    """A host aggregate.
 
+    Version history:
 
-def get(context, aggregate_id):
-    return db().aggregates.get(context, aggregate_id)
-
-
-def get_all(context):
-    return db().aggregates.get_all(context)
-
-
-def update(context, aggregate_id, values):
-    return db().aggregates.update_aggregate(context, aggregate_id, values)
-
-
-def delete(context, aggregate_id):
-    db().aggregates.delete_aggregate(context, aggregate_id)
-
-
-def add_host(context, aggregate_id, host):
-    return db().aggregates.add_host(context, aggregate_id, host)
-
-
-def remove_host(context, aggregate_id, host):
-    return db().aggregates.remove_host(context, aggregate_id, host)
-
-
-def set_metadata(context, aggregate_id, metadata):
-    return db().aggregates.set_metadata(context, aggregate_id, metadata)
-
-
-def availability_zones(context, conf):
-    """Return ``{zone: {"available": bool, "hosts": {host: state}}}``.
-
-    Compute hosts in no zone aggregate are in
-    ``[compute] default_availability_zone``; a zone is available when any
-    of its compute services is enabled and up.
+    * 1.0: initial version
     """
-    zone_of = {}
-    for agg in get_all(context):
-        if agg["availability_zone"]:
-            for host in agg["hosts"]:
-                zone_of[host] = agg["availability_zone"]
-    zones = {}
-    default = conf.compute.default_availability_zone
-    for service in db().services.get_all(context, binary="nimbus-compute"):
-        zone = zones.setdefault(zone_of.get(service["host"], default),
-                                {"hosts": {}, "available": False})
-        up = servicegroup.is_up(conf, service)
-        zone["hosts"][service["host"]] = {
-            "active": not service["disabled"], "available": up,
-            "updated_at": service["updated_at"]}
-        zone["available"] |= up and not service["disabled"]
-    return zones
+
+    VERSION = "1.0"
+
+    fields = dict(base.NimbusTimestampObject.fields, **{
+        "id": fields.IntegerField(),
+        "uuid": fields.UUIDField(),
+        "name": fields.StringField(),
+        "availability_zone": fields.StringField(nullable=True),
+        "hosts": fields.ListOfStringsField(default=[]),
+        "metadata": fields.DictOfStringsField(default={}),
+        "deleted_at": fields.DateTimeField(nullable=True),
+        "deleted": fields.BooleanField(default=False),
+    })
+
+    @base.remotable_classmethod
+    def get(cls, context, aggregate_id):
+        """:param aggregate_id: the aggregate's id or uuid.
+
+        :raises AggregateNotFound: no such aggregate.
+        """
+        return cls.from_row(context,
+                            cls._db().aggregates.get(context, aggregate_id))
+
+    @base.remotable
+    def create(self):
+        """Record the aggregate (``name``, maybe ``availability_zone``).
+
+        :raises AggregateNameExists: the name is taken.
+        """
+        zone = self.availability_zone \
+            if self.obj_attr_is_set("availability_zone") else None
+        self._update(self._db().aggregates.create(self._context, self.name,
+                                                  zone))
+
+    @base.remotable
+    def save(self):
+        """Write a changed ``name`` or ``availability_zone``.
+
+        :raises AggregateNameExists: the new name is taken.
+        :raises InvalidAggregateAction: a host would sit in two zones.
+        """
+        changes = {k: v for k, v in self.obj_get_changes().items()
+                   if k in ("name", "availability_zone")}
+        if changes:
+            self._update(self._db().aggregates.update_aggregate(
+                self._context, self.id, changes))
+
+    @base.remotable
+    def destroy(self):
+        """:raises InvalidAggregateAction: the aggregate still has hosts."""
+        self._db().aggregates.delete_aggregate(self._context, self.id)
+
+    @base.remotable
+    def add_host(self, host):
+        """:raises AggregateHostExists: already a member.
+        :raises ComputeHostNotFound: no compute service on ``host``.
+        :raises InvalidAggregateAction: the host is in another zone.
+        """
+        self._update(self._db().aggregates.add_host(self._context, self.id,
+                                                    host))
+
+    @base.remotable
+    def delete_host(self, host):
+        """:raises AggregateHostNotFound: ``host`` is not a member."""
+        self._update(self._db().aggregates.remove_host(self._context,
+                                                       self.id, host))
+
+    @base.remotable
+    def update_metadata(self, updates):
+        """Set metadata keys; a ``None`` value removes the key."""
+        self._update(self._db().aggregates.set_metadata(self._context,
+                                                        self.id, updates))
+
+    def _update(self, row):
+        fresh = type(self).from_row(self._context, row)
+        for name in self.fields:
+            if fresh.obj_attr_is_set(name):
+                setattr(self, name, getattr(fresh, name))
+        self.obj_reset_changes()
 
 
-def check_zone_name(zone):
-    """:raises Invalid: the zone name is empty or contains ``:``."""
-    if zone is not None and (not zone.strip() or ":" in zone):
-        raise exception.Invalid(
-            reason="availability zone must be non-empty and contain no ':'")
+@base.register
+class AggregateList(base.ObjectListBase, base.NimbusObject):
+    """Version history:
+
+    * 1.0: initial version
+    """
+
+    VERSION = "1.0"
+    fields = {"objects": fields.ListOfObjectsField("Aggregate")}
+
+    @base.remotable_classmethod
+    def get_all(cls, context):
+        rows = cls._db().aggregates.get_all(context)
+        return cls.from_rows(context, Aggregate, rows)

@@ -3,8 +3,10 @@
 ``remotable`` methods run locally in services that have a database and on
 conductor in services that do not (the compute service), through
 ``NimbusObject.indirection_api``. Object code reaches the database only
-through :func:`db`, which raises :class:`DBNotAllowed` unless the process
-handed a database API in with :func:`use_database`.
+through :attr:`NimbusObject.db_api`, which a process with a database sets
+once at start-up (:func:`nimbus.core.db.setup.use_database`), the way
+``indirection_api`` is set in compute; where it is left ``None`` any
+database access from object code raises :class:`DBNotAllowed`.
 """
 
 from oslo_versionedobjects import base as ovo_base
@@ -14,26 +16,6 @@ from nimbus.core import exception
 
 remotable = ovo_base.remotable
 remotable_classmethod = ovo_base.remotable_classmethod
-
-_STATE = {"db": None, "binary": "this process"}
-
-
-def use_database(db_api):
-    """Let object code in this process use ``db_api`` (nimbus.core.db.api)."""
-    _STATE["db"] = db_api
-
-
-def forbid_database(binary):
-    """Make any database access from object code raise (compute)."""
-    _STATE["db"] = None
-    _STATE["binary"] = binary
-
-
-def db():
-    """Return the database API, or raise if this process may not use it."""
-    if _STATE["db"] is None:
-        raise exception.DBNotAllowed(binary=_STATE["binary"])
-    return _STATE["db"]
 
 
 class NimbusObjectRegistry(ovo_base.VersionedObjectRegistry):
@@ -48,6 +30,23 @@ class NimbusObject(ovo_base.VersionedObject):
 
     OBJ_SERIAL_NAMESPACE = "nimbus_object"
     OBJ_PROJECT_NAMESPACE = "nimbus"
+
+    #: The database API (:mod:`nimbus.core.db.api`) of this process, set
+    #: at start-up by :func:`nimbus.core.db.setup.use_database`; ``None``
+    #: in compute, whose remotable calls go through ``indirection_api``.
+    db_api = None
+    #: The process named by :class:`DBNotAllowed` (set in compute).
+    process_name = "this process"
+
+    @classmethod
+    def _db(cls):
+        """Return the database API for object code.
+
+        :raises DBNotAllowed: this process has no database (compute).
+        """
+        if NimbusObject.db_api is None:
+            raise exception.DBNotAllowed(binary=NimbusObject.process_name)
+        return NimbusObject.db_api
 
     @classmethod
     def from_row(cls, context, row):

@@ -80,7 +80,7 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
             too, and left alone by computes that do not send it.
         :returns: the node (:class:`ComputeNode`).
         """
-        row = base.db().compute_nodes.report_inventory(
+        row = cls._db().compute_nodes.report_inventory(
             context, host, hypervisor_hostname, values)
         return cls.from_row(context, row)
 
@@ -88,7 +88,7 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
     def record_build_result(cls, context, host, nodename, failed):
         """Count a failed build on the node (or reset the count after a
         success); the build-failure weigher reads the count."""
-        base.db().compute_nodes.record_build_result(
+        cls._db().compute_nodes.record_build_result(
             context, host, nodename, failed)
 
 
@@ -104,5 +104,5 @@ class ComputeNodeList(base.ObjectListBase, base.NimbusObject):
 
     @classmethod
     def get_all(cls, context, host=None):
-        rows = base.db().compute_nodes.get_all(context, host=host)
+        rows = cls._db().compute_nodes.get_all(context, host=host)
         return cls.from_rows(context, ComputeNode, rows)

@@ -33,7 +33,7 @@ class Flavor(base.NimbusTimestampObject, base.NimbusObject):
     @classmethod
     def get_by_flavor_id(cls, context, flavorid):
         return cls.from_row(context,
-                            base.db().flavors.get_by_flavorid(context,
+                            cls._db().flavors.get_by_flavorid(context,
                                                               flavorid))
 
     def create(self):
@@ -43,7 +43,7 @@ class Flavor(base.NimbusTimestampObject, base.NimbusObject):
                                 "updated_at")}
         extra = self.extra_specs if self.obj_attr_is_set("extra_specs") \
             else {}
-        row = base.db().flavors.create(self._context, values, extra)
+        row = self._db().flavors.create(self._context, values, extra)
         fresh = type(self).from_row(self._context, row)
         for name in self.fields:
             if fresh.obj_attr_is_set(name):
@@ -51,7 +51,7 @@ class Flavor(base.NimbusTimestampObject, base.NimbusObject):
         self.obj_reset_changes()
 
     def destroy(self):
-        base.db().flavors.destroy(self._context, self.flavorid)
+        self._db().flavors.destroy(self._context, self.flavorid)
 
 
 @base.register
@@ -66,5 +66,5 @@ class FlavorList(base.ObjectListBase, base.NimbusObject):
 
     @classmethod
     def get_all(cls, context, **filters):
-        rows = base.db().flavors.get_all(context, **filters)
+        rows = cls._db().flavors.get_all(context, **filters)
         return cls.from_rows(context, Flavor, rows)

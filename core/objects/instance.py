@@ -90,12 +90,12 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         """Insert this instance (API side; never called on compute)."""
         names = [n for n in self.fields if self.obj_attr_is_set(n)
                  and n not in ("id", "created_at", "updated_at")]
-        row = base.db().instances.create(self._context, self._to_row(names))
+        row = self._db().instances.create(self._context, self._to_row(names))
         self._refresh(row)
 
     @base.remotable_classmethod
     def get_by_uuid(cls, context, uuid, read_deleted=False):
-        row = base.db().instances.get(context, uuid,
+        row = cls._db().instances.get(context, uuid,
                                       read_deleted=read_deleted)
         return cls.from_row(context, row)
 
@@ -114,7 +114,7 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
             kwargs["expected_vm_state"] = _as_tuple(expected_vm_state)
         if not changes and not kwargs:
             return
-        row = base.db().instances.update_instance(
+        row = self._db().instances.update_instance(
             self._context, self.uuid, self._to_row(changes), **kwargs)
         self._refresh(row)
 
@@ -124,7 +124,7 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         kwargs = {}
         if expected_task_state != _UNSET:
             kwargs["expected_task_state"] = _as_tuple(expected_task_state)
-        row = base.db().instances.destroy(self._context, self.uuid,
+        row = self._db().instances.destroy(self._context, self.uuid,
                                           **kwargs)
         self._refresh(row)
 
@@ -163,11 +163,11 @@ class InstanceList(base.ObjectListBase, base.NimbusObject):
 
     @base.remotable_classmethod
     def get_by_host(cls, context, host):
-        rows = base.db().instances.get_all(context, {"host": host})
+        rows = cls._db().instances.get_all(context, {"host": host})
         return cls.from_rows(context, Instance, rows)
 
     @classmethod
     def get_by_filters(cls, context, filters, limit=None, marker=None):
-        rows = base.db().instances.get_all(context, filters, limit=limit,
+        rows = cls._db().instances.get_all(context, filters, limit=limit,
                                            marker=marker)
         return cls.from_rows(context, Instance, rows)

@@ -22,13 +22,13 @@ class InstanceActionEvent(base.NimbusObject):
 
     @base.remotable_classmethod
     def event_start(cls, context, instance_uuid, event, host=None):
-        base.db().actions.event_start(context, instance_uuid, event,
+        cls._db().actions.event_start(context, instance_uuid, event,
                                       host=host)
 
     @base.remotable_classmethod
     def event_finish(cls, context, instance_uuid, event, result="Success",
                      exc_tb=None):
-        base.db().actions.event_finish(context, instance_uuid, event,
+        cls._db().actions.event_finish(context, instance_uuid, event,
                                        result=result, exc_tb=exc_tb)
 
 
@@ -53,7 +53,7 @@ class InstanceFault(base.NimbusObject):
     @base.remotable_classmethod
     def record(cls, context, instance_uuid, code, message, details=None,
                host=None):
-        row = base.db().actions.fault_create(
+        row = cls._db().actions.fault_create(
             context, instance_uuid, code, message, details=details,
             host=host)
         return cls.from_row(context, row)

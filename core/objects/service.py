@@ -33,7 +33,7 @@ class Service(base.NimbusTimestampObject, base.NimbusObject):
 
     @base.remotable_classmethod
     def get_by_host_and_binary(cls, context, host, binary):
-        row = base.db().services.get_by_host_and_binary(context, host,
+        row = cls._db().services.get_by_host_and_binary(context, host,
                                                         binary)
         return cls.from_row(context, row)
 
@@ -41,19 +41,19 @@ class Service(base.NimbusTimestampObject, base.NimbusObject):
     def register(cls, context, host, binary, topic, version):
         """Return the service row for (host, binary), creating it."""
         try:
-            row = base.db().services.get_by_host_and_binary(
+            row = cls._db().services.get_by_host_and_binary(
                 context, host, binary)
-            row = base.db().services.update(
+            row = cls._db().services.update(
                 context, row["id"], {"topic": topic, "version": version})
         except exception.ServiceNotFound:
-            row = base.db().services.create(
+            row = cls._db().services.create(
                 context, {"host": host, "binary": binary, "topic": topic,
                           "version": version})
         return cls.from_row(context, row)
 
     @base.remotable
     def heartbeat(self):
-        row = base.db().services.heartbeat(self._context, self.id)
+        row = self._db().services.heartbeat(self._context, self.id)
         for name in ("report_count", "last_seen_up", "disabled",
                      "forced_down", "disabled_reason"):
             setattr(self, name, row[name])
@@ -62,7 +62,7 @@ class Service(base.NimbusTimestampObject, base.NimbusObject):
     def save(self):
         changes = self.obj_get_changes()
         if changes:
-            row = base.db().services.update(self._context, self.id, changes)
+            row = self._db().services.update(self._context, self.id, changes)
             for name, value in row.items():
                 if name in self.fields:
                     setattr(self, name, value)
@@ -81,5 +81,5 @@ class ServiceList(base.ObjectListBase, base.NimbusObject):
 
     @classmethod
     def get_all(cls, context, binary=None, host=None):
-        rows = base.db().services.get_all(context, binary=binary, host=host)
+        rows = cls._db().services.get_all(context, binary=binary, host=host)
         return cls.from_rows(context, Service, rows)

@@ -14,15 +14,19 @@ import time
 from oslo_utils import timeutils
 
 from nimbus.core import servicegroup
-from nimbus.core.objects.base import db
 from nimbus.core.scheduler.host_state import HostSet, HostState
 
 
 class HostManager:
-    """Keeps one :class:`HostSet` current for this scheduler process."""
+    """Keeps one :class:`HostSet` current for this scheduler process.
 
-    def __init__(self, conf):
+    :param conf: the configuration (``[scheduler]``).
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
         self.conf = conf
+        self.db = db
         self.host_set = HostSet()
         self._by_id = {}
         self._services = {}
@@ -41,16 +45,16 @@ class HostManager:
         now = time.monotonic()
         if self._mark is None or \
                 now - self._full_at > self.conf.scheduler.full_refresh_interval:
-            with db().host_states.snapshot(context):
+            with self.db.host_states.snapshot(context):
                 self.full_reload(context)
             return self.host_set
         started = timeutils.utcnow()
         moved, structural = self._changed_nodes(
-            db().host_states.node_versions(
+            self.db.host_states.node_versions(
                 context, self._node_since(started, now)))
         liveness = now - self._liveness_at >= 1.0
         if moved or structural or liveness:
-            with db().host_states.snapshot(context):
+            with self.db.host_states.snapshot(context):
                 self._read_changes(context, moved, structural,
                                    liveness and started)
         return self.host_set
@@ -67,7 +71,7 @@ class HostManager:
             # Aggregates change rarely and heartbeats matter to the
             # second: read them, re-judge liveness and count I/O
             # operations at most once a second.
-            self._update_services(db().host_states.compute_services(
+            self._update_services(self.db.host_states.compute_services(
                 context, since=self._services_mark))
             self._services_mark = started - _margin(self.conf)
             self._update_liveness_and_io(context)
@@ -96,10 +100,10 @@ class HostManager:
         self._full_at = self._liveness_at = self._sweep_at = \
             time.monotonic()
         self._services = {s["host"]: s for s in
-                          db().host_states.compute_services(context)}
-        allocations = db().host_states.allocations(context)
+                          self.db.host_states.compute_services(context)}
+        allocations = self.db.host_states.allocations(context)
         states = []
-        for node in db().host_states.nodes(context):
+        for node in self.db.host_states.nodes(context):
             state = HostState.from_node(node)
             state.instances = allocations.get(node["id"], set())
             self._apply_service(state)
@@ -112,9 +116,9 @@ class HostManager:
 
     def refresh(self, context, host_state):
         """Re-read one node (after a generation conflict)."""
-        node = db().compute_nodes.get(context, host_state.node_id)
+        node = self.db.compute_nodes.get(context, host_state.node_id)
         host_state.update_from_node(node)
-        host_state.instances = db().host_states.allocations(
+        host_state.instances = self.db.host_states.allocations(
             context, [host_state.node_id]).get(host_state.node_id, set())
         self.host_set.touch(host_state)
 
@@ -165,8 +169,8 @@ class HostManager:
         if not moved:
             return
         ids = [state.node_id for state in moved]
-        rows = {r["id"]: r for r in db().host_states.nodes(context, ids)}
-        allocations = db().host_states.allocations(context, ids)
+        rows = {r["id"]: r for r in self.db.host_states.nodes(context, ids)}
+        allocations = self.db.host_states.allocations(context, ids)
         for state in moved:
             if state.node_id in rows:
                 state.update_from_node(rows[state.node_id])
@@ -174,12 +178,12 @@ class HostManager:
                 self.host_set.touch(state)
 
     def _update_aggregates(self, context, touch=True):
-        version = db().aggregates.version(context)
+        version = self.db.aggregates.version(context)
         if version == self._agg_version:
             return
         self._agg_version = version
         by_host = {}
-        for agg in db().aggregates.get_all(context):
+        for agg in self.db.aggregates.get_all(context):
             for host in agg["hosts"]:
                 by_host.setdefault(host, []).append(agg)
         for state in self.host_set.hosts if touch else self._by_id.values():
@@ -199,7 +203,7 @@ class HostManager:
         self._apply_io_ops(context, touch=True)
 
     def _apply_io_ops(self, context, touch):
-        counts = db().host_states.io_ops(context)
+        counts = self.db.host_states.io_ops(context)
         for state in self._by_id.values():
             value = counts.get(state.host, 0)
             if value != state.io_ops:
@@ -214,17 +218,21 @@ def _margin(conf):
 
 
 class DatabaseClaimer:
-    """Claims resources with one guarded transaction per claim."""
+    """Claims resources with one guarded transaction per claim.
 
-    def __init__(self, context):
+    :param db: the database API of the scheduler.
+    """
+
+    def __init__(self, context, db):
         self.context = context
+        self.db = db
 
     def claim(self, host_state, consumer_uuid, spec):
         vcpus, memory_mb, disk_gb = host_state.needs(spec)
-        nodes = db().compute_nodes
+        nodes = self.db.compute_nodes
         nodes.claim(self.context, host_state.node_id,
                     host_state.generation, consumer_uuid, vcpus, memory_mb,
                     disk_gb, group=spec.get("group"), host=host_state.host)
 
     def release(self, consumer_uuid):
-        db().compute_nodes.release(self.context, consumer_uuid)
+        self.db.compute_nodes.release(self.context, consumer_uuid)

@@ -6,7 +6,6 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from nimbus.core import exception, loading, manager
-from nimbus.core.objects.base import db
 from nimbus.core.scheduler import host_manager, selector
 
 LOG = logging.getLogger(__name__)
@@ -29,15 +28,19 @@ def load_weighers(conf):
 
 
 class SchedulerManager(manager.Manager):
-    """Picks hosts for instances and claims their resources."""
+    """Picks hosts for instances and claims their resources.
+
+    :param db: the database API handed in by the daemon.
+    """
 
     target = messaging.Target(version="1.0")
 
-    def __init__(self, conf, host):
+    def __init__(self, conf, host, db):
         super().__init__(conf, host)
+        self.db = db
         self.selector = selector.Selector(conf, load_filters(conf),
                                           load_weighers(conf))
-        self.host_manager = host_manager.HostManager(conf)
+        self.host_manager = host_manager.HostManager(conf, db)
         # NOTE(scheduler): one decision at a time per process: the host
         # cache and rankings are shared state. Processes scale out; the
         # claims keep them from over-committing each other.
@@ -60,12 +63,13 @@ class SchedulerManager(manager.Manager):
 
     def _select(self, ctx, hosts, spec, instance_uuids):
         return self.selector.select(
-            hosts, spec, instance_uuids, host_manager.DatabaseClaimer(ctx),
+            hosts, spec, instance_uuids,
+            host_manager.DatabaseClaimer(ctx, self.db),
             lambda h: self.host_manager.refresh(ctx, h))
 
     def _with_group_hosts(self, ctx, spec):
         group = spec.get("group")
         if not group:
             return spec
-        hosts = db().server_groups.member_hosts(ctx, group["uuid"])
+        hosts = self.db.server_groups.member_hosts(ctx, group["uuid"])
         return dict(spec, group=dict(group, hosts=hosts))

@@ -3,7 +3,6 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
-from nimbus.core.objects import aggregate
 
 
 def _admin_context(op):
@@ -15,14 +14,18 @@ def _time(value):
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
+def _admin():
+    return common.services().admin
+
+
 def view(agg):
-    return {"id": agg["id"], "uuid": agg["uuid"], "name": agg["name"],
-            "availability_zone": agg["availability_zone"],
-            "hosts": agg["hosts"], "metadata": agg["metadata"],
-            "created_at": _time(agg["created_at"]),
-            "updated_at": _time(agg["updated_at"]),
-            "deleted_at": _time(agg["deleted_at"]),
-            "deleted": agg["deleted"]}
+    return {"id": agg.id, "uuid": agg.uuid, "name": agg.name,
+            "availability_zone": agg.availability_zone,
+            "hosts": list(agg.hosts), "metadata": dict(agg.metadata),
+            "created_at": _time(agg.created_at),
+            "updated_at": _time(agg.updated_at),
+            "deleted_at": _time(agg.deleted_at),
+            "deleted": agg.deleted}
 
 
 def _reply(agg):
@@ -42,13 +45,14 @@ class AggregateActionController:
         (name, args), = data.items()
         ctx = _admin_context(name)
         if name == "add_host":
-            agg = aggregate.add_host(ctx, self.aggregate_id, args["host"])
+            agg = _admin().add_aggregate_host(ctx, self.aggregate_id,
+                                              args["host"])
         elif name == "remove_host":
-            agg = aggregate.remove_host(ctx, self.aggregate_id,
-                                        args["host"])
+            agg = _admin().remove_aggregate_host(ctx, self.aggregate_id,
+                                                 args["host"])
         else:
-            agg = aggregate.set_metadata(ctx, self.aggregate_id,
-                                         args["metadata"])
+            agg = _admin().set_aggregate_metadata(ctx, self.aggregate_id,
+                                                  args["metadata"])
         return _reply(agg)
 
 
@@ -62,18 +66,20 @@ class AggregateController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "PUT", "DELETE")
-        return _reply(aggregate.get(_admin_context("show"),
-                                   self.aggregate_id))
+        return _reply(_admin().get_aggregate(_admin_context("show"),
+                                             self.aggregate_id))
 
     @index.when(method="PUT", template="json")
     def update(self):
         ctx = _admin_context("update")
         data = common.body(schemas.AGGREGATE_UPDATE)["aggregate"]
-        return _reply(aggregate.update(ctx, self.aggregate_id, data))
+        return _reply(_admin().update_aggregate(ctx, self.aggregate_id,
+                                                data))
 
     @index.when(method="DELETE", template="json")
     def delete(self):
-        aggregate.delete(_admin_context("delete"), self.aggregate_id)
+        _admin().delete_aggregate(_admin_context("delete"),
+                                  self.aggregate_id)
         return common.reply(None, 200)
 
 
@@ -83,15 +89,15 @@ class AggregatesController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
-        aggs = aggregate.get_all(_admin_context("index"))
+        aggs = _admin().list_aggregates(_admin_context("index"))
         return common.reply({"aggregates": [view(a) for a in aggs]})
 
     @index.when(method="POST", template="json")
     def create(self):
         ctx = _admin_context("create")
         data = common.body(schemas.AGGREGATE_CREATE)["aggregate"]
-        agg = aggregate.create(ctx, data["name"],
-                               data.get("availability_zone"))
+        agg = _admin().create_aggregate(ctx, data["name"],
+                                        data.get("availability_zone"))
         return _reply(agg)
 
     @pecan.expose("json")

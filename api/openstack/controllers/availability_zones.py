@@ -3,8 +3,6 @@
 import pecan
 
 from nimbus.api.openstack import common
-from nimbus.core.conf import CONF
-from nimbus.core.objects import aggregate
 
 AZ = "os_compute_api:os-availability-zone:%s"
 
@@ -16,7 +14,7 @@ def _time(value):
 def _zones(detailed):
     common.authorize(AZ % ("detail" if detailed else "list"))
     ctx = common.context()
-    zones = aggregate.availability_zones(ctx.elevated(), CONF)
+    zones = common.services().admin.availability_zones(ctx.elevated())
     info = []
     for name, zone in sorted(zones.items()):
         hosts = None

@@ -3,18 +3,21 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
-from nimbus.core.objects import server_group
 
 G = "os_compute_api:os-server-groups:%s"
 
 
+def _compute():
+    return common.services().compute
+
+
 def view(group):
     """Nova's 2.1 shape (``policies``), plus ``policy`` and ``rules``."""
-    return {"id": group["uuid"], "name": group["name"],
-            "policies": [group["policy"]], "policy": group["policy"],
-            "rules": group["rules"], "members": group["members"],
-            "metadata": {}, "project_id": group["project_id"],
-            "user_id": group["user_id"]}
+    return {"id": group.uuid, "name": group.name,
+            "policies": [group.policy], "policy": group.policy,
+            "rules": dict(group.rules), "members": list(group.members),
+            "metadata": {}, "project_id": group.project_id,
+            "user_id": group.user_id}
 
 
 class ServerGroupController:
@@ -26,15 +29,15 @@ class ServerGroupController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "DELETE")
-        group = server_group.get(common.context(), self.group_id)
-        common.authorize(G % "show", {"project_id": group["project_id"]})
+        group = _compute().get_server_group(common.context(), self.group_id)
+        common.authorize(G % "show", {"project_id": group.project_id})
         return common.reply({"server_group": view(group)})
 
     @index.when(method="DELETE", template="json")
     def delete(self):
-        group = server_group.get(common.context(), self.group_id)
-        common.authorize(G % "delete", {"project_id": group["project_id"]})
-        server_group.delete(common.context(), self.group_id)
+        group = _compute().get_server_group(common.context(), self.group_id)
+        common.authorize(G % "delete", {"project_id": group.project_id})
+        _compute().delete_server_group(common.context(), self.group_id)
         return common.reply(None, 204)
 
 
@@ -49,7 +52,8 @@ class ServerGroupsController:
         common.authorize(G % "index")
         if all_projects:
             common.authorize(G % "index:all_projects")
-        groups = server_group.get_all(common.context(), all_projects)
+        groups = _compute().list_server_groups(common.context(),
+                                               all_projects)
         offset = common.int_param("offset") or 0
         limit = common.int_param("limit")
         groups = groups[offset:offset + limit if limit is not None
@@ -62,8 +66,8 @@ class ServerGroupsController:
         common.authorize(G % "create")
         policy = data.get("policy") or data["policies"][0]
         rules = {k: int(v) for k, v in (data.get("rules") or {}).items()}
-        group = server_group.create(common.context(), data["name"], policy,
-                                    rules)
+        group = _compute().create_server_group(common.context(),
+                                               data["name"], policy, rules)
         return common.reply({"server_group": view(group)})
 
     @pecan.expose("json")

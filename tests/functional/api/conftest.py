@@ -69,6 +69,7 @@ def _clouds(url, project_ids):
 def cloud(nimbus_conf, tmp_path):
     from nimbus.cli.daemons import all as all_daemon
     from nimbus.core import context
+    from nimbus.core.db import api as db_api
     from nimbus.core.identity import manage
     from tests.conftest import Stack
     nimbus_conf.set_override("auth_strategy", "nimbus", "api")
@@ -76,7 +77,7 @@ def cloud(nimbus_conf, tmp_path):
     nimbus_conf.set_override("bcrypt_rounds", 4, "identity")
     started = all_daemon.start_all(nimbus_conf)
     stack = Stack(nimbus_conf, started)
-    admin = manage.IdentityAdmin(nimbus_conf)
+    admin = manage.IdentityAdmin(nimbus_conf, db_api)
     ctx = context.get_admin_context()
     projects = {"admin": admin.find_project(ctx, "admin")["id"]}
     for name in ("demo", "other"):

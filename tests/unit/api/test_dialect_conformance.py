@@ -34,7 +34,9 @@ class TestOpenStackDialect(_Bundled, unittest.TestCase):
         self.assertEqual(status, fault["code"])
         if message is not None:
             self.assertEqual(message, fault["message"])
-        self.check_challenge(response, status, "Keystone uri='nimbus'")
+        self.check_challenge(
+            response, status,
+            'Keystone uri="http://nimbus.example:8774/identity"')
 
 
 class TestIdentityDialect(_Bundled, unittest.TestCase):

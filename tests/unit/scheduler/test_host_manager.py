@@ -43,7 +43,7 @@ def test_late_commit_is_read_by_the_next_margin_sweep(db, monkeypatch):
     db.set_override("change_margin", 0.5, "scheduler")
     ctx = nimbus_context.get_admin_context()
     node = _node(ctx, "h1")
-    manager = host_manager.HostManager(db)
+    manager = host_manager.HostManager(db, db_api)
     [state] = manager.get_host_states(ctx).hosts
     clock.now += 0.3            # a sweep is due (margin / 2)
     manager.get_host_states(ctx)
@@ -61,7 +61,7 @@ def test_own_claim_is_read_without_a_sweep(db, monkeypatch):
     monkeypatch.setattr(host_manager.time, "monotonic", clock)
     ctx = nimbus_context.get_admin_context()
     node = _node(ctx, "h1")
-    manager = host_manager.HostManager(db)
+    manager = host_manager.HostManager(db, db_api)
     [state] = manager.get_host_states(ctx).hosts
     clock.now += 0.3
     manager.get_host_states(ctx)
