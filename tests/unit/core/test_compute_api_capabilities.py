@@ -18,7 +18,7 @@ from nimbus.core.interfaces import hypervisor as hv
 
 @pytest.fixture
 def env(db):
-    api = compute_api.ComputeAPI(db)
+    api = compute_api.ComputeAPI(db, db_api)
     api._compute = mock.Mock()
     ctx = nimbus_context.RequestContext(user_id="u", project_id="p")
     return api, ctx
