@@ -155,7 +155,7 @@ class ComputeManager(manager.Manager):
             LOG.exception("Cleanup after failed build of %s failed",
                           instance.uuid)
         retry = (not isinstance(err, exception.BuildAbort)
-                 and request_spec.get("attempts", 1)
+                 and request_spec.attempts
                  < self.conf.conductor.max_build_attempts
                  and alternates)
         if retry:

@@ -9,6 +9,7 @@ on conductor instead (object indirection).
 
 def register_all():
     """Import every object module so the registry knows all classes."""
+    from nimbus.core.interfaces import request_spec  # noqa: F401
     from nimbus.core.objects import (  # noqa: F401
         compute_node,
         flavor,

@@ -11,7 +11,6 @@ hosts the :class:`~nimbus.core.scheduler.host_state.HostSet` says changed.
 """
 
 import collections
-import copy
 import json
 import random
 
@@ -52,11 +51,16 @@ class Selector:
         """Claim a host for each instance; all or nothing.
 
         :param host_set: a :class:`HostSet`.
+        :param spec: the :class:`~nimbus.core.interfaces.request_spec.
+            RequestSpec` (not changed).
         :returns: per instance, ``[chosen] + alternates`` as selection
             ``dict`` objects.
         :raises NoValidHost: with an explanation of what removed the hosts.
         """
-        spec = copy.deepcopy(spec)
+        if spec.group is not None:
+            # Placing members adds to group.hosts: keep the caller's
+            # spec as it was. Nothing else in the spec changes here.
+            spec = spec.obj_clone()
         results = []
         try:
             for uuid in instance_uuids:
@@ -84,12 +88,12 @@ class Selector:
                 refresh(chosen)
                 continue
             except GroupConflict as err:
-                spec["group"]["hosts"] = err.hosts
+                spec.group.hosts = err.hosts
                 continue
             chosen.consume(spec, uuid)
             host_set.touch(chosen)
-            if spec.get("group"):
-                spec["group"]["hosts"].append(chosen.host)
+            if spec.group is not None:
+                spec.group.hosts = spec.group.hosts + [chosen.host]
             alternates = [h for h in best if h is not chosen]
             return [_selection(chosen)] + [
                 _selection(h) for h in alternates[:sched.max_alternates]]
@@ -100,7 +104,7 @@ class Selector:
 
     def ranking(self, host_set, spec):
         """Return the up-to-date ranking of ``host_set`` for ``spec``."""
-        key = json.dumps(spec, sort_keys=True, default=str)
+        key = json.dumps(spec.to_dict(), sort_keys=True, default=str)
         ranking = self._rankings.get(key)
         if ranking is None:
             ranking = ranking_mod.Ranking(self.filters, self.weighers, spec)
