@@ -66,9 +66,9 @@ def _spec():
     from nimbus.core.interfaces import request_spec as rs
     return rs.RequestSpec(
         project_id="bench", user_id="bench", num_instances=1,
-        flavor=rs.RequestSpecFlavor(flavorid="1", name="tiny", vcpus=1,
-                                    memory_mb=512, root_gb=1),
-        image=rs.RequestSpecImage(id="img"))
+        flavor={"flavorid": "1", "name": "tiny", "vcpus": 1,
+                "memory_mb": 512, "root_gb": 1},
+        image={"id": "img"})
 
 
 def _node(i):

@@ -144,4 +144,4 @@ class HostStateView:
         :class:`~nimbus.core.interfaces.request_spec.RequestSpec` takes
         here."""
         flavor = spec.flavor
-        return flavor.vcpus, flavor.memory_mb, spec.disk_gb()
+        return flavor["vcpus"], flavor["memory_mb"], spec.disk_gb()

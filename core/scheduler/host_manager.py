@@ -226,7 +226,7 @@ class DatabaseClaimer:
         try:
             nodes.claim(self.context, host_state.node_id,
                         host_state.generation, consumer_uuid, vcpus,
-                        memory_mb, disk_gb, group=_group(spec),
+                        memory_mb, disk_gb, group=spec.group,
                         host=host_state.host)
         except nodes.GenerationConflict:
             raise selector.GenerationConflict(host_state.host)
@@ -235,8 +235,3 @@ class DatabaseClaimer:
 
     def release(self, consumer_uuid):
         db().compute_nodes.release(self.context, consumer_uuid)
-
-
-def _group(spec):
-    """The spec's server group as the claim's ``dict``, or None."""
-    return spec.group.to_dict() if spec.group is not None else None

@@ -64,8 +64,8 @@ class SchedulerManager(manager.Manager):
             lambda h: self.host_manager.refresh(ctx, h))
 
     def _with_group_hosts(self, ctx, spec):
-        if spec.group is None:
+        group = spec.group
+        if group is None:
             return spec
-        group = spec.group.to_dict()
         hosts = db().server_groups.member_hosts(ctx, group["uuid"])
         return spec.with_group_hosts(hosts)

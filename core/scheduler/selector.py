@@ -88,12 +88,12 @@ class Selector:
                 refresh(chosen)
                 continue
             except GroupConflict as err:
-                spec.group.hosts = err.hosts
+                spec.group["hosts"] = list(err.hosts)
                 continue
             chosen.consume(spec, uuid)
             host_set.touch(chosen)
             if spec.group is not None:
-                spec.group.hosts = spec.group.hosts + [chosen.host]
+                spec.group["hosts"].append(chosen.host)
             alternates = [h for h in best if h is not chosen]
             return [_selection(chosen)] + [
                 _selection(h) for h in alternates[:sched.max_alternates]]

@@ -20,7 +20,7 @@ class AggregateInstanceExtraSpecsFilter(scheduler.HostFilter):
 
     def _wanted(self, spec):
         wanted = {}
-        for key, value in spec.flavor.extra_specs.items():
+        for key, value in spec.flavor["extra_specs"].items():
             if key.startswith(SCOPE):
                 wanted[key[len(SCOPE):]] = value
             elif ":" not in key:

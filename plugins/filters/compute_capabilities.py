@@ -33,7 +33,7 @@ class ComputeCapabilitiesFilter(scheduler.HostFilter):
     run_filter_once_per_request = True
 
     def _wanted(self, spec):
-        specs = spec.flavor.extra_specs
+        specs = spec.flavor["extra_specs"]
         return {k[len(SCOPE):]: v for k, v in specs.items()
                 if k.startswith(SCOPE)}
 

@@ -17,5 +17,5 @@ class ServerGroupAffinityFilter(scheduler.HostFilter):
         return spec.group_policy() == "affinity"
 
     def host_passes(self, host_state, spec):
-        hosts = spec.group.hosts
+        hosts = spec.group["hosts"]
         return not hosts or host_state.host in hosts

@@ -5,7 +5,7 @@ from nimbus.core.interfaces import scheduler
 
 def max_per_host(group):
     """Return how many members of ``group`` one host may hold."""
-    return int(group.rules.get("max_server_per_host", 1))
+    return int(group["rules"].get("max_server_per_host", 1))
 
 
 class ServerGroupAntiAffinityFilter(scheduler.HostFilter):
@@ -23,5 +23,5 @@ class ServerGroupAntiAffinityFilter(scheduler.HostFilter):
 
     def host_passes(self, host_state, spec):
         group = spec.group
-        here = group.hosts.count(host_state.host)
+        here = group["hosts"].count(host_state.host)
         return here < max_per_host(group)

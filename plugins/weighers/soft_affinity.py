@@ -13,4 +13,4 @@ class ServerGroupSoftAffinityWeigher(scheduler.HostWeigher):
         return spec.group_policy() == "soft-affinity"
 
     def weigh(self, host_state, spec):
-        return spec.group.hosts.count(host_state.host)
+        return spec.group["hosts"].count(host_state.host)

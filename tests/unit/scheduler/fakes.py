@@ -31,15 +31,14 @@ def spec(vcpus=1, memory_mb=512, root_gb=1, extra_specs=None,
     """A RequestSpec for one instance of a small flavor."""
     return rs.RequestSpec(
         project_id=project_id, user_id="u1", num_instances=1,
-        flavor=rs.RequestSpecFlavor(
-            flavorid="1", name="small", vcpus=vcpus, memory_mb=memory_mb,
-            root_gb=root_gb, extra_specs=dict(extra_specs or {})),
-        image=rs.RequestSpecImage(
-            id="img", properties=dict(image_properties or {})),
+        flavor={"flavorid": "1", "name": "small", "vcpus": vcpus,
+                "memory_mb": memory_mb, "root_gb": root_gb,
+                "extra_specs": dict(extra_specs or {})},
+        image={"id": "img", "properties": dict(image_properties or {})},
         availability_zone=az, scheduler_hints=dict(hints or {}),
         group=group)
 
 
 def group(policy, hosts=(), **rules):
-    return rs.RequestSpecGroup(uuid="g1", policy=policy, rules=rules,
-                               hosts=list(hosts))
+    return {"uuid": "g1", "policy": policy, "rules": rules,
+            "hosts": list(hosts)}

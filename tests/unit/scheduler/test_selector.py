@@ -115,7 +115,7 @@ def test_multi_create_all_or_nothing(conf):
     with pytest.raises(exception.NoValidHost, match="anti-affinity"):
         sel.select(hosts, spec, ["i1", "i2", "i3"], claimer, None)
     assert claimer.released == ["i1", "i2"]
-    assert spec.group.hosts == []   # the caller's spec is untouched
+    assert spec.group["hosts"] == []   # the caller's spec is untouched
 
 
 def test_ranking_sees_changed_hosts_only_through_the_log(conf):
