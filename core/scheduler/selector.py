@@ -107,7 +107,10 @@ class Selector:
         key = json.dumps(spec.to_dict(), sort_keys=True, default=str)
         ranking = self._rankings.get(key)
         if ranking is None:
-            ranking = ranking_mod.Ranking(self.filters, self.weighers, spec)
+            # The ranking keeps re-filtering with its spec: give it its
+            # own, or a later change to the caller's would reach it.
+            ranking = ranking_mod.Ranking(self.filters, self.weighers,
+                                          spec.obj_clone())
             self._rankings[key] = ranking
             if len(self._rankings) > self._cache_size:
                 self._rankings.popitem(last=False)
