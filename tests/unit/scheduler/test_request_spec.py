@@ -110,3 +110,17 @@ def test_dict_fields_are_completed():
 def test_unset_required_field_is_named():
     with pytest.raises(AttributeError, match="RequestSpec.flavor"):
         _ = rs.RequestSpec().flavor
+
+
+def test_wire_shape_is_pinned_to_the_version():
+    """Changing what crosses RPC needs a new VERSION (and this pin)."""
+    assert rs.RequestSpec.VERSION == "1.0"
+    assert list(rs.RequestSpec.fields) == [
+        "project_id", "user_id", "num_instances", "flavor", "image",
+        "availability_zone", "scheduler_hints", "group", "tried_hosts",
+        "requested_hosts", "attempts"]
+    assert rs.FLAVOR.names == ("flavorid", "name", "vcpus", "memory_mb",
+                               "root_gb", "ephemeral_gb", "swap",
+                               "extra_specs")
+    assert rs.IMAGE.names == ("id", "properties")
+    assert rs.GROUP.names == ("uuid", "policy", "rules", "hosts")
