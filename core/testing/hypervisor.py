@@ -21,8 +21,8 @@ import time
 import uuid as uuidlib
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 
 
 class HypervisorConformanceTests:
