@@ -10,9 +10,13 @@ Version history:
 
 import oslo_messaging as messaging
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 TOPIC = "compute"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] compute`` pins an older one.
 VERSION_CAP = "1.0"
 
 
@@ -21,7 +25,8 @@ class ComputeAPI:
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.compute or VERSION_CAP)
 
     def _on(self, host, **kwargs):
         return self.client.prepare(server=host, **kwargs)

@@ -11,11 +11,15 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_versionedobjects import base as ovo_base
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 LOG = logging.getLogger(__name__)
 
 TOPIC = "conductor"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] conductor`` pins an older one.
 VERSION_CAP = "1.0"
 
 
@@ -24,7 +28,8 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.conductor or VERSION_CAP)
 
     def wait_until_ready(self, context, timeout=5, attempts=60):
         """Block until conductor answers (a compute cannot work without

@@ -7,9 +7,13 @@ Version history:
 
 import oslo_messaging as messaging
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 TOPIC = "scheduler"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] scheduler`` pins an older one.
 VERSION_CAP = "1.0"
 
 
@@ -18,7 +22,8 @@ class SchedulerAPI:
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.scheduler or VERSION_CAP)
 
     def select_destinations(self, context, request_spec, instance_uuids):
         """Pick and claim a host for each instance.
