@@ -20,7 +20,7 @@ class ConductorManager(manager.Manager):
         object methods run here reach it through ``NimbusObject.db_api``.
     """
 
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)
