@@ -23,6 +23,7 @@ from nimbus.core.compute import (
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
+from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ _POWER_ACTIONS = {
 class ComputeManager(manager.Manager):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, conf, host, driver=None):
         super().__init__(conf, host)
@@ -99,6 +100,9 @@ class ComputeManager(manager.Manager):
 
     def build_and_run_instance(self, context, instance, request_spec,
                                alternates):
+        """:param request_spec: a ``RequestSpec``, or its legacy ``dict``
+        from a conductor pinned to compute 1.0."""
+        request_spec = rs.RequestSpec.from_rpc(request_spec)
         with self.lock(instance.uuid):
             self._build(context, instance, request_spec, alternates)
 

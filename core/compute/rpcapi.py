@@ -6,14 +6,21 @@ Version history:
   start_instance, stop_instance, reboot_instance, pause_instance,
   unpause_instance, suspend_instance, resume_instance,
   get_console_output.
+* 1.1: build_and_run_instance's ``request_spec`` is a
+  :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object (in
+  1.0 the legacy ``dict``).
 """
 
 import oslo_messaging as messaging
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 TOPIC = "compute"
-VERSION_CAP = "1.0"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] compute`` pins an older one.
+VERSION_CAP = "1.1"
 
 
 class ComputeAPI:
@@ -21,16 +28,27 @@ class ComputeAPI:
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.compute or VERSION_CAP)
 
     def _on(self, host, **kwargs):
         return self.client.prepare(server=host, **kwargs)
 
     def build_and_run_instance(self, context, instance, host, request_spec,
                                alternates):
-        self._on(host).cast(context, "build_and_run_instance",
-                            instance=instance, request_spec=request_spec,
-                            alternates=alternates)
+        """Build and start ``instance`` on ``host``.
+
+        :param request_spec: the :class:`~nimbus.core.interfaces.
+            request_spec.RequestSpec`; sent as the legacy ``dict`` while
+            ``[upgrade_levels] compute`` is below 1.1.
+        :param alternates: selections to reschedule onto if it fails.
+        """
+        version = "1.1"
+        if not self.client.can_send_version(version):
+            version, request_spec = "1.0", request_spec.to_legacy_dict()
+        self._on(host, version=version).cast(
+            context, "build_and_run_instance", instance=instance,
+            request_spec=request_spec, alternates=alternates)
 
     def terminate_instance(self, context, instance):
         self._on(instance.host).cast(context, "terminate_instance",

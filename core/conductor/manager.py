@@ -6,6 +6,7 @@ against the database, and the changed fields travel back.
 """
 
 import oslo_messaging as messaging
+from oslo_utils import versionutils
 
 from nimbus.core import exception, manager
 from nimbus.core.conductor import tasks
@@ -19,7 +20,7 @@ class ConductorManager(manager.Manager):
         object methods run here reach it through ``NimbusObject.db_api``.
     """
 
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)
@@ -36,9 +37,20 @@ class ConductorManager(manager.Manager):
     @messaging.expected_exceptions(exception.NimbusException)
     def object_class_action_versions(self, context, objname, objmethod,
                                      object_versions, args, kwargs):
+        """Run a remotable classmethod for a service without a database.
+
+        :param object_versions: ``{object name: version}`` of every object
+            the caller knows (its manifest).
+        :returns: the method's result; an object comes back as a primitive
+            at the versions the caller declared (children too), so a
+            compute of the previous release can read it.
+        """
         objclass = objects_base.NimbusObject.obj_class_from_name(
             objname, object_versions[objname])
-        return getattr(objclass, objmethod)(context, *args, **kwargs)
+        result = getattr(objclass, objmethod)(context, *args, **kwargs)
+        if not isinstance(result, objects_base.NimbusObject):
+            return result
+        return _backport(result, object_versions)
 
     @messaging.expected_exceptions(exception.NimbusException)
     def object_action(self, context, objinst, objmethod, args, kwargs):
@@ -56,6 +68,22 @@ class ConductorManager(manager.Manager):
         return updates, result
 
     def object_backport_versions(self, context, objinst, object_versions):
-        target = object_versions[objinst.obj_name()]
-        return objinst.obj_to_primitive(target_version=target,
-                                        version_manifest=object_versions)
+        """Return ``objinst`` as a primitive at the caller's versions (its
+        serializer asks when it received an object newer than it knows).
+
+        :param object_versions: the caller's manifest, as above.
+        """
+        return _backport(objinst, object_versions)
+
+
+def _backport(obj, object_versions):
+    """Return ``obj``'s primitive at the version ``object_versions`` names
+    for its class (ours when the caller's is not older) and its children
+    at theirs."""
+    ours = obj.VERSION
+    target = object_versions.get(obj.obj_name(), ours)
+    if (versionutils.convert_version_to_tuple(target)
+            > versionutils.convert_version_to_tuple(ours)):
+        target = ours
+    return obj.obj_to_primitive(target_version=target,
+                                version_manifest=object_versions)

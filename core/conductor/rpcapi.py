@@ -4,21 +4,26 @@ Version history:
 
 * 1.0: initial version: ping, object_class_action_versions, object_action,
   object_backport_versions; compute_task namespace:
-  schedule_and_build_instances, build_instances (reschedule); their
-  ``request_spec`` is a :class:`~nimbus.core.interfaces.request_spec.
-  RequestSpec` object.
+  schedule_and_build_instances, build_instances (reschedule).
+* 1.1: schedule_and_build_instances and build_instances take a
+  :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object (in 1.0
+  the legacy ``dict``).
 """
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_versionedobjects import base as ovo_base
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 LOG = logging.getLogger(__name__)
 
 TOPIC = "conductor"
-VERSION_CAP = "1.0"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] conductor`` pins an older one.
+VERSION_CAP = "1.1"
 
 
 class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
@@ -26,7 +31,8 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.conductor or VERSION_CAP)
 
     def wait_until_ready(self, context, timeout=5, attempts=60):
         """Block until conductor answers (a compute cannot work without
@@ -62,8 +68,14 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
 
     # -- build workflows ----------------------------------------------------
 
-    def _tasks(self):
-        return self.client.prepare(namespace="compute_task")
+    def _tasks(self, request_spec):
+        """Return the ``compute_task`` client and ``request_spec`` as the
+        conductor reads it: the object from 1.1, below the legacy dict."""
+        version = "1.1"
+        if not self.client.can_send_version(version):
+            version, request_spec = "1.0", request_spec.to_legacy_dict()
+        return (self.client.prepare(namespace="compute_task",
+                                    version=version), request_spec)
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):
@@ -73,9 +85,9 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
         :param request_spec: their :class:`~nimbus.core.interfaces.
             request_spec.RequestSpec`.
         """
-        self._tasks().cast(context, "schedule_and_build_instances",
-                           instance_uuids=instance_uuids,
-                           request_spec=request_spec)
+        client, request_spec = self._tasks(request_spec)
+        client.cast(context, "schedule_and_build_instances",
+                    instance_uuids=instance_uuids, request_spec=request_spec)
 
     def build_instances(self, context, instance_uuid, request_spec,
                         alternates, failed_host, reason):
@@ -88,7 +100,7 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
         :param failed_host: the host whose build failed.
         :param reason: why it failed (for the fault if none is left).
         """
-        self._tasks().cast(context, "build_instances",
-                           instance_uuid=instance_uuid,
-                           request_spec=request_spec, alternates=alternates,
-                           failed_host=failed_host, reason=reason)
+        client, request_spec = self._tasks(request_spec)
+        client.cast(context, "build_instances", instance_uuid=instance_uuid,
+                    request_spec=request_spec, alternates=alternates,
+                    failed_host=failed_host, reason=reason)

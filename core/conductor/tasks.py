@@ -15,6 +15,7 @@ from oslo_log import log as logging
 from nimbus.core import exception
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import task_states, vm_states
+from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import instance_action
 from nimbus.core.scheduler import rpcapi as scheduler_rpcapi
@@ -29,7 +30,7 @@ class ComputeTaskManager:
     :param db: the database API handed in by the daemon.
     """
 
-    target = messaging.Target(namespace="compute_task", version="1.0")
+    target = messaging.Target(namespace="compute_task", version="1.1")
 
     def __init__(self, conf, db):
         self.conf = conf
@@ -51,7 +52,7 @@ class ComputeTaskManager:
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):
-        request_spec = request_spec.obj_clone()
+        request_spec = rs.RequestSpec.from_rpc(request_spec).obj_clone()
         request_spec.attempts = 1
         try:
             selections = self.scheduler.select_destinations(
@@ -67,7 +68,8 @@ class ComputeTaskManager:
     def build_instances(self, context, instance_uuid, request_spec,
                         alternates, failed_host, reason):
         """Reschedule one failed build onto the next alternate that fits."""
-        spec = request_spec.obj_clone()
+        # An older compute sends the legacy dict back.
+        spec = rs.RequestSpec.from_rpc(request_spec).obj_clone()
         spec.tried_hosts = spec.tried_hosts + [failed_host]
         self.db.compute_nodes.release(context, instance_uuid)
         max_attempts = self.conf.conductor.max_build_attempts

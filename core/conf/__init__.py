@@ -19,12 +19,13 @@ from nimbus.core.conf import (
     images,
     quota,
     scheduler,
+    upgrade_levels,
 )
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
-            all_, identity, quota)
+            all_, identity, quota, upgrade_levels)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

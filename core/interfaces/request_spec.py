@@ -193,6 +193,41 @@ class RequestSpec(base.NimbusObject):
                 continue
         return out
 
+    def to_legacy_dict(self):
+        """Return the spec as the ``dict`` it was before it became an
+        object, for services of the previous release (compute RPC API
+        1.0, conductor and scheduler 1.0).
+
+        :returns: a new ``dict`` of every field; ``requested_hosts`` only
+            when not empty (the old conductor removed it before a build).
+        """
+        spec = copy.deepcopy(self.to_dict())
+        if not spec.get("requested_hosts"):
+            spec.pop("requested_hosts", None)
+        return spec
+
+    @classmethod
+    def from_legacy_dict(cls, spec):
+        """Return the object of a legacy spec ``dict`` (see
+        :meth:`to_legacy_dict`); a missing key takes its default.
+
+        :raises ValueError: an unknown key, or a value of the wrong shape.
+        """
+        unknown = sorted(set(spec) - set(cls.fields))
+        if unknown:
+            raise ValueError(f"request spec: unknown keys {unknown}")
+        return cls(**spec)
+
+    @classmethod
+    def from_rpc(cls, spec):
+        """Return a spec received over RPC as the object: servers take the
+        object, or the legacy ``dict`` from a client pinned below the
+        version that introduced it (or of the previous release).
+
+        :raises ValueError: see :meth:`from_legacy_dict`.
+        """
+        return spec if isinstance(spec, cls) else cls.from_legacy_dict(spec)
+
     def disk_gb(self):
         """Return the local disk one instance needs in GB (root +
         ephemeral + swap rounded up to whole GB)."""

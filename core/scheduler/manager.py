@@ -6,6 +6,7 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from nimbus.core import exception, loading, manager
+from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.scheduler import host_manager, selector
 
 LOG = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class SchedulerManager(manager.Manager):
     :param db: the database API handed in by the daemon.
     """
 
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)
@@ -49,7 +50,8 @@ class SchedulerManager(manager.Manager):
     @messaging.expected_exceptions(exception.NoValidHost)
     def select_destinations(self, context, request_spec, instance_uuids):
         ctx = context.elevated()
-        spec = self._with_group_hosts(ctx, request_spec)
+        spec = self._with_group_hosts(
+            ctx, rs.RequestSpec.from_rpc(request_spec))
         with self._lock:
             hosts = self.host_manager.get_host_states(ctx)
             try:

@@ -2,16 +2,22 @@
 
 Version history:
 
-* 1.0: initial version: select_destinations (``request_spec`` is a
-  :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object).
+* 1.0: initial version: select_destinations.
+* 1.1: select_destinations takes a
+  :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object (in 1.0
+  the legacy ``dict``).
 """
 
 import oslo_messaging as messaging
 
+from nimbus.core import conf as nimbus_conf
 from nimbus.core import rpc
 
 TOPIC = "scheduler"
-VERSION_CAP = "1.0"
+CONF = nimbus_conf.CONF
+#: The newest version this client knows: its cap unless
+#: ``[upgrade_levels] scheduler`` pins an older one.
+VERSION_CAP = "1.1"
 
 
 class SchedulerAPI:
@@ -19,19 +25,24 @@ class SchedulerAPI:
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version="1.0")
-        self.client = rpc.get_client(target, version_cap=VERSION_CAP)
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.scheduler or VERSION_CAP)
 
     def select_destinations(self, context, request_spec, instance_uuids):
         """Pick and claim a host for each instance.
 
         :param request_spec: a :class:`~nimbus.core.interfaces.
-            request_spec.RequestSpec` (sent as the versioned object).
+            request_spec.RequestSpec`; sent as the legacy ``dict`` while
+            ``[upgrade_levels] scheduler`` is below 1.1.
         :returns: one ``list`` of selections per instance: the claimed host
             first, then unclaimed alternates; each selection is a ``dict``
             with ``host``, ``nodename`` and ``compute_node_uuid``.
         :raises NoValidHost: some instance fits nowhere; nothing is
             claimed for any of them.
         """
-        return self.client.prepare().call(
+        version = "1.1"
+        if not self.client.can_send_version(version):
+            version, request_spec = "1.0", request_spec.to_legacy_dict()
+        return self.client.prepare(version=version).call(
             context, "select_destinations", request_spec=request_spec,
             instance_uuids=instance_uuids)
