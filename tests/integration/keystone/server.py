@@ -89,8 +89,10 @@ def wait_ready(proc, url, log_path, timeout=60):
         if proc.poll() is not None:
             raise KeystoneError(f"Keystone exited ({proc.returncode}):\n"
                                 f"{_tail(log_path)}")
-        with contextlib.suppress(requests.ConnectionError):
-            if requests.get(url, timeout=2).status_code == 200:
+        # A worker still starting may accept and answer late: a timeout
+        # is "not yet", like a refused connection.
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=5).status_code == 200:
                 return
         time.sleep(0.2)
     raise KeystoneError(f"Keystone not up after {timeout}s:\n"
