@@ -103,12 +103,10 @@ class HostWeigher(abc.ABC):
         name = self.multiplier_option
         if name is None:
             return 1.0
-        for agg in host_state.aggregates:
-            if name in agg["metadata"]:
-                return _aggregate_multiplier(host_state, name,
-                                             getattr(self.conf.scheduler,
-                                                     name))
-        return getattr(self.conf.scheduler, name)
+        default = getattr(self.conf.scheduler, name)
+        if not host_state.aggregates:
+            return default
+        return host_state.metadata_min(name, default, kind=float)
 
     @abc.abstractmethod
     def weigh(self, host_state, spec):
@@ -124,12 +122,3 @@ class HostWeigher(abc.ABC):
         :returns: a finite ``float`` or ``int``.
         """
 
-
-def _aggregate_multiplier(host_state, name, default):
-    values = []
-    for value in host_state.metadata_values(name):
-        try:
-            values.append(float(value))
-        except ValueError:
-            continue
-    return min(values) if values else default
