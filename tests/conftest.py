@@ -78,6 +78,17 @@ def db(db_api, nimbus_conf):
     return nimbus_conf
 
 
+def noauth_sdk(url, token):
+    """An openstacksdk connection to nimbus's API at ``url`` with a
+    noauth2 ``user:project`` token."""
+    import openstack
+    return openstack.connection.Connection(
+        auth_type="admin_token",
+        auth={"endpoint": url + "/v2.1", "token": token},
+        compute_endpoint_override=url + "/v2.1",
+        region_name="RegionOne")
+
+
 class Stack:
     def __init__(self, conf, started):
         self.conf = conf
@@ -85,12 +96,7 @@ class Stack:
         self.url = f"http://127.0.0.1:{started[0].port}"
 
     def sdk(self, token="demo:demo"):
-        import openstack
-        return openstack.connection.Connection(
-            auth_type="admin_token",
-            auth={"endpoint": self.url + "/v2.1", "token": token},
-            compute_endpoint_override=self.url + "/v2.1",
-            region_name="RegionOne")
+        return noauth_sdk(self.url, token)
 
     def compute(self, host):
         for svc in self.started:

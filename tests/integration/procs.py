@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import free_port, write_conf
+from tests.conftest import free_port, noauth_sdk, write_conf
 
 BIN = os.path.dirname(sys.executable)
 
@@ -113,12 +113,7 @@ class Deployment:
         raise AssertionError("API did not come up:\n" + self.log("api"))
 
     def sdk(self, token="admin:admin"):
-        import openstack
-        return openstack.connection.Connection(
-            auth_type="admin_token",
-            auth={"endpoint": self.url + "/v2.1", "token": token},
-            compute_endpoint_override=self.url + "/v2.1",
-            region_name="RegionOne")
+        return noauth_sdk(self.url, token)
 
 
 def wait_until(predicate, timeout, interval=0.2, message="condition"):

@@ -14,7 +14,7 @@ import pytest
 from oslo_config import cfg
 
 from nimbus.plugins.images.local import store as local_store
-from tests.conftest import free_port
+from tests.conftest import free_port, noauth_sdk
 from tests.integration.procs import wait_until
 
 pytestmark = pytest.mark.real
@@ -86,12 +86,7 @@ ram = -1
         return f"http://127.0.0.1:{self.port}"
 
     def sdk(self, token="admin:admin"):
-        import openstack
-        return openstack.connection.Connection(
-            auth_type="admin_token",
-            auth={"endpoint": self.url + "/v2.1", "token": token},
-            compute_endpoint_override=self.url + "/v2.1",
-            region_name="RegionOne")
+        return noauth_sdk(self.url, token)
 
     def register_guest_images(self):
         """kernel (aki), ramdisk (ari) and a machine image (ami) naming

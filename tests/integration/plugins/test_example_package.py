@@ -21,7 +21,7 @@ import pytest
 from nimbus.cli.daemons.all import DEMO_IMAGE_ID
 from nimbus.core import loading
 from nimbus.core.conf import scheduler as scheduler_conf
-from tests.conftest import free_port, write_conf
+from tests.conftest import free_port, noauth_sdk, write_conf
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 PACKAGE_DIR = ROOT / "examples" / "nimbus-example-plugins"
@@ -210,12 +210,7 @@ class NimbusAll:
         return f"http://127.0.0.1:{self.port}"
 
     def sdk(self, token="admin:admin"):
-        import openstack
-        return openstack.connection.Connection(
-            auth_type="admin_token",
-            auth={"endpoint": self.url + "/v2.1", "token": token},
-            compute_endpoint_override=self.url + "/v2.1",
-            region_name="RegionOne")
+        return noauth_sdk(self.url, token)
 
     def wait_status(self, conn, server_id, status, timeout=60):
         deadline = time.monotonic() + timeout
