@@ -168,19 +168,37 @@ class ComputeManager(manager.Manager):
                 context, instance.uuid, request_spec, alternates,
                 self.host, str(err))
             return
-        self.set_error(context, instance, err,
-                        expected=(task_states.SPAWNING,))
+        self.fail_build(context, instance, err,
+                         expected=(task_states.SPAWNING,))
 
     def set_error(self, context, instance, err, expected):
         """Put ``instance`` in ERROR with ``err`` as its fault, unless it
-        left the ``expected`` task states meanwhile (e.g. was deleted)."""
+        left the ``expected`` task states meanwhile (e.g. was deleted).
+
+        :returns: whether the instance was put in ERROR.
+        """
         instance.vm_state = vm_states.ERROR
         instance.task_state = None
         if not self.save_quietly(instance, *expected):
-            return
+            return False
         instance_action.InstanceFault.record(
             context, instance.uuid, getattr(err, "code", 500), str(err),
             host=self.host)
+        return True
+
+    def fail_build(self, context, instance, err, expected):
+        """End a build whose guest is gone: ERROR with ``err`` as its
+        fault (see :meth:`set_error`), and its resource claim given back,
+        since an instance that never ran must not hold a host's capacity.
+        """
+        if not self.set_error(context, instance, err, expected):
+            return
+        try:
+            compute_node.ComputeNode.release_allocations(context,
+                                                         instance.uuid)
+        except Exception:
+            LOG.exception("Could not release the claim of %s",
+                          instance.uuid)
 
     def terminate_instance(self, context, instance):
         with self.lock(instance.uuid):

@@ -80,8 +80,8 @@ class PowerSync:
             err = exception.HypervisorError(
                 reason="build interrupted by a restart of the compute "
                        "service")
-            self.compute.set_error(ctx, instance, err,
-                                    expected=(instance.task_state,))
+            self.compute.fail_build(ctx, instance, err,
+                                     expected=(instance.task_state,))
             return
         if instance.task_state is not None:
             # The action's RPC died with the old process: forget it.
