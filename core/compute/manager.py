@@ -121,16 +121,35 @@ class ComputeManager(manager.Manager):
                                err)
             return
         self._record_build(context, instance, failed=False)
+        self._activate(context, instance)
+
+    def _activate(self, context, instance):
+        """Record the spawned guest as running, unless the instance was
+        deleted while it spawned."""
         instance.vm_state = vm_states.ACTIVE
         instance.task_state = None
         instance.power_state = power_state.RUNNING
         instance.launched_at = timeutils.utcnow()
         try:
             instance.save(expected_task_state=(task_states.SPAWNING,))
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
-            # Deleted while spawning: the delete finishes the cleanup.
+        except exception.InstanceNotFound:
+            # Deleted in the database alone (its host looked down to the
+            # API): no terminate will come, so the guest goes now.
+            LOG.info("Instance %s deleted while spawning: destroying its "
+                     "guest", instance.uuid)
+            self._destroy_guest(context, instance)
+        except exception.UnexpectedTaskStateError:
+            # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
+
+    def _destroy_guest(self, context, instance):
+        """Destroy the guest of an instance whose build ended; log (never
+        raise) a failure, which reconciliation at restart picks up."""
+        try:
+            self.driver.destroy(context, instance.uuid)
+        except Exception:
+            LOG.exception("Cleanup after the build of %s failed",
+                          instance.uuid)
 
     def _record_build(self, context, instance, failed):
         """Tell the scheduler's build-failure weigher (through conductor)
@@ -149,11 +168,7 @@ class ComputeManager(manager.Manager):
                       err):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
-        try:
-            self.driver.destroy(context, instance.uuid)
-        except Exception:
-            LOG.exception("Cleanup after failed build of %s failed",
-                          instance.uuid)
+        self._destroy_guest(context, instance)
         retry = (not isinstance(err, exception.BuildAbort)
                  and request_spec.get("attempts", 1)
                  < self.conf.conductor.max_build_attempts
