@@ -27,6 +27,9 @@ from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
 
+# The event a build records under its instance's action (nova's name).
+BUILD_EVENT = "compute_build_and_run_instance"
+
 # RPC method -> (task_state while it runs, final vm_state, final power_state)
 _POWER_ACTIONS = {
     "stop_instance": (task_states.POWERING_OFF, vm_states.STOPPED,
@@ -111,6 +114,7 @@ class ComputeManager(manager.Manager):
             LOG.info("Build of %s cancelled: deleted meanwhile",
                      instance.uuid)
             return
+        self._build_event(context, instance)
         try:
             spec = guest_spec.build(context, instance, self.images)
             self.driver.spawn(context, spec)
@@ -130,8 +134,10 @@ class ComputeManager(manager.Manager):
         instance.task_state = None
         instance.power_state = power_state.RUNNING
         instance.launched_at = timeutils.utcnow()
+        result = "Error"
         try:
             instance.save(expected_task_state=(task_states.SPAWNING,))
+            result = "Success"
         except exception.InstanceNotFound:
             # Deleted in the database alone (its host looked down to the
             # API): no terminate will come, so the guest goes now.
@@ -141,6 +147,23 @@ class ComputeManager(manager.Manager):
         except exception.UnexpectedTaskStateError:
             # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
+        self._build_event(context, instance, result)
+
+    def _build_event(self, context, instance, result=None):
+        """Start the build's event on the instance's action, or finish it
+        with ``result`` ("Success" or "Error"); what
+        ``os-instance-actions`` shows. Never fails the build."""
+        events = instance_action.InstanceActionEvent
+        try:
+            if result is None:
+                events.event_start(context, instance.uuid, BUILD_EVENT,
+                                   host=self.host)
+            else:
+                events.event_finish(context, instance.uuid, BUILD_EVENT,
+                                    result=result)
+        except Exception:
+            LOG.exception("Could not record the build event of %s",
+                          instance.uuid)
 
     def _destroy_guest(self, context, instance):
         """Destroy the guest of an instance whose build ended; log (never
@@ -169,6 +192,9 @@ class ComputeManager(manager.Manager):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
         self._destroy_guest(context, instance)
+        # Finished before any reschedule: the next host's event has the
+        # same name under the same action.
+        self._build_event(context, instance, "Error")
         retry = (not isinstance(err, exception.BuildAbort)
                  and request_spec.get("attempts", 1)
                  < self.conf.conductor.max_build_attempts
