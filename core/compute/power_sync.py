@@ -1,7 +1,7 @@
 """Keep the database in line with the hypervisor.
 
 Three ways in: :meth:`PowerSync.reconcile` when the compute starts
-(interrupted builds, unfinished deletes, guests nobody owns),
+(interrupted builds, unfinished deletes, guests of deleted instances),
 :meth:`PowerSync.sync_all` periodically, and :meth:`PowerSync.handle_event`
 for lifecycle events the plugin delivers. The hypervisor is authoritative
 for power state; an instance with an action in progress is left alone.
@@ -65,10 +65,30 @@ class PowerSync:
             except Exception:
                 LOG.exception("Reconciling %s failed", instance.uuid)
         for uuid in set(self.driver.list_instances()) - known:
-            LOG.warning("Destroying guest %s: no live instance owns it",
-                        uuid)
-            self.driver.destroy(ctx, uuid)
+            try:
+                self._reap(ctx, uuid)
+            except Exception:
+                LOG.exception("Reaping guest %s failed", uuid)
         self._start_event_thread()
+
+    def _reap(self, ctx, uuid):
+        """Destroy a guest whose instance was deleted while this compute
+        was away. A guest nimbus has no record of (another deployment's,
+        or this host was renamed) or that another host's instance owns is
+        left alone: destroying it could destroy a user's server."""
+        try:
+            instance = instance_obj.Instance.get_by_uuid(
+                ctx, uuid, read_deleted=True)
+        except exception.InstanceNotFound:
+            LOG.warning("Guest %s has no instance record: left alone", uuid)
+            return
+        if not instance.deleted:
+            LOG.warning("Guest %(uuid)s belongs to an instance of host "
+                        "%(host)s: left alone",
+                        {"uuid": uuid, "host": instance.host})
+            return
+        LOG.warning("Destroying guest %s: its instance was deleted", uuid)
+        self.driver.destroy(ctx, uuid)
 
     def _reconcile_one(self, ctx, instance):
         if instance.task_state == task_states.DELETING:
