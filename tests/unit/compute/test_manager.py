@@ -92,15 +92,17 @@ def test_retryable_spawn_failure_goes_back_to_conductor(compute):
     assert wf.events(instance.uuid) == [BUILD_EVENT + ("Error",)]
 
 
-@pytest.mark.parametrize("attempts, alternates", [
-    (3, [wf.selection(wf.OTHER_HOST)]),   # max_build_attempts reached
-    (1, []),                               # nowhere else to go
-])
+@pytest.mark.parametrize("last_attempt, alternates", [
+    (True, [wf.selection(wf.OTHER_HOST)]),   # max_build_attempts reached
+    (False, []),                             # nowhere else to go
+], ids=["attempts-used-up", "no-alternates"])
 def test_retryable_failure_without_a_retry_left_is_an_error(
-        compute, attempts, alternates):
+        compute, last_attempt, alternates):
     ctx = wf.user_context()
     instance = wf.create_instance(ctx)
     wf.claim(instance.uuid)
+    attempts = compute.conf.conductor.max_build_attempts if last_attempt \
+        else 1
     err = exception.HypervisorError(reason="qemu died")
     with mock.patch.object(compute.driver, "spawn", side_effect=err):
         compute.build_and_run_instance(

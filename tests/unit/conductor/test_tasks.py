@@ -196,9 +196,12 @@ def test_reschedule_skips_an_alternate_that_no_longer_fits(conductor):
 def test_retries_exhausted_is_an_error_with_the_last_failure(conductor):
     ctx = wf.user_context()
     uuid = _rescheduled(ctx)
-    conductor.build_instances(
-        ctx, uuid, wf.make_spec(ctx, attempts=3, tried_hosts=["fake-0"]),
-        [wf.selection(wf.OTHER_HOST)], wf.HOST, "qemu died")
+    spec = wf.make_spec(
+        ctx, attempts=conductor.conf.conductor.max_build_attempts,
+        tried_hosts=["fake-0"])
+    conductor.build_instances(ctx, uuid, spec,
+                              [wf.selection(wf.OTHER_HOST)], wf.HOST,
+                              "qemu died")
     conductor.scheduler.select_destinations.assert_not_called()
     conductor.compute.build_and_run_instance.assert_not_called()
     row = wf.load(uuid)
