@@ -9,9 +9,18 @@ Two modes, each measured ``--runs`` times (medians reported):
 
 The client (this process) POSTs the servers from ``--clients`` threads
 with plain HTTP, then polls until every server is ACTIVE. ``boots_per_s``
-is N divided by the time from the first POST to the last ACTIVE.
+is N divided by the time from the first POST to the last ACTIVE;
+``cpu_ms_per_boot`` is the CPU time (user + system) nimbus's processes
+spent over the same interval (including the deletes that follow), divided
+by N.
+
+``--baseline-venv DIR`` measures the in-process mode of another
+installation (e.g. main before a change) in the same run: the two
+alternate, one fresh nimbus-all per run, and the ratios are reported.
 
     python benchmarks/boot_throughput.py --servers 200 --runs 3 --json
+    python benchmarks/boot_throughput.py --mode inprocess --runs 5 \
+        --baseline-venv ../base/.venv
 """
 
 import argparse
@@ -112,6 +121,24 @@ def _wait_empty(session, url, timeout=120):
     raise RuntimeError("servers were not deleted")
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes ``pids`` have used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def measured_run(url, servers, clients, pids):
+    """One boot run; return (seconds, latencies, CPU seconds of pids)."""
+    before = cpu_seconds(pids)
+    total, latencies = boot_run(url, servers, clients)
+    return total, latencies, cpu_seconds(pids) - before
+
+
 def _percentile(values, pct):
     ordered = sorted(values)
     index = min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))
@@ -119,17 +146,45 @@ def _percentile(values, pct):
 
 
 def _summary(mode, servers, runs):
-    rates = [servers / total for total, _ in runs]
-    p50 = [_percentile(lat, 50) * 1000 for _, lat in runs]
-    p99 = [_percentile(lat, 99) * 1000 for _, lat in runs]
+    rates = [servers / total for total, _, _ in runs]
+    cpu = [cpu_s * 1000 / servers for _, _, cpu_s in runs]
+    p50 = [_percentile(lat, 50) * 1000 for _, lat, _ in runs]
+    p99 = [_percentile(lat, 99) * 1000 for _, lat, _ in runs]
     return {"mode": mode, "servers": servers, "runs": len(runs),
             "boots_per_s": round(statistics.median(rates), 1),
             "boots_per_s_all": [round(r, 1) for r in rates],
+            "cpu_ms_per_boot": round(statistics.median(cpu), 2),
+            "cpu_ms_per_boot_all": [round(c, 2) for c in cpu],
             "post_p50_ms": round(statistics.median(p50), 1),
             "post_p99_ms": round(statistics.median(p99), 1)}
 
 
 def run_inprocess(args):
+    binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
+    runs = inprocess_session(binary, args, args.runs)
+    return _summary("inprocess", args.servers, runs)
+
+
+def run_compare(args):
+    """Alternate the baseline's nimbus-all and this one, a run each."""
+    mine = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
+    theirs = os.path.join(args.baseline_venv, "bin", "nimbus-all")
+    base_runs, runs = [], []
+    for _ in range(args.runs):
+        base_runs += inprocess_session(theirs, args, 1)
+        runs += inprocess_session(mine, args, 1)
+    base = _summary("inprocess-baseline", args.servers, base_runs)
+    current = _summary("inprocess", args.servers, runs)
+    current["ratio_boots_per_s"] = round(
+        current["boots_per_s"] / base["boots_per_s"], 3)
+    current["ratio_cpu_per_boot"] = round(
+        current["cpu_ms_per_boot"] / base["cpu_ms_per_boot"], 3)
+    return [base, current]
+
+
+def inprocess_session(binary, args, count):
+    """Start ``binary`` (a nimbus-all), warm it up, measure ``count``
+    runs, stop it; return the runs."""
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         conf = pathlib.Path(tmp, "nimbus.conf")
@@ -139,7 +194,6 @@ def run_inprocess(args):
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
             "[fake]\npersist = false\n"
             "[quota]\ninstances = -1\ncores = -1\nram = -1\n")
-        binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
         with open(os.path.join(tmp, "all.log"), "wb") as log:
             proc = subprocess.Popen([binary, "--config-file", str(conf)],
                                     stdout=log, stderr=subprocess.STDOUT)
@@ -148,12 +202,11 @@ def run_inprocess(args):
             _wait_api(url, proc)
             _wait_hypervisors(url, len(HOSTS))
             boot_run(url, min(20, args.servers), args.clients)  # warm up
-            runs = [boot_run(url, args.servers, args.clients)
-                    for _ in range(args.runs)]
+            return [measured_run(url, args.servers, args.clients,
+                                 [proc.pid]) for _ in range(count)]
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    return _summary("inprocess", args.servers, runs)
 
 
 def run_rabbit(args):
@@ -174,7 +227,8 @@ def run_rabbit(args):
             dep.wait_api()
             _wait_hypervisors(dep.url, len(HOSTS))
             boot_run(dep.url, min(20, args.servers), args.clients)
-            runs = [boot_run(dep.url, args.servers, args.clients)
+            pids = [p.pid for p in dep.procs.values()]
+            runs = [measured_run(dep.url, args.servers, args.clients, pids)
                     for _ in range(args.runs)]
         finally:
             dep.stop_all()
@@ -207,19 +261,35 @@ def main():
                         default="both")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per mode")
+    parser.add_argument("--baseline-venv", metavar="DIR",
+                        help="also measure the in-process mode of the "
+                             "nimbus installed in this virtualenv, "
+                             "alternating with this one")
     args = parser.parse_args()
-    modes = ["inprocess", "rabbit"] if args.mode == "both" else [args.mode]
-    for mode in modes:
-        result = {"inprocess": run_inprocess, "rabbit": run_rabbit}[mode](
-            args)
-        if args.json:
-            print(json.dumps(result), flush=True)
-        else:
-            print(f"{mode:10s} {result['servers']} servers: "
-                  f"{result['boots_per_s']} boots/s (runs "
-                  f"{result['boots_per_s_all']}), POST p50 "
-                  f"{result['post_p50_ms']} ms, p99 "
-                  f"{result['post_p99_ms']} ms", flush=True)
+    if args.baseline_venv:
+        results = run_compare(args)
+    else:
+        modes = (["inprocess", "rabbit"] if args.mode == "both"
+                 else [args.mode])
+        results = [{"inprocess": run_inprocess, "rabbit": run_rabbit}[m](
+            args) for m in modes]
+    for result in results:
+        _report(result, args.json)
+
+
+def _report(result, as_json):
+    if as_json:
+        print(json.dumps(result), flush=True)
+        return
+    line = (f"{result['mode']:18s} {result['servers']} servers: "
+            f"{result['boots_per_s']} boots/s (runs "
+            f"{result['boots_per_s_all']}), CPU "
+            f"{result['cpu_ms_per_boot']} ms/boot, POST p50 "
+            f"{result['post_p50_ms']} ms, p99 {result['post_p99_ms']} ms")
+    if "ratio_boots_per_s" in result:
+        line += (f"; vs baseline: boots/s x{result['ratio_boots_per_s']}, "
+                 f"CPU/boot x{result['ratio_cpu_per_boot']}")
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

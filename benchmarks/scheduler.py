@@ -63,13 +63,12 @@ def _conf(db_url=None):
 
 
 def _spec():
-    return {"project_id": "bench", "user_id": "bench", "num_instances": 1,
-            "flavor": {"flavorid": "1", "name": "tiny", "vcpus": 1,
-                       "memory_mb": 512, "root_gb": 1, "ephemeral_gb": 0,
-                       "swap": 0, "extra_specs": {}},
-            "image": {"id": "img", "properties": {}},
-            "availability_zone": None, "scheduler_hints": {},
-            "group": None, "tried_hosts": [], "attempts": 1}
+    from nimbus.core.interfaces import request_spec as rs
+    return rs.RequestSpec(
+        project_id="bench", user_id="bench", num_instances=1,
+        flavor={"flavorid": "1", "name": "tiny", "vcpus": 1,
+                "memory_mb": 512, "root_gb": 1},
+        image={"id": "img"})
 
 
 def _node(i):

@@ -17,9 +17,9 @@ from nimbus.core.compute import api_extras, api_groups, task_states, vm_states
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
-from nimbus.core.scheduler import request_spec as rs
 
 LOG = logging.getLogger(__name__)
 
@@ -136,8 +136,9 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                      for r in created]
         self._recheck_quota(context, instances, deltas)
         self._add_group_members(context, group, [i.uuid for i in instances])
-        spec = rs.build(context, flavor, image, count, availability_zone,
-                        scheduler_hints, group=group)
+        spec = rs.RequestSpec.for_boot(context, flavor, image, count,
+                                       availability_zone, scheduler_hints,
+                                       group=group)
         self.conductor_rpc.schedule_and_build_instances(
             context, [i.uuid for i in instances], spec)
         return instances

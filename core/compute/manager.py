@@ -15,7 +15,6 @@ from oslo_utils import timeutils
 from nimbus.core import exception, loading, manager
 from nimbus.core.compute import (
     guest_spec,
-    power_state,
     power_sync,
     resource_tracker,
     task_states,
@@ -23,6 +22,7 @@ from nimbus.core.compute import (
 )
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class ComputeManager(manager.Manager):
         # same name under the same action.
         self._build_event(context, instance, "Error")
         retry = (not isinstance(err, exception.BuildAbort)
-                 and request_spec.get("attempts", 1)
+                 and request_spec.attempts
                  < self.conf.conductor.max_build_attempts
                  and alternates)
         if retry:

@@ -14,7 +14,8 @@ from oslo_log import log as logging
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
-from nimbus.core.compute import power_state, task_states, vm_states
+from nimbus.core.compute import task_states, vm_states
+from nimbus.core.interfaces import power_state
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import instance_action
 

@@ -4,7 +4,9 @@ Version history:
 
 * 1.0: initial version: ping, object_class_action_versions, object_action,
   object_backport_versions; compute_task namespace:
-  schedule_and_build_instances, build_instances (reschedule).
+  schedule_and_build_instances, build_instances (reschedule); their
+  ``request_spec`` is a :class:`~nimbus.core.interfaces.request_spec.
+  RequestSpec` object.
 """
 
 import oslo_messaging as messaging
@@ -65,14 +67,27 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):
-        """Schedule the (already recorded) instances and start builds."""
+        """Schedule the (already recorded) instances and start builds.
+
+        :param instance_uuids: the instances the request recorded.
+        :param request_spec: their :class:`~nimbus.core.interfaces.
+            request_spec.RequestSpec`.
+        """
         self._tasks().cast(context, "schedule_and_build_instances",
                            instance_uuids=instance_uuids,
                            request_spec=request_spec)
 
     def build_instances(self, context, instance_uuid, request_spec,
                         alternates, failed_host, reason):
-        """Reschedule one failed build onto an alternate host."""
+        """Reschedule one failed build onto an alternate host.
+
+        :param request_spec: the :class:`~nimbus.core.interfaces.
+            request_spec.RequestSpec` the build ran with.
+        :param alternates: the remaining alternates (selection ``dict``
+            objects), best first.
+        :param failed_host: the host whose build failed.
+        :param reason: why it failed (for the fault if none is left).
+        """
         self._tasks().cast(context, "build_instances",
                            instance_uuid=instance_uuid,
                            request_spec=request_spec, alternates=alternates,

@@ -51,9 +51,8 @@ class ComputeTaskManager:
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):
-        request_spec = dict(request_spec, attempts=1,
-                            tried_hosts=list(
-                                request_spec.get("tried_hosts", [])))
+        request_spec = request_spec.obj_clone()
+        request_spec.attempts = 1
         try:
             selections = self.scheduler.select_destinations(
                 context, request_spec, instance_uuids)
@@ -73,16 +72,15 @@ class ComputeTaskManager:
     def build_instances(self, context, instance_uuid, request_spec,
                         alternates, failed_host, reason):
         """Reschedule one failed build onto the next alternate that fits."""
-        spec = dict(request_spec)
-        spec["tried_hosts"] = list(spec.get("tried_hosts", [])) + \
-            [failed_host]
+        spec = request_spec.obj_clone()
+        spec.tried_hosts = spec.tried_hosts + [failed_host]
         self.db.compute_nodes.release(context, instance_uuid)
         max_attempts = self.conf.conductor.max_build_attempts
         for index, alternate in enumerate(alternates):
-            if spec.get("attempts", 1) >= max_attempts:
+            if spec.attempts >= max_attempts:
                 break
-            spec["attempts"] = spec.get("attempts", 1) + 1
-            spec["requested_hosts"] = [alternate["host"]]
+            spec.attempts += 1
+            spec.requested_hosts = [alternate["host"]]
             try:
                 selection = self.scheduler.select_destinations(
                     context, spec, [instance_uuid])[0]
@@ -112,8 +110,8 @@ class ComputeTaskManager:
             # Deleted while being scheduled: give the claim back.
             self.db.compute_nodes.release(context, uuid)
             return
-        spec = dict(spec)
-        spec.pop("requested_hosts", None)
+        spec = spec.obj_clone()
+        spec.requested_hosts = []
         self.compute.build_and_run_instance(
             context, instance, selection["host"], spec, list(alternates))
 

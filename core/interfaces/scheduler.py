@@ -5,15 +5,24 @@ Filters are registered in ``nimbus.scheduler.filters``, weighers in
 ``enabled_weighers`` choose them and their order. One class per file; the
 first line of a filter's docstring says what it rejects and why.
 
-Both receive a :class:`~nimbus.core.scheduler.host_state.HostState` and the
-request spec ``dict`` (see :mod:`nimbus.core.scheduler.request_spec`).
-Neither may do I/O: everything they need is in the host state or the spec,
-so a decision costs microseconds per host.
+Both receive a host state, whose readable attributes are the contract
+:class:`~nimbus.core.interfaces.host_state.HostStateView`, and the
+:class:`~nimbus.core.interfaces.request_spec.RequestSpec`. Neither may do
+I/O or change either argument: everything they need is in the host state
+or the spec, so a decision costs microseconds per host.
+
+A plugin imports only this public surface: ``nimbus.core.interfaces``
+(these classes, the host-state view, the request spec,
+:mod:`~nimbus.core.interfaces.extra_specs`), ``nimbus.core.exception``
+and, in its tests, the conformance kits of
+:mod:`nimbus.core.testing.scheduler`.
 """
 
 import abc
 
-INTERFACE_VERSION = "1.1"
+#: 2.0: the spec is a ``RequestSpec`` object (was a ``dict``); what a
+#: plugin may read of the host state is ``HostStateView``.
+INTERFACE_VERSION = "2.0"
 
 
 class HostFilter(abc.ABC):
@@ -33,16 +42,28 @@ class HostFilter(abc.ABC):
         self.conf = conf
 
     def applies(self, spec):
-        """Return False when the filter passes every host for ``spec``
-        (e.g. the hint it reads is absent); the framework then skips it.
+        """Say whether the filter can reject anything for ``spec``.
+
+        :param spec: the :class:`~nimbus.core.interfaces.request_spec.
+            RequestSpec`.
+        :returns: ``bool``: False when the filter passes every host for
+            ``spec`` (e.g. the hint it reads is absent); the framework
+            then skips it for the whole request.
         """
         return True
 
     @abc.abstractmethod
     def host_passes(self, host_state, spec):
-        """Return True if an instance of ``spec`` may land on the host.
+        """Say whether an instance of ``spec`` may land on the host.
 
-        MUST NOT modify either argument or block.
+        Called only when :meth:`applies` returned True for ``spec``. MUST
+        NOT modify either argument, block or do I/O.
+
+        :param host_state: a :class:`~nimbus.core.interfaces.host_state.
+            HostStateView`.
+        :param spec: the :class:`~nimbus.core.interfaces.request_spec.
+            RequestSpec`.
+        :returns: ``bool``: True if the host passes.
         """
 
 
@@ -63,12 +84,22 @@ class HostWeigher(abc.ABC):
         self.conf = conf
 
     def applies(self, spec):
-        """Return False when the weigher cannot tell hosts apart for
-        ``spec``; the framework then skips it."""
+        """Say whether the weigher can tell hosts apart for ``spec``.
+
+        :returns: ``bool``: False makes the framework skip the weigher
+            for the whole request.
+        """
         return True
 
     def multiplier(self, host_state):
-        """Return this weigher's multiplier for the host."""
+        """Return this weigher's multiplier for the host.
+
+        :param host_state: a :class:`~nimbus.core.interfaces.host_state.
+            HostStateView`.
+        :returns: ``float``: the aggregate override or the
+            ``[scheduler]`` option named by :attr:`multiplier_option`
+            (1.0 without one).
+        """
         name = self.multiplier_option
         if name is None:
             return 1.0
@@ -81,7 +112,17 @@ class HostWeigher(abc.ABC):
 
     @abc.abstractmethod
     def weigh(self, host_state, spec):
-        """Return the raw weight of the host (higher is better)."""
+        """Return the raw weight of the host (higher is better).
+
+        Called only when :meth:`applies` returned True for ``spec``. MUST
+        NOT modify either argument, block or do I/O.
+
+        :param host_state: a :class:`~nimbus.core.interfaces.host_state.
+            HostStateView`.
+        :param spec: the :class:`~nimbus.core.interfaces.request_spec.
+            RequestSpec`.
+        :returns: a finite ``float`` or ``int``.
+        """
 
 
 def _aggregate_multiplier(host_state, name, default):

@@ -10,6 +10,7 @@ indirection, ``NimbusObject.indirection_api``).
 
 def register_all():
     """Import every object module so the registry knows all classes."""
+    from nimbus.core.interfaces import request_spec  # noqa: F401
     from nimbus.core.objects import (  # noqa: F401
         aggregate,
         compute_node,

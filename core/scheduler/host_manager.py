@@ -232,7 +232,7 @@ class DatabaseClaimer:
         nodes = self.db.compute_nodes
         nodes.claim(self.context, host_state.node_id,
                     host_state.generation, consumer_uuid, vcpus, memory_mb,
-                    disk_gb, group=spec.get("group"), host=host_state.host)
+                    disk_gb, group=spec.group, host=host_state.host)
 
     def release(self, consumer_uuid):
         self.db.compute_nodes.release(self.context, consumer_uuid)

@@ -9,16 +9,18 @@ of every host on every request.
 import dataclasses
 import json
 
-from nimbus.core.scheduler import request_spec
+from nimbus.core.interfaces import host_state as host_state_view
 
 
 @dataclasses.dataclass(eq=False)
-class HostState:
+class HostState(host_state_view.HostStateView):
     """Inventory, usage, service status and aggregates of one node.
 
-    ``free_*`` apply allocation ratios and reserved amounts, so filters
-    and weighers compare like with like. ``aggregates`` is a list of
-    ``{"name", "availability_zone", "metadata": {}}`` dicts.
+    What filters and weighers may read of it, and the derived values
+    (``free_*``, ``num_instances``, ``metadata_*``, ``needs``), are the
+    contract :class:`~nimbus.core.interfaces.host_state.HostStateView`;
+    the rest (``node_id``, ``generation``, ``version``, ``updated_at``,
+    :meth:`consume`) is the scheduler's own.
     """
 
     host: str
@@ -78,52 +80,6 @@ class HostState:
         self.cpu_info = json.loads(info) if isinstance(info, str) \
             else dict(info)
         self.version += 1
-
-    @property
-    def free_vcpus(self):
-        total = (self.vcpus - self.reserved_host_cpus) * \
-            self.cpu_allocation_ratio
-        return total - self.vcpus_used
-
-    @property
-    def free_ram_mb(self):
-        total = (self.memory_mb - self.reserved_host_memory_mb) * \
-            self.ram_allocation_ratio
-        return total - self.memory_mb_used
-
-    @property
-    def free_disk_gb(self):
-        total = (self.local_gb - self.reserved_host_disk_mb / 1024) * \
-            self.disk_allocation_ratio
-        return total - self.local_gb_used
-
-    @property
-    def num_instances(self):
-        return max(self.running_vms, len(self.instances))
-
-    def metadata_values(self, key):
-        """Return the set of values ``key`` has in this host's
-        aggregates (empty if none sets it)."""
-        return {agg["metadata"][key] for agg in self.aggregates
-                if key in agg["metadata"]}
-
-    def metadata_min(self, key, default, kind=int):
-        """Return the smallest value of ``key`` among the host's
-        aggregates (converted with ``kind``), or ``default``."""
-        values = []
-        for value in self.metadata_values(key):
-            try:
-                values.append(kind(value))
-            except ValueError:
-                continue
-        return min(values) if values else default
-
-    def needs(self, spec):
-        """Return ``(vcpus, memory_mb, disk_gb)`` one instance of spec
-        takes."""
-        flavor = spec["flavor"]
-        return (flavor["vcpus"], flavor["memory_mb"],
-                request_spec.disk_gb(spec))
 
     def consume(self, spec, consumer_uuid=None):
         """Account for one instance of ``spec`` claimed on this host."""

@@ -68,8 +68,8 @@ class SchedulerManager(manager.Manager):
             lambda h: self.host_manager.refresh(ctx, h))
 
     def _with_group_hosts(self, ctx, spec):
-        group = spec.get("group")
-        if not group:
+        group = spec.group
+        if group is None:
             return spec
         hosts = self.db.server_groups.member_hosts(ctx, group["uuid"])
-        return dict(spec, group=dict(group, hosts=hosts))
+        return spec.with_group_hosts(hosts)

@@ -22,8 +22,8 @@ _SEQ = itertools.count()
 
 def restrict(hosts, spec, removed=None):
     """Drop hosts already tried and, if hosts were requested, the rest."""
-    tried = set(spec.get("tried_hosts") or ())
-    requested = spec.get("requested_hosts")
+    tried = set(spec.tried_hosts)
+    requested = spec.requested_hosts
     candidates = [h for h in hosts if h.host not in tried]
     if removed is not None and len(candidates) != len(hosts):
         removed.append(("retry", "build already failed there",
@@ -44,8 +44,8 @@ class Ranking:
         self.spec = spec
         self.filters = [f for f in filters if f.applies(spec)]
         self.weighers = [w for w in weighers if w.applies(spec)]
-        self._tried = set(spec.get("tried_hosts") or ())
-        self._requested = set(spec.get("requested_hosts") or ())
+        self._tried = set(spec.tried_hosts)
+        self._requested = set(spec.requested_hosts)
         self._position = None
         self._order = []     # sorted [(-total, seq, host)]
         self._keys = {}      # id(host) -> its entry in _order

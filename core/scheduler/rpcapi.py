@@ -2,7 +2,8 @@
 
 Version history:
 
-* 1.0: initial version: select_destinations.
+* 1.0: initial version: select_destinations (``request_spec`` is a
+  :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object).
 """
 
 import oslo_messaging as messaging
@@ -23,8 +24,8 @@ class SchedulerAPI:
     def select_destinations(self, context, request_spec, instance_uuids):
         """Pick and claim a host for each instance.
 
-        :param request_spec: ``dict`` (see
-            :mod:`nimbus.core.scheduler.request_spec`).
+        :param request_spec: a :class:`~nimbus.core.interfaces.
+            request_spec.RequestSpec` (sent as the versioned object).
         :returns: one ``list`` of selections per instance: the claimed host
             first, then unclaimed alternates; each selection is a ``dict``
             with ``host``, ``nodename`` and ``compute_node_uuid``.

@@ -3,8 +3,8 @@
 :class:`Selector` does no I/O itself: claims go through a *claimer*
 (``claim(host_state, consumer_uuid, spec)``, ``release(consumer_uuid)``;
 a lost race raises :class:`~nimbus.core.exception.GenerationConflict` or
-:class:`~nimbus.core.exception.GroupConflict`) and stale hosts are re-read through a *refresh* callable, so the same code
-runs against PostgreSQL or in memory (the benchmark).
+:class:`~nimbus.core.exception.GroupConflict`) and stale hosts are
+re-read through a *refresh* callable, so the same code runs against PostgreSQL or in memory (the benchmark).
 
 It keeps, per distinct request, a :class:`~nimbus.core.scheduler.ranking.
 Ranking` of the passing hosts, best first, and updates it only for the
@@ -12,7 +12,6 @@ hosts the :class:`~nimbus.core.scheduler.host_state.HostSet` says changed.
 """
 
 import collections
-import copy
 import json
 import random
 
@@ -38,11 +37,16 @@ class Selector:
         """Claim a host for each instance; all or nothing.
 
         :param host_set: a :class:`HostSet`.
+        :param spec: the :class:`~nimbus.core.interfaces.request_spec.
+            RequestSpec` (not changed).
         :returns: per instance, ``[chosen] + alternates`` as selection
             ``dict`` objects.
         :raises NoValidHost: with an explanation of what removed the hosts.
         """
-        spec = copy.deepcopy(spec)
+        if spec.group is not None:
+            # Placing members adds to group.hosts: keep the caller's
+            # spec as it was. Nothing else in the spec changes here.
+            spec = spec.obj_clone()
         results = []
         try:
             for uuid in instance_uuids:
@@ -70,12 +74,12 @@ class Selector:
                 refresh(chosen)
                 continue
             except exception.GroupConflict as err:
-                spec["group"]["hosts"] = err.hosts
+                spec.group["hosts"] = list(err.hosts)
                 continue
             chosen.consume(spec, uuid)
             host_set.touch(chosen)
-            if spec.get("group"):
-                spec["group"]["hosts"].append(chosen.host)
+            if spec.group is not None:
+                spec.group["hosts"].append(chosen.host)
             alternates = [h for h in best if h is not chosen]
             return [_selection(chosen)] + [
                 _selection(h) for h in alternates[:sched.max_alternates]]
@@ -86,10 +90,13 @@ class Selector:
 
     def ranking(self, host_set, spec):
         """Return the up-to-date ranking of ``host_set`` for ``spec``."""
-        key = json.dumps(spec, sort_keys=True, default=str)
+        key = json.dumps(spec.to_dict(), sort_keys=True, default=str)
         ranking = self._rankings.get(key)
         if ranking is None:
-            ranking = ranking_mod.Ranking(self.filters, self.weighers, spec)
+            # The ranking keeps re-filtering with its spec: give it its
+            # own, or a later change to the caller's would reach it.
+            ranking = ranking_mod.Ranking(self.filters, self.weighers,
+                                          spec.obj_clone())
             self._rankings[key] = ranking
             if len(self._rankings) > self._cache_size:
                 self._rankings.popitem(last=False)

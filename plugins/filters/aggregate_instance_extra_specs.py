@@ -1,7 +1,6 @@
 """AggregateInstanceExtraSpecsFilter."""
 
-from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import extra_specs_ops
+from nimbus.core.interfaces import extra_specs, scheduler
 
 SCOPE = "aggregate_instance_extra_specs:"
 
@@ -21,7 +20,7 @@ class AggregateInstanceExtraSpecsFilter(scheduler.HostFilter):
 
     def _wanted(self, spec):
         wanted = {}
-        for key, value in (spec["flavor"].get("extra_specs") or {}).items():
+        for key, value in spec.flavor["extra_specs"].items():
             if key.startswith(SCOPE):
                 wanted[key[len(SCOPE):]] = value
             elif ":" not in key:
@@ -34,7 +33,7 @@ class AggregateInstanceExtraSpecsFilter(scheduler.HostFilter):
     def host_passes(self, host_state, spec):
         for key, requirement in self._wanted(spec).items():
             values = host_state.metadata_values(key)
-            if not any(extra_specs_ops.match(v, requirement)
+            if not any(extra_specs.match(v, requirement)
                        for v in values):
                 return False
         return True

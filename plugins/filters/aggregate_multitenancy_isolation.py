@@ -22,4 +22,4 @@ class AggregateMultiTenancyIsolation(scheduler.HostFilter):
             for key, value in agg["metadata"].items():
                 if key.startswith(KEY):
                     allowed.update(v.strip() for v in value.split(","))
-        return not allowed or spec["project_id"] in allowed
+        return not allowed or spec.project_id in allowed

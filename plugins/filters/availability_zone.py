@@ -14,9 +14,9 @@ class AvailabilityZoneFilter(scheduler.HostFilter):
     run_filter_once_per_request = True
 
     def applies(self, spec):
-        return bool(spec.get("availability_zone"))
+        return bool(spec.availability_zone)
 
     def host_passes(self, host_state, spec):
         zone = (host_state.availability_zone
                 or self.conf.compute.default_availability_zone)
-        return zone == spec["availability_zone"]
+        return zone == spec.availability_zone

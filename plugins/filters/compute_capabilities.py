@@ -1,7 +1,6 @@
 """ComputeCapabilitiesFilter."""
 
-from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import extra_specs_ops
+from nimbus.core.interfaces import extra_specs, scheduler
 
 SCOPE = "capabilities:"
 
@@ -27,14 +26,14 @@ class ComputeCapabilitiesFilter(scheduler.HostFilter):
     ``capabilities:hypervisor_type = s== fake`` or
     ``capabilities:cpu_info:arch = x86_64`` compare a host-state
     attribute (``:`` walks into dicts such as ``cpu_info``) with the
-    operators of :mod:`nimbus.core.scheduler.extra_specs_ops`.
+    operators of :mod:`nimbus.core.interfaces.extra_specs`.
     """
 
     rejection = "host capabilities do not match the flavor extra specs"
     run_filter_once_per_request = True
 
     def _wanted(self, spec):
-        specs = spec["flavor"].get("extra_specs") or {}
+        specs = spec.flavor["extra_specs"]
         return {k[len(SCOPE):]: v for k, v in specs.items()
                 if k.startswith(SCOPE)}
 
@@ -44,7 +43,7 @@ class ComputeCapabilitiesFilter(scheduler.HostFilter):
     def host_passes(self, host_state, spec):
         for path, requirement in self._wanted(spec).items():
             value = _lookup(host_state, path)
-            if value is None or not extra_specs_ops.match(value,
+            if value is None or not extra_specs.match(value,
                                                           requirement):
                 return False
         return True

@@ -1,7 +1,6 @@
 """DifferentHostFilter."""
 
 from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import request_spec
 
 
 class DifferentHostFilter(scheduler.HostFilter):
@@ -14,8 +13,8 @@ class DifferentHostFilter(scheduler.HostFilter):
     rejection = "holds a different_host instance"
 
     def applies(self, spec):
-        return bool(request_spec.hint_list(spec, "different_host"))
+        return bool(spec.hint_list("different_host"))
 
     def host_passes(self, host_state, spec):
-        avoid = request_spec.hint_list(spec, "different_host")
+        avoid = spec.hint_list("different_host")
         return not any(uuid in host_state.instances for uuid in avoid)

@@ -28,11 +28,11 @@ class ImagePropertiesFilter(scheduler.HostFilter):
     run_filter_once_per_request = True
 
     def applies(self, spec):
-        props = spec["image"].get("properties") or {}
+        props = spec.image["properties"]
         return bool(_first(props, _ARCH) or _first(props, _HV_TYPE))
 
     def host_passes(self, host_state, spec):
-        props = spec["image"].get("properties") or {}
+        props = spec.image["properties"]
         arch = _first(props, _ARCH)
         if arch and str(host_state.cpu_info.get("arch", "")).lower() != \
                 arch:

@@ -61,10 +61,10 @@ class JsonFilter(scheduler.HostFilter):
     rejection = "the query hint is false (or malformed) for the host"
 
     def applies(self, spec):
-        return bool((spec.get("scheduler_hints") or {}).get("query"))
+        return bool(spec.scheduler_hints.get("query"))
 
     def host_passes(self, host_state, spec):
-        query = spec["scheduler_hints"]["query"]
+        query = spec.scheduler_hints["query"]
         try:
             expr = json.loads(query) if isinstance(query, str) else query
             return bool(evaluate(expr, host_state))

@@ -1,7 +1,6 @@
 """SameHostFilter."""
 
 from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import request_spec
 
 
 class SameHostFilter(scheduler.HostFilter):
@@ -14,8 +13,8 @@ class SameHostFilter(scheduler.HostFilter):
     rejection = "not the host of the same_host instances"
 
     def applies(self, spec):
-        return bool(request_spec.hint_list(spec, "same_host"))
+        return bool(spec.hint_list("same_host"))
 
     def host_passes(self, host_state, spec):
-        wanted = request_spec.hint_list(spec, "same_host")
+        wanted = spec.hint_list("same_host")
         return any(uuid in host_state.instances for uuid in wanted)

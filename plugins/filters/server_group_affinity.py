@@ -1,7 +1,6 @@
 """ServerGroupAffinityFilter."""
 
 from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import request_spec
 
 
 class ServerGroupAffinityFilter(scheduler.HostFilter):
@@ -15,8 +14,8 @@ class ServerGroupAffinityFilter(scheduler.HostFilter):
     rejection = "server group affinity: members are on another host"
 
     def applies(self, spec):
-        return request_spec.group_policy(spec) == "affinity"
+        return spec.group_policy() == "affinity"
 
     def host_passes(self, host_state, spec):
-        hosts = spec["group"].get("hosts") or []
+        hosts = spec.group["hosts"]
         return not hosts or host_state.host in hosts

@@ -1,12 +1,11 @@
 """ServerGroupAntiAffinityFilter."""
 
 from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import request_spec
 
 
 def max_per_host(group):
-    rules = group.get("rules") or {}
-    return int(rules.get("max_server_per_host", 1))
+    """Return how many members of ``group`` one host may hold."""
+    return int(group["rules"].get("max_server_per_host", 1))
 
 
 class ServerGroupAntiAffinityFilter(scheduler.HostFilter):
@@ -20,9 +19,9 @@ class ServerGroupAntiAffinityFilter(scheduler.HostFilter):
     rejection = "server group anti-affinity: host holds a member already"
 
     def applies(self, spec):
-        return request_spec.group_policy(spec) == "anti-affinity"
+        return spec.group_policy() == "anti-affinity"
 
     def host_passes(self, host_state, spec):
-        group = spec["group"]
-        here = (group.get("hosts") or []).count(host_state.host)
+        group = spec.group
+        here = group["hosts"].count(host_state.host)
         return here < max_per_host(group)

@@ -1,7 +1,6 @@
 """ServerGroupSoftAffinityWeigher."""
 
 from nimbus.core.interfaces import scheduler
-from nimbus.core.scheduler import request_spec
 
 
 class ServerGroupSoftAffinityWeigher(scheduler.HostWeigher):
@@ -11,7 +10,7 @@ class ServerGroupSoftAffinityWeigher(scheduler.HostWeigher):
     multiplier_option = "soft_affinity_weight_multiplier"
 
     def applies(self, spec):
-        return request_spec.group_policy(spec) == "soft-affinity"
+        return spec.group_policy() == "soft-affinity"
 
     def weigh(self, host_state, spec):
-        return (spec["group"].get("hosts") or []).count(host_state.host)
+        return spec.group["hosts"].count(host_state.host)

@@ -15,8 +15,8 @@ import time
 from oslo_log import log as logging
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
 
 LOG = logging.getLogger(__name__)

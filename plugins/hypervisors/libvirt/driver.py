@@ -14,8 +14,8 @@ from oslo_log import log as logging
 from oslo_utils import excutils
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.libvirt import (
     builder,
     config,

@@ -11,7 +11,7 @@ import contextlib
 import libvirt
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
+from nimbus.core.interfaces import power_state
 
 _NOT_FOUND = (libvirt.VIR_ERR_NO_DOMAIN,)
 

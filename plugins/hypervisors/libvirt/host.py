@@ -12,8 +12,8 @@ import libvirt
 from oslo_log import log as logging
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.libvirt import config
 from nimbus.plugins.hypervisors.libvirt import guest as guest_mod
 

@@ -11,8 +11,8 @@ from unittest import mock
 import pytest
 import requests
 
-from nimbus.core.compute import power_state
 from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
 
 DEMO_IMAGE = "a0d1c0de-0000-4000-8000-000000000001"

@@ -11,8 +11,8 @@ from concurrent import futures
 import pytest
 
 from nimbus.core import exception
-from nimbus.core.compute import power_state
 from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
 
 pytestmark = pytest.mark.real
 

@@ -2,6 +2,7 @@
 
 import itertools
 
+from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.scheduler.host_state import HostState
 
 _IDS = itertools.count(1)
@@ -27,18 +28,15 @@ def host(name="h1", **kw):
 def spec(vcpus=1, memory_mb=512, root_gb=1, extra_specs=None,
          image_properties=None, hints=None, group=None, az=None,
          project_id="p1"):
-    return {
-        "project_id": project_id, "user_id": "u1", "num_instances": 1,
-        "flavor": {"flavorid": "1", "name": "small", "vcpus": vcpus,
-                   "memory_mb": memory_mb, "root_gb": root_gb,
-                   "ephemeral_gb": 0, "swap": 0,
-                   "extra_specs": dict(extra_specs or {})},
-        "image": {"id": "img", "properties": dict(image_properties or {})},
-        "availability_zone": az,
-        "scheduler_hints": dict(hints or {}),
-        "group": group,
-        "tried_hosts": [], "attempts": 1,
-    }
+    """A RequestSpec for one instance of a small flavor."""
+    return rs.RequestSpec(
+        project_id=project_id, user_id="u1", num_instances=1,
+        flavor={"flavorid": "1", "name": "small", "vcpus": vcpus,
+                "memory_mb": memory_mb, "root_gb": root_gb,
+                "extra_specs": dict(extra_specs or {})},
+        image={"id": "img", "properties": dict(image_properties or {})},
+        availability_zone=az, scheduler_hints=dict(hints or {}),
+        group=group)
 
 
 def group(policy, hosts=(), **rules):

@@ -115,7 +115,7 @@ def test_multi_create_all_or_nothing(conf):
     with pytest.raises(exception.NoValidHost, match="anti-affinity"):
         sel.select(hosts, spec, ["i1", "i2", "i3"], claimer, None)
     assert claimer.released == ["i1", "i2"]
-    assert spec["group"]["hosts"] == []   # the caller's spec is untouched
+    assert spec.group["hosts"] == []   # the caller's spec is untouched
 
 
 def test_ranking_sees_changed_hosts_only_through_the_log(conf):
@@ -134,11 +134,23 @@ def test_ranking_sees_changed_hosts_only_through_the_log(conf):
     assert sel.ranking(hosts, fakes.spec()).best(3) == [c, b]
 
 
+def test_ranking_keeps_its_own_spec(conf):
+    sel = _selector(conf, ("compute", "server_group_anti_affinity"))
+    a, b = fakes.host("a", memory_mb=8192), fakes.host("b", memory_mb=4096)
+    hosts = HostSet([a, b])
+    spec = fakes.spec(group=fakes.group("anti-affinity"))
+    assert sel.ranking(hosts, spec).best(2) == [a, b]
+    spec.group["hosts"].append("a")   # the caller reuses its spec
+    hosts.touch(a)                    # the ranking re-filters a
+    fresh = fakes.spec(group=fakes.group("anti-affinity"))
+    assert sel.ranking(hosts, fresh).best(2) == [a, b]
+
+
 def test_tried_and_requested_hosts(conf):
     sel = _selector(conf)
     hosts = HostSet([fakes.host("a"), fakes.host("b"), fakes.host("c")])
     spec = fakes.spec()
-    spec["tried_hosts"] = ["a"]
-    spec["requested_hosts"] = ["b"]
+    spec.tried_hosts = ["a"]
+    spec.requested_hosts = ["b"]
     result = sel.select(hosts, spec, ["i1"], Claimer(), None)
     assert [s["host"] for s in result[0]] == ["b"]

@@ -3,7 +3,7 @@
 import libvirt
 import pytest
 
-from nimbus.core.compute import power_state
+from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.libvirt import guest, host
 
 

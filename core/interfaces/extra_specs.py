@@ -6,6 +6,10 @@ The operators are Nova's (flavor extra specs, aggregate metadata):
 (substring), ``<all-in>`` (every word in a list value), ``<or>``
 (alternatives). A requirement without an operator is an exact string
 match.
+
+Part of the plugin surface: filters that compare flavor extra specs or
+aggregate metadata use :func:`match` so every filter reads the operators
+the same way.
 """
 
 import operator

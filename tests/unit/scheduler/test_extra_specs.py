@@ -1,6 +1,6 @@
 import pytest
 
-from nimbus.core.scheduler.extra_specs_ops import match
+from nimbus.core.interfaces.extra_specs import match
 
 
 @pytest.mark.parametrize("value,requirement,expected", [

@@ -1,6 +1,10 @@
 """Power states as the hypervisor reports them (the hypervisor is always
 authoritative). Numeric values follow Nova's, so API fields such as
-``OS-EXT-STS:power_state`` mean the same thing."""
+``OS-EXT-STS:power_state`` mean the same thing.
+
+Part of the plugin surface: hypervisor plugins report these values in
+``GuestInfo.power_state`` and the compute manager acts on them.
+"""
 
 NOSTATE = 0
 RUNNING = 1
