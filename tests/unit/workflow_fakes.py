@@ -6,10 +6,10 @@ Each test drives one class over the fake hypervisor, the fake image store,
 fixture), and asserts what it left behind: rows, faults, allocations,
 guests and casts.
 
-Request specs are built only by :func:`make_spec` and read only through
-:func:`spec_value`, and power states come from here, so the switch of the
-spec to a versioned object (and of power states to
-``nimbus.core.interfaces``) changes this module alone.
+Request specs (:class:`~nimbus.core.interfaces.request_spec.RequestSpec`)
+are built only by :func:`make_spec` and read only through
+:func:`spec_value`, and power states come from here, so a change of
+either changes this module alone.
 """
 
 import itertools
@@ -17,10 +17,11 @@ import itertools
 from oslo_utils import timeutils, uuidutils
 
 from nimbus.core import context as nimbus_context
-from nimbus.core.compute import power_state, task_states, vm_states
+from nimbus.core.compute import task_states, vm_states
 from nimbus.core.db import api as db
+from nimbus.core.interfaces import power_state
+from nimbus.core.interfaces.request_spec import RequestSpec
 from nimbus.core.objects import instance as instance_obj
-from nimbus.core.scheduler import request_spec
 
 HOST = "fake-1"
 OTHER_HOST = "fake-2"
@@ -51,7 +52,7 @@ def admin():
 # -- request specs ----------------------------------------------------------
 
 class _Flavor:
-    """What ``request_spec.build`` reads of a Flavor object."""
+    """What ``RequestSpec.for_boot`` reads of a Flavor object."""
 
     def __init__(self, values):
         self.__dict__.update(values)
@@ -61,15 +62,16 @@ def make_spec(context=None, num_instances=1, **overrides):
     """Return the request spec of a boot of ``m1.tiny`` with no image
     properties, as the compute API would send it; ``overrides`` replace
     fields (``attempts``, ``tried_hosts``, ...)."""
-    spec = request_spec.build(context or user_context(), _Flavor(_FLAVOR),
-                              {"id": "image-1"}, num_instances)
-    spec.update(overrides)
+    spec = RequestSpec.for_boot(context or user_context(), _Flavor(_FLAVOR),
+                                {"id": "image-1"}, num_instances)
+    for name, value in overrides.items():
+        setattr(spec, name, value)
     return spec
 
 
 def spec_value(spec, name, default=None):
     """Read field ``name`` of a request spec (``default`` when unset)."""
-    return spec.get(name, default)
+    return getattr(spec, name, default)
 
 
 # -- database rows ----------------------------------------------------------
