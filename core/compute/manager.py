@@ -218,14 +218,14 @@ class ComputeManager(manager.Manager):
 
         :returns: whether the instance was put in ERROR.
         """
-        instance.vm_state = vm_states.ERROR
-        instance.task_state = None
-        if not self.save_quietly(instance, *expected):
-            return False
+        # The fault first, so whoever sees the ERROR finds its reason
+        # (the API shows faults of instances in ERROR only).
         instance_action.InstanceFault.record(
             context, instance.uuid, getattr(err, "code", 500), str(err),
             host=self.host)
-        return True
+        instance.vm_state = vm_states.ERROR
+        instance.task_state = None
+        return self.save_quietly(instance, *expected)
 
     def fail_build(self, context, instance, err, expected):
         """End a build whose guest is gone: ERROR with ``err`` as its

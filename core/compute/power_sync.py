@@ -144,6 +144,12 @@ class PowerSync:
         if observed == power_state.NOSTATE:
             if instance.vm_state != vm_states.ERROR:
                 changes["vm_state"] = vm_states.ERROR
+                # The fault first, so whoever sees the ERROR finds its
+                # reason (the API shows faults of ERROR instances only).
+                instance_action.InstanceFault.record(
+                    self._ctx(), instance.uuid, 500,
+                    "The guest disappeared from the hypervisor.",
+                    host=self.compute.host)
         elif instance.vm_state in _SYNCED_VM_STATES:
             changes["vm_state"] = _OBSERVED[observed]
         LOG.info("Syncing %(uuid)s to the hypervisor: %(changes)s",
@@ -151,12 +157,7 @@ class PowerSync:
         for name, value in changes.items():
             setattr(instance, name, value)
         # If an action started meanwhile, it owns the state: write nothing.
-        if self.compute.save_quietly(instance, None) and \
-                changes.get("vm_state") == vm_states.ERROR:
-            instance_action.InstanceFault.record(
-                self._ctx(), instance.uuid, 500,
-                "The guest disappeared from the hypervisor.",
-                host=self.compute.host)
+        self.compute.save_quietly(instance, None)
 
     def handle_event(self, event):
         """Plugin callback: queue the event (never block the plugin)."""

@@ -121,6 +121,11 @@ class ComputeTaskManager:
         timed out may have claimed), unless it was deleted meanwhile."""
         LOG.warning("Build of %(uuid)s failed: %(err)s",
                     {"uuid": uuid, "err": err})
+        # The fault first, so whoever sees the ERROR finds its reason
+        # (the API shows faults of instances in ERROR only).
+        instance_action.InstanceFault.record(
+            context, uuid, getattr(err, "code", 500), str(err),
+            details=getattr(err, "message", None))
         instance = instance_obj.Instance(context, uuid=uuid)
         instance.vm_state = vm_states.ERROR
         instance.task_state = None
@@ -130,12 +135,9 @@ class ComputeTaskManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             return
-        self.db.compute_nodes.release(context, uuid)
-        instance_action.InstanceFault.record(
-            context, uuid, getattr(err, "code", 500), str(err),
-            details=getattr(err, "message", None))
         event = "conductor_schedule_and_build_instances"
         instance_action.InstanceActionEvent.event_start(
             context, uuid, event, host=self.conf.host)
         instance_action.InstanceActionEvent.event_finish(
             context, uuid, event, result="Error")
+        self.db.compute_nodes.release(context, uuid)

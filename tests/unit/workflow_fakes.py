@@ -12,7 +12,9 @@ are built only by :func:`make_spec` and read only through
 either changes this module alone.
 """
 
+import contextlib
 import itertools
+from unittest import mock
 
 from oslo_utils import timeutils, uuidutils
 
@@ -108,6 +110,24 @@ def load(uuid):
 def fault(uuid):
     """Return the newest fault of the instance, or None."""
     return db.actions.faults_latest(admin(), [uuid]).get(uuid)
+
+
+@contextlib.contextmanager
+def errors_explained():
+    """Yield ``{uuid: bool}``: at each write putting an instance in ERROR,
+    whether its fault was already recorded (clients that see the ERROR
+    must find the reason with it)."""
+    seen = {}
+    update = db.instances.update_instance
+
+    def checking_update(context, uuid, values, **kwargs):
+        if values.get("vm_state") == vm_states.ERROR:
+            seen[uuid] = fault(uuid) is not None
+        return update(context, uuid, values, **kwargs)
+
+    with mock.patch.object(db.instances, "update_instance",
+                           checking_update):
+        yield seen
 
 
 def events(uuid):

@@ -118,8 +118,10 @@ def test_build_abort_is_an_error_with_a_fault_and_no_claim(compute):
     ctx = wf.user_context()
     instance = wf.create_instance(ctx, image_ref="gone-image")
     wf.claim(instance.uuid)
-    compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx),
-                                   [wf.selection(wf.OTHER_HOST)])
+    with wf.errors_explained() as explained:
+        compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx),
+                                       [wf.selection(wf.OTHER_HOST)])
+    assert explained == {instance.uuid: True}
     compute.conductor.build_instances.assert_not_called()
     row = wf.load(instance.uuid)
     assert (row["vm_state"], row["task_state"]) == (vs.ERROR, None)

@@ -89,7 +89,9 @@ def test_guest_started_outside_nimbus_makes_it_active(compute):
 
 def test_missing_guest_is_an_error_with_a_fault(compute):
     uuid = _instance(compute, guest=None)
-    compute.sync.sync_all()
+    with wf.errors_explained() as explained:
+        compute.sync.sync_all()
+    assert explained == {uuid: True}
     assert _states(uuid) == (vs.ERROR, None, ps.NOSTATE)
     fault = wf.fault(uuid)
     assert (fault["code"], fault["message"], fault["host"]) == \
@@ -127,15 +129,13 @@ def test_instance_with_a_task_in_progress_is_left_alone(
 @pytest.mark.parametrize("guest", [ps.SHUTDOWN, None])
 def test_action_starting_during_the_sync_wins(compute, guest):
     """A delete's guarded write (task None -> deleting) lands between the
-    sync's read and its write: the sync writes nothing, not even a
-    fault."""
+    sync's read and its write: the sync writes no state."""
     uuid = _instance(compute, guest=guest)
     [stale] = compute.sync._instances()
     db.instances.update_instance(wf.admin(), uuid,
                                  {"task_state": ts.DELETING})
     compute.sync.sync_one(stale)
     assert _states(uuid) == (vs.ACTIVE, ts.DELETING, ps.RUNNING)
-    assert wf.fault(uuid) is None
 
 
 def test_guest_nimbus_does_not_know_is_not_touched(compute):

@@ -84,7 +84,10 @@ def test_no_valid_host_puts_every_instance_in_error(conductor):
         reason="2 compute host(s) considered: RamFilter removed 2 (not "
                "enough RAM).")
     conductor.scheduler.select_destinations.side_effect = err
-    conductor.schedule_and_build_instances(ctx, uuids, wf.make_spec(ctx))
+    with wf.errors_explained() as explained:
+        conductor.schedule_and_build_instances(ctx, uuids,
+                                               wf.make_spec(ctx))
+    assert explained == dict.fromkeys(uuids, True)
     conductor.compute.build_and_run_instance.assert_not_called()
     for uuid in uuids:
         row = wf.load(uuid)
