@@ -28,6 +28,9 @@ from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
 
+# The event a build records under its instance's action (nova's name).
+BUILD_EVENT = "compute_build_and_run_instance"
+
 # RPC method -> (task_state while it runs, final vm_state, final power_state)
 _POWER_ACTIONS = {
     "stop_instance": (task_states.POWERING_OFF, vm_states.STOPPED,
@@ -115,6 +118,7 @@ class ComputeManager(manager.Manager):
             LOG.info("Build of %s cancelled: deleted meanwhile",
                      instance.uuid)
             return
+        self._build_event(context, instance)
         try:
             spec = guest_spec.build(context, instance, self.images)
             self.driver.spawn(context, spec)
@@ -125,16 +129,54 @@ class ComputeManager(manager.Manager):
                                err)
             return
         self._record_build(context, instance, failed=False)
+        self._activate(context, instance)
+
+    def _activate(self, context, instance):
+        """Record the spawned guest as running, unless the instance was
+        deleted while it spawned."""
         instance.vm_state = vm_states.ACTIVE
         instance.task_state = None
         instance.power_state = power_state.RUNNING
         instance.launched_at = timeutils.utcnow()
+        result = "Error"
         try:
             instance.save(expected_task_state=(task_states.SPAWNING,))
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
-            # Deleted while spawning: the delete finishes the cleanup.
+            result = "Success"
+        except exception.InstanceNotFound:
+            # Deleted in the database alone (its host looked down to the
+            # API): no terminate will come, so the guest goes now.
+            LOG.info("Instance %s deleted while spawning: destroying its "
+                     "guest", instance.uuid)
+            self._destroy_guest(context, instance)
+        except exception.UnexpectedTaskStateError:
+            # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
+        self._build_event(context, instance, result)
+
+    def _build_event(self, context, instance, result=None):
+        """Start the build's event on the instance's action, or finish it
+        with ``result`` ("Success" or "Error"); what
+        ``os-instance-actions`` shows. Never fails the build."""
+        events = instance_action.InstanceActionEvent
+        try:
+            if result is None:
+                events.event_start(context, instance.uuid, BUILD_EVENT,
+                                   host=self.host)
+            else:
+                events.event_finish(context, instance.uuid, BUILD_EVENT,
+                                    result=result)
+        except Exception:
+            LOG.exception("Could not record the build event of %s",
+                          instance.uuid)
+
+    def _destroy_guest(self, context, instance):
+        """Destroy the guest of an instance whose build ended; log (never
+        raise) a failure, which reconciliation at restart picks up."""
+        try:
+            self.driver.destroy(context, instance.uuid)
+        except Exception:
+            LOG.exception("Cleanup after the build of %s failed",
+                          instance.uuid)
 
     def _record_build(self, context, instance, failed):
         """Tell the scheduler's build-failure weigher (through conductor)
@@ -153,11 +195,10 @@ class ComputeManager(manager.Manager):
                       err):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
-        try:
-            self.driver.destroy(context, instance.uuid)
-        except Exception:
-            LOG.exception("Cleanup after failed build of %s failed",
-                          instance.uuid)
+        self._destroy_guest(context, instance)
+        # Finished before any reschedule: the next host's event has the
+        # same name under the same action.
+        self._build_event(context, instance, "Error")
         retry = (not isinstance(err, exception.BuildAbort)
                  and request_spec.attempts
                  < self.conf.conductor.max_build_attempts
@@ -172,19 +213,37 @@ class ComputeManager(manager.Manager):
                 context, instance.uuid, request_spec, alternates,
                 self.host, str(err))
             return
-        self.set_error(context, instance, err,
-                        expected=(task_states.SPAWNING,))
+        self.fail_build(context, instance, err,
+                         expected=(task_states.SPAWNING,))
 
     def set_error(self, context, instance, err, expected):
         """Put ``instance`` in ERROR with ``err`` as its fault, unless it
-        left the ``expected`` task states meanwhile (e.g. was deleted)."""
-        instance.vm_state = vm_states.ERROR
-        instance.task_state = None
-        if not self.save_quietly(instance, *expected):
-            return
+        left the ``expected`` task states meanwhile (e.g. was deleted).
+
+        :returns: whether the instance was put in ERROR.
+        """
+        # The fault first, so whoever sees the ERROR finds its reason
+        # (the API shows faults of instances in ERROR only).
         instance_action.InstanceFault.record(
             context, instance.uuid, getattr(err, "code", 500), str(err),
             host=self.host)
+        instance.vm_state = vm_states.ERROR
+        instance.task_state = None
+        return self.save_quietly(instance, *expected)
+
+    def fail_build(self, context, instance, err, expected):
+        """End a build whose guest is gone: ERROR with ``err`` as its
+        fault (see :meth:`set_error`), and its resource claim given back,
+        since an instance that never ran must not hold a host's capacity.
+        """
+        if not self.set_error(context, instance, err, expected):
+            return
+        try:
+            compute_node.ComputeNode.release_allocations(context,
+                                                         instance.uuid)
+        except Exception:
+            LOG.exception("Could not release the claim of %s",
+                          instance.uuid)
 
     def terminate_instance(self, context, instance):
         with self.lock(instance.uuid):

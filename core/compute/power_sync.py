@@ -1,7 +1,7 @@
 """Keep the database in line with the hypervisor.
 
 Three ways in: :meth:`PowerSync.reconcile` when the compute starts
-(interrupted builds, unfinished deletes, guests nobody owns),
+(interrupted builds, unfinished deletes, guests of deleted instances),
 :meth:`PowerSync.sync_all` periodically, and :meth:`PowerSync.handle_event`
 for lifecycle events the plugin delivers. The hypervisor is authoritative
 for power state; an instance with an action in progress is left alone.
@@ -66,10 +66,30 @@ class PowerSync:
             except Exception:
                 LOG.exception("Reconciling %s failed", instance.uuid)
         for uuid in set(self.driver.list_instances()) - known:
-            LOG.warning("Destroying guest %s: no live instance owns it",
-                        uuid)
-            self.driver.destroy(ctx, uuid)
+            try:
+                self._reap(ctx, uuid)
+            except Exception:
+                LOG.exception("Reaping guest %s failed", uuid)
         self._start_event_thread()
+
+    def _reap(self, ctx, uuid):
+        """Destroy a guest whose instance was deleted while this compute
+        was away. A guest nimbus has no record of (another deployment's,
+        or this host was renamed) or that another host's instance owns is
+        left alone: destroying it could destroy a user's server."""
+        try:
+            instance = instance_obj.Instance.get_by_uuid(
+                ctx, uuid, read_deleted=True)
+        except exception.InstanceNotFound:
+            LOG.warning("Guest %s has no instance record: left alone", uuid)
+            return
+        if not instance.deleted:
+            LOG.warning("Guest %(uuid)s belongs to an instance of host "
+                        "%(host)s: left alone",
+                        {"uuid": uuid, "host": instance.host})
+            return
+        LOG.warning("Destroying guest %s: its instance was deleted", uuid)
+        self.driver.destroy(ctx, uuid)
 
     def _reconcile_one(self, ctx, instance):
         if instance.task_state == task_states.DELETING:
@@ -81,8 +101,8 @@ class PowerSync:
             err = exception.HypervisorError(
                 reason="build interrupted by a restart of the compute "
                        "service")
-            self.compute.set_error(ctx, instance, err,
-                                    expected=(instance.task_state,))
+            self.compute.fail_build(ctx, instance, err,
+                                     expected=(instance.task_state,))
             return
         if instance.task_state is not None:
             # The action's RPC died with the old process: forget it.
@@ -124,6 +144,8 @@ class PowerSync:
         if observed == power_state.NOSTATE:
             if instance.vm_state != vm_states.ERROR:
                 changes["vm_state"] = vm_states.ERROR
+                # The fault first, so whoever sees the ERROR finds its
+                # reason (the API shows faults of ERROR instances only).
                 instance_action.InstanceFault.record(
                     self._ctx(), instance.uuid, 500,
                     "The guest disappeared from the hypervisor.",

@@ -57,7 +57,12 @@ class ComputeTaskManager:
         try:
             selections = self.scheduler.select_destinations(
                 context, request_spec, instance_uuids)
-        except exception.NoValidHost as err:
+        except Exception as err:
+            # NoValidHost, or a scheduler that did not answer: either way
+            # no compute builds these instances, so they must not stay
+            # building.
+            if not isinstance(err, exception.NoValidHost):
+                LOG.exception("Scheduling %s failed", instance_uuids)
             for uuid in instance_uuids:
                 self._fail(context, uuid, err)
             return
@@ -83,6 +88,10 @@ class ComputeTaskManager:
                     context, spec, [instance_uuid])[0]
             except exception.NoValidHost:
                 continue
+            except Exception as err:
+                LOG.exception("Rescheduling %s failed", instance_uuid)
+                self._fail(context, instance_uuid, err)
+                return
             LOG.info("Rescheduling %(uuid)s from %(failed)s to %(host)s",
                      {"uuid": instance_uuid, "failed": failed_host,
                       "host": selection[0]["host"]})
@@ -109,8 +118,16 @@ class ComputeTaskManager:
             context, instance, selection["host"], spec, list(alternates))
 
     def _fail(self, context, uuid, err):
+        """Put a build no host will take in ERROR with ``err`` as its
+        fault and give back any claim it still holds (a scheduler that
+        timed out may have claimed), unless it was deleted meanwhile."""
         LOG.warning("Build of %(uuid)s failed: %(err)s",
                     {"uuid": uuid, "err": err})
+        # The fault first, so whoever sees the ERROR finds its reason
+        # (the API shows faults of instances in ERROR only).
+        instance_action.InstanceFault.record(
+            context, uuid, getattr(err, "code", 500), str(err),
+            details=getattr(err, "message", None))
         instance = instance_obj.Instance(context, uuid=uuid)
         instance.vm_state = vm_states.ERROR
         instance.task_state = None
@@ -120,11 +137,9 @@ class ComputeTaskManager:
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             return
-        instance_action.InstanceFault.record(
-            context, uuid, getattr(err, "code", 500), str(err),
-            details=getattr(err, "message", None))
         event = "conductor_schedule_and_build_instances"
         instance_action.InstanceActionEvent.event_start(
             context, uuid, event, host=self.conf.host)
         instance_action.InstanceActionEvent.event_finish(
             context, uuid, event, result="Error")
+        self.db.compute_nodes.release(context, uuid)

@@ -20,9 +20,10 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
     * 1.1: record_build_result
     * 1.2: capabilities (the hypervisor plugin's, name -> bool; None
       until the compute reports them)
+    * 1.3: release_allocations
     """
 
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -90,6 +91,15 @@ class ComputeNode(base.NimbusTimestampObject, base.NimbusObject):
         success); the build-failure weigher reads the count."""
         cls._db().compute_nodes.record_build_result(
             context, host, nodename, failed)
+
+    @base.remotable_classmethod
+    def release_allocations(cls, context, consumer_uuid):
+        """Give back every resource claim of ``consumer_uuid`` (an
+        instance whose build ended in ERROR); idempotent.
+
+        :returns: the number of allocations removed.
+        """
+        return cls._db().compute_nodes.release(context, consumer_uuid)
 
 
 @base.register

@@ -35,7 +35,8 @@ def test_backport_drops_capabilities(target):
 
 def test_current_version_keeps_capabilities():
     primitive = _node(capabilities=CAPS).obj_to_primitive()
-    assert primitive["nimbus_object.version"] == "1.2"
+    assert primitive["nimbus_object.version"] == \
+        compute_node.ComputeNode.VERSION
     assert primitive["nimbus_object.data"]["capabilities"] == CAPS
     back = compute_node.ComputeNode.obj_from_primitive(primitive)
     assert back.capabilities == CAPS
