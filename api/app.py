@@ -109,6 +109,11 @@ class ErrorHook(pecan.hooks.PecanHook):
                                   webob.exc.HTTPException)):
             LOG.exception("Unexpected error serving %(method)s %(path)s",
                           {"method": request.method, "path": request.path})
+        elif getattr(error, "code", 0) >= 500:
+            # The caller sees a safe message; the operator needs the cause.
+            LOG.error("Error serving %(method)s %(path)s: %(error)s",
+                      {"method": request.method, "path": request.path,
+                       "error": error}, exc_info=error)
         if dialect is None:
             return webob.Response(status=500)
         return dialect.error_response(request, error)

@@ -353,3 +353,17 @@ class PluginInterfaceMismatch(PluginLoadFailed):
 
     msg_fmt = ("%(kind)s plugin %(name)r (%(target)s) does not implement "
                "%(interface)s: %(reason)s")
+
+
+# -- image stores -------------------------------------------------------------
+
+class ImageStoreFull(NimbusException):
+    msg_fmt = "The image store has no space left for image %(image_id)s."
+    code = 413
+    safe = True
+    ec2_code = "ResourceLimitExceeded"
+
+
+class ImageStoreError(NimbusException):
+    msg_fmt = "The image store failed to store image %(image_id)s."
+    safe = True

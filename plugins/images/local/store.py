@@ -4,17 +4,21 @@ Writes go to a temporary file first and are renamed into place, so a
 reader never sees half an image and a failed upload leaves nothing.
 """
 
+import errno
 import hashlib
 import json
 import os
 import threading
 import uuid as uuidlib
 
+from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from nimbus.core import exception
 from nimbus.core.interfaces import images
 from nimbus.plugins.images.local import conf as local_conf
+
+LOG = logging.getLogger(__name__)
 
 _ID_CHARS = set("0123456789abcdefABCDEF-")
 class LocalImages(images.ImageStore):
@@ -91,10 +95,14 @@ class LocalImages(images.ImageStore):
         try:
             with open(tmp, "wb") as f:
                 for chunk in chunks:
-                    f.write(chunk)
+                    _write(f, chunk, image_id)
                     digest.update(chunk)
                     size += len(chunk)
             os.replace(tmp, path)
+        except OSError as err:
+            LOG.error("Storing image %(id)s in %(path)s failed: %(err)s",
+                      {"id": image_id, "path": path, "err": err})
+            raise exception.ImageStoreError(image_id=image_id) from err
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -129,3 +137,13 @@ def _read_chunks(path, size=1 << 20):
     with open(path, "rb") as f:
         while chunk := f.read(size):
             yield chunk
+
+
+def _write(f, chunk, image_id):
+    """Write one chunk; a full disk is the caller's 413, not our 500."""
+    try:
+        f.write(chunk)
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise exception.ImageStoreFull(image_id=image_id) from err
+        raise
