@@ -154,14 +154,15 @@ def test_class_action_keeps_capabilities_for_a_current_caller(
     ctxt, conductor, _ = older_compute("1.1")
     node = compute_node.ComputeNode.report_inventory(ctxt, "h1", "h1",
                                                      INVENTORY)
-    assert node.VERSION == "1.2" and node.capabilities == CAPS
-    assert conductor.sent[0]["nimbus_object.version"] == "1.2"
+    current = compute_node.ComputeNode.VERSION
+    assert node.VERSION == current and node.capabilities == CAPS
+    assert conductor.sent[0]["nimbus_object.version"] == current
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.0"])
 def test_serializer_has_conductor_backport_a_newer_node(older_compute,
                                                         version):
-    """A ComputeNode 1.2 reaching an older compute some other way (say,
+    """A current ComputeNode reaching an older compute some other way (say,
     in a cast) goes back to conductor with the compute's manifest and
     returns readable."""
     ctxt, conductor, old = older_compute(version)
@@ -171,7 +172,7 @@ def test_serializer_has_conductor_backport_a_newer_node(older_compute,
         hypervisor_version=1, vcpus=4, memory_mb=4096, local_gb=100,
         capabilities=CAPS)
     sent = rpc.RequestContextSerializer().serialize_entity(ctxt, node)
-    assert sent["nimbus_object.version"] == "1.2"
+    assert sent["nimbus_object.version"] == compute_node.ComputeNode.VERSION
     with _registry([old]):
         received = rpc.RequestContextSerializer().deserialize_entity(
             ctxt, sent)
