@@ -118,7 +118,7 @@ class ComputeManager(manager.Manager):
             LOG.info("Build of %s cancelled: deleted meanwhile",
                      instance.uuid)
             return
-        self._build_event(context, instance)
+        started = timeutils.utcnow().isoformat()
         try:
             spec = guest_spec.build(context, instance, self.images)
             self.driver.spawn(context, spec)
@@ -126,12 +126,12 @@ class ComputeManager(manager.Manager):
             if not isinstance(err, exception.BuildAbort):
                 self._record_build(context, instance, failed=True)
             self._build_failed(context, instance, request_spec, alternates,
-                               err)
+                               err, started)
             return
         self._record_build(context, instance, failed=False)
-        self._activate(context, instance)
+        self._activate(context, instance, started)
 
-    def _activate(self, context, instance):
+    def _activate(self, context, instance, started):
         """Record the spawned guest as running, unless the instance was
         deleted while it spawned."""
         instance.vm_state = vm_states.ACTIVE
@@ -151,20 +151,17 @@ class ComputeManager(manager.Manager):
         except exception.UnexpectedTaskStateError:
             # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
-        self._build_event(context, instance, result)
+        self._build_event(context, instance, started, result)
 
-    def _build_event(self, context, instance, result=None):
-        """Start the build's event on the instance's action, or finish it
-        with ``result`` ("Success" or "Error"); what
-        ``os-instance-actions`` shows. Never fails the build."""
-        events = instance_action.InstanceActionEvent
+    def _build_event(self, context, instance, started, result):
+        """Record the build as an event of the instance's action, from
+        ``started`` to now with ``result`` ("Success" or "Error"): what
+        ``os-instance-actions`` shows. One write, once the outcome is
+        known (a boot pays for it). Never fails the build."""
         try:
-            if result is None:
-                events.event_start(context, instance.uuid, BUILD_EVENT,
-                                   host=self.host)
-            else:
-                events.event_finish(context, instance.uuid, BUILD_EVENT,
-                                    result=result)
+            instance_action.InstanceActionEvent.record(
+                context, instance.uuid, BUILD_EVENT, started, result,
+                host=self.host)
         except Exception:
             LOG.exception("Could not record the build event of %s",
                           instance.uuid)
@@ -192,13 +189,13 @@ class ComputeManager(manager.Manager):
                           instance.uuid)
 
     def _build_failed(self, context, instance, request_spec, alternates,
-                      err):
+                      err, started):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
         self._destroy_guest(context, instance)
         # Finished before any reschedule: the next host's event has the
         # same name under the same action.
-        self._build_event(context, instance, "Error")
+        self._build_event(context, instance, started, "Error")
         retry = (not isinstance(err, exception.BuildAbort)
                  and request_spec.attempts
                  < self.conf.conductor.max_build_attempts

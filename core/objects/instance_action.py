@@ -1,5 +1,6 @@
 """Instance action events and faults, recorded from any service."""
 
+from oslo_utils import timeutils
 from oslo_versionedobjects import fields
 
 from nimbus.core.objects import base
@@ -12,9 +13,10 @@ class InstanceActionEvent(base.NimbusObject):
     Version history:
 
     * 1.0: initial version
+    * 1.1: record (a finished event in one call)
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
     fields = {
         "event": fields.StringField(),
         "result": fields.StringField(nullable=True),
@@ -30,6 +32,19 @@ class InstanceActionEvent(base.NimbusObject):
                      exc_tb=None):
         cls._db().actions.event_finish(context, instance_uuid, event,
                                        result=result, exc_tb=exc_tb)
+
+    @base.remotable_classmethod
+    def record(cls, context, instance_uuid, event, start_time, result,
+               host=None):
+        """Record a finished event and finish its action in one write.
+
+        :param start_time: when the event started, an ISO 8601 ``str``
+            (it crosses RPC as one).
+        """
+        started = timeutils.normalize_time(
+            timeutils.parse_isotime(start_time))
+        cls._db().actions.event_record(context, instance_uuid, event,
+                                       started, result, host=host)
 
 
 @base.register

@@ -53,10 +53,31 @@ def event_finish(context, instance_uuid, event, result="Success",
             update(E).where(E.action_id == action.id, E.event == event,
                             E.finish_time.is_(None))
             .values(finish_time=now, result=result, traceback=exc_tb))
-        values = {"finish_time": now}
-        if result != "Success":
-            values["message"] = "Error"
-        session.execute(update(A).where(A.id == action.id).values(**values))
+        _finish_action(session, action, now, result)
+
+
+def event_record(context, instance_uuid, event, start_time, result,
+                 host=None):
+    """Record a finished ``event`` (started at ``start_time``) and finish
+    its action, in one write: what a step that cannot fail half-way
+    needs, at half the cost of :func:`event_start` + :func:`event_finish`.
+    """
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        action = _latest_action(session, instance_uuid, context.request_id)
+        if action is None:
+            return
+        session.add(E(action_id=action.id, event=event, host=host,
+                      start_time=start_time, finish_time=now,
+                      result=result))
+        _finish_action(session, action, now, result)
+
+
+def _finish_action(session, action, now, result):
+    values = {"finish_time": now}
+    if result != "Success":
+        values["message"] = "Error"
+    session.execute(update(A).where(A.id == action.id).values(**values))
 
 
 def actions_for(context, instance_uuid):
