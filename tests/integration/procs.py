@@ -116,6 +116,18 @@ class Deployment:
         return noauth_sdk(self.url, token)
 
 
+def terminate(proc, grace):
+    """SIGTERM ``proc`` (a process this test started), SIGKILL it if it
+    is still there after ``grace`` seconds, and reap it."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
 def wait_until(predicate, timeout, interval=0.2, message="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -13,13 +13,13 @@ Keystone that does not come up raises: the tests fail, never skip.
 import contextlib
 import os
 import pathlib
-import signal
 import subprocess
 import time
 
 import requests
 
 from tests.conftest import free_port, write_conf
+from tests.integration import procs
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 VENV = pathlib.Path(os.environ.get("NIMBUS_KEYSTONE_VENV",
@@ -101,13 +101,7 @@ def wait_ready(proc, url, log_path, timeout=60):
 
 def stop(proc):
     """Stop ``proc`` (SIGTERM, then SIGKILL after 15 s)."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    procs.terminate(proc, grace=15)
 
 
 @contextlib.contextmanager

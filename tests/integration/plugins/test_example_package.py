@@ -11,7 +11,6 @@ import importlib.metadata
 import os
 import pathlib
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from nimbus.cli.daemons.all import DEMO_IMAGE_ID
 from nimbus.core import loading
 from nimbus.core.conf import scheduler as scheduler_conf
 from tests.conftest import free_port, noauth_sdk, write_conf
+from tests.integration import procs
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 PACKAGE_DIR = ROOT / "examples" / "nimbus-example-plugins"
@@ -195,15 +195,8 @@ class NimbusAll:
     def stop(self):
         """SIGTERM the process and wait for it (SIGKILL after 30 s)."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        if proc is not None:
+            procs.terminate(proc, grace=30)
 
     @property
     def url(self):
