@@ -1,0 +1,1 @@
+"""oslo.messaging transport drivers nimbus ships itself."""
