@@ -1,0 +1,232 @@
+"""Writing address and port records: what nimbus-network and the
+service API share.
+
+Every step is race-free on its own (compare-and-swap rows, unique
+constraints) and each function undoes its own partial work when a later
+step fails, so a failed allocation leaves no port and no held address.
+"""
+
+from oslo_log import log as logging
+
+from nimbus.core import exception
+from nimbus.core.network import ipam
+
+LOG = logging.getLogger(__name__)
+
+#: the device_owner of ports nimbus-network creates for servers.
+COMPUTE_OWNER = "compute:nova"
+
+
+class Allocator:
+    """Creates and releases ports with their addresses.
+
+    :param conf: the configuration (``[network]``).
+    :param db: the database API handle.
+    """
+
+    def __init__(self, conf, db):
+        self.conf = conf
+        self.db = db
+
+    # -- ports ----------------------------------------------------------
+
+    def create_port(self, context, network, project_id, fixed_ip=None,
+                    name=None, security_groups=None, instance_uuid=None,
+                    host=None, hostname=None, device_owner=None,
+                    instance_groups=()):
+        """Create a port on ``network`` (a ``networks`` row) holding one
+        address (``fixed_ip`` or any free one); returns its row. A port
+        made without a server (the user's) survives the server it is
+        later bound to; one made for a server goes with it.
+
+        :param security_groups: group uuids; None: the project's
+            ``default`` group.
+        :raises FixedIpAlreadyInUse, FixedIpNotFound, NoMoreFixedIps:
+            nothing is left behind.
+        """
+        if network["external"]:
+            raise exception.InvalidInput(
+                reason=f"Network {network['uuid']} is external: servers "
+                       f"cannot be attached to it")
+        if security_groups is None:
+            security_groups = [self.db.security_groups.get_default(
+                context, project_id)["uuid"]] if project_id else []
+        values = {"network_id": network["uuid"], "project_id": project_id,
+                  "name": name, "instance_uuid": instance_uuid,
+                  "host": host, "dns_name": hostname,
+                  "device_owner": device_owner or (
+                      COMPUTE_OWNER if instance_uuid else None),
+                  "status": "ACTIVE" if instance_uuid else "DOWN",
+                  "preserve_on_delete": instance_uuid is None}
+        return self.db.ports.create_with_address(
+            context, values, network["uuid"], self.conf.network.mac_prefix,
+            address=fixed_ip, security_groups=security_groups,
+            instance_groups=instance_groups,
+            retries=self.conf.network.allocate_retries)
+
+    def delete_port(self, context, port_uuid):
+        """Delete a port (its address is free at once); returns its row,
+        or None when it was already gone."""
+        try:
+            return self.db.ports.destroy(context, port_uuid)
+        except exception.PortNotFound:
+            return None
+
+    # -- servers --------------------------------------------------------
+
+    def allocate_for_instance(self, context, instance_uuid, project_id,
+                              host, requested, security_groups,
+                              hostname=None):
+        """Give the server its ports; returns their rows in request
+        order.
+
+        :param requested: normalized requests (see
+            :meth:`~nimbus.core.network.api.NetworkAPI.
+            validate_requested_networks`): ``{"network_id", "fixed_ip",
+            "port_id"}``; ``network_id`` None means the project's own
+            network, created on its first boot (VLAN mode).
+        :param security_groups: group names or ids of the server (the
+            project's ``default`` when empty).
+        :raises: allocation errors; every port made here is deleted
+            first.
+        """
+        groups = self.resolve_groups(context, project_id, security_groups)
+        if not any(not r.get("port_id") for r in requested):
+            for group in groups:  # no port made here to record them with
+                self.db.security_groups.add_to_instance(
+                    context, instance_uuid, group)
+        made, bound = [], []
+        try:
+            for request in requested:
+                if request.get("port_id"):
+                    port = self.db.ports.bind(
+                        context, request["port_id"], instance_uuid,
+                        host=host, device_owner=COMPUTE_OWNER)
+                    # A port of the user's keeps its own groups.
+                    port = self.db.ports.update_port(
+                        context, port["uuid"], {"dns_name": hostname})
+                    bound.append(port)
+                    continue
+                network_id = request.get("network_id")
+                network = (self.db.networks.get(context, network_id)
+                           if network_id else
+                           self.project_network(context, project_id))
+                port = self.create_port(
+                    context, network, project_id,
+                    fixed_ip=request.get("fixed_ip"),
+                    security_groups=groups, instance_uuid=instance_uuid,
+                    host=host, hostname=hostname, instance_groups=groups)
+                made.append(port)
+        except Exception:
+            for port in made:
+                self.delete_port(context, port["uuid"])
+            for port in bound:
+                self.db.ports.unbind(context, port["uuid"])
+            self.db.security_groups.remove_from_instance(context,
+                                                         instance_uuid)
+            raise
+        by_uuid = {p["uuid"]: p for p in made + bound}
+        return list(by_uuid.values())
+
+    def deallocate_for_instance(self, context, instance_uuid):
+        """Release every port of the server (ports nimbus made are
+        deleted; ports the user made are unbound and kept) and its
+        security groups; returns the rows of the ports as they were."""
+        return self.db.ports.release_instance(context, instance_uuid)
+
+    def resolve_groups(self, context, project_id, names_or_ids):
+        """Group uuids of ``names_or_ids`` in the project (the
+        ``default`` group when empty).
+
+        :raises SecurityGroupNotFound:
+        """
+        if not names_or_ids:
+            return [self.db.security_groups.get_default(
+                context, project_id)["uuid"]]
+        result = []
+        for ref in names_or_ids:
+            group = self.find_group(context, project_id, ref)
+            if group["uuid"] not in result:
+                result.append(group["uuid"])
+        return result
+
+    def find_group(self, context, project_id, ref):
+        """The group named or identified ``ref`` visible to the project.
+
+        :raises SecurityGroupNotFound:
+        :raises Conflict: several groups of the project have that name.
+        """
+        if ref == "default":
+            return self.db.security_groups.get_default(context, project_id)
+        by_id = self.db.security_groups.get_all(context, uuid=ref)
+        if by_id and (project_id is None
+                      or by_id[0]["project_id"] == project_id
+                      or context.is_admin):
+            return by_id[0]
+        named = self.db.security_groups.get_all(context, name=ref,
+                                                project_id=project_id)
+        if len(named) > 1:
+            raise exception.Conflict(
+                reason=f"Multiple security groups named {ref} exist; use "
+                       f"an id")
+        if not named:
+            raise exception.SecurityGroupNotFound(security_group_id=ref)
+        return named[0]
+
+    # -- per-project networks (VLAN mode) ---------------------------------
+
+    def project_network(self, context, project_id):
+        """The project's own network, created on its first boot from
+        ``vlan_start``, ``network_size`` and ``fixed_range``.
+
+        Concurrent first boots make one network: ``auto_project_id`` is
+        unique, and VLAN ids and ranges are retried on collision.
+
+        :raises NoMoreVlans: the VLAN ids or the range are exhausted.
+        """
+        existing = self.db.networks.get_all(context,
+                                            auto_project_id=project_id)
+        if existing:
+            return existing[0]
+        net_conf = self.conf.network
+        for _attempt in range(8):
+            taken = list(self.db.networks.cidrs(context).values())
+            vlans = self.db.networks.vlans_in_use(context)
+            count = self.db.networks.count_project_networks(context)
+            if net_conf.num_networks and count >= net_conf.num_networks:
+                raise exception.NoMoreVlans(
+                    reason=f"num_networks ({net_conf.num_networks}) "
+                           f"reached")
+            vlan = next((v for v in range(net_conf.vlan_start, 4095)
+                         if v not in vlans), None)
+            cidr = ipam.carve(net_conf.fixed_range, net_conf.network_size,
+                              taken)
+            if vlan is None or cidr is None:
+                raise exception.NoMoreVlans(
+                    reason="no free VLAN id" if vlan is None else
+                           f"fixed_range {net_conf.fixed_range} is full")
+            plan = ipam.plan(cidr)
+            values = {
+                "name": f"{self.conf.network.default_network_name}-"
+                        f"{project_id[:8]}",
+                "project_id": project_id, "auto_project_id": project_id,
+                "cidr": plan["cidr"], "gateway": plan["gateway"],
+                "allocation_start": plan["allocation_start"],
+                "allocation_end": plan["allocation_end"],
+                "dns_servers": list(net_conf.dns_servers), "vlan": vlan,
+                "bridge": f"{net_conf.vlan_bridge_prefix}{vlan}",
+                "multi_host": net_conf.multi_host,
+                "host": None if net_conf.multi_host else
+                net_conf.network_host,
+            }
+            try:
+                return self.db.networks.create(context, values,
+                                               plan["addresses"])
+            except exception.NetworkExists:
+                existing = self.db.networks.get_all(
+                    context, auto_project_id=project_id)
+                if existing:
+                    return existing[0]
+                LOG.debug("VLAN %s taken meanwhile; retrying", vlan)
+        raise exception.NoMoreVlans(reason="too many concurrent creations")
+

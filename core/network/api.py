@@ -1,0 +1,724 @@
+"""The network service API: what every dialect calls for networks,
+ports, security groups and floating IPs.
+
+Dialects (Networking v2, the compute API's os-networks and friends, the
+metadata service) translate their requests into these methods and the
+plain dicts returned back. Reads and records go through the database API
+handle given to the constructor; the gateway side is driven by casts to
+nimbus-network, port filters by casts to the computes hosting the ports.
+Requests the configured plugin cannot honour (a VLAN without the
+``vlan`` capability, a floating IP without ``floating_ips``) are refused
+before anything is recorded.
+
+Visibility: an admin context sees everything; any other sees its
+project's records plus shared and external networks. A record another
+project owns is "not found", never "forbidden".
+"""
+
+
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from nimbus.core import exception, loading, quota
+from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.network import (
+    allocation,
+    api_floating_ips,
+    api_security_groups,
+    fields,
+    ipam,
+    model,
+    records,
+)
+from nimbus.core.network import rpcapi as network_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+#: the addressing of a network created without its subnet.
+_NO_SUBNET = {"cidr": None, "gateway": None, "allocation_start": None,
+              "allocation_end": None, "addresses": []}
+_NETWORK_UPDATABLE = ("name", "shared", "mtu", "dns_servers",
+                      "dhcp_enabled", "subnet_name", "allocation_start",
+                      "allocation_end", "gateway")
+
+
+class NetworkAPI(api_security_groups.SecurityGroupsMixin,
+                 api_floating_ips.FloatingIpsMixin):
+    """Network operations for API dialects (one per API process).
+
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
+        self.conf = conf
+        self.db = db
+        self.quotas = quota.Quotas(conf, db)
+        self.allocator = allocation.Allocator(conf, db)
+        self._plugin_class = None
+        self._network_rpc = None
+        self._compute_rpc = None
+
+    @property
+    def capabilities(self):
+        """The configured plugin's :class:`Capabilities` (its class is
+        loaded, never instantiated, here)."""
+        if self._plugin_class is None:
+            self._plugin_class = loading.load_class(
+                loading.NETWORKS, self.conf.network.driver)
+        return self._plugin_class.capabilities
+
+    @property
+    def network_rpc(self):
+        if self._network_rpc is None:
+            self._network_rpc = network_rpcapi.NetworkAPI()
+        return self._network_rpc
+
+    @property
+    def compute_rpc(self):
+        if self._compute_rpc is None:
+            self._compute_rpc = compute_rpcapi.ComputeAPI()
+        return self._compute_rpc
+
+    def _require(self, capability, what):
+        if not getattr(self.capabilities, capability):
+            raise exception.NetworkCapabilityMissing(
+                plugin=self.conf.network.driver, capability=what)
+
+    # -- networks ---------------------------------------------------------
+
+    def _network_row(self, context, network_id):
+        """The ``networks`` row, if visible. :raises NetworkNotFound:"""
+        if not uuidutils.is_uuid_like(network_id):
+            raise exception.NetworkNotFound(network_id=network_id)
+        row = self.db.networks.get(context, network_id)
+        if not self._visible_network(context, row):
+            raise exception.NetworkNotFound(network_id=network_id)
+        return row
+
+    @staticmethod
+    def _visible_network(context, row):
+        return (context.is_admin or row["shared"] or row["external"]
+                or row["project_id"] is None
+                or row["project_id"] == context.project_id)
+
+    def list_networks(self, context, filters=None):
+        """Visible networks; ``filters``: id, name, project_id, shared,
+        external, vlan, subnet_id, cidr (a list matches any)."""
+        filters = dict(filters or {})
+        columns = {"id": "uuid", "subnet_id": "subnet_uuid"}
+        where = {columns.get(k, k): v for k, v in filters.items()
+                 if v is not None}
+        unknown = set(where) - {"uuid", "name", "project_id", "shared",
+                                "external", "vlan", "subnet_uuid", "cidr"}
+        if unknown:
+            raise exception.InvalidInput(
+                reason=f"unknown network filter(s): "
+                       f"{', '.join(sorted(unknown))}")
+        rows = self.db.networks.get_all(
+            context, visible_to=None if context.is_admin
+            else context.project_id, **where)
+        if not context.is_admin:
+            rows = [r for r in rows if self._visible_network(context, r)]
+        return [records.network_view(r) for r in rows]
+
+    def get_network(self, context, network_id):
+        """:raises NetworkNotFound:"""
+        return records.network_view(self._network_row(context, network_id))
+
+    def get_network_by_subnet(self, context, subnet_id):
+        """The network whose subnet is ``subnet_id``.
+
+        :raises SubnetNotFound:
+        """
+        try:
+            row = self.db.networks.get_by_subnet(context, subnet_id)
+        except exception.SubnetNotFound:
+            raise
+        if not self._visible_network(context, row):
+            raise exception.SubnetNotFound(subnet_id=subnet_id)
+        return records.network_view(row)
+
+    def create_network(self, context, name, cidr, project_id=None,
+                       shared=False, external=False, vlan=None,
+                       gateway=None, dns_servers=(), mtu=None,
+                       dhcp_enabled=True, allocation_start=None,
+                       allocation_end=None, multi_host=None, bridge=None,
+                       bridge_interface=None, host=None, subnet_name=None):
+        """Create a network with its subnet and every address row (or,
+        ``external``, its floating pool).
+
+        ``project_id`` None: the caller's project, or no project (shared
+        by all) for an admin. ``gateway`` None: the first host address;
+        False: no gateway (every host address is allocatable, as in a
+        floating pool). ``cidr`` None: a network without its subnet yet
+        (Neutron's ``network create`` before ``subnet create``): no
+        addresses, nothing on the gateway side, no server may use it
+        until :meth:`set_subnet` gives it its range.
+
+        :raises InvalidCidr: bad, too large, or overlapping another
+            internal network.
+        :raises InvalidInput: bad gateway, range, VLAN, MTU or bridge.
+        :raises NetworkCapabilityMissing: VLAN or multi_host the plugin
+            lacks.
+        :raises NetworkExists: the VLAN or CIDR is taken.
+        :raises OverQuota: the project's ``network`` quota.
+        """
+        if project_id is None and not context.is_admin:
+            project_id = context.project_id
+        name = fields.name(name, "name")
+        if vlan is not None:
+            vlan = fields.int_in(vlan, "vlan", 1, 4094)
+            self._require("vlan", "VLAN networks")
+        if mtu is not None:
+            mtu = fields.int_in(mtu, "mtu", 68, 65535)
+        if multi_host is None:
+            multi_host = self.conf.network.multi_host and not external
+        if multi_host:
+            self._require("multi_host", "multi_host networks")
+        if bridge is not None:
+            bridge = fields.bridge_name(bridge, "bridge")
+        if bridge_interface is not None:
+            bridge_interface = fields.bridge_name(bridge_interface,
+                                            "bridge_interface")
+        dns_servers = fields.dns(dns_servers or self.conf.network.dns_servers)
+        if cidr is None:
+            if gateway or allocation_start or allocation_end:
+                raise exception.InvalidInput(
+                    reason="a gateway or allocation range needs a cidr")
+            plan = _NO_SUBNET
+        else:
+            plan = self._plan(context, cidr, gateway, allocation_start,
+                              allocation_end, external)
+        if project_id is not None:
+            self._check_quota(context, project_id, "network", 1)
+        uuid = uuidutils.generate_uuid()
+        values = {
+            "uuid": uuid, "name": name, "project_id": project_id,
+            "shared": bool(shared) or project_id is None,
+            "external": bool(external), "cidr": plan["cidr"],
+            "gateway": plan["gateway"],
+            "allocation_start": plan["allocation_start"],
+            "allocation_end": plan["allocation_end"],
+            "dns_servers": dns_servers, "vlan": vlan,
+            "bridge": bridge or (
+                f"{self.conf.network.vlan_bridge_prefix}{vlan}"
+                if vlan is not None else "brq" + uuid.replace("-", "")[:11]),
+            "bridge_interface": bridge_interface, "mtu": mtu,
+            "dhcp_enabled": bool(dhcp_enabled),
+            "multi_host": bool(multi_host),
+            "host": None if multi_host or external else (
+                host or self.conf.network.network_host),
+            "subnet_name": subnet_name,
+        }
+        if external:
+            row = self.db.networks.create(context, values)
+            self.db.floating_ips.add_to_pool(
+                context, uuid, [a for a, reserved in plan["addresses"]
+                                if not reserved])
+        else:
+            row = self.db.networks.create(context, values,
+                                          plan["addresses"])
+        if project_id is not None:
+            self._recheck_quota(context, project_id, "network",
+                                lambda: self.db.networks.destroy(context,
+                                                                 uuid))
+        if not external and not multi_host and plan["cidr"]:
+            self.network_rpc.setup_network(context, uuid, host=row["host"])
+        return records.network_view(row)
+
+    def _plan(self, context, cidr, gateway, allocation_start,
+              allocation_end, external):
+        """:func:`ipam.plan` (``gateway`` False: none), refusing an
+        internal CIDR that overlaps another internal network's."""
+        plan = ipam.plan(cidr, gateway or None, allocation_start,
+                         allocation_end, with_gateway=gateway is not False)
+        if not external:
+            clash = ipam.overlapping(plan["cidr"],
+                                     self.db.networks.cidrs(context))
+            if clash:
+                raise exception.InvalidCidr(
+                    cidr=cidr, reason=f"overlaps network {clash[0]}")
+        return plan
+
+    def set_subnet(self, context, network_id, cidr, gateway=None,
+                   allocation_start=None, allocation_end=None,
+                   dns_servers=None, dhcp_enabled=None, subnet_name=None):
+        """Give a network created without a CIDR its one subnet: its
+        address rows (or, external, its floating pool) and the gateway
+        side. Two concurrent calls cannot both succeed.
+
+        :raises NetworkNotFound:
+        :raises Conflict: the network already has its subnet.
+        :raises InvalidCidr, InvalidInput: as :meth:`create_network`.
+        """
+        row = self._network_row(context, network_id)
+        if row["cidr"]:
+            raise exception.Conflict(
+                reason=f"network {row['uuid']} already has subnet "
+                       f"{row['subnet_uuid']}; a nimbus network has exactly "
+                       f"one subnet")
+        plan = self._plan(context, cidr, gateway, allocation_start,
+                          allocation_end, row["external"])
+        values = {k: plan[k] for k in ("cidr", "gateway", "allocation_start",
+                                       "allocation_end")}
+        if dns_servers is not None:
+            values["dns_servers"] = fields.dns(dns_servers)
+        if dhcp_enabled is not None:
+            values["dhcp_enabled"] = bool(dhcp_enabled)
+        if subnet_name is not None:
+            values["subnet_name"] = fields.name(subnet_name, "subnet name")
+        if row["external"]:
+            updated = self.db.networks.set_subnet(context, row["uuid"],
+                                                  values)
+            self.db.floating_ips.add_to_pool(
+                context, row["uuid"], [a for a, reserved in plan["addresses"]
+                                       if not reserved])
+        else:
+            updated = self.db.networks.set_subnet(context, row["uuid"],
+                                                  values, plan["addresses"])
+            self._refresh_gateway(context, updated)
+        return records.network_view(updated)
+
+    def add_floating_range(self, context, network_id, cidr):
+        """Add the host addresses of ``cidr`` to an external network's
+        pool (all or none); returns how many. The range may lie outside
+        the network's own CIDR (a pool grows as nova-manage's did), but
+        never inside an internal network.
+
+        :raises InvalidInput: not an external network.
+        :raises InvalidCidr: the range overlaps an internal network.
+        :raises Conflict: some addresses already are floating IPs.
+        """
+        row = self._network_row(context, network_id)
+        if not row["external"]:
+            raise exception.InvalidInput(
+                reason=f"Network {network_id} is not external")
+        addresses = ipam.pool_addresses(cidr)
+        clash = ipam.overlapping(cidr, self.db.networks.cidrs(context))
+        if clash:
+            raise exception.InvalidCidr(
+                cidr=cidr, reason=f"overlaps internal network {clash[0]}")
+        return self.db.floating_ips.add_to_pool(context, row["uuid"],
+                                                addresses)
+
+    def remove_floating_range(self, context, cidr):
+        """Remove the free addresses of ``cidr`` from their pools; an
+        allocated one refuses the whole request.
+
+        :raises FloatingIpAssociated:
+        """
+        return self.db.floating_ips.remove_from_pool(
+            context, ipam.pool_addresses(cidr))
+
+    def update_network(self, context, network_id, **changes):
+        """Change a network's name, sharing, MTU, DNS servers, DHCP,
+        subnet name, allocation range or gateway (the range and gateway
+        only while no address is allocated).
+
+        :raises NetworkNotFound:
+        :raises InvalidInput: a field that cannot change or a bad value.
+        """
+        row = self._network_row(context, network_id)
+        bad = set(changes) - set(_NETWORK_UPDATABLE)
+        if bad:
+            raise exception.InvalidInput(
+                reason=f"cannot update network attribute(s) "
+                       f"{', '.join(sorted(bad))}")
+        values = {}
+        for key, value in changes.items():
+            if key == "name":
+                values[key] = fields.name(value, "name")
+            elif key == "subnet_name":
+                values[key] = fields.name(value, "subnet name")
+            elif key == "mtu":
+                values[key] = None if value is None else fields.int_in(
+                    value, "mtu", 68, 65535)
+            elif key == "dns_servers":
+                values[key] = fields.dns(value)
+            elif key in ("shared", "dhcp_enabled"):
+                values[key] = bool(value)
+        readdress = {k: changes[k] for k in
+                     ("allocation_start", "allocation_end", "gateway")
+                     if k in changes}
+        if readdress:
+            values.update(self._readdress(context, row, readdress))
+        updated = self.db.networks.update_network(context, row["uuid"],
+                                                  values)
+        if not updated["external"] and updated["cidr"]:
+            self._refresh_gateway(context, updated)
+        return records.network_view(updated)
+
+    def _readdress(self, context, row, changes):
+        if not row["cidr"]:
+            raise exception.InvalidInput(
+                reason=f"network {row['uuid']} has no subnet yet")
+        if row["external"]:
+            raise exception.InvalidInput(
+                reason="the pool of an external network changes with "
+                       "nimbus-manage floating create/delete")
+        if self.db.networks.get_fixed_ips(context, row["uuid"],
+                                          allocated=True):
+            raise exception.Conflict(
+                reason=f"Network {row['uuid']} has allocated addresses: "
+                       f"its gateway and range cannot change")
+        current = {"gateway": row["gateway"],
+                   "allocation_start": row["allocation_start"],
+                   "allocation_end": row["allocation_end"]}
+        current.update(changes)
+        plan = ipam.plan(row["cidr"], current["gateway"],
+                         current["allocation_start"],
+                         current["allocation_end"],
+                         with_gateway=current["gateway"] is not None)
+        self.db.networks.set_reserved(
+            context, row["uuid"], [a for a, reserved in plan["addresses"]
+                                   if reserved])
+        return {k: plan[k] for k in ("gateway", "allocation_start",
+                                     "allocation_end")}
+
+    def delete_network(self, context, network_id):
+        """:raises NetworkNotFound:
+        :raises NetworkInUse: ports (or allocated floating IPs) remain.
+        """
+        row = self._network_row(context, network_id)
+        self.db.networks.destroy(context, row["uuid"])
+        if not row["external"] and row["cidr"]:
+            spec = model.network_dict(records.network_view(row))
+            self.network_rpc.teardown_network(
+                context, spec, host=None if row["multi_host"]
+                else row["host"])
+
+    # -- ports ------------------------------------------------------------
+
+    def _port_row(self, context, port_id):
+        if not uuidutils.is_uuid_like(port_id):
+            raise exception.PortNotFound(port_id=port_id)
+        row = self.db.ports.get(context, port_id)
+        if not context.is_admin and row["project_id"] != context.project_id:
+            raise exception.PortNotFound(port_id=port_id)
+        return row
+
+    def list_ports(self, context, filters=None):
+        """Visible ports; ``filters``: id, network_id, device_id,
+        mac_address, fixed_ip, device_owner, name, project_id, status."""
+        columns = {"id": "uuid", "device_id": "instance_uuid"}
+        where = {columns.get(k, k): v for k, v in (filters or {}).items()
+                 if v is not None}
+        unknown = set(where) - {"uuid", "network_id", "instance_uuid",
+                                "mac_address", "fixed_ip", "device_owner",
+                                "name", "project_id", "status", "host"}
+        if unknown:
+            raise exception.InvalidInput(
+                reason=f"unknown port filter(s): "
+                       f"{', '.join(sorted(unknown))}")
+        if not context.is_admin:
+            where["project_id"] = context.project_id
+        rows = self.db.ports.get_all(context, **where)
+        return records.port_views(context, self.db, rows)
+
+    def instances_with_address(self, context, pattern, version=4):
+        """The uuids of the (visible) instances with a fixed IP of IP
+        ``version`` that ``pattern`` (a compiled regex) finds, for the
+        compute API's ``ip``/``ip6`` server filters."""
+        found = set()
+        for port in self.list_ports(context):
+            if not port["device_id"]:
+                continue
+            for entry in port["fixed_ips"]:
+                address = entry["ip_address"]
+                if (":" in address) == (version == 6) and \
+                        pattern.search(address):
+                    found.add(port["device_id"])
+        return found
+
+    def get_port(self, context, port_id):
+        """:raises PortNotFound:"""
+        return records.port_views(context, self.db,
+                                  [self._port_row(context, port_id)])[0]
+
+    def create_port(self, context, network_id, fixed_ip=None, name=None,
+                    security_groups=None, project_id=None):
+        """A port of the caller's (kept when a server it is bound to
+        goes) with one address.
+
+        :raises NetworkNotFound, SecurityGroupNotFound:
+        :raises FixedIpAlreadyInUse, NoMoreFixedIps, InvalidInput:
+        :raises InvalidInput: the network is external or has no subnet.
+        :raises OverQuota: the project's ``port`` quota.
+        """
+        network = self._network_row(context, network_id)
+        if network["external"] or not network["cidr"]:
+            raise exception.InvalidInput(
+                reason=f"Network {network['uuid']} has no subnet for ports"
+                if not network["cidr"] else
+                f"Network {network['uuid']} is external: no ports on it")
+        project_id = project_id if context.is_admin and project_id \
+            else context.project_id or network["project_id"]
+        if fixed_ip is not None:
+            self._check_fixed_ip(network, fixed_ip)
+        groups = None if security_groups is None else [
+            self._group_row(context, g)["uuid"] for g in security_groups]
+        if project_id:
+            self._check_quota(context, project_id, "port", 1)
+        port = self.allocator.create_port(
+            context, network, project_id, fixed_ip=fixed_ip,
+            name=fields.name(name or "", "name"), security_groups=groups)
+        if project_id:
+            self._recheck_quota(context, project_id, "port",
+                                lambda: self.allocator.delete_port(
+                                    context, port["uuid"]))
+        self._refresh_gateway(context, network)
+        self._refresh_groups_members(context, groups or [])
+        return self.get_port(context, port["uuid"])
+
+    def _check_fixed_ip(self, network, fixed_ip):
+        if not ipam.is_ipv4(fixed_ip):
+            raise exception.InvalidInput(
+                reason=f"Invalid IP address {fixed_ip!r}")
+        if not ipam.contains(network["cidr"], fixed_ip):
+            raise exception.InvalidInput(
+                reason=f"IP address {fixed_ip} is not a valid IP for the "
+                       f"subnet of network {network['uuid']}")
+
+    def update_port(self, context, port_id, **changes):
+        """Change a port's ``name`` or ``security_groups`` (ids).
+
+        :raises PortNotFound, SecurityGroupNotFound, InvalidInput:
+        """
+        row = self._port_row(context, port_id)
+        bad = set(changes) - {"name", "security_groups"}
+        if bad:
+            raise exception.InvalidInput(
+                reason=f"cannot update port attribute(s) "
+                       f"{', '.join(sorted(bad))}")
+        if "name" in changes:
+            self.db.ports.update_port(context, row["uuid"], {
+                "name": fields.name(changes["name"] or "", "name")})
+        if "security_groups" in changes:
+            groups = [self._group_row(context, g)["uuid"]
+                      for g in changes["security_groups"] or []]
+            before = self.db.ports.security_groups_of(
+                context, [row["uuid"]])[row["uuid"]]
+            self.db.ports.set_security_groups(context, row["uuid"], groups)
+            self._refresh_ports(context, [row["uuid"]])
+            self._refresh_groups_members(context, set(before) | set(groups))
+        return self.get_port(context, row["uuid"])
+
+    def delete_port(self, context, port_id):
+        """:raises PortNotFound:
+        :raises PortInUse: it is bound to a server (detach it first).
+        """
+        row = self._port_row(context, port_id)
+        if row["instance_uuid"]:
+            raise exception.PortInUse(port_id=row["uuid"],
+                                      device_id=row["instance_uuid"])
+        groups = self.db.ports.security_groups_of(
+            context, [row["uuid"]])[row["uuid"]]
+        for fip in self.db.floating_ips.of_ports(context, [row["uuid"]]):
+            self._nat(context, "remove_floating_ip", fip, row)
+        self.allocator.delete_port(context, row["uuid"])
+        self._refresh_gateway(context, self.db.networks.get(
+            context, row["network_id"]))
+        self._refresh_groups_members(context, groups)
+
+    # -- servers ----------------------------------------------------------
+
+    def validate_requested_networks(self, context, project_id, requested,
+                                    count=1):
+        """Check a server create's ``networks`` before anything is
+        recorded; returns the normalized list the build carries:
+        ``[{"network_id", "fixed_ip", "port_id"}]``, where a
+        ``network_id`` of None means "the project's own network, made on
+        its first boot" (VLAN mode).
+
+        :param requested: ``"auto"`` (or None), ``"none"``, or a list of
+            ``{"uuid", "fixed_ip", "port"}`` dicts.
+        :param count: servers being created (a port or fixed IP cannot
+            serve several).
+        :raises InvalidNetworkRequest: unknown or external network, a
+            fixed IP outside its network, a duplicate or a malformed
+            entry.
+        :raises NetworkAmbiguous: ``auto`` with several candidates.
+        :raises FixedIpAlreadyInUse: a requested address is taken.
+        :raises PortInUse: a requested port is bound to another server.
+        :raises PortNotFound: (as InvalidNetworkRequest) unknown port.
+        :raises OverQuota: the ports would exceed the ``port`` quota.
+        """
+        if requested is None or requested == "auto":
+            result = self._auto_network(context, project_id)
+        elif requested == "none":
+            result = []
+        elif isinstance(requested, (list, tuple)):
+            result = [self._one_request(context, project_id, r, count)
+                      for r in requested]
+        else:
+            raise exception.InvalidNetworkRequest(
+                reason="networks must be 'auto', 'none' or a list")
+        ports = [r["port_id"] for r in result if r["port_id"]]
+        if len(ports) != len(set(ports)):
+            raise exception.InvalidNetworkRequest(
+                reason="a port may be requested once")
+        fixed = [(r["network_id"], r["fixed_ip"]) for r in result
+                 if r["fixed_ip"]]
+        if len(fixed) != len(set(fixed)):
+            raise exception.InvalidNetworkRequest(
+                reason="a fixed IP may be requested once")
+        new_ports = sum(1 for r in result if not r["port_id"]) * count
+        if new_ports:
+            self._check_quota(context, project_id, "port", new_ports)
+        return result
+
+    def _auto_network(self, context, project_id):
+        """The network(s) a server without ``networks`` joins: the
+        project's own, else the shared default, else (VLAN-capable
+        plugin) the project's network made on first boot, else none."""
+        internal = [r for r in self.db.networks.get_all(
+            context, external=False)
+            if (r["project_id"] == project_id or r["shared"]
+                or r["project_id"] is None) and r["cidr"]]
+        own = [r for r in internal if r["project_id"] == project_id]
+        candidates = own or [r for r in internal if r not in own]
+        if len(candidates) > 1:
+            named = [r for r in candidates if r["name"] ==
+                     self.conf.network.default_network_name]
+            if len(named) != 1:
+                raise exception.NetworkAmbiguous()
+            candidates = named
+        if candidates:
+            return [{"network_id": candidates[0]["uuid"], "fixed_ip": None,
+                     "port_id": None}]
+        if self.capabilities.vlan and self.conf.network.driver == "vlan":
+            return [{"network_id": None, "fixed_ip": None, "port_id": None}]
+        return []
+
+    def _one_request(self, context, project_id, request, count):
+        if not isinstance(request, dict):
+            raise exception.InvalidNetworkRequest(
+                reason="each network must be an object")
+        bad = set(request) - {"uuid", "fixed_ip", "port", "tag"}
+        if bad:
+            raise exception.InvalidNetworkRequest(
+                reason=f"unknown key(s) {', '.join(sorted(bad))}")
+        port_id = request.get("port")
+        network_id = request.get("uuid")
+        fixed_ip = request.get("fixed_ip")
+        if port_id:
+            if count > 1:
+                raise exception.InvalidNetworkRequest(
+                    reason="a port cannot be used by several servers")
+            try:
+                port = self._port_row(context, port_id)
+            except exception.PortNotFound:
+                raise exception.InvalidNetworkRequest(
+                    reason=f"Port {port_id} could not be found")
+            if port["instance_uuid"]:
+                raise exception.PortInUse(port_id=port_id,
+                                          device_id=port["instance_uuid"])
+            return {"network_id": port["network_id"], "fixed_ip": None,
+                    "port_id": port["uuid"]}
+        if not network_id:
+            raise exception.InvalidNetworkRequest(
+                reason="each network needs a uuid or a port")
+        try:
+            network = self._network_row(context, network_id)
+        except exception.NetworkNotFound:
+            raise exception.InvalidNetworkRequest(
+                reason=f"Network {network_id} could not be found")
+        if network["external"]:
+            raise exception.InvalidNetworkRequest(
+                reason=f"Network {network_id} is external: servers cannot "
+                       f"be attached to it")
+        if not network["cidr"]:
+            raise exception.InvalidNetworkRequest(
+                reason=f"Network {network_id} has no subnet")
+        if fixed_ip:
+            if count > 1:
+                raise exception.InvalidNetworkRequest(
+                    reason="a fixed IP cannot be used by several servers")
+            try:
+                self._check_fixed_ip(network, fixed_ip)
+            except exception.InvalidInput as err:
+                raise exception.InvalidNetworkRequest(reason=str(err))
+            rows = self.db.networks.get_fixed_ips(
+                context, network["uuid"], address=fixed_ip)
+            if rows and rows[0]["port_id"]:
+                raise exception.FixedIpAlreadyInUse(
+                    address=fixed_ip, network_id=network["uuid"])
+            if not rows or rows[0]["reserved"]:
+                raise exception.InvalidNetworkRequest(
+                    reason=f"Fixed IP {fixed_ip} cannot be given out on "
+                           f"network {network['uuid']}")
+        return {"network_id": network["uuid"], "fixed_ip": fixed_ip or None,
+                "port_id": None}
+
+    def get_instance_nw_info(self, context, instance_uuid):
+        """The server's VIF dicts (no rules), in port order."""
+        return self.get_nw_info_bulk(context, [instance_uuid])[instance_uuid]
+
+    def get_nw_info_bulk(self, context, instance_uuids):
+        """``{uuid: [VIF dict, ...]}`` for server views (a few queries
+        whatever the number of servers)."""
+        return records.instance_vifs(context, self.db, self.conf,
+                                     list(instance_uuids))
+
+    def get_instance_by_fixed_ip(self, context, address, network_id=None):
+        """The uuid of the server holding ``address`` (on ``network_id``
+        when given), or None. For the metadata service: internal
+        networks never overlap, so the address names one guest."""
+        for row in self.db.networks.get_fixed_ips(
+                context, network_uuid=network_id, address=address,
+                allocated=True):
+            if row["instance_uuid"]:
+                return row["instance_uuid"]
+        return None
+
+    def release_instance(self, context, instance_uuid):
+        """Release a server's records when no compute will (it was never
+        built, or its host is down): ports, addresses, group bindings.
+        The gateway side is refreshed; nothing is unplugged."""
+        ports = self.allocator.deallocate_for_instance(context,
+                                                       instance_uuid)
+        self._after_ports_changed(context, ports)
+        return ports
+
+    def _after_ports_changed(self, context, ports):
+        networks = {p["network_id"] for p in ports}
+        for network_id in networks:
+            try:
+                self._refresh_gateway(context, self.db.networks.get(
+                    context, network_id))
+            except exception.NetworkNotFound:
+                continue
+        groups = set()
+        for port in ports:
+            groups.update(self.db.ports.security_groups_of(
+                context, [port["uuid"]]).get(port["uuid"], []))
+        self._refresh_groups_members(context, groups)
+
+    # -- helpers ----------------------------------------------------------
+
+    def _refresh_gateway(self, context, network):
+        """Have the gateway side of ``network`` (a row) re-read its
+        ports."""
+        if network["external"]:
+            return
+        if network["multi_host"]:
+            hosts = {p["host"] for p in self.db.ports.get_all(
+                context, network_id=network["uuid"]) if p["host"]}
+            for host in hosts:
+                self.network_rpc.setup_network(context, network["uuid"],
+                                               host=host)
+            return
+        self.network_rpc.setup_network(context, network["uuid"],
+                                       host=network["host"])
+
+    def _check_quota(self, context, project_id, resource, amount):
+        self.quotas.check(context, project_id, {resource: amount})
+
+    def _recheck_quota(self, context, project_id, resource, undo):
+        try:
+            self.quotas.check(context, project_id, {resource: 0},
+                              already_added=True)
+        except exception.OverQuota:
+            undo()
+            raise

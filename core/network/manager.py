@@ -1,0 +1,440 @@
+"""nimbus-network: allocates addresses and drives the gateway side.
+
+One NetworkManager per network host (or per compute host with
+``multi_host``). The records are the truth: allocation is done in the
+database (any network service may do it: compare-and-swap rows), then
+the gateway side of the networks concerned is re-applied from the
+records on the host that serves them. At start the service replays
+``setup_network`` (and the floating IPs) of every network it serves, so
+a restarted host converges without any state of its own.
+
+Which host serves a network: its ``host`` column; a network created
+without one is claimed (compare-and-swap) by the first network service
+that is asked to serve it and whose ``[network] network_host`` is unset
+or names it. A ``multi_host`` network is served by the network service
+beside each compute, for that compute's ports only.
+"""
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from nimbus.core import context as nimbus_context
+from nimbus.core import exception, loading, manager
+from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.interfaces import network as net_iface
+from nimbus.core.network import (
+    allocation,
+    coalesce,
+    membership,
+    model,
+    records,
+)
+from nimbus.core.network import rpcapi as network_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+
+class NetworkManager(manager.Manager):
+    """RPC endpoint of ``network`` / ``network.<host>`` (see rpcapi for
+    the version history).
+
+    :param db: the database API handed in by the daemon.
+    :param driver: the network plugin (default: ``[network] driver``).
+    :param served_hosts: compute hosts whose guests this service serves
+        on ``multi_host`` networks besides its own ``host`` (nimbus-all:
+        its compute hosts, as one host with one gateway address).
+    """
+
+    target = messaging.Target(version="1.1")
+
+    def __init__(self, conf, host, db, driver=None, served_hosts=()):
+        super().__init__(conf, host)
+        self.db = db
+        self.served_hosts = frozenset(served_hosts) | {host}
+        self.driver = driver or loading.load_driver(
+            loading.NETWORKS, conf.network.driver, conf, host)
+        self.allocator = allocation.Allocator(conf, db)
+        self._setups = coalesce.Coalescer()
+        self._members = coalesce.Debouncer(
+            self._refresh_member_filters,
+            delay=conf.network.member_refresh_delay)
+        self._network_rpc = None
+        self._compute_rpc = None
+        #: network uuid -> the leased addresses last recorded from here
+        #: (only this host's syncs change them: unchanged, no write).
+        self._leases_seen = {}
+
+    @property
+    def network_rpc(self):
+        if self._network_rpc is None:
+            self._network_rpc = network_rpcapi.NetworkAPI()
+        return self._network_rpc
+
+    @property
+    def compute_rpc(self):
+        if self._compute_rpc is None:
+            self._compute_rpc = compute_rpcapi.ComputeAPI()
+        return self._compute_rpc
+
+    # -- service hooks ------------------------------------------------------
+
+    def init_host(self):
+        """Prepare the plugin and replay every network served here."""
+        self.driver.init_host()
+        ctx = nimbus_context.get_admin_context()
+        for network in self._served(ctx):
+            try:
+                self._apply(ctx, network)
+                self._replay_floating(ctx, network)
+            except Exception:
+                LOG.exception("Could not set up network %s at start",
+                              network["uuid"])
+
+    def periodic_tasks(self):
+        return [(self.reap_orphans, self.conf.network.reap_interval),
+                (self.sync_leases, self.conf.network.lease_sync_interval)]
+
+    def sync_leases(self):
+        """Record the DHCP leases of the networks served here: a fixed IP
+        is ``leased`` while its lease is live; one whose port is gone is
+        free again once its lease ends (see ``db.networks.sync_leases``).
+        """
+        if not self.driver.capabilities.dhcp:
+            return
+        ctx = nimbus_context.get_admin_context()
+        for network in self.db.networks.get_all(ctx, external=False):
+            # A multi_host network: this host's DHCP server, even once its
+            # last port here is gone (its leases may still be live).
+            if not network["cidr"] or not (
+                    network["multi_host"] or self._serves(ctx, network)):
+                continue
+            try:
+                leases = self.driver.get_leases(self._spec(network))
+                addresses = frozenset(lease.address for lease in leases)
+                if self._leases_seen.get(network["uuid"]) == addresses:
+                    continue
+                gained, lost = self.db.networks.sync_leases(
+                    ctx, network["uuid"], self.host, addresses,
+                    every_host=not network["multi_host"])
+                self._leases_seen[network["uuid"]] = addresses
+            except Exception:
+                LOG.exception("Could not sync the DHCP leases of %s",
+                              network["uuid"])
+                continue
+            if gained or lost:
+                LOG.info("DHCP leases of network %(net)s: leased %(gained)s, "
+                         "ended %(lost)s", {"net": network["uuid"],
+                                            "gained": gained, "lost": lost})
+
+    def reap_orphans(self):
+        """Release the ports and group bindings of servers that are gone
+        (their compute died mid-delete, or could not reach us)."""
+        ctx = nimbus_context.get_admin_context()
+        for instance_uuid in self.db.ports.orphaned_instances(ctx):
+            LOG.info("Releasing the network of deleted server %s",
+                     instance_uuid)
+            try:
+                self.deallocate_for_instance(ctx, instance_uuid)
+            except Exception:
+                LOG.exception("Releasing the network of %s failed",
+                              instance_uuid)
+
+    def cleanup_host(self):
+        self._members.stop()
+        self.driver.cleanup_host()
+
+    def _served(self, context):
+        """The networks this host serves now (claiming unserved ones)."""
+        result = []
+        for network in self.db.networks.get_all(context, external=False):
+            if not network["cidr"]:
+                continue  # no subnet yet: nothing to serve
+            if network["multi_host"]:
+                if self.db.ports.get_all(context, network_id=network["uuid"],
+                                         host=list(self.served_hosts)):
+                    result.append(network)
+            elif self._serves(context, network):
+                result.append(self.db.networks.get(context, network["uuid"]))
+        return result
+
+    def _serves(self, context, network):
+        """Whether this host serves ``network`` (a row), claiming it
+        when nobody does and the configuration allows."""
+        if network["multi_host"]:
+            return True
+        if network["host"] is None:
+            wanted = self.conf.network.network_host
+            if wanted and wanted != self.host:
+                return False
+            network = self.db.networks.claim(context, network["uuid"],
+                                             self.host)
+        return network["host"] == self.host
+
+    # -- the gateway side ---------------------------------------------------
+
+    def _apply(self, context, network):
+        """(Re)apply ``network``'s gateway side here from the records;
+        concurrent requests for one network are served by one run."""
+        def run():
+            row = self.db.networks.get(context, network["uuid"])
+            spec = self._spec(row, context)
+            filters = {"network_id": row["uuid"]}
+            if row["multi_host"]:
+                filters["host"] = list(self.served_hosts)
+            ports = self.db.ports.get_all(context, **filters)
+            self.driver.setup_network(spec, [
+                model.port_spec(v) for v in records.vifs(
+                    context, self.db, self.conf, ports, with_rules=False)])
+        self._setups.run(network["uuid"], run)
+
+    def _spec(self, row, context=None):
+        """The NetworkSpec this host serves: with ``multi_host`` (and
+        ``context`` given) its gateway is this host's own address."""
+        view = records.network_view(row)
+        if row["multi_host"] and row["gateway"] and context is not None:
+            view["gateway"] = self.db.networks.host_gateway(
+                context, row["uuid"], self.host)
+        return model.network_spec(model.network_dict(
+            view, self.conf.network.metadata_host,
+            self.conf.network.metadata_port))
+
+    def _refresh_gateways(self, context, network_ids, port_host):
+        """Re-apply the gateway side of the networks (here, or by a cast
+        to the host serving them)."""
+        for network_id in network_ids:
+            try:
+                row = self.db.networks.get(context, network_id)
+            except exception.NetworkNotFound:
+                continue
+            if row["external"]:
+                continue
+            if row["multi_host"]:
+                target = self.host if port_host in self.served_hosts \
+                    else port_host
+                if row["gateway"] and target:
+                    # Before the VIFs go out: they carry this gateway.
+                    self.db.networks.host_gateway(context, network_id,
+                                                  target)
+            elif self._serves(context, row):
+                target = self.host
+            else:
+                target = self.db.networks.get(context, network_id)["host"]
+            if target == self.host:
+                self._apply(context, row)
+            else:
+                self.network_rpc.setup_network(context, network_id,
+                                               host=target)
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def setup_network(self, context, network_id):
+        try:
+            row = self.db.networks.get(context, network_id)
+        except exception.NetworkNotFound:
+            return
+        if row["external"]:
+            return
+        if not self._serves(context, row):
+            current = self.db.networks.get(context, network_id)
+            if current["host"] and current["host"] != self.host:
+                self.network_rpc.setup_network(context, network_id,
+                                               host=current["host"])
+            return
+        self._apply(context, row)
+
+    def teardown_network(self, context, network):
+        """Remove a (deleted) network's gateway side from this host."""
+        self.driver.teardown_network(model.network_spec(network))
+
+    # -- floating IPs -------------------------------------------------------
+
+    def _floating_spec(self, floating):
+        return net_iface.FloatingSpec(
+            address=floating["address"],
+            fixed_address=floating["fixed_address"],
+            external_network=model.network_spec(
+                floating["external_network"]),
+            network=model.network_spec(floating["network"]),
+            port_id=floating.get("port_id"))
+
+    def _nat_here(self, context, method, floating):
+        """Whether this host does the NAT of ``floating`` (forwarding the
+        cast to the host that does when it is another)."""
+        network = floating["network"]
+        if network.get("multi_host"):
+            return True
+        try:
+            row = self.db.networks.get(context, network["id"])
+        except exception.NetworkNotFound:
+            return True  # being deleted: undo what we may have
+        if self._serves(context, row):
+            return True
+        getattr(self.network_rpc, method)(
+            context, floating,
+            host=self.db.networks.get(context, network["id"])["host"])
+        return False
+
+    def add_floating_ip(self, context, floating):
+        if self._nat_here(context, "add_floating_ip", floating):
+            self.driver.add_floating_ip(self._floating_spec(floating))
+
+    def remove_floating_ip(self, context, floating):
+        if self._nat_here(context, "remove_floating_ip", floating):
+            self.driver.remove_floating_ip(self._floating_spec(floating))
+
+    def _replay_floating(self, context, network):
+        if not self.driver.capabilities.floating_ips:
+            return
+        ports = self.db.ports.get_all(context, network_id=network["uuid"])
+        if network["multi_host"]:
+            ports = [p for p in ports if p["host"] in self.served_hosts]
+        fips = self.db.floating_ips.of_ports(context,
+                                             [p["uuid"] for p in ports])
+        externals = {}
+        for fip in fips:
+            if fip["network_id"] not in externals:
+                externals[fip["network_id"]] = model.network_dict(
+                    records.network_view(self.db.networks.get(
+                        context, fip["network_id"])))
+            self.driver.add_floating_ip(self._floating_spec({
+                "address": fip["address"],
+                "fixed_address": fip["fixed_address"],
+                "external_network": externals[fip["network_id"]],
+                "network": model.network_dict(
+                    records.network_view(network),
+                    self.conf.network.metadata_host,
+                    self.conf.network.metadata_port),
+                "port_id": fip["port_id"]}))
+
+    # -- servers ------------------------------------------------------------
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def allocate_for_instance(self, context, instance_uuid, project_id,
+                              host, requested_networks, security_groups,
+                              hostname=None, remote_groups=False):
+        """Create (or bind) the server's ports; returns its VIF dicts
+        with their rules (``remote_groups``: see
+        :func:`~nimbus.core.network.records.vifs`). Nothing is left
+        behind on failure."""
+        self._check_capabilities(context, requested_networks)
+        ports = self.allocator.allocate_for_instance(
+            context, instance_uuid, project_id, host,
+            requested_networks or [], security_groups or [],
+            hostname=hostname)
+        try:
+            self._refresh_gateways(context, {p["network_id"] for p in ports},
+                                   host)
+        except Exception:
+            self._release(context, instance_uuid, host)
+            raise
+        self._members_changed(context, ports)
+        return self._vifs(context, ports, remote_groups)
+
+    def _check_capabilities(self, context, requested):
+        caps = self.driver.capabilities
+        for request in requested or []:
+            if request.get("network_id") is None and not caps.vlan:
+                raise exception.NetworkCapabilityMissing(
+                    plugin=type(self.driver).__name__,
+                    capability="per-project VLAN networks")
+
+    def _release(self, context, instance_uuid, host):
+        ports = self.allocator.deallocate_for_instance(context,
+                                                       instance_uuid)
+        self._refresh_gateways(context, {p["network_id"] for p in ports},
+                               host)
+        return ports
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def deallocate_for_instance(self, context, instance_uuid, host=None):
+        """Release the server's ports; returns the VIF dicts they had."""
+        rows = self.db.ports.get_all(context, instance_uuid=instance_uuid)
+        vifs = records.vifs(context, self.db, self.conf, rows,
+                            with_rules=False)
+        groups = self.db.ports.security_groups_of(
+            context, [r["uuid"] for r in rows])
+        self._release(context, instance_uuid, host)
+        self._members.add(g for gs in groups.values() for g in gs)
+        return vifs
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def allocate_port_for_instance(self, context, instance_uuid, project_id,
+                                   host, network_id=None, port_id=None,
+                                   fixed_ip=None, hostname=None,
+                                   remote_groups=False):
+        """One more port for a server; returns its VIF dict (rules
+        included)."""
+        groups = self.db.security_groups.groups_of_instances(
+            context, [instance_uuid])[instance_uuid]
+        if port_id:
+            port = self.db.ports.bind(context, port_id, instance_uuid,
+                                      host=host,
+                                      device_owner=allocation.COMPUTE_OWNER)
+        else:
+            network = self.db.networks.get(context, network_id)
+            port = self.allocator.create_port(
+                context, network, project_id, fixed_ip=fixed_ip,
+                security_groups=groups or None,
+                instance_uuid=instance_uuid, host=host, hostname=hostname)
+        self._refresh_gateways(context, {port["network_id"]}, host)
+        self._members_changed(context, [port])
+        return self._vifs(context,
+                          [self.db.ports.get(context, port["uuid"])],
+                          remote_groups)[0]
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def deallocate_port(self, context, instance_uuid, port_id, host=None):
+        """Release one port of a server; returns the VIF dict it had.
+
+        :raises PortNotFound: not a port of that server.
+        """
+        port = self.db.ports.get(context, port_id)
+        if port["instance_uuid"] != instance_uuid:
+            raise exception.PortNotFound(port_id=port_id)
+        vif = records.vifs(context, self.db, self.conf, [port],
+                           with_rules=False)[0]
+        groups = self.db.ports.security_groups_of(context, [port_id])[
+            port_id]
+        if port["preserve_on_delete"]:
+            self.db.ports.unbind(context, port_id)
+        else:
+            self.allocator.delete_port(context, port_id)
+        self._refresh_gateways(context, {port["network_id"]}, host)
+        self._members.add(groups)
+        return vif
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def get_host_vifs(self, context, host, remote_groups=False):
+        """VIF dicts (rules included) of the ports bound on ``host``."""
+        rows = [r for r in self.db.ports.get_all(context, host=host)
+                if r["instance_uuid"]]
+        return self._vifs(context, rows, remote_groups)
+
+    def _vifs(self, context, rows, remote_groups=False):
+        """VIF dicts (rules included) for computes: on a ``multi_host``
+        network, a guest of a host served here routes through this
+        host's gateway (nimbus-all: one gateway for all its computes)."""
+        vifs = records.vifs(context, self.db, self.conf, rows,
+                            remote_groups=remote_groups)
+        if len(self.served_hosts) == 1:
+            return vifs
+        for vif in vifs:
+            net = vif["network"]
+            if net.get("multi_host") and vif["host"] in self.served_hosts:
+                vif["host"] = self.host
+                if net.get("gateway"):
+                    net["gateway"] = self.db.networks.host_gateway(
+                        context, net["id"], self.host)
+        return vifs
+
+    # -- filters of other ports ---------------------------------------------
+
+    def _members_changed(self, context, ports):
+        groups = self.db.ports.security_groups_of(
+            context, [p["uuid"] for p in ports])
+        self._members.add(g for gs in groups.values() for g in gs)
+
+    def _refresh_member_filters(self, group_uuids):
+        """Groups gained or lost members: tell the computes whose ports'
+        rules name them (debounced: one pass for a burst)."""
+        membership.push_members(nimbus_context.get_admin_context(), self.db,
+                                self.conf, self.compute_rpc, group_uuids)

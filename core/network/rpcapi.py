@@ -1,0 +1,122 @@
+"""Client side of the network RPC API (topic ``network``; one server per
+nimbus-network host, ``network.<host>``).
+
+Version history:
+
+* 1.0: initial version: allocate_for_instance, deallocate_for_instance,
+  allocate_port_for_instance, deallocate_port (calls, any network
+  service: the records are the truth), get_host_vifs (call: what a
+  restarting compute replays), setup_network, teardown_network,
+  add_floating_ip, remove_floating_ip (casts to the gateway host, or to
+  every network service when it is not known).
+* 1.1 (netfw): allocate_for_instance, allocate_port_for_instance and
+  get_host_vifs take ``remote_groups``: True returns rules naming a
+  remote group as they are, with the group's members in the VIF's
+  ``remote_groups`` (the compute keeps them as sets, compute RPC 1.8);
+  without it each such rule is resolved to one rule per member address.
+
+Every argument is plain JSON (dicts, lists, strings): VIF dicts as
+:mod:`nimbus.core.network.model` describes, network dicts with the
+NetworkSpec fields, floating dicts ``{"address", "fixed_address",
+"external_network", "network", "port_id"}``.
+"""
+
+import oslo_messaging as messaging
+
+from nimbus.core import conf as nimbus_conf
+from nimbus.core import rpc
+
+TOPIC = "network"
+CONF = nimbus_conf.CONF
+VERSION_CAP = "1.1"
+#: seconds a build waits for its addresses (allocation is a few quick
+#: transactions; a slow database under 50 concurrent boots needs more
+#: than oslo.messaging's default).
+ALLOCATE_TIMEOUT = 120
+
+
+class NetworkAPI:
+    """Calls to nimbus-network services."""
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version="1.0")
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.network or VERSION_CAP)
+
+    def _to(self, host=None, **kwargs):
+        if host:
+            return self.client.prepare(server=host, **kwargs)
+        return self.client.prepare(**kwargs)
+
+    def _groups(self, **kwargs):
+        """``(prepare kwargs, call kwargs)``: ask for unresolved remote
+        groups (1.1) when the network service takes them."""
+        if self.client.can_send_version("1.1"):
+            return dict(kwargs, version="1.1"), {"remote_groups": True}
+        return kwargs, {}
+
+    def allocate_for_instance(self, context, instance_uuid, project_id,
+                              host, requested_networks, security_groups,
+                              hostname):
+        """Create (or bind) the server's ports; returns its VIF dicts,
+        rules included. The gateway side of each network is refreshed.
+        """
+        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        return self._to(**prepare).call(
+            context, "allocate_for_instance", instance_uuid=instance_uuid,
+            project_id=project_id, host=host,
+            requested_networks=requested_networks,
+            security_groups=security_groups, hostname=hostname, **extra)
+
+    def deallocate_for_instance(self, context, instance_uuid, host):
+        """Release the server's ports and addresses; returns the VIF
+        dicts they had (for the compute to unplug)."""
+        return self._to(timeout=ALLOCATE_TIMEOUT).call(
+            context, "deallocate_for_instance", instance_uuid=instance_uuid,
+            host=host)
+
+    def allocate_port_for_instance(self, context, instance_uuid, project_id,
+                                   host, network_id=None, port_id=None,
+                                   fixed_ip=None, hostname=None):
+        """One more port for a running server (os-interface attach);
+        returns its VIF dict."""
+        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        return self._to(**prepare).call(
+            context, "allocate_port_for_instance",
+            instance_uuid=instance_uuid, project_id=project_id, host=host,
+            network_id=network_id, port_id=port_id, fixed_ip=fixed_ip,
+            hostname=hostname, **extra)
+
+    def deallocate_port(self, context, instance_uuid, port_id, host):
+        """Release one port of a server (os-interface detach); returns
+        the VIF dict it had."""
+        return self._to(timeout=ALLOCATE_TIMEOUT).call(
+            context, "deallocate_port", instance_uuid=instance_uuid,
+            port_id=port_id, host=host)
+
+    def get_host_vifs(self, context, host):
+        """VIF dicts (rules included) of every port bound on ``host``."""
+        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        return self._to(**prepare).call(
+            context, "get_host_vifs", host=host, **extra)
+
+    def setup_network(self, context, network_id, host=None):
+        """(Re)apply the gateway side of a network: on ``host``, or on
+        any network service (which claims the network) when None."""
+        self._to(host).cast(context, "setup_network", network_id=network_id)
+
+    def teardown_network(self, context, network, host=None):
+        """Remove a deleted network's gateway side (``network``: its
+        NetworkSpec dict); on every network service when ``host`` is
+        None."""
+        if host:
+            self._to(host).cast(context, "teardown_network", network=network)
+        else:
+            self.client.prepare(fanout=True).cast(
+                context, "teardown_network", network=network)
+
+    def add_floating_ip(self, context, floating, host=None):
+        self._to(host).cast(context, "add_floating_ip", floating=floating)
+
+    def remove_floating_ip(self, context, floating, host=None):
+        self._to(host).cast(context, "remove_floating_ip", floating=floating)

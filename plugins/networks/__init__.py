@@ -1,0 +1,2 @@
+"""Network plugins (``nimbus.networks``): see
+:mod:`nimbus.core.interfaces.network`."""

@@ -1,0 +1,160 @@
+"""Race-free records on PostgreSQL and MariaDB (and SQLite): concurrent
+allocations never hand out one address, one MAC, one floating IP, one
+VLAN or one CIDR twice.
+
+Each thread works through its own database connections, as separate
+nimbus-network processes would; a barrier starts them together.
+"""
+
+import concurrent.futures
+import threading
+
+import pytest
+from oslo_utils import uuidutils
+
+from nimbus.core import context as nimbus_context
+from nimbus.core import exception
+from nimbus.core.db import api as db_api
+from nimbus.core.db import engine, migration
+from nimbus.core.db import setup as db_setup
+from nimbus.core.db.api import ports as ports_db
+from nimbus.core.network import allocation, ipam
+from tests import real
+
+pytestmark = pytest.mark.real
+WORKERS = 8
+
+
+@pytest.fixture(params=["postgresql", "mariadb", "sqlite"])
+def ctx(request, nimbus_conf):
+    """A migrated database of each kind, in use by this process."""
+    if request.param == "sqlite":
+        db_setup.use_database(nimbus_conf)
+        migration.sync()
+        yield nimbus_context.get_admin_context()
+        return
+    with real.database(request.param) as url:
+        nimbus_conf.set_override("connection", url, "database")
+        db_setup.use_database(nimbus_conf)
+        migration.sync()
+        yield nimbus_context.get_admin_context()
+        engine.reset()
+
+
+def _network(ctx, cidr, **values):
+    plan = ipam.plan(cidr)
+    return db_api.networks.create(ctx, dict(
+        {"name": "n", "cidr": plan["cidr"], "gateway": plan["gateway"],
+         "allocation_start": plan["allocation_start"],
+         "allocation_end": plan["allocation_end"], "bridge": "br-x"},
+        **values), plan["addresses"])
+
+
+def _race(count, work):
+    """Run ``work(i)`` for each i on WORKERS threads started together;
+    return ``(results, errors)``."""
+    barrier = threading.Barrier(min(WORKERS, count))
+    results, errors = [], []
+
+    def run(index):
+        if index < WORKERS:
+            barrier.wait()
+        try:
+            results.append(work(index))
+        except Exception as err:  # collected, asserted by the caller
+            errors.append(err)
+
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(run, range(count)))
+    return results, errors
+
+
+def test_concurrent_allocations_never_share_an_address(ctx, nimbus_conf):
+    net = _network(ctx, "10.80.0.0/26")  # 61 allocatable addresses
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+
+    def boot(_index):
+        port = allocator.create_port(ctx, net, "p1", security_groups=[],
+                                     instance_uuid=uuidutils.generate_uuid())
+        return port["uuid"]
+
+    ports, errors = _race(70, boot)
+    assert len(ports) == 61
+    assert len(errors) == 9
+    assert all(isinstance(e, exception.NoMoreFixedIps) for e in errors)
+    rows = db_api.networks.get_fixed_ips(ctx, net["uuid"], allocated=True)
+    assert len(rows) == 61
+    assert len({r["address"] for r in rows}) == 61
+    assert sorted(r["port_id"] for r in rows) == sorted(ports)
+    # a failed allocation left no port behind
+    assert len(db_api.ports.get_all(ctx, network_id=net["uuid"])) == 61
+    for port in ports:
+        db_api.ports.destroy(ctx, port)
+    assert db_api.networks.count_free(ctx, net["uuid"]) == 61
+
+
+def test_one_requested_address_has_one_winner(ctx, nimbus_conf):
+    net = _network(ctx, "10.81.0.0/24")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    ports, errors = _race(WORKERS, lambda _i: allocator.create_port(
+        ctx, net, "p1", fixed_ip="10.81.0.50", security_groups=[]))
+    assert len(ports) == 1
+    assert len(errors) == WORKERS - 1
+    assert all(isinstance(e, exception.FixedIpAlreadyInUse) for e in errors)
+    assert len(db_api.ports.get_all(ctx, network_id=net["uuid"])) == 1
+
+
+def test_colliding_macs_are_retried_never_duplicated(ctx, monkeypatch):
+    """Every thread draws the same MAC first: one insert wins, the
+    others hit the unique constraint and draw again."""
+    net = _network(ctx, "10.82.0.0/24")
+    drawn = threading.local()
+    real_random = ports_db.random_mac
+
+    def colliding(prefix):
+        if not getattr(drawn, "first", False):
+            drawn.first = True
+            return f"{prefix}:00:00:01"
+        return real_random(prefix)
+
+    monkeypatch.setattr(ports_db, "random_mac", colliding)
+    ports, errors = _race(WORKERS * 2, lambda _i: db_api.ports.create(
+        ctx, {"network_id": net["uuid"], "project_id": "p1"}))
+    assert errors == []
+    macs = [p["mac_address"] for p in ports]
+    assert len(set(macs)) == len(macs) == WORKERS * 2
+    assert "fa:16:3e:00:00:01" in macs
+
+
+def test_concurrent_floating_allocations_never_share_an_address(ctx):
+    ext = db_api.networks.create(ctx, {"name": "public", "external": True,
+                                       "cidr": "172.24.8.0/27"})
+    db_api.floating_ips.add_to_pool(ctx, ext["uuid"],
+                                    ipam.pool_addresses("172.24.8.0/28"))
+    fips, errors = _race(20, lambda i: db_api.floating_ips.allocate(
+        ctx, ext["uuid"], f"p{i}"))
+    assert len(fips) == 14
+    assert all(isinstance(e, exception.NoMoreFloatingIps) for e in errors)
+    assert len({f["address"] for f in fips}) == 14
+    assert len({f["uuid"] for f in fips}) == 14
+
+
+def test_first_boots_make_distinct_vlans_and_one_network_per_project(
+        ctx, nimbus_conf):
+    nimbus_conf.set_override("fixed_range", "10.90.0.0/20", "network")
+    nimbus_conf.set_override("network_size", 256, "network")
+    nimbus_conf.set_override("vlan_start", 300, "network")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    projects = [f"project-{i % 6}" for i in range(18)]  # 3 boots each
+    nets, errors = _race(len(projects), lambda i: allocator.project_network(
+        ctx, projects[i]))
+    assert errors == []
+    by_project = {}
+    for net in nets:
+        by_project.setdefault(net["project_id"], set()).add(net["uuid"])
+    assert all(len(uuids) == 1 for uuids in by_project.values())
+    made = db_api.networks.get_all(ctx)
+    assert len(made) == 6
+    assert len({n["vlan"] for n in made}) == 6
+    assert {n["vlan"] for n in made} == set(range(300, 306))
+    assert len({n["cidr"] for n in made}) == 6

@@ -1,0 +1,118 @@
+"""Address arithmetic, VIF-dict conversions and the coalescing of
+repeated gateway work."""
+
+import threading
+import time
+
+import pytest
+
+from nimbus.core import exception
+from nimbus.core.interfaces import network as net
+from nimbus.core.network import coalesce, ipam, model
+
+
+def test_plan_reserves_network_gateway_broadcast_and_outside_the_range():
+    plan = ipam.plan("192.168.5.0/29", allocation_start="192.168.5.3",
+                     allocation_end="192.168.5.5")
+    assert plan["gateway"] == "192.168.5.1"
+    free = [a for a, reserved in plan["addresses"] if not reserved]
+    assert free == ["192.168.5.3", "192.168.5.4", "192.168.5.5"]
+    assert len(plan["addresses"]) == 8
+
+
+def test_plan_without_gateway_hands_out_every_host_address():
+    plan = ipam.plan("192.168.6.0/30", with_gateway=False)
+    assert plan["gateway"] is None
+    assert [a for a, r in plan["addresses"] if not r] == [
+        "192.168.6.1", "192.168.6.2"]
+
+
+def test_carve_takes_the_first_free_block():
+    assert ipam.carve("10.0.0.0/22", 256, ["10.0.0.0/24"]) == "10.0.1.0/24"
+    assert ipam.carve("10.0.0.0/23", 256, ["10.0.0.0/23"]) is None
+    with pytest.raises(exception.InvalidCidr):
+        ipam.carve("10.0.0.0/24", 100, [])
+
+
+def test_pool_addresses():
+    assert ipam.pool_addresses("172.24.4.8/30") == ["172.24.4.9",
+                                                    "172.24.4.10"]
+    assert ipam.pool_addresses("172.24.4.9/32") == ["172.24.4.9"]
+    with pytest.raises(exception.InvalidCidr):
+        ipam.pool_addresses("10.0.0.0/8")
+
+
+def test_vif_dict_to_specs_ignores_what_it_does_not_know():
+    vif = {"id": "p1", "mac": "fa:16:3e:00:00:01",
+           "network": {"id": "n1", "name": "private", "cidr": "10.0.0.0/24",
+                       "gateway": "10.0.0.1", "bridge": "br100",
+                       "from_a_newer_release": True},
+           "fixed_ips": ["10.0.0.3"], "instance_uuid": "i1",
+           "hostname": "vm1", "rules": [
+               {"direction": "ingress", "protocol": "tcp",
+                "port_range_min": 22, "port_range_max": 22,
+                "remote_cidr": None, "ethertype": "IPv4", "extra": 1}]}
+    network, port, port_filter = model.to_specs(vif)
+    assert network == net.NetworkSpec(id="n1", name="private",
+                                      cidr="10.0.0.0/24",
+                                      gateway="10.0.0.1", bridge="br100")
+    assert (port.id, port.mac, port.fixed_ips, port.hostname) == (
+        "p1", "fa:16:3e:00:00:01", ["10.0.0.3"], "vm1")
+    assert port_filter.rules == [net.FirewallRule(
+        direction="ingress", protocol="tcp", port_range_min=22,
+        port_range_max=22)]
+    again = model.from_port_filter_dict(model.port_filter_dict(vif))
+    assert again == (network, port, port_filter)
+
+
+def test_addresses_list_fixed_then_floating():
+    vifs = [{"id": "p1", "mac": "m1", "network": {"name": "private"},
+             "fixed_ips": ["10.0.0.3"],
+             "floating_ips": {"10.0.0.3": ["172.24.4.10"]}}]
+    assert model.addresses(vifs) == {"private": [
+        {"addr": "10.0.0.3", "version": 4, "OS-EXT-IPS:type": "fixed",
+         "OS-EXT-IPS-MAC:mac_addr": "m1"},
+        {"addr": "172.24.4.10", "version": 4,
+         "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": "m1"}]}
+
+
+def test_one_run_serves_every_request_made_before_it_started():
+    coalescer = coalesce.Coalescer()
+    runs, started, release = [], threading.Event(), threading.Event()
+
+    def slow():
+        runs.append(1)
+        started.set()
+        release.wait(5)
+
+    first = threading.Thread(target=coalescer.run, args=("n", slow))
+    first.start()
+    started.wait(5)
+    # made while the first run reads: they need one more run, one only
+    waiters = [threading.Thread(target=coalescer.run,
+                                args=("n", lambda: runs.append(1)))
+               for _ in range(5)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.1)
+    release.set()
+    for thread in [first] + waiters:
+        thread.join(5)
+    assert len(runs) == 2
+    assert coalescer.run("n", lambda: runs.append(1)) is True
+    assert len(runs) == 3
+
+
+def test_the_debouncer_batches_keys():
+    seen = []
+    debouncer = coalesce.Debouncer(seen.append, delay=0.05)
+    debouncer.add(["a"])
+    debouncer.add(["b", "a"])
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen == [{"a", "b"}]
+    debouncer.add(["c"])
+    debouncer.flush()
+    assert seen == [{"a", "b"}, {"c"}]
+    debouncer.stop()

@@ -1,0 +1,232 @@
+"""NetworkManager over the fake plugin: serving networks (claims and the
+replay at start), allocation for servers (race-free, with VLAN networks
+made on a project's first boot), floating-IP NAT, and the sweep of
+orphaned ports."""
+
+import contextlib
+import threading
+
+import oslo_messaging as messaging
+import pytest
+from oslo_utils import uuidutils
+
+from nimbus.core import exception
+from nimbus.core.network import manager as network_manager
+from nimbus.plugins.networks import fake
+from tests.unit import workflow_fakes as wf
+from tests.unit.network.conftest import Recorder
+
+AUTO = {"network_id": None, "fixed_ip": None, "port_id": None}
+
+
+@pytest.fixture
+def mgr(db_api, nimbus_conf):
+    plugin = fake.FakeNetwork(nimbus_conf, "net-1")
+    manager = network_manager.NetworkManager(nimbus_conf, "net-1", db_api,
+                                             driver=plugin)
+    manager._network_rpc = Recorder()
+    manager._compute_rpc = Recorder()
+    yield manager
+    manager.cleanup_host()
+
+
+@contextlib.contextmanager
+def raises_over_rpc(cls):
+    """What an RPC caller sees: ``cls`` (the server marks it expected)."""
+    with pytest.raises(messaging.ExpectedException) as info:
+        yield
+    assert isinstance(info.value.exc_info[1], cls), info.value.exc_info
+
+
+def _nic(network):
+    return [{"network_id": network["id"], "fixed_ip": None,
+             "port_id": None}]
+
+
+def _instance(project="p1"):
+    return wf.create_instance(wf.user_context(project), host="c-1")
+
+
+def test_start_claims_and_sets_up_unserved_networks(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.40.0.0/24")
+    mgr.init_host()
+    assert net_api.get_network(admin, net["id"])["host"] == "net-1"
+    spec, ports = mgr.driver.networks[net["id"]]
+    assert (spec.cidr, spec.gateway, ports) == ("10.40.0.0/24", "10.40.0.1",
+                                                {})
+
+
+def test_a_network_of_another_host_is_left_to_it(mgr, net_api, admin,
+                                                 nimbus_conf):
+    nimbus_conf.set_override("network_host", "net-2", "network")
+    net = net_api.create_network(admin, "private", "10.41.0.0/24")
+    mgr.init_host()
+    assert mgr.driver.networks == {}
+    mgr.setup_network(admin, net["id"])
+    assert mgr.driver.networks == {}
+    assert mgr.network_rpc.named("setup_network")[-1][2] == {"host": "net-2"}
+
+
+def test_allocation_returns_vifs_and_updates_the_gateway(mgr, net_api,
+                                                         admin):
+    net = net_api.create_network(admin, "private", "10.42.0.0/24")
+    instance = _instance()
+    vifs = mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1",
+                                     _nic(net), [], "vm1")
+    (vif,) = vifs
+    assert vif["network"]["id"] == net["id"] and vif["host"] == "net-1"
+    assert vif["mac"].startswith("fa:16:3e:") and vif["hostname"] == "vm1"
+    assert any(r["direction"] == "egress" for r in vif["rules"])
+    _spec, ports = mgr.driver.networks[net["id"]]
+    assert ports[vif["id"]].fixed_ips == vif["fixed_ips"]
+    gone = mgr.deallocate_for_instance(admin, instance.uuid, "c-1")
+    assert [v["id"] for v in gone] == [vif["id"]]
+    assert mgr.driver.networks[net["id"]][1] == {}
+    assert net_api.db.networks.count_free(admin, net["id"]) == 253
+
+
+def test_concurrent_allocations_never_share_an_address(mgr, net_api,
+                                                       admin):
+    net = net_api.create_network(admin, "private", "10.43.0.0/27")
+    results, errors = [], []
+
+    def boot():
+        try:
+            instance = _instance()
+            results.extend(mgr.allocate_for_instance(
+                admin, instance.uuid, "p1", "c-1", _nic(net), [], None))
+        except Exception as err:  # collected, asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=boot) for _ in range(29)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    addresses = [a for v in results for a in v["fixed_ips"]]
+    assert len(addresses) == len(set(addresses)) == 29
+    assert len({v["mac"] for v in results}) == 29
+    with raises_over_rpc(exception.NoMoreFixedIps):
+        mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                  _nic(net), [], None)
+
+
+def test_vlan_networks_are_made_on_each_projects_first_boot(
+        mgr, net_api, admin, nimbus_conf):
+    nimbus_conf.set_override("vlan_start", 200, "network")
+    nimbus_conf.set_override("network_size", 64, "network")
+    nimbus_conf.set_override("fixed_range", "10.50.0.0/24", "network")
+    first = mgr.allocate_for_instance(admin, _instance("pa").uuid, "pa",
+                                      "c-1", [AUTO], [], None)[0]
+    again = mgr.allocate_for_instance(admin, _instance("pa").uuid, "pa",
+                                      "c-1", [AUTO], [], None)[0]
+    other = mgr.allocate_for_instance(admin, _instance("pb").uuid, "pb",
+                                      "c-1", [AUTO], [], None)[0]
+    assert first["network"]["id"] == again["network"]["id"]
+    assert (first["network"]["vlan"], first["network"]["cidr"]) == \
+        (200, "10.50.0.0/26")
+    assert (other["network"]["vlan"], other["network"]["cidr"]) == \
+        (201, "10.50.0.64/26")
+    assert first["network"]["project_id"] == "pa"
+    assert first["network"]["bridge"] == "br200"
+
+
+def test_vlan_networks_run_out_clearly(mgr, admin, nimbus_conf):
+    nimbus_conf.set_override("network_size", 128, "network")
+    nimbus_conf.set_override("fixed_range", "10.51.0.0/24", "network")
+    for project in ("pa", "pb"):
+        mgr.allocate_for_instance(admin, _instance(project).uuid, project,
+                                  "c-1", [AUTO], [], None)
+    with raises_over_rpc(exception.NoMoreVlans):
+        mgr.allocate_for_instance(admin, _instance("pc").uuid, "pc", "c-1",
+                                  [AUTO], [], None)
+
+
+def test_floating_ips_are_natted_where_the_network_is_served(
+        mgr, net_api, admin, alice):
+    net = net_api.create_network(admin, "private", "10.44.0.0/24")
+    ext = net_api.create_network(admin, "public", "172.24.5.0/29",
+                                 external=True)
+    mgr.init_host()
+    port = net_api.create_port(alice, net["id"])
+    net_api.create_floating_ip(alice, ext["id"], port_id=port["id"])
+    (cast,) = net_api.network_rpc.named("add_floating_ip")
+    assert cast[2] == {"host": "net-1"}
+    mgr.add_floating_ip(admin, cast[1][0])
+    (spec,) = mgr.driver.floating.values()
+    assert spec.fixed_address == port["fixed_ips"][0]["ip_address"]
+    assert spec.external_network.id == ext["id"]
+    restarted = network_manager.NetworkManager(
+        mgr.conf, "net-1", mgr.db, driver=fake.FakeNetwork(mgr.conf,
+                                                           "net-1"))
+    restarted.init_host()
+    assert list(restarted.driver.floating) == list(mgr.driver.floating)
+    assert port["id"] in restarted.driver.networks[net["id"]][1]
+
+
+def test_orphaned_ports_are_reaped(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.45.0.0/24")
+    instance = _instance()
+    mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1", _nic(net),
+                              [], None)
+    mgr.allocate_for_instance(admin, uuidutils.generate_uuid(), "p1",
+                              "c-1", _nic(net), [], None)  # no such server
+    mgr.reap_orphans()
+    left = net_api.list_ports(admin)
+    assert [p["device_id"] for p in left] == [instance.uuid]
+
+
+def test_members_joining_a_group_reach_each_host_once(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.46.0.0/24")
+    first = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                      _nic(net), [], None,
+                                      remote_groups=True)[0]
+    mgr._members.flush()
+    mgr.compute_rpc.calls.clear()
+    second = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-2",
+                                       _nic(net), [], None,
+                                       remote_groups=True)[0]
+    mgr._members.flush()
+    (group,) = first["remote_groups"]
+    rule = {"direction": "ingress", "protocol": None, "port_range_min": None,
+            "port_range_max": None, "ethertype": "IPv4",
+            "remote_cidr": None, "remote_group_id": group}
+    assert rule in first["rules"] and rule in second["rules"]
+    addresses = sorted(first["fixed_ips"] + second["fixed_ips"])
+    assert second["remote_groups"] == {group: addresses}
+    # Only the membership travels, once per host: no filter is re-sent.
+    assert not mgr.compute_rpc.named("refresh_port_filters")
+    casts = {c[1][0]: c[1][1] for c in
+             mgr.compute_rpc.named("refresh_group_members")}
+    assert casts == {"c-1": {group: addresses}, "c-2": {group: addresses}}
+    # A server leaving the group: the same, with one address less.
+    mgr.compute_rpc.calls.clear()
+    mgr.deallocate_for_instance(admin, second["instance_uuid"], "c-2")
+    mgr._members.flush()
+    casts = {c[1][0]: c[1][1] for c in
+             mgr.compute_rpc.named("refresh_group_members")}
+    assert casts == {"c-1": {group: first["fixed_ips"]}}
+
+
+def test_members_refilter_ports_of_computes_before_rpc_1_9(mgr, net_api,
+                                                           admin):
+    mgr._compute_rpc = Recorder(group_members=False)
+    net = net_api.create_network(admin, "private", "10.46.0.0/24")
+    first = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                      _nic(net), [], None)[0]
+    mgr._members.flush()
+    mgr.compute_rpc.calls.clear()
+    second = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-2",
+                                       _nic(net), [], None)[0]
+    mgr._members.flush()
+    assert "remote_groups" not in second
+    assert not mgr.compute_rpc.named("refresh_group_members")
+    casts = {c[1][0]: c[1][1] for c in
+             mgr.compute_rpc.named("refresh_port_filters")}
+    (on_c1,) = casts["c-1"]
+    assert on_c1["port"]["id"] == first["id"]
+    assert {"direction": "ingress", "protocol": None, "port_range_min": None,
+            "port_range_max": None, "ethertype": "IPv4",
+            "remote_cidr": second["fixed_ips"][0] + "/32",
+            "remote_group_id": None} in on_c1["rules"]
