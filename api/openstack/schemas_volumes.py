@@ -1,0 +1,52 @@
+"""JSON schemas of the compute API's volume requests (Nova's, up to the
+microversions nimbus serves)."""
+
+VOLUME_ID = {"type": "string", "pattern":
+             "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+             "[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"}
+
+VOLUME_ATTACH = {
+    "type": "object", "required": ["volumeAttachment"],
+    "properties": {"volumeAttachment": {
+        "type": "object", "required": ["volumeId"],
+        "properties": {
+            "volumeId": VOLUME_ID,
+            # Only a hint (guests name disks in their own order).
+            "device": {"type": ["string", "null"],
+                       "pattern": "(^/dev/x{0,1}[a-z]{0,1}d{0,1})"
+                                  "([a-z]+)[0-9]*$"},
+        },
+        "additionalProperties": False,
+    }},
+    "additionalProperties": False,
+}
+
+_BOOL = {"oneOf": [{"type": "boolean"},
+                   {"type": "string", "enum": ["true", "false", "True",
+                                               "False", "1", "0"]}]}
+
+#: one entry of ``block_device_mapping_v2`` on server create (Nova's
+#: keys; which combinations nimbus serves the compute API decides).
+BLOCK_DEVICE = {
+    "type": "object",
+    "properties": {
+        "uuid": {"type": "string", "minLength": 1, "maxLength": 255},
+        "source_type": {"enum": ["volume", "image", "snapshot", "blank"]},
+        "destination_type": {"enum": ["local", "volume"]},
+        "boot_index": {"type": ["integer", "string", "null"],
+                       "pattern": "^-?[0-9]+$"},
+        "delete_on_termination": _BOOL,
+        "volume_size": {"type": ["integer", "string", "null"],
+                        "pattern": "^[0-9]+$", "minimum": 1,
+                        "maximum": 2147483647},
+        "device_name": {"type": ["string", "null"], "maxLength": 255},
+        "guest_format": {"type": ["string", "null"], "maxLength": 255},
+        "disk_bus": {"type": ["string", "null"], "maxLength": 255},
+        "device_type": {"type": ["string", "null"], "maxLength": 255},
+        "no_device": {},
+    },
+    "additionalProperties": False,
+}
+
+BLOCK_DEVICE_MAPPING_V2 = {"type": "array", "items": BLOCK_DEVICE,
+                           "maxItems": 26}

@@ -1,0 +1,219 @@
+"""Volumes of servers in the compute API: attach, detach, list, and
+letting go of them when a server is deleted.
+
+:class:`VolumeAttachMixin` is mixed into
+:class:`nimbus.core.compute.api.ComputeAPI`; it relies on its ``get``,
+``_check_lock``, ``_check_capable``, ``db`` and ``compute_rpc``.
+
+Attach reserves the volume first (a guarded ``available -> attaching``
+in the volume service API), so of two concurrent attaches of one volume
+exactly one gets past it; the other gets
+:class:`~nimbus.core.exception.VolumeInvalidState` (409). The compute of
+the server's host then connects, hot-plugs and marks the volume
+``in-use`` (see :mod:`nimbus.core.compute.manager_volumes`).
+"""
+
+import re
+import string
+
+from oslo_log import log as logging
+
+from nimbus.core import exception
+from nimbus.core.compute import vm_states
+from nimbus.core.volume import statuses as st
+
+LOG = logging.getLogger(__name__)
+
+# Hot-plug needs a running guest; a stopped one can still let go of a
+# disk (it leaves the guest's definition).
+_ATTACH_STATES = (vm_states.ACTIVE,)
+_DETACH_STATES = (vm_states.ACTIVE, vm_states.STOPPED)
+_DEVICE = re.compile(r"^/dev/(x?v|s|h)d[a-z]+$")
+#: the root disk is vda; volumes get the next free names.
+_ROOT_DEVICE = "/dev/vda"
+
+
+class VolumeAttachMixin:
+    """os-volume_attachments and volumes on server delete."""
+
+    _volume_api = None
+
+    @property
+    def volumes(self):
+        """The volume service API (made on first use)."""
+        if self._volume_api is None:
+            from nimbus.core.volume import api as volume_api
+            self._volume_api = volume_api.VolumeAPI(self.conf, self.db)
+        return self._volume_api
+
+    def _visible_volume(self, context, volume_id):
+        """The volume, if ``context`` may see it.
+
+        :raises VolumeNotFound: no such volume, or another project's.
+        """
+        volume = self.volumes.get_volume(context, volume_id)
+        owner = volume.get("os-vol-tenant-attr:tenant_id")
+        if not context.is_admin and owner != context.project_id:
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        return volume
+
+    def volume_attachments(self, context, uuid):
+        """The volumes attached to the server (service API attachment
+        dicts: ``volume_id``, ``attachment_id``, ``server_id``,
+        ``device``, ...).
+
+        :raises InstanceNotFound: no such server for ``context``.
+        """
+        instance = self.get(context, uuid)
+        return [a for a in self.volumes.list_attachments(
+            context, instance.uuid) if a.get("attach_status") == st.ATTACH_ATTACHED]
+
+    def volumes_attached(self, context, instances):
+        """``{instance uuid: [{"id", "delete_on_termination"}, ...]}``
+        for server bodies (``os-extended-volumes:volumes_attached``): two
+        queries for a page of servers."""
+        uuids = [i.uuid for i in instances]
+        attached = self.volumes.attached_volume_ids(context, uuids)
+        if not attached:
+            return {}
+        on_delete = {(b["instance_uuid"], b["volume_id"]):
+                     bool(b["delete_on_termination"])
+                     for b in self.db.block_devices.get_by_instances(
+                         context, list(attached))}
+        return {uuid: [{"id": vid, "delete_on_termination":
+                        on_delete.get((uuid, vid), False)}
+                       for vid in volume_ids]
+                for uuid, volume_ids in attached.items()}
+
+    def volume_attachment(self, context, uuid, volume_id):
+        """One attachment of the server.
+
+        :raises VolumeAttachmentNotFound: the volume is not attached to
+            it (404).
+        """
+        for entry in self.volume_attachments(context, uuid):
+            if entry["volume_id"] == volume_id:
+                return entry
+        raise exception.VolumeAttachmentNotFound(
+            attachment_id=f"{uuid}/{volume_id}")
+
+    @staticmethod
+    def _device_name(attachments, requested):
+        """The device to name the volume: the next free ``/dev/vdX``.
+
+        A requested name is only a hint, as in Nova with libvirt (guests
+        name disks in their own order; nimbus matches them by serial).
+
+        :raises InvalidInput: a malformed requested name.
+        """
+        if requested is not None and not _DEVICE.match(requested):
+            raise exception.InvalidInput(
+                reason=f"The supplied device path ({requested}) is "
+                       "invalid.")
+        used = {_ROOT_DEVICE} | {a.get("device") for a in attachments}
+        for letter in string.ascii_lowercase[1:]:
+            name = f"/dev/vd{letter}"
+            if name not in used:
+                return name
+        raise exception.InvalidInput(reason="No free device name left")
+
+    def attach_volume(self, context, uuid, volume_id, device=None):
+        """Attach ``volume_id`` to the running server ``uuid``.
+
+        :returns: the attachment as Nova shows it before 2.89: ``id``
+            and ``volumeId`` (the volume), ``serverId`` and ``device``.
+        :raises InstanceInvalidState: the server is not ACTIVE or is
+            busy (409).
+        :raises VolumeNotFound: no such volume for ``context`` (404).
+        :raises VolumeInvalidState: the volume is not available (409;
+            also the loser of two concurrent attaches).
+        """
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        if instance.vm_state not in _ATTACH_STATES or \
+                instance.task_state is not None:
+            raise exception.InstanceInvalidState(
+                action="attach_volume", instance_uuid=uuid,
+                attr="vm_state" if instance.vm_state not in _ATTACH_STATES
+                else "task_state",
+                state=instance.vm_state if instance.vm_state not in
+                _ATTACH_STATES else instance.task_state)
+        self._check_capable(context, instance, "attach_volume")
+        self._visible_volume(context, volume_id)
+        mountpoint = self._device_name(
+            self.volumes.list_attachments(context, instance.uuid), device)
+        self.volumes.reserve(context, volume_id, instance.uuid)
+        try:
+            self.db.actions.action_start(context, uuid, "attach_volume")
+            self.compute_rpc.attach_volume(context, instance, volume_id,
+                                           mountpoint)
+        except Exception:
+            self.volumes.unreserve(context, volume_id)
+            raise
+        return {"id": volume_id, "serverId": instance.uuid,
+                "volumeId": volume_id, "device": mountpoint}
+
+    def detach_volume(self, context, uuid, volume_id):
+        """Detach ``volume_id`` from the server ``uuid``.
+
+        :raises VolumeAttachmentNotFound: not attached to it (404).
+        :raises InstanceInvalidState: the server is neither ACTIVE nor
+            SHUTOFF, or is busy (409).
+        :raises VolumeInvalidState: the volume is not in-use (409, e.g.
+            a detach already under way).
+        """
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        attachment = self.volume_attachment(context, uuid, volume_id)
+        if instance.vm_state not in _DETACH_STATES or \
+                instance.task_state is not None:
+            raise exception.InstanceInvalidState(
+                action="detach_volume", instance_uuid=uuid,
+                attr="vm_state", state=instance.vm_state)
+        self._check_capable(context, instance, "detach_volume")
+        self.volumes.begin_detaching(context, volume_id)
+        try:
+            self.db.actions.action_start(context, uuid, "detach_volume")
+            self.compute_rpc.detach_volume(
+                context, instance, volume_id, attachment["attachment_id"])
+        except Exception:
+            self.volumes.roll_detaching(context, volume_id)
+            raise
+
+    def release_volumes(self, context, instance):
+        """Mark every volume of a server deleted without its compute
+        (never placed, or its host is down) ``available`` again (deleted
+        if it was given with ``delete_on_termination``); nothing on a
+        host can be disconnected then. Never raises."""
+        try:
+            attachments = self.volumes.list_attachments(context,
+                                                        instance.uuid)
+        except Exception:
+            LOG.exception("Could not list the volumes of %s",
+                          instance.uuid)
+            return
+        mappings = {m["volume_id"]: m for m in
+                    self.db.block_devices.get_by_instance(context,
+                                                          instance.uuid)}
+        for entry in attachments:
+            try:
+                self.volumes.detach(context, entry["volume_id"],
+                                    entry["attachment_id"])
+            except Exception:
+                LOG.exception("Could not release volume %(v)s of %(i)s",
+                              {"v": entry["volume_id"],
+                               "i": instance.uuid})
+        for volume_id, mapping in mappings.items():
+            if mapping["delete_on_termination"]:
+                self._quietly(self.volumes.delete_volume, context,
+                              volume_id)
+        if mappings:
+            self.db.block_devices.destroy_by_instance(context,
+                                                      instance.uuid)
+
+    @staticmethod
+    def _quietly(call, *args):
+        try:
+            call(*args)
+        except Exception:
+            LOG.exception("Volume clean-up step failed")

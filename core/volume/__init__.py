@@ -1,0 +1,1 @@
+"""The volume service: service API, RPC client, manager, scheduler step."""

@@ -1,0 +1,797 @@
+"""The volume API: what API dialects and the compute API call for volumes.
+
+Dialects (Block Storage v3, ``os-volume_attachments``) translate requests
+into these methods and the returned dicts (Cinder's volume and snapshot
+view fields) back. Every method takes the request context first; a
+caller who is not an admin sees and acts on its own project's volumes
+only (others' are "not found"). Policy is the dialect's job.
+
+Each action checks the record's status and moves it with a guarded
+compare-and-swap update (:mod:`nimbus.core.db.api.volumes`), records
+what it asks for, and casts to the volume's host
+(:mod:`nimbus.core.volume.rpcapi`); nothing here waits for a backend
+except :meth:`VolumeAPI.initialize_connection` and
+:meth:`VolumeAPI.terminate_connection`, which compute needs answered.
+
+Attach bookkeeping (called by the compute API and manager)::
+
+    reserve          available -> attaching   (one of two racers wins)
+    initialize_connection                      (connection info, by RPC)
+    attach           attaching -> in-use      (attachment row attached)
+    unreserve        attaching -> available   (attach failed)
+    begin_detaching  in-use -> detaching
+    roll_detaching   detaching -> in-use      (detach failed)
+    terminate_connection
+    detach           detaching | in-use -> available (row removed)
+"""
+
+import json
+import math
+
+from oslo_log import log as logging
+from oslo_utils import timeutils, uuidutils
+
+from nimbus.core import exception, loading, quota
+from nimbus.core.interfaces import volume as volume_if
+from nimbus.core.volume import metadata as volume_metadata
+from nimbus.core.volume import rpcapi as volume_rpcapi
+from nimbus.core.volume import scheduler as volume_scheduler
+from nimbus.core.volume import statuses as st
+from nimbus.core.volume import types as volume_types
+
+LOG = logging.getLogger(__name__)
+
+#: what metadata keys and values may hold (Cinder's limits).
+_META_LEN = 255
+_NAME_LEN = 255
+_UPLOAD_FORMATS = ("raw", "qcow2")
+
+
+def _iso(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+class VolumeAPI:
+    """Volume operations for API dialects (one instance per API process).
+
+    :param conf: the configuration.
+    :param db: the database API handed in by the daemon.
+    """
+
+    def __init__(self, conf, db):
+        self.conf = conf
+        self.db = db
+        self.quotas = quota.Quotas(conf, db)
+        self.scheduler = volume_scheduler.CapacityScheduler(conf, db)
+        self.types = volume_types.VolumeTypeAPI(conf, db)
+        self.metadata = volume_metadata.MetadataAPI(db)
+        self._rpc = None
+        self._images = None
+
+    @property
+    def rpc(self):
+        if self._rpc is None:
+            self._rpc = volume_rpcapi.VolumeAPI(
+                timeout=self.conf.volume.rpc_timeout)
+        return self._rpc
+
+    @property
+    def images(self):
+        if self._images is None:
+            self._images = loading.load_driver(
+                loading.IMAGES, self.conf.images.backend, self.conf)
+        return self._images
+
+    # -- reads --------------------------------------------------------------
+
+    def _scope(self, context):
+        return None if context.is_admin else context.project_id
+
+    def _volume_row(self, context, volume_id):
+        if not uuidutils.is_uuid_like(volume_id):
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        return self.db.volumes.get_volume(context, volume_id,
+                                          self._scope(context))
+
+    def _snapshot_row(self, context, snapshot_id):
+        if not uuidutils.is_uuid_like(snapshot_id):
+            raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+        return self.db.volumes.get_snapshot(context, snapshot_id,
+                                            self._scope(context))
+
+    def get_volume(self, context, volume_id):
+        """:raises VolumeNotFound: no such volume, or another project's."""
+        with self.db.volumes.reading(context):
+            row = self._volume_row(context, volume_id)
+            attachments = self._attachments_of(context, [row["id"]])
+        return self._view(row, attachments)
+
+    def list_volumes(self, context, filters=None, all_projects=False):
+        """Volumes of the caller's project (of every project for an admin
+        asking ``all_projects``), newest first.
+
+        :param filters: ``name``, ``status``, ``availability_zone``,
+            ``bootable``, ``metadata`` (a dict every volume must contain),
+            ``project_id`` (admins with ``all_projects``).
+        """
+        filters = dict(filters or {})
+        db_filters = {}
+        if context.is_admin and all_projects:
+            if filters.get("project_id"):
+                db_filters["project_id"] = filters["project_id"]
+        else:
+            db_filters["project_id"] = context.project_id
+        for key in ("name", "status"):
+            if filters.get(key) is not None:
+                db_filters[key] = filters[key]
+        rows = self.db.volumes.get_volumes(context, db_filters)
+        zone = filters.get("availability_zone")
+        if zone is not None:
+            rows = [r for r in rows if r["availability_zone"] == zone]
+        if filters.get("bootable") is not None:
+            want = str(filters["bootable"]).lower() in ("true", "1", "yes")
+            rows = [r for r in rows if bool(r["bootable"]) == want]
+        wanted_meta = filters.get("metadata") or {}
+        if wanted_meta:
+            rows = [r for r in rows if all(
+                json.loads(r["metadata_json"] or "{}").get(k) == v
+                for k, v in wanted_meta.items())]
+        attachments = self._attachments_of(context, [r["id"] for r in rows])
+        return [self._view(r, attachments) for r in rows]
+
+    def list_attachments(self, context, instance_uuid):
+        """The volumes attached (or being attached) to an instance, as
+        attachment dicts (``id`` is the volume's, as in Cinder's view)."""
+        rows = self.db.volumes.get_attachments(context,
+                                               instance_uuid=instance_uuid)
+        return [self._attachment_view(a) for a in rows]
+
+    def pending_attachments(self, context, volume_ids):
+        """``{volume id: [attachment dict, ...]}`` of the attachments
+        still being made (``attach_status`` attaching), which the volume
+        view leaves out as Cinder's does (the EC2 dialect shows them)."""
+        found = {}
+        if volume_ids:
+            for row in self.db.volumes.get_attachments(
+                    context, volume_id=list(volume_ids),
+                    attach_status=st.ATTACH_ATTACHING):
+                found.setdefault(row["volume_id"], []).append(
+                    self._attachment_view(row))
+        return found
+
+    def attached_volume_ids(self, context, instance_uuids):
+        """``{instance uuid: [volume id, ...]}`` of the volumes attached
+        to each instance (one query for a page of servers)."""
+        found = {}
+        if instance_uuids:
+            for row in self.db.volumes.get_attachments(
+                    context, instance_uuid=list(instance_uuids),
+                    attach_status=st.ATTACH_ATTACHED):
+                found.setdefault(row["instance_uuid"], []).append(
+                    row["volume_id"])
+        return found
+
+    def get_attachment(self, context, volume_id, instance_uuid):
+        """The attachment of ``volume_id`` to ``instance_uuid``.
+
+        :raises VolumeAttachmentNotFound:
+        """
+        self._volume_row(context, volume_id)
+        for row in self.db.volumes.get_attachments(
+                context, volume_id=volume_id, instance_uuid=instance_uuid):
+            return self._attachment_view(row)
+        raise exception.VolumeAttachmentNotFound(attachment_id=volume_id)
+
+    def _attachments_of(self, context, volume_ids):
+        by_volume = {}
+        if volume_ids:
+            for row in self.db.volumes.get_attachments(
+                    context, volume_id=volume_ids,
+                    attach_status=st.ATTACH_ATTACHED):
+                by_volume.setdefault(row["volume_id"], []).append(row)
+        return by_volume
+
+    # -- create -------------------------------------------------------------
+
+    def create_volume(self, context, size, name=None, description=None,
+                      snapshot_id=None, image_id=None, source_volid=None,
+                      availability_zone=None, metadata=None,
+                      volume_type=None):
+        """Place a volume, record it (``creating``) and cast its creation.
+
+        Placement failures do not raise: as in Cinder the volume is
+        returned and goes to ``error`` with a fault message.
+
+        :param size: GiB; may be None with a snapshot or source volume
+            (their size is taken).
+        :raises InvalidInput: bad size, name or metadata, several sources.
+        :raises VolumeNotFound, SnapshotNotFound, ImageNotFound: a source
+            that is not there (or not the caller's).
+        :raises VolumeInvalidState, SnapshotInvalidState: a source not
+            ``available``.
+        :raises OverQuota: volumes or gigabytes over quota.
+        :raises VolumeTypeNotFound: ``volume_type`` (a name or id) names
+            no type the caller may use.
+        """
+        sources = [s for s in (snapshot_id, image_id, source_volid) if s]
+        if len(sources) > 1:
+            raise exception.InvalidInput(
+                reason="Only one of snapshot_id, imageRef and source_volid "
+                       "may be given.")
+        self._check_text(name, description)
+        metadata = self._check_metadata(metadata)
+        # Every read of the request in one transaction (one connection).
+        with self.db.volumes.reading(context):
+            plan = self._plan_create(context, size, snapshot_id, image_id,
+                                     source_volid, availability_zone,
+                                     volume_type)
+        size, vtype, placement, image_meta, bootable, deltas, limited = plan
+        volume_id = uuidutils.generate_uuid()
+        row = self.db.volumes.create_volume(context, {
+            "id": volume_id, "project_id": context.project_id,
+            "user_id": context.user_id, "size": size,
+            "display_name": name, "display_description": description,
+            # A copy of a volume made from an image boots as it did
+            # (Cinder copies the image metadata too).
+            "bootable": bootable, "volume_type": vtype["name"],
+            "volume_type_id": vtype["id"],
+            "snapshot_id": snapshot_id, "source_volid": source_volid,
+            "image_id": image_id, "metadata_json": json.dumps(metadata),
+            "image_metadata_json": json.dumps(image_meta),
+            "task_request_id": context.request_id, **placement})
+        try:
+            if limited:  # nothing to recount when nothing is limited
+                with self.db.volumes.reading(context):
+                    self.quotas.check(context, context.project_id, deltas,
+                                      already_added=True)
+        except exception.OverQuota:
+            self.db.volumes.destroy_volume(context, volume_id)
+            raise
+        if row["status"] == st.CREATING:
+            self.rpc.create_volume(context, row["host"], volume_id,
+                                   snapshot_id=snapshot_id,
+                                   source_volid=source_volid,
+                                   image_id=image_id)
+        return self._view(row, {})
+
+    def _plan_create(self, context, size, snapshot_id, image_id,
+                     source_volid, availability_zone, volume_type):
+        """The reads and checks of a create: the source, size, type, quota
+        and placement; returns ``(size, type, placement columns, image
+        metadata, bootable, quota deltas, whether any quota limits)``."""
+        host = None
+        image_meta = {}
+        bootable = bool(image_id)
+        capability = None
+        if snapshot_id:
+            snapshot = self._snapshot_row(context, snapshot_id)
+            if snapshot["status"] != st.AVAILABLE:
+                raise exception.SnapshotInvalidState(
+                    action="create a volume from", snapshot_id=snapshot_id,
+                    status=snapshot["status"], expected=st.AVAILABLE)
+            parent = self.db.volumes.get_volume(context,
+                                                snapshot["volume_id"])
+            size = snapshot["volume_size"] if size is None else size
+            minimum, host = snapshot["volume_size"], parent["host"]
+            availability_zone = availability_zone or \
+                parent["availability_zone"]
+            capability = "snapshots"
+            image_meta = json.loads(parent["image_metadata_json"] or "{}")
+            bootable = bool(parent["bootable"])
+        elif source_volid:
+            parent = self._volume_row(context, source_volid)
+            if parent["status"] not in (st.AVAILABLE, st.IN_USE):
+                raise exception.VolumeInvalidState(
+                    action="clone", volume_id=source_volid,
+                    status=parent["status"], expected="available or in-use")
+            size = parent["size"] if size is None else size
+            minimum, host = parent["size"], parent["host"]
+            availability_zone = availability_zone or \
+                parent["availability_zone"]
+            capability = "clone"
+            image_meta = json.loads(parent["image_metadata_json"] or "{}")
+            bootable = bool(parent["bootable"])
+        elif image_id:
+            image = self.images.get(context, image_id)
+            if image["status"] != "active":
+                raise exception.InvalidInput(
+                    reason=f"Image {image_id} is not active.")
+            minimum = max(int(image.get("min_disk") or 0),
+                          math.ceil((image.get("size") or 0) / volume_if.GiB))
+            image_meta = _image_metadata(image)
+            capability = "image_copy"
+        else:
+            minimum = 1
+        size = self._check_size(size, minimum)
+        if volume_type is None and (snapshot_id or source_volid):
+            # As Cinder: a copy keeps its source's type.
+            volume_type = parent["volume_type_id"]
+        vtype = self.types.find_for_volume(context, volume_type)
+        deltas = {"volumes": 1, "gigabytes": size}
+        limited = self.quotas.check(context, context.project_id, deltas)
+        availability_zone = availability_zone or \
+            self.conf.volume.default_availability_zone
+        placement = self._place(
+            context, host, size, availability_zone, capability,
+            vtype["extra_specs"].get(volume_types.BACKEND_NAME))
+        return (size, vtype, placement, image_meta, bootable, deltas,
+                limited)
+
+    def _place(self, context, host, size, availability_zone, capability,
+               backend_name=None):
+        """The new volume's placement columns: its host (the source's, or
+        the capacity scheduler's choice) and status ``creating``; or, when
+        no host can take it, status ``error`` with the reason (Cinder
+        records such a volume rather than refusing the request)."""
+        try:
+            if host is not None:
+                self.scheduler.check_host(context, host, capability)
+                return {"host": host, "status": st.CREATING,
+                        "availability_zone": availability_zone}
+            choice = self.scheduler.select(context, size, availability_zone,
+                                           capability, backend_name)
+        except (exception.NoValidHost, exception.UnsupportedOperation) as e:
+            LOG.warning("Volume of %(size)sGB not placed: %(err)s",
+                        {"size": size, "err": e})
+            return {"host": None, "status": st.ERROR,
+                    "fault_message": str(e),
+                    "availability_zone": availability_zone}
+        return {"host": choice["host"], "status": st.CREATING,
+                "availability_zone": availability_zone
+                or choice["availability_zone"]}
+
+    # -- update / delete ----------------------------------------------------
+
+    def update_volume(self, context, volume_id, **changes):
+        """Change ``name``, ``description``, ``metadata`` (replaced whole)
+        or ``bootable``.
+
+        :raises InvalidInput: unknown field or bad value.
+        """
+        row = self._volume_row(context, volume_id)
+        values = self._changes(changes, ("name", "description", "metadata",
+                                         "bootable"))
+        if values:
+            row = self.db.volumes.update_volume(context, row["id"], values)
+        return self.get_volume(context, row["id"])
+
+    def delete_volume(self, context, volume_id, force=False):
+        """Start deleting a volume (status ``deleting``).
+
+        :param force: also from a transient status (an admin cleaning up a
+            volume stuck mid-operation); never while attached.
+        :raises VolumeInvalidState: attached, attaching, or (without
+            ``force``) in a transient status.
+        :raises VolumeIsBusy: it has snapshots.
+        """
+        expected = st.FORCE_DELETABLE if force else st.DELETABLE
+        # The checks and the guarded update in one transaction; the cast
+        # after it has committed.
+        with self.db.volumes.writing(context):
+            row = self._volume_row(context, volume_id)
+            if self.db.volumes.get_attachments(context,
+                                               volume_id=row["id"]):
+                raise exception.VolumeInvalidState(
+                    action="delete", volume_id=row["id"],
+                    status=row["status"], expected="detached")
+            row = self.db.volumes.update_volume(
+                context, row["id"], {"status": st.DELETING,
+                                     "task_request_id": context.request_id},
+                expected_status=expected, action="delete",
+                require_no_snapshots=True)
+            if row["host"] is None:
+                # Never placed: nothing exists on any backend.
+                self.db.volumes.destroy_volume(context, row["id"])
+                return
+        self.rpc.delete_volume(context, row["host"], row["id"])
+
+    def extend_volume(self, context, volume_id, new_size):
+        """Grow a volume (``available`` or ``in-use``) to ``new_size`` GiB.
+
+        :raises InvalidVolumeSize: not larger, or above the maximum.
+        :raises VolumeInvalidState: another status.
+        :raises UnsupportedOperation: the backend cannot (attached).
+        :raises OverQuota: gigabytes.
+        """
+        row = self._volume_row(context, volume_id)
+        new_size = self._check_size(new_size, 1)
+        if new_size <= row["size"]:
+            raise exception.InvalidVolumeSize(
+                reason=f"New size for extend must be greater than current "
+                       f"size. (current: {row['size']}, extended: "
+                       f"{new_size})")
+        if row["status"] not in (st.AVAILABLE, st.IN_USE):
+            raise exception.VolumeInvalidState(
+                action="extend", volume_id=row["id"], status=row["status"],
+                expected="available or in-use")
+        capability = "extend_attached" if row["status"] == st.IN_USE \
+            else "extend"
+        self.scheduler.check_host(context, row["host"], capability)
+        self.quotas.check(context, row["project_id"],
+                          {"gigabytes": new_size - row["size"]})
+        previous = row["status"]
+        row = self.db.volumes.update_volume(
+            context, row["id"], {"status": st.EXTENDING,
+                                 "task_request_id": context.request_id},
+            expected_status=previous, action="extend")
+        self.rpc.extend_volume(context, row["host"], row["id"], new_size,
+                               previous)
+
+    # -- snapshots ----------------------------------------------------------
+
+    def get_snapshot(self, context, snapshot_id):
+        return self._snapshot_view(self._snapshot_row(context, snapshot_id))
+
+    def list_snapshots(self, context, filters=None, all_projects=False):
+        """Snapshots of the caller's project (filters: ``name``,
+        ``status``, ``volume_id``)."""
+        filters = dict(filters or {})
+        db_filters = {k: filters[k] for k in ("name", "status", "volume_id")
+                      if filters.get(k) is not None}
+        if not (context.is_admin and all_projects):
+            db_filters["project_id"] = context.project_id
+        return [self._snapshot_view(r) for r in
+                self.db.volumes.get_snapshots(context, db_filters)]
+
+    def create_snapshot(self, context, volume_id, name=None,
+                        description=None, force=False, metadata=None):
+        """Record a snapshot (``creating``) of an ``available`` volume (or
+        an ``in-use`` one with ``force``) and cast its creation.
+
+        :raises VolumeInvalidState: the volume's status does not allow it.
+        :raises UnsupportedOperation: the backend has no snapshots.
+        :raises OverQuota: snapshots or gigabytes.
+        """
+        row = self._volume_row(context, volume_id)
+        self._check_text(name, description)
+        metadata = self._check_metadata(metadata)
+        allowed = (st.AVAILABLE, st.IN_USE) if force else (st.AVAILABLE,)
+        if row["status"] not in allowed:
+            raise exception.VolumeInvalidState(
+                action="snapshot", volume_id=row["id"], status=row["status"],
+                expected=" or ".join(allowed))
+        self.scheduler.check_host(context, row["host"], "snapshots")
+        deltas = {"snapshots": 1, "gigabytes": row["size"]}
+        self.quotas.check(context, context.project_id, deltas)
+        snapshot = self.db.volumes.create_snapshot(context, {
+            "id": uuidutils.generate_uuid(), "volume_id": row["id"],
+            "project_id": context.project_id, "user_id": context.user_id,
+            "volume_size": row["size"], "status": st.CREATING,
+            "progress": "0%", "display_name": name,
+            "display_description": description,
+            "metadata_json": json.dumps(metadata)}, volume_status=allowed)
+        try:
+            self.quotas.check(context, context.project_id, deltas,
+                              already_added=True)
+        except exception.OverQuota:
+            self.db.volumes.destroy_snapshot(context, snapshot["id"])
+            raise
+        self.rpc.create_snapshot(context, row["host"], snapshot["id"])
+        return self._snapshot_view(snapshot)
+
+    def update_snapshot(self, context, snapshot_id, **changes):
+        """Change ``name``, ``description`` or ``metadata``."""
+        row = self._snapshot_row(context, snapshot_id)
+        values = self._changes(changes, ("name", "description", "metadata"))
+        if values:
+            row = self.db.volumes.update_snapshot(context, row["id"],
+                                                  values)
+        return self._snapshot_view(row)
+
+    def delete_snapshot(self, context, snapshot_id):
+        """Start deleting a snapshot (``available`` or ``error``).
+
+        :raises SnapshotInvalidState:
+        """
+        row = self._snapshot_row(context, snapshot_id)
+        volume = self.db.volumes.get_volume(context, row["volume_id"])
+        self.db.volumes.update_snapshot(
+            context, row["id"], {"status": st.DELETING},
+            expected_status=(st.AVAILABLE, st.ERROR, st.ERROR_DELETING),
+            action="delete")
+        self.rpc.delete_snapshot(context, volume["host"], row["id"])
+
+    # -- images ---------------------------------------------------------------
+
+    def upload_to_image(self, context, volume_id, image_name, disk_format,
+                        container_format, force=False):
+        """Copy an ``available`` volume into a new image (status
+        ``uploading`` until done).
+
+        :returns: Cinder's ``os-volume_upload_image`` body.
+        :raises InvalidInput: a disk format the backend cannot write.
+        :raises VolumeInvalidState: not available.
+        """
+        row = self._volume_row(context, volume_id)
+        if disk_format not in _UPLOAD_FORMATS:
+            raise exception.InvalidInput(
+                reason=f"disk_format must be one of "
+                       f"{', '.join(_UPLOAD_FORMATS)}, not {disk_format}")
+        if row["status"] != st.AVAILABLE:
+            raise exception.VolumeInvalidState(
+                action="upload", volume_id=row["id"], status=row["status"],
+                expected=st.AVAILABLE)
+        self.scheduler.check_host(context, row["host"], "image_copy")
+        image = self.images.create(context, {
+            "name": image_name, "disk_format": disk_format,
+            "container_format": container_format or "bare",
+            "visibility": "private", "min_disk": row["size"]})
+        try:
+            row = self.db.volumes.update_volume(
+                context, row["id"], {"status": st.UPLOADING,
+                                     "task_request_id": context.request_id},
+                expected_status=st.AVAILABLE, action="upload")
+        except exception.NimbusException:
+            self.images.delete(context, image["id"])
+            raise
+        self.rpc.upload_to_image(context, row["host"], row["id"],
+                                 image["id"], disk_format)
+        return {"id": row["id"], "updated_at": _iso(row["updated_at"]),
+                "status": row["status"],
+                "display_description": row["display_description"],
+                "size": row["size"], "volume_type": row["volume_type"],
+                "image_id": image["id"], "container_format":
+                image["container_format"], "disk_format": disk_format,
+                "image_name": image_name}
+
+    # -- attach bookkeeping ---------------------------------------------------
+
+    def reserve(self, context, volume_id, instance_uuid):
+        """Claim an ``available`` volume for an attach (-> ``attaching``)
+        and record the attachment (status ``attaching``).
+
+        :returns: the attachment dict (its ``attachment_id``).
+        :raises VolumeInvalidState: not available (e.g. the other of two
+            concurrent reserves won).
+        """
+        row = self._volume_row(context, volume_id)
+        self.db.volumes.update_volume(
+            context, row["id"], {"status": st.ATTACHING},
+            expected_status=st.AVAILABLE, action="attach")
+        attachment = self.db.volumes.create_attachment(context, {
+            "id": uuidutils.generate_uuid(), "volume_id": row["id"],
+            "instance_uuid": instance_uuid,
+            "attach_status": st.ATTACH_ATTACHING})
+        return self._attachment_view(attachment)
+
+    def unreserve(self, context, volume_id):
+        """Undo :meth:`reserve` (the attach failed): -> ``available``."""
+        row = self._volume_row(context, volume_id)
+        for attachment in self.db.volumes.get_attachments(
+                context, volume_id=row["id"],
+                attach_status=st.ATTACH_ATTACHING):
+            self.db.volumes.destroy_attachment(context, attachment["id"])
+        self.db.volumes.update_volume(
+            context, row["id"], {"status": st.AVAILABLE},
+            expected_status=st.ATTACHING, action="unreserve")
+
+    def initialize_connection(self, context, volume_id, connector):
+        """Return the connection info for ``connector``'s compute (asked of
+        the volume's host over RPC).
+
+        :raises VolumeInvalidState: not attaching or in-use.
+        """
+        row = self._volume_row(context, volume_id)
+        if row["status"] not in (st.ATTACHING, st.IN_USE, st.DETACHING):
+            raise exception.VolumeInvalidState(
+                action="connect", volume_id=row["id"], status=row["status"],
+                expected="attaching or in-use")
+        self._check_connector(connector)
+        return self.rpc.initialize_connection(context, row["host"],
+                                              row["id"], connector)
+
+    def terminate_connection(self, context, volume_id, connector):
+        """Undo :meth:`initialize_connection` for ``connector``."""
+        row = self._volume_row(context, volume_id)
+        self._check_connector(connector)
+        self.rpc.terminate_connection(context, row["host"], row["id"],
+                                      connector)
+
+    def attach(self, context, volume_id, instance_uuid, mountpoint,
+               host=None):
+        """Record the attach as done: ``attaching`` -> ``in-use``.
+
+        :returns: the volume dict.
+        """
+        row = self._volume_row(context, volume_id)
+        row = self.db.volumes.update_volume(
+            context, row["id"], {"status": st.IN_USE},
+            expected_status=st.ATTACHING, action="attach")
+        values = {"attach_status": st.ATTACH_ATTACHED,
+                  "mountpoint": mountpoint, "attached_host": host,
+                  "attach_time": timeutils.utcnow()}
+        pending = [a for a in self.db.volumes.get_attachments(
+            context, volume_id=row["id"], attach_status=st.ATTACH_ATTACHING)
+            if a["instance_uuid"] == instance_uuid]
+        if pending:
+            self.db.volumes.update_attachment(context, pending[0]["id"],
+                                              values)
+        else:
+            self.db.volumes.create_attachment(context, dict(
+                values, id=uuidutils.generate_uuid(), volume_id=row["id"],
+                instance_uuid=instance_uuid))
+        return self.get_volume(context, row["id"])
+
+    def begin_detaching(self, context, volume_id):
+        """``in-use`` -> ``detaching`` (one detach at a time)."""
+        row = self._volume_row(context, volume_id)
+        self.db.volumes.update_volume(
+            context, row["id"], {"status": st.DETACHING},
+            expected_status=st.IN_USE, action="detach")
+
+    def roll_detaching(self, context, volume_id):
+        """``detaching`` -> ``in-use`` (the detach failed)."""
+        row = self._volume_row(context, volume_id)
+        self.db.volumes.update_volume(
+            context, row["id"], {"status": st.IN_USE},
+            expected_status=st.DETACHING, action="roll back detaching")
+
+    def detach(self, context, volume_id, attachment_id=None):
+        """Record the detach as done: the attachment row goes, the volume
+        becomes ``available``.
+
+        :param attachment_id: the attachment; None: all of the volume's.
+        """
+        row = self._volume_row(context, volume_id)
+        attachments = self.db.volumes.get_attachments(context,
+                                                      volume_id=row["id"])
+        if attachment_id is not None:
+            attachments = [a for a in attachments if a["id"] == attachment_id]
+            if not attachments:
+                raise exception.VolumeAttachmentNotFound(
+                    attachment_id=attachment_id)
+        for attachment in attachments:
+            self.db.volumes.destroy_attachment(context, attachment["id"])
+        self.db.volumes.update_volume(
+            context, row["id"], {"status": st.AVAILABLE},
+            expected_status=(st.DETACHING, st.IN_USE, st.ATTACHING),
+            action="detach")
+        return self.get_volume(context, row["id"])
+
+    # -- validation -------------------------------------------------------------
+
+    def _check_size(self, size, minimum):
+        if isinstance(size, str) and size.strip().isdigit():
+            size = int(size)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise exception.InvalidVolumeSize(
+                reason=f"Volume size '{size}' must be an integer and "
+                       f"greater than 0")
+        if size < minimum:
+            raise exception.InvalidVolumeSize(
+                reason=f"Volume size {size}GB cannot be smaller than the "
+                       f"source's {minimum}GB.")
+        if size > self.conf.volume.max_size_gb:
+            raise exception.InvalidVolumeSize(
+                reason=f"Volume size {size}GB is above the maximum "
+                       f"{self.conf.volume.max_size_gb}GB.")
+        return size
+
+    @staticmethod
+    def _check_text(name, description):
+        if name is not None and (not isinstance(name, str)
+                                 or len(name) > _NAME_LEN):
+            raise exception.InvalidInput(
+                reason=f"Name must be a string of at most {_NAME_LEN} "
+                       f"characters.")
+        if description is not None and not isinstance(description, str):
+            raise exception.InvalidInput(
+                reason="Description must be a string.")
+
+    @staticmethod
+    def _check_metadata(metadata):
+        if metadata is None:
+            return {}
+        if not isinstance(metadata, dict):
+            raise exception.InvalidInput(reason="Metadata must be an object.")
+        for key, value in metadata.items():
+            if not isinstance(key, str) or not key or len(key) > _META_LEN:
+                raise exception.InvalidInput(
+                    reason=f"Metadata key {key!r} must be a string of 1 to "
+                           f"{_META_LEN} characters.")
+            if not isinstance(value, str) or len(value) > _META_LEN:
+                raise exception.InvalidInput(
+                    reason=f"Metadata value of {key!r} must be a string of "
+                           f"at most {_META_LEN} characters.")
+        return dict(metadata)
+
+    def _changes(self, changes, allowed):
+        unknown = set(changes) - set(allowed)
+        if unknown:
+            raise exception.InvalidInput(
+                reason=f"Cannot change {', '.join(sorted(unknown))}.")
+        self._check_text(changes.get("name"), changes.get("description"))
+        values = {}
+        if "name" in changes:
+            values["display_name"] = changes["name"]
+        if "description" in changes:
+            values["display_description"] = changes["description"]
+        if "metadata" in changes:
+            values["metadata_json"] = json.dumps(
+                self._check_metadata(changes["metadata"]))
+        if "bootable" in changes:
+            if not isinstance(changes["bootable"], bool):
+                raise exception.InvalidInput(
+                    reason="bootable must be true or false.")
+            values["bootable"] = changes["bootable"]
+        return values
+
+    @staticmethod
+    def _check_connector(connector):
+        if not isinstance(connector, dict) or not connector.get("host"):
+            raise exception.InvalidInput(
+                reason="The connector must be an object naming the host.")
+
+    # -- views ------------------------------------------------------------------
+
+    def _attachment_view(self, row):
+        return {"id": row["volume_id"], "attachment_id": row["id"],
+                "volume_id": row["volume_id"],
+                "server_id": row["instance_uuid"],
+                "host_name": row["attached_host"],
+                "device": row["mountpoint"],
+                "attached_at": _iso(row["attach_time"]),
+                "attach_status": row["attach_status"]}
+
+    def _view(self, row, attachments):
+        """Cinder's volume view fields of a volume row."""
+        return {
+            "id": row["id"], "name": row["display_name"],
+            "description": row["display_description"],
+            "size": row["size"], "status": row["status"],
+            "availability_zone": row["availability_zone"],
+            "bootable": "true" if row["bootable"] else "false",
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
+            "volume_type": row["volume_type"],
+            "volume_type_id": row["volume_type_id"],
+            "snapshot_id": row["snapshot_id"],
+            "source_volid": row["source_volid"],
+            "metadata": json.loads(row["metadata_json"] or "{}"),
+            "attachments": [self._attachment_view(a)
+                            for a in attachments.get(row["id"], [])],
+            "os-vol-host-attr:host": row["host"],
+            "os-vol-tenant-attr:tenant_id": row["project_id"],
+            "multiattach": False, "encrypted": False,
+            "user_id": row["user_id"], "migration_status": None,
+            "replication_status": None, "consistencygroup_id": None,
+            "group_id": None, "provider_id": None,
+            "service_uuid": None, "shared_targets": False,
+            "cluster_name": None,
+            "volume_image_metadata": json.loads(
+                row["image_metadata_json"] or "{}") or None,
+            "fault": row["fault_message"],
+        }
+
+    @staticmethod
+    def _snapshot_view(row):
+        """Cinder's snapshot view fields of a snapshot row."""
+        return {
+            "id": row["id"], "name": row["display_name"],
+            "description": row["display_description"],
+            "status": row["status"], "size": row["volume_size"],
+            "volume_id": row["volume_id"],
+            "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"]),
+            "metadata": json.loads(row["metadata_json"] or "{}"),
+            "progress": row["progress"],
+            "os-extended-snapshot-attributes:project_id": row["project_id"],
+            "os-extended-snapshot-attributes:progress": row["progress"],
+            "user_id": row["user_id"], "group_snapshot_id": None,
+            "consumes_quota": True,
+            "fault": row["fault_message"],
+        }
+
+
+def _image_metadata(image):
+    """The ``volume_image_metadata`` Cinder records from an image."""
+    meta = {key: str(value) for key, value in
+            (image.get("properties") or {}).items()}
+    meta.update({"image_id": image["id"], "image_name": image.get("name"),
+                 "disk_format": image.get("disk_format"),
+                 "container_format": image.get("container_format"),
+                 "checksum": image.get("checksum"),
+                 "min_disk": str(image.get("min_disk") or 0),
+                 "min_ram": str(image.get("min_ram") or 0),
+                 "size": str(image.get("size") or 0)})
+    return {k: v for k, v in meta.items() if v is not None}

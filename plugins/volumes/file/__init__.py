@@ -1,0 +1,1 @@
+"""The ``file`` volume driver: volumes as sparse files in a directory."""

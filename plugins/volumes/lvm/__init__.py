@@ -1,0 +1,1 @@
+"""The ``lvm`` volume driver: thick logical volumes in one volume group."""

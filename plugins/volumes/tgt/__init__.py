@@ -1,0 +1,1 @@
+"""The ``tgt`` volume target: iSCSI exports through tgtd."""

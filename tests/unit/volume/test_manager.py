@@ -1,0 +1,316 @@
+"""VolumeManager over the fake driver and target: outcomes recorded,
+failures leave nothing half-made, exports, and recovery of records a
+killed service left in a transient status."""
+
+import datetime
+import json
+import threading
+from unittest import mock
+
+import pytest
+from oslo_utils import timeutils
+
+from nimbus.core import exception
+from nimbus.core.db import api as db
+from nimbus.core.volume import api as volume_api
+from nimbus.core.volume import manager as volume_manager
+from nimbus.core.volume import statuses as st
+from tests.unit import workflow_fakes as wf
+
+HOST = "vol-a"
+
+
+@pytest.fixture
+def mgr(db_api, nimbus_conf):
+    nimbus_conf.set_override("backend", "fake", group="images")
+    manager = volume_manager.VolumeManager(nimbus_conf, HOST, db_api)
+    manager.init_host()
+    manager.report_capacity()
+    row = db.services.create(wf.admin(), {
+        "host": HOST, "binary": "nimbus-volume", "topic": "volume",
+        "version": 1})
+    db.services.heartbeat(wf.admin(), row["id"])
+    return manager
+
+
+@pytest.fixture
+def api(mgr, db_api, nimbus_conf):
+    """The volume API whose casts run the manager at once."""
+    service = volume_api.VolumeAPI(nimbus_conf, db_api)
+    rpc = mock.Mock()
+    for name in ("create_volume", "delete_volume", "extend_volume",
+                 "create_snapshot", "delete_snapshot", "upload_to_image",
+                 "initialize_connection", "terminate_connection"):
+        def call(ctx, host, *args, _name=name, **kwargs):
+            assert host == HOST
+            method = getattr(mgr, _name)
+            keys = {"create_volume": ("volume_id",),
+                    "delete_volume": ("volume_id",),
+                    "extend_volume": ("volume_id", "new_size",
+                                      "previous_status"),
+                    "create_snapshot": ("snapshot_id",),
+                    "delete_snapshot": ("snapshot_id",),
+                    "upload_to_image": ("volume_id", "image_id",
+                                        "disk_format"),
+                    "initialize_connection": ("volume_id", "connector"),
+                    "terminate_connection": ("volume_id", "connector"),
+                    }[_name]
+            kwargs.update(zip(keys[:len(args)], args, strict=True))
+            return method(ctx, **kwargs)
+        setattr(rpc, name, mock.Mock(side_effect=call))
+    service._rpc = rpc
+    service._images = mgr.images
+    return service
+
+
+def ctx():
+    return wf.user_context()
+
+
+def status(volume_id):
+    return db.volumes.get_volume(wf.admin(), volume_id)["status"]
+
+
+def test_capacity_report(mgr):
+    [host] = db.volumes.get_hosts(wf.admin())
+    assert (host["host"], host["driver"], host["total_gb"]) == \
+        (HOST, "fake", 1000.0)
+    assert host["capabilities"]["snapshots"] is True
+
+
+def test_create_and_delete(api, mgr):
+    volume = api.create_volume(ctx(), 2)
+    assert status(volume["id"]) == st.AVAILABLE
+    assert mgr.driver.volumes == {volume["id"]: 2}
+    row = db.volumes.get_volume(wf.admin(), volume["id"])
+    assert row["provider_location"] == f"fake:{volume['id']}"
+    api.delete_volume(ctx(), volume["id"])
+    assert mgr.driver.volumes == {}
+    with pytest.raises(exception.VolumeNotFound):
+        api.get_volume(ctx(), volume["id"])
+
+
+def test_failed_create_is_error_with_fault_and_nothing_made(api, mgr):
+    mgr.driver.fail_next("create_volume")
+    volume = api.create_volume(ctx(), 1)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.ERROR
+    assert "injected failure of create_volume" in shown["fault"]
+    assert mgr.driver.volumes == {}
+
+
+def test_failed_image_copy_removes_the_volume(api, mgr):
+    image = mgr.images.create(wf.admin(), {"name": "i"})
+    mgr.images.upload(wf.admin(), image["id"], [b"data"])
+    mgr.driver.fail_next("copy_image_to_volume")
+    volume = api.create_volume(ctx(), 1, image_id=image["id"])
+    assert status(volume["id"]) == st.ERROR
+    assert mgr.driver.volumes == {}
+
+
+def test_create_from_image_copies_it(api, mgr):
+    image = mgr.images.create(wf.admin(), {"name": "i"})
+    mgr.images.upload(wf.admin(), image["id"], [b"data"])
+    volume = api.create_volume(ctx(), 1, image_id=image["id"])
+    assert status(volume["id"]) == st.AVAILABLE
+    assert volume["id"] in mgr.driver.images
+
+
+def test_an_ami_image_is_copied_as_raw(api, mgr):
+    image = mgr.images.create(wf.admin(), {"name": "m", "disk_format": "ami",
+                                           "container_format": "ami"})
+    mgr.images.upload(wf.admin(), image["id"], [b"disk"])
+    formats = []
+    real = mgr.driver.copy_image_to_volume
+    mgr.driver.copy_image_to_volume = lambda v, p, fmt: (
+        formats.append(fmt), real(v, p, fmt))
+    volume = api.create_volume(ctx(), 1, image_id=image["id"])
+    assert status(volume["id"]) == st.AVAILABLE and formats == ["raw"]
+
+
+def test_copies_of_a_volume_from_an_image_stay_bootable(api, mgr):
+    image = mgr.images.create(wf.admin(), {
+        "name": "m", "properties": {"kernel_id": "k"}})
+    mgr.images.upload(wf.admin(), image["id"], [b"disk"])
+    volume = api.create_volume(ctx(), 1, image_id=image["id"])
+    snap = api.create_snapshot(ctx(), volume["id"])
+    for child in (api.create_volume(ctx(), None, snapshot_id=snap["id"]),
+                  api.create_volume(ctx(), None,
+                                    source_volid=volume["id"])):
+        assert child["bootable"] == "true"
+        assert child["volume_image_metadata"]["kernel_id"] == "k"
+        assert child["volume_image_metadata"]["image_id"] == image["id"]
+    plain = api.create_volume(ctx(), 1)
+    snap = api.create_snapshot(ctx(), plain["id"])
+    child = api.create_volume(ctx(), None, snapshot_id=snap["id"])
+    assert (child["bootable"], child["volume_image_metadata"]) == (
+        "false", None)
+
+
+def test_snapshot_lifecycle_and_volume_from_it(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    snap = api.create_snapshot(ctx(), volume["id"])
+    shown = api.get_snapshot(ctx(), snap["id"])
+    assert (shown["status"], shown["progress"]) == (st.AVAILABLE, "100%")
+    child = api.create_volume(ctx(), 3, snapshot_id=snap["id"])
+    assert status(child["id"]) == st.AVAILABLE
+    assert mgr.driver.volumes[child["id"]] == 3
+    with pytest.raises(exception.VolumeIsBusy):
+        api.delete_volume(ctx(), volume["id"])
+    api.delete_snapshot(ctx(), snap["id"])
+    assert mgr.driver.snapshots == {}
+    with pytest.raises(exception.SnapshotNotFound):
+        api.get_snapshot(ctx(), snap["id"])
+    api.delete_volume(ctx(), volume["id"])
+
+
+def test_failed_snapshot_is_error(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    mgr.driver.fail_next("create_snapshot")
+    snap = api.create_snapshot(ctx(), volume["id"])
+    shown = api.get_snapshot(ctx(), snap["id"])
+    assert shown["status"] == st.ERROR and "injected" in shown["fault"]
+
+
+def test_extend_keeps_the_previous_status(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    api.extend_volume(ctx(), volume["id"], 4)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert (shown["status"], shown["size"]) == (st.AVAILABLE, 4)
+    assert mgr.driver.volumes[volume["id"]] == 4
+    api.reserve(ctx(), volume["id"], "i")
+    api.attach(ctx(), volume["id"], "i", "/dev/vdb")
+    api.extend_volume(ctx(), volume["id"], 5)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert (shown["status"], shown["size"]) == (st.IN_USE, 5)
+    mgr.driver.fail_next("extend_volume")
+    api.begin_detaching(ctx(), volume["id"])
+    api.detach(ctx(), volume["id"])
+    api.extend_volume(ctx(), volume["id"], 6)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert (shown["status"], shown["size"]) == (st.ERROR_EXTENDING, 5)
+
+
+def test_backend_busy_delete_returns_to_available(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    mgr.driver.fail_next("delete_volume", exception.VolumeIsBusy(
+        volume_id=volume["id"], reason="busy"))
+    api.delete_volume(ctx(), volume["id"])
+    assert status(volume["id"]) == st.AVAILABLE
+    mgr.driver.fail_next("delete_volume")
+    api.delete_volume(ctx(), volume["id"])
+    assert status(volume["id"]) == st.ERROR_DELETING
+    api.delete_volume(ctx(), volume["id"])
+    assert mgr.driver.volumes == {}
+
+
+def test_upload_to_image(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    body = api.upload_to_image(ctx(), volume["id"], "snap-img", "raw",
+                               "bare")
+    assert status(volume["id"]) == st.AVAILABLE
+    assert mgr.images.get(ctx(), body["image_id"])["status"] == "active"
+    mgr.driver.fail_next("copy_volume_to_image")
+    body = api.upload_to_image(ctx(), volume["id"], "x", "raw", "bare")
+    assert status(volume["id"]) == st.AVAILABLE
+    with pytest.raises(exception.ImageNotFound):
+        mgr.images.get(ctx(), body["image_id"])
+
+
+def test_connection_exports_while_connected(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    api.reserve(ctx(), volume["id"], "i")
+    connector = {"host": "c1", "initiator": "iqn.c1"}
+    info = api.initialize_connection(ctx(), volume["id"], connector)
+    assert (info["protocol"], info["serial"]) == ("file", volume["id"])
+    assert volume["id"] in mgr.target_plugin.exports
+    row = db.volumes.get_volume(wf.admin(), volume["id"])
+    assert json.loads(row["export_json"])["path"] == info["path"]
+    # a restarted service restores it
+    mgr.target_plugin.exports.clear()
+    mgr.restore_exports()
+    assert volume["id"] in mgr.target_plugin.exports
+    api.terminate_connection(ctx(), volume["id"], connector)
+    assert volume["id"] not in mgr.target_plugin.exports
+    assert db.volumes.get_volume(wf.admin(),
+                                 volume["id"])["export_json"] is None
+
+
+# -- recovery ---------------------------------------------------------------
+
+def _age(volume_id, seconds):
+    """Pretend the volume's status changed ``seconds`` ago."""
+    from sqlalchemy import update
+
+    from nimbus.core.db import engine, models
+    when = timeutils.utcnow() - datetime.timedelta(seconds=seconds)
+    with engine.writer(wf.admin()) as session:
+        session.execute(update(models.Volume).where(
+            models.Volume.id == volume_id).values(status_changed_at=when))
+
+
+def _stuck(api, mgr, size=1, **kwargs):
+    """A volume recorded ``creating`` whose cast was lost."""
+    api._rpc.create_volume.side_effect = None
+    volume = api.create_volume(ctx(), size, **kwargs)
+    assert status(volume["id"]) == st.CREATING
+    return volume
+
+
+def test_recovery_fails_a_create_the_backend_never_got(api, mgr,
+                                                       nimbus_conf):
+    volume = _stuck(api, mgr)
+    mgr.recover()
+    assert status(volume["id"]) == st.CREATING  # not yet past the timeout
+    _age(volume["id"], nimbus_conf.volume.operation_timeout + 1)
+    mgr.recover()
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.ERROR
+    assert "stopped while creating" in shown["fault"]
+    # the lost message arriving late does nothing
+    mgr.create_volume(ctx(), volume["id"])
+    assert status(volume["id"]) == st.ERROR and mgr.driver.volumes == {}
+
+
+def test_recovery_finishes_a_create_the_backend_completed(api, mgr,
+                                                          nimbus_conf):
+    volume = _stuck(api, mgr)
+    mgr.driver.volumes[volume["id"]] = 1  # made, not recorded
+    _age(volume["id"], nimbus_conf.volume.operation_timeout + 1)
+    mgr.recover()
+    assert status(volume["id"]) == st.AVAILABLE
+
+
+def test_recovery_reruns_deletes_and_skips_running_operations(
+        api, mgr, nimbus_conf):
+    volume = api.create_volume(ctx(), 1)
+    api._rpc.delete_volume.side_effect = None
+    api.delete_volume(ctx(), volume["id"])
+    _age(volume["id"], nimbus_conf.volume.operation_timeout + 1)
+    entered, release = threading.Event(), threading.Event()
+    real_delete = mgr.driver.delete_volume
+
+    def slow_delete(spec):
+        entered.set()
+        release.wait(10)
+        real_delete(spec)
+    mgr.driver.delete_volume = slow_delete
+    worker = threading.Thread(target=mgr.delete_volume,
+                              args=(ctx(), volume["id"]))
+    worker.start()
+    assert entered.wait(10)
+    mgr.recover()  # the running delete is not touched
+    assert status(volume["id"]) == st.DELETING
+    release.set()
+    worker.join(10)
+    with pytest.raises(exception.VolumeNotFound):
+        api.get_volume(ctx(), volume["id"])
+
+    other = api.create_volume(ctx(), 1)
+    api.delete_volume(ctx(), other["id"])
+    _age(other["id"], nimbus_conf.volume.operation_timeout + 1)
+    mgr.driver.delete_volume = real_delete
+    mgr.recover()
+    with pytest.raises(exception.VolumeNotFound):
+        api.get_volume(ctx(), other["id"])
+    assert mgr.driver.volumes == {}
