@@ -1,0 +1,338 @@
+"""RunInstances, DescribeInstances, Terminate/Stop/Start/Reboot
+Instances, GetConsoleOutput: the compute service API in EC2's terms."""
+
+import base64
+import binascii
+import datetime
+
+from nimbus.api.ec2 import params as ec2_params
+from nimbus.api.ec2.actions import block_devices, common, instance_view
+from nimbus.core import exception
+
+P = "os_compute_api:servers:%s"
+FILTERS = ("instance-id", "instance-state-name", "instance-state-code",
+           "instance-type", "image-id", "key-name", "availability-zone",
+           "reservation-id", "private-ip-address", "ip-address",
+           "launch-index", "owner-id", "group-name", "client-token", "tag:")
+
+
+def _target(instance):
+    return {"project_id": instance.project_id, "user_id": instance.user_id}
+
+
+def _flavor_id(call, name):
+    for flavor in call.services.admin.list_flavors(call.context):
+        if flavor.name == name:
+            return flavor.flavorid
+    raise ec2_params.bad(f"Invalid value '{name}' for InstanceType.")
+
+
+def _user_data(call):
+    data = call.params.get("UserData")
+    if data is None or data == "":
+        return None
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ec2_params.bad("Invalid BASE64 encoding of user data.")
+    return data
+
+
+def _tag_specs(call):
+    """``[(key, value)]`` of the ``instance`` TagSpecifications."""
+    tags = []
+    for spec in call.params.members("TagSpecification"):
+        if not isinstance(spec, dict):
+            raise ec2_params.bad("Invalid TagSpecification.")
+        if spec.get("ResourceType") != "instance":
+            raise ec2_params.bad(
+                f"'{spec.get('ResourceType')}' is not a valid taggable "
+                "resource type for this operation.")
+        for tag in ec2_params.indexed(spec.get("Tag"), "Tag"):
+            tags.append(_tag_pair(tag))
+    return tags
+
+
+def _tag_pair(tag):
+    if not isinstance(tag, dict) or not isinstance(tag.get("Key"), str) \
+            or not tag["Key"] or not isinstance(tag.get("Value", ""), str):
+        raise ec2_params.bad("A tag must have a Key (and a Value).")
+    if len(tag["Key"]) > 127 or len(tag.get("Value", "")) > 255 or \
+            tag["Key"].startswith("aws:"):
+        raise ec2_params.bad(f"Invalid tag key '{tag['Key']}'.")
+    return tag["Key"], tag.get("Value", "")
+
+
+def _groups(call):
+    groups = call.params.strings("SecurityGroup")
+    for sg_id in call.params.strings("SecurityGroupId"):
+        groups.append(call.uuid(sg_id, ("sg",)))
+    return groups or None
+
+
+def _block_devices(call, image_uuid, count):
+    """The request's BlockDeviceMapping as the compute API takes it,
+    checked by the compute API first so that what it refuses is an
+    ``InvalidBlockDeviceMapping`` (nothing is recorded by the check)."""
+    bdms, volume_backed = block_devices.mappings(call, image_uuid)
+    if bdms:
+        try:
+            call.services.compute.block_devices_for_boot(
+                call.context, bdms, None if volume_backed else image_uuid,
+                count)
+        except exception.Ec2Error:
+            raise
+        except exception.Invalid as err:
+            raise block_devices.invalid(str(err))
+    return bdms, volume_backed
+
+
+def _by_client_token(call, token):
+    ids = [t["resource_id"] for t in call.services.ec2_ids.tags(call.context)
+           if t["key"] == instance_view.CLIENT_TOKEN and t["value"] == token]
+    instances = []
+    for ec2_id in ids:
+        try:
+            instances.append(call.services.compute.get(
+                call.context, call.uuid(ec2_id, ("i",))))
+        except (exception.NotFound, exception.Ec2Error):
+            continue
+    return instances
+
+
+def _reservation(call, instances):
+    views = instance_view.Views(call, instances)
+    first = instances[0]
+    return {"reservationId": first.reservation_id,
+            "ownerId": first.project_id,
+            "groupSet": [{"groupName": g} for g in
+                         views.groups.get(first.uuid, [])],
+            "instancesSet": [views.instance(i) for i in instances]}
+
+
+def run_instances(call):
+    params = call.params
+    image_id = params.require("ImageId")
+    min_count = params.integer("MinCount", minimum=1)
+    max_count = params.integer("MaxCount", minimum=1)
+    if min_count is None:
+        params.require("MinCount")
+    if max_count is None:
+        params.require("MaxCount")
+    if min_count > max_count:
+        raise ec2_params.bad("MinCount must be less than or equal to "
+                             "MaxCount.")
+    call.authorize(P % "create")
+    token = params.get("ClientToken")
+    if token:
+        done = _by_client_token(call, token)
+        if done:
+            return _reservation(call, done)
+    image_uuid = call.uuid(image_id, common.IMAGE_PREFIXES)
+    flavor = _flavor_id(call, params.get("InstanceType") or "m1.small")
+    key_name = params.get("KeyName")
+    if key_name:
+        try:
+            call.services.keypairs.get(call.context, call.context.user_id,
+                                       key_name)
+        except exception.NotFound:
+            raise exception.Ec2Error("InvalidKeyPair.NotFound",
+                                     f"The key pair '{key_name}' does not "
+                                     "exist")
+    tags = _tag_specs(call)
+    placement = params.tree.get("Placement")
+    zone = placement.get("AvailabilityZone") if isinstance(
+        placement, dict) else None
+    name = dict(tags).get("Name") or "ec2-instance"
+    bdms, volume_backed = _block_devices(call, image_uuid, max_count)
+    try:
+        instances = call.services.compute.create(
+            call.context, name, flavor,
+            None if volume_backed else image_uuid, min_count=min_count,
+            max_count=max_count, key_name=key_name,
+            user_data=_user_data(call), availability_zone=zone,
+            security_groups=_groups(call), block_devices=bdms)
+    except exception.OverQuota as err:
+        raise exception.Ec2Error("InstanceLimitExceeded", str(err))
+    except exception.ImageNotFound:
+        raise common.not_found("ami", image_id)
+    ids = call.ec2_ids("i", [i.uuid for i in instances])
+    extra = [(instance_view.CLIENT_TOKEN, token)] if token else []
+    if tags or extra:
+        call.services.ec2_ids.set_tags(call.context, list(ids.values()),
+                                       tags + extra)
+    return _reservation(call, instances)
+
+
+def _recently_terminated(call, uuids=None):
+    cutoff = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - \
+        datetime.timedelta(seconds=call.conf.ec2.terminated_visible_seconds)
+    filters = {"deleted": True, "changes_since": cutoff}
+    if uuids is not None:
+        filters["uuids"] = uuids
+    return [i for i in call.services.compute.get_all(call.context, filters)
+            if i.deleted]
+
+
+def _visible(call, uuids=None):
+    """Live instances of the caller's project and recently terminated
+    ones, newest first."""
+    live = call.services.compute.get_all(
+        call.context, {"uuids": uuids} if uuids is not None else None)
+    seen = {i.uuid for i in live}
+    gone = [i for i in _recently_terminated(call, uuids)
+            if i.uuid not in seen]
+    return sorted(list(live) + gone, key=lambda i: i.created_at,
+                  reverse=True)
+
+
+def describe_instances(call):
+    call.authorize(P % "detail")
+    filters = ec2_params.filters(call.params, FILTERS)
+    asked = call.params.strings("InstanceId")
+    uuids = None
+    if asked:
+        uuids = [call.uuid(ec2_id, ("i",)) for ec2_id in asked]
+    instances = _visible(call, uuids)
+    if asked:
+        found = {i.uuid for i in instances}
+        for ec2_id, uuid in zip(asked, uuids, strict=True):
+            if uuid not in found:
+                raise common.not_found("i", ec2_id)
+    views = instance_view.Views(call, instances)
+    instances = [i for i in instances if views.matches(i, filters)]
+    if asked and call.params.get("MaxResults"):
+        raise ec2_params.bad("MaxResults cannot be used with InstanceId.")
+    instances, next_token = common.page(instances, call.params)
+    reservations, order = {}, []
+    for instance in instances:
+        key = instance.reservation_id
+        if key not in reservations:
+            order.append(key)
+            reservations[key] = {
+                "reservationId": key, "ownerId": instance.project_id,
+                "groupSet": [{"groupName": g} for g in
+                             views.groups.get(instance.uuid, [])],
+                "instancesSet": []}
+        reservations[key]["instancesSet"].append(views.instance(instance))
+    return {"reservationSet": [reservations[k] for k in order],
+            "nextToken": next_token}
+
+
+def _instances(call):
+    asked = call.params.strings("InstanceId")
+    if not asked:
+        call.params.require("InstanceId.1")
+    result = []
+    for ec2_id in asked:
+        uuid = call.uuid(ec2_id, ("i",))
+        found = _visible(call, [uuid])
+        if not found:
+            raise common.not_found("i", ec2_id)
+        result.append((ec2_id, found[0]))
+    return result
+
+
+def _change(call, rule, act, wanted):
+    """Run ``act(uuid)`` on every InstanceId; answer the instancesSet of
+    previous and current states. An instance already in ``wanted`` is
+    left alone, as on AWS."""
+    changes = []
+    targets = _instances(call)
+    for _ec2_id, instance in targets:
+        call.authorize(rule, _target(instance))
+    for ec2_id, instance in targets:
+        before = instance_view.state(instance)
+        if before[0] not in wanted:
+            try:
+                act(instance.uuid)
+            except exception.InstanceInvalidState as err:
+                raise exception.Ec2Error("IncorrectInstanceState",
+                                         f"{ec2_id}: {err}")
+            instance = (_visible(call, [instance.uuid]) or [instance])[0]
+        changes.append({"instanceId": ec2_id,
+                        "currentState": instance_view.state_xml(
+                            instance_view.state(instance)),
+                        "previousState": instance_view.state_xml(before)})
+    return {"instancesSet": changes}
+
+
+def terminate_instances(call):
+    compute = call.services.compute
+    return _change(call, P % "delete",
+                   lambda uuid: compute.delete(call.context, uuid),
+                   ("terminated", "shutting-down"))
+
+
+def stop_instances(call):
+    compute = call.services.compute
+    return _change(call, P % "stop",
+                   lambda uuid: compute.stop(call.context, uuid),
+                   ("stopped", "stopping"))
+
+
+def start_instances(call):
+    compute = call.services.compute
+    return _change(call, P % "start",
+                   lambda uuid: compute.start(call.context, uuid),
+                   ("running", "pending"))
+
+
+def reboot_instances(call):
+    compute = call.services.compute
+
+    def reboot(uuid):
+        try:
+            compute.reboot(call.context, uuid, "SOFT")
+        except exception.ActionNotSupportedByHost:
+            compute.reboot(call.context, uuid, "HARD")
+    _change(call, P % "reboot", reboot, ())
+    return {"return": True}
+
+
+def get_console_output(call):
+    ec2_id = call.params.require("InstanceId")
+    uuid = call.uuid(ec2_id, ("i",))
+    compute = call.services.compute
+    try:
+        instance = compute.get(call.context, uuid)
+    except exception.InstanceNotFound:
+        raise common.not_found("i", ec2_id)
+    call.authorize("os_compute_api:os-console-output", _target(instance))
+    try:
+        text = compute.get_console_output(call.context, uuid)
+    except exception.InstanceInvalidState:
+        text = ""
+    return {"instanceId": ec2_id,
+            "timestamp": datetime.datetime.now(datetime.UTC),
+            "output": base64.b64encode(text.encode()).decode()}
+
+
+def get_password_data(call):
+    """The password the guest posted to the metadata service (encrypted
+    with its key pair's public key, base64), as ``os-server-password``
+    gives it; empty until the guest posts one."""
+    ec2_id = call.params.require("InstanceId")
+    uuid = call.uuid(ec2_id, ("i",))
+    compute = call.services.compute
+    try:
+        instance = compute.get(call.context, uuid)
+    except exception.InstanceNotFound:
+        raise common.not_found("i", ec2_id)
+    call.authorize("os_compute_api:os-server-password:show",
+                   _target(instance))
+    return {"instanceId": ec2_id,
+            "timestamp": datetime.datetime.now(datetime.UTC),
+            "passwordData": compute.get_server_password(call.context, uuid)}
+
+
+ACTIONS = {
+    "RunInstances": run_instances,
+    "DescribeInstances": describe_instances,
+    "TerminateInstances": terminate_instances,
+    "StopInstances": stop_instances,
+    "StartInstances": start_instances,
+    "RebootInstances": reboot_instances,
+    "GetConsoleOutput": get_console_output,
+    "GetPasswordData": get_password_data,
+}
