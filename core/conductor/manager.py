@@ -6,11 +6,15 @@ against the database, and the changed fields travel back.
 """
 
 import oslo_messaging as messaging
+from oslo_log import log as logging
 from oslo_utils import versionutils
 
+from nimbus.core import context as nimbus_context
 from nimbus.core import exception, manager
 from nimbus.core.conductor import tasks
 from nimbus.core.objects import base as objects_base
+
+LOG = logging.getLogger(__name__)
 
 
 class ConductorManager(manager.Manager):
@@ -20,7 +24,7 @@ class ConductorManager(manager.Manager):
         object methods run here reach it through ``NimbusObject.db_api``.
     """
 
-    target = messaging.Target(version="1.1")
+    target = messaging.Target(version="1.4")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)
@@ -29,6 +33,31 @@ class ConductorManager(manager.Manager):
 
     def additional_endpoints(self):
         return [self.compute_task_mgr]
+
+    def after_start(self):
+        """Settle the live migrations a previous conductor left before
+        handing them to a compute (see ``workflows.live_migrate``)."""
+        from nimbus.core.conductor.workflows import live_migrate
+        try:
+            settled = live_migrate.recover(
+                self.compute_task_mgr, nimbus_context.get_admin_context())
+        except Exception:
+            LOG.exception("Settling interrupted live migrations failed")
+            return
+        if settled:
+            LOG.warning("Rolled back %d live migrations a previous "
+                        "conductor left unfinished", settled)
+
+    def periodic_tasks(self):
+        tasks = [(self.compute_task_mgr.check_moves,
+                  self.conf.conductor.move_recovery_interval)]
+        if not self.conf.metrics.enabled:
+            return tasks
+        from nimbus.core import admin_api, metrics
+        admin = admin_api.AdminAPI(self.conf, self.db)
+        sampler = metrics.Sampler(self.conf, lambda: admin.list_services(
+            nimbus_context.get_admin_context()))
+        return tasks + [(sampler.sample, self.conf.metrics.poll_interval)]
 
     def ping(self, context):
         """Answer compute services waiting for conductor at start."""

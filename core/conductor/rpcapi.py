@@ -8,6 +8,10 @@ Version history:
 * 1.1: schedule_and_build_instances and build_instances take a
   :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object (in 1.0
   the legacy ``dict``).
+* 1.2: compute_task namespace: migrate_server, confirm_resize,
+  revert_resize (casts: cold moves).
+* 1.3: compute_task live_migrate_instance (cast).
+* 1.4: compute_task namespace: unshelve_instance, evacuate_instance.
 """
 
 import oslo_messaging as messaging
@@ -15,7 +19,7 @@ from oslo_log import log as logging
 from oslo_versionedobjects import base as ovo_base
 
 from nimbus.core import conf as nimbus_conf
-from nimbus.core import rpc
+from nimbus.core import exception, rpc
 
 LOG = logging.getLogger(__name__)
 
@@ -23,7 +27,7 @@ TOPIC = "conductor"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] conductor`` pins an older one.
-VERSION_CAP = "1.1"
+VERSION_CAP = "1.4"
 
 
 class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
@@ -104,3 +108,80 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
         client.cast(context, "build_instances", instance_uuid=instance_uuid,
                     request_spec=request_spec, alternates=alternates,
                     failed_host=failed_host, reason=reason)
+
+    # -- cold moves (1.2) ---------------------------------------------------
+
+    def _moves(self, action):
+        if not self.client.can_send_version("1.2"):
+            raise exception.Conflict(
+                reason=f"{action} needs conductor RPC 1.2; "
+                       f"[upgrade_levels] conductor pins "
+                       f"{self.client.version_cap}")
+        return self.client.prepare(namespace="compute_task", version="1.2")
+
+    def migrate_server(self, context, instance, flavor, host=None):
+        """Resize (``flavor``, a flavor ``dict``, differs from the
+        instance's) or cold-migrate ``instance``, to ``host`` if given.
+
+        :raises Conflict: conductor RPC is pinned below 1.2.
+        """
+        self._moves("migrate").cast(context, "migrate_server",
+                                    instance=instance, flavor=flavor,
+                                    host=host)
+
+    def confirm_resize(self, context, instance, migration):
+        """Keep a finished move (its migration already confirming)."""
+        self._moves("confirmResize").cast(
+            context, "confirm_resize", instance=instance,
+            migration=migration)
+
+    def revert_resize(self, context, instance, migration):
+        """Undo a finished move (its migration already reverting)."""
+        self._moves("revertResize").cast(
+            context, "revert_resize", instance=instance,
+            migration=migration)
+
+    def live_migrate_instance(self, context, instance, host,
+                              block_migration):
+        """Cast: run the live-migration workflow of ``instance`` (its
+        task state is ``migrating``) to ``host`` (None: the scheduler
+        picks).
+
+        :raises Conflict: ``[upgrade_levels] conductor`` pins below 1.3.
+        """
+        if not self.client.can_send_version("1.3"):
+            from nimbus.core import exception
+            raise exception.Conflict(
+                reason="live migration needs conductor RPC 1.3; "
+                       f"[upgrade_levels] conductor pins "
+                       f"{self.client.version_cap}")
+        self.client.prepare(namespace="compute_task", version="1.3").cast(
+            context, "live_migrate_instance", instance=instance, host=host,
+            block_migration=block_migration)
+
+    # -- 1.4: placing a server anew ---------------------------------------
+
+    def _placing(self, action):
+        if not self.client.can_send_version("1.4"):
+            raise exception.Conflict(
+                reason=f"{action} needs conductor RPC 1.4; [upgrade_levels] "
+                       f"conductor pins {self.client.version_cap}")
+        return self.client.prepare(namespace="compute_task", version="1.4")
+
+    def check_placing(self, action):
+        """Raise Conflict (409) when conductor is pinned below 1.4."""
+        self._placing(action)
+
+    def unshelve_instance(self, context, instance_uuid, request_spec):
+        """Schedule an offloaded server and unshelve it there."""
+        self._placing("unshelve").cast(
+            context, "unshelve_instance", instance_uuid=instance_uuid,
+            request_spec=request_spec)
+
+    def evacuate_instance(self, context, instance_uuid, image_ref,
+                          target_host=None):
+        """Rebuild a server of a down host on another host (``target_host``
+        when an admin named one)."""
+        self._placing("evacuate").cast(
+            context, "evacuate_instance", instance_uuid=instance_uuid,
+            image_ref=image_ref, target_host=target_host)

@@ -15,6 +15,8 @@ from oslo_log import log as logging
 from nimbus.core import exception
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import task_states, vm_states
+from nimbus.core.conductor import image_tasks
+from nimbus.core.conductor.workflows import endpoint as move_endpoint
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import instance_action
@@ -23,14 +25,17 @@ from nimbus.core.scheduler import rpcapi as scheduler_rpcapi
 LOG = logging.getLogger(__name__)
 
 
-class ComputeTaskManager:
-    """Endpoint of the ``compute_task`` namespace on the conductor topic.
+class ComputeTaskManager(move_endpoint.MoveTaskMixin,
+                         image_tasks.ImageTasksMixin):
+    """Endpoint of the ``compute_task`` namespace on the conductor topic
+    (builds here; cold moves in :mod:`.workflows.endpoint`, image
+    workflows in :mod:`.image_tasks`).
 
     :param conf: the configuration.
     :param db: the database API handed in by the daemon.
     """
 
-    target = messaging.Target(namespace="compute_task", version="1.1")
+    target = messaging.Target(namespace="compute_task", version="1.4")
 
     def __init__(self, conf, db):
         self.conf = conf
@@ -143,3 +148,14 @@ class ComputeTaskManager:
         instance_action.InstanceActionEvent.event_finish(
             context, uuid, event, result="Error")
         self.db.compute_nodes.release(context, uuid)
+
+    # -- moves ----------------------------------------------------------------
+
+    def live_migrate_instance(self, context, instance, host,
+                              block_migration):
+        """Run :class:`~nimbus.core.conductor.workflows.live_migrate.
+        LiveMigrationTask` (conductor RPC 1.3)."""
+        from nimbus.core.conductor.workflows import live_migrate
+        live_migrate.LiveMigrationTask(
+            self, context, instance, host=host,
+            block_migration=block_migration).execute()

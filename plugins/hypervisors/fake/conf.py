@@ -20,7 +20,8 @@ Per-host capacity overriding ``vcpus``/``memory_mb``/``local_gb``, as
                 help="""
 Seconds each operation sleeps before acting, e.g. ``spawn:0.5,destroy:0.1``.
 Operations: spawn, destroy, reboot, power_off, power_on, pause, unpause,
-suspend, resume.
+suspend, resume, migrate_disk_and_power_off, finish_migration,
+confirm_migration, finish_revert_migration.
 """),
     cfg.ListOpt("fail_hosts", default=[],
                 help="Hosts on which the operations in ``fail_ops`` fail."),
@@ -33,7 +34,7 @@ lacks them: its operations then raise UnsupportedOperation as a real
 plugin's would. Each item is a capability name (every host) or
 ``host:name`` (one host), e.g. ``fake-2:pause,fake-2:suspend``. Names:
 soft_reboot, pause, suspend, console_log, disk_hotplug, direct_kernel_boot,
-lifecycle_events.
+lifecycle_events, cold_migration.
 """),
     cfg.BoolOpt("persist", default=True,
                 help="""

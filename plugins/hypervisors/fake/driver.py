@@ -18,16 +18,23 @@ from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
+from nimbus.plugins.hypervisors.fake import console
+from nimbus.plugins.hypervisors.fake.live_migration import (
+    FakeLiveMigrationMixin,
+)
 
 LOG = logging.getLogger(__name__)
 
 
-class FakeDriver(hv.Hypervisor):
+class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
     """In-memory guests; passes the conformance kit; optional persistence."""
 
     capabilities = hv.Capabilities(
         soft_reboot=True, pause=True, suspend=True, console_log=True,
-        disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True)
+        disk_hotplug=True, vif_hotplug=True, direct_kernel_boot=True,
+        lifecycle_events=True, cold_migration=True, live_migration=True,
+        block_migration=True, live_migration_abort=True,
+        live_migration_force_complete=True, snapshot=True, rescue=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -37,6 +44,8 @@ class FakeDriver(hv.Hypervisor):
                                       conf.fake.disabled_capabilities, host)
         self._lock = threading.Lock()
         self._guests = {}
+        #: guests set aside by migrate_disk_and_power_off, for a revert.
+        self._kept = {}
         self._path = None
         if conf.fake.persist:
             self._path = os.path.join(conf.state_path, "fake", f"{host}.json")
@@ -47,6 +56,10 @@ class FakeDriver(hv.Hypervisor):
         if self._path and os.path.exists(self._path):
             with open(self._path) as f:
                 self._guests = json.load(f)
+        kept = self._kept_path()
+        if kept and os.path.exists(kept):
+            with open(kept) as f:
+                self._kept = json.load(f)
         LOG.info("Fake host %(host)s has %(n)d guests",
                  {"host": self.host, "n": len(self._guests)})
 
@@ -91,9 +104,13 @@ class FakeDriver(hv.Hypervisor):
                 raise exception.InstanceExists(name=spec.uuid)
             self._guests[spec.uuid] = {
                 "name": spec.name, "vcpus": spec.vcpus,
-                "memory_mb": spec.memory_mb, "disks": {},
+                "memory_mb": spec.memory_mb, "root_gb": spec.root_gb,
+                "disks": {d.serial: d.protocol for d in spec.disks},
+                "vifs": {v.id: dataclasses.asdict(v) for v in spec.vifs},
                 "power_state": power_state.RUNNING,
-                "console": [f"fake guest {spec.uuid} booted"],
+                "console": console.boot_log(spec),
+                "image": spec.image.id if spec.image else None,
+                "rescue_image": None,
             }
             self._save()
 
@@ -164,7 +181,148 @@ class FakeDriver(hv.Hypervisor):
             guest["disks"].pop(serial, None)
             self._save()
 
+    def attach_interface(self, uuid, vif):
+        self._need("vif_hotplug", "attach_interface")
+        self._act("attach_interface")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            vifs = guest.setdefault("vifs", {})
+            if vif.id in vifs:
+                raise exception.HypervisorError(
+                    reason=f"interface {vif.id} already attached")
+            vifs[vif.id] = dataclasses.asdict(vif)
+            self._save()
+
+    def detach_interface(self, uuid, vif_id):
+        self._need("vif_hotplug", "detach_interface")
+        self._act("detach_interface")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            guest.setdefault("vifs", {}).pop(vif_id, None)
+            self._save()
+
+    # -- cold moves ----------------------------------------------------------
+
+    def migrate_disk_and_power_off(self, context, uuid, dest_host, spec,
+                                   timeout=0):
+        self._need("cold_migration", "migrate_disk_and_power_off")
+        self._act("migrate_disk_and_power_off")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            if spec.root_gb < guest.get("root_gb", 0):
+                raise exception.ResizeError(
+                    reason=f"the root disk cannot shrink from "
+                           f"{guest['root_gb']} GB to {spec.root_gb} GB")
+            guest = dict(guest, power_state=power_state.SHUTDOWN)
+            self._kept[uuid] = guest
+            del self._guests[uuid]
+            self._save()
+        # The "disk" travels in disk_info: any fake host of any process
+        # can finish the move.
+        return {"guest": guest, "source": self.host}
+
+    def finish_migration(self, context, spec, disk_info, power_on=True):
+        self._need("cold_migration", "finish_migration")
+        self._act("finish_migration")
+        guest = dict(disk_info["guest"], name=spec.name, vcpus=spec.vcpus,
+                     memory_mb=spec.memory_mb, root_gb=spec.root_gb)
+        guest["power_state"] = power_state.RUNNING if power_on \
+            else power_state.SHUTDOWN
+        guest["console"] = list(guest.get("console", [])) + [
+            f"moved from {disk_info.get('source')} to {self.host}"]
+        with self._lock:
+            if spec.uuid in self._guests:
+                raise exception.InstanceExists(name=spec.uuid)
+            self._guests[spec.uuid] = guest
+            self._save()
+
+    def confirm_migration(self, context, uuid, same_host):
+        self._need("cold_migration", "confirm_migration")
+        self._act("confirm_migration")
+        with self._lock:
+            self._kept.pop(uuid, None)
+            self._save()
+
+    def finish_revert_migration(self, context, spec, power_on=True):
+        self._need("cold_migration", "finish_revert_migration")
+        self._act("finish_revert_migration")
+        with self._lock:
+            kept = self._kept.pop(spec.uuid, None)
+            if kept is not None:
+                self._guests[spec.uuid] = kept
+            guest = self._guests.get(spec.uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(
+                    instance_id=spec.uuid)
+            if power_on:
+                guest["power_state"] = power_state.RUNNING
+            self._save()
+
+    # -- images of guests --------------------------------------------------
+
+    def snapshot(self, context, uuid, dest_path, disk_format="raw"):
+        self._need("snapshot", "snapshot")
+        if disk_format not in hv.SNAPSHOT_FORMATS:
+            raise exception.HypervisorError(
+                reason=f"unsupported snapshot format {disk_format!r}")
+        self._act("snapshot")
+        guest = self._get(uuid)
+        data = json.dumps({"fake_snapshot_of": uuid,
+                           "image": guest.get("image")}).encode()
+        with open(dest_path, "wb") as f:
+            f.write(data)
+        return len(data)
+
+    def rescue(self, context, spec, rescue_image):
+        self._need("rescue", "rescue")
+        self._act("rescue")
+        with self._lock:
+            guest = self._guests.get(spec.uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(
+                    instance_id=spec.uuid)
+            if guest.get("rescue_image"):
+                raise exception.HypervisorError(
+                    reason=f"guest {spec.uuid} is already rescued")
+            guest["rescue_image"] = rescue_image.id
+            self._save()
+        self._set_state(spec.uuid, power_state.RUNNING,
+                        note=f"rescued from image {rescue_image.id}")
+
+    def unrescue(self, uuid):
+        self._need("rescue", "unrescue")
+        self._act("unrescue")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            guest["rescue_image"] = None
+            self._save()
+        self._set_state(uuid, power_state.RUNNING, note="unrescued")
+
+    def is_rescued(self, uuid):
+        return bool(self._get(uuid).get("rescue_image"))
+
     # -- test helpers (not part of the contract) ----------------------------
+
+    def kept_instances(self):
+        """UUIDs of the guests set aside for a revert."""
+        with self._lock:
+            return sorted(self._kept)
+
+    def guest_record(self, uuid):
+        """A copy of a guest's record (its flavor, power state, ...)."""
+        return self._get(uuid)
+
+    def vifs(self, uuid):
+        """``{vif id: VifSpec fields}`` of a guest's interfaces."""
+        return dict(self._get(uuid).get("vifs", {}))
 
     def simulate_power_change(self, uuid, state):
         """Change a guest's state as if it happened outside nimbus."""
@@ -208,14 +366,20 @@ class FakeDriver(hv.Hypervisor):
             raise exception.HypervisorError(
                 reason=f"injected {operation} failure on {self.host}")
 
+    def _kept_path(self):
+        return self._path[:-len(".json")] + ".kept.json" if self._path \
+            else None
+
     def _save(self):
         if not self._path:
             return
         os.makedirs(os.path.dirname(self._path), exist_ok=True)
-        tmp = self._path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(self._guests, f)
-        os.replace(tmp, self._path)
+        for path, data in ((self._path, self._guests),
+                           (self._kept_path(), self._kept)):
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(data, f)
+            os.replace(tmp, path)
 
 
 def _declared(full, disabled, host):

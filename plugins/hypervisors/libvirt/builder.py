@@ -59,22 +59,27 @@ def kernel_cmdline(conf, image, has_root_disk):
     return " ".join(p for p in parts if p)
 
 
-def interface_configs(vifs, virt_type):
+def interface_config(vif, virt_type, ovs_checksum_offload=False):
+    """Return the :class:`InterfaceConfig` of one :class:`VifSpec`: on
+    its bridge (OVS: a ``virtualport`` with the VIF id as interface id,
+    and the VLAN tag), tap named :attr:`VifSpec.device_name`."""
+    if vif.kind not in ("bridge", "ovs"):
+        raise exception.InvalidInput(
+            reason=f"VIF kind {vif.kind!r} is not supported")
+    if not vif.bridge:
+        raise exception.InvalidInput(reason=f"VIF {vif.id} has no bridge")
+    return config.InterfaceConfig(
+        mac=vif.mac, bridge=vif.bridge, kind=vif.kind,
+        interface_id=vif.id if vif.kind == "ovs" else None,
+        vlan=vif.vlan, mtu=vif.mtu, target_dev=vif.device_name,
+        model=None if virt_type == "xen" else "virtio",
+        checksum_offload=vif.kind != "ovs" or ovs_checksum_offload)
+
+
+def interface_configs(vifs, virt_type, ovs_checksum_offload=False):
     """Return one :class:`InterfaceConfig` per :class:`VifSpec`."""
-    result = []
-    for vif in vifs:
-        if vif.kind not in ("bridge", "ovs"):
-            raise exception.InvalidInput(
-                reason=f"VIF kind {vif.kind!r} is not supported")
-        if not vif.bridge:
-            raise exception.InvalidInput(
-                reason=f"VIF {vif.id} has no bridge")
-        result.append(config.InterfaceConfig(
-            mac=vif.mac, bridge=vif.bridge, kind=vif.kind,
-            interface_id=vif.id if vif.kind == "ovs" else None,
-            vlan=vif.vlan, mtu=vif.mtu,
-            model=None if virt_type == "xen" else "virtio"))
-    return result
+    return [interface_config(vif, virt_type, ovs_checksum_offload)
+            for vif in vifs]
 
 
 def local_disk(virt_type, index, path, fmt, serial, cache=None):
@@ -92,14 +97,19 @@ def cpu_mode(conf):
     return mode
 
 
-def guest_config(conf, spec, paths, disks, kernel=None, initrd=None):
+def guest_config(conf, spec, paths, disks, kernel=None, initrd=None,
+                 has_root=None):
     """Return the :class:`GuestConfig` of ``spec``.
 
     :param disks: the guest's :class:`DiskConfig` objects, root first.
     :param kernel: path of the kernel for direct kernel boot, if any.
+    :param has_root: whether the first disk is the root disk (default:
+        whether it is the local root disk); True for a volume-backed
+        guest.
     """
     virt_type = conf.libvirt.virt_type
-    has_root = bool(disks) and disks[0].serial == ROOT_SERIAL
+    if has_root is None:
+        has_root = bool(disks) and disks[0].serial == ROOT_SERIAL
     return config.GuestConfig(
         virt_type=virt_type, uuid=spec.uuid,
         name=domain_name(conf.libvirt.domain_name_prefix, spec.uuid),
@@ -112,7 +122,8 @@ def guest_config(conf, spec, paths, disks, kernel=None, initrd=None):
         cmdline=(kernel_cmdline(conf, spec.image, has_root)
                  if kernel else None),
         cpu_mode=cpu_mode(conf), disks=list(disks),
-        interfaces=interface_configs(spec.vifs, virt_type),
+        interfaces=interface_configs(
+            spec.vifs, virt_type, conf.libvirt.ovs_checksum_offload),
         serial=config.SerialFileConfig(paths.console))
 
 

@@ -63,9 +63,28 @@ power button before it resets the guest (hard reboot).
                help="""
 Most bytes ``get_console_output`` returns (the tail of the serial log).
 """),
+    cfg.BoolOpt("ovs_checksum_offload", default=False,
+                help="""
+Offer checksum offload to guests on Open vSwitch ports. Open vSwitch's
+userspace (``netdev``) datapath forwards packets with the checksums the
+guest left unfilled, and receivers drop them; keep this off unless every
+bridge uses the kernel datapath.
+"""),
+    cfg.StrOpt("live_migration_inbound_uri", default="",
+               help="""
+The libvirt URI other hosts' libvirtd use to reach this host's for a
+live migration (peer to peer), e.g. ``qemu+tcp://host-b/system``. Empty:
+this host takes no live migrations (the pre-check refuses them).
+"""),
+    cfg.StrOpt("live_migration_inbound_addr", default="",
+               help="""
+The address this host receives live-migration traffic on (QEMU's
+migration stream and, for a block migration, the NBD disk copy).
+"""),
     cfg.IntOpt("detach_timeout", default=20, min=1,
                help="""
-Seconds to wait for the guest to release a hot-unplugged disk.
+Seconds to wait for the guest to release a hot-unplugged disk or
+network interface.
 """),
 ]
 

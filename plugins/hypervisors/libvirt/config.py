@@ -86,6 +86,12 @@ class InterfaceConfig:
     vlan: int | None = None
     model: str | None = "virtio"
     mtu: int | None = None
+    #: the host tap's name (network plugins find the port's traffic by it).
+    target_dev: str | None = None
+    #: False: the virtio device offers the guest no checksum offload, so
+    #: the guest fills in every checksum itself (needed where the switch
+    #: hands packets on as they are: Open vSwitch's userspace datapath).
+    checksum_offload: bool = True
 
     def to_xml(self):
         iface = ET.Element("interface", type="bridge")
@@ -96,8 +102,13 @@ class InterfaceConfig:
             _sub(port, "parameters", interfaceid=self.interface_id)
         if self.vlan is not None:
             _sub(_sub(iface, "vlan"), "tag", id_=self.vlan)
+        if self.target_dev:
+            _sub(iface, "target", dev=self.target_dev)
         if self.model:
             _sub(iface, "model", type_=self.model)
+            if self.model == "virtio" and not self.checksum_offload:
+                driver = _sub(iface, "driver")
+                _sub(driver, "host", csum="off")
         if self.mtu:
             _sub(iface, "mtu", size=self.mtu)
         return iface
@@ -242,6 +253,12 @@ def find_disk(domain_xml, serial):
         if disk.findtext("serial") == serial:
             return ET.tostring(disk, encoding="unicode")
     return None
+
+
+def interface_macs(domain_xml):
+    """Return the MAC addresses of the interfaces in ``domain_xml``."""
+    return [m.get("address", "").lower() for m in
+            ET.fromstring(domain_xml).findall("./devices/interface/mac")]
 
 
 def disk_serials(domain_xml):

@@ -18,12 +18,17 @@ from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.libvirt import (
     builder,
+    cold_moves,
     config,
+    image_ops,
     imagecache,
     volume,
 )
 from nimbus.plugins.hypervisors.libvirt import conf as libvirt_conf
 from nimbus.plugins.hypervisors.libvirt import host as host_mod
+from nimbus.plugins.hypervisors.libvirt.migration import (
+    LibvirtLiveMigrationMixin,
+)
 from nimbus.plugins.hypervisors.libvirt.volume import iscsi
 
 LOG = logging.getLogger(__name__)
@@ -57,12 +62,17 @@ def _remove_dir(path):
             reason=f"removing {path} failed: {err}") from err
 
 
-class LibvirtDriver(hv.Hypervisor):
+class LibvirtDriver(LibvirtLiveMigrationMixin,
+                    cold_moves.LibvirtColdMoveMixin,
+                    image_ops.ImageOpsMixin, hv.Hypervisor):
     """Guests as libvirt domains (kvm, qemu, xen); see the module doc."""
 
     capabilities = hv.Capabilities(
         soft_reboot=True, pause=True, suspend=True, console_log=True,
-        disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True)
+        disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True,
+        vif_hotplug=True, live_migration=True, block_migration=True,
+        live_migration_abort=True, live_migration_force_complete=True,
+        snapshot=True, rescue=True, cold_migration=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
@@ -155,11 +165,22 @@ class LibvirtDriver(hv.Hypervisor):
                             {"uuid": spec.uuid})
                 self._remove(spec.uuid, paths)
 
-    def _create(self, spec, paths):
-        os.makedirs(paths.dir, mode=0o755)
+    def _create(self, spec, paths, moved=False, start=True):
+        """Make the guest's disks and define (and start) its domain.
+
+        :param moved: the guest's local disks are already in
+            ``paths.dir`` (a cold move brought them): they are grown to
+            the flavor's sizes, not made from the image.
+        """
+        os.makedirs(paths.dir, mode=0o755, exist_ok=moved)
         os.chmod(paths.dir, 0o755)
-        disks = self._local_disks(spec, paths)
-        disks += self._volume_disks(spec, len(disks))
+        # A volume-backed guest's root is its boot volume (vda); the
+        # local disks (ephemeral, swap) and the other volumes follow.
+        root = spec.root_volume
+        disks = self._volume_disks(spec, [root] if root else [], 0)
+        disks += self._local_disks(spec, paths, len(disks), moved)
+        disks += self._volume_disks(
+            spec, [d for d in spec.disks if d is not root], len(disks))
         kernel = initrd = None
         image = spec.image
         if image is not None and image.kernel is not None:
@@ -168,17 +189,29 @@ class LibvirtDriver(hv.Hypervisor):
                 initrd = self._cache.fetch(image.ramdisk.id,
                                            image.ramdisk.path)
         xml = builder.guest_config(self.conf, spec, paths, disks,
-                                   kernel, initrd).to_string()
+                                   kernel, initrd,
+                                   has_root=bool(root) or None).to_string()
         guest = self._host.define(xml)
-        guest.start()
-        LOG.info("Spawned %(name)s", {"name": guest.name})
+        if start:
+            guest.start()
+        LOG.info("%(what)s %(name)s", {
+            "what": "Moved in" if moved else "Spawned", "name": guest.name})
 
-    def _local_disks(self, spec, paths):
+    def _local_disks(self, spec, paths, first_index=0, moved=False):
+        """The guest's local disks: the root (from the image, or blank
+        with the flavor's size; none for a volume-backed guest),
+        ephemeral and swap, named from disk ``first_index`` on. With
+        ``moved``, a root or ephemeral disk already there is kept and
+        grown to the flavor's size instead."""
         opts, image, disks = self._opts, spec.image, []
         virt, fmt = opts.virt_type, opts.images_type
         cache = opts.disk_cachemode
         root_size = spec.root_gb * GiB or None
-        if image is not None:
+        if spec.root_volume is not None:
+            image = root_size = None
+        if moved and os.path.exists(paths.disk):
+            imagecache.grow(paths.disk, fmt, root_size)
+        elif image is not None:
             # AMI machine images are raw disks.
             image_fmt = _IMAGE_FORMATS.get(image.disk_format)
             if image_fmt is None:
@@ -196,24 +229,28 @@ class LibvirtDriver(hv.Hypervisor):
             self._cache.create_blank(paths.disk, fmt, root_size)
         if os.path.exists(paths.disk):
             disks.append(builder.local_disk(
-                virt, 0, paths.disk, fmt, builder.ROOT_SERIAL, cache))
+                virt, first_index, paths.disk, fmt, builder.ROOT_SERIAL,
+                cache))
         for path, size, serial in (
                 (paths.ephemeral, spec.ephemeral_gb * GiB,
                  builder.EPHEMERAL_SERIAL),
                 (paths.swap, spec.swap_mb * MiB, builder.SWAP_SERIAL)):
-            if size:
+            if size and moved and os.path.exists(path):
+                imagecache.grow(path, fmt, size)
+            elif size:
                 self._cache.create_blank(path, fmt, size)
                 disks.append(builder.local_disk(
-                    virt, len(disks), path, fmt, serial, cache))
+                    virt, first_index + len(disks), path, fmt, serial,
+                    cache))
         return disks
 
-    def _volume_disks(self, spec, first_index):
+    def _volume_disks(self, spec, volumes, first_index):
         bus, prefix = config.disk_bus(self._opts.virt_type)
         return [
             volume.for_protocol(disk.protocol, self._host).connect(
                 spec.uuid, disk, config.device_name(prefix, first_index + i),
                 bus)
-            for i, disk in enumerate(spec.disks)]
+            for i, disk in enumerate(volumes)]
 
     def destroy(self, context, uuid):
         self._remove(uuid, builder.InstancePaths(self._instances_path, uuid))
@@ -340,3 +377,68 @@ class LibvirtDriver(hv.Hypervisor):
         if live or persistent:
             self._host.delete_secret("iscsi",
                                      iscsi.secret_usage(uuid, serial))
+
+    # -- network interfaces -------------------------------------------------
+
+    def attach_interface(self, uuid, vif):
+        guest = self._host.lookup(uuid)
+        macs = config.interface_macs(guest.xml()) + \
+            config.interface_macs(guest.xml(inactive=True))
+        if vif.mac.lower() in macs:
+            raise exception.HypervisorError(
+                reason=f"an interface with MAC {vif.mac} is already "
+                       f"attached to {uuid}")
+        try:
+            iface = builder.interface_config(
+                vif, self._opts.virt_type, self._opts.ovs_checksum_offload)
+        except exception.InvalidInput as err:
+            raise exception.HypervisorError(reason=str(err))
+        guest.attach_device(config.ET.tostring(iface.to_xml(),
+                                               encoding="unicode"))
+        LOG.info("Attached interface %(vif)s to %(uuid)s",
+                 {"vif": vif.id, "uuid": uuid})
+
+    def detach_interface(self, uuid, vif_id):
+        guest = self._host.lookup(uuid)
+        dev = hv.vif_device_name(vif_id)
+        live = _interface_by_dev(guest.xml(), dev) \
+            if guest.is_active() else None
+        persistent = _interface_by_dev(guest.xml(inactive=True), dev)
+        if live:
+            self._detach_live_interface(guest, live, dev, uuid, vif_id)
+        if persistent:
+            guest.detach_device(persistent, live=False, config=True)
+        if live or persistent:
+            LOG.info("Detached interface %(vif)s from %(uuid)s",
+                     {"vif": vif_id, "uuid": uuid})
+
+
+    def _detach_live_interface(self, guest, live, dev, uuid, vif_id):
+        """Ask the guest to release the NIC, again every few seconds: a
+        guest still booting ignores the first ACPI unplug request (Nova
+        retries for the same reason)."""
+        deadline = time.monotonic() + self._opts.detach_timeout
+        while True:
+            guest.detach_device(live, live=True, config=False)
+            wait = min(5.0, max(0.0, deadline - time.monotonic()))
+            if _wait_for(lambda: _interface_by_dev(guest.xml(), dev) is None,
+                         wait, interval=0.2):
+                return
+            if time.monotonic() >= deadline:
+                raise exception.HypervisorError(
+                    reason=f"guest {uuid} did not release interface "
+                           f"{vif_id}")
+            LOG.debug("%(uuid)s has not released %(vif)s yet; asking "
+                      "again", {"uuid": uuid, "vif": vif_id})
+
+
+def _interface_by_dev(domain_xml, dev):
+    """The ``<interface>`` whose tap is ``dev`` (as XML), or None. The
+    persistent config keeps the ``<target dev>`` nimbus set, the live one
+    the tap libvirt made with that name."""
+    for iface in config.ET.fromstring(domain_xml).findall(
+            "./devices/interface"):
+        target = iface.find("target")
+        if target is not None and target.get("dev") == dev:
+            return config.ET.tostring(iface, encoding="unicode")
+    return None

@@ -60,9 +60,14 @@ def create_args(path, fmt="qcow2", size=None, backing=None,
     return args
 
 
-def convert_args(source, source_fmt, dest, dest_fmt="raw"):
-    """Return the ``qemu-img convert`` argument list."""
-    return ["qemu-img", "convert", "-q", "-f", _format(source_fmt),
+def convert_args(source, source_fmt, dest, dest_fmt="raw",
+                 force_share=False):
+    """Return the ``qemu-img convert`` argument list.
+
+    :param force_share: read a disk a running QEMU holds open (``-U``).
+    """
+    share = ["-U"] if force_share else []
+    return ["qemu-img", "convert", "-q", *share, "-f", _format(source_fmt),
             "-O", _format(dest_fmt), _path(source), _path(dest)]
 
 
@@ -150,3 +155,24 @@ class ImageCache:
     def create_blank(dest, images_type, size):
         """Make an empty disk of ``size`` bytes."""
         _run(create_args(dest, images_type, size))
+
+
+def resize_args(path, fmt, size):
+    """Return the ``qemu-img resize`` argument list (grow ``path`` to
+    ``size`` bytes)."""
+    return ["qemu-img", "resize", "-q", "-f", _format(fmt), _path(path),
+            _size(size)]
+
+
+def rebase_args(path, backing, backing_fmt):
+    """Return the ``qemu-img rebase -u`` argument list: point the qcow2
+    overlay ``path`` at ``backing`` (the same data under another path)."""
+    return ["qemu-img", "rebase", "-q", "-u", "-f", "qcow2", "-b",
+            _path(backing), "-F", _format(backing_fmt), _path(path)]
+
+
+def grow(path, fmt, size):
+    """Grow the disk ``path`` to ``size`` bytes when it is smaller; a
+    larger disk is left alone (disks never shrink)."""
+    if size and virtual_size(path, fmt) < size:
+        _run(resize_args(path, fmt, size))

@@ -1,0 +1,87 @@
+"""Request bodies of the image and recovery actions: rebuild,
+createImage, shelve, shelveOffload, unshelve, rescue, unrescue,
+evacuate. ``ACTIONS`` holds each action's loosest shape (what some
+microversion accepts); :func:`check` then applies the request's
+microversion, as Nova's versioned schemas do."""
+
+from nimbus.api import http
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 255,
+         "pattern": r"^(?!\s)(?!.*\s$)[^\x00-\x1f\x7f]*$"}
+_METADATA = {"type": "object", "maxProperties": 128,
+             "patternProperties": {"^.{1,255}$": {"type": "string",
+                                                  "maxLength": 255}},
+             "additionalProperties": False}
+_REF = {"type": "string", "minLength": 1, "maxLength": 255}
+_PASSWORD = {"type": "string"}
+_BOOL = {"type": ["boolean", "string"],
+         "enum": [True, False, "true", "false", "True", "False", "1", "0",
+                  "yes", "no"]}
+_NULL = {"type": ["null", "object"], "additionalProperties": False}
+_HOST = {"type": "string", "minLength": 1, "maxLength": 255,
+         "pattern": r"^[a-zA-Z0-9._-]+$"}
+
+_REBUILD = {
+    "imageRef": _REF, "name": _NAME, "adminPass": _PASSWORD,
+    "metadata": _METADATA, "preserve_ephemeral": _BOOL,
+    "accessIPv4": {"type": "string"}, "accessIPv6": {"type": "string"},
+    "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
+    "personality": {"type": "array", "items": {"type": "object"}},
+}
+
+ACTIONS = {
+    "rebuild": {"type": "object", "properties": _REBUILD,
+                "required": ["imageRef"], "additionalProperties": False},
+    "createImage": {
+        "type": "object",
+        "properties": {"name": _NAME, "metadata": _METADATA},
+        "required": ["name"], "additionalProperties": False,
+    },
+    "shelve": _NULL,
+    "shelveOffload": _NULL,
+    "unshelve": {
+        "type": ["null", "object"],
+        "properties": {"availability_zone": {"type": ["string", "null"]},
+                       "host": _HOST},
+        "additionalProperties": False,
+    },
+    "rescue": {
+        "type": ["null", "object"],
+        "properties": {"adminPass": _PASSWORD, "rescue_image_ref": _REF},
+        "additionalProperties": False,
+    },
+    "unrescue": _NULL,
+    "evacuate": {
+        "type": "object",
+        "properties": {"host": _HOST, "adminPass": _PASSWORD,
+                       "onSharedStorage": _BOOL, "force": _BOOL},
+        "additionalProperties": False,
+    },
+}
+
+# action -> [(argument, first minor it is accepted at, first minor it is
+# refused at)]: what each microversion adds or removes.
+_VERSIONED = {
+    "rebuild": [("personality", 1, 57)],
+    "unshelve": [("availability_zone", 77, None), ("host", 91, None)],
+    "evacuate": [("onSharedStorage", 1, 14), ("force", 29, 68)],
+}
+
+
+def check(name, args, minor):
+    """Refuse (400) the arguments of action ``name`` the request's
+    microversion 2.``minor`` does not have; require onSharedStorage of
+    evacuate below 2.14 (Nova's rule)."""
+    args = args or {}
+    for key, since, until in _VERSIONED.get(name, ()):
+        if key in args and (minor < since or (until and minor >= until)):
+            http.validate({key: args[key]}, {
+                "type": "object", "additionalProperties": False,
+                "properties": {}, "description": f"{name} at 2.{minor}"})
+    if name == "evacuate" and minor < 14:
+        http.validate(args, {"type": "object",
+                             "required": ["onSharedStorage"]})
+
+
+def truthy(value):
+    return value in (True, "true", "True", "1", "yes")

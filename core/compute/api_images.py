@@ -1,0 +1,300 @@
+"""Server actions that work with images or place a server anew: rebuild,
+createImage (snapshot), shelve, shelveOffload, unshelve, rescue,
+unrescue and evacuate.
+
+:class:`ImageActionsMixin` is mixed into
+:class:`nimbus.core.compute.api.ComputeAPI` and uses its ``_begin``
+(state check, capability check, guarded task state, action record),
+``images``, ``compute_rpc`` and ``conductor_rpc``. Every check that can
+fail runs before anything is recorded or cast.
+"""
+
+import secrets
+import string
+
+from nimbus.core import exception
+from nimbus.core.compute import task_states, vm_states
+from nimbus.core.interfaces import request_spec as rs
+from nimbus.core.objects import flavor as flavor_obj
+
+_REBUILD_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
+_SNAPSHOT_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED,
+                  vm_states.SUSPENDED)
+_SHELVE_FROM = _SNAPSHOT_FROM
+_UNSHELVE_FROM = (vm_states.SHELVED, vm_states.SHELVED_OFFLOADED)
+_RESCUE_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
+_EVACUATE_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
+
+#: base-image properties a snapshot does not inherit (Nova's list, less
+#: what nimbus never sets).
+_NOT_INHERITED = ("image_type", "instance_uuid", "base_image_ref",
+                  "image_location", "owner_project_name", "owner_user_name",
+                  "user_id")
+_PASSWORD_CHARS = string.ascii_letters + string.digits
+
+
+def generate_password(length=12):
+    """A random admin password, as Nova returns in ``adminPass``."""
+    return "".join(secrets.choice(_PASSWORD_CHARS) for _ in range(length))
+
+
+class ImageActionsMixin:
+    """See the module docstring."""
+
+    # -- images ---------------------------------------------------------------
+
+    def _base_image(self, context, instance):
+        if not instance.image_ref:
+            return None
+        try:
+            return self.images.get(context, instance.image_ref)
+        except exception.ImageNotFound:
+            return None
+
+    def _queue_snapshot(self, context, instance, name, metadata=None,
+                        extra=None):
+        """Record a queued image for a snapshot of ``instance`` with the
+        properties Nova gives one (``image_type`` snapshot, the instance,
+        the base image and its kernel/ramdisk so the snapshot boots)."""
+        base = self._base_image(context, instance) or {}
+        props = {k: v for k, v in (base.get("properties") or {}).items()
+                 if k not in _NOT_INHERITED}
+        props.update(image_type="snapshot", instance_uuid=instance.uuid,
+                     user_id=context.user_id)
+        if instance.image_ref:
+            props["base_image_ref"] = instance.image_ref
+        props.update(extra or {})
+        props.update(metadata or {})
+        fmt = base.get("disk_format")
+        record = {
+            "name": name,
+            "disk_format": fmt if fmt in ("raw", "qcow2") else "raw",
+            "container_format": "bare", "visibility": "private",
+            "owner": context.project_id,
+            "min_disk": max(instance.root_gb, base.get("min_disk") or 0),
+            "min_ram": base.get("min_ram") or 0,
+            "properties": props,
+        }
+        return self.images.create(context, record)
+
+    def create_image(self, context, uuid, name, metadata=None):
+        """Snapshot the server into a new image (createImage).
+
+        :returns: the queued image record (the compute uploads its data
+            and makes it active).
+        :raises InstanceInvalidState: (409) wrong state, or volume-backed.
+        """
+        instance = self._check_image_action(context, uuid, "createImage",
+                                            _SNAPSHOT_FROM)
+        image = self._queue_snapshot(context, instance, name, metadata)
+        try:
+            instance = self._begin(context, uuid, "createImage",
+                                   _SNAPSHOT_FROM,
+                                   task_states.IMAGE_SNAPSHOT_PENDING)
+        except Exception:
+            self.images.delete(context, image["id"])
+            raise
+        self.compute_rpc.snapshot_instance(context, instance, image["id"])
+        return image
+
+    def _check_image_action(self, context, uuid, action, vm_ok,
+                            needs_disk=True):
+        """The pre-checks of an action that will snapshot the root disk:
+        state, volume-backed servers, host capability, RPC pins."""
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        if instance.vm_state not in vm_ok or instance.task_state is not None:
+            attr = "vm_state" if instance.vm_state not in vm_ok \
+                else "task_state"
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=uuid, attr=attr,
+                state=getattr(instance, attr))
+        if needs_disk and not instance.image_ref:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=uuid, attr="root device",
+                state="volume-backed")
+        self._check_capable(context, instance, action)
+        self.compute_rpc.check_image_workflows(instance, action)
+        return instance
+
+    # -- rebuild --------------------------------------------------------------
+
+    def rebuild(self, context, uuid, image_id, name=None, metadata=None,
+                admin_password=None, preserve_ephemeral=False):
+        """Rebuild the server on its host from ``image_id``.
+
+        :returns: ``(instance, admin_password)``.
+        :raises Invalid: unknown or inactive image, or one too big for the
+            server's flavor.
+        """
+        if preserve_ephemeral:
+            raise exception.Invalid(
+                reason="preserve_ephemeral is not supported")
+        instance = self.get(context, uuid)
+        image = self._image_for_boot(context, image_id)
+        if image.get("min_disk") and instance.root_gb and \
+                image["min_disk"] > instance.root_gb:
+            raise exception.Invalid(
+                reason=f"Flavor's disk is too small for requested image: "
+                       f"{instance.root_gb} GB < {image['min_disk']} GB")
+        if image.get("min_ram") and image["min_ram"] > instance.memory_mb:
+            raise exception.Invalid(
+                reason=f"Flavor's memory is too small for requested image: "
+                       f"{instance.memory_mb} MB < {image['min_ram']} MB")
+        if metadata is not None:
+            self.quotas.check_metadata(context, instance.project_id,
+                                       metadata)
+        self.compute_rpc.check_image_workflows(instance, "rebuild")
+        instance = self._begin(context, uuid, "rebuild", _REBUILD_FROM,
+                               task_states.REBUILDING)
+        changed = False
+        if name is not None:
+            instance.display_name, changed = name, True
+        if metadata is not None:
+            instance.metadata, changed = dict(metadata), True
+        if changed:
+            instance.save()
+        self.compute_rpc.rebuild_instance(context, instance, image["id"])
+        return instance, admin_password or generate_password()
+
+    # -- shelve -----------------------------------------------------------------
+
+    def shelve(self, context, uuid):
+        """Stop the server, snapshot it (unless volume-backed) and let its
+        host go (at once or after ``[compute] shelved_offload_time``)."""
+        instance = self._check_image_action(context, uuid, "shelve",
+                                            _SHELVE_FROM, needs_disk=False)
+        image_id = None
+        if instance.image_ref:
+            self._check_capable(context, instance, "createImage")
+            image_id = self._queue_snapshot(
+                context, instance, f"{instance.display_name}-shelved")["id"]
+        try:
+            instance = self._begin(context, uuid, "shelve", _SHELVE_FROM,
+                                   task_states.SHELVING)
+        except Exception:
+            if image_id:
+                self.images.delete(context, image_id)
+            raise
+        self.compute_rpc.shelve_instance(context, instance, image_id)
+
+    def shelve_offload(self, context, uuid):
+        """Free the host of a SHELVED server now."""
+        instance = self._check_image_action(
+            context, uuid, "shelveOffload", (vm_states.SHELVED,),
+            needs_disk=False)
+        instance = self._begin(context, uuid, "shelveOffload",
+                               (vm_states.SHELVED,),
+                               task_states.SHELVING_OFFLOADING)
+        self.compute_rpc.shelve_offload_instance(context, instance)
+
+    def unshelve(self, context, uuid, availability_zone=None, host=None):
+        """Start a shelved server: on its host if it still has one, else
+        through the scheduler (``availability_zone``/``host`` narrow the
+        choice)."""
+        instance = self.get(context, uuid)
+        self._check_zone(context, availability_zone)
+        if instance.vm_state == vm_states.SHELVED_OFFLOADED:
+            self.conductor_rpc.check_placing("unshelve")
+        else:
+            self.compute_rpc.check_image_workflows(instance, "unshelve")
+        instance = self._begin(context, uuid, "unshelve", _UNSHELVE_FROM,
+                               task_states.UNSHELVING)
+        if instance.vm_state == vm_states.SHELVED:
+            self.compute_rpc.unshelve_instance(context, instance)
+            return
+        image_id = instance.system_metadata.get("shelved_image_id") or \
+            instance.image_ref
+        spec = self._spec_for(context, instance, image_id,
+                              availability_zone or instance.availability_zone)
+        if host:
+            spec.requested_hosts = [host]
+        self.conductor_rpc.unshelve_instance(context, instance.uuid, spec)
+
+    def _spec_for(self, context, instance, image_id, zone=None):
+        """The RequestSpec to place an existing server anew (its own
+        flavor values, its image's properties)."""
+        flavor = flavor_obj.Flavor(
+            flavorid=instance.flavor_id or "", name=instance.flavor_name or "",
+            vcpus=instance.vcpus, memory_mb=instance.memory_mb,
+            root_gb=instance.root_gb, ephemeral_gb=instance.ephemeral_gb,
+            swap=instance.swap, extra_specs=dict(instance.extra_specs))
+        try:
+            image = self.images.get(context, image_id) if image_id else {}
+        except exception.ImageNotFound:
+            image = {}
+        image = {"id": image_id, "properties": image.get("properties", {})}
+        return rs.RequestSpec.for_boot(context, flavor, image, 1, zone)
+
+    # -- rescue -----------------------------------------------------------------
+
+    def rescue(self, context, uuid, rescue_image_ref=None,
+               admin_password=None):
+        """Boot the server from a rescue image with its own disk attached
+        second.
+
+        :returns: the admin password (given or generated).
+        """
+        instance = self._check_image_action(context, uuid, "rescue",
+                                            _RESCUE_FROM, needs_disk=False)
+        image_ref = rescue_image_ref or \
+            self.conf.compute.default_rescue_image or instance.image_ref
+        if not image_ref:
+            raise exception.Invalid(
+                reason="Cannot rescue a volume-backed server without a "
+                       "rescue image")
+        self._image_for_boot(context, image_ref)
+        instance = self._begin(context, uuid, "rescue", _RESCUE_FROM,
+                               task_states.RESCUING)
+        self.compute_rpc.rescue_instance(context, instance, image_ref)
+        return admin_password or generate_password()
+
+    def unrescue(self, context, uuid):
+        instance = self._check_image_action(
+            context, uuid, "unrescue", (vm_states.RESCUED,),
+            needs_disk=False)
+        instance = self._begin(context, uuid, "unrescue",
+                               (vm_states.RESCUED,), task_states.UNRESCUING)
+        self.compute_rpc.unrescue_instance(context, instance)
+
+    # -- evacuate ---------------------------------------------------------------
+
+    def evacuate(self, context, uuid, host=None, admin_password=None):
+        """Rebuild a server of a host that is down on another host.
+
+        :returns: the admin password (given or generated).
+        :raises InstanceInvalidState: (409) wrong state.
+        :raises Conflict: (409) the server's host is up, or is ``host``.
+        :raises ComputeHostNotFound: (404) ``host`` is no compute host.
+        """
+        instance = self.get(context, uuid)
+        if instance.vm_state not in _EVACUATE_FROM or \
+                instance.task_state is not None:
+            raise exception.InstanceInvalidState(
+                action="evacuate", instance_uuid=uuid, attr="vm_state",
+                state=instance.vm_state)
+        source = instance.host
+        if source is None:
+            raise exception.Conflict(
+                reason=f"Instance {uuid} has no host to evacuate from")
+        if self._host_is_up(context, source):
+            raise exception.Conflict(
+                reason=f"Compute service of {source} is still in use.")
+        if host is not None:
+            if host == source:
+                raise exception.Conflict(
+                    reason="The target host can't be the same one.")
+            self._check_target(context, host)
+        self.conductor_rpc.check_placing("evacuate")
+        instance = self._begin(context, uuid, "evacuate", _EVACUATE_FROM,
+                               task_states.REBUILDING)
+        self.conductor_rpc.evacuate_instance(
+            context, instance.uuid, instance.image_ref, host)
+        return admin_password or generate_password()
+
+    def _check_target(self, context, host):
+        try:
+            self.db.services.get_by_host_and_binary(context, host,
+                                                    "nimbus-compute")
+        except exception.ServiceNotFound:
+            raise exception.ComputeHostNotFound(host=host)

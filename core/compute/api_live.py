@@ -1,0 +1,96 @@
+"""Compute API: live migration and its control (``os-migrateLive``,
+``servers/{id}/migrations/{id}`` abort and force-complete)."""
+
+from nimbus.core import exception, servicegroup
+from nimbus.core.compute import task_states, vm_states
+
+#: a running guest (or a paused one) can move.
+_LIVE_FROM = (vm_states.ACTIVE, vm_states.PAUSED)
+
+
+class LiveMigrationMixin:
+    """Live-migration operations (mixed into ComputeAPI)."""
+
+    def live_migrate(self, context, uuid, block_migration=None, host=None):
+        """Start moving the running server to ``host`` (None: the
+        scheduler picks) and return at once (conductor does the rest).
+
+        :param block_migration: True, False or None ("auto": copy the
+            disks when the hosts share no storage).
+        :raises InvalidInput: ``host`` is no compute host, is down, or
+            is the server's own.
+        :raises InstanceInvalidState: the server is not active (or
+            paused) with no task.
+        :raises ActionNotSupportedByHost: the host's plugin cannot.
+        """
+        instance = self.get(context, uuid)
+        if host is not None:
+            self._check_live_target(context, instance, host)
+        if block_migration:
+            self._check_capable(context, instance, "live-migration",
+                                "block_migration")
+        instance = self._begin(context, uuid, "live-migration", _LIVE_FROM,
+                               task_states.MIGRATING,
+                               operation="live_migration")
+        self.conductor_rpc.live_migrate_instance(context, instance, host,
+                                                 block_migration)
+
+    def _check_live_target(self, context, instance, host):
+        try:
+            service = self.db.services.get_by_host_and_binary(
+                context, host, "nimbus-compute")
+        except exception.ServiceNotFound:
+            raise exception.InvalidInput(
+                reason=f"Compute host {host} could not be found.")
+        if host == instance.host:
+            raise exception.InvalidInput(
+                reason=f"Unable to migrate instance ({instance.uuid}) to "
+                       f"current host ({host}).")
+        if not servicegroup.is_up(self.conf, service):
+            raise exception.InvalidInput(
+                reason=f"Compute service of {host} is unavailable at "
+                       "this time.")
+
+    def _running_live_migration(self, context, uuid, migration_id):
+        instance = self.get(context, uuid)
+        migration = self.server_migration(context, uuid, migration_id)
+        if migration.migration_type != "live-migration" or \
+                migration.status != "running":
+            raise exception.LiveMigrationNotRunning(
+                migration_id=migration_id, instance_uuid=uuid,
+                status=migration.status)
+        if instance.task_state != task_states.MIGRATING:
+            raise exception.InstanceInvalidState(
+                action="force_complete", instance_uuid=uuid,
+                attr="task_state", state=instance.task_state)
+        return instance, migration
+
+    def live_migration_abort(self, context, uuid, migration_id):
+        """Ask the source to abort the running live migration; the
+        migration ends ``cancelled`` and the server stays where it was.
+
+        :raises MigrationNotFound: no such migration of the server.
+        :raises LiveMigrationNotRunning: it is not a running live
+            migration.
+        """
+        instance, migration = self._running_live_migration(
+            context, uuid, migration_id)
+        self._check_capable(context, instance, "live_migration_abort",
+                            "live_migration_abort")
+        self.db.actions.action_start(context, uuid, "live_migration_cancel")
+        self.compute_rpc.live_migration_abort(context, instance,
+                                              migration.id)
+
+    def live_migration_force_complete(self, context, uuid, migration_id):
+        """Ask the source to finish the running live migration now (the
+        guest pauses for the last copy and runs on at the destination).
+        """
+        instance, _migration = self._running_live_migration(
+            context, uuid, migration_id)
+        self._check_capable(context, instance,
+                            "live_migration_force_complete",
+                            "live_migration_force_complete")
+        self.db.actions.action_start(context, uuid,
+                                     "live_migration_force_complete")
+        self.compute_rpc.live_migration_force_complete(context, instance)
+

@@ -1,0 +1,1 @@
+"""Conductor's move workflows, one module per task, on :mod:`.base`."""

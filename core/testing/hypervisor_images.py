@@ -1,0 +1,88 @@
+"""Conformance tests of the 1.4 image operations of hypervisor plugins:
+``snapshot`` and ``rescue``/``unrescue``.
+
+Mixed into :class:`nimbus.core.testing.hypervisor.
+HypervisorConformanceTests`, so every plugin's conformance suite runs
+them. A plugin whose rescue needs a bootable image overrides
+:meth:`make_rescue_image`.
+"""
+
+import os
+import tempfile
+import uuid as uuidlib
+
+from nimbus.core import exception
+from nimbus.core.interfaces import hypervisor as hv
+from nimbus.core.interfaces import power_state
+
+
+class HypervisorImageTests:
+    """Contract tests of snapshot and rescue (see the module doc)."""
+
+    def make_rescue_image(self):
+        """The :class:`ImageSpec` to rescue guests from."""
+        return hv.ImageSpec(id="conformance-rescue")
+
+    def _snapshot_dir(self):
+        path = tempfile.mkdtemp(prefix="nimbus-snap-")
+        os.chmod(path, 0o755)
+        self.addCleanup(_remove_tree, path)
+        return path
+
+    def test_snapshot_writes_a_standalone_file(self):
+        if not self._declared("snapshot"):
+            return
+        uuid = self._spawn()
+        dest = os.path.join(self._snapshot_dir(), "snap")
+        size = self.driver.snapshot(None, uuid, dest, "raw")
+        self.assertTrue(os.path.isfile(dest))
+        self.assertEqual(os.path.getsize(dest), size)
+        self.assertGreater(size, 0)
+        # The guest is as it was.
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_snapshot_of_unknown_guest_leaves_no_file(self):
+        if not self.driver.capabilities.snapshot:
+            return
+        dest = os.path.join(self._snapshot_dir(), "snap")
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.snapshot, None, str(uuidlib.uuid4()),
+                          dest, "raw")
+        self.assertFalse(os.path.exists(dest))
+
+    def test_rescue_and_unrescue(self):
+        if not self._declared("rescue"):
+            return
+        uuid = self._spawn()
+        spec = self.make_spec(uuid)
+        self.assertFalse(self.driver.is_rescued(uuid))
+        self.driver.rescue(None, spec, self.make_rescue_image())
+        self.assertTrue(self.driver.is_rescued(uuid))
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        self.assertRaises(exception.HypervisorError, self.driver.rescue,
+                          None, spec, self.make_rescue_image())
+        self.driver.unrescue(uuid)
+        self.assertFalse(self.driver.is_rescued(uuid))
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        # Idempotent.
+        self.driver.unrescue(uuid)
+        self.assertIn(uuid, self.driver.list_instances())
+
+    def test_undeclared_image_operations_refuse(self):
+        caps = self.driver.capabilities
+        if caps.snapshot and caps.rescue:
+            return
+        uuid = self._spawn()
+        if not caps.snapshot:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.snapshot, None, uuid,
+                              "/nonexistent/snap", "raw")
+        if not caps.rescue:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.unrescue, uuid)
+
+
+def _remove_tree(path):
+    for name in os.listdir(path):
+        os.unlink(os.path.join(path, name))
+    os.rmdir(path)
