@@ -4,7 +4,7 @@ grants under /projects/{p}/users/{u}/roles/{r}."""
 import pecan
 
 from nimbus.api import http
-from nimbus.api.identity import grants
+from nimbus.api.identity import ec2_credentials, grants
 from nimbus.core import exception
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -104,6 +104,13 @@ def _query_name():
     return pecan.request.GET.get("name")
 
 
+def _other_domain():
+    """Whether the list asks for a domain other than the one there is
+    (``?domain_id=``): then nothing matches."""
+    domain = pecan.request.GET.get("domain_id")
+    return domain is not None and domain != "default"
+
+
 def _get(kind, finder, ident):
     try:
         return finder(http.context(), ident)
@@ -118,7 +125,8 @@ class ProjectsController:
     def index(self):
         http.allow("GET", "POST")
         http.authorize("identity:list_projects")
-        rows = _admin().list_projects(http.context(), _query_name())
+        rows = [] if _other_domain() else _admin().list_projects(
+            http.context(), _query_name())
         return http.reply({"projects": [project_view(p) for p in rows]})
 
     @index.when(method="POST", template="json")
@@ -154,7 +162,8 @@ class UsersController:
     def index(self):
         http.allow("GET", "POST")
         http.authorize("identity:list_users")
-        rows = _admin().list_users(http.context(), _query_name())
+        rows = [] if _other_domain() else _admin().list_users(
+            http.context(), _query_name())
         return http.reply({"users": [user_view(u) for u in rows]})
 
     @index.when(method="POST", template="json")
@@ -171,10 +180,13 @@ class UsersController:
 
     @pecan.expose("json")
     def _lookup(self, ident, *remainder):
-        if remainder:
+        ec2 = remainder[:2] == ("credentials", "OS-EC2")
+        if remainder and not ec2:
             pecan.abort(404)
         http.authorize("identity:get_user", {"target_id": ident})
         row = _get("user", _admin().find_user, ident)
+        if ec2:
+            return ec2_credentials.CredentialsController(row), remainder[2:]
 
         def delete():
             http.authorize("identity:delete_user")

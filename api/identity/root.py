@@ -3,7 +3,7 @@
 import pecan
 
 from nimbus.api import http
-from nimbus.api.identity import resources, tokens
+from nimbus.api.identity import domains, resources, tokens
 
 UPDATED = "2020-04-07T00:00:00Z"
 
@@ -21,6 +21,7 @@ class V3Controller:
 
     def __init__(self):
         self.auth = tokens.AuthController()
+        self.domains = domains.DomainsController()
         self.projects = resources.ProjectsController()
         self.users = resources.UsersController()
         self.roles = resources.RolesController()

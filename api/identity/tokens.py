@@ -7,10 +7,26 @@ from nimbus.api import http
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
 
+_NAME = {"type": "string", "minLength": 1, "maxLength": 255,
+         "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
+_DOMAIN = {"type": "object", "properties": {"id": _NAME, "name": _NAME}}
+
 _SCOPE = {"type": "object", "properties": {"project": {
     "type": "object", "properties": {
-        "id": {"type": "string"}, "name": {"type": "string"},
-        "domain": {"type": "object"}}}}}
+        "id": _NAME, "name": _NAME, "domain": _DOMAIN}}}}
+
+_USER = {"type": "object", "required": ["password"],
+         "anyOf": [{"required": ["id"]}, {"required": ["name"]}],
+         "properties": {"id": _NAME, "name": _NAME, "domain": _DOMAIN,
+                        "password": {"type": "string", "maxLength": 4096}}}
+
+
+def _needs_section(method):
+    """A ``methods`` entry requires its own section: ``["token"]`` without
+    ``token`` is a 400, not a failure deeper down."""
+    return {"if": {"properties": {"methods": {"contains": {"const": method}}}},
+            "then": {"required": [method]}}
+
 
 AUTH = {
     "type": "object", "required": ["auth"],
@@ -19,20 +35,24 @@ AUTH = {
         "properties": {
             "identity": {
                 "type": "object", "required": ["methods"],
+                "allOf": [_needs_section("password"),
+                          _needs_section("token")],
                 "properties": {
                     "methods": {"type": "array", "minItems": 1,
                                 "items": {"enum": ["password", "token"]}},
                     "password": {"type": "object", "required": ["user"],
-                                 "properties": {"user": {
-                                     "type": "object",
-                                     "required": ["password"]}}},
+                                 "properties": {"user": _USER}},
                     "token": {"type": "object", "required": ["id"],
-                              "properties": {"id": {"type": "string"}}}}},
+                              "properties": {"id": _NAME}}}},
             "scope": {"anyOf": [_SCOPE, {"type": "string"}]}}}},
 }
 
 
-def catalog(base, region):
+def catalog(base, region, dialects=("openstack", "identity", "image")):
+    """The service catalog of a project-scoped token: compute, identity,
+    image, and one entry per enabled network/volume dialect (``dialects``:
+    ``[api] enabled_dialects``; clients fall back to the compute API's
+    os-networks and os-security-groups only when network is absent)."""
     def entry(kind, name, url):
         return {"type": kind, "name": name, "id": kind,
                 "endpoints": [{"id": f"{kind}-{iface}", "interface": iface,
@@ -40,9 +60,17 @@ def catalog(base, region):
                                "url": url}
                               for iface in ("public", "internal",
                                             "admin")]}
-    return [entry("compute", "nova", base + "/v2.1"),
-            entry("identity", "keystone", base + "/identity"),
-            entry("image", "glance", base + "/image")]
+    entries = [entry("compute", "nova", base + "/v2.1"),
+               entry("identity", "keystone", base + "/identity"),
+               entry("image", "glance", base + "/image")]
+    if "network" in dialects:
+        # No trailing slash: the SDK appends v2.0 itself.
+        entries.append(entry("network", "neutron", base + "/network"))
+    if "volume" in dialects:
+        # Stock clients look for block-storage, then volumev3.
+        entries += [entry("block-storage", "cinder", base + "/volume/v3"),
+                    entry("volumev3", "cinderv3", base + "/volume/v3")]
+    return entries
 
 
 def _admin_context():
@@ -92,6 +120,7 @@ class AuthController:
         if "project" in body:
             conf = pecan.request.context["conf"]
             body["catalog"] = catalog(http.base_url(),
-                                      conf.identity.region)
+                                      conf.identity.region,
+                                      conf.api.enabled_dialects)
         return http.reply({"token": body}, 201,
                           headers={"X-Subject-Token": token})

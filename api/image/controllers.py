@@ -3,7 +3,7 @@
 import pecan
 
 from nimbus.api import http
-from nimbus.api.image import views
+from nimbus.api.image import patch, sharing, views
 from nimbus.core import exception
 
 I = "image:%s"  # noqa: E741
@@ -28,6 +28,7 @@ IMAGE_CREATE = {
         "min_disk": {"type": "integer", "minimum": 0},
         "min_ram": {"type": "integer", "minimum": 0},
         "protected": {"type": "boolean"},
+        "os_hidden": {"type": "boolean"},
         "tags": {"type": "array", "items": {"type": "string",
                                             "maxLength": 255}},
     },
@@ -51,6 +52,16 @@ def _filters():
         filters["name"] = get["name"]
     if get.get("status"):
         filters["status"] = get["status"]
+    if get.get("visibility"):
+        filters["visibility"] = get["visibility"]
+    if get.get("member_status"):
+        filters["member_status"] = get["member_status"]
+    if get.getall("tag"):
+        filters["tag"] = get.getall("tag")
+    hidden = get.get("os_hidden", "false").lower()
+    if hidden not in ("true", "false"):
+        raise exception.Invalid(reason="os_hidden must be true or false")
+    filters["os_hidden"] = hidden == "true"
     ident = get.get("id")
     if ident:
         filters["ids"] = ident[3:].split(",") if ident.startswith("in:") \
@@ -85,16 +96,37 @@ class ImageController:
 
     @pecan.expose("json", generic=True)
     def index(self):
-        http.allow("GET", "DELETE")
+        http.allow("GET", "DELETE", "PATCH")
         http.authorize(I % "get_image")
         return http.reply(views.image(self._image()))
+
+    @index.when(method="PATCH", template="json")
+    def update(self):
+        kind = (pecan.request.environ.get("CONTENT_TYPE") or "").split(
+            ";")[0].strip()
+        if kind != patch.MEDIA_TYPE:
+            raise exception.BadMediaType(kind=kind or "(none)")
+        ops = http.read_json(pecan.request)
+        image = self._image()
+        http.authorize(I % "modify_image", _owner_target(image))
+        changes = patch.changes(image, ops)
+        visibility = changes.get("visibility")
+        if visibility == "public":
+            http.authorize(I % "publicize_image")
+        elif visibility == "community":
+            http.authorize(I % "communitize_image", _owner_target(image))
+        if changes:
+            image = _store().update(http.context(), self.image_id, changes)
+        return http.reply(views.image(image))
 
     @index.when(method="DELETE", template="json")
     def delete(self):
         image = self._image()
         http.authorize(I % "delete_image", _owner_target(image))
-        if image.get("properties", {}).get("protected") in (True, "True"):
-            raise exception.NotAuthorized()
+        if image.get("protected"):
+            raise exception.ImageForbidden(
+                reason=f"Image {self.image_id} is protected and cannot "
+                       "be deleted.")
         _store().delete(http.context(), self.image_id)
         return http.reply(None, 204)
 
@@ -151,7 +183,7 @@ class ImagesController:
         http.authorize(I % "add_image")
         if data.get("visibility") == "public":
             http.authorize(I % "publicize_image")
-        record = {k: v for k, v in data.items() if k not in ("tags",)}
+        record = dict(data)
         record.setdefault("visibility", "shared")
         record["owner"] = http.context().project_id
         image = _store().create(http.context(), record)
@@ -161,15 +193,24 @@ class ImagesController:
 
     @pecan.expose("json")
     def _lookup(self, image_id, *remainder):
-        if remainder and remainder != ("file",):
+        if not remainder or remainder == ("file",):
+            return ImageController(image_id), remainder
+        sub = _SUBRESOURCES.get(remainder[0])
+        if sub is None:
             pecan.abort(404)
-        return ImageController(image_id), remainder
+        return sub(image_id), remainder[1:]
+
+
+_SUBRESOURCES = {"tags": sharing.TagController,
+                 "members": sharing.MembersController,
+                 "import": sharing.ImportController}
 
 
 class V2Controller:
     """/image/v2."""
 
     images = ImagesController()
+    info = sharing.InfoController()
 
     @pecan.expose("json")
     def index(self):

@@ -7,10 +7,12 @@ Both ``OpenStack-API-Version: compute X`` and the legacy
 
 import microversion_parse
 
+from nimbus.api.openstack import history
 from nimbus.core import exception
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 11)
+#: what :mod:`history` says is served, one unbroken run from 2.1.
+MAX_VERSION = history.max_version()
 SERVICE_TYPE = "compute"
 LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
 

@@ -2,7 +2,13 @@
 /v2.1/openapi.json``), built from the same JSON schemas the controllers
 validate with, so it cannot drift from what is enforced."""
 
-from nimbus.api.openstack import microversion, schemas, schemas_tenant
+from nimbus.api.openstack import (
+    microversion,
+    schemas,
+    schemas_network,
+    schemas_tenant,
+    schemas_volumes,
+)
 
 _FAULT = {"type": "object", "minProperties": 1, "maxProperties": 1,
           "additionalProperties": {
@@ -41,6 +47,12 @@ ROUTES = {
                             "delete": (204, None)},
     S + "/ips": {"get": (200, None)},
     S + "/os-instance-actions": {"get": (200, None)},
+    S + "/migrations": {"get": (200, None)},
+    S + "/migrations/{migration_id}": {"get": (200, None)},
+    S + "/os-volume_attachments": {
+        "get": (200, None), "post": (200, schemas_volumes.VOLUME_ATTACH)},
+    S + "/os-volume_attachments/{volume_id}": {"get": (200, None),
+                                               "delete": (202, None)},
     "/flavors": {"get": (200, None),
                  "post": (200, schemas.FLAVOR_CREATE)},
     "/flavors/detail": {"get": (200, None)},
@@ -64,16 +76,39 @@ ROUTES = {
         "put": (200, schemas_tenant.service_update("disable"))},
     "/os-services/enable": {
         "put": (200, schemas_tenant.service_update("enable"))},
+    "/os-migrations": {"get": (200, None)},
     "/os-hypervisors": {"get": (200, None)},
     "/os-hypervisors/detail": {"get": (200, None)},
     "/os-hypervisors/statistics": {"get": (200, None)},
     "/os-hypervisors/{hypervisor_id}": {"get": (200, None)},
+    "/os-hypervisors/{hypervisor_id}/uptime": {"get": (200, None)},
+    "/os-simple-tenant-usage": {"get": (200, None)},
+    "/os-simple-tenant-usage/{project_id}": {"get": (200, None)},
     "/os-availability-zone": {"get": (200, None)},
     "/images": {"get": (200, None)},
     "/images/{image_id}": {"get": (200, None)},
+    "/os-networks": {"get": (200, None)},
+    "/os-networks/{network_id}": {"get": (200, None)},
+    "/os-security-groups": {
+        "get": (200, None), "post": (200, schemas_network.SECURITY_GROUP)},
+    "/os-security-groups/{security_group_id}": {
+        "get": (200, None), "put": (200, schemas_network.SECURITY_GROUP),
+        "delete": (202, None)},
+    "/os-security-group-rules": {
+        "post": (200, schemas_network.SECURITY_GROUP_RULE)},
+    "/os-security-group-rules/{rule_id}": {"delete": (202, None)},
+    S + "/os-security-groups": {"get": (200, None)},
+    S + "/os-interface": {
+        "get": (200, None),
+        "post": (200, schemas_network.INTERFACE_ATTACH)},
+    S + "/os-interface/{port_id}": {"get": (200, None),
+                                    "delete": (202, None)},
+    S + "/os-virtual-interfaces": {"get": (200, None)},
 }
 
-_QUERY = {"/servers": ("name", "status", "image", "flavor",
+_QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
+          "/os-simple-tenant-usage/{project_id}": ("start", "end"),
+          "/servers": ("name", "status", "image", "flavor",
                        "changes-since", "limit", "marker", "all_tenants"),
           "/servers/detail": ("name", "status", "image", "flavor",
                               "changes-since", "limit", "marker"),

@@ -1,13 +1,35 @@
 """JSON schemas of request bodies (compute API 2.1)."""
 
+from nimbus.api.openstack import (
+    schemas_image_actions,
+    schemas_moves,
+    schemas_network,
+    schemas_volumes,
+)
+
+# No leading/trailing whitespace, no control characters (Nova's rule).
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
-         "pattern": r"^(?!\s)(?!.*\s$).*$"}
+         "pattern": r"^(?!\s)(?!.*\s$)[^\x00-\x1f\x7f]*$"}
+# Base64 as clients send it; MIME line breaks between 4-character groups
+# are allowed.
+_BASE64 = {"type": ["string", "null"], "maxLength": 65535,
+           "pattern": (r"^(?:[A-Za-z0-9+/]{4}|\r?\n)*"
+                       r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$")}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
+#: Nova's ``parameter_types.boolean``: JSON booleans and the strings
+#: scripts and older tools send (read with ``strutils.bool_from_string``).
+BOOLEAN = {"type": ["boolean", "string"],
+           "enum": [True, "True", "TRUE", "true", "1", "ON", "On", "on",
+                    "YES", "Yes", "yes", "y", "t",
+                    False, "False", "FALSE", "false", "0", "OFF", "Off",
+                    "off", "NO", "No", "no", "n", "f"]}
 # Capped so a request cannot make the API build millions of rows before
 # the quota check refuses them.
 _COUNT = {"type": ["integer", "string"], "pattern": "^[0-9]{1,4}$",
           "minimum": 1, "maximum": 1000}
-_METADATA = {"type": "object", "maxProperties": 128,
+# No item cap here: more items than ``[quota] metadata_items`` is the
+# quota's 403, as Nova answers, not a schema 400.
+_METADATA = {"type": "object",
              "patternProperties": {"^.{1,255}$": {"type": "string",
                                                   "maxLength": 255}},
              "additionalProperties": False}
@@ -19,27 +41,31 @@ SERVER_CREATE = {
             "type": "object",
             "properties": {
                 "name": _NAME,
-                "imageRef": _REF,
+                # Empty or absent for a server booted from a volume.
+                "imageRef": {"type": ["string", "null"], "maxLength": 255},
                 "flavorRef": _REF,
                 "min_count": _COUNT,
                 "max_count": _COUNT,
                 "metadata": _METADATA,
                 "key_name": {"type": ["string", "null"], "maxLength": 255},
-                "user_data": {"type": ["string", "null"],
-                              "maxLength": 65535},
+                "user_data": _BASE64,
                 "availability_zone": {"type": ["string", "null"],
                                       "maxLength": 255},
+                # checked per microversion by the controller
+                # (schemas_network.networks)
                 "networks": {"type": ["array", "string"]},
-                "security_groups": {"type": "array"},
-                "block_device_mapping_v2": {"type": "array"},
+                "security_groups":
+                    schemas_network.SECURITY_GROUPS_ON_CREATE,
+                "block_device_mapping_v2":
+                    schemas_volumes.BLOCK_DEVICE_MAPPING_V2,
                 "config_drive": {"type": ["boolean", "string", "null"]},
-                "accessIPv4": {"type": "string"},
-                "accessIPv6": {"type": "string"},
+                "accessIPv4": {"type": "string", "format": "ipv4"},
+                "accessIPv6": {"type": "string", "format": "ipv6"},
                 "adminPass": {"type": "string"},
                 "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
                 "return_reservation_id": {"type": ["boolean", "string"]},
             },
-            "required": ["name", "imageRef", "flavorRef"],
+            "required": ["name", "flavorRef"],
             "additionalProperties": False,
         },
         "os:scheduler_hints": {"type": "object"},
@@ -82,6 +108,12 @@ ACTIONS.update({
         "required": ["state"], "additionalProperties": False,
     },
 })
+
+ACTIONS.update(schemas_network.ACTIONS)
+ACTIONS.update(schemas_moves.ACTIONS)
+# Checked per microversion by controllers.server_live.
+ACTIONS["os-migrateLive"] = {"type": "object"}
+ACTIONS.update(schemas_image_actions.ACTIONS)
 
 SERVER_UPDATE = {
     "type": "object",
@@ -151,7 +183,7 @@ FLAVOR_CREATE = {
                 "rxtx_factor": {"type": ["number", "string"],
                                 "pattern": r"^[0-9]{1,10}(\.[0-9]{1,10})?$",
                                 "exclusiveMinimum": 0, "maximum": 3.4e38},
-                "os-flavor-access:is_public": {"type": "boolean"},
+                "os-flavor-access:is_public": BOOLEAN,
             },
             "required": ["name", "ram", "vcpus", "disk"],
             "additionalProperties": False,
@@ -164,35 +196,36 @@ FLAVOR_CREATE = {
 
 # -- scheduler: server groups, aggregates ------------------------------------
 
-_GROUP_POLICY = {"enum": ["affinity", "anti-affinity", "soft-affinity",
-                          "soft-anti-affinity"]}
+_HARD_POLICIES = ["affinity", "anti-affinity"]
+_SOFT_POLICIES = ["soft-affinity", "soft-anti-affinity"]
 
-SERVER_GROUP_CREATE = {
-    "type": "object",
-    "properties": {
-        "server_group": {
+
+def server_group_create(soft, policy_and_rules):
+    """The body of ``POST /os-server-groups``: ``policies`` (a list of
+    one) to 2.63, with the soft policies from 2.15; ``policy`` and
+    ``rules`` from 2.64."""
+    policies = {"enum": _HARD_POLICIES + (_SOFT_POLICIES if soft else [])}
+    if policy_and_rules:
+        props = {"name": _NAME, "policy": policies, "rules": {
             "type": "object",
-            "properties": {
-                "name": _NAME,
-                "policies": {"type": "array", "items": _GROUP_POLICY,
-                             "minItems": 1, "maxItems": 1},
-                "policy": _GROUP_POLICY,
-                "rules": {
-                    "type": "object",
-                    "properties": {"max_server_per_host": {
-                        "type": ["integer", "string"],
-                        "pattern": "^[0-9]+$", "minimum": 1}},
-                    "additionalProperties": False,
-                },
-            },
-            "required": ["name"],
-            "oneOf": [{"required": ["policies"]}, {"required": ["policy"]}],
-            "additionalProperties": False,
-        },
-    },
-    "required": ["server_group"],
-    "additionalProperties": False,
-}
+            "properties": {"max_server_per_host": {
+                "type": ["integer", "string"], "pattern": "^[0-9]+$",
+                "minimum": 1}},
+            "additionalProperties": False}}
+        required = ["name", "policy"]
+    else:
+        props = {"name": _NAME, "policies": {
+            "type": "array", "items": policies, "minItems": 1,
+            "maxItems": 1}}
+        required = ["name", "policies"]
+    return {
+        "type": "object",
+        "properties": {"server_group": {
+            "type": "object", "properties": props, "required": required,
+            "additionalProperties": False}},
+        "required": ["server_group"],
+        "additionalProperties": False,
+    }
 
 _AZ = {"type": ["string", "null"], "minLength": 1, "maxLength": 255,
        "pattern": r"^[^:]*$"}

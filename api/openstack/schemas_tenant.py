@@ -43,6 +43,33 @@ QUOTA_UPDATE = {
     "required": ["quota_set"], "additionalProperties": False,
 }
 
+#: quota class keys by microversion (Nova's): the proxies' keys go at
+#: 2.50, which adds the server group ones; file injection goes at 2.57.
+QUOTA_CLASS_KEYS_2_1 = ("instances", "cores", "ram", "key_pairs",
+                        "metadata_items", "fixed_ips", "floating_ips",
+                        "security_groups", "security_group_rules",
+                        "injected_files", "injected_file_content_bytes",
+                        "injected_file_path_bytes")
+QUOTA_CLASS_KEYS_2_50 = ("instances", "cores", "ram", "key_pairs",
+                         "metadata_items", "server_groups",
+                         "server_group_members", "injected_files",
+                         "injected_file_content_bytes",
+                         "injected_file_path_bytes")
+QUOTA_CLASS_KEYS_2_57 = QUOTA_CLASS_KEYS_2_50[:7]
+
+
+def quota_class_update(keys):
+    """The body of ``PUT /os-quota-class-sets/{id}`` for ``keys``."""
+    return {
+        "type": "object",
+        "properties": {"quota_class_set": {
+            "type": "object",
+            "properties": {k: _LIMIT for k in keys},
+            "additionalProperties": False}},
+        "required": ["quota_class_set"], "additionalProperties": False,
+    }
+
+
 _SPEC_KEY = {"type": "string", "minLength": 1, "maxLength": 255,
              "pattern": r"^[a-zA-Z0-9_:. -]+$"}
 _SPEC_VALUE = {"type": ["string", "integer", "number", "boolean"],

@@ -130,6 +130,20 @@ class IdentityAPI:
             body["is_domain"] = False
         return body
 
+    def roles_on(self, context, user_id, project_id):
+        """The roles (implied ones included) ``user_id`` holds on
+        ``project_id``, for callers that authenticated another way (EC2
+        signatures).
+
+        :raises AuthFailed: the user or project is missing or disabled,
+            or the user has no role on the project.
+        """
+        roles, _revoked = self.db.identity.token_state(
+            context, user_id, project_id, "")
+        if not roles:
+            raise AuthFailed()
+        return implied(name for _rid, name in roles)
+
     # -- validation ---------------------------------------------------------
 
     def _check(self, context, payload):

@@ -27,7 +27,9 @@ def key_repository(conf):
                                                         "fernet-keys")
 
 
-def _load_keys(path):
+def load_keys(path):
+    """The MultiFernet of the keys in ``path`` (creating a first key,
+    mode 0600 in a 0700 directory, when there is none)."""
     os.makedirs(path, mode=0o700, exist_ok=True)
     names = sorted((n for n in os.listdir(path) if n.isdigit()), key=int)
     if not names:
@@ -54,7 +56,7 @@ class TokenFormatter:
     def fernet(self):
         with _LOCK:
             if self._fernet is None:
-                self._fernet = _load_keys(key_repository(self.conf))
+                self._fernet = load_keys(key_repository(self.conf))
             return self._fernet
 
     def issue(self, user_id, project_id, methods, audit_id=None):

@@ -15,18 +15,25 @@ import itertools
 from nimbus.core.policies import (
     base,
     compute_admin,
+    compute_network,
     flavors,
     identity,
+    image_actions,
     images,
+    migrations,
+    networks,
     placement_groups,
     servers,
     tenant,
+    volumes,
 )
 
 
 def list_rules():
     return list(itertools.chain(
-        base.list_rules(), servers.list_rules(), flavors.list_rules(),
+        base.list_rules(), servers.list_rules(), image_actions.list_rules(), flavors.list_rules(),
         tenant.list_rules(), compute_admin.list_rules(),
         placement_groups.list_rules(), identity.list_rules(),
-        images.list_rules()))
+        images.list_rules(), compute_network.list_rules(),
+        networks.list_rules(), volumes.list_rules(),
+        migrations.list_rules()))

@@ -19,6 +19,15 @@ _RULES = [
      [("GET", "/os-hypervisors/statistics")]),
     ("os_compute_api:os-hypervisors:show", base.ADMIN,
      "Show a hypervisor", [("GET", "/os-hypervisors/{hypervisor_id}")]),
+    ("os_compute_api:os-hypervisors:uptime", base.ADMIN,
+     "Show a hypervisor's host uptime and load",
+     [("GET", "/os-hypervisors/{hypervisor_id}/uptime")]),
+    ("os_compute_api:os-hypervisors:search", base.ADMIN,
+     "Search hypervisors by name (to 2.52)",
+     [("GET", "/os-hypervisors/{hypervisor_hostname_pattern}/search")]),
+    ("os_compute_api:os-hypervisors:servers", base.ADMIN,
+     "List the servers of hypervisors found by name (to 2.52)",
+     [("GET", "/os-hypervisors/{hypervisor_hostname_pattern}/servers")]),
 ]
 
 

@@ -1,5 +1,5 @@
 """Rules of per-project and per-user resources: key pairs, limits,
-quotas."""
+quotas, usage."""
 
 from nimbus.core.policies import base
 
@@ -30,6 +30,17 @@ _RULES = [
      "Set a project's quotas", [("PUT", Q)]),
     ("os_compute_api:os-quota-sets:delete", base.ADMIN,
      "Revert a project's quotas to the defaults", [("DELETE", Q)]),
+    ("os_compute_api:os-quota-class-sets:show", base.ADMIN,
+     "Show a quota class", [("GET", "/os-quota-class-sets/{id}")]),
+    ("os_compute_api:os-quota-class-sets:update", base.ADMIN,
+     "Set a quota class (``default``: every project's defaults)",
+     [("PUT", "/os-quota-class-sets/{id}")]),
+    ("os_compute_api:os-simple-tenant-usage:list", base.ADMIN,
+     "List every project's usage over a period",
+     [("GET", "/os-simple-tenant-usage")]),
+    ("os_compute_api:os-simple-tenant-usage:show",
+     base.PROJECT_READER_OR_ADMIN, "Show a project's usage over a period",
+     [("GET", "/os-simple-tenant-usage/{project_id}")]),
 ]
 
 

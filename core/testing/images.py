@@ -243,10 +243,72 @@ class ImageStoreConformanceTests:
                                                        image["id"]))
 
     def test_shared_image_is_not_shown_to_other_projects(self):
-        # nimbus has no image members: "shared" is the owner's alone.
         image = self._create(visibility="shared")
         self._assert_hidden(self.other, image["id"])
         self.assertIn(image["id"], self._ids(self.owner))
+
+    # -- updates, members, hidden images (1.1) ------------------------------
+
+    def test_update_changes_the_record_and_keeps_the_rest(self):
+        image = self._create(visibility="private", kernel_id="k1")
+        self.assertEqual((False, False, []), (
+            image["protected"], image["os_hidden"], image["tags"]))
+        new = self.store.update(self.owner, image["id"], {
+            "name": "renamed", "protected": True, "min_ram": 64,
+            "tags": ["b", "a", "b"], "properties": {"os_distro": "x"}})
+        self.assertEqual(("renamed", True, 64, ["a", "b"]), (
+            new["name"], new["protected"], new["min_ram"], new["tags"]))
+        self.assertEqual({"os_distro": "x"}, new["properties"])
+        self.assertEqual(image["owner"], new["owner"])
+        self.assertEqual(new, self.store.get(self.owner, image["id"]))
+        self.assertRaises(exception.Invalid, self.store.update, self.owner,
+                          image["id"], {"status": "active"})
+        self.assertRaises(exception.ImageNotFound, self.store.update,
+                          self.other, image["id"], {"name": "stolen"})
+
+    def test_hidden_images_are_listed_only_when_asked(self):
+        image = self._create(visibility="public")
+        self.store.update(self.owner, image["id"], {"os_hidden": True})
+        self.assertIn(image["id"], self._ids(self.other))
+        self.assertNotIn(image["id"],
+                         self._ids(self.other, {"os_hidden": False}))
+        self.assertIn(image["id"],
+                      self._ids(self.other, {"os_hidden": True}))
+        self.assertEqual(image["id"],
+                         self.store.get(self.other, image["id"])["id"])
+
+    def test_members_see_a_shared_image_once_they_accept(self):
+        image = self._create(visibility="private")
+        self.assertRaises(exception.ImageForbidden, self.store.add_member,
+                          self.owner, image["id"], "conformance-b")
+        self.store.update(self.owner, image["id"], {"visibility": "shared"})
+        member = self.store.add_member(self.owner, image["id"],
+                                       "conformance-b")
+        self.assertEqual(("conformance-b", "pending"),
+                         (member["member_id"], member["status"]))
+        self.assertRaises(exception.Conflict, self.store.add_member,
+                          self.owner, image["id"], "conformance-b")
+        # pending: the member can look the image up, not list it.
+        self.assertEqual(image["id"],
+                         self.store.get(self.other, image["id"])["id"])
+        self.assertNotIn(image["id"], self._ids(self.other))
+        self.assertIn(image["id"],
+                      self._ids(self.other, {"member_status": "pending"}))
+        self.store.update_member(self.other, image["id"], "conformance-b",
+                                 "accepted")
+        self.assertIn(image["id"], self._ids(self.other))
+        self.assertEqual(["accepted"], [
+            m["status"] for m in self.store.list_members(self.owner,
+                                                         image["id"])])
+        self.assertRaises(exception.Invalid, self.store.update_member,
+                          self.other, image["id"], "conformance-b", "maybe")
+        third = make_context("conformance-c")
+        self._assert_hidden(third, image["id"])
+        self.store.delete_member(self.owner, image["id"], "conformance-b")
+        self._assert_hidden(self.other, image["id"])
+        self.assertRaises(exception.ImageMemberNotFound,
+                          self.store.get_member, self.owner, image["id"],
+                          "conformance-b")
 
     def test_public_and_community_images_are_everyones(self):
         for visibility in ("public", "community"):

@@ -6,6 +6,7 @@ import pecan
 
 from nimbus.api.openstack import common
 from nimbus.api.openstack.controllers import services
+from nimbus.api.openstack.views import service_names as names
 from nimbus.core import exception
 
 S = "os_compute_api:os-services:%s"
@@ -23,7 +24,7 @@ def _time(value):
 
 def service_view(service):
     return {
-        "id": service["id"], "binary": service["binary"],
+        "id": service["id"], "binary": names.nova_binary(service["binary"]),
         "host": service["host"], "zone": "nova"
         if service["binary"] == "nimbus-compute" else "internal",
         "status": "disabled" if service["disabled"] else "enabled",
@@ -44,7 +45,8 @@ class ServicesController:
         ctx = _authorized(S % "list")
         get = pecan.request.GET
         services = common.services().admin.list_services(
-            ctx, binary=get.get("binary"), host=get.get("host"))
+            ctx, binary=names.nimbus_binary(get.get("binary")),
+            host=get.get("host"))
         return common.reply({"services": [service_view(s)
                                           for s in services]})
 
@@ -78,11 +80,19 @@ def hypervisor_view(node, detailed):
         "current_workload": 0, "disk_available_least": node["local_gb"] -
         node["local_gb_used"],
         "host_ip": node["host_ip"] or "127.0.0.1",
-        "cpu_info": info if isinstance(info, str) else json.dumps(info),
+        "cpu_info": _cpu_info(info),
         "service": {"host": node["host"], "id": service.get("id"),
                     "disabled_reason": service.get("disabled_reason")},
     })
     return body
+
+
+def _cpu_info(info):
+    """A JSON string to 2.27, an object from 2.28 (Nova's)."""
+    if common.at_least(28):
+        return json.loads(info) if isinstance(info, str) and info \
+            else (info or {})
+    return info if isinstance(info, str) else json.dumps(info)
 
 
 class HypervisorController:
@@ -99,6 +109,53 @@ class HypervisorController:
             raise exception.NotFound(
                 message=f"Hypervisor {self.node_id} could not be found.")
         return common.reply({"hypervisor": hypervisor_view(node, True)})
+
+    @pecan.expose("json")
+    def uptime(self):
+        """The host's ``uptime`` line, asked of its compute service."""
+        common.allow("GET")
+        ctx = _authorized(H % "uptime")
+        try:
+            node = common.services().admin.get_hypervisor_uptime(
+                ctx, self.node_id)
+        except exception.ComputeNodeNotFound:
+            raise exception.NotFound(
+                message=f"Hypervisor {self.node_id} could not be found.")
+        body = hypervisor_view(node, False)
+        body["uptime"] = node["uptime"]
+        return common.reply({"hypervisor": body})
+
+
+    def _search(self, with_servers):
+        if common.at_least(53):
+            raise exception.NotFound()  # query parameters from 2.53
+        ctx = _authorized(H % ("servers" if with_servers else "search"))
+        try:
+            nodes = common.services().admin.search_hypervisors(
+                ctx, self.node_id, with_servers)
+        except exception.ComputeNodeNotFound:
+            raise exception.NotFound(
+                message=f"No hypervisor matching '{self.node_id}' could "
+                        "be found.")
+        found = []
+        for node in nodes:
+            body = hypervisor_view(node, False)
+            if node.get("servers"):
+                body["servers"] = node["servers"]
+            found.append(body)
+        return common.reply({"hypervisors": found})
+
+    @pecan.expose("json")
+    def search(self):
+        """Hypervisors whose name contains the path's pattern (to 2.52)."""
+        common.allow("GET")
+        return self._search(with_servers=False)
+
+    @pecan.expose("json")
+    def servers(self):
+        """The same, with each one's servers (to 2.52)."""
+        common.allow("GET")
+        return self._search(with_servers=True)
 
 
 class HypervisorsController:

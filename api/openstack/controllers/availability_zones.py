@@ -19,7 +19,7 @@ def _zones(detailed):
     for name, zone in sorted(zones.items()):
         hosts = None
         if detailed:
-            hosts = {host: {"nimbus-compute": {
+            hosts = {host: {"nova-compute": {
                 "available": state["available"], "active": state["active"],
                 "updated_at": _time(state["updated_at"])}}
                 for host, state in zone["hosts"].items()}

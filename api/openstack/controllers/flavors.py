@@ -1,6 +1,7 @@
 """/flavors: list, detail, show; admin create and delete."""
 
 import pecan
+from oslo_utils import strutils
 
 from nimbus.api.openstack import common, schemas
 from nimbus.api.openstack.controllers import flavor_extras
@@ -91,7 +92,8 @@ class FlavorsController:
             ephemeral_gb=int(data.get("OS-FLV-EXT-DATA:ephemeral") or 0),
             swap=int(data.get("swap") or 0),
             rxtx_factor=float(data.get("rxtx_factor") or 1.0),
-            is_public=data.get("os-flavor-access:is_public", True))
+            is_public=strutils.bool_from_string(
+                data.get("os-flavor-access:is_public", True), strict=True))
         return common.reply({"flavor": view.detail(flavor)})
 
     @pecan.expose("json")

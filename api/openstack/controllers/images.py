@@ -47,7 +47,8 @@ class ImagesController:
 
     def _list(self, detailed):
         ctx = common.context()
-        filters = {}
+        # As Nova's proxy through Glance: hidden images are not listed.
+        filters = {"os_hidden": False}
         if pecan.request.GET.get("name"):
             filters["name"] = pecan.request.GET["name"]
         images = common.services().images.list(ctx, filters)

@@ -1,4 +1,5 @@
-"""/os-quota-sets/{project_id}[/detail|/defaults] and /limits."""
+"""/os-quota-sets/{project_id}[/detail|/defaults], /os-quota-class-sets
+and /limits."""
 
 import pecan
 
@@ -7,12 +8,32 @@ from nimbus.core import exception, quota
 
 Q = "os_compute_api:os-quota-sets:%s"
 _TRUE = (True, "True", "true")
+#: Nova's names of the network service's quotas (which use Neutron's).
+_NETWORK_QUOTAS = {"floating_ips": "floatingip",
+                   "security_groups": "security_group",
+                   "security_group_rules": "security_group_rule"}
+#: Quotas of the nova-network proxies, gone from quota sets at 2.36.
+_PROXY_QUOTAS = ("fixed_ips", "floating_ips", "security_groups",
+                 "security_group_rules", "networks")
+#: Limits of the proxies, gone from /limits at 2.36.
+_PROXY_LIMITS = ("maxSecurityGroups", "maxSecurityGroupRules",
+                 "maxTotalFloatingIps", "totalSecurityGroupsUsed",
+                 "totalFloatingIpsUsed")
+
+
+def _keys():
+    return [k for k in schemas_tenant.QUOTA_KEYS
+            if not (common.at_least(36) and k in _PROXY_QUOTAS)]
+
+
+def _ours(key):
+    return _NETWORK_QUOTAS.get(key, key)
 
 
 def _body(project_id, limits):
     body = {"id": project_id}
-    for key in schemas_tenant.QUOTA_KEYS:
-        body[key] = limits.get(key, -1)
+    for key in _keys():
+        body[key] = limits.get(_ours(key), -1)
     # Nova's 2.1 body carries the proxy and file quotas too.
     body.setdefault("injected_files", 5)
     return body
@@ -40,8 +61,8 @@ class QuotaSetController:
         data = common.body(schemas_tenant.QUOTA_UPDATE)["quota_set"]
         self._authorize("update")
         force = data.pop("force", False) in _TRUE
-        ours = {k: int(v) for k, v in data.items()
-                if k in quota.RESOURCES}
+        ours = {_ours(k): int(v) for k, v in data.items()
+                if _ours(k) in quota.RESOURCES}
         limits = common.services().quotas.update(
             common.context(), self.project_id, ours, force=force)
         body = _body(self.project_id, limits)
@@ -61,9 +82,9 @@ class QuotaSetController:
         detail = common.services().quotas.detail(common.context(),
                                                  self.project_id)
         body = {"id": self.project_id}
-        for key in schemas_tenant.QUOTA_KEYS:
-            body[key] = detail.get(key, {"limit": -1, "in_use": 0,
-                                         "reserved": 0})
+        for key in _keys():
+            body[key] = detail.get(_ours(key), {"limit": -1, "in_use": 0,
+                                                "reserved": 0})
         return common.reply({"quota_set": body})
 
     @pecan.expose("json")
@@ -86,6 +107,65 @@ class QuotaSetsController:
         return QuotaSetController(project_id), remainder
 
 
+def _class_keys():
+    if common.at_least(57):
+        return schemas_tenant.QUOTA_CLASS_KEYS_2_57
+    if common.at_least(50):
+        return schemas_tenant.QUOTA_CLASS_KEYS_2_50
+    return schemas_tenant.QUOTA_CLASS_KEYS_2_1
+
+
+def _class_body(limits):
+    # Keys nimbus does not limit (file injection) read as Nova's
+    # defaults would; the network ones as unlimited where not set.
+    fixed = {"injected_files": 5, "injected_file_content_bytes": 10240,
+             "injected_file_path_bytes": 255, "fixed_ips": -1}
+    return {k: limits.get(_ours(k), fixed.get(k, -1))
+            for k in _class_keys()}
+
+
+class QuotaClassSetController:
+    """/os-quota-class-sets/{id}: Nova's quota classes; ``default`` is
+    what every project starts from."""
+
+    def __init__(self, class_name):
+        self.class_name = class_name
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "PUT")
+        common.authorize("os_compute_api:os-quota-class-sets:show")
+        limits = common.services().quotas.show_class(common.context(),
+                                                     self.class_name)
+        body = dict(_class_body(limits), id=self.class_name)
+        return common.reply({"quota_class_set": body})
+
+    @index.when(method="PUT", template="json")
+    def put(self):
+        data = common.body(schemas_tenant.quota_class_update(
+            _class_keys()))["quota_class_set"]
+        common.authorize("os_compute_api:os-quota-class-sets:update")
+        ours = {_ours(k): int(v) for k, v in data.items()
+                if _ours(k) in quota.RESOURCES}
+        limits = common.services().quotas.update_class(
+            common.context(), self.class_name, ours)
+        return common.reply({"quota_class_set": _class_body(limits)})
+
+
+class QuotaClassSetsController:
+    """/os-quota-class-sets."""
+
+    @pecan.expose("json")
+    def index(self):
+        raise exception.NotFound()
+
+    @pecan.expose("json")
+    def _lookup(self, class_name, *remainder):
+        if remainder:
+            raise exception.NotFound()
+        return QuotaClassSetController(class_name), remainder
+
+
 class LimitsController:
     """/limits: absolute limits and usage of the caller's project."""
 
@@ -100,5 +180,8 @@ class LimitsController:
                              {"project_id": project_id})
         absolute = common.services().quotas.absolute_limits(ctx,
                                                             project_id)
+        if common.at_least(36):
+            for key in _PROXY_LIMITS:
+                absolute.pop(key, None)
         return common.reply({"limits": {"rate": [],
                                         "absolute": absolute}})

@@ -10,9 +10,13 @@ from nimbus.api.openstack.controllers import (
     flavors,
     images,
     keypairs,
+    migrations,
+    networks,
     quotas,
+    security_groups,
     server_groups,
     servers,
+    usage,
 )
 
 
@@ -34,6 +38,16 @@ class V21Controller:
                 availability_zones.AvailabilityZonesController())
         setattr(self, "os-keypairs", keypairs.KeypairsController())
         setattr(self, "os-quota-sets", quotas.QuotaSetsController())
+        setattr(self, "os-quota-class-sets",
+                quotas.QuotaClassSetsController())
+        setattr(self, "os-networks", networks.NetworksController())
+        setattr(self, "os-security-groups",
+                security_groups.SecurityGroupsController())
+        setattr(self, "os-security-group-rules",
+                security_groups.SecurityGroupRulesController())
+        setattr(self, "os-migrations", migrations.MigrationsController())
+        setattr(self, "os-simple-tenant-usage",
+                usage.TenantUsagesController())
 
     @pecan.expose("json")
     def index(self):

@@ -4,6 +4,11 @@ import pecan
 
 from nimbus.api import http
 from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack.controllers import (
+    security_groups,
+    server_image_actions,
+    server_live,
+)
 from nimbus.core import exception
 
 # action -> (policy rule, core method name)
@@ -21,7 +26,18 @@ _RULES = {
     "unlock": "os_compute_api:os-lock-server:unlock",
     "os-resetState": "os_compute_api:os-admin-actions:reset_state",
     "os-getConsoleOutput": "os_compute_api:os-console-output",
+    "addSecurityGroup": "os_compute_api:os-security-groups:add",
+    "removeSecurityGroup": "os_compute_api:os-security-groups:remove",
+    "resize": "os_compute_api:servers:resize",
+    "confirmResize": "os_compute_api:servers:confirm_resize",
+    "revertResize": "os_compute_api:servers:revert_resize",
+    "migrate": "os_compute_api:os-migrate-server:migrate",
+    "os-migrateLive": server_live.RULE,
 }
+_MOVES = ("resize", "confirmResize", "revertResize", "migrate")
+# action -> what does it, given (context, instance, arguments).
+_NETWORK = {"addSecurityGroup": security_groups.add_to_server,
+            "removeSecurityGroup": security_groups.remove_from_server}
 
 
 def _check_known(data):
@@ -42,6 +58,23 @@ def _console_output(ctx, compute, uuid, args):
         {"output": compute.get_console_output(ctx, uuid, length)})
 
 
+def _move(ctx, compute, uuid, name, args):
+    if name == "resize":
+        compute.resize(ctx, uuid, str(args["flavorRef"]).rsplit("/", 1)[-1])
+    elif name == "confirmResize":
+        compute.confirm_resize(ctx, uuid)
+    elif name == "revertResize":
+        compute.revert_resize(ctx, uuid)
+    else:
+        host = (args or {}).get("host")
+        if host is not None and not common.at_least(56):
+            raise exception.ValidationError(
+                field="migrate",
+                reason="Additional properties are not allowed ('host' was "
+                       "unexpected) before microversion 2.56")
+        compute.migrate(ctx, uuid, host=host)
+
+
 class ServerActionController:
     """POST /servers/{id}/action."""
 
@@ -59,21 +92,30 @@ class ServerActionController:
         http.validate(data, schemas.SERVER_ACTION)
         (name, args), = data.items()
         from nimbus.api.openstack.controllers import servers
-        rule = _SIMPLE[name][0] if name in _SIMPLE else _RULES[name]
+        rule = _SIMPLE[name][0] if name in _SIMPLE else \
+            server_image_actions.RULES.get(name) or _RULES[name]
         instance = servers.get_authorized(self.server_id, rule)
         ctx = common.context()
         compute = common.services().compute
         uuid = instance.uuid
+        if name in server_image_actions.RULES:
+            return server_image_actions.handle(name, args, instance)
         if name in _SIMPLE:
             getattr(compute, _SIMPLE[name][1])(ctx, uuid)
+        elif name in _NETWORK:
+            _NETWORK[name](ctx, instance, args)
         elif name == "reboot":
             compute.reboot(ctx, uuid, args["type"].upper())
         elif name == "unlock":
             compute.unlock(ctx, uuid, override=common.may(
                 rule + ":unlock_override",
                 {"project_id": instance.project_id}))
+        elif name == "os-migrateLive":
+            server_live.migrate_live(ctx, compute, instance, args)
         elif name == "os-resetState":
             compute.reset_state(ctx, uuid, args["state"])
+        elif name in _MOVES:
+            _move(ctx, compute, uuid, name, args)
         else:
             return _console_output(ctx, compute, uuid, args)
         return common.reply(None, 202)

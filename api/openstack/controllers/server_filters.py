@@ -31,12 +31,33 @@ def _changes_since(value):
                                        f"{value}")
 
 
-def _name(value):
+def _regex(value, what):
     try:
-        re.compile(value)
+        return re.compile(value)
     except re.error:
-        raise exception.Invalid(reason=f"Invalid name filter {value}")
+        raise exception.Invalid(reason=f"Invalid {what} filter {value}")
+
+
+def _name(value):
+    _regex(value, "name")
     return value
+
+
+def _with_address(get, filters):
+    """``ip`` (any caller) and ``ip6`` (any caller from 2.5, admins
+    always): regexes over the servers' fixed addresses."""
+    wanted = None
+    for key, version in (("ip", 4), ("ip6", 6)):
+        if not get.get(key):
+            continue
+        if key == "ip6" and not (common.at_least(5) or
+                                 common.context().is_admin):
+            continue
+        found = common.services().network.instances_with_address(
+            common.context(), _regex(get[key], key), version)
+        wanted = found if wanted is None else wanted & found
+    if wanted is not None:
+        filters["uuids"] = sorted(wanted)
 
 
 def user_filters():
@@ -54,6 +75,7 @@ def user_filters():
         filters["flavor_id"] = _ref(get["flavor"])
     if get.get("changes-since"):
         filters["changes_since"] = _changes_since(get["changes-since"])
+    _with_address(get, filters)
     return filters
 
 

@@ -3,6 +3,7 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
+from nimbus.core import exception
 
 G = "os_compute_api:os-server-groups:%s"
 
@@ -12,12 +13,18 @@ def _compute():
 
 
 def view(group):
-    """Nova's 2.1 shape (``policies``), plus ``policy`` and ``rules``."""
-    return {"id": group.uuid, "name": group.name,
-            "policies": [group.policy], "policy": group.policy,
-            "rules": dict(group.rules), "members": list(group.members),
-            "metadata": {}, "project_id": group.project_id,
-            "user_id": group.user_id}
+    """Nova's shape for the request's microversion: ``policies`` and
+    ``metadata`` to 2.63, ``project_id``/``user_id`` from 2.13,
+    ``policy`` and ``rules`` from 2.64."""
+    body = {"id": group.uuid, "name": group.name,
+            "members": list(group.members)}
+    if common.at_least(64):
+        body.update(policy=group.policy, rules=dict(group.rules))
+    else:
+        body.update(policies=[group.policy], metadata={})
+    if common.at_least(13):
+        body.update(project_id=group.project_id, user_id=group.user_id)
+    return body
 
 
 class ServerGroupController:
@@ -62,10 +69,15 @@ class ServerGroupsController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        data = common.body(schemas.SERVER_GROUP_CREATE)["server_group"]
+        data = common.body(schemas.server_group_create(
+            soft=common.at_least(15),
+            policy_and_rules=common.at_least(64)))["server_group"]
         common.authorize(G % "create")
         policy = data.get("policy") or data["policies"][0]
         rules = {k: int(v) for k, v in (data.get("rules") or {}).items()}
+        if rules and policy != "anti-affinity":
+            raise exception.Invalid(
+                message="Only anti-affinity policy supports rules.")
         group = _compute().create_server_group(common.context(),
                                                data["name"], policy, rules)
         return common.reply({"server_group": view(group)})

@@ -1,4 +1,5 @@
-"""/servers/{id}/metadata, /ips and /os-instance-actions."""
+"""/servers/{id}/metadata, /ips, /os-instance-actions and
+/os-server-password."""
 
 import pecan
 
@@ -7,6 +8,7 @@ from nimbus.core import exception
 
 M = "os_compute_api:server-metadata:%s"
 A = "os_compute_api:os-instance-actions:%s"
+PW = "os_compute_api:os-server-password:%s"
 
 
 def _instance(server_id, rule):
@@ -89,9 +91,12 @@ class IPsController:
         self.server_id = server_id
 
     def _addresses(self, rule):
+        """Nova's short entries (``version``, ``addr``) by network."""
+        from nimbus.api.openstack.controllers import server_networking
         instance = _instance(self.server_id, rule)
-        return common.services().compute.addresses(common.context(),
-                                                   instance)
+        net = server_networking.NetworkViewData(
+            common.context(), [instance], groups=False)
+        return net.addresses(instance.uuid, extended=False)
 
     @pecan.expose("json")
     def index(self):
@@ -169,3 +174,26 @@ class InstanceActionsController:
                             {"project_id": instance.project_id})
         return _Fixed({"instanceAction": action_view(
             action, with_events=events, details=events)}), ()
+
+
+class ServerPasswordController:
+    """/servers/{id}/os-server-password: what the guest posted to the
+    metadata service (encrypted with its key pair's public key)."""
+
+    def __init__(self, server_id):
+        self.server_id = server_id
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "DELETE")
+        instance = _instance(self.server_id, PW % "show")
+        password = common.services().compute.get_server_password(
+            common.context(), instance.uuid)
+        return common.reply({"password": password})
+
+    @index.when(method="DELETE", template="json")
+    def delete(self):
+        instance = _instance(self.server_id, PW % "clear")
+        common.services().compute.clear_server_password(
+            common.context(), instance.uuid)
+        return common.reply(None, 204)

@@ -2,13 +2,26 @@
 
 import pecan
 
-from nimbus.api.openstack import common, schemas
-from nimbus.api.openstack.controllers import server_actions, server_filters
+from nimbus.api.openstack import common, password, schemas
+from nimbus.api.openstack.controllers import (
+    interfaces,
+    migrations,
+    security_groups,
+    server_actions,
+    server_filters,
+    server_networking,
+    volume_attachments,
+)
 from nimbus.api.openstack.controllers import server_subresources as sub
 from nimbus.api.openstack.views import servers as view
+from nimbus.core import exception
 
 P = "os_compute_api:servers:%s"
+_BAD_REFERENCES = (exception.NetworkNotFound, exception.PortNotFound,
+                   exception.SecurityGroupNotFound)
 ADMIN_ATTRS = "os_compute_api:os-extended-server-attributes"
+HOST_STATUS = "os_compute_api:servers:show:host_status"
+_ACCESS_IPS = (("access_ip_v4", "accessIPv4"), ("access_ip_v6", "accessIPv6"))
 
 
 def _list(detailed):
@@ -21,9 +34,8 @@ def _list(detailed):
                                 limit=limit, marker=marker)
     if detailed:
         admin_attrs = common.may(ADMIN_ATTRS)
-        faults = compute.faults_for(ctx, instances)
-        servers = [view.detail(i, admin_attrs, faults.get(i.uuid))
-                   for i in instances]
+        page = PageData(ctx, instances, _host_status_shown())
+        servers = [page.detail(i, admin_attrs) for i in instances]
     else:
         servers = [view.basic(i) for i in instances]
     body = {"servers": servers}
@@ -42,13 +54,46 @@ def get_authorized(server_id, action):
     return instance
 
 
+class PageData:
+    """What server bodies need beyond the instance rows (faults,
+    addresses, security groups, attached volumes), read with one query
+    each for a whole page of servers."""
+
+    def __init__(self, ctx, instances, host_status=False):
+        compute = common.services().compute
+        self.faults = compute.faults_for(ctx, instances)
+        self.net = server_networking.NetworkViewData(ctx, instances)
+        self.volumes = compute.volumes_attached(ctx, instances)
+        self.host_status = compute.host_statuses(ctx, instances) \
+            if host_status else {}
+
+    def detail(self, instance, admin_attrs):
+        uuid = instance.uuid
+        server = view.detail(instance, admin_attrs, self.faults.get(uuid),
+                             self.net.addresses(uuid),
+                             self.net.security_groups(uuid),
+                             self.volumes.get(uuid, []))
+        if uuid in self.host_status:
+            server["host_status"] = self.host_status[uuid]
+        return server
+
+
+def _host_status_shown(target=None):
+    """2.16: ``host_status`` for those the policy lets see it."""
+    return common.at_least(16) and common.may(HOST_STATUS, target)
+
+
 def _show(instance):
-    ctx = common.context()
-    fault = common.services().compute.faults_for(
-        ctx, [instance]).get(instance.uuid)
+    return common.reply(show_body(instance))
+
+
+def show_body(instance):
+    """The ``{"server": ...}`` body of GET /servers/{id}."""
     target = {"project_id": instance.project_id}
-    return common.reply({"server": view.detail(
-        instance, common.may(ADMIN_ATTRS, target), fault)})
+    page = PageData(common.context(), [instance],
+                    _host_status_shown(target))
+    return {"server": page.detail(
+        instance, common.may(ADMIN_ATTRS, target))}
 
 
 class ServerController:
@@ -59,8 +104,19 @@ class ServerController:
         self.action = server_actions.ServerActionController(server_id)
         self.metadata = sub.MetadataController(server_id)
         self.ips = sub.IPsController(server_id)
+        self.migrations = migrations.ServerMigrationsController(server_id)
         setattr(self, "os-instance-actions",
                 sub.InstanceActionsController(server_id))
+        setattr(self, "os-server-password",
+                sub.ServerPasswordController(server_id))
+        setattr(self, "os-security-groups",
+                security_groups.ServerSecurityGroupsController(server_id))
+        setattr(self, "os-interface",
+                interfaces.InterfacesController(server_id))
+        setattr(self, "os-virtual-interfaces",
+                interfaces.VirtualInterfacesController(server_id))
+        setattr(self, "os-volume_attachments",
+                volume_attachments.VolumeAttachmentsController(server_id))
 
     @pecan.expose("json", generic=True)
     def index(self):
@@ -72,14 +128,20 @@ class ServerController:
         data = common.body(schemas.SERVER_UPDATE)["server"]
         get_authorized(self.server_id, P % "update")
         values = {}
-        for ours, theirs in (("display_name", "name"),
-                             ("access_ip_v4", "accessIPv4"),
-                             ("access_ip_v6", "accessIPv6")):
+        for ours, theirs in (("display_name", "name"), *_ACCESS_IPS):
             if theirs in data:
                 values[ours] = data[theirs]
         instance = common.services().compute.update_server(
             common.context(), self.server_id, values)
-        return _show(instance)
+        if common.at_least(75):
+            return _show(instance)
+        ctx = common.context()
+        fault = common.services().compute.faults_for(
+            ctx, [instance]).get(instance.uuid)
+        net = server_networking.NetworkViewData(ctx, [instance],
+                                                groups=False)
+        return common.reply({"server": view.updated(
+            instance, fault, net.addresses(instance.uuid, extended=False))})
 
     @index.when(method="DELETE", template="json")
     def delete(self):
@@ -89,17 +151,30 @@ class ServerController:
 
 
 def _create_kwargs(data, body):
-    return dict(
+    max_count = int(data.get("max_count", data.get("min_count", 1)))
+    kwargs = dict(
         name=data["name"],
         flavor_id=data["flavorRef"].rsplit("/", 1)[-1],
-        image_id=data["imageRef"].rsplit("/", 1)[-1],
+        image_id=(data.get("imageRef") or "").rsplit("/", 1)[-1] or None,
         min_count=int(data.get("min_count", 1)),
-        max_count=int(data.get("max_count", data.get("min_count", 1))),
+        max_count=max_count,
         metadata=data.get("metadata"), key_name=data.get("key_name"),
         user_data=data.get("user_data"),
         availability_zone=data.get("availability_zone"),
         scheduler_hints=body.get("os:scheduler_hints") or
-        body.get("OS-SCH-HNT:scheduler_hints"))
+        body.get("OS-SCH-HNT:scheduler_hints"),
+        block_devices=data.get("block_device_mapping_v2"),
+        access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
+                    if data.get(theirs)})
+    # Given only when asked for: None means the defaults (the project's
+    # network, its default group).
+    networks = server_networking.requested_networks(data, max_count)
+    if networks is not None:
+        kwargs["requested_networks"] = networks
+    groups = server_networking.requested_security_groups(data)
+    if groups is not None:
+        kwargs["security_groups"] = groups
+    return kwargs
 
 
 class ServersController:
@@ -115,14 +190,23 @@ class ServersController:
         body = common.body(schemas.SERVER_CREATE)
         data = body["server"]
         common.authorize(P % "create")
-        instances = common.services().compute.create(
-            common.context(), **_create_kwargs(data, body))
+        kwargs = _create_kwargs(data, body)
+        try:
+            instances = common.services().compute.create(common.context(),
+                                                         **kwargs)
+        except _BAD_REFERENCES as err:
+            # Nova: a network, port or group that is not there is a
+            # fault of the request (400), not a missing resource.
+            raise exception.Invalid(message=str(err))
         first = instances[0]
+        groups = kwargs.get("security_groups") or ["default"]
         reply = {"server": {"id": first.uuid,
                             "links": common.link("servers", first.uuid),
                             "OS-DCF:diskConfig": "MANUAL",
-                            "security_groups": [{"name": "default"}],
-                            "adminPass": ""}}
+                            "security_groups": [{"name": g}
+                                                for g in groups],
+                            "adminPass": data.get("adminPass") or
+                            password.generate()}}
         if data.get("return_reservation_id") in (True, "True", "true"):
             reply = {"reservation_id": first.reservation_id}
         pecan.response.headers["Location"] = \

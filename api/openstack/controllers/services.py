@@ -4,6 +4,7 @@ DELETE /os-services/{id} (the 2.1 to 2.52 forms)."""
 import pecan
 
 from nimbus.api.openstack import common, schemas_tenant
+from nimbus.api.openstack.views import service_names as names
 from nimbus.core import exception
 
 S = "os_compute_api:os-services:%s"
@@ -23,7 +24,8 @@ def _values(action, data):
 
 
 def _reply(action, data, service):
-    body = {"host": service["host"], "binary": service["binary"]}
+    body = {"host": service["host"],
+            "binary": names.nova_binary(service["binary"])}
     if action == "force-down":
         body["forced_down"] = bool(service["forced_down"])
     else:
@@ -52,8 +54,9 @@ class ServiceController:
         common.authorize(S % "update")
         admin = common.services().admin
         ctx = common.context()
-        found = admin.list_services(ctx, binary=data["binary"],
-                                    host=data["host"])
+        found = admin.list_services(
+            ctx, binary=names.nimbus_binary(data["binary"]),
+            host=data["host"])
         if not found:
             raise exception.NotFound(
                 message=f"Service {data['binary']} on host "

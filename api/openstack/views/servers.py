@@ -15,22 +15,45 @@ _STATUS = {
         task_states.REBOOTING_HARD: "HARD_REBOOT",
         task_states.REBOOT_PENDING_HARD: "HARD_REBOOT",
         task_states.REBOOT_STARTED_HARD: "HARD_REBOOT",
+        task_states.MIGRATING: "MIGRATING",
+        task_states.REBUILDING: "REBUILD",
+        task_states.REBUILD_SPAWNING: "REBUILD",
     },
     vm_states.BUILDING: {None: "BUILD"},
     vm_states.STOPPED: {None: "SHUTOFF",
-                        task_states.REBOOTING_HARD: "HARD_REBOOT"},
+                        task_states.REBOOTING_HARD: "HARD_REBOOT",
+                        task_states.REBUILDING: "REBUILD",
+                        task_states.REBUILD_SPAWNING: "REBUILD"},
     vm_states.PAUSED: {None: "PAUSED",
-                       task_states.REBOOTING_HARD: "HARD_REBOOT"},
+                       task_states.REBOOTING_HARD: "HARD_REBOOT",
+                       task_states.MIGRATING: "MIGRATING"},
     vm_states.SUSPENDED: {None: "SUSPENDED",
                           task_states.REBOOTING_HARD: "HARD_REBOOT"},
     vm_states.RESCUED: {None: "RESCUE"},
-    vm_states.RESIZED: {None: "VERIFY_RESIZE"},
+    vm_states.RESIZED: {None: "VERIFY_RESIZE",
+                        task_states.RESIZE_REVERTING: "REVERT_RESIZE"},
     vm_states.SOFT_DELETED: {None: "SOFT_DELETED"},
     vm_states.DELETED: {None: "DELETED"},
-    vm_states.ERROR: {None: "ERROR"},
+    vm_states.ERROR: {None: "ERROR", task_states.REBUILDING: "REBUILD",
+                      task_states.REBUILD_SPAWNING: "REBUILD"},
     vm_states.SHELVED: {None: "SHELVED"},
     vm_states.SHELVED_OFFLOADED: {None: "SHELVED_OFFLOADED"},
 }
+
+# A resize or cold migration in progress shows as RESIZE (Nova's).
+for _vm in (vm_states.ACTIVE, vm_states.STOPPED):
+    _STATUS[_vm].update(dict.fromkeys(task_states.RESIZE_STATES, "RESIZE"))
+
+
+#: Nova shows ``progress`` and ``fault`` only in these statuses.
+_PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE",
+                      "VERIFY_RESIZE", "MIGRATING")
+_FAULT_STATUSES = ("ERROR", "DELETED")
+#: what the detailed body adds to the base one (Nova's ``show`` with
+#: every ``show_*`` off): the answer of ``PUT /servers/{id}`` below 2.75.
+_EXTENDED_PREFIXES = ("OS-EXT-", "OS-SRV-USG:", "os-extended-volumes:")
+_EXTENDED_KEYS = ("key_name", "config_drive", "security_groups",
+                  "host_status", "server_groups")
 
 
 def status(instance):
@@ -60,7 +83,16 @@ def basic(instance):
             "links": common.link("servers", instance.uuid)}
 
 
-def detail(instance, is_admin, fault=None):
+def detail(instance, is_admin, fault=None, addresses=None,
+           security_groups=None, volumes=()):
+    """The detailed server body.
+
+    :param addresses: the ``addresses`` dict (see
+        :func:`nimbus.api.openstack.views.addresses.addresses`).
+    :param security_groups: names of the server's security groups.
+    :param volumes: the attached volumes, ``{"id",
+        "delete_on_termination"}`` each.
+    """
     server = {
         "id": instance.uuid, "name": instance.display_name,
         "status": status(instance),
@@ -73,11 +105,10 @@ def detail(instance, is_admin, fault=None):
                    "links": common.link("flavors", instance.flavor_id)[1:]},
         "created": _time(instance.created_at),
         "updated": _time(instance.updated_at or instance.created_at),
-        "addresses": {},
+        "addresses": addresses or {},
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
         "links": common.link("servers", instance.uuid),
-        "progress": 100 if instance.vm_state == vm_states.ACTIVE else 0,
         "key_name": instance.key_name,
         "config_drive": "",
         "OS-DCF:diskConfig": "MANUAL",
@@ -87,15 +118,21 @@ def detail(instance, is_admin, fault=None):
         "OS-EXT-STS:power_state": instance.power_state,
         "OS-SRV-USG:launched_at": _usage_time(instance.launched_at),
         "OS-SRV-USG:terminated_at": _usage_time(instance.terminated_at),
-        "os-extended-volumes:volumes_attached": [],
-        "security_groups": [{"name": "default"}],
+        "os-extended-volumes:volumes_attached": [
+            v if common.at_least(3) else {"id": v["id"]} for v in volumes],
     }
+    if security_groups:
+        # Nova leaves the key out for a server without groups.
+        server["security_groups"] = [{"name": n} for n in security_groups]
     if is_admin:
         server["OS-EXT-SRV-ATTR:host"] = instance.host
         server["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.node
         server["OS-EXT-SRV-ATTR:instance_name"] = \
             f"instance-{instance.uuid[:8]}"
-    if fault is not None:
+    if server["status"] in _PROGRESS_STATUSES:
+        server["progress"] = 100 if instance.vm_state == vm_states.ACTIVE \
+            else 0
+    if fault is not None and server["status"] in _FAULT_STATUSES:
         server["fault"] = {
             "code": fault["code"], "message": fault["message"],
             "created": _time(fault["created_at"]),
@@ -103,3 +140,14 @@ def detail(instance, is_admin, fault=None):
         if is_admin and fault.get("details"):
             server["fault"]["details"] = fault["details"]
     return servers_extra.extend(server, instance, is_admin)
+
+
+def updated(instance, fault=None, addresses=None):
+    """The body of ``PUT /servers/{id}``: below 2.75 Nova's base server
+    (no extended attributes, addresses without ``OS-EXT-IPS*``), from
+    2.75 the same as a show (the caller passes the show's body then)."""
+    server = detail(instance, False, fault, addresses)
+    for key in list(server):
+        if key.startswith(_EXTENDED_PREFIXES) or key in _EXTENDED_KEYS:
+            del server[key]
+    return server

@@ -1,4 +1,6 @@
-"""A directory image store: ``<id>.json`` metadata beside ``<id>.data``.
+"""A directory image store: ``<id>.json`` metadata beside ``<id>.data``,
+and ``<id>.members.json`` for the members of a shared image (a file per
+image, so records stored before members existed read unchanged).
 
 Writes go to a temporary file first and are renamed into place, so a
 reader never sees half an image and a failed upload leaves nothing.
@@ -43,37 +45,52 @@ class LocalImages(images.ImageStore):
     def _data_path(self, image_id):
         return self._meta_path(image_id)[:-len(".json")] + ".data"
 
+    def _members_path(self, image_id):
+        return self._meta_path(image_id)[:-len(".json")] + ".members.json"
+
     def _read(self, image_id):
         try:
             with open(self._meta_path(image_id)) as f:
-                return json.load(f)
+                return images.normalise(json.load(f))
         except (FileNotFoundError, json.JSONDecodeError):
             raise exception.ImageNotFound(image_id=image_id)
 
-    def _write(self, record):
-        path = self._meta_path(record["id"])
+    def _read_members(self, image_id):
+        try:
+            with open(self._members_path(image_id)) as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return {}
+
+    def _write(self, record, path=None):
+        path = path or self._meta_path(record["id"])
         tmp = f"{path}.{uuidlib.uuid4().hex}.tmp"
         with open(tmp, "w") as f:
             json.dump(record, f, sort_keys=True)
         os.replace(tmp, path)
 
+    def _write_members(self, image_id, members):
+        self._write(members, self._members_path(image_id))
+
     def list(self, context, filters=None):
         filters = filters or {}
         records = []
         for name in os.listdir(self.root):
-            if not name.endswith(".json"):
+            if not name.endswith(".json") or name.endswith(".members.json"):
                 continue
             try:
                 record = self._read(name[:-5])
             except exception.ImageNotFound:
                 continue  # removed while listing
-            if images.visible(context, record) and images.matches(record, filters):
+            members = self._read_members(record["id"])
+            if images.listed(context, record, members, filters):
                 records.append(record)
         return sorted(records, key=lambda r: (r["created_at"], r["id"]))
 
     def get(self, context, image_id):
         record = self._read(image_id)
-        if not images.visible(context, record):
+        if not images.visible(context, record,
+                              self._read_members(image_id)):
             raise exception.ImageNotFound(image_id=image_id)
         return record
 
@@ -122,11 +139,62 @@ class LocalImages(images.ImageStore):
 
     def delete(self, context, image_id):
         self.get(context, image_id)
-        for path in (self._data_path(image_id), self._meta_path(image_id)):
+        for path in (self._data_path(image_id), self._members_path(image_id),
+                     self._meta_path(image_id)):
             try:
                 os.unlink(path)
             except FileNotFoundError:
                 pass
+
+    def update(self, context, image_id, changes):
+        self.get(context, image_id)
+        with self._lock:
+            record = images.apply_update(self._read(image_id), changes)
+            self._write(record)
+        return record
+
+    # -- members ------------------------------------------------------------
+
+    def add_member(self, context, image_id, member_id):
+        images.check_shared(self.get(context, image_id))
+        with self._lock:
+            members = self._read_members(image_id)
+            if member_id in members:
+                raise exception.Conflict(
+                    reason=f"{member_id} is already a member of image "
+                           f"{image_id}")
+            members[member_id] = images.new_member(image_id, member_id)
+            self._write_members(image_id, members)
+        return members[member_id]
+
+    def list_members(self, context, image_id):
+        self.get(context, image_id)
+        return sorted(self._read_members(image_id).values(),
+                      key=lambda m: (m["created_at"], m["member_id"]))
+
+    def get_member(self, context, image_id, member_id):
+        self.get(context, image_id)
+        member = self._read_members(image_id).get(member_id)
+        if member is None:
+            raise exception.ImageMemberNotFound(image_id=image_id,
+                                                member_id=member_id)
+        return member
+
+    def update_member(self, context, image_id, member_id, status):
+        self.get_member(context, image_id, member_id)
+        with self._lock:
+            members = self._read_members(image_id)
+            member = images.set_member_status(members[member_id], status)
+            members[member_id] = member
+            self._write_members(image_id, members)
+        return member
+
+    def delete_member(self, context, image_id, member_id):
+        self.get_member(context, image_id, member_id)
+        with self._lock:
+            members = self._read_members(image_id)
+            members.pop(member_id, None)
+            self._write_members(image_id, members)
 
     def local_path(self, context, image_id):
         path = self._data_path(image_id)

@@ -41,7 +41,8 @@ class Row:
 
     :param template: path with ``{name}`` placeholders filled from the
         environment's ids (and the ``fresh`` factory's, per caller).
-    :param body: JSON body, or ``bytes`` sent as octet-stream.
+    :param body: JSON body, or ``bytes`` sent as octet-stream, or
+        ``callable(ids) -> body`` for a body naming placeholder ids.
     :param fresh: ``callable(env, who) -> dict`` of placeholder values
         naming a resource made for this caller only.
     """
@@ -121,7 +122,7 @@ class Env:
         assert resp.status_code < 300, (method, path, resp.text)
         return resp.json() if resp.content else None
 
-    def wait_servers(self, ids, status, timeout=20):
+    def wait_servers(self, ids, status, timeout=60):
         deadline = time.monotonic() + timeout
         while True:
             servers = self.call("admin", "GET", "/v2.1/servers/detail",
@@ -137,6 +138,17 @@ class Env:
             time.sleep(0.1)
 
 
+def fill(body, ids):
+    """``body`` with ``{name}`` placeholders in its strings filled."""
+    if isinstance(body, str):
+        return body.format(**ids) if "{" in body else body
+    if isinstance(body, dict):
+        return {k: fill(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [fill(v, ids) for v in body]
+    return body
+
+
 def run(env, rows):
     """Call every row as every caller; return the mismatches."""
     wrong = []
@@ -146,10 +158,12 @@ def run(env, rows):
             if row.fresh is not None:
                 ids.update(row.fresh(env, who))
             path = row.template.format(**ids)
+            body = (row.body(ids) if callable(row.body)
+                    else fill(row.body, ids))
             query, headers = (
                 {k: v.format(**ids) for k, v in (given or {}).items()}
                 for given in (row.query, row.headers))
-            resp = env.request(who, row.method, path, row.body, query,
+            resp = env.request(who, row.method, path, body, query,
                                headers)
             if resp.status_code != row.expected[who]:
                 wrong.append((row.method, path, row.action, who,

@@ -99,7 +99,7 @@ def test_unknown_action_and_microversion_errors(stack):
     server = conn.compute.create_server(name="x", image_id=DEMO_IMAGE,
                                         flavor_id="1")
     resp = http(stack, "POST", f"/servers/{server.id}/action",
-                json={"shelve": None})
+                json={"frobnicate": None})
     assert resp.status_code == 404
     assert http(stack, "GET", "/servers", version="2.200").status_code \
         == 406
@@ -164,7 +164,7 @@ def test_service_disable_and_force_down(stack):
                 token="admin:admin", json=body)
     assert resp.json()["service"]["status"] == "disabled"
     states = {s.host: s.status for s in admin.compute.services()
-              if s.binary == "nimbus-compute"}
+              if s.binary == "nova-compute"}
     assert states["fake-1"] == "disabled"
     body = {"host": "fake-1", "binary": "nimbus-compute",
             "forced_down": True}

@@ -11,6 +11,7 @@ from tests.functional.api.policy_matrix import (
     ADMIN_ONLY,
     ALL_OK,
     CALLERS,
+    DEMO_IMAGE,
     OWNER_DELETE,
     OWNER_READ,
     OWNER_WRITE,
@@ -20,7 +21,6 @@ from tests.functional.api.policy_matrix import (
     action,
     codes,
     run,
-    same,
 )
 
 S = "/v2.1/servers/{server_id}"
@@ -34,8 +34,11 @@ V211 = {"X-OpenStack-Nova-API-Version": "2.11"}
 STATES = {"stopped": ({"os-stop": None}, "SHUTOFF"),
           "paused": ({"pause": None}, "PAUSED"),
           "suspended": ({"suspend": None}, "SUSPENDED"),
-          "locked": ({"lock": None}, "ACTIVE")}
-FRESH_ACTIVE_ROWS = 8
+          "locked": ({"lock": None}, "ACTIVE"),
+          "rescued": ({"rescue": None}, "RESCUE"),
+          # [compute] shelved_offload_time 0: offloaded at once.
+          "shelved": ({"shelve": None}, "SHELVED_OFFLOADED")}
+FRESH_ACTIVE_ROWS = 18
 
 
 def _server(state="active"):
@@ -128,6 +131,31 @@ def server_rows():
         action(S + "/action", "os-resetState", {"state": "active"},
                codes(202, 403, 403, 404), _server()),
         action(S + "/action", "os-getConsoleOutput", {}, OWNER_WRITE),
+        action(S + "/action", "resize", {"flavorRef": "2"}, ACTION_WRITE,
+               _server()),
+        action(S + "/action", "migrate", None, codes(202, 403, 403, 404),
+               _server()),
+        # The server is not resized: past the rule, the state says 409.
+        action(S + "/action", "confirmResize", None,
+               codes(409, 409, 403, 404)),
+        action(S + "/action", "revertResize", None,
+               codes(409, 409, 403, 404)),
+        action(S + "/action", "rebuild", {"imageRef": DEMO_IMAGE},
+               ACTION_WRITE, _server()),
+        action(S + "/action", "createImage", {"name": "snap"},
+               ACTION_WRITE, _server()),
+        action(S + "/action", "shelve", None, ACTION_WRITE, _server()),
+        # An administrator gets past the rule to the state check.
+        action(S + "/action", "shelveOffload", None,
+               codes(409, 403, 403, 404)),
+        action(S + "/action", "unshelve", None, ACTION_WRITE,
+               _server("shelved")),
+        action(S + "/action", "rescue", None, OWNER_WRITE, _server()),
+        action(S + "/action", "unrescue", None, ACTION_WRITE,
+               _server("rescued")),
+        # The server's host is up: an administrator gets the 409.
+        action(S + "/action", "evacuate", {"onSharedStorage": False},
+               codes(409, 403, 403, 404)),
         Row("GET", S + "/metadata", OWNER_READ),
         Row("POST", S + "/metadata", OWNER_WRITE, {"metadata": {"k": "v"}}),
         Row("PUT", S + "/metadata", OWNER_WRITE, {"metadata": {"k": "v"}}),
@@ -135,11 +163,81 @@ def server_rows():
         Row("PUT", S + "/metadata/k", OWNER_WRITE, {"meta": {"k": "w"}}),
         Row("DELETE", S + "/metadata/k", OWNER_DELETE, fresh=_server()),
         Row("GET", S + "/ips", OWNER_READ),
-        # No network plugin records addresses: allowed callers get the
-        # "not on that network" 404, the other project "no server".
-        Row("GET", S + "/ips/{network}", same(404)),
+        Row("GET", S + "/ips/{network}", OWNER_READ),
         Row("GET", S + "/os-instance-actions", OWNER_READ),
         Row("GET", S + "/os-instance-actions/{request_id}", OWNER_READ),
+        Row("GET", S + "/os-server-password", OWNER_READ),
+        Row("DELETE", S + "/os-server-password", OWNER_DELETE),
+        Row("GET", S + "/migrations", codes(200, 403, 403, 404)),
+        # No migration 0: an administrator gets past the rule to the 404.
+        Row("GET", S + "/migrations/0", codes(404, 403, 403, 404)),
+        action(S + "/action", "os-migrateLive",
+               {"host": None, "block_migration": True,
+                "disk_over_commit": False}, codes(202, 403, 403, 404),
+               _server()),
+        Row("DELETE", S + "/migrations/0", codes(404, 403, 403, 404),
+            headers={"OpenStack-API-Version": "compute 2.24"}),
+        Row("POST", S + "/migrations/0/action", codes(404, 403, 403, 404),
+            {"force_complete": None}, action="force_complete",
+            headers={"OpenStack-API-Version": "compute 2.22"}),
+    ]
+
+
+def _security_group(env, who):
+    group = env.call("member", "POST", "/v2.1/os-security-groups", {
+        "security_group": {"name": env.unique("sg"),
+                           "description": ""}})["security_group"]
+    return {"security_group_id": group["id"]}
+
+
+def _rule(env, who):
+    group = _security_group(env, who)["security_group_id"]
+    rule = env.call("member", "POST", "/v2.1/os-security-group-rules", {
+        "security_group_rule": {
+            "parent_group_id": group, "ip_protocol": "tcp",
+            "from_port": 22, "to_port": 22}})["security_group_rule"]
+    return {"rule_id": rule["id"]}
+
+
+def _server_port(env, who):
+    server = env.pool["active"].pop()
+    port = env.call("member", "GET", f"/v2.1/servers/{server}/os-interface")[
+        "interfaceAttachments"][0]["port_id"]
+    return {"server_id": server, "port_id": port}
+
+
+def network_rows():
+    sg = "/v2.1/os-security-groups/{security_group_id}"
+    return [
+        Row("GET", "/v2.1/os-networks", ALL_OK),
+        Row("GET", "/v2.1/os-networks/{network_id}", ALL_OK),
+        Row("GET", "/v2.1/os-security-groups", ALL_OK),
+        Row("POST", "/v2.1/os-security-groups", codes(200, 200, 403, 200),
+            {"security_group": {"name": "m", "description": ""}}),
+        Row("GET", sg, OWNER_READ),
+        Row("PUT", sg, OWNER_WRITE,
+            {"security_group": {"name": "matrix-sg", "description": "d"}}),
+        Row("DELETE", sg, codes(202, 202, 403, 404),
+            fresh=_security_group),
+        Row("POST", "/v2.1/os-security-group-rules", OWNER_WRITE,
+            lambda ids: {"security_group_rule": {
+                "parent_group_id": ids["security_group_id"],
+                "ip_protocol": "icmp", "from_port": -1, "to_port": -1}},
+            fresh=_security_group),
+        Row("DELETE", "/v2.1/os-security-group-rules/{rule_id}",
+            codes(202, 202, 403, 404), fresh=_rule),
+        Row("GET", S + "/os-security-groups", OWNER_READ),
+        action(S + "/action", "addSecurityGroup", {"name": "matrix-sg"},
+               ACTION_WRITE, _server()),
+        action(S + "/action", "removeSecurityGroup", {"name": "default"},
+               ACTION_WRITE, _server()),
+        Row("GET", S + "/os-interface", OWNER_READ),
+        Row("GET", S + "/os-interface/{port_id}", OWNER_READ),
+        Row("POST", S + "/os-interface", OWNER_WRITE,
+            {"interfaceAttachment": {}}),
+        Row("DELETE", S + "/os-interface/{port_id}",
+            codes(202, 202, 403, 404), fresh=_server_port),
+        Row("GET", S + "/os-virtual-interfaces", OWNER_READ),
     ]
 
 
@@ -160,7 +258,7 @@ def resource_rows():
             {"k1": "w"}),
         # Nova answers 200 here and for an aggregate's delete; pecan turns
         # an empty 200 into 204 (the OpenAPI document says 200).
-        Row("DELETE", F + "/os-extra_specs/k1", codes(204, 403, 403, 403),
+        Row("DELETE", F + "/os-extra_specs/k1", codes(200, 403, 403, 403),
             fresh=_flavor(spec=True)),
         Row("GET", "/v2.1/flavors/priv/os-flavor-access", ADMIN_ONLY),
         action("/v2.1/flavors/priv/action", "addTenantAccess",
@@ -206,6 +304,16 @@ def admin_rows():
         Row("GET", "/v2.1/os-hypervisors/detail", ADMIN_ONLY),
         Row("GET", "/v2.1/os-hypervisors/statistics", ADMIN_ONLY),
         Row("GET", "/v2.1/os-hypervisors/{hypervisor}", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-hypervisors/{hypervisor}/uptime", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-hypervisors/fake/search", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-hypervisors/fake/servers", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-quota-class-sets/default", ADMIN_ONLY),
+        Row("PUT", "/v2.1/os-quota-class-sets/matrix", ADMIN_ONLY,
+            {"quota_class_set": {"instances": 50}}),
+        Row("GET", "/v2.1/os-migrations", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-simple-tenant-usage", ADMIN_ONLY),
+        Row("GET", "/v2.1/os-simple-tenant-usage/{demo}",
+            codes(200, 200, 200, 403)),
         Row("GET", "/v2.1/os-availability-zone", ALL_OK),
         Row("GET", "/v2.1/os-availability-zone/detail", ADMIN_ONLY),
         Row("GET", "/v2.1/os-aggregates", ADMIN_ONLY),
@@ -214,7 +322,7 @@ def admin_rows():
         Row("GET", "/v2.1/os-aggregates/{aggregate}", ADMIN_ONLY),
         Row("PUT", "/v2.1/os-aggregates/{aggregate}", ADMIN_ONLY,
             {"aggregate": {"name": "renamed-agg"}}),
-        Row("DELETE", AGG, codes(204, 403, 403, 403), fresh=_aggregate()),
+        Row("DELETE", AGG, codes(200, 403, 403, 403), fresh=_aggregate()),
         action(AGG + "/action", "add_host", {"host": "fake-1"}, ADMIN_ONLY,
                _aggregate()),
         action(AGG + "/action", "remove_host", {"host": "fake-1"},
@@ -239,7 +347,7 @@ def admin_rows():
 
 
 def rows():
-    return server_rows() + resource_rows() + admin_rows()
+    return server_rows() + resource_rows() + admin_rows() + network_rows()
 
 
 def _pool(env):
@@ -253,7 +361,7 @@ def _pool(env):
     ids = [s["id"] for s in env.call(
         "member", "GET", "/v2.1/servers", query={"name": "pool"})["servers"]]
     assert len(ids) == total
-    env.wait_servers(ids, "ACTIVE")
+    env.wait_servers(ids, "ACTIVE", timeout=60)
     env.pool = {}
     for state, count in need.items():
         env.pool[state], ids = ids[:count], ids[count:]
@@ -274,7 +382,9 @@ def _setup(cloud):
         "admin", "GET", "/identity/v3/users",
         query={"name": "member"})["users"][0]["id"]
     env.call("admin", "PUT", f"/v2.1/os-quota-sets/{ids['demo']}", {
-        "quota_set": {"instances": -1, "cores": -1, "ram": -1}})
+        "quota_set": {"instances": -1, "cores": -1, "ram": -1,
+                      "security_groups": -1,
+                      "security_group_rules": -1}})
     server = ids["server_id"] = _pool(env)
     env.call("member", "POST", "/v2.1/os-keypairs",
              {"keypair": {"name": "mine"}})
@@ -296,6 +406,14 @@ def _setup(cloud):
         "member", "GET", f"/v2.1/servers/{server}/os-instance-actions")[
         "instanceActions"][0]["request_id"]
     ids["network"] = "private"
+    ids["network_id"] = {n["label"]: n["id"] for n in env.call(
+        "admin", "GET", "/v2.1/os-networks")["networks"]}["private"]
+    ids["security_group_id"] = env.call(
+        "member", "POST", "/v2.1/os-security-groups", {"security_group": {
+            "name": "matrix-sg", "description": ""}})["security_group"]["id"]
+    ids["port_id"] = env.call(
+        "member", "GET", f"/v2.1/servers/{server}/os-interface")[
+        "interfaceAttachments"][0]["port_id"]
     return env
 
 

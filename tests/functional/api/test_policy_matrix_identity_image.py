@@ -7,6 +7,7 @@ from tests.functional.api.policy_matrix import (
     ALL_OK,
     OWNER_DELETE,
     OWNER_READ,
+    OWNER_WRITE,
     Env,
     Row,
     codes,
@@ -17,6 +18,7 @@ from tests.functional.api.policy_matrix import (
 V3 = "/identity/v3"
 GRANT = V3 + "/projects/{demo}/users/{user_id}/roles/{reader_role}"
 IMAGES = "/image/v2/images"
+EC2_CREDS = V3 + "/users/{member_user}/credentials/OS-EC2"
 ADMIN_WRITE = codes(201, 403, 403, 403)
 ADMIN_DELETE = codes(204, 403, 403, 403)
 SUBJECT_ONLY = codes(200, 200, 403, 403)
@@ -48,6 +50,12 @@ def _user(grant=False):
     return fresh
 
 
+def _ec2_credential(env, who):
+    cred = env.call("member", "POST", EC2_CREDS.format(**env.ids),
+                    {"tenant_id": env.ids["demo"]})["credential"]
+    return {"access": cred["access"]}
+
+
 def _project(env, who):
     """The admin deletes a scratch project; the others try their own
     (or, for the other project's member, the demo project)."""
@@ -75,6 +83,8 @@ def identity_rows():
             headers={"X-Subject-Token": "{member_token}"}),
         Row("DELETE", V3 + "/auth/tokens", codes(204, 204, 403, 403),
             headers=subject, fresh=_token),
+        Row("GET", V3 + "/domains", ADMIN_ONLY),
+        Row("GET", V3 + "/domains/default", ALL_OK),
         Row("GET", V3 + "/projects", ADMIN_ONLY),
         Row("POST", V3 + "/projects", ADMIN_WRITE,
             {"project": {"name": "new-project"}}),
@@ -95,10 +105,39 @@ def identity_rows():
             {"user": {"enabled": True}}),
         Row("DELETE", V3 + "/users/{user_id}", ADMIN_DELETE,
             fresh=_user()),
+        Row("GET", EC2_CREDS, SUBJECT_ONLY),
+        Row("POST", EC2_CREDS, codes(201, 201, 403, 403), {}),
+        Row("GET", EC2_CREDS + "/{member_ec2}", SUBJECT_ONLY),
+        Row("DELETE", EC2_CREDS + "/{access}", codes(204, 204, 403, 403),
+            fresh=_ec2_credential),
         Row("GET", V3 + "/roles", ADMIN_ONLY),
         Row("GET", V3 + "/roles/{member_role}", ADMIN_ONLY),
         Row("GET", V3 + "/role_assignments", ADMIN_ONLY),
     ]
+
+
+def _tagged_image(env, who):
+    ids = _image(env, who)
+    env.call("member", "PUT", f"{IMAGES}/{ids['image_id']}/tags/t1")
+    return ids
+
+
+def _shared_image(env, who):
+    image = env.call("member", "POST", IMAGES, {"name": "fresh-shared",
+                                                "visibility": "shared"})
+    return {"image_id": image["id"]}
+
+
+def _shared_with_other(env, who):
+    ids = _shared_image(env, who)
+    env.call("member", "POST", f"{IMAGES}/{ids['image_id']}/members",
+             {"member": env.ids["other_project"]})
+    return ids
+
+
+PATCH_NAME = [{"op": "replace", "path": "/name", "value": "renamed"}]
+PATCH_TYPE = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+MEMBER = IMAGES + "/{image_id}/members/{other_project}"
 
 
 def image_rows():
@@ -121,6 +160,22 @@ def image_rows():
             b"data", fresh=_image),
         Row("GET", IMAGES + "/{image}/file", OWNER_READ),
         Row("GET", IMAGES + "/{shared_image}/file", OWNER_READ),
+        Row("PATCH", IMAGES + "/{image_id}", OWNER_WRITE, PATCH_NAME,
+            fresh=_image, headers=PATCH_TYPE),
+        Row("PUT", IMAGES + "/{image_id}/tags/t1", codes(204, 204, 403, 404),
+            fresh=_image),
+        Row("DELETE", IMAGES + "/{image_id}/tags/t1",
+            codes(204, 204, 403, 404), fresh=_tagged_image),
+        Row("POST", IMAGES + "/{image_id}/members", OWNER_WRITE,
+            {"member": "{other_project}"}, fresh=_shared_image),
+        Row("GET", IMAGES + "/{shared_image}/members", OWNER_READ),
+        # A pending member sees the image and its own membership, and
+        # alone may accept it; only the owner (or an admin) removes it.
+        Row("GET", MEMBER, ALL_OK, fresh=_shared_with_other),
+        Row("PUT", MEMBER, codes(200, 403, 403, 200),
+            {"status": "accepted"}, fresh=_shared_with_other),
+        Row("DELETE", MEMBER, codes(204, 204, 403, 403),
+            fresh=_shared_with_other),
     ]
 
 
@@ -134,6 +189,8 @@ def _setup(cloud):
     ids["member_token"] = env.tokens["member"]
     ids["member_user"] = env.call("admin", "GET", V3 + "/users", query={
         "name": "member"})["users"][0]["id"]
+    ids["member_ec2"] = env.call("member", "POST", EC2_CREDS.format(**ids),
+                                 {})["credential"]["access"]
     for role in ("member", "reader"):
         ids[role + "_role"] = env.call("admin", "GET", V3 + "/roles", query={
             "name": role})["roles"][0]["id"]

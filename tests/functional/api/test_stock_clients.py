@@ -103,7 +103,7 @@ def test_nova_cli(cloud):
     assert "m1.tiny" in result.stdout
     result = subprocess.run([f"{BIN}/nova", "service-list"], env=env,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and "nimbus-compute" in result.stdout
+    assert result.returncode == 0 and "nova-compute" in result.stdout
 
 
 def test_tokens_revoke_and_reject_forgeries(cloud):

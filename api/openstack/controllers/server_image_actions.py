@@ -1,0 +1,67 @@
+"""The image and recovery actions of POST /servers/{id}/action: rebuild,
+createImage, shelve, shelveOffload, unshelve, rescue, unrescue,
+evacuate (bodies and answers as Nova gives them per microversion)."""
+
+from nimbus.api.openstack import common
+from nimbus.api.openstack import schemas_image_actions as schemas
+
+RULES = {
+    "rebuild": "os_compute_api:servers:rebuild",
+    "createImage": "os_compute_api:servers:create_image",
+    "shelve": "os_compute_api:os-shelve:shelve",
+    "shelveOffload": "os_compute_api:os-shelve:shelve_offload",
+    "unshelve": "os_compute_api:os-shelve:unshelve",
+    "rescue": "os_compute_api:os-rescue",
+    "unrescue": "os_compute_api:os-unrescue",
+    "evacuate": "os_compute_api:os-evacuate",
+}
+
+
+def handle(name, args, instance):
+    """Run action ``name`` (a key of :data:`RULES`, policy already
+    checked) on ``instance``; return the pecan reply."""
+    minor = common.version()[1]
+    schemas.check(name, args, minor)
+    args = args or {}
+    ctx = common.context()
+    compute = common.services().compute
+    uuid = instance.uuid
+    if name == "rebuild":
+        return _rebuild(ctx, compute, instance, args)
+    if name == "createImage":
+        image = compute.create_image(ctx, uuid, args["name"],
+                                     args.get("metadata"))
+        location = f"{common.base_url()}/v2.1/images/{image['id']}"
+        body = {"image_id": image["id"]} if minor >= 45 else None
+        return common.reply(body, 202, headers={"Location": location})
+    if name == "shelve":
+        compute.shelve(ctx, uuid)
+    elif name == "shelveOffload":
+        compute.shelve_offload(ctx, uuid)
+    elif name == "unshelve":
+        compute.unshelve(ctx, uuid, args.get("availability_zone"),
+                         args.get("host"))
+    elif name == "rescue":
+        password = compute.rescue(ctx, uuid, args.get("rescue_image_ref"),
+                                  args.get("adminPass"))
+        return common.reply({"adminPass": password}, 200)
+    elif name == "unrescue":
+        compute.unrescue(ctx, uuid)
+    else:
+        password = compute.evacuate(ctx, uuid, args.get("host"),
+                                    args.get("adminPass"))
+        if minor < 14:
+            return common.reply({"adminPass": password}, 200)
+    return common.reply(None, 202)
+
+
+def _rebuild(ctx, compute, instance, args):
+    from nimbus.api.openstack.controllers import servers
+    instance, password = compute.rebuild(
+        ctx, instance.uuid, args["imageRef"], name=args.get("name"),
+        metadata=args.get("metadata"), admin_password=args.get("adminPass"),
+        preserve_ephemeral=schemas.truthy(
+            args.get("preserve_ephemeral", False)))
+    response = servers.show_body(instance)
+    response["server"]["adminPass"] = password
+    return common.reply(response, 202)

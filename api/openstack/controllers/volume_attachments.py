@@ -1,0 +1,86 @@
+"""/servers/{id}/os-volume_attachments: list, show, attach, detach
+(Nova's bodies up to 2.11: ``id``, ``serverId``, ``volumeId``,
+``device``)."""
+
+import pecan
+from oslo_utils import uuidutils
+
+from nimbus.api.openstack import common, schemas_volumes
+from nimbus.core import exception
+
+P = "os_compute_api:os-volumes-attachments:%s"
+
+
+def _instance(server_id, rule):
+    from nimbus.api.openstack.controllers import servers
+    return servers.get_authorized(server_id, rule)
+
+
+def view(server_id, entry):
+    return {"id": entry["volume_id"], "serverId": server_id,
+            "volumeId": entry["volume_id"], "device": entry.get("device")}
+
+
+class VolumeAttachmentController:
+    """/servers/{id}/os-volume_attachments/{volume_id}."""
+
+    def __init__(self, server_id, volume_id):
+        self.server_id = server_id
+        self.volume_id = volume_id
+
+    def _check_id(self):
+        if not uuidutils.is_uuid_like(self.volume_id):
+            raise exception.VolumeAttachmentNotFound(
+                attachment_id=self.volume_id)
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "DELETE")
+        instance = _instance(self.server_id, P % "show")
+        self._check_id()
+        entry = common.services().compute.volume_attachment(
+            common.context(), instance.uuid, self.volume_id)
+        return common.reply({"volumeAttachment": view(instance.uuid,
+                                                      entry)})
+
+    @index.when(method="DELETE", template="json")
+    def delete(self):
+        instance = _instance(self.server_id, P % "delete")
+        self._check_id()
+        common.services().compute.detach_volume(
+            common.context(), instance.uuid, self.volume_id)
+        return common.reply(None, 202)
+
+
+class VolumeAttachmentsController:
+    """/servers/{id}/os-volume_attachments."""
+
+    def __init__(self, server_id):
+        self.server_id = server_id
+
+    @pecan.expose("json", generic=True)
+    def index(self):
+        common.allow("GET", "POST")
+        instance = _instance(self.server_id, P % "index")
+        entries = common.services().compute.volume_attachments(
+            common.context(), instance.uuid)
+        limit = common.limit_param()
+        offset = common.int_param("offset") or 0
+        entries = entries[offset:offset + limit]
+        return common.reply({"volumeAttachments": [
+            view(instance.uuid, e) for e in entries]})
+
+    @index.when(method="POST", template="json")
+    def create(self):
+        data = common.body(schemas_volumes.VOLUME_ATTACH)["volumeAttachment"]
+        instance = _instance(self.server_id, P % "create")
+        attachment = common.services().compute.attach_volume(
+            common.context(), instance.uuid, data["volumeId"],
+            device=data.get("device"))
+        return common.reply({"volumeAttachment": attachment})
+
+    @pecan.expose("json")
+    def _lookup(self, volume_id, *remainder):
+        if remainder:
+            pecan.abort(404)
+        return VolumeAttachmentController(self.server_id, volume_id), ()
