@@ -2,8 +2,7 @@
 
 from cliff import command
 
-from nimbus.cli import errors
-from nimbus.cli.commands.server import find_server
+from nimbus.cli import errors, rest
 
 
 class ShowConsoleLog(command.Command):
@@ -19,9 +18,9 @@ class ShowConsoleLog(command.Command):
     @errors.translated
     def take_action(self, args):
         conn = self.app.connection
-        server = find_server(conn, args.server)
-        body = conn.compute.get_server_console_output(server,
-                                                      length=args.lines)
+        server = rest.server(conn, args.server)
+        body = rest.call(conn, "POST", f"/servers/{server['id']}/action",
+                         {"os-getConsoleOutput": {"length": args.lines}})
         self.app.stdout.write(body["output"])
         if body["output"] and not body["output"].endswith("\n"):
             self.app.stdout.write("\n")

@@ -1,8 +1,24 @@
-"""``nimbus hypervisor list`` (admin)."""
+"""``nimbus hypervisor list/show/stats`` (admin)."""
 
-from cliff import lister
+from cliff import lister, show
 
-from nimbus.cli import errors
+from nimbus.cli import errors, rest
+
+
+def _find(conn, name_or_id):
+    return rest.find(conn, "hypervisor", name_or_id,
+                     "/os-hypervisors/detail", "hypervisors",
+                     show=("/os-hypervisors/%s", "hypervisor")) \
+        if str(name_or_id).isdigit() else _by_name(conn, name_or_id)
+
+
+def _by_name(conn, name):
+    nodes = rest.get(conn, "/os-hypervisors/detail")["hypervisors"]
+    found = [n for n in nodes if n["hypervisor_hostname"] == name]
+    if not found:
+        raise errors.CommandError(
+            f"No hypervisor with a name or ID of '{name}' exists.")
+    return found[0]
 
 
 class ListHypervisor(lister.Lister):
@@ -10,10 +26,45 @@ class ListHypervisor(lister.Lister):
 
     @errors.translated
     def take_action(self, args):
-        nodes = self.app.connection.compute.hypervisors(details=True)
-        return (("ID", "Hypervisor Hostname", "Type", "State", "vCPUs",
-                  "vCPUs Used", "Memory MB", "Memory MB Used",
-                  "Running VMs"),
-                [(h.id, h.name, h.hypervisor_type, h.state, h.vcpus,
-                  h.vcpus_used, h.memory_size, h.memory_used,
-                  h.running_vms) for h in nodes])
+        nodes = rest.get(self.app.connection,
+                         "/os-hypervisors/detail")["hypervisors"]
+        return (("ID", "Hypervisor Hostname", "Type", "Host IP", "State",
+                 "vCPUs Used", "vCPUs", "Memory MB Used", "Memory MB",
+                 "Running VMs"),
+                [(h["id"], h["hypervisor_hostname"], h["hypervisor_type"],
+                  h["host_ip"], h["state"], h["vcpus_used"], h["vcpus"],
+                  h["memory_mb_used"], h["memory_mb"], h["running_vms"])
+                 for h in nodes])
+
+
+class ShowHypervisor(show.ShowOne):
+    """Show a hypervisor: resources, service and uptime."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("hypervisor", help="hostname or ID")
+        return parser
+
+    @errors.translated
+    def take_action(self, args):
+        conn = self.app.connection
+        node = _find(conn, args.hypervisor)
+        uptime = rest.get(conn, f"/os-hypervisors/{node['id']}/uptime")[
+            "hypervisor"].get("uptime")
+        fields = {k: v for k, v in node.items() if k != "service"}
+        fields["service_host"] = node["service"]["host"]
+        fields["service_id"] = node["service"]["id"]
+        fields["uptime"] = uptime or ""
+        keys = sorted(fields)
+        return tuple(keys), tuple(fields[k] for k in keys)
+
+
+class ShowHypervisorStats(show.ShowOne):
+    """Show the sum of every hypervisor's resources."""
+
+    @errors.translated
+    def take_action(self, args):
+        stats = rest.get(self.app.connection, "/os-hypervisors/statistics")[
+            "hypervisor_statistics"]
+        keys = sorted(stats)
+        return tuple(keys), tuple(stats[k] for k in keys)

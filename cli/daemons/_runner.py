@@ -3,6 +3,7 @@
 import sys
 
 from nimbus.core import bootstrap, service
+from nimbus.core.db import migration
 from nimbus.core.db import setup as db_setup
 
 
@@ -17,7 +18,9 @@ def serve_with_database(binary, build, argv=None):
     def _main():
         conf = bootstrap.parse_config(
             sys.argv[1:] if argv is None else argv, binary)
+        bootstrap.wait_for_broker(conf)
         db = db_setup.use_database(conf)
+        migration.check_current()
         server = build(conf, db)
         server.start()
         service.wait_for_signal([server.stop])

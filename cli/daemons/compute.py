@@ -23,6 +23,7 @@ def main(argv=None):
         conf = bootstrap.parse_config(
             sys.argv[1:] if argv is None else argv, BINARY)
         svc = build(conf)  # loads the plugins: a bad name stops us here
+        bootstrap.wait_for_broker(conf)
         bootstrap.forbid_database(BINARY)
         svc.start()
         service.wait_for_signal([svc.stop])

@@ -18,7 +18,9 @@ def embedded(tmp_path):
     port = free_port()
     conf = tmp_path / "nimbus.conf"
     conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path}/state\n"
-                    f"[api]\nbind_port = {port}\n[fake]\npersist = false\n")
+                    f"[api]\nbind_port = {port}\n[fake]\npersist = false\n"
+                    f"[network]\nmetadata_port = {free_port()}\n"
+                    f"[ec2]\nbind_port = {free_port()}\n")
     log = open(tmp_path / "all.log", "wb")
     proc = subprocess.Popen([f"{BIN}/nimbus-all", "--config-file", str(conf)],
                             stdout=log, stderr=subprocess.STDOUT)
@@ -45,14 +47,18 @@ def test_create_wait_list_delete(embedded):
                      "--image", "demo", "demo", "--wait", "-f", "json")
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["status"] == "ACTIVE"
-    assert "Waiting for ACTIVE" in created.stderr
+    # The --wait progress bar: status/task state, then ACTIVE, full.
+    bars = created.stderr.splitlines()
+    assert bars[0].startswith("[") and "BUILD/" in bars[0], bars
+    assert bars[-1].startswith("[" + "#" * 24 + "]") and "ACTIVE" in \
+        bars[-1], bars
 
     listed = nimbus(embedded, "server", "list", "-f", "json")
     rows = json.loads(listed.stdout)
     assert [(r["Name"], r["Status"]) for r in rows] == [("demo", "ACTIVE")]
 
     log = nimbus(embedded, "console", "log", "demo")
-    assert log.returncode == 0 and "booted" in log.stdout
+    assert log.returncode == 0 and "demo login:" in log.stdout
 
     hosts = json.loads(nimbus(embedded, "hypervisor", "list", "-f",
                               "json").stdout)
@@ -72,4 +78,4 @@ def test_errors_are_one_line_and_non_zero(embedded):
     assert "Traceback" not in missing.stderr
     bad = nimbus(embedded, "server", "create", "--flavor", "nope",
                  "--image", "demo", "x")
-    assert bad.returncode != 0 and "Flavor 'nope' not found" in bad.stderr
+    assert bad.returncode != 0 and "No flavor with a name or ID of 'nope' exists." in bad.stderr

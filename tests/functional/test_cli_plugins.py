@@ -7,15 +7,16 @@ import os
 import subprocess
 import sys
 
+from nimbus.core import loading
 from tests.unit.core.test_loading import BROKEN, write_distribution
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 BIN = os.path.dirname(sys.executable)
-PLUGIN_GROUPS = {"nimbus.hypervisors": "hypervisor.Hypervisor",
-                 "nimbus.scheduler.filters": "scheduler.HostFilter",
-                 "nimbus.scheduler.weighers": "scheduler.HostWeigher",
-                 "nimbus.images": "images.ImageStore",
-                 "nimbus.api.dialects": "api_dialect.APIDialect"}
+# Every group of the kernel's table -> its interface below
+# nimbus.core.interfaces ("hypervisor.Hypervisor").
+PLUGIN_GROUPS = {
+    namespace: group.interface_name.removeprefix("nimbus.core.interfaces.")
+    for namespace, group in loading.GROUPS.items()}
 
 
 def _bundled():
