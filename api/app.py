@@ -12,8 +12,19 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from nimbus.api import auth
-from nimbus.core import admin_api, exception, keypairs, loading, quota_api
+from nimbus.core import (
+    admin_api,
+    exception,
+    keypairs,
+    loading,
+    metrics,
+    quota_api,
+    usage_api,
+)
+from nimbus.core import context as nimbus_context
 from nimbus.core.compute import api as compute_api
+from nimbus.core.ec2 import credentials as ec2_credentials
+from nimbus.core.ec2 import ids as ec2_ids
 from nimbus.core.identity import api as identity_api
 from nimbus.core.identity import manage as identity_manage
 
@@ -36,8 +47,15 @@ class Services:
         self.images = self.compute.images
         self.keypairs = keypairs.KeypairAPI(conf, db)
         self.quotas = quota_api.QuotaAPI(conf, db)
+        self.usage = usage_api.UsageAPI(conf, db)
         self.identity = identity_api.IdentityAPI(conf, db)
         self.identity_admin = identity_manage.IdentityAdmin(conf, db)
+        self.ec2_credentials = ec2_credentials.CredentialAPI(conf, db)
+        self.ec2_ids = ec2_ids.Ec2IdAPI(conf, db)
+        # One of each: the compute API's own, so a process holds one
+        # set of quota checkers, allocators and RPC clients per area.
+        self.network = self.compute.network
+        self.volume = self.compute.volumes
 
 
 class RootController:
@@ -132,6 +150,11 @@ class RequestIdMiddleware:
     def __call__(self, environ, start_response):
         request_id = "req-" + uuidutils.generate_uuid()
         environ["nimbus.request_id"] = request_id
+        # The thread's logging context until auth knows the caller: this
+        # request's id and nobody, never the previous request's caller
+        # (cheroot reuses worker threads).
+        nimbus_context.RequestContext(request_id=request_id,
+                                      overwrite=True)
         environ["nimbus.max_body"] = self.max_body
         length = environ.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.max_body:
@@ -141,6 +164,8 @@ class RequestIdMiddleware:
             # Keep webob from parsing a form (a malformed one raises deep
             # in routing); the JSON parser answers 415 instead.
             environ["nimbus.form_content_type"] = kind
+            # as sent: the EC2 dialect checks signatures over it
+            environ["nimbus.content_type"] = environ["CONTENT_TYPE"]
             environ["CONTENT_TYPE"] = "application/octet-stream"
 
         def _start(status, headers, exc_info=None):
@@ -179,5 +204,5 @@ def setup_app(conf, services):
         RootController(routes, default), hooks=hooks,
         force_canonical=False, guess_content_type_from_ext=False,
         debug=False)
-    return RequestIdMiddleware(auth.wrap_app(conf, app),
-                               conf.api.max_request_body_size)
+    return metrics.api_middleware(RequestIdMiddleware(
+        auth.wrap_app(conf, app), conf.api.max_request_body_size))

@@ -5,7 +5,10 @@ Two modes, each measured ``--runs`` times (medians reported):
 * ``inprocess``: nimbus-all (every service in one process, SQLite,
   ``fake://`` transport) as a subprocess;
 * ``rabbit``: api, conductor, scheduler and three computes as separate
-  processes over RabbitMQ and PostgreSQL.
+  processes over RabbitMQ (AMQP 0-9-1, oslo.messaging's rabbit driver)
+  and PostgreSQL;
+* ``amqp1``: the same deployment over the same broker's AMQP 1.0 plugin
+  (nimbus's ``qpid://`` driver). ``--mode transports`` runs both.
 
 The client (this process) POSTs the servers from ``--clients`` threads
 with plain HTTP, then polls until every server is ACTIVE. ``boots_per_s``
@@ -18,9 +21,18 @@ by N.
 installation (e.g. main before a change) in the same run: the two
 alternate, one fresh nimbus-all per run, and the ratios are reported.
 
+``--networks none`` runs nimbus-all without any network (``[network]
+create_default_network = false``: servers get no NIC, nimbus-network is
+never asked); ``--networks compare`` alternates that with the default
+(every server gets a port and an address from the default network,
+plugged and filtered through the fake network plugin) in the same run
+and reports the ratios.
+
     python benchmarks/boot_throughput.py --servers 200 --runs 3 --json
     python benchmarks/boot_throughput.py --mode inprocess --runs 5 \
         --baseline-venv ../base/.venv
+    python benchmarks/boot_throughput.py --mode inprocess --runs 3 \
+        --networks compare
 """
 
 import argparse
@@ -99,7 +111,9 @@ def boot_run(url, servers, clients):
                               headers=TOKEN, timeout=60).json()["servers"]
         states = [s["status"] for s in listing]
         if "ERROR" in states:
-            raise RuntimeError("a boot failed")
+            faults = {(s.get("fault") or {}).get("message")
+                      for s in listing if s["status"] == "ERROR"}
+            raise RuntimeError(f"a boot failed: {sorted(map(str, faults))}")
         if states.count("ACTIVE") >= servers:
             break
         time.sleep(0.05)
@@ -161,8 +175,27 @@ def _summary(mode, servers, runs):
 
 def run_inprocess(args):
     binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
-    runs = inprocess_session(binary, args, args.runs)
-    return _summary("inprocess", args.servers, runs)
+    networks = args.networks != "none"
+    runs = inprocess_session(binary, args, args.runs, networks=networks)
+    return _summary("inprocess" if networks else "inprocess-no-networks",
+                    args.servers, runs)
+
+
+def run_compare_networks(args):
+    """Alternate nimbus-all without networks and with the default
+    network, a fresh process per run."""
+    binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
+    off_runs, on_runs = [], []
+    for _ in range(args.runs):
+        off_runs += inprocess_session(binary, args, 1, networks=False)
+        on_runs += inprocess_session(binary, args, 1, networks=True)
+    off = _summary("inprocess-no-networks", args.servers, off_runs)
+    on = _summary("inprocess-networks", args.servers, on_runs)
+    on["ratio_boots_per_s"] = round(on["boots_per_s"] / off["boots_per_s"],
+                                    3)
+    on["ratio_cpu_per_boot"] = round(
+        on["cpu_ms_per_boot"] / off["cpu_ms_per_boot"], 3)
+    return [off, on]
 
 
 def run_compare(args):
@@ -182,9 +215,12 @@ def run_compare(args):
     return [base, current]
 
 
-def inprocess_session(binary, args, count):
+def inprocess_session(binary, args, count, networks=True):
     """Start ``binary`` (a nimbus-all), warm it up, measure ``count``
-    runs, stop it; return the runs."""
+    runs, stop it; return the runs.
+
+    :param networks: False: no default network (servers get no NIC).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         conf = pathlib.Path(tmp, "nimbus.conf")
@@ -193,7 +229,9 @@ def inprocess_session(binary, args, count):
             f"[api]\nbind_port = {port}\nauth_strategy = noauth2\n"
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
             "[fake]\npersist = false\n"
-            "[quota]\ninstances = -1\ncores = -1\nram = -1\n")
+            "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+            + ("" if networks else
+               "[network]\ncreate_default_network = false\n"))
         with open(os.path.join(tmp, "all.log"), "wb") as log:
             proc = subprocess.Popen([binary, "--config-file", str(conf)],
                                     stdout=log, stderr=subprocess.STDOUT)
@@ -209,10 +247,12 @@ def inprocess_session(binary, args, count):
             proc.wait(timeout=30)
 
 
-def run_rabbit(args):
+def run_rabbit(args, mode="rabbit"):
     with tempfile.TemporaryDirectory() as tmp, \
-            real.rabbit_vhost() as (transport_url, _), \
+            real.rabbit_vhost() as (transport_url, vhost), \
             real.postgresql_database() as db_url:
+        if mode == "amqp1":
+            transport_url = f"qpid://guest:guest@127.0.0.1:5672/{vhost}"
         dep = Deployment(pathlib.Path(tmp), transport_url, db_url,
                          extra={"fake": {"persist": "false"}})
         try:
@@ -230,9 +270,14 @@ def run_rabbit(args):
             pids = [p.pid for p in dep.procs.values()]
             runs = [measured_run(dep.url, args.servers, args.clients, pids)
                     for _ in range(args.runs)]
+        except Exception:
+            for name in dep.procs:
+                tail = dep.log(name)[-3000:]
+                print(f"--- {name} log (tail) ---\n{tail}", file=sys.stderr)
+            raise
         finally:
             dep.stop_all()
-    return _summary("rabbit", args.servers, runs)
+    return _summary(mode, args.servers, runs)
 
 
 def _seed_image(state_path):
@@ -257,10 +302,15 @@ def main():
     parser.add_argument("--servers", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--mode", choices=["inprocess", "rabbit", "both"],
-                        default="both")
+    parser.add_argument("--mode", default="both", choices=[
+        "inprocess", "rabbit", "amqp1", "both", "transports"],
+        help="both: inprocess and rabbit; transports: rabbit and amqp1")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per mode")
+    parser.add_argument("--networks", choices=["default", "none", "compare"],
+                        default="default",
+                        help="in-process: with the default network, "
+                             "without any, or both alternating")
     parser.add_argument("--baseline-venv", metavar="DIR",
                         help="also measure the in-process mode of the "
                              "nimbus installed in this virtualenv, "
@@ -268,11 +318,15 @@ def main():
     args = parser.parse_args()
     if args.baseline_venv:
         results = run_compare(args)
+    elif args.networks == "compare":
+        results = run_compare_networks(args)
     else:
-        modes = (["inprocess", "rabbit"] if args.mode == "both"
-                 else [args.mode])
-        results = [{"inprocess": run_inprocess, "rabbit": run_rabbit}[m](
-            args) for m in modes]
+        modes = {"both": ["inprocess", "rabbit"],
+                 "transports": ["rabbit", "amqp1"]}.get(args.mode,
+                                                        [args.mode])
+        runners = {"inprocess": run_inprocess, "rabbit": run_rabbit,
+                   "amqp1": lambda a: run_rabbit(a, "amqp1")}
+        results = [runners[m](args) for m in modes]
     for result in results:
         _report(result, args.json)
 
@@ -287,7 +341,7 @@ def _report(result, as_json):
             f"{result['cpu_ms_per_boot']} ms/boot, POST p50 "
             f"{result['post_p50_ms']} ms, p99 {result['post_p99_ms']} ms")
     if "ratio_boots_per_s" in result:
-        line += (f"; vs baseline: boots/s x{result['ratio_boots_per_s']}, "
+        line += (f"; vs {'no networks' if 'networks' in result['mode'] else 'baseline'}: boots/s x{result['ratio_boots_per_s']}, "
                  f"CPU/boot x{result['ratio_cpu_per_boot']}")
     print(line, flush=True)
 

@@ -113,11 +113,48 @@ class AdminAPI:
             node["service"] = service
         return nodes
 
+    def search_hypervisors(self, context, pattern, with_servers=False):
+        """The hypervisors whose name contains ``pattern`` (Nova's
+        ``os-hypervisors/{pattern}/search`` and ``/servers``).
+
+        :param with_servers: also give each one's live instances as
+            ``servers``: ``[{"uuid", "name"}]``.
+        :raises ComputeNodeNotFound: none matches.
+        """
+        nodes = [n for n in self.list_hypervisors(context)
+                 if pattern in n["hypervisor_hostname"]]
+        if not nodes:
+            raise exception.ComputeNodeNotFound(node=pattern)
+        if with_servers:
+            for node in nodes:
+                node["servers"] = [
+                    {"uuid": row["uuid"], "name": row["display_name"]}
+                    for row in self.db.instances.get_all(
+                        context, {"host": node["host"],
+                                  "node": node["hypervisor_hostname"]},
+                        sort_desc=False)]
+        return nodes
+
     def get_hypervisor(self, context, node_id):
         node = self.db.compute_nodes.get(context, node_id)
         services = self.list_services(context, binary="nimbus-compute",
                                       host=node["host"])
         node["service"] = services[0] if services else None
+        return node
+
+    def get_hypervisor_uptime(self, context, node_id):
+        """The hypervisor and its host's ``uptime`` line, asked of its
+        compute service.
+
+        :raises ComputeServiceUnavailable: that service is down.
+        """
+        node = self.get_hypervisor(context, node_id)
+        service = node["service"]
+        if service is None or not service["is_up"]:
+            raise exception.ComputeServiceUnavailable(host=node["host"])
+        from nimbus.core.compute import rpcapi as compute_rpcapi
+        node["uptime"] = compute_rpcapi.ComputeAPI().get_host_uptime(
+            context, node["host"])
         return node
 
     def hypervisor_statistics(self, context):

@@ -1,7 +1,10 @@
 """Process set-up shared by every nimbus daemon (no database here)."""
 
+import socket
 import sys
+import time
 
+import oslo_messaging as messaging
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_messaging import transport as messaging_transport
@@ -47,6 +50,53 @@ def run(binary, main):
             exception.ConfigError, cfg.Error) as err:
         print(f"{binary}: {err}", file=sys.stderr)
         return 2
+
+
+#: the port of a transport URL host that names none, by URL scheme.
+_DEFAULT_PORTS = {"rabbit": 5672, "amqp": 5672, "kombu": 5672,
+                  "qpid": 5672, "amqp1": 5672}
+
+
+def wait_for_broker(conf, sleep=time.sleep, clock=time.monotonic):
+    """Wait up to ``broker_startup_timeout`` seconds until one host of
+    ``transport_url`` accepts a TCP connection.
+
+    oslo.messaging retries a broker that is away forever, logging each
+    attempt; at start-up that hides a wrong URL behind endless errors.
+
+    :raises ConfigError: no host answered in time (one line, password
+        hidden).
+    """
+    deadline = clock() + conf.broker_startup_timeout
+    # A private ConfigOpts: parsing registers options on the one it gets.
+    url = messaging.TransportURL.parse(cfg.ConfigOpts(), conf.transport_url)
+    port = _DEFAULT_PORTS.get(url.transport.split("+")[0] if url.transport
+                              else "")
+    hosts = [(h.hostname, h.port or port) for h in url.hosts
+             if h.hostname and (h.port or port)]
+    if not hosts or conf.broker_startup_timeout == 0:
+        return
+    while True:
+        errors = []
+        for host, port_ in hosts:
+            try:
+                socket.create_connection((host, port_), timeout=2).close()
+                return
+            except OSError as err:
+                errors.append(f"{host}:{port_}: {err.strerror or err}")
+        if clock() >= deadline:
+            raise exception.ConfigError(reason=(
+                f"cannot reach the message broker of transport_url "
+                f"{_hide_password(url)} within {conf.broker_startup_timeout}"
+                f" s ({'; '.join(errors)})"))
+        sleep(1)
+
+
+def _hide_password(url):
+    hosts = ",".join(
+        f"{h.username + ':***@' if h.username else ''}{h.hostname}"
+        f"{':' + str(h.port) if h.port else ''}" for h in url.hosts)
+    return f"{url.transport}://{hosts}/{url.virtual_host or ''}"
 
 
 def forbid_database(binary):

@@ -17,19 +17,20 @@ exceptions cross RPC (anything else is kept as its ``str``).
     |   +-- InvalidAPIVersionString, UnsupportedAPIVersion (406),
     |       RequestTooLarge (413), BadMediaType (415)
     +-- NotAuthorized (403, UnauthorizedOperation)
-    |   +-- PolicyNotAuthorized
+    |   +-- PolicyNotAuthorized, ImageForbidden
     +-- Unauthenticated (401, AuthFailure)
     |   +-- AuthFailed, InvalidToken
     +-- NotFound (404, InvalidParameterValue)
     |   +-- InstanceNotFound, HypervisorInstanceNotFound
     |   |   (InvalidInstanceID.NotFound)
-    |   +-- ImageNotFound (InvalidAMIID.NotFound)
+    |   +-- ImageNotFound (InvalidAMIID.NotFound), ImageMemberNotFound
+    |   +-- MigrationNotFound, MigrationNotFoundByStatus
     |   +-- FlavorNotFound, ServiceNotFound, ComputeHostNotFound,
     |       ComputeNodeNotFound, IdentityNotFound, Aggregate*NotFound,
     |       InstanceGroupNotFound
     +-- Conflict (409, IncorrectState)
     |   +-- InstanceInvalidState, UnexpectedTaskStateError
-    |   |   (IncorrectInstanceState)
+    |   |   (IncorrectInstanceState), UnexpectedMigrationStatus
     |   +-- FlavorExists, ClaimConflict, AggregateNameExists, ...
     |   +-- GenerationConflict, GroupConflict (claim races, internal)
     +-- OverQuota (403, ResourceLimitExceeded)
@@ -38,8 +39,13 @@ exceptions cross RPC (anything else is kept as its ``str``).
     +-- PluginNotFound, PluginLoadFailed, ConfigError, DBNotAllowed
     +-- HypervisorError (driver failures)
     |   +-- RescheduledBuild (InsufficientResources), BuildAbort,
-    |       InstanceExists
+    |       InstanceExists, ResizeError
     +-- UnsupportedOperation (501, UnsupportedOperation)
+
+Volumes add VolumeNotFound, SnapshotNotFound, VolumeAttachmentNotFound
+(404), VolumeInvalidState, SnapshotInvalidState, VolumeIsBusy (409),
+InvalidVolumeSize (400) and VolumeBackendError (500, driver and target
+failures: VolumeNotOnBackend, VolumeExportError).
 """
 
 import json
@@ -135,6 +141,15 @@ class ServiceNotFound(NotFound):
     msg_fmt = "Service %(service_id)s could not be found."
 
 
+class MigrationNotFound(NotFound):
+    msg_fmt = "Migration %(migration_id)s could not be found."
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = ("Instance %(instance_id)s has no migration in status "
+               "%(status)s.")
+
+
 class ComputeHostNotFound(NotFound):
     msg_fmt = "Compute host %(host)s could not be found."
 
@@ -169,6 +184,11 @@ class UnexpectedTaskStateError(Conflict):
 
 class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
     pass
+
+
+class UnexpectedMigrationStatus(Conflict):
+    msg_fmt = ("Conflict updating migration %(migration_id)s. "
+               "Expected status: %(expected)s. Actual: %(actual)s")
 
 
 class FlavorExists(Conflict):
@@ -241,11 +261,250 @@ class InstanceExists(HypervisorError):
     msg_fmt = "The hypervisor already has a guest named %(name)s."
 
 
+class ResizeError(HypervisorError):
+    msg_fmt = "Resize error: %(reason)s"
+
+
 class UnsupportedOperation(NimbusException):
     msg_fmt = "Plugin %(plugin)s does not support %(operation)s."
     code = 501
     ec2_code = "UnsupportedOperation"
     safe = True
+
+
+# -- privileged commands (nimbus.core.privileged) ---------------------------
+
+class PrivilegedArgumentInvalid(Invalid):
+    msg_fmt = "Refused to run a privileged command: invalid %(argument)s %(value)s"
+
+
+class PrivilegedCommandFailed(NimbusException):
+    msg_fmt = ("Privileged command failed (exit %(exit_code)s): %(command)s: "
+               "%(stderr)s")
+
+
+# -- networks (nimbus-network, nimbus.networks plugins) ----------------------
+
+class NetworkPluginError(NimbusException):
+    msg_fmt = "Network plugin operation failed: %(reason)s"
+
+
+class NetworkNotFound(NotFound):
+    msg_fmt = "Network %(network_id)s could not be found."
+    ec2_code = "InvalidNetworkID.NotFound"
+
+
+class SubnetNotFound(NotFound):
+    msg_fmt = "Subnet %(subnet_id)s could not be found."
+    ec2_code = "InvalidSubnetID.NotFound"
+
+
+class PortNotFound(NotFound):
+    msg_fmt = "Port %(port_id)s could not be found."
+    ec2_code = "InvalidNetworkInterfaceID.NotFound"
+
+
+class FixedIpNotFound(NotFound):
+    msg_fmt = "No fixed IP %(address)s on network %(network_id)s."
+
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "Security group %(security_group_id)s does not exist."
+    ec2_code = "InvalidGroup.NotFound"
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    msg_fmt = "Security group rule %(rule_id)s does not exist."
+    ec2_code = "InvalidPermission.NotFound"
+
+
+class FloatingIpNotFound(NotFound):
+    msg_fmt = "Floating IP %(floatingip_id)s could not be found."
+    ec2_code = "InvalidAddress.NotFound"
+
+
+class FloatingIpPoolNotFound(NotFound):
+    msg_fmt = "Floating IP pool %(pool)s could not be found."
+
+
+class InvalidCidr(Invalid):
+    msg_fmt = "Invalid CIDR %(cidr)s: %(reason)s"
+
+
+class InvalidNetworkRequest(Invalid):
+    """A server create's ``networks`` the service cannot honour."""
+
+    msg_fmt = "Bad networks format: %(reason)s"
+
+
+class InvalidSecurityGroupRule(Invalid):
+    msg_fmt = "Invalid security group rule: %(reason)s"
+
+
+class NetworkAmbiguous(Conflict):
+    msg_fmt = ("Multiple possible networks found, use a Network ID to be "
+               "more specific.")
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ("Unable to complete operation on network %(network_id)s. "
+               "There are one or more ports still in use on the network.")
+
+
+class NetworkExists(Conflict):
+    msg_fmt = "Network conflict: %(reason)s"
+
+
+class FixedIpAlreadyInUse(Conflict):
+    msg_fmt = ("Fixed IP address %(address)s is already in use on network "
+               "%(network_id)s.")
+    ec2_code = "InvalidIPAddress.InUse"
+
+
+class PortInUse(Conflict):
+    msg_fmt = "Port %(port_id)s is still in use by server %(device_id)s."
+    ec2_code = "InvalidNetworkInterface.InUse"
+
+
+class MacAddressInUse(Conflict):
+    msg_fmt = "MAC address %(mac)s is already in use."
+
+
+class NoMoreFixedIps(Conflict):
+    msg_fmt = "No more IP addresses available on network %(network_id)s."
+    ec2_code = "InsufficientFreeAddressesInSubnet"
+
+
+class IpAddressGenerationFailure(NoMoreFixedIps):
+    """Neutron's name for an exhausted subnet (what its API says)."""
+
+
+class NoMoreFloatingIps(Conflict):
+    msg_fmt = ("No more IP addresses available on external network "
+               "%(network_id)s.")
+    ec2_code = "AddressLimitExceeded"
+
+
+class FloatingIpAssociated(Conflict):
+    msg_fmt = ("Floating IP %(address)s is associated with port "
+               "%(port_id)s.")
+    ec2_code = "InvalidIPAddress.InUse"
+
+
+class NoMoreVlans(Conflict):
+    msg_fmt = "No more VLANs or address ranges for project networks: %(reason)s"
+
+
+class SecurityGroupInUse(Conflict):
+    msg_fmt = "Security group %(security_group_id)s %(reason)s."
+    ec2_code = "InvalidGroup.InUse"
+
+
+class SecurityGroupExists(Conflict):
+    msg_fmt = "Security group %(name)s already exists."
+    ec2_code = "InvalidGroup.Duplicate"
+
+
+class SecurityGroupRuleExists(Conflict):
+    msg_fmt = "Security group rule already exists. Rule id is %(rule_id)s."
+    ec2_code = "InvalidPermission.Duplicate"
+
+
+class NetworkCapabilityMissing(Conflict):
+    """The configured network plugin does not declare what a request
+    needs (refused before anything is recorded)."""
+
+    msg_fmt = ("The network plugin %(plugin)s does not support "
+               "%(capability)s.")
+
+
+# -- volumes (nimbus-volume, nimbus.volumes plugins) -------------------------
+
+class VolumeNotFound(NotFound):
+    msg_fmt = "Volume %(volume_id)s could not be found."
+    ec2_code = "InvalidVolume.NotFound"
+
+
+class SnapshotNotFound(NotFound):
+    msg_fmt = "Snapshot %(snapshot_id)s could not be found."
+    ec2_code = "InvalidSnapshot.NotFound"
+
+
+class VolumeAttachmentNotFound(NotFound):
+    msg_fmt = "Volume attachment %(attachment_id)s could not be found."
+
+
+class VolumeInvalidState(Conflict):
+    """A guarded status change found the volume in another status."""
+
+    msg_fmt = ("Cannot %(action)s volume %(volume_id)s: its status is "
+               "%(status)s (must be %(expected)s).")
+    ec2_code = "IncorrectState"
+
+
+class SnapshotInvalidState(Conflict):
+    msg_fmt = ("Cannot %(action)s snapshot %(snapshot_id)s: its status is "
+               "%(status)s (must be %(expected)s).")
+
+
+class VolumeIsBusy(Conflict):
+    """The volume has dependents (snapshots, attachments)."""
+
+    msg_fmt = "Volume %(volume_id)s is busy: %(reason)s"
+    ec2_code = "VolumeInUse"
+
+
+class InvalidVolumeSize(Invalid):
+    msg_fmt = "Invalid volume size: %(reason)s"
+
+
+class VolumeTypeNotFound(NotFound):
+    msg_fmt = "Volume type %(volume_type_id)s could not be found."
+
+
+class VolumeTypeExists(Conflict):
+    msg_fmt = "Volume Type %(name)s already exists."
+
+
+class VolumeTypeInUse(Invalid):
+    """Cinder answers 400 for a type volumes still use."""
+
+    msg_fmt = ("Volume Type %(volume_type_id)s deletion is not allowed "
+               "with volumes present with the type.")
+
+
+class VolumeTypeExtraSpecNotFound(NotFound):
+    msg_fmt = ("Volume Type %(volume_type_id)s has no extra specs with key "
+               "%(key)s.")
+
+
+class VolumeTypeAccessNotFound(NotFound):
+    msg_fmt = ("Volume type access not found for %(volume_type_id)s / "
+               "%(project_id)s combination.")
+
+
+class VolumeTypeAccessExists(Conflict):
+    msg_fmt = ("Volume type access for %(volume_type_id)s / "
+               "%(project_id)s combination already exists.")
+
+
+class MetadataKeyNotFound(NotFound):
+    msg_fmt = "%(kind)s %(resource_id)s has no metadata with key %(key)s."
+
+
+class VolumeBackendError(NimbusException):
+    """A volume driver failed; nothing was left half-made."""
+
+    msg_fmt = "Volume backend operation failed: %(reason)s"
+
+
+class VolumeNotOnBackend(VolumeBackendError):
+    msg_fmt = "Volume %(volume_id)s is not on this backend."
+
+
+class VolumeExportError(VolumeBackendError):
+    msg_fmt = "Exporting volume %(volume_id)s failed: %(reason)s"
+
 
 
 # -- API: request and microversion errors (OpenStack-family dialects) -------
@@ -344,6 +603,16 @@ class ActionNotSupportedByHost(Conflict):
                "support %(capability)s.")
 
 
+class ComputeServiceUnavailable(NimbusException):
+    """A question only the host's compute service can answer, while that
+    service is down."""
+
+    msg_fmt = "Compute service of %(host)s is unavailable at this time."
+    code = 400
+    ec2_code = "Unavailable"
+    safe = True
+
+
 # -- plugin loading: interface checks ----------------------------------------
 
 class PluginInterfaceMismatch(PluginLoadFailed):
@@ -364,6 +633,58 @@ class ImageStoreFull(NimbusException):
     ec2_code = "ResourceLimitExceeded"
 
 
+class ImageForbidden(NotAuthorized):
+    """An image change Glance refuses with 403 (a read-only attribute,
+    members of an image that is not shared, ...)."""
+    msg_fmt = "%(reason)s"
+
+
+class ImageMemberNotFound(NotFound):
+    msg_fmt = "Member %(member_id)s of image %(image_id)s could not be found."
+
+
 class ImageStoreError(NimbusException):
     msg_fmt = "The image store failed to store image %(image_id)s."
+    safe = True
+
+
+class Ec2Error(Invalid):
+    """An error only the EC2 dialect raises, carrying its own EC2 code
+    (``MissingParameter``, ``InvalidInstanceID.Malformed``,
+    ``SignatureDoesNotMatch``, ...) and HTTP status (400 unless given)."""
+
+    msg_fmt = "%(detail)s"
+
+    def __init__(self, *args, **kwargs):
+        """``Ec2Error(ec2_code, detail, status=400)``."""
+        if args and "ec2_code" in kwargs:
+            args = args[1:]  # rebuilt over RPC: the message comes first
+        values = {"ec2_code": "InvalidParameterValue", "detail": "",
+                  "status": 400}
+        values.update(zip(("ec2_code", "detail", "status"), args,
+                          strict=False))
+        values.update(kwargs)
+        values.pop("code", None)  # the status says it
+        super().__init__(**values)
+        self.ec2_code = values["ec2_code"]
+        self.code = values["status"]
+        self.kwargs["code"] = self.code
+# -- live migration (wflive) ---------------------------------------------------
+
+class LiveMigrationError(HypervisorError):
+    msg_fmt = "Live migration of %(instance_uuid)s failed: %(reason)s"
+
+
+class LiveMigrationAborted(LiveMigrationError):
+    msg_fmt = "Live migration of %(instance_uuid)s was aborted"
+
+
+class LiveMigrationPreCheckError(Conflict):
+    msg_fmt = "Migration pre-check error: %(reason)s"
+    safe = True
+
+
+class LiveMigrationNotRunning(Invalid):
+    msg_fmt = ("Migration %(migration_id)s of instance %(instance_uuid)s is "
+               "not running (status %(status)s)")
     safe = True

@@ -19,13 +19,23 @@ import sys
 import stevedore
 
 from nimbus.core import exception
-from nimbus.core.interfaces import api_dialect, hypervisor, images, scheduler
+from nimbus.core.interfaces import (
+    api_dialect,
+    hypervisor,
+    images,
+    network,
+    scheduler,
+    volume,
+)
 
 HYPERVISORS = "nimbus.hypervisors"
 FILTERS = "nimbus.scheduler.filters"
 WEIGHERS = "nimbus.scheduler.weighers"
 IMAGES = "nimbus.images"
 API_DIALECTS = "nimbus.api.dialects"
+NETWORKS = "nimbus.networks"
+VOLUMES = "nimbus.volumes"
+VOLUME_TARGETS = "nimbus.volumes.targets"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +64,9 @@ GROUPS = {group.namespace: group for group in (
     PluginGroup(WEIGHERS, "scheduler weigher", scheduler.HostWeigher),
     PluginGroup(IMAGES, "image", images.ImageStore),
     PluginGroup(API_DIALECTS, "API dialect", api_dialect.APIDialect),
+    PluginGroup(NETWORKS, "network", network.NetworkDriver),
+    PluginGroup(VOLUMES, "volume", volume.VolumeDriver),
+    PluginGroup(VOLUME_TARGETS, "volume target", volume.VolumeTarget),
 )}
 
 

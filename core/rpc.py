@@ -68,6 +68,9 @@ def get_client(target, version_cap=None, timeout=None):
 def get_server(target, endpoints):
     """Return an RPC server; oslo.messaging picks its threading executor
     because nothing in nimbus monkey-patches (checked by a test)."""
+    from nimbus.core import metrics
+    endpoints = [metrics.InstrumentedEndpoint(e, target.topic)
+                 for e in endpoints]
     return messaging.get_rpc_server(
         transport(), target, endpoints,
         serializer=RequestContextSerializer())

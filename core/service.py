@@ -13,7 +13,7 @@ from futurist import periodics
 from oslo_log import log as logging
 
 from nimbus.core import context as nimbus_context
-from nimbus.core import rpc
+from nimbus.core import metrics, rpc
 from nimbus.core.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Service:
         endpoints = [self.manager] + self.manager.additional_endpoints()
         self._rpcserver = rpc.get_server(target, endpoints)
         self._rpcserver.start()
+        metrics.serve(self.conf, self.binary)
         self._heartbeat()
         self.manager.after_start()
         self._start_periodics()

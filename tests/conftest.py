@@ -50,6 +50,10 @@ def nimbus_conf(tmp_path):
         "api": {"bind_port": free_port(), "auth_strategy": "noauth2"},
         "all": {"compute_hosts": "fake-1,fake-2"},
         "fake": {"persist": "false"},
+        # the metadata service beside the API: never the shared default
+        "network": {"metadata_port": free_port()},
+        # the EC2 API, when a test enables it: never the shared default
+        "ec2": {"bind_port": free_port()},
     })
     conf = bootstrap.parse_config(["--config-file", str(conf_file)],
                                   "nimbus-test", default_config_files=[],
@@ -86,6 +90,7 @@ def noauth_sdk(url, token):
         auth_type="admin_token",
         auth={"endpoint": url + "/v2.1", "token": token},
         compute_endpoint_override=url + "/v2.1",
+        block_storage_endpoint_override=url + "/volume/v3",
         region_name="RegionOne")
 
 

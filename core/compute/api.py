@@ -13,11 +13,24 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, loading, quota, servicegroup
-from nimbus.core.compute import api_extras, api_groups, task_states, vm_states
+from nimbus.core.compute import (
+    api_boot_volumes,
+    api_extras,
+    api_groups,
+    api_images,
+    api_live,
+    api_migrations,
+    api_moves,
+    api_network,
+    api_volumes,
+    task_states,
+    vm_states,
+)
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import request_spec as rs
+from nimbus.core.network import api as network_api
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
 
@@ -38,11 +51,26 @@ _CAPABILITY_FOR = {
     "suspend": "suspend", "resume": "suspend",
     "soft_reboot": "soft_reboot",
     "get_console_output": "console_log",
+    "attach_interface": "vif_hotplug", "detach_interface": "vif_hotplug",
+    "attach_volume": "disk_hotplug", "detach_volume": "disk_hotplug",
+    "resize": "cold_migration", "migrate": "cold_migration",
+    "live_migration": "live_migration", "block_migration": "block_migration",
+    "live_migration_abort": "live_migration_abort",
+    "live_migration_force_complete": "live_migration_force_complete",
+    "createImage": "snapshot",
+    "rescue": "rescue", "unrescue": "rescue",
 }
 
 
 class ComputeAPI(api_extras.ServerExtrasMixin,
-                 api_groups.ServerGroupsMixin):
+                 api_groups.ServerGroupsMixin,
+                 api_live.LiveMigrationMixin,
+                 api_migrations.MigrationReadMixin,
+                 api_moves.MoveMixin,
+                 api_images.ImageActionsMixin,
+                 api_network.ServerNetworkMixin,
+                 api_volumes.VolumeAttachMixin,
+                 api_boot_volumes.BootVolumesMixin):
     """Server operations for API dialects (one instance per API process).
 
     :param conf: the configuration.
@@ -55,6 +83,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         self.quotas = quota.Quotas(conf, db)
         self.images = loading.load_driver(loading.IMAGES,
                                           conf.images.backend, conf)
+        self.network = network_api.NetworkAPI(conf, db)
         self._compute = None
         self._conductor = None
 
@@ -100,20 +129,47 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
 
     def create(self, context, name, flavor_id, image_id, min_count=1,
                max_count=1, metadata=None, key_name=None, user_data=None,
-               availability_zone=None, scheduler_hints=None):
+               availability_zone=None, scheduler_hints=None,
+               requested_networks=None, security_groups=None,
+               block_devices=None, access_ips=None):
         """Record the instances and hand them to conductor.
 
+        :param requested_networks: ``"auto"`` (or None), ``"none"``, or
+            ``[{"uuid", "fixed_ip", "port"}]``; checked by the network
+            service before anything is recorded.
+        :param security_groups: group names (or ids) of the servers
+            (default: the project's ``default``).
+        :param image_id: ``imageRef``; None or empty for a server booted
+            from a volume (a ``block_devices`` entry with boot index 0).
+        :param block_devices: ``block_device_mapping_v2`` (see
+            :meth:`block_devices_for_boot`).
+        :param access_ips: ``access_ip_v4``/``access_ip_v6`` to record.
         :returns: the list of new instances (``vm_state`` building).
-        :raises Invalid: unknown flavor or image, bad counts.
+        :raises Invalid: unknown flavor or image, bad counts, an unknown
+            network, port or security group, block devices nimbus cannot
+            give.
+        :raises FixedIpAlreadyInUse, PortInUse, NetworkAmbiguous: (409)
         """
         if not 1 <= min_count <= max_count:
             raise exception.InvalidInput(
                 reason="min_count must be >= 1 and <= max_count")
+        self._check_zone(context, availability_zone)
         flavor = self._flavor_for_boot(context, flavor_id)
-        image = self._image_for_boot(context, image_id)
+        image = self._image_for_boot(context, image_id) if image_id \
+            else None
         key_data = self._key_data(context, key_name)
         group = self._group_for_boot(context, scheduler_hints)
+        nics = self.network.validate_requested_networks(
+            context, context.project_id, requested_networks,
+            count=max_count)
+        groups, group_names = self._groups_for_boot(context,
+                                                    security_groups)
         count = max_count
+        volumes = self.block_devices_for_boot(context, block_devices,
+                                              image_id, count)
+        # A volume-backed server: its root is the boot volume, whose
+        # image (if any) the scheduler's image filters look at.
+        boot_image = self.boot_image(volumes)
         reservation_id = "r-" + uuidutils.generate_uuid()[:8]
         rows, actions = [], []
         for index in range(count):
@@ -123,6 +179,11 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                 context, uuid, display, flavor, image, metadata, key_name,
                 key_data, user_data, availability_zone, reservation_id,
                 index))
+            rows[-1].update(access_ips or {})
+            # The groups asked for, shown until the network records the
+            # server's own (with its ports, at build time).
+            rows[-1]["system_metadata"] = json.dumps(
+                {"requested_security_groups": json.dumps(group_names)})
             actions.append({"instance_uuid": uuid, "action": "create",
                             "request_id": context.request_id,
                             "user_id": context.user_id,
@@ -135,13 +196,44 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
         self._recheck_quota(context, instances, deltas)
+        if volumes:
+            try:
+                self.claim_block_devices(context, instances[0], volumes)
+            except Exception:
+                self._local_delete(context, instances[0])
+                raise
         self._add_group_members(context, group, [i.uuid for i in instances])
-        spec = rs.RequestSpec.for_boot(context, flavor, image, count,
+        spec = rs.RequestSpec.for_boot(context, flavor,
+                                       boot_image or image, count,
                                        availability_zone, scheduler_hints,
-                                       group=group)
+                                       group=group, requested_networks=nics,
+                                       security_groups=groups)
+        if boot_image is not None:
+            # No local root disk to claim on the host (Nova's is_bfv).
+            spec.flavor = dict(spec.flavor, root_gb=0)
         self.conductor_rpc.schedule_and_build_instances(
             context, [i.uuid for i in instances], spec)
         return instances
+
+    def _check_zone(self, context, availability_zone):
+        """Refuse a zone no compute host is in, before anything is
+        recorded (the scheduler would only fail the build later).
+
+        ``zone:host[:node]`` (an admin forcing a host) names the zone
+        before the first colon; an empty zone there means any.
+        """
+        if not availability_zone:
+            return
+        zone = availability_zone.split(":", 1)[0]
+        if not zone:
+            return
+        zones = {agg["availability_zone"]
+                 for agg in self.db.aggregates.get_all(context)}
+        zones.add(self.conf.compute.default_availability_zone)
+        if zone not in zones:
+            raise exception.InvalidInput(reason=(
+                f"The requested availability zone is not available: "
+                f"{zone}"))
 
     def _recheck_quota(self, context, instances, deltas):
         """Check again now the instances are recorded; if a concurrent
@@ -153,6 +245,27 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
             for instance in instances:
                 self._local_delete(context, instance)
             raise
+
+    def _groups_for_boot(self, context, names):
+        """The server's security groups, each checked to exist:
+        ``(refs as given, their names)``; the names are ``["default"]``
+        when none is given (the network then uses the project's
+        ``default``).
+
+        :raises InvalidInput: an unknown or ambiguous group.
+        """
+        names = list(dict.fromkeys(names or []))
+        resolved = []
+        for ref in names:
+            try:
+                group = self.network.allocator.find_group(
+                    context, context.project_id, ref)
+            except (exception.SecurityGroupNotFound,
+                    exception.Conflict) as err:
+                raise exception.InvalidInput(reason=str(err))
+            if group["name"] not in resolved:
+                resolved.append(group["name"])
+        return names, resolved or ["default"]
 
     def _flavor_for_boot(self, context, flavor_id):
         try:
@@ -188,7 +301,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         return {
             "uuid": uuid, "display_name": name,
             "project_id": context.project_id, "user_id": context.user_id,
-            "image_ref": image["id"], "flavor_id": flavor.flavorid,
+            "image_ref": image["id"] if image else "", "flavor_id": flavor.flavorid,
             "flavor_name": flavor.name, "vcpus": flavor.vcpus,
             "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
             "ephemeral_gb": flavor.ephemeral_gb, "swap": flavor.swap,
@@ -217,6 +330,8 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                 return
             if instance.task_state == task_states.DELETING:
                 return
+            if instance.vm_state == vm_states.RESIZED:
+                self.drop_resize_source(context, instance)
             current = instance.task_state
             instance.task_state = task_states.DELETING
             try:
@@ -231,7 +346,15 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
 
     def _local_delete(self, context, instance):
         """Delete an instance no compute holds (never placed, or its host
-        is down): the database is all there is to clean."""
+        is down): the database is all there is to clean, its network
+        records included."""
+        try:
+            self.network.release_instance(context.elevated(), instance.uuid)
+        except Exception:
+            # nimbus-network reaps the ports of deleted servers.
+            LOG.exception("Could not release the network of %s",
+                          instance.uuid)
+        self.release_volumes(context, instance)
         try:
             instance.destroy()
         except exception.InstanceNotFound:

@@ -1,12 +1,12 @@
 """More server operations of the compute API: lock, reset state,
-metadata, renaming and the action log.
+metadata, renaming, the action log and the guest's posted password.
 
 :class:`ServerExtrasMixin` is mixed into
 :class:`nimbus.core.compute.api.ComputeAPI`; it relies on its ``get``,
 ``_check_lock``, ``db`` and ``quotas``.
 """
 
-from nimbus.core import exception
+from nimbus.core import exception, servicegroup
 from nimbus.core.compute import vm_states
 
 # Nova's metadata update/delete states.
@@ -14,6 +14,8 @@ _METADATA_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
                     vm_states.SUSPENDED, vm_states.STOPPED,
                     vm_states.BUILDING, vm_states.ERROR)
 _RESET_STATES = (vm_states.ACTIVE, vm_states.ERROR)
+#: what a guest may post as its password (Nova's limit).
+PASSWORD_MAX_BYTES = 256
 
 
 class ServerExtrasMixin:
@@ -43,6 +45,57 @@ class ServerExtrasMixin:
         instance.locked_by = None
         instance.save()
         return instance
+
+    # -- host status (2.16) ---------------------------------------------------
+
+    def host_statuses(self, context, instances):
+        """``{instance uuid: status}`` of the hosts the instances are on,
+        as Nova's ``host_status``: ``UP``, ``DOWN`` (service down or
+        forced down), ``MAINTENANCE`` (disabled), ``UNKNOWN`` (no service
+        record), ``""`` (no host yet); one query for a page."""
+        hosts = {i.host for i in instances if i.host}
+        services = {s["host"]: s for s in self.db.services.get_all(
+            context, binary="nimbus-compute")} if hosts else {}
+        found = {}
+        for instance in instances:
+            service = services.get(instance.host)
+            if not instance.host:
+                found[instance.uuid] = ""
+            elif service is None:
+                found[instance.uuid] = "UNKNOWN"
+            elif not servicegroup.is_up(self.conf, service):
+                found[instance.uuid] = "DOWN"
+            elif service["disabled"]:
+                found[instance.uuid] = "MAINTENANCE"
+            else:
+                found[instance.uuid] = "UP"
+        return found
+
+    # -- the password a guest posted ------------------------------------------
+
+    def get_server_password(self, context, uuid):
+        """The password the guest posted (encrypted with its key pair's
+        public key by the guest), or ``""``."""
+        instance = self.get(context, uuid)
+        return self.db.passwords.get(context, instance.uuid)
+
+    def clear_server_password(self, context, uuid):
+        """Forget the posted password (the guest may post a new one)."""
+        instance = self.get(context, uuid)
+        self.db.passwords.clear(context, instance.uuid)
+
+    def post_server_password(self, context, uuid, password):
+        """Record what the guest posted to the metadata service, once.
+
+        :raises Invalid: longer than Nova's 256 bytes.
+        :raises Conflict: a password is set already.
+        """
+        if len(password) > PASSWORD_MAX_BYTES:
+            raise exception.Invalid(
+                reason=f"Password is longer than {PASSWORD_MAX_BYTES} "
+                       "bytes")
+        if not self.db.passwords.set_once(context, uuid, password):
+            raise exception.Conflict(message="Password already set")
 
     def reset_state(self, context, uuid, state):
         """Force ``vm_state`` (active or error) and clear the task."""
@@ -101,14 +154,6 @@ class ServerExtrasMixin:
             raise exception.InstanceInvalidState(
                 action="update metadata", instance_uuid=instance.uuid,
                 attr="vm_state", state=instance.vm_state)
-
-    def addresses(self, context, instance):
-        """Return ``{network: [{"version", "addr"}]}`` of an instance.
-
-        NOTE: no network plugin records addresses yet, so this is empty
-        until one does (Nova's shape is kept for when it does).
-        """
-        return {}
 
     # -- actions log --------------------------------------------------------
 

@@ -39,3 +39,27 @@ def build(context, instance, images):
         swap_mb=instance.swap, image=image, user_data=instance.user_data,
         key_data=instance.key_data, metadata=dict(instance.metadata),
         extra_specs=dict(instance.extra_specs))
+
+
+def volume_image(context, images, volume, instance_uuid):
+    """The :class:`ImageSpec` describing a volume-backed guest: from its
+    boot volume's ``volume_image_metadata`` (properties, and the kernel
+    and ramdisk its ``kernel_id``/``ramdisk_id`` name); no data path (the
+    volume is the disk). None for a volume made from no image.
+
+    :raises BuildAbort: the kernel or ramdisk image is gone.
+    """
+    meta = dict(volume.get("volume_image_metadata") or {})
+    if not meta:
+        return None
+    spec = hv.ImageSpec(id=meta.get("image_id") or "", disk_format="raw",
+                        container_format="bare", properties=meta)
+    try:
+        if meta.get("kernel_id"):
+            spec.kernel = image_spec(context, images, meta["kernel_id"])
+        if meta.get("ramdisk_id"):
+            spec.ramdisk = image_spec(context, images, meta["ramdisk_id"])
+    except exception.ImageNotFound as err:
+        raise exception.BuildAbort(instance_uuid=instance_uuid,
+                                   reason=str(err))
+    return spec

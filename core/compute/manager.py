@@ -2,19 +2,31 @@
 
 It never touches the database: every object method it calls runs on
 conductor (in a separate compute process) through object indirection.
+Networking: a build asks nimbus-network for the server's ports (VIF
+dicts), plugs each through the host side of ``[network] driver`` and
+filters it by its rules, then spawns the guest with the VIFs; a failed
+build and a delete give the ports back and unplug them.
 Each RPC method holds a per-instance lock, moves the instance's task state
 with a guard (``expected_task_state``), calls the plugin and records the
 outcome.
 """
+
+import threading
 
 import oslo_messaging as messaging
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
-from nimbus.core import exception, loading, manager
+from nimbus.core import context as nimbus_context
+from nimbus.core import exception, hostinfo, loading, manager, metrics
 from nimbus.core.compute import (
     guest_spec,
+    manager_images,
+    manager_live,
+    manager_moves,
+    manager_volumes,
+    port_filters,
     power_sync,
     resource_tracker,
     task_states,
@@ -24,6 +36,8 @@ from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.core.interfaces import request_spec as rs
+from nimbus.core.network import model as network_model
+from nimbus.core.network import rpcapi as network_rpcapi
 from nimbus.core.objects import compute_node, instance_action
 
 LOG = logging.getLogger(__name__)
@@ -48,15 +62,23 @@ _POWER_ACTIONS = {
 }
 
 
-class ComputeManager(manager.Manager):
+class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
+                     manager_moves.MoveManagerMixin,
+                     manager_live.LiveMigrationManagerMixin,
+                     manager_images.ImageWorkflowsMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.1")
+    target = messaging.Target(version="1.8")
 
-    def __init__(self, conf, host, driver=None):
+    def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)
         self.driver = driver or loading.load_driver(
             loading.HYPERVISORS, conf.compute.hypervisor, conf, host)
+        # The host side of the network plugin (no database either).
+        self.network_driver = network_driver or loading.load_driver(
+            loading.NETWORKS, conf.network.driver, conf, host)
+        #: security-group filters and remote-group members of this host.
+        self.port_filters = port_filters.HostFilters(self.network_driver)
         self.images = loading.load_driver(loading.IMAGES,
                                           conf.images.backend, conf)
         self.tracker = resource_tracker.ResourceTracker(conf, host,
@@ -64,8 +86,20 @@ class ComputeManager(manager.Manager):
         self.sync = power_sync.PowerSync(self)
         self.service_ref = None
         self._conductor = None
+        self._network = None
         # NOTE(scheduler): unknown at start, so the first success resets.
         self._failed_builds = True
+        #: instance uuid -> the VIF dicts plugged here for it.
+        self._vifs = {}
+        #: whether ``_vifs`` lists every guest's VIFs (False from a start
+        #: with guests until the replay has read them back).
+        self._vifs_known = True
+
+    @property
+    def network(self):
+        if self._network is None:
+            self._network = network_rpcapi.NetworkAPI()
+        return self._network
 
     @property
     def conductor(self):
@@ -77,20 +111,27 @@ class ComputeManager(manager.Manager):
 
     def init_host(self):
         self.driver.init_host()
+        self.network_driver.init_host()
         self.driver.register_event_listener(self.sync.handle_event)
         self.sync.reconcile()
 
     def after_start(self):
         self._report_resources()
+        if self.driver.list_instances():
+            self._vifs_known = False
+            threading.Thread(target=self._replay_vifs, daemon=True,
+                             name=f"replay-vifs-{self.host}").start()
 
     def cleanup_host(self):
         self.sync.stop()
+        self.network_driver.cleanup_host()
         self.driver.cleanup_host()
 
     def periodic_tasks(self):
         c = self.conf.compute
         return [(self._report_resources, c.resource_report_interval),
-                (self.sync.sync_all, c.sync_power_state_interval)]
+                (self.sync.sync_all, c.sync_power_state_interval),
+                (self.offload_due_shelved, c.shelved_poll_interval)]
 
     def _report_resources(self):
         service_id = self.service_ref.id if self.service_ref else None
@@ -119,17 +160,141 @@ class ComputeManager(manager.Manager):
                      instance.uuid)
             return
         started = timeutils.utcnow().isoformat()
+        volumes = []
         try:
+            vifs = self._allocate_network(context, instance, request_spec)
             spec = guest_spec.build(context, instance, self.images)
+            spec.vifs = self._plug_vifs(instance.uuid, vifs)
+            volumes = self.connect_block_devices(context, instance, spec)
+            spec.disks += volumes
             self.driver.spawn(context, spec)
         except Exception as err:
+            if volumes:
+                self.disconnect_block_devices(context, instance)
             if not isinstance(err, exception.BuildAbort):
                 self._record_build(context, instance, failed=True)
             self._build_failed(context, instance, request_spec, alternates,
                                err, started)
             return
+        self.finish_block_devices(context, instance, volumes)
         self._record_build(context, instance, failed=False)
         self._activate(context, instance, started)
+        metrics.BUILDS.labels("active").inc()
+
+    # -- networking ---------------------------------------------------------
+
+    def _allocate_network(self, context, instance, request_spec):
+        """The server's VIF dicts from nimbus-network (none asked: no
+        call at all).
+
+        :raises BuildAbort: the addresses could not be had (another host
+            would do no better).
+        """
+        requested = list(getattr(request_spec, "requested_networks", None)
+                         or [])
+        if not requested:
+            return []
+        try:
+            vifs = self.network.allocate_for_instance(
+                context, instance.uuid, instance.project_id, self.host,
+                requested, list(request_spec.security_groups or []),
+                instance.display_name)
+        except Exception as err:
+            raise exception.BuildAbort(
+                instance_uuid=instance.uuid,
+                reason=f"network allocation failed: {err}")
+        self._vifs[instance.uuid] = vifs
+        return vifs
+
+    def _plug_vifs(self, uuid, vifs):
+        """Plug each VIF (and filter it) through the network plugin's
+        host side; returns the hypervisor's VifSpecs."""
+        specs = []
+        for vif in vifs:
+            network, port, port_filter = network_model.to_specs(vif)
+            specs.append(self.network_driver.plug_vif(network, port))
+            self.port_filters.set_filter(network, port_filter,
+                                         vif.get("remote_groups"))
+        return specs
+
+    def _unplug_vifs(self, vifs):
+        """Undo :meth:`_plug_vifs`; log (never raise) a failure."""
+        for vif in vifs:
+            try:
+                network, port, _filter = network_model.to_specs(vif)
+                self.port_filters.remove_filter(network, port)
+                self.network_driver.unplug_vif(network, port)
+            except Exception:
+                LOG.exception("Unplugging VIF %s failed", vif.get("id"))
+
+    def _release_network(self, context, instance):
+        """Give the server's ports back and unplug them. A server built
+        with no network here costs no call; a failed call is logged
+        (nimbus-network reaps ports of deleted servers). A server moved
+        here with no VIFs (resize, migration) is recorded with an empty
+        list: no call either."""
+        plugged = self._vifs.pop(instance.uuid, None)
+        if not plugged and self._vifs_known:
+            return
+        try:
+            vifs = self.network.deallocate_for_instance(
+                context, instance.uuid, self.host)
+        except Exception:
+            LOG.exception("Could not release the network of %s",
+                          instance.uuid)
+            vifs = []
+        seen = {v["id"] for v in vifs}
+        self._unplug_vifs(list(vifs) + [v for v in plugged or []
+                                        if v["id"] not in seen])
+
+    def _replay_vifs(self):
+        """After a restart: plug and filter again the VIFs of this host's
+        guests (the plugin's host side is idempotent)."""
+        ctx = nimbus_context.get_admin_context()
+        try:
+            vifs = self.network.get_host_vifs(ctx, self.host)
+        except Exception:
+            LOG.warning("Could not read this host's VIFs from "
+                        "nimbus-network; filters are re-applied on the "
+                        "next change", exc_info=True)
+            return
+        by_instance = {}
+        for vif in vifs:
+            by_instance.setdefault(vif["instance_uuid"], []).append(vif)
+        for uuid, instance_vifs in by_instance.items():
+            try:
+                self._plug_vifs(uuid, instance_vifs)
+            except Exception:
+                LOG.exception("Replaying the VIFs of %s failed", uuid)
+            self._vifs[uuid] = instance_vifs
+        self._vifs_known = True
+
+    def refresh_port_filters(self, context, port_filters,
+                             remote_groups=None):
+        """Apply new security-group filters to ports of this host
+        (compute RPC 1.2; ``remote_groups``, the members of the groups
+        their rules name: 1.8)."""
+        if not self.port_filters.enabled:
+            return
+        self.port_filters.update_groups(
+            remote_groups, skip={v["port"]["id"] for v in port_filters})
+        for values in port_filters:
+            network, _port, port_filter = \
+                network_model.from_port_filter_dict(values)
+            try:
+                self.port_filters.set_filter(network, port_filter)
+            except Exception:
+                LOG.exception("Filtering port %s failed",
+                              values["port"]["id"])
+
+    def refresh_group_members(self, context, remote_groups):
+        """New member addresses of security groups the rules of this
+        host's ports name (compute RPC 1.8)."""
+        try:
+            self.port_filters.update_groups(remote_groups)
+        except Exception:
+            LOG.exception("Updating the members of %s failed",
+                          sorted(remote_groups))
 
     def _activate(self, context, instance, started):
         """Record the spawned guest as running, unless the instance was
@@ -148,6 +313,7 @@ class ComputeManager(manager.Manager):
             LOG.info("Instance %s deleted while spawning: destroying its "
                      "guest", instance.uuid)
             self._destroy_guest(context, instance)
+            self._release_network(context, instance)
         except exception.UnexpectedTaskStateError:
             # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
@@ -198,6 +364,7 @@ class ComputeManager(manager.Manager):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
         self._destroy_guest(context, instance)
+        self._release_network(context, instance)
         # Finished before any reschedule: the next host's event has the
         # same name under the same action.
         self._build_event(context, instance, started, "Error")
@@ -205,6 +372,7 @@ class ComputeManager(manager.Manager):
                  and request_spec.attempts
                  < self.conf.conductor.max_build_attempts
                  and alternates)
+        metrics.BUILDS.labels("rescheduled" if retry else "error").inc()
         if retry:
             instance.task_state = task_states.SCHEDULING
             instance.host = None
@@ -250,6 +418,8 @@ class ComputeManager(manager.Manager):
     def terminate_instance(self, context, instance):
         with self.lock(instance.uuid):
             self.driver.destroy(context, instance.uuid)
+            self._release_network(context, instance)
+            self.release_volumes(context, instance)
             try:
                 instance.destroy()
             except exception.InstanceNotFound:
@@ -331,7 +501,62 @@ class ComputeManager(manager.Manager):
             self.save_quietly(instance, expected)
 
     @messaging.expected_exceptions(exception.NimbusException)
+    def get_host_uptime(self, context):
+        """This host's ``uptime`` line (RPC 1.3)."""
+        return hostinfo.uptime_text()
+
     def get_console_output(self, context, instance, max_bytes):
         return self.driver.get_console_output(instance.uuid,
                                               max_bytes=max_bytes)
 
+
+    # -- NIC hot-plug (rpcapi 1.2) ----------------------------------------
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def attach_interface(self, context, instance, network_id=None,
+                         port_id=None, fixed_ip=None):
+        """Allocate a port through nimbus-network, plug and filter it with
+        the network plugin's host side, hot-plug it into the guest;
+        return its VIF dict. Anything that fails after the allocation is
+        undone (unplugged, port given back) before the error goes back.
+        """
+        with self.lock(instance.uuid):
+            vif = self.network.allocate_port_for_instance(
+                context, instance.uuid, instance.project_id, self.host,
+                network_id=network_id, port_id=port_id, fixed_ip=fixed_ip,
+                hostname=instance.display_name)
+            try:
+                spec, = self._plug_vifs(instance.uuid, [vif])
+                self.driver.attach_interface(instance.uuid, spec)
+            except Exception:
+                LOG.exception("Attaching port %(port)s to %(uuid)s failed",
+                              {"port": vif["id"], "uuid": instance.uuid})
+                self._unplug_vifs([vif])
+                self._give_back_port(context, instance, vif["id"])
+                raise
+            # A delete gives back (and unplugs) what is recorded here.
+            self._vifs.setdefault(instance.uuid, []).append(vif)
+            return vif
+
+    def _give_back_port(self, context, instance, port_id):
+        try:
+            self.network.deallocate_port(context, instance.uuid, port_id,
+                                         self.host)
+        except Exception:
+            LOG.exception("Giving back port %(port)s of %(uuid)s failed",
+                          {"port": port_id, "uuid": instance.uuid})
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def detach_interface(self, context, instance, port_id):
+        """Hot-unplug the NIC ``port_id`` from the guest, give its port
+        back to nimbus-network and unplug it on this host."""
+        with self.lock(instance.uuid):
+            self.driver.detach_interface(instance.uuid, port_id)
+            vif = self.network.deallocate_port(context, instance.uuid,
+                                               port_id, self.host)
+            plugged = self._vifs.get(instance.uuid)
+            known = [v for v in plugged or () if v["id"] == port_id]
+            if plugged is not None:
+                self._vifs[instance.uuid] = [v for v in plugged
+                                             if v["id"] != port_id]
+            self._unplug_vifs([vif] if vif else known)

@@ -83,6 +83,14 @@ class PowerSync:
         except exception.InstanceNotFound:
             LOG.warning("Guest %s has no instance record: left alone", uuid)
             return
+        if not instance.deleted and \
+                instance.system_metadata.get("evacuated_from") == \
+                self.compute.host and instance.host != self.compute.host:
+            LOG.warning("Destroying guest %(uuid)s: its server was "
+                        "evacuated to %(host)s while this host was down",
+                        {"uuid": uuid, "host": instance.host})
+            self.driver.destroy(ctx, uuid)
+            return
         if not instance.deleted:
             LOG.warning("Guest %(uuid)s belongs to an instance of host "
                         "%(host)s: left alone",
@@ -103,6 +111,12 @@ class PowerSync:
                        "service")
             self.compute.fail_build(ctx, instance, err,
                                      expected=(instance.task_state,))
+            return
+        if instance.task_state == task_states.MIGRATING and \
+                self.compute.recover_live_migration(ctx, instance):
+            return
+        if instance.task_state in task_states.MOVE_STATES:
+            # Conductor drives moves and settles interrupted ones.
             return
         if instance.task_state is not None:
             # The action's RPC died with the old process: forget it.

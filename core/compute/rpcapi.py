@@ -9,18 +9,45 @@ Version history:
 * 1.1: build_and_run_instance's ``request_spec`` is a
   :class:`~nimbus.core.interfaces.request_spec.RequestSpec` object (in
   1.0 the legacy ``dict``).
+* 1.2: refresh_port_filters (security-group changes reach the computes
+  hosting the affected ports); build_and_run_instance's request spec
+  may carry ``requested_networks`` and ``security_groups`` (RequestSpec
+  1.1); attach_interface, detach_interface (calls: NIC hot-plug).
+* 1.3: get_host_uptime (for ``os-hypervisors/{id}/uptime``).
+* 1.4: attach_volume, detach_volume (casts: volume hot-plug).
+* 1.5: resize_instance, finish_resize, confirm_resize, revert_resize,
+  finish_revert_resize (calls from conductor: the hypervisor steps of
+  resize and cold migration).
+* 1.6: live migration: check_can_live_migrate_destination,
+  check_can_live_migrate_source, cleanup_live_migration_destination_check,
+  pre_live_migration, rollback_live_migration_at_destination,
+  post_live_migration_at_destination (calls), live_migration,
+  live_migration_abort, live_migration_force_complete (casts).
+* 1.7: rebuild_instance (also evacuate's rebuild on a new host),
+  snapshot_instance, shelve_instance, shelve_offload_instance,
+  unshelve_instance, rescue_instance, unrescue_instance (casts).
+* 1.8: refresh_group_members
+  (cast: a security group's member addresses, once per host and change);
+  refresh_port_filters takes ``remote_groups`` (its filters' rules may
+  name a remote group; the members of those groups).
 """
 
 import oslo_messaging as messaging
 
 from nimbus.core import conf as nimbus_conf
-from nimbus.core import rpc
+from nimbus.core import exception, rpc
 
 TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.1"
+VERSION_CAP = "1.8"
+#: seconds an interface hot-plug may take (port allocation, plugging, the
+#: hypervisor's device attach).
+HOTPLUG_TIMEOUT = 120
+#: seconds a live-migration step on a compute may take (checks, the
+#: destination's preparation: directories, disks, image fetches).
+LIVE_TIMEOUT = 180
 
 
 class ComputeAPI:
@@ -80,7 +107,279 @@ class ComputeAPI:
     def resume_instance(self, context, instance):
         self._cast_action(context, "resume_instance", instance)
 
+    def get_host_uptime(self, context, host):
+        """The ``uptime`` line of compute host ``host``.
+
+        :raises UnsupportedOperation: ``[upgrade_levels] compute`` pins a
+            version older than 1.3 (the host may not know the call).
+        """
+        if not self.client.can_send_version("1.3"):
+            raise exception.UnsupportedOperation(
+                plugin=f"nimbus-compute (RPC pinned below 1.3) on {host}",
+                operation="get_host_uptime")
+        return self._on(host, version="1.3", timeout=30).call(
+            context, "get_host_uptime")
+
     def get_console_output(self, context, instance, max_bytes):
         return self._on(instance.host, timeout=60).call(
             context, "get_console_output", instance=instance,
             max_bytes=max_bytes)
+
+    def refresh_port_filters(self, context, host, port_filters,
+                             remote_groups=None):
+        """Re-apply the security-group filters of ports on ``host``.
+
+        :param port_filters: ``[{"network", "port", "rules"}]`` dicts
+            (:func:`nimbus.core.network.model.port_filter_dict`).
+        :param remote_groups: ``{group uuid: [address, ...]}`` of the
+            remote groups the rules name (1.8); None: the rules name none
+            (remote groups are resolved to addresses).
+
+        A compute of the previous release (pinned below 1.2) has no
+        filters to refresh: nothing is sent.
+        """
+        if remote_groups is not None:
+            # Rules naming a remote group: only a 1.8 compute knows them
+            # (callers ask can_refresh_group_members first).
+            self._on(host, version="1.8").cast(
+                context, "refresh_port_filters", port_filters=port_filters,
+                remote_groups=remote_groups)
+            return
+        if not self.client.can_send_version("1.2"):
+            return
+        self._on(host, version="1.2").cast(
+            context, "refresh_port_filters", port_filters=port_filters)
+
+    def can_refresh_group_members(self):
+        """Whether computes take rules naming a remote group and
+        :meth:`refresh_group_members` (1.8); if not, nimbus-network
+        resolves such rules to member addresses and re-sends the filters
+        of every port whose rules name a group that changed."""
+        return self.client.can_send_version("1.8")
+
+    def refresh_group_members(self, context, host, remote_groups):
+        """Tell ``host`` the member addresses of security groups its
+        ports' rules name (1.8).
+
+        :param remote_groups: ``{group uuid: [address, ...]}``.
+        """
+        self._on(host, version="1.8").cast(
+            context, "refresh_group_members", remote_groups=remote_groups)
+
+    # -- 1.2: NIC hot-plug ----------------------------------------------------
+
+    def _hotplug(self, instance, method):
+        if not self.client.can_send_version("1.2"):
+            raise exception.Conflict(
+                reason=f"{method} needs compute RPC 1.2; [upgrade_levels] "
+                       f"compute pins {self.client.version_cap}")
+        return self._on(instance.host, version="1.2",
+                        timeout=HOTPLUG_TIMEOUT)
+
+    def attach_interface(self, context, instance, network_id=None,
+                         port_id=None, fixed_ip=None):
+        """Allocate a port for ``instance`` (a new one on ``network_id``,
+        or ``port_id``), plug it and hot-plug it; return its VIF dict.
+
+        :raises Conflict: the compute is pinned below 1.2.
+        """
+        return self._hotplug(instance, "attach_interface").call(
+            context, "attach_interface", instance=instance,
+            network_id=network_id, port_id=port_id, fixed_ip=fixed_ip)
+
+    def detach_interface(self, context, instance, port_id):
+        """Hot-unplug the NIC ``port_id`` and give its port back."""
+        return self._hotplug(instance, "detach_interface").call(
+            context, "detach_interface", instance=instance, port_id=port_id)
+
+    # -- volumes (1.4) ------------------------------------------------------
+
+    def _volume_client(self, instance, action):
+        if not self.client.can_send_version("1.4"):
+            raise exception.ActionNotSupportedByHost(
+                action=action, instance_uuid=instance.uuid,
+                host=instance.host, hypervisor="(compute older than 1.4)",
+                capability="disk_hotplug")
+        return self._on(instance.host, version="1.4")
+
+    def attach_volume(self, context, instance, volume_id, mountpoint):
+        """Connect and hot-plug a volume the API reserved for
+        ``instance`` (the compute marks it in-use)."""
+        self._volume_client(instance, "attach_volume").cast(
+            context, "attach_volume", instance=instance,
+            volume_id=volume_id, mountpoint=mountpoint)
+
+    def detach_volume(self, context, instance, volume_id, attachment_id):
+        """Unplug and disconnect a volume the API marked detaching (the
+        compute marks it available)."""
+        self._volume_client(instance, "detach_volume").cast(
+            context, "detach_volume", instance=instance,
+            volume_id=volume_id, attachment_id=attachment_id)
+
+    # -- cold moves (1.5), called by conductor --------------------------------
+
+    def _move(self, host, method):
+        if not self.client.can_send_version("1.5"):
+            raise exception.ActionNotSupportedByHost(
+                action=method, instance_uuid="-", host=host,
+                hypervisor="(compute older than 1.5)",
+                capability="cold_migration")
+        return self._on(host, version="1.5",
+                        timeout=CONF.conductor.move_step_timeout)
+
+    def resize_instance(self, context, instance, migration, flavor,
+                        dest_host):
+        """Stop the guest on the source and send its disks to
+        ``dest_host``; returns what :meth:`finish_resize` needs."""
+        return self._move(migration.source_compute, "resize_instance").call(
+            context, "resize_instance", instance=instance,
+            migration=migration, flavor=flavor, dest_host=dest_host)
+
+    def finish_resize(self, context, instance, migration, flavor, sent,
+                      power_on):
+        """Create the guest on the destination from what the source
+        ``sent``."""
+        return self._move(migration.dest_compute, "finish_resize").call(
+            context, "finish_resize", instance=instance,
+            migration=migration, flavor=flavor, sent=sent,
+            power_on=power_on)
+
+    def confirm_resize(self, context, instance, migration):
+        """Drop the set-aside guest on the source."""
+        return self._move(migration.source_compute, "confirm_resize").call(
+            context, "confirm_resize", instance=instance,
+            migration=migration)
+
+    def revert_resize(self, context, instance, migration):
+        """Remove the moved guest from the destination."""
+        return self._move(migration.dest_compute, "revert_resize").call(
+            context, "revert_resize", instance=instance,
+            migration=migration)
+
+    def finish_revert_resize(self, context, instance, migration, flavor,
+                             power_on):
+        """Bring the set-aside guest back on the source."""
+        return self._move(migration.source_compute,
+                          "finish_revert_resize").call(
+            context, "finish_revert_resize", instance=instance,
+            migration=migration, flavor=flavor, power_on=power_on)
+
+    # -- live migration (1.6) -----------------------------------------------
+
+    def _live(self, host, action, timeout=None):
+        if not self.client.can_send_version("1.6"):
+            raise exception.Conflict(
+                reason=f"{action} needs compute RPC 1.6; [upgrade_levels] "
+                       f"compute pins {self.client.version_cap}")
+        kwargs = {"timeout": timeout} if timeout else {}
+        return self._on(host, version="1.6", **kwargs)
+
+    def check_can_live_migrate_destination(self, context, instance, host,
+                                           block_migration):
+        """Run on ``host``; returns the LiveMigrateData ``dict``."""
+        return self._live(host, "live migration", LIVE_TIMEOUT).call(
+            context, "check_can_live_migrate_destination",
+            instance=instance, block_migration=block_migration)
+
+    def check_can_live_migrate_source(self, context, instance, data):
+        return self._live(instance.host, "live migration",
+                          LIVE_TIMEOUT).call(
+            context, "check_can_live_migrate_source", instance=instance,
+            data=data)
+
+    def cleanup_live_migration_destination_check(self, context, host,
+                                                 data):
+        self._live(host, "live migration").cast(
+            context, "cleanup_live_migration_destination_check", data=data)
+
+    def pre_live_migration(self, context, instance, host, data):
+        return self._live(host, "live migration", LIVE_TIMEOUT).call(
+            context, "pre_live_migration", instance=instance, data=data)
+
+    def live_migration(self, context, instance, migration, data):
+        """Cast to the source: run the migration and finish it (or roll
+        it back) with the destination."""
+        self._live(instance.host, "live migration").cast(
+            context, "live_migration", instance=instance,
+            migration=migration, data=data)
+
+    def post_live_migration_at_destination(self, context, instance, host,
+                                           data):
+        return self._live(host, "live migration", LIVE_TIMEOUT).call(
+            context, "post_live_migration_at_destination",
+            instance=instance, data=data)
+
+    def rollback_live_migration_at_destination(self, context, instance,
+                                               host, data):
+        return self._live(host, "live migration", LIVE_TIMEOUT).call(
+            context, "rollback_live_migration_at_destination",
+            instance=instance, data=data)
+
+    def live_migration_abort(self, context, instance, migration_id):
+        self._live(instance.host, "abort").cast(
+            context, "live_migration_abort", instance=instance,
+            migration_id=migration_id)
+
+    def live_migration_force_complete(self, context, instance):
+        self._live(instance.host, "force complete").cast(
+            context, "live_migration_force_complete", instance=instance)
+
+    # -- 1.7: image workflows -----------------------------------------------
+
+    def _image_workflow(self, instance, action, host=None):
+        """The client for an image workflow on ``host`` (default: the
+        instance's).
+
+        :raises ActionNotSupportedByHost: compute is pinned below 1.7.
+        """
+        host = host or instance.host
+        if not self.client.can_send_version("1.7"):
+            raise exception.ActionNotSupportedByHost(
+                action=action, instance_uuid=instance.uuid, host=host,
+                hypervisor="(compute older than 1.7)", capability=action)
+        return self._on(host, version="1.7")
+
+    def check_image_workflows(self, instance, action):
+        """Raise (409) before anything is recorded when computes are
+        pinned below 1.7."""
+        self._image_workflow(instance, action)
+
+    def rebuild_instance(self, context, instance, image_ref, host=None,
+                         evacuate=False, with_network=True):
+        """Rebuild ``instance`` from ``image_ref`` on ``host`` (default:
+        its own; evacuate names the new one, and ``with_network`` says
+        whether the server has ports to plug there)."""
+        self._image_workflow(instance, "rebuild", host).cast(
+            context, "rebuild_instance", instance=instance,
+            image_ref=image_ref, evacuate=evacuate,
+            with_network=with_network)
+
+    def snapshot_instance(self, context, instance, image_id):
+        self._image_workflow(instance, "createImage").cast(
+            context, "snapshot_instance", instance=instance,
+            image_id=image_id)
+
+    def shelve_instance(self, context, instance, image_id):
+        self._image_workflow(instance, "shelve").cast(
+            context, "shelve_instance", instance=instance, image_id=image_id)
+
+    def shelve_offload_instance(self, context, instance):
+        self._image_workflow(instance, "shelveOffload").cast(
+            context, "shelve_offload_instance", instance=instance)
+
+    def unshelve_instance(self, context, instance, host=None,
+                          with_network=True):
+        """Unshelve on ``host`` (default: the instance's, still SHELVED);
+        ``with_network``: the server has ports to plug there."""
+        self._image_workflow(instance, "unshelve", host).cast(
+            context, "unshelve_instance", instance=instance,
+            with_network=with_network)
+
+    def rescue_instance(self, context, instance, rescue_image_ref):
+        self._image_workflow(instance, "rescue").cast(
+            context, "rescue_instance", instance=instance,
+            rescue_image_ref=rescue_image_ref)
+
+    def unrescue_instance(self, context, instance):
+        self._image_workflow(instance, "unrescue").cast(
+            context, "unrescue_instance", instance=instance)

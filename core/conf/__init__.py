@@ -15,17 +15,22 @@ from nimbus.core.conf import (
     conductor,
     database,
     default,
+    ec2,
     identity,
     images,
+    metrics,
+    network,
     quota,
     scheduler,
     upgrade_levels,
+    volume,
 )
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
-            all_, identity, quota, upgrade_levels)
+            all_, identity, quota, upgrade_levels, network, volume, metrics,
+            ec2)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

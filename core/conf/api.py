@@ -20,7 +20,8 @@ opts = [
                          "'user:project', user 'admin' is an admin")],
                help="How API requests are authenticated."),
     cfg.ListOpt("enabled_dialects",
-                default=["openstack", "identity", "image"],
+                default=["openstack", "identity", "image", "network",
+                         "volume"],
                 help="""
 API dialects to serve (entry points in ``nimbus.api.dialects``).
 
@@ -30,6 +31,10 @@ Possible values:
 * ``identity``: an Identity v3 subset (tokens, projects, users, roles)
   at ``/identity``, for ``auth_strategy = nimbus``.
 * ``image``: an Image v2 subset over the image plugin, at ``/image``.
+* ``network``: a Networking v2 subset (Neutron's API) over nimbus-network,
+  at ``/network`` (in the catalog as ``network``).
+* ``volume``: a Block Storage v3 subset over nimbus-volume, at
+  ``/volume`` (in the catalog as ``block-storage`` and ``volumev3``).
 """),
     cfg.IntOpt("max_limit", default=1000, min=1,
                help="Largest number of items one list request returns."),

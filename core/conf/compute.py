@@ -39,6 +39,26 @@ agree with the hypervisor. -1 disables it.
                     "limit)."),
     cfg.StrOpt("default_availability_zone", default="nova",
                help="Availability zone of hosts not in a zone aggregate."),
+    cfg.BoolOpt("allow_resize_to_same_host", default=False,
+                help="""
+Let a resize land on the host the server is on (the scheduler may then
+pick it). Cold migration always leaves the host.
+"""),
+    cfg.IntOpt("resize_confirm_window", default=0, min=0,
+               help="""
+Seconds after which a finished resize or cold migration that nobody
+confirmed or reverted is confirmed automatically (0: never).
+"""),
+    cfg.IntOpt("shelved_offload_time", default=0, min=-1,
+               help="Seconds a shelved server keeps its host before it is "
+                    "offloaded (its guest removed and its resources "
+                    "freed): 0 offloads at once, -1 never."),
+    cfg.IntOpt("shelved_poll_interval", default=3600, min=-1,
+               help="Seconds between checks for shelved servers due for "
+                    "offloading (-1: never)."),
+    cfg.StrOpt("default_rescue_image", default=None,
+               help="Image id rescue boots from when the request names "
+                    "none (unset: the server's own image)."),
 ]
 
 

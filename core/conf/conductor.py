@@ -1,4 +1,4 @@
-"""[conductor] options: build workflows."""
+"""[conductor] options: build and move workflows."""
 
 from oslo_config import cfg
 
@@ -9,6 +9,19 @@ opts = [
                help="""
 Hosts one build may be tried on: the first choice plus alternates after
 retryable build failures. 1 disables rescheduling.
+"""),
+    cfg.IntOpt("move_step_timeout", default=600, min=1,
+               help="""
+Seconds one step of a move (a compute's part of a resize or cold
+migration: sending the disks, starting the guest on the target) may
+take before conductor gives up on it and rolls the move back. A move
+whose record has not changed for twice this long was abandoned by a
+conductor that stopped; a conductor finishes or rolls it back.
+"""),
+    cfg.IntOpt("move_recovery_interval", default=60, min=1,
+               help="""
+Seconds between two looks for abandoned moves and for finished resizes
+past ``[compute] resize_confirm_window``.
 """),
 ]
 

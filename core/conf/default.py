@@ -48,6 +48,13 @@ Related options:
 """),
     cfg.IntOpt("periodic_interval", default=60, min=1,
                help="Default seconds between runs of periodic tasks."),
+    cfg.IntOpt("broker_startup_timeout", default=60, min=0,
+               help="""
+Seconds a starting service waits for one host of ``transport_url`` to
+accept a connection before it exits with one line naming the option. Once
+running, services reconnect to the broker by themselves, however long it
+is away. 0 skips the check.
+"""),
 ]
 
 

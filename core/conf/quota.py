@@ -12,6 +12,15 @@ _DEFAULTS = (
     ("metadata_items", 128, "Metadata items per server."),
     ("server_groups", 10, "Server groups per project."),
     ("server_group_members", 10, "Servers per server group."),
+    # Networking (Neutron's names and defaults).
+    ("network", 100, "Networks per project."),
+    ("port", 500, "Ports per project."),
+    ("floatingip", 50, "Floating IPs per project."),
+    ("security_group", 10, "Security groups per project."),
+    ("security_group_rule", 100, "Security group rules per project."),
+    ("volumes", 10, "Volumes per project."),
+    ("gigabytes", 1000, "GiB of volumes and snapshots per project."),
+    ("snapshots", 10, "Volume snapshots per project."),
 )
 
 opts = [cfg.IntOpt(name, default=default, min=-1,

@@ -26,6 +26,12 @@ Highest conductor RPC API version to send (set on computes upgraded
 before the conductor, which the recommended order avoids). Unset: the
 newest this code knows.
 """),
+    cfg.StrOpt("network", regex=_VERSION,
+               help="""
+Highest network RPC API version to send (set on computes and API
+services while a nimbus-network of the previous release still runs).
+Unset: the newest this code knows.
+"""),
     cfg.StrOpt("scheduler", regex=_VERSION,
                help="""
 Highest scheduler RPC API version to send (set on conductors while a

@@ -28,8 +28,26 @@ import abc
 import dataclasses
 
 from nimbus.core import exception
+from nimbus.core.interfaces.live_migration import (  # noqa: F401
+    LiveMigrateData,
+    LiveMigrationContract,
+    LiveMigrationProgress,
+)
 
-INTERFACE_VERSION = "1.0"
+#: 1.1: ``attach_interface``/``detach_interface`` and the ``vif_hotplug``
+#: capability (optional: a 1.0 plugin declares no ``vif_hotplug``).
+#: 1.2: cold moves (resize, migrate): ``migrate_disk_and_power_off``,
+#: ``finish_migration``, ``confirm_migration``,
+#: ``finish_revert_migration`` and the ``cold_migration`` capability
+#: (optional: a 1.1 plugin declares no ``cold_migration``).
+#: 1.3: live migration (:mod:`nimbus.core.interfaces.live_migration`):
+#: the ``live_migration``, ``block_migration``, ``live_migration_abort``
+#: and ``live_migration_force_complete`` capabilities and their optional
+#: methods (a 1.2 plugin declares none of them).
+#: 1.4: ``snapshot`` (capability ``snapshot``), ``rescue``/``unrescue``
+#: (capability ``rescue``); optional: a plugin declaring neither is a
+#: valid 1.4 plugin and the API refuses those actions on its hosts (409).
+INTERFACE_VERSION = "1.4"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -52,11 +70,35 @@ class Capabilities:
     console_log: bool = False
     #: ``attach_disk``/``detach_disk`` work on a running guest.
     disk_hotplug: bool = False
+    #: ``attach_interface``/``detach_interface`` work on a running guest.
+    vif_hotplug: bool = False
     #: images carrying ``kernel_id``/``ramdisk_id`` boot by direct kernel boot.
     direct_kernel_boot: bool = False
     #: lifecycle events are delivered to listeners (see
     #: :meth:`Hypervisor.register_event_listener`).
     lifecycle_events: bool = False
+    #: cold moves: ``migrate_disk_and_power_off``, ``finish_migration``,
+    #: ``confirm_migration``, ``finish_revert_migration`` (resize and
+    #: cold migration, contract 1.2).
+    cold_migration: bool = False
+    #: a running guest moves to another host of the same plugin (the
+    #: methods of :class:`LiveMigrationContract`).
+    live_migration: bool = False
+    #: live migration copies local disks along (no shared storage).
+    block_migration: bool = False
+    #: a running live migration can be aborted.
+    live_migration_abort: bool = False
+    #: a running live migration can be forced to complete.
+    live_migration_force_complete: bool = False
+    #: :meth:`Hypervisor.snapshot` copies a guest's root disk into a
+    #: standalone image file (createImage, shelve).
+    snapshot: bool = False
+    #: :meth:`Hypervisor.rescue`/:meth:`Hypervisor.unrescue`.
+    rescue: bool = False
+
+
+#: image formats :meth:`Hypervisor.snapshot` may be asked for.
+SNAPSHOT_FORMATS = ("raw", "qcow2")
 
 
 @dataclasses.dataclass
@@ -87,6 +129,19 @@ class VifSpec:
     kind: str = "bridge"
     mtu: int | None = None
 
+    @property
+    def device_name(self):
+        """The host device (tap) of this VIF: ``tap`` + the first 11
+        characters of its id. Hypervisor plugins name the device so, and
+        network plugins find a port's traffic by it (security groups)."""
+        return vif_device_name(self.id)
+
+
+def vif_device_name(vif_id):
+    """The host device name of the VIF ``vif_id`` (see
+    :attr:`VifSpec.device_name`)."""
+    return "tap" + vif_id[:11]
+
 
 @dataclasses.dataclass
 class DiskSpec:
@@ -107,6 +162,10 @@ class DiskSpec:
     read_only: bool = False
     #: a hint only: the guest may name the device differently.
     device_name: str | None = None
+    #: 0 for the guest's root disk (a volume-backed guest): the plugin
+    #: makes it the first disk (``vda``) and makes no local root disk;
+    #: None for any other disk.
+    boot_index: int | None = None
 
 
 @dataclasses.dataclass
@@ -128,6 +187,17 @@ class GuestSpec:
     metadata: dict = dataclasses.field(default_factory=dict)
     #: extra specs of the flavor (``hw:*`` and the like).
     extra_specs: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def root_volume(self):
+        """The :class:`DiskSpec` with boot index 0 (the root disk of a
+        volume-backed guest), or None. Then ``image``, if set, only
+        describes the guest (properties, kernel and ramdisk for direct
+        kernel boot): plugins make no disk from it."""
+        for disk in self.disks:
+            if disk.boot_index == 0:
+                return disk
+        return None
 
 
 @dataclasses.dataclass
@@ -163,7 +233,7 @@ class LifecycleEvent:
     power_state: int
 
 
-class Hypervisor(abc.ABC):
+class Hypervisor(LiveMigrationContract, abc.ABC):
     """Base class of every hypervisor plugin.
 
     Subclasses set :attr:`capabilities` and :attr:`hypervisor_type` and
@@ -237,7 +307,10 @@ class Hypervisor(abc.ABC):
     def spawn(self, context, spec):
         """Create and start a guest from ``spec`` (:class:`GuestSpec`).
 
-        Returns once the guest is running. On failure the plugin MUST remove
+        A volume-backed guest (``spec.root_volume`` is set) boots from
+        that volume as its first disk and gets no local root disk; its
+        ``spec.image``, if any, only lends properties and the kernel and
+        ramdisk. Returns once the guest is running. On failure the plugin MUST remove
         everything it created for this guest (definition, disks, logs,
         directories) before raising, so a reschedule starts clean.
 
@@ -313,6 +386,130 @@ class Hypervisor(abc.ABC):
     def detach_disk(self, uuid, serial):
         """Remove the disk with ``serial`` from the guest. Idempotent."""
         self._unsupported("detach_disk")
+
+    def attach_interface(self, uuid, vif):
+        """Hot-plug ``vif`` (:class:`VifSpec`) into the running guest
+        (``capabilities.vif_hotplug``). Attaching a VIF id already attached
+        is an error."""
+        self._unsupported("attach_interface")
+
+    def detach_interface(self, uuid, vif_id):
+        """Remove the VIF with id ``vif_id`` from the guest. Idempotent."""
+        self._unsupported("detach_interface")
+
+    # -- cold moves (contract 1.2, ``capabilities.cold_migration``) ---------
+    #
+    # A resize or cold migration runs, driven by conductor:
+    # ``migrate_disk_and_power_off`` on the source, ``finish_migration``
+    # on the destination; then either ``confirm_migration`` on the source
+    # (the move is kept) or, to revert, ``destroy`` on the destination
+    # (skipped when it is the source host) and
+    # ``finish_revert_migration`` on the source. Source and destination
+    # may be the same host (``[compute] allow_resize_to_same_host``).
+
+    def migrate_disk_and_power_off(self, context, uuid, dest_host, spec,
+                                   timeout=0):
+        """Stop the guest and send its disks towards ``dest_host``.
+
+        The source guest's definition and disks are KEPT (set aside) so
+        :meth:`finish_revert_migration` can bring it back; ``destroy`` of
+        the uuid on this host does not remove what is set aside.
+
+        :param dest_host: the destination compute host (may be this one).
+        :param spec: the :class:`GuestSpec` of the guest with its NEW
+            flavor; a disk smaller than the guest's current one is refused.
+        :param timeout: seconds for a clean shutdown (0: force).
+        :returns: ``disk_info``, a JSON-serialisable ``dict`` that
+            :meth:`finish_migration` on ``dest_host`` receives.
+        :raises ResizeError: the new flavor cannot hold the disks; the
+            guest is left as it was (running if it ran).
+        :raises HypervisorError: any other failure; the plugin restores
+            the guest before raising where it can.
+        """
+        self._unsupported("migrate_disk_and_power_off")
+
+    def finish_migration(self, context, spec, disk_info, power_on=True):
+        """On the destination: create the guest of ``spec`` (its new
+        flavor) from the disks ``disk_info`` describes, started when
+        ``power_on``.
+
+        :param disk_info: what :meth:`migrate_disk_and_power_off`
+            returned on the source.
+        :raises HypervisorError: nothing of the guest is left on this
+            host (beyond what the source set aside, on the same host).
+        """
+        self._unsupported("finish_migration")
+
+    def confirm_migration(self, context, uuid, same_host):
+        """On the source: remove what :meth:`migrate_disk_and_power_off`
+        set aside. Idempotent.
+
+        :param same_host: the guest now runs on this host too (only the
+            set-aside copy goes).
+        """
+        self._unsupported("confirm_migration")
+
+    def finish_revert_migration(self, context, spec, power_on=True):
+        """On the source: bring back the guest
+        :meth:`migrate_disk_and_power_off` set aside (``spec`` has the
+        OLD flavor) and start it when ``power_on``.
+
+        On a move within one host, the guest :meth:`finish_migration`
+        made there is replaced by the set-aside one (conductor calls no
+        ``destroy`` then). Idempotent: with nothing set aside (the move
+        never sent its disks, or the revert already ran) the guest stays
+        as it is, started when ``power_on``.
+
+        :raises HypervisorInstanceNotFound: neither a set-aside copy nor
+            a guest exists.
+        """
+        self._unsupported("finish_revert_migration")
+    # -- images of guests (1.4) -------------------------------------------
+
+    def snapshot(self, context, uuid, dest_path, disk_format="raw"):
+        """Write the guest's root disk as one standalone image file
+        (``capabilities.snapshot``).
+
+        The guest may be running, paused or stopped, and is in the same
+        state afterwards; a running guest may be paused for the copy
+        (file-system consistency is best effort: what the guest flushed
+        is in the copy). The file has no backing file, so it boots on any
+        host once uploaded.
+
+        :param dest_path: an absolute path in a directory that exists; the
+            plugin creates the file. On failure no file is left there.
+        :param disk_format: one of :data:`SNAPSHOT_FORMATS`.
+        :returns: the size of the file in bytes.
+        :raises HypervisorInstanceNotFound: no such guest.
+        :raises HypervisorError: the copy failed.
+        """
+        self._unsupported("snapshot")
+
+    def rescue(self, context, spec, rescue_image):
+        """Restart the guest ``spec.uuid`` from ``rescue_image``
+        (:class:`ImageSpec`) with its own root disk attached as the second
+        disk, untouched (``capabilities.rescue``).
+
+        The original definition is kept so :meth:`unrescue` restores it,
+        also after a compute restart. On failure the guest is left with
+        its own definition.
+
+        :param spec: the guest's :class:`GuestSpec` (flavor, VIFs, name).
+        :raises HypervisorInstanceNotFound: no such guest.
+        :raises HypervisorError: the guest is already rescued, or the
+            rescue failed.
+        """
+        self._unsupported("rescue")
+
+    def unrescue(self, uuid):
+        """Undo :meth:`rescue`: the guest runs from its own root disk
+        again and the rescue disk is removed. Idempotent on a guest that
+        is not rescued (it is started if stopped)."""
+        self._unsupported("unrescue")
+
+    def is_rescued(self, uuid):
+        """Whether the guest runs from a rescue disk now."""
+        return False
 
     # -- events -------------------------------------------------------------
 

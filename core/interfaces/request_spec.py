@@ -19,6 +19,12 @@ it. Its fields::
     group                 None | {"uuid": str, "policy": str,
                                   "rules": {str: any},
                                   "hosts": [str]}   (hint "group")
+    requested_networks    [{"network_id", "fixed_ip", "port_id"}]: the
+                          server's NICs as the network service normalized
+                          them (``network_id`` None: the project's own
+                          network, made on its first boot); empty: none
+    security_groups       [str]: names or ids of the server's groups
+                          (empty: the project's ``default``)
     tried_hosts           [str]: hosts where a build already failed
     requested_hosts       [str]: only these (a reschedule onto an
                           alternate); empty means any host
@@ -134,9 +140,11 @@ class RequestSpec(base.NimbusObject):
     Version history:
 
     * 1.0: initial version (replaces the unversioned ``dict``)
+    * 1.1: ``requested_networks`` and ``security_groups`` (dropped for a
+      1.0 receiver, which predates networks: its guests get no NICs)
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     fields = {
         "project_id": fields.StringField(nullable=True, default=None),
@@ -148,21 +156,34 @@ class RequestSpec(base.NimbusObject):
                                                 default=None),
         "scheduler_hints": fields.Field(JsonDict(), default={}),
         "group": fields.Field(GROUP, nullable=True, default=None),
+        "requested_networks": fields.ListOfDictOfNullableStringsField(
+            default=[]),
+        "security_groups": fields.ListOfStringsField(default=[]),
         "tried_hosts": fields.ListOfStringsField(default=[]),
         "requested_hosts": fields.ListOfStringsField(default=[]),
         "attempts": fields.IntegerField(default=1),
     }
 
+    #: fields a receiver of the previous release does not know.
+    NEW_IN_1_1 = ("requested_networks", "security_groups")
+
     def __init__(self, context=None, **kwargs):
         super().__init__(context, **kwargs)
         self.obj_set_defaults()
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if tuple(int(p) for p in target_version.split(".")) < (1, 1):
+            for name in self.NEW_IN_1_1:
+                primitive.pop(name, None)
 
     def obj_load_attr(self, attrname):
         raise AttributeError(f"RequestSpec.{attrname} is not set")
 
     @classmethod
     def for_boot(cls, context, flavor, image, num_instances,
-                 availability_zone=None, scheduler_hints=None, group=None):
+                 availability_zone=None, scheduler_hints=None, group=None,
+                 requested_networks=None, security_groups=None):
         """Return the spec of a boot request.
 
         :param context: the request context (its project and user).
@@ -171,6 +192,10 @@ class RequestSpec(base.NimbusObject):
         :param num_instances: how many instances the request creates.
         :param group: the server group ``dict`` (``uuid``, ``policy``,
             ``rules``, ``hosts``), or None.
+        :param requested_networks: the normalized NIC requests
+            (:meth:`~nimbus.core.network.api.NetworkAPI.
+            validate_requested_networks`).
+        :param security_groups: the server's group names.
         :returns: a :class:`RequestSpec` on its first attempt.
         """
         return cls(
@@ -180,7 +205,9 @@ class RequestSpec(base.NimbusObject):
             image={"id": image["id"],
                    "properties": dict(image.get("properties") or {})},
             availability_zone=availability_zone,
-            scheduler_hints=dict(scheduler_hints or {}), group=group)
+            scheduler_hints=dict(scheduler_hints or {}), group=group,
+            requested_networks=[dict(r) for r in requested_networks or []],
+            security_groups=list(security_groups or []))
 
     def to_dict(self):
         """Return the set fields as a ``dict``. Values are the object's
@@ -199,9 +226,12 @@ class RequestSpec(base.NimbusObject):
         1.0, conductor and scheduler 1.0).
 
         :returns: a new ``dict`` of every field; ``requested_hosts`` only
-            when not empty (the old conductor removed it before a build).
+            when not empty (the old conductor removed it before a build);
+            never the fields of 1.1 (that release had no networks).
         """
         spec = copy.deepcopy(self.to_dict())
+        for name in self.NEW_IN_1_1:
+            spec.pop(name, None)
         if not spec.get("requested_hosts"):
             spec.pop("requested_hosts", None)
         return spec

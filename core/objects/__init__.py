@@ -18,5 +18,7 @@ def register_all():
         instance,
         instance_action,
         instance_group,
+        migration,
         service,
+        volume_connection,
     )

@@ -2,6 +2,7 @@
 
 import json
 
+from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
 from nimbus.core.objects import base
@@ -16,9 +17,11 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
     Version history:
 
     * 1.0: initial version
+    * 1.1: ``system_metadata`` (nimbus's own notes about the server:
+      ``shelved_image_id``, ``shelved_at``, ``shelved_host``).
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -56,7 +59,13 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         "access_ip_v4": fields.StringField(nullable=True),
         "access_ip_v6": fields.StringField(nullable=True),
         "progress": fields.IntegerField(default=0),
+        "system_metadata": fields.DictOfNullableStringsField(default={}),
     })
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 1):
+            primitive.pop("system_metadata", None)
 
     # -- conversion ---------------------------------------------------------
 
@@ -65,6 +74,9 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         row = dict(row)
         row["deleted"] = bool(row.get("deleted"))
         row["metadata"] = json.loads(row.pop("metadata_json", None) or "{}")
+        sysmeta = row.get("system_metadata")
+        row["system_metadata"] = json.loads(sysmeta) \
+            if isinstance(sysmeta, str) else (sysmeta or {})
         specs = row.get("extra_specs")
         row["extra_specs"] = json.loads(specs) if isinstance(specs, str) \
             else (specs or {})
@@ -76,8 +88,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
             value = getattr(self, name)
             if name == "metadata":
                 row["metadata_json"] = json.dumps(value, sort_keys=True)
-            elif name == "extra_specs":
-                row["extra_specs"] = json.dumps(value, sort_keys=True)
+            elif name in ("extra_specs", "system_metadata"):
+                row[name] = json.dumps(value, sort_keys=True)
             elif name == "deleted":
                 continue
             else:

@@ -17,6 +17,8 @@ more than a quarter of them changed).
 import bisect
 import itertools
 
+from nimbus.core import metrics
+
 _SEQ = itertools.count()
 
 
@@ -73,7 +75,12 @@ class Ranking:
                 self._requested and host.host not in self._requested):
             return False
         spec = self.spec
-        return all(f.host_passes(host, spec) for f in self.filters)
+        for flt in self.filters:
+            if not flt.host_passes(host, spec):
+                metrics.FILTER_REJECTIONS.labels(
+                    getattr(flt, "plugin_name", type(flt).__name__)).inc()
+                return False
+        return True
 
     def _raw(self, host):
         spec = self.spec

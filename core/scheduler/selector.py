@@ -17,7 +17,7 @@ import random
 
 from oslo_log import log as logging
 
-from nimbus.core import exception
+from nimbus.core import exception, metrics
 from nimbus.core.scheduler import ranking as ranking_mod
 
 LOG = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class Selector:
             best = self.ranking(host_set, spec).best(
                 subset + sched.max_alternates)
             if not best:
+                metrics.SCHEDULER_DECISIONS.labels("no_valid_host").inc()
                 raise exception.NoValidHost(
                     reason=self.explain(host_set.hosts, spec))
             chosen = random.choice(best[:subset])
@@ -81,8 +82,10 @@ class Selector:
             if spec.group is not None:
                 spec.group["hosts"].append(chosen.host)
             alternates = [h for h in best if h is not chosen]
+            metrics.SCHEDULER_DECISIONS.labels("selected").inc()
             return [_selection(chosen)] + [
                 _selection(h) for h in alternates[:sched.max_alternates]]
+        metrics.SCHEDULER_DECISIONS.labels("no_valid_host").inc()
         raise exception.NoValidHost(
             reason=f"claims conflicted {sched.claim_retries} times in a "
                    f"row; the hosts are changing faster than this "

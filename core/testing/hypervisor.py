@@ -12,6 +12,12 @@ A plugin's own repository proves its plugin keeps the contract of
             return GuestSpec(uuid=uuid, name=..., vcpus=1, memory_mb=128,
                              image=...)
 
+        def make_vif(self):                 # optional: a pluggable VIF
+            return VifSpec(id=..., mac=..., bridge="br-test", kind="ovs")
+
+        def guest_vif_ids(self, uuid):      # optional: what the guest has
+            return {...}
+
 Every test creates its own guests and destroys them, even on failure.
 Optional operations are exercised when the plugin declares the matching
 capability (a capability declared but not working fails the suite) and
@@ -19,15 +25,17 @@ must refuse with UnsupportedOperation, changing nothing, when it does
 not.
 """
 
+import random
 import time
 import uuid as uuidlib
 
 from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
+from nimbus.core.testing import hypervisor_images
 
 
-class HypervisorConformanceTests:
+class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
     """Mixin of contract tests; see the module docstring."""
 
     #: seconds a plugin may take to reflect a state change in get_info.
@@ -39,6 +47,19 @@ class HypervisorConformanceTests:
     def make_spec(self, uuid):
         return hv.GuestSpec(uuid=uuid, name=f"conformance-{uuid[:8]}",
                             vcpus=1, memory_mb=128, root_gb=1)
+
+    def make_vif(self):
+        """A VIF to hot-plug; plugins that need a real bridge override
+        this (and remove what it made with ``addCleanup``)."""
+        mac = "fa:16:3e:%02x:%02x:%02x" % tuple(
+            random.randrange(256) for _ in range(3))
+        return hv.VifSpec(id=str(uuidlib.uuid4()), mac=mac)
+
+    def guest_vif_ids(self, uuid):
+        """The ids of the VIFs the guest has, as the plugin sees them, or
+        ``None`` when the plugin offers no way to tell (then the kit checks
+        only what the contract's return values and errors show)."""
+        return None
 
     # -- helpers ------------------------------------------------------------
 
@@ -179,6 +200,65 @@ class HypervisorConformanceTests:
                 return True
             time.sleep(0.1)
         return predicate()
+
+    def _vif_ids(self, uuid):
+        return self.guest_vif_ids(uuid)
+
+    def test_attach_detach_interface(self):
+        if not self._declared("vif_hotplug"):
+            uuid = self._spawn()
+            vif = self.make_vif()
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.attach_interface, uuid, vif)
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.detach_interface, uuid, vif.id)
+            self.assertEqual(power_state.RUNNING, self._state(uuid))
+            return
+        uuid = self._spawn()
+        vif = self.make_vif()
+        self.driver.attach_interface(uuid, vif)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        seen = self._vif_ids(uuid)
+        if seen is not None:
+            self.assertIn(vif.id, seen)
+        # The same VIF id twice is an error; the guest keeps running.
+        self.assertRaises(exception.HypervisorError,
+                          self.driver.attach_interface, uuid, vif)
+        self.driver.detach_interface(uuid, vif.id)
+        seen = self._vif_ids(uuid)
+        if seen is not None:
+            self.assertNotIn(vif.id, seen)
+        self.driver.detach_interface(uuid, vif.id)  # idempotent
+        # Detached, the same VIF can come back.
+        self.driver.attach_interface(uuid, vif)
+        self.driver.detach_interface(uuid, vif.id)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_interface_of_a_spawned_guest_detaches(self):
+        if not self.driver.capabilities.vif_hotplug:
+            return  # covered by test_attach_detach_interface
+        uuid = str(uuidlib.uuid4())
+        vif = self.make_vif()
+        spec = self.make_spec(uuid)
+        spec.vifs = list(spec.vifs) + [vif]
+        self.addCleanup(self.driver.destroy, None, uuid)
+        self.driver.spawn(None, spec)
+        seen = self._vif_ids(uuid)
+        if seen is not None:
+            self.assertIn(vif.id, seen)
+        self.driver.detach_interface(uuid, vif.id)
+        seen = self._vif_ids(uuid)
+        if seen is not None:
+            self.assertNotIn(vif.id, seen)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+
+    def test_interface_hotplug_on_unknown_guest(self):
+        if not self.driver.capabilities.vif_hotplug:
+            return
+        missing = str(uuidlib.uuid4())
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.attach_interface, missing,
+                          self.make_vif())
 
     def test_unsupported_operations_say_so(self):
         caps = self.driver.capabilities

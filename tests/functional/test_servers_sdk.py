@@ -93,6 +93,6 @@ def test_services_and_hypervisors_are_admin_only(stack):
     hosts = sorted(h.name for h in admin.compute.hypervisors())
     assert hosts == ["fake-1", "fake-2"]
     states = {(s.binary, s.host): s.state for s in admin.compute.services()}
-    assert states[("nimbus-compute", "fake-1")] == "up"
+    assert states[("nova-compute", "fake-1")] == "up"
     with pytest.raises(sdk_exc.ForbiddenException):
         list(stack.sdk().compute.services())

@@ -24,11 +24,12 @@ class Deployment:
         self.transport_url = transport_url
         self.db_url = db_url
         self.port = free_port()
+        self.metadata_port = free_port()
         self.extra = extra or {}
         self.procs = {}
         self.state_path = workdir / "state"
 
-    def _conf(self, name, with_db=True, host=None):
+    def _conf(self, name, with_db=True, host=None, extra=None):
         sections = {
             "DEFAULT": {"transport_url": self.transport_url,
                         "state_path": self.state_path,
@@ -40,11 +41,13 @@ class Deployment:
                         "sync_power_state_interval": 5},
             "oslo_messaging_rabbit": {"heartbeat_timeout_threshold": 0},
             "quota": {"instances": -1, "cores": -1, "ram": -1},
+            "network": {"metadata_port": self.metadata_port},
         }
         if with_db:
             sections["database"] = {"connection": self.db_url}
-        for section, values in self.extra.items():
-            sections.setdefault(section, {}).update(values)
+        for more in (self.extra, extra or {}):
+            for section, values in more.items():
+                sections.setdefault(section, {}).update(values)
         return write_conf(self.workdir / f"{name}.conf", sections)
 
     def manage(self, *args):
@@ -53,8 +56,10 @@ class Deployment:
             [f"{BIN}/nimbus-manage", "--config-file", str(conf), *args],
             check=True, capture_output=True, text=True, timeout=120)
 
-    def start(self, name, binary, host=None, with_db=True):
-        conf = self._conf(name, with_db=with_db, host=host)
+    def start(self, name, binary, host=None, with_db=True, extra=None):
+        """Start ``binary`` as ``name``; ``extra`` adds config sections
+        for this process only (e.g. its own ``[metrics] port``)."""
+        conf = self._conf(name, with_db=with_db, host=host, extra=extra)
         log = open(self.workdir / f"{name}.log", "ab")
         proc = subprocess.Popen(
             [f"{BIN}/{binary}", "--config-file", str(conf)],
@@ -62,8 +67,9 @@ class Deployment:
         self.procs[name] = proc
         return proc
 
-    def start_compute(self, host):
-        return self.start(host, "nimbus-compute", host=host, with_db=False)
+    def start_compute(self, host, extra=None):
+        return self.start(host, "nimbus-compute", host=host, with_db=False,
+                          extra=extra)
 
     def kill(self, name, sig=signal.SIGKILL):
         proc = self.procs.pop(name)

@@ -32,6 +32,12 @@ def _opts_lister(obj):
     assert pairs and all(len(pair) == 2 for pair in pairs), pairs
 
 
+def _messaging_driver(obj):
+    from oslo_messaging._drivers import base
+    assert inspect.isclass(obj) and issubclass(obj, base.BaseDriver), \
+        f"{obj!r} is not an oslo.messaging driver class"
+
+
 def _rules_lister(obj):
     _callable(obj)
     assert list(obj()), f"{obj!r} lists no policy rules"
@@ -43,6 +49,7 @@ OTHER_GROUPS = {
     "nimbus.cli": _command,
     "oslo.config.opts": _opts_lister,
     "oslo.policy.policies": _rules_lister,
+    "oslo.messaging.drivers": _messaging_driver,
 }
 
 
@@ -120,7 +127,10 @@ def test_abstract_class_is_rejected(fabricate):
         "abstract", "nimbus.core.interfaces.images:ImageStore"))
     with pytest.raises(exception.PluginInterfaceMismatch,
                        match="abstract methods left unimplemented: "
-                             "create, delete, download, get, list, upload"):
+                             "add_member, create, delete, delete_member, "
+                             "download, get, get_member, list, "
+                             "list_members, update, update_member, "
+                             "upload"):
         verify(entry_point)
 
 
@@ -134,9 +144,9 @@ def test_non_class_is_rejected(fabricate):
 
 def test_unknown_group_is_rejected():
     entry_point = importlib.metadata.EntryPoint(
-        "fake", "nimbus.plugins.networks.fake:FakeNetwork",
-        "nimbus.networks")
-    with pytest.raises(AssertionError, match="nimbus.networks is declared"):
+        "fake", "nimbus.plugins.telemetry.fake:FakeMeter",
+        "nimbus.telemetry")
+    with pytest.raises(AssertionError, match="nimbus.telemetry is declared"):
         verify(entry_point)
 
 

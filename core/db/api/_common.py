@@ -13,7 +13,22 @@ def to_dict(row):
             for attr in inspect(row).mapper.column_attrs}
 
 
+def where_columns(query, model, filters):
+    """``query`` narrowed to rows of ``model`` whose column equals each
+    ``filters`` value (a list/tuple/set value matches any of its items)."""
+    for column, value in filters.items():
+        attr = getattr(model, column)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query = query.where(attr.in_(list(value)))
+        else:
+            query = query.where(attr == value)
+    return query
+
 
 # What a unique-constraint violation raises: oslo.db translates the
 # driver's IntegrityError into DBDuplicateEntry inside enginefacade.
 DUPLICATE = (IntegrityError, db_exc.DBDuplicateEntry)
+
+# What a foreign-key violation raises (a row still referenced, or a
+# reference to a row that is gone), translated the same way.
+REFERENCE = (IntegrityError, db_exc.DBReferenceError)

@@ -263,3 +263,24 @@ def statistics(context):
                      for c in cols]).where(CN.deleted == 0)).one()
     stats = dict(zip(("count",) + cols, (int(v) for v in row), strict=True))
     return stats
+
+
+def move_allocations(context, from_consumer, to_consumer):
+    """Hand every allocation of ``from_consumer`` to ``to_consumer`` (a
+    move's source claim passes from the instance to its migration and
+    back); node usage does not change. Idempotent.
+
+    :returns: the number of allocations handed over.
+    """
+    with engine.writer(context) as session:
+        return move_allocations_in_session(session, from_consumer,
+                                           to_consumer)
+
+
+def move_allocations_in_session(session, from_consumer, to_consumer):
+    result = session.execute(
+        update(models.Allocation)
+        .where(models.Allocation.consumer_uuid == from_consumer)
+        .values(consumer_uuid=to_consumer)
+        .execution_options(synchronize_session=False))
+    return result.rowcount

@@ -17,6 +17,7 @@ from nimbus.core.db.api import compute_nodes
 from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
+MIG = models.Migration
 
 _UNSET = object()
 
@@ -68,8 +69,11 @@ def get_all(context, filters=None, limit=None, marker=None,
         ``uuids``, ``name`` (a regex, matched in Python after the query),
         ``changes_since``, ``deleted`` (bool, default False),
         ``image_ref``, ``flavor_id``.
+    :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
+    if limit == 0:
+        return []
     filters = dict(filters or {})
     query = select(I)
     if not filters.pop("deleted", False):
@@ -92,13 +96,13 @@ def get_all(context, filters=None, limit=None, marker=None,
         if marker:
             query = _after_marker(session, query, marker, sort_desc)
         query = query.order_by(*order)
-        if limit and not name_re:
+        if limit is not None and not name_re:
             query = query.limit(limit)
         rows = [to_dict(r) for r in session.scalars(query)]
     if name_re:
         pattern = re.compile(name_re)
         rows = [r for r in rows if pattern.search(r["display_name"] or "")]
-        rows = rows[:limit] if limit else rows
+        rows = rows[:limit] if limit is not None else rows
     return rows
 
 
@@ -186,6 +190,44 @@ def destroy(context, uuid, expected_task_state=_UNSET):
         if result.rowcount != 1:
             _raise_guard_failure(session, uuid, expected_task_state)
         compute_nodes.release_in_session(session, uuid)
+        _end_moves_in_session(session, uuid, now)
         return to_dict(session.scalars(select(I).where(I.uuid == uuid))
                        .one())
 
+
+def _end_moves_in_session(session, uuid, now):
+    """A deleted instance's moves in progress end in ``error`` and give
+    back the source claims they held (the workflow still running, if
+    any, then loses its next guarded step and writes nothing)."""
+    moves = session.scalars(select(MIG).where(
+        MIG.instance_uuid == uuid, MIG.deleted == 0,
+        MIG.status.in_(_MOVES_IN_PROGRESS))).all()
+    for move in moves:
+        compute_nodes.release_in_session(session, move.uuid)
+    if moves:
+        session.execute(
+            update(MIG).where(MIG.id.in_([m.id for m in moves]))
+            .values(status="error", updated_at=now)
+            .execution_options(synchronize_session=False))
+
+
+# The statuses of a move in progress (as nimbus.core.db.api.migrations).
+_MOVES_IN_PROGRESS = ("queued", "accepted", "pre-migrating", "preparing",
+                      "migrating", "running", "post-migrating", "finished",
+                      "confirming", "reverting")
+
+
+
+def active_between(context, start, end, project_id=None):
+    """Instances (deleted ones too) that ran at some time in
+    ``[start, end)``: launched before ``end`` and not terminated before
+    ``start``; oldest first. For usage reports."""
+    query = select(I).where(I.launched_at.is_not(None),
+                            I.launched_at < end,
+                            or_(I.terminated_at.is_(None),
+                                I.terminated_at > start))
+    if project_id is not None:
+        query = query.where(I.project_id == project_id)
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(
+            query.order_by(I.launched_at, I.id))]

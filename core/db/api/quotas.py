@@ -5,33 +5,72 @@ from sqlalchemy import delete, func, select
 from nimbus.core.db import engine, models
 
 Q = models.Quota
+C = models.QuotaClass
 G = models.InstanceGroup
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
+
+
+# Per-project limits (Q, by project_id) and quota-class limits (C, by
+# class_name) are kept alike: one row per (owner, resource).
+_OWNER = {Q: "project_id", C: "class_name"}
+
+
+def _limits(session, model, owner):
+    column = getattr(model, _OWNER[model])
+    return {r.resource: r.hard_limit
+            for r in session.scalars(select(model).where(column == owner))}
+
+
+def _set_limits(context, model, owner, limits):
+    column = getattr(model, _OWNER[model])
+    with engine.writer(context) as session:
+        rows = {r.resource: r for r in session.scalars(
+            select(model).where(column == owner))}
+        for resource, limit in limits.items():
+            if resource in rows:
+                rows[resource].hard_limit = limit
+            else:
+                session.add(model(**{_OWNER[model]: owner},
+                                  resource=resource, hard_limit=limit))
 
 
 def get_project(context, project_id):
     """Return ``{resource: hard_limit}`` set for ``project_id``."""
     with engine.reader(context) as session:
-        return {r.resource: r.hard_limit for r in session.scalars(
-            select(Q).where(Q.project_id == project_id))}
+        return _limits(session, Q, project_id)
+
+
+def get_limits(context, project_id, class_name="default"):
+    """Return ``(class limits, project limits)``, each
+    ``{resource: hard_limit}``, read in one transaction."""
+    with engine.reader(context) as session:
+        return (_limits(session, C, class_name),
+                _limits(session, Q, project_id))
+
+
+def get_class(context, class_name):
+    """Return ``{resource: hard_limit}`` set for a quota class."""
+    with engine.reader(context) as session:
+        return _limits(session, C, class_name)
+
+
+def set_class(context, class_name, limits):
+    """Create or update a quota class's limits (``{resource: int}``)."""
+    _set_limits(context, C, class_name, limits)
 
 
 def set_project(context, project_id, limits):
     """Create or update the project's limits (``{resource: int}``)."""
-    with engine.writer(context) as session:
-        rows = {r.resource: r for r in session.scalars(
-            select(Q).where(Q.project_id == project_id))}
-        for resource, limit in limits.items():
-            if resource in rows:
-                rows[resource].hard_limit = limit
-            else:
-                session.add(Q(project_id=project_id, resource=resource,
-                              hard_limit=limit))
+    _set_limits(context, Q, project_id, limits)
 
 
-def delete_project(context, project_id):
+def delete_project(context, project_id, resources=None):
+    """Remove the project's limits (only ``resources`` when given)."""
+    query = delete(Q).where(Q.project_id == project_id)
+    if resources is not None:
+        query = query.where(Q.resource.in_(list(resources)))
     with engine.writer(context) as session:
-        session.execute(delete(Q).where(Q.project_id == project_id))
+        session.execute(query)
 
 
 def instance_usage(context, project_id):
@@ -54,3 +93,17 @@ def server_group_usage(context, project_id):
     with engine.reader(context) as session:
         return session.scalar(select(func.count(G.id)).where(
             G.project_id == project_id, G.deleted == 0))
+
+
+def network_usage(context, project_id):
+    """Return the project's networking records by Neutron's quota names:
+    ``{"network", "port", "floatingip", "security_group",
+    "security_group_rule"}``."""
+    counted = (("network", models.Network), ("port", models.Port),
+               ("floatingip", models.FloatingIp),
+               ("security_group", models.SecurityGroup),
+               ("security_group_rule", models.SecurityGroupRule))
+    with engine.reader(context) as session:
+        return {name: session.scalar(select(func.count(model.id)).where(
+                    model.project_id == project_id))
+                for name, model in counted}

@@ -48,7 +48,7 @@ def _seed_image(dep):
 
 def _computes_up(conn):
     states = {s.host: s.state for s in conn.compute.services()
-              if s.binary == "nimbus-compute"}
+              if s.binary == "nova-compute"}
     return states if all(states.get(h) == "up" for h in HOSTS) else None
 
 
@@ -132,6 +132,6 @@ def test_dead_compute_goes_down_and_comes_back(deployment):
 
 def _state(conn, host):
     for service in conn.compute.services():
-        if service.binary == "nimbus-compute" and service.host == host:
+        if service.binary == "nova-compute" and service.host == host:
             return service.state
     return None

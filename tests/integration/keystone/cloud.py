@@ -19,7 +19,7 @@ import time
 import requests
 import yaml
 
-from tests.conftest import write_conf
+from tests.conftest import free_port, write_conf
 from tests.integration.keystone import server
 
 BIN = os.path.dirname(sys.executable)
@@ -53,7 +53,8 @@ def register(keystone_url, nimbus_url):
     for user, project in USERS.items():
         user_with_role(user, PASSWORD, project, "member")
     for name, kind, path in (("nova", "compute", "/v2.1"),
-                             ("glance", "image", "/image")):
+                             ("glance", "image", "/image"),
+                             ("cinder", "block-storage", "/volume/v3")):
         service = identity.create_service(name=name, type=kind)
         identity.create_endpoint(service_id=service.id, interface="public",
                                  url=nimbus_url + path,
@@ -64,8 +65,10 @@ def _nimbus_conf(workdir, keystone_url, port):
     return write_conf(workdir / "nimbus.conf", {
         "DEFAULT": {"state_path": workdir / "nimbus-state"},
         "api": {"bind_port": port, "auth_strategy": "keystone",
-                "enabled_dialects": "openstack,image"},
+                "enabled_dialects": "openstack,image,volume,ec2"},
+        "ec2": {"bind_port": free_port()},
         "all": {"compute_hosts": "fake-1"},
+        "network": {"metadata_port": free_port()},
         "keystone_authtoken": {
             "www_authenticate_uri": keystone_url,
             "auth_url": keystone_url, "auth_type": "password",

@@ -40,6 +40,23 @@ def test_openstack_cli_server_lifecycle(keystone_cloud):
     assert _server_names(cloud, "demo") == []
 
 
+def test_openstack_cli_volumes_found_in_keystones_catalog(keystone_cloud):
+    cloud = keystone_cloud
+    created = json.loads(cloud.openstack(
+        "demo", "volume", "create", "--size", "1", "kvol", "-f",
+        "json").stdout)
+    assert created["size"] == 1
+    deadline = time.monotonic() + 30
+    while json.loads(cloud.openstack("demo", "volume", "show", "kvol", "-f",
+                                     "json").stdout)["status"] != "available":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    rows = json.loads(cloud.openstack("other", "volume", "list", "-f",
+                                      "json").stdout)
+    assert rows == []
+    cloud.openstack("demo", "volume", "delete", "kvol")
+
+
 def test_sdk_with_password_auth_at_keystone(keystone_cloud):
     conn = keystone_cloud.sdk("demo")
     image = conn.image.find_image("demo", ignore_missing=False)

@@ -26,7 +26,10 @@ from nimbus.plugins.hypervisors.libvirt.driver import LibvirtDriver
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
-GUEST_DIR = os.path.join(REPO, ".cache", "guest")
+#: where tools/build-test-guest.sh builds the guest (NIMBUS_GUEST_DIR
+#: picks another directory, e.g. to try a changed guest script).
+GUEST_DIR = os.environ.get("NIMBUS_GUEST_DIR") or os.path.join(
+    REPO, ".cache", "guest")
 #: overridable to point the suite at another libvirtd (or, to see it fail
 #: loudly, at none).
 URI = os.environ.get("NIMBUS_TEST_LIBVIRT_URI", "qemu:///system")
@@ -89,7 +92,7 @@ class LibvirtEnv:
             id="itest-disk", disk_format="raw", path=path.format("disk.raw"),
             properties={"kernel_id": "itest-kernel",
                         "ramdisk_id": "itest-ramdisk",
-                        "os_command_line": "quiet"},
+                        "os_command_line": "quiet no_timer_check"},
             kernel=hv.ImageSpec(id="itest-kernel", disk_format="aki",
                                 path=path.format("vmlinuz")),
             ramdisk=hv.ImageSpec(id="itest-ramdisk", disk_format="ari",

@@ -30,6 +30,7 @@ class Nimbus:
         self.dir = os.path.join(env.workdir, f"api-{uuid.uuid4().hex[:6]}")
         os.makedirs(self.dir, mode=0o755)
         self.port = free_port()
+        self.ec2_port = free_port()
         self.prefix = f"{env.prefix}api-"
         self.conf = os.path.join(self.dir, "nimbus.conf")
         with open(self.conf, "w") as f:
@@ -50,6 +51,14 @@ virt_type = qemu
 instances_path = {self.dir}/instances
 domain_name_prefix = {self.prefix}
 soft_reboot_timeout = 60
+[ec2]
+bind_port = {self.ec2_port}
+[network]
+metadata_port = {free_port()}
+# The fake network plugin makes no bridges: with a real hypervisor its
+# VIFs would name one that does not exist. Real networks are
+# test_network_e2e*.py's.
+create_default_network = false
 [quota]
 instances = -1
 cores = -1

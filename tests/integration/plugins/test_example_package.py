@@ -170,6 +170,8 @@ class NimbusAll:
             "all": {"compute_hosts": "ex-1,ex-2"},
             "scheduler": {"enabled_filters": ",".join(filters)},
             "example": {"reject_hosts": ",".join(reject_hosts)},
+            "network": {"metadata_port": free_port()},
+            "ec2": {"bind_port": free_port()},
         })
         self.log = self.workdir / f"nimbus-all-{self.runs}.log"
         with open(self.log, "wb") as log:

@@ -24,7 +24,7 @@ def test_misspelt_plugin_stops_compute_with_one_line(tmp_path):
     conf = tmp_path / "compute.conf"
     conf.write_text("[DEFAULT]\ntransport_url = fake://\nstate_path = "
                     f"{tmp_path}\n[compute]\nhypervisor = kvmm\n")
-    binary = sys.executable.replace("/python", "/nimbus-compute")
+    binary = os.path.join(os.path.dirname(sys.executable), "nimbus-compute")
     # The compute would wait for conductor first; the plugin is loaded
     # before that, so the error comes at once.
     result = subprocess.run([binary, "--config-file", str(conf)],
@@ -119,7 +119,7 @@ def test_describe_reports_package_and_errors(tmp_path, monkeypatch):
     assert "host_passes" in infos[(loading.FILTERS, "half")].status
     fake = infos[(loading.HYPERVISORS, "fake")]
     assert (fake.package, fake.status) == ("nimbus", "ok")
-    assert fake.interface_version == "1.0"
+    assert fake.interface_version == "1.4"
 
 
 def test_describe_one_group_only():
@@ -132,7 +132,7 @@ def test_wrong_interface_stops_compute_with_one_line(tmp_path):
     conf = tmp_path / "compute.conf"
     conf.write_text("[DEFAULT]\ntransport_url = fake://\nstate_path = "
                     f"{tmp_path}\n[compute]\nhypervisor = wrong\n")
-    binary = sys.executable.replace("/python", "/nimbus-compute")
+    binary = os.path.join(os.path.dirname(sys.executable), "nimbus-compute")
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"),
                XDG_CACHE_HOME=str(tmp_path / "cache"))
     result = subprocess.run([binary, "--config-file", str(conf)], env=env,

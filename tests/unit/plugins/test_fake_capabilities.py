@@ -30,7 +30,7 @@ class TestRestrictedFakeConformance(HypervisorConformanceTests,
 
     def make_driver(self):
         return _driver("h1", ["pause", "h1:suspend", "console_log",
-                              "disk_hotplug"])
+                              "disk_hotplug", "vif_hotplug"])
 
 
 def test_disabled_only_on_the_named_host():

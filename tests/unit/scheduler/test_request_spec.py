@@ -46,7 +46,7 @@ def test_crosses_rpc_as_the_object():
     spec = _boot_spec()
     wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
     assert wire["nimbus_object.name"] == "RequestSpec"
-    assert wire["nimbus_object.version"] == "1.0"
+    assert wire["nimbus_object.version"] == "1.1"
     back = serializer.deserialize_entity(None, wire)
     assert isinstance(back, rs.RequestSpec)
     assert back.to_dict() == spec.to_dict()
@@ -114,13 +114,32 @@ def test_unset_required_field_is_named():
 
 def test_wire_shape_is_pinned_to_the_version():
     """Changing what crosses RPC needs a new VERSION (and this pin)."""
-    assert rs.RequestSpec.VERSION == "1.0"
+    assert rs.RequestSpec.VERSION == "1.1"
     assert list(rs.RequestSpec.fields) == [
         "project_id", "user_id", "num_instances", "flavor", "image",
-        "availability_zone", "scheduler_hints", "group", "tried_hosts",
+        "availability_zone", "scheduler_hints", "group",
+        "requested_networks", "security_groups", "tried_hosts",
         "requested_hosts", "attempts"]
     assert rs.FLAVOR.names == ("flavorid", "name", "vcpus", "memory_mb",
                                "root_gb", "ephemeral_gb", "swap",
                                "extra_specs")
     assert rs.IMAGE.names == ("id", "properties")
     assert rs.GROUP.names == ("uuid", "policy", "rules", "hosts")
+
+
+def test_networks_cross_rpc_and_are_dropped_for_a_1_0_receiver():
+    objects.register_all()
+    spec = _boot_spec()
+    spec.requested_networks = [{"network_id": "n1", "fixed_ip": None,
+                                "port_id": None}]
+    spec.security_groups = ["web"]
+    serializer = base.NimbusObjectSerializer()
+    wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
+    back = serializer.deserialize_entity(None, wire)
+    assert back.requested_networks == spec.requested_networks
+    assert back.security_groups == ["web"]
+    old = spec.obj_to_primitive(target_version="1.0")
+    assert old["nimbus_object.version"] == "1.0"
+    assert "requested_networks" not in old["nimbus_object.data"]
+    assert "security_groups" not in old["nimbus_object.data"]
+    assert "requested_networks" not in spec.to_legacy_dict()

@@ -114,6 +114,26 @@ def test_interfaces_bridge_and_ovs(conf, tmp_path):
     assert br.find("mac").get("address") == "52:54:00:00:01:02"
 
 
+def test_interfaces_name_their_tap_after_the_port(conf, tmp_path):
+    dom = ET.fromstring(_render(conf, "qemu", tmp_path))
+    ovs, br = dom.findall("devices/interface")
+    spec = _spec()
+    for iface, vif in zip((ovs, br), spec.vifs, strict=True):
+        assert iface.find("target").get("dev") == "tap" + vif.id[:11]
+        assert iface.find("target").get("dev") == vif.device_name
+
+
+def test_ovs_interfaces_offer_no_checksum_offload_by_default(conf, tmp_path):
+    dom = ET.fromstring(_render(conf, "qemu", tmp_path))
+    ovs, br = dom.findall("devices/interface")
+    assert ovs.find("driver/host").get("csum") == "off"
+    assert br.find("driver") is None
+    conf.set_override("ovs_checksum_offload", True, group="libvirt")
+    ovs, _br = ET.fromstring(_render(conf, "qemu", tmp_path)).findall(
+        "devices/interface")
+    assert ovs.find("driver") is None
+
+
 def test_serial_console_goes_to_a_file(conf, tmp_path):
     dom = ET.fromstring(_render(conf, "qemu", tmp_path))
     serial = dom.find("devices/serial")

@@ -100,3 +100,23 @@ def test_real_overlay(tmp_path):
     imagecache.ImageCache.create_disk(str(base), "raw", str(disk), "qcow2",
                                       size=2 * 1024 * 1024)
     assert imagecache.virtual_size(str(disk), "qcow2") == 2 * 1024 * 1024
+
+
+def test_resize_and_rebase_args_are_checked():
+    assert imagecache.resize_args("/i/x/disk", "qcow2", 2048) == [
+        "qemu-img", "resize", "-q", "-f", "qcow2", "/i/x/disk", "2048"]
+    assert imagecache.rebase_args("/i/x/disk", "/i/_base/b", "raw") == [
+        "qemu-img", "rebase", "-q", "-u", "-f", "qcow2", "-b", "/i/_base/b",
+        "-F", "raw", "/i/x/disk"]
+    for bad in (("disk", "qcow2", 1), ("/d", "vmdk", 1), ("/d", "raw", 0)):
+        with pytest.raises(exception.InvalidInput):
+            imagecache.resize_args(*bad)
+
+
+def test_grow_only_grows(tmp_path):
+    disk = tmp_path / "disk"
+    imagecache._run(imagecache.create_args(str(disk), "qcow2", 1 << 20))
+    imagecache.grow(str(disk), "qcow2", 4 << 20)
+    assert imagecache.virtual_size(str(disk), "qcow2") == 4 << 20
+    imagecache.grow(str(disk), "qcow2", 2 << 20)  # never shrinks
+    assert imagecache.virtual_size(str(disk), "qcow2") == 4 << 20

@@ -1,0 +1,319 @@
+"""Ports (virtual interfaces): a unique MAC on a network, maybe bound to
+a server, filtered by security groups.
+
+MACs are random under a configured prefix and unique by constraint: a
+collision (two creators drawing the same MAC) retries with a fresh one.
+Binding a port to a server is a compare-and-swap on ``instance_uuid``.
+"""
+
+import random
+
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+from sqlalchemy import delete, insert, select, update
+
+from nimbus.core import exception
+from nimbus.core.db import engine, models
+from nimbus.core.db.api._common import DUPLICATE, to_dict, where_columns
+
+P = models.Port
+F = models.FixedIp
+FIP = models.FloatingIp
+PSG = models.PortSecurityGroup
+
+_MAC_ATTEMPTS = 16
+
+
+def random_mac(prefix):
+    """``prefix`` (three octets) plus three random ones, lower case."""
+    tail = ":".join(f"{random.randint(0, 255):02x}" for _ in range(3))
+    return f"{prefix.lower()}:{tail}"
+
+
+def create(context, values, mac_prefix="fa:16:3e", security_groups=()):
+    """Create a port (with a fresh unique MAC unless ``mac_address`` is
+    given) and its security-group bindings; returns it.
+
+    :raises MacAddressInUse: the given ``mac_address`` is taken.
+    """
+    values = dict(values)
+    values.setdefault("uuid", uuidutils.generate_uuid())
+    given_mac = values.get("mac_address")
+    for _ in range(1 if given_mac else _MAC_ATTEMPTS):
+        if not given_mac:
+            values["mac_address"] = random_mac(mac_prefix)
+        try:
+            with engine.writer(context) as session:
+                row = P(**values)
+                session.add(row)
+                session.flush()
+                if security_groups:
+                    session.execute(insert(PSG), [
+                        {"port_id": row.uuid, "security_group_id": g}
+                        for g in dict.fromkeys(security_groups)])
+                return to_dict(row)
+        except DUPLICATE as exc:
+            if "mac" not in str(exc).lower():
+                raise
+    raise exception.MacAddressInUse(mac=values["mac_address"])
+
+
+def create_with_address(context, values, network_uuid, mac_prefix,
+                        address=None, security_groups=(),
+                        instance_groups=(), retries=50):
+    """Create a port, its group bindings, the server's group bindings
+    (``instance_groups``, for ``values["instance_uuid"]``) and win it one
+    address, all in ONE transaction (a boot's only write here).
+
+    The address is won by compare-and-swap as in
+    :func:`nimbus.core.db.api.networks.allocate_fixed_ip`; a lost swap
+    tries another candidate in the same transaction, a MAC collision
+    restarts the transaction with a fresh MAC.
+
+    :raises FixedIpAlreadyInUse, FixedIpNotFound, NoMoreFixedIps:
+        nothing is written.
+    """
+    from nimbus.core.db.api import networks as networks_db
+    values = dict(values)
+    values.setdefault("uuid", uuidutils.generate_uuid())
+    for _ in range(_MAC_ATTEMPTS):
+        values["mac_address"] = values.get("mac_address") or \
+            random_mac(mac_prefix)
+        try:
+            with engine.writer(context) as session:
+                row = P(**values)
+                session.add(row)
+                session.flush()
+                if security_groups:
+                    session.execute(insert(PSG), [
+                        {"port_id": row.uuid, "security_group_id": g}
+                        for g in dict.fromkeys(security_groups)])
+                if instance_groups:
+                    isg = models.InstanceSecurityGroup
+                    have = set(session.scalars(
+                        select(isg.security_group_id).where(
+                            isg.instance_uuid == row.instance_uuid)))
+                    missing = [g for g in dict.fromkeys(instance_groups)
+                               if g not in have]
+                    if missing:
+                        session.execute(insert(isg), [
+                            {"instance_uuid": row.instance_uuid,
+                             "security_group_id": g} for g in missing])
+                networks_db.swap_fixed_ip(
+                    session, network_uuid, row.uuid, row.instance_uuid,
+                    address, retries)
+                return to_dict(row)
+        except DUPLICATE as exc:
+            if "mac" not in str(exc).lower():
+                raise
+            values["mac_address"] = None
+        except db_exc.DBDeadlock:
+            continue  # rolled back: try again afresh
+    raise exception.MacAddressInUse(mac=values["mac_address"])
+
+
+def release_instance(context, instance_uuid):
+    """In ONE transaction: delete the server's ports nimbus made, unbind
+    the user's (``preserve_on_delete``), free their addresses, unbind
+    their floating IPs and forget the server's groups; returns the port
+    rows as they were."""
+    isg = models.InstanceSecurityGroup
+    with engine.writer(context) as session:
+        rows = session.scalars(select(P).where(
+            P.instance_uuid == instance_uuid).order_by(P.id)).all()
+        before = [to_dict(r) for r in rows]
+        doomed = [r.uuid for r in rows if not r.preserve_on_delete]
+        kept = [r.uuid for r in rows if r.preserve_on_delete]
+        if doomed:
+            session.execute(update(F).where(F.port_id.in_(doomed)).values(
+                port_id=None, instance_uuid=None)
+                .execution_options(synchronize_session=False))
+            session.execute(update(FIP).where(FIP.port_id.in_(doomed))
+                            .values(port_id=None, fixed_address=None)
+                            .execution_options(synchronize_session=False))
+            session.execute(delete(PSG).where(PSG.port_id.in_(doomed)))
+            session.execute(delete(P).where(P.uuid.in_(doomed)))
+        if kept:
+            session.execute(update(P).where(P.uuid.in_(kept)).values(
+                instance_uuid=None, host=None, device_owner=None,
+                status="DOWN").execution_options(synchronize_session=False))
+            session.execute(update(F).where(F.port_id.in_(kept)).values(
+                instance_uuid=None)
+                .execution_options(synchronize_session=False))
+        session.execute(delete(isg).where(isg.instance_uuid == instance_uuid))
+        return before
+
+
+def _row(session, uuid):
+    row = session.scalars(select(P).where(P.uuid == uuid)).first()
+    if row is None:
+        raise exception.PortNotFound(port_id=uuid)
+    return row
+
+
+def get(context, uuid):
+    """:raises PortNotFound:"""
+    with engine.reader(context) as session:
+        return to_dict(_row(session, uuid))
+
+
+def get_all(context, **filters):
+    """Ports matching every ``column=value`` (a list/tuple/set value
+    matches any item), oldest first. ``fixed_ip`` filters by address."""
+    query = select(P)
+    address = filters.pop("fixed_ip", None)
+    if address is not None:
+        query = query.where(P.uuid.in_(select(F.port_id).where(
+            F.address == address)))
+    query = where_columns(query, P, filters)
+    with engine.reader(context) as session:
+        return [to_dict(r) for r in session.scalars(query.order_by(P.id))]
+
+
+def update_port(context, uuid, values):
+    """Set column ``values``; returns the port. :raises PortNotFound:"""
+    with engine.writer(context) as session:
+        row = _row(session, uuid)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.flush()
+        return to_dict(row)
+
+
+def bind(context, uuid, instance_uuid, host=None, device_owner=None):
+    """Bind a free port to a server (compare-and-swap).
+
+    :raises PortNotFound:
+    :raises PortInUse: it is bound to another server.
+    """
+    with engine.writer(context) as session:
+        swapped = session.execute(
+            update(P).where(P.uuid == uuid, P.instance_uuid.is_(None))
+            .values(instance_uuid=instance_uuid, host=host,
+                    device_owner=device_owner or "compute:nova",
+                    status="ACTIVE")
+            .execution_options(synchronize_session=False)).rowcount
+        row = _row(session, uuid)
+        if not swapped and row.instance_uuid != instance_uuid:
+            raise exception.PortInUse(port_id=uuid,
+                                      device_id=row.instance_uuid)
+        session.execute(update(F).where(F.port_id == uuid).values(
+            instance_uuid=instance_uuid)
+            .execution_options(synchronize_session=False))
+        session.refresh(row)
+        return to_dict(row)
+
+
+def unbind(context, uuid):
+    """Detach a port from its server, keeping it and its addresses."""
+    with engine.writer(context) as session:
+        session.execute(update(P).where(P.uuid == uuid).values(
+            instance_uuid=None, host=None, device_owner=None, status="DOWN")
+            .execution_options(synchronize_session=False))
+        session.execute(update(F).where(F.port_id == uuid).values(
+            instance_uuid=None)
+            .execution_options(synchronize_session=False))
+
+
+def destroy(context, uuid):
+    """Delete the port: its addresses become free, its floating IPs are
+    disassociated, its group bindings go; returns the deleted port.
+
+    :raises PortNotFound:
+    """
+    with engine.writer(context) as session:
+        row = _row(session, uuid)
+        values = to_dict(row)
+        session.execute(update(F).where(F.port_id == uuid).values(
+            port_id=None, instance_uuid=None)
+            .execution_options(synchronize_session=False))
+        session.execute(update(FIP).where(FIP.port_id == uuid).values(
+            port_id=None, fixed_address=None)
+            .execution_options(synchronize_session=False))
+        session.execute(delete(PSG).where(PSG.port_id == uuid))
+        session.delete(row)
+        return values
+
+
+def orphaned_instances(context):
+    """Servers that are gone (deleted, or never recorded) but still hold
+    ports or security-group bindings: what a compute that died mid-delete
+    leaves behind."""
+    live = select(models.Instance.uuid).where(models.Instance.deleted == 0)
+    isg = models.InstanceSecurityGroup
+    with engine.reader(context) as session:
+        held = set(session.scalars(select(P.instance_uuid).where(
+            P.instance_uuid.is_not(None), P.instance_uuid.not_in(live))))
+        held |= set(session.scalars(select(isg.instance_uuid).where(
+            isg.instance_uuid.not_in(live))))
+    return sorted(held)
+
+
+# -- security-group bindings -------------------------------------------------
+
+def security_groups_of(context, port_uuids):
+    """``{port uuid: [group uuid, ...]}`` in binding order."""
+    result = {p: [] for p in port_uuids}
+    if not port_uuids:
+        return result
+    with engine.reader(context) as session:
+        for port_id, group_id in session.execute(
+                select(PSG.port_id, PSG.security_group_id).where(
+                    PSG.port_id.in_(list(port_uuids))).order_by(PSG.id)):
+            result[port_id].append(group_id)
+    return result
+
+
+def set_security_groups(context, uuid, group_uuids):
+    """Replace the port's groups with ``group_uuids``."""
+    with engine.writer(context) as session:
+        _row(session, uuid)
+        session.execute(delete(PSG).where(PSG.port_id == uuid))
+        if group_uuids:
+            session.execute(insert(PSG), [
+                {"port_id": uuid, "security_group_id": g}
+                for g in dict.fromkeys(group_uuids)])
+
+
+def add_security_group(context, port_uuids, group_uuid):
+    """Bind the group to each port that lacks it."""
+    with engine.writer(context) as session:
+        have = set(session.scalars(select(PSG.port_id).where(
+            PSG.security_group_id == group_uuid,
+            PSG.port_id.in_(list(port_uuids)))))
+        missing = [p for p in port_uuids if p not in have]
+        if missing:
+            session.execute(insert(PSG), [
+                {"port_id": p, "security_group_id": group_uuid}
+                for p in missing])
+
+
+def remove_security_group(context, port_uuids, group_uuid):
+    with engine.writer(context) as session:
+        session.execute(delete(PSG).where(
+            PSG.security_group_id == group_uuid,
+            PSG.port_id.in_(list(port_uuids))))
+
+
+def group_addresses(context, group_uuids):
+    """``{group uuid: [fixed address, ...]}`` of the ports bound to each
+    group (every uuid present; addresses sorted, distinct), in one
+    query: what nimbus-network ships as a remote group's members."""
+    result = {g: set() for g in group_uuids}
+    if result:
+        with engine.reader(context) as session:
+            for group_id, address in session.execute(
+                    select(PSG.security_group_id, F.address)
+                    .join(F, F.port_id == PSG.port_id)
+                    .where(PSG.security_group_id.in_(list(result)))):
+                result[group_id].add(address)
+    return {g: sorted(a) for g, a in result.items()}
+
+
+def ports_in_groups(context, group_uuids):
+    """Ports bound to any of the groups (their uuids)."""
+    if not group_uuids:
+        return []
+    with engine.reader(context) as session:
+        return list(dict.fromkeys(session.scalars(select(PSG.port_id).where(
+            PSG.security_group_id.in_(list(group_uuids))).order_by(PSG.id))))

@@ -1,0 +1,189 @@
+"""Volumes in real guests through the whole stack, with the stock
+``openstack`` CLI: nimbus-all with the libvirt plugin (QEMU TCG), the
+``file`` volume plugin exported by the ``tgt`` target over iSCSI with
+CHAP (a private tgtd), two guests shared by the module.
+
+What the guests print (tools/build-test-guest.sh): a disk seen for the
+first time either gets a marker naming the disk and the guest
+(``NIMBUS-WROTE``) or shows the marker it carries (``NIMBUS-READ``); and
+every disk's size in sectors. A guest booted from a volume shows its
+root disk (vda) with the volume's serial."""
+
+import os
+
+import pytest
+
+from tests.integration.libvirt.conftest import virsh
+from tests.integration.libvirt.volume_cloud import (
+    Tgtd,
+    VolumeCloud,
+    wait_until,
+)
+
+pytestmark = pytest.mark.real
+SERIAL = 20  # what virtio-blk shows of a serial
+MARK = "NIMBUS-MARK:from-the-image"
+GIB_SECTORS = 2 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def cloud(libvirt_env):
+    tgtd = Tgtd()
+    tgtd.start()
+    deployment = VolumeCloud(libvirt_env.workdir, libvirt_env.guest_dir,
+                             libvirt_env.prefix, tgtd)
+    try:
+        deployment.start()
+        image = deployment.register_guest_images()
+        deployment.marked_image = deployment.register_marked_image(
+            image, "vol-guest-marked", MARK)
+        deployment.guests = deployment.boot(["g1", "g2"], image)
+        yield deployment
+    finally:
+        deployment.stop()
+        deployment.cleanup(virsh)
+        tgtd.stop()
+
+
+def _disk_xml(cloud, server_id, serial):
+    xml = virsh("dumpxml", f"{cloud.prefix}{server_id}")
+    start = xml.find(f"<serial>{serial}</serial>")
+    assert start > 0, xml
+    return xml[xml.rfind("<disk", 0, start):start]
+
+
+def test_marker_written_in_one_guest_is_read_in_another(cloud):
+    g1, g2 = cloud.guests["g1"], cloud.guests["g2"]
+    created = cloud.openstack_json("volume", "create", "--size", "1", "v1")
+    assert created["size"] == 1
+    volume = cloud.wait_volume("v1", "available")
+    serial = volume["id"][:SERIAL]
+
+    cloud.openstack("server", "add", "volume", "g1", "v1")
+    attached = cloud.wait_volume("v1", "in-use")
+    assert attached["attachments"][0]["server_id"] == g1
+    # Reached over iSCSI with CHAP, exported by our tgtd.
+    disk = _disk_xml(cloud, g1, serial)
+    assert "protocol='iscsi'" in disk, disk
+    assert f"port='{cloud.tgtd.port}'" in disk, disk
+    assert "<auth username=" in disk, disk
+    assert volume["id"] in cloud.tgtd.targets()
+    wrote = cloud.wait_console(g1, "NIMBUS-WROTE", f"serial={serial}")
+    assert f"mark=NIMBUS-MARK:{serial}:{g1}" in wrote
+    assert f"size={GIB_SECTORS}" in wrote
+
+    cloud.openstack("server", "remove", "volume", "g1", "v1")
+    assert cloud.wait_volume("v1", "available")["attachments"] == []
+    assert f"<serial>{serial}</serial>" not in virsh(
+        "dumpxml", f"{cloud.prefix}{g1}")
+
+    cloud.openstack("server", "add", "volume", "g2", "v1")
+    cloud.wait_volume("v1", "in-use")
+    read = cloud.wait_console(g2, "NIMBUS-READ", f"serial={serial}")
+    assert f"mark=NIMBUS-MARK:{serial}:{g1}" in read
+    cloud.openstack("server", "remove", "volume", "g2", "v1")
+    cloud.wait_volume("v1", "available")
+
+
+def test_snapshot_keeps_its_moment_and_extend_shows_after_reattach(cloud):
+    g1, g2 = cloud.guests["g1"], cloud.guests["g2"]
+    cloud.openstack("volume", "create", "--size", "1", "orig")
+    orig = cloud.wait_volume("orig", "available")
+    orig_serial = orig["id"][:SERIAL]
+    cloud.openstack("server", "add", "volume", "g2", "orig")
+    cloud.wait_volume("orig", "in-use")
+    cloud.wait_console(g2, "NIMBUS-WROTE", f"serial={orig_serial}")
+    cloud.openstack("server", "remove", "volume", "g2", "orig")
+    cloud.wait_volume("orig", "available")
+
+    cloud.openstack("volume", "snapshot", "create", "--volume", "orig",
+                    "snap")
+
+    def snapshot_ready():
+        return cloud.openstack_json("volume", "snapshot", "show",
+                                    "snap")["status"] == "available"
+    wait_until(snapshot_ready, 90, message="snapshot available")
+    # Change the volume after the snapshot: a copy of the volume now
+    # would show this, a copy of the snapshot must not.
+    path = os.path.join(cloud.volumes_dir, f"volume-{orig['id']}.raw")
+    with open(path, "r+b") as f:
+        f.write(b"NIMBUS-MARK:changed-after-the-snapshot\n")
+
+    cloud.openstack("volume", "create", "--snapshot", "snap", "copy")
+    copy = cloud.wait_volume("copy", "available")
+    assert copy["size"] == 1 and copy["snapshot_id"]
+    copy_serial = copy["id"][:SERIAL]
+    cloud.openstack("server", "add", "volume", "g1", "copy")
+    cloud.wait_volume("copy", "in-use")
+    read = cloud.wait_console(g1, "NIMBUS-READ", f"serial={copy_serial}")
+    assert f"mark=NIMBUS-MARK:{orig_serial}:{g2}" in read, read
+    assert f"size={GIB_SECTORS}" in read
+
+    # Grow it while attached (Block Storage 3.42), then re-attach: the
+    # guest sees 2 GiB.
+    cloud.openstack("volume", "set", "--size", "2", "copy")
+    grown = cloud.wait_volume("copy", "in-use")
+    wait_until(lambda: cloud.volume("copy")["size"] == 2, 60,
+               message="size 2")
+    assert grown["attachments"][0]["server_id"] == g1
+    cloud.openstack("server", "remove", "volume", "g1", "copy")
+    cloud.wait_volume("copy", "available")
+    cloud.openstack("server", "add", "volume", "g1", "copy")
+    cloud.wait_volume("copy", "in-use")
+    cloud.wait_console(g1, f"serial={copy_serial}",
+                       f"size={2 * GIB_SECTORS}")
+    cloud.openstack("server", "remove", "volume", "g1", "copy")
+    cloud.wait_volume("copy", "available")
+    cloud.openstack("volume", "snapshot", "delete", "snap")
+
+
+def test_deleting_a_guest_leaves_its_volume_available(cloud):
+    cloud.openstack("volume", "create", "--size", "1", "survivor")
+    cloud.wait_volume("survivor", "available")
+    sid = cloud.openstack_json(
+        "server", "create", "--image", "vol-guest", "--flavor", "vol.tiny",
+        "--wait", "short-lived")["id"]
+    cloud.wait_console(sid, "NIMBUS-DEV /dev/vda")
+    cloud.openstack("server", "add", "volume", "short-lived", "survivor")
+    volume = cloud.wait_volume("survivor", "in-use")
+    cloud.wait_console(sid, "NIMBUS-WROTE", f"serial={volume['id'][:20]}")
+    assert "in-use" in cloud.openstack_fails("volume", "delete", "survivor")
+    assert cloud.volume("survivor")["status"] == "in-use"
+    cloud.openstack("server", "delete", "--wait", "short-lived")
+    assert cloud.wait_volume("survivor", "available")["attachments"] == []
+    assert f"{cloud.prefix}{sid}" not in virsh("list", "--all", "--name")
+    cloud.openstack("volume", "delete", "survivor")
+
+
+def test_guest_boots_from_a_volume_made_from_its_image(cloud):
+    """``server create --image I --boot-from-volume 1``: the volume
+    service makes the volume from the image, the guest boots with it as
+    vda over iSCSI with CHAP (kernel and ramdisk from the image's
+    properties) and finds the image's first sector on it; the volume
+    stays (the CLI's delete_on_termination is false)."""
+    sid = cloud.openstack_json(
+        "server", "create", "--image", "vol-guest-marked",
+        "--boot-from-volume", "1", "--flavor", "vol.tiny", "bfv")["id"]
+    wait_until(lambda: cloud.server_status(sid) == "ACTIVE", 180,
+               message="bfv ACTIVE")
+    (attachment,) = cloud.sdk().compute.volume_attachments(sid)
+    volume = cloud.volume(attachment.volume_id)
+    serial = volume["id"][:SERIAL]
+    assert (volume["status"], volume["size"]) == ("in-use", 1)
+    assert volume["attachments"][0]["device"] == "/dev/vda"
+    assert cloud.openstack_json("server", "show", sid)["image"].startswith(
+        "N/A")
+    root = _disk_xml(cloud, sid, serial)
+    assert "protocol='iscsi'" in root and "<auth username=" in root, root
+    assert "dev='vda'" in root, root
+    assert not os.path.exists(os.path.join(
+        cloud.dir, "instances", sid, "disk"))
+    cloud.wait_console(sid, "NIMBUS-DEV /dev/vda", f"serial={serial}",
+                       timeout=240)
+    read = cloud.wait_console(sid, "NIMBUS-READ", f"serial={serial}")
+    assert f"mark={MARK}" in read and f"size={GIB_SECTORS}" in read
+
+    cloud.openstack("server", "delete", "--wait", "bfv")
+    assert cloud.wait_volume(volume["id"], "available")["attachments"] == []
+    assert volume["id"] not in cloud.tgtd.targets()
+    cloud.openstack("volume", "delete", volume["id"])

@@ -1,0 +1,142 @@
+"""The compute side of the image workflows on the fake hypervisor:
+snapshot failures leave no image, rescue/unrescue states, shelve with
+offload frees the claim, and a returning host removes only the guests
+of servers evacuated from it."""
+
+import json
+from unittest import mock
+
+import pytest
+
+from nimbus.api.openstack import schemas_image_actions
+from nimbus.core import exception
+from nimbus.core.compute import guest_spec
+from nimbus.core.compute import manager as compute_manager
+from nimbus.core.compute import task_states as ts
+from nimbus.core.compute import vm_states as vs
+from nimbus.core.db import api as db
+from nimbus.plugins.hypervisors.fake import driver as fake_driver
+from tests.unit import workflow_fakes as wf
+
+ps = wf.power_state
+
+
+@pytest.fixture
+def compute(db_api, nimbus_conf):
+    nimbus_conf.set_override("backend", "fake", group="images")
+    driver = fake_driver.FakeDriver(nimbus_conf, wf.HOST)
+    manager = compute_manager.ComputeManager(nimbus_conf, wf.HOST,
+                                             driver=driver)
+    yield manager
+    manager.sync.stop()
+
+
+def _running(compute, task_state, host=wf.HOST, **values):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, vm_state=vs.ACTIVE,
+                                  power=ps.RUNNING, task_state=task_state,
+                                  host=host, **values)
+    compute.driver.spawn(ctx, guest_spec.build(ctx, instance,
+                                               compute.images))
+    return ctx, instance
+
+
+def _faults(uuid):
+    return db.actions.faults_latest(wf.admin(), [uuid])
+
+
+def test_snapshot_uploads_and_returns_to_idle(compute):
+    ctx, instance = _running(compute, ts.IMAGE_SNAPSHOT_PENDING)
+    image = compute.images.create(ctx, {"name": "snap"})
+    compute.snapshot_instance(ctx, instance, image["id"])
+    record = compute.images.get(ctx, image["id"])
+    assert record["status"] == "active"
+    data = b"".join(compute.images.download(ctx, image["id"]))
+    assert json.loads(data)["fake_snapshot_of"] == instance.uuid
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"]) == (vs.ACTIVE, None)
+
+
+def test_failed_snapshot_deletes_the_image_and_records_a_fault(compute):
+    ctx, instance = _running(compute, ts.IMAGE_SNAPSHOT_PENDING)
+    image = compute.images.create(ctx, {"name": "snap"})
+    with mock.patch.object(compute.driver, "snapshot",
+                           side_effect=exception.HypervisorError(
+                               reason="disk gone")):
+        compute.snapshot_instance(ctx, instance, image["id"])
+    with pytest.raises(exception.ImageNotFound):
+        compute.images.get(ctx, image["id"])
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"]) == (vs.ACTIVE, None)
+    assert "disk gone" in _faults(instance.uuid)[instance.uuid]["message"]
+
+
+def test_snapshot_lost_to_a_delete_cleans_up(compute):
+    ctx, instance = _running(compute, ts.DELETING)
+    image = compute.images.create(ctx, {"name": "snap"})
+    compute.snapshot_instance(ctx, instance, image["id"])
+    with pytest.raises(exception.ImageNotFound):
+        compute.images.get(ctx, image["id"])
+    assert wf.load(instance.uuid)["task_state"] == ts.DELETING
+
+
+def test_rescue_and_unrescue(compute):
+    ctx, instance = _running(compute, ts.RESCUING,
+                             image_ref=None)
+    image = compute.images.create(ctx, {"name": "rescue"})
+    compute.rescue_instance(ctx, instance, image["id"])
+    assert wf.load(instance.uuid)["vm_state"] == vs.RESCUED
+    assert compute.driver.is_rescued(instance.uuid)
+    instance.refresh()
+    instance.task_state = ts.UNRESCUING
+    instance.save()
+    compute.unrescue_instance(ctx, instance)
+    assert wf.load(instance.uuid)["vm_state"] == vs.ACTIVE
+    assert not compute.driver.is_rescued(instance.uuid)
+
+
+def test_shelve_offloads_at_once_and_frees_the_claim(compute):
+    ctx, instance = _running(compute, ts.SHELVING)
+    with mock.patch("nimbus.core.objects.compute_node.ComputeNode."
+                    "release_allocations") as release:
+        compute.shelve_instance(ctx, instance, None)
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"], row["host"]) == \
+        (vs.SHELVED_OFFLOADED, None, None)
+    assert instance.uuid not in compute.driver.list_instances()
+    release.assert_called_once_with(mock.ANY, instance.uuid)
+    assert json.loads(row["system_metadata"])["shelved_host"] == wf.HOST
+
+
+def test_returning_host_removes_only_evacuated_guests(compute):
+    ctx = wf.user_context()
+    gone = wf.create_instance(
+        ctx, vm_state=vs.ACTIVE, power=ps.RUNNING, task_state=None,
+        host=wf.OTHER_HOST,
+        system_metadata=json.dumps({"evacuated_from": wf.HOST}))
+    other = wf.create_instance(ctx, vm_state=vs.ACTIVE, power=ps.RUNNING,
+                               task_state=None, host=wf.OTHER_HOST)
+    for instance in (gone, other):
+        compute.driver.spawn(ctx, guest_spec.build(ctx, instance,
+                                                   compute.images))
+    compute.sync.reconcile()
+    assert compute.driver.list_instances() == [other.uuid]
+
+
+@pytest.mark.parametrize("name, args, minor, ok", [
+    ("rebuild", {"imageRef": "x", "personality": []}, 56, True),
+    ("rebuild", {"imageRef": "x", "personality": []}, 57, False),
+    ("unshelve", {"availability_zone": "z"}, 76, False),
+    ("unshelve", {"availability_zone": "z"}, 77, True),
+    ("evacuate", {}, 13, False),
+    ("evacuate", {"onSharedStorage": False}, 13, True),
+    ("evacuate", {"onSharedStorage": False}, 14, False),
+    ("evacuate", {"force": True}, 29, True),
+    ("evacuate", {"force": True}, 68, False),
+])
+def test_arguments_follow_the_microversion(name, args, minor, ok):
+    if ok:
+        schemas_image_actions.check(name, args, minor)
+    else:
+        with pytest.raises(exception.ValidationError):
+            schemas_image_actions.check(name, args, minor)

@@ -1,0 +1,275 @@
+"""The compute side of networking over the fake hypervisor and the fake
+network plugin, with nimbus-network's manager called in-process: a build
+plugs and filters the VIFs nimbus-network allocated and spawns with them;
+a failed build and a delete give everything back; security-group
+refreshes reach the plugin. And the compute API: requested networks and
+groups are checked before anything is recorded."""
+
+from unittest import mock
+
+import oslo_messaging as messaging
+import pytest
+
+from nimbus.core import exception
+from nimbus.core.compute import api as compute_api
+from nimbus.core.compute import manager as compute_manager
+from nimbus.core.compute import vm_states as vs
+from nimbus.core.db import api as db
+from nimbus.core.network import api as network_api
+from nimbus.core.network import manager as network_manager
+from nimbus.core.network import model
+from nimbus.plugins.hypervisors.fake import driver as fake_driver
+from nimbus.plugins.networks import fake as fake_network
+from tests.unit import workflow_fakes as wf
+
+
+class InProcessNetwork:
+    """The network rpcapi, calling a NetworkManager directly (and
+    unwrapping what oslo.messaging would re-raise)."""
+
+    def __init__(self, manager):
+        self.manager = manager
+        self.calls = []
+
+    def __getattr__(self, name):
+        method = getattr(self.manager, name)
+
+        def call(context, *args, **kwargs):
+            self.calls.append(name)
+            try:
+                return method(context, *args, **kwargs)
+            except messaging.ExpectedException as err:
+                raise err.exc_info[1] from None
+        return call
+
+
+@pytest.fixture
+def net(db_api, nimbus_conf):
+    service = network_api.NetworkAPI(nimbus_conf, db_api)
+    service._network_rpc = mock.Mock()
+    service._compute_rpc = mock.Mock()
+    return service.create_network(wf.admin(), "private", "10.60.0.0/29")
+
+
+@pytest.fixture
+def network(db_api, nimbus_conf):
+    manager = network_manager.NetworkManager(
+        nimbus_conf, "net-1", db_api,
+        driver=fake_network.FakeNetwork(nimbus_conf, "net-1"))
+    manager._network_rpc = mock.Mock()
+    manager._compute_rpc = mock.Mock()
+    yield manager
+    manager.cleanup_host()
+
+
+@pytest.fixture
+def compute(db_api, nimbus_conf, network):
+    nimbus_conf.set_override("backend", "fake", group="images")
+    manager = compute_manager.ComputeManager(
+        nimbus_conf, wf.HOST,
+        driver=fake_driver.FakeDriver(nimbus_conf, wf.HOST),
+        network_driver=fake_network.FakeNetwork(nimbus_conf, wf.HOST))
+    manager._conductor = mock.Mock()
+    manager._network = InProcessNetwork(network)
+    return manager
+
+
+def _spec(ctx, net, **kwargs):
+    return wf.make_spec(ctx, requested_networks=[
+        {"network_id": net["id"], "fixed_ip": None, "port_id": None}],
+        **kwargs)
+
+
+def _ports(instance_uuid):
+    return db.ports.get_all(wf.admin(), instance_uuid=instance_uuid)
+
+
+def test_build_plugs_filters_and_spawns_with_the_vifs(compute, net):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    spawned = []
+    spawn = compute.driver.spawn
+
+    def recording_spawn(context, spec):
+        spawned.append(spec)
+        spawn(context, spec)
+
+    with mock.patch.object(compute.driver, "spawn", recording_spawn):
+        compute.build_and_run_instance(ctx, instance, _spec(ctx, net), [])
+    assert wf.load(instance.uuid)["vm_state"] == vs.ACTIVE
+    (port,) = _ports(instance.uuid)
+    (vif,) = spawned[0].vifs
+    assert (vif.id, vif.mac, vif.bridge) == (
+        port["uuid"], port["mac_address"], net["bridge"])
+    assert compute.network_driver.plugged == {port["uuid"]: vif}
+    port_filter = compute.network_driver.filters[port["uuid"]]
+    assert port_filter.port.mac == port["mac_address"]
+    assert any(r.direction == "egress" for r in port_filter.rules)
+    assert port["host"] == wf.HOST
+
+    compute.terminate_instance(ctx, instance)
+    assert _ports(instance.uuid) == []
+    assert compute.network_driver.plugged == {}
+    assert compute.network_driver.filters == {}
+    assert db.networks.count_free(wf.admin(), net["id"]) == 5
+    assert db.security_groups.groups_of_instances(
+        wf.admin(), [instance.uuid])[instance.uuid] == []
+
+
+def test_a_failed_spawn_gives_the_network_back(compute, net):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    err = exception.HypervisorError(reason="qemu died")
+    with mock.patch.object(compute.driver, "spawn", side_effect=err):
+        compute.build_and_run_instance(ctx, instance, _spec(ctx, net), [])
+    assert wf.load(instance.uuid)["vm_state"] == vs.ERROR
+    assert _ports(instance.uuid) == []
+    assert compute.network_driver.plugged == {}
+    assert db.networks.count_free(wf.admin(), net["id"]) == 5
+
+
+def test_no_address_left_is_an_error_with_a_fault_and_no_leak(compute,
+                                                              net):
+    ctx = wf.user_context()
+    for _ in range(5):
+        compute.build_and_run_instance(ctx, wf.create_instance(ctx),
+                                       _spec(ctx, net), [])
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, _spec(ctx, net),
+                                   [wf.selection(wf.OTHER_HOST)])
+    row = wf.load(instance.uuid)
+    assert row["vm_state"] == vs.ERROR
+    assert "No more IP addresses" in wf.fault(instance.uuid)["message"]
+    compute.conductor.build_instances.assert_not_called()  # no reschedule
+    assert _ports(instance.uuid) == []
+    assert not compute.driver.instance_exists(instance.uuid)
+
+
+def test_a_build_without_networks_asks_nimbus_network_nothing(compute):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
+    compute.terminate_instance(ctx, instance)
+    assert compute.network.calls == []
+
+
+def test_refreshed_filters_reach_the_plugin(compute, net):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, _spec(ctx, net), [])
+    (port,) = _ports(instance.uuid)
+    vifs = compute.network.manager.get_host_vifs(ctx, wf.HOST)
+    values = model.port_filter_dict(vifs[0])
+    values["rules"] = [{"direction": "ingress", "protocol": "tcp",
+                        "port_range_min": 22, "port_range_max": 22,
+                        "remote_cidr": "0.0.0.0/0", "ethertype": "IPv4"}]
+    compute.refresh_port_filters(ctx, [values])
+    (rule,) = compute.network_driver.filters[port["uuid"]].rules
+    assert (rule.protocol, rule.port_range_min) == ("tcp", 22)
+
+
+def test_restart_replays_the_vifs_of_the_hosts_guests(compute, net,
+                                                      nimbus_conf):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, _spec(ctx, net), [])
+    restarted = compute_manager.ComputeManager(
+        nimbus_conf, wf.HOST, driver=compute.driver,
+        network_driver=fake_network.FakeNetwork(nimbus_conf, wf.HOST))
+    restarted._network = compute.network
+    restarted._vifs_known = False
+    restarted._replay_vifs()
+    assert list(restarted.network_driver.plugged) == list(
+        compute.network_driver.plugged)
+    assert restarted._vifs_known
+
+
+# -- the compute API ----------------------------------------------------------
+
+@pytest.fixture
+def api(db_api, nimbus_conf):
+    nimbus_conf.set_override("backend", "fake", group="images")
+    service = compute_api.ComputeAPI(nimbus_conf, db_api)
+    service._compute = mock.Mock()
+    service._conductor = mock.Mock()
+    service.network._network_rpc = mock.Mock()
+    service.network._compute_rpc = mock.Mock()
+    db.flavors.create(wf.admin(), {"flavorid": "1", "name": "m1.tiny",
+                                   "vcpus": 1, "memory_mb": 512,
+                                   "root_gb": 1})
+    image = service.images.create(wf.admin(), {"name": "cirros"})
+    service.images.upload(wf.admin(), image["id"], [b"disk"])
+    service.image_id = image["id"]
+    return service
+
+
+def test_create_carries_the_checked_networks_and_groups(api, net):
+    ctx = wf.user_context()
+    api.create(ctx, "web", "1", api.image_id,
+               requested_networks=[{"uuid": net["id"],
+                                    "fixed_ip": "10.60.0.4"}],
+               security_groups=["default"])
+    (_ctx, _uuids, spec), _ = \
+        api.conductor_rpc.schedule_and_build_instances.call_args
+    assert spec.requested_networks == [
+        {"network_id": net["id"], "fixed_ip": "10.60.0.4", "port_id": None}]
+    assert spec.security_groups == ["default"]
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"requested_networks": [{"uuid": "00000000-0000-0000-0000-"
+                                      "000000000000"}]},
+     exception.InvalidNetworkRequest),
+    ({"security_groups": ["nope"]}, exception.InvalidInput),
+])
+def test_a_bad_network_or_group_records_nothing(api, net, kwargs, error):
+    with pytest.raises(error):
+        api.create(wf.user_context(), "web", "1", api.image_id, **kwargs)
+    assert db.instances.get_all(wf.admin()) == []
+    api.conductor_rpc.schedule_and_build_instances.assert_not_called()
+
+
+def test_a_taken_fixed_ip_is_a_conflict_before_anything_is_recorded(api,
+                                                                    net):
+    service = network_api.NetworkAPI(api.conf, api.db)
+    service._network_rpc = mock.Mock()
+    service.create_port(wf.user_context(), net["id"], fixed_ip="10.60.0.3")
+    with pytest.raises(exception.FixedIpAlreadyInUse):
+        api.create(wf.user_context(), "web", "1", api.image_id,
+                   requested_networks=[{"uuid": net["id"],
+                                        "fixed_ip": "10.60.0.3"}])
+    assert db.instances.get_all(wf.admin()) == []
+
+
+def test_a_local_delete_releases_the_network_records(api, net, network):
+    ctx = wf.user_context()
+    (instance,) = api.create(ctx, "web", "1", api.image_id)
+    network.allocate_for_instance(wf.admin(), instance.uuid, "p1", None,
+                                  [{"network_id": net["id"],
+                                    "fixed_ip": None, "port_id": None}],
+                                  [], None)
+    api.delete(ctx, instance.uuid)
+    assert _ports(instance.uuid) == []
+    assert db.networks.count_free(wf.admin(), net["id"]) == 5
+
+
+def test_a_server_moved_in_without_networks_asks_nimbus_network_nothing(
+        compute):
+    """finish_resize records a moved server's VIFs, an empty list for a
+    server without networks: deleting it then costs no network call
+    (there may be no nimbus-network to answer)."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
+    flavor = {"vcpus": instance.vcpus, "memory_mb": instance.memory_mb,
+              "root_gb": instance.root_gb, "ephemeral_gb": 0, "swap": 0,
+              "extra_specs": {}}
+    migration = mock.Mock(source_compute=wf.OTHER_HOST,
+                          dest_compute=wf.HOST)
+    sent = compute.resize_instance(ctx, instance, migration, flavor,
+                                   wf.HOST)
+    assert sent["vifs"] == []
+    compute.finish_resize(ctx, instance, migration, flavor, sent, True)
+    assert compute.driver.instance_exists(instance.uuid)
+    compute.terminate_instance(ctx, instance)
+    assert compute.network.calls == []
