@@ -205,6 +205,10 @@ while true; do
         s=$(cat /sys/block/$n/serial 2>/dev/null)
         size=$(cat /sys/block/$n/size)
         echo "NIMBUS-DEV $d serial=$s t=$t size=$size"
+        # A disk just hot-plugged may not answer for its serial yet: it
+        # is not "seen" (nor marked) until it does, or a marker would
+        # name no disk.
+        [ -n "$s" ] || continue
         now="$now$n:$s "
         case "$seen" in *" $n:$s "*) continue ;; esac
         [ "$s" = nimbus-root ] && continue

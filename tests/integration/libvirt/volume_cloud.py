@@ -302,8 +302,13 @@ ram = -1
             lines = [line.strip() for line in self.console(sid).splitlines()
                      if all(t in line for t in texts)]
             return lines[-1] if lines else None
-        return wait_until(seen, timeout, interval=0.5,
-                          message=f"{texts!r} on the console of {sid}")
+        try:
+            return wait_until(seen, timeout, interval=0.5,
+                              message=f"{texts!r} on the console of {sid}")
+        except AssertionError as err:
+            tail = "\n".join(self.console(sid).splitlines()[-15:])
+            raise AssertionError(f"{err}; the console ends:\n{tail}") \
+                from None
 
     def volume(self, name_or_id):
         return self.openstack_json("volume", "show", name_or_id)
