@@ -118,11 +118,7 @@ def release_address(call):
 def associate_address(call):
     inst_id = call.params.require("InstanceId")
     fip, item = _find(call)
-    uuid = call.uuid(inst_id, ("i",))
-    try:
-        call.services.compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", inst_id)
+    uuid = call.instance(inst_id).uuid
     call.authorize(N % "update_floatingip",
                    {"project_id": fip["project_id"]})
     ports = _network(call).list_ports(call.context, {"device_id": uuid})

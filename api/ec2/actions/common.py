@@ -68,6 +68,19 @@ class Call:
                 _CODES[prefixes[0]][0], f"Invalid id: '{ec2_id}'")
 
 
+    def instance(self, ec2_id):
+        """The instance ``ec2_id`` names.
+
+        :raises Ec2Error: ``InvalidInstanceID.Malformed`` or
+            ``InvalidInstanceID.NotFound``.
+        """
+        uuid = self.uuid(ec2_id, ("i",))
+        try:
+            return self.services.compute.get(self.context, uuid)
+        except exception.InstanceNotFound:
+            raise not_found("i", ec2_id)
+
+
 def parse_prefix(ec2_id, prefixes):
     parsed = ec2_ids.parse(ec2_id, prefixes)
     return parsed and parsed[0]

@@ -10,7 +10,6 @@ it for the copy), so ``NoReboot=false`` does not reboot the instance
 """
 
 from nimbus.api.ec2 import params as ec2_params
-from nimbus.api.ec2.actions import common
 from nimbus.core import exception
 
 RULE = "os_compute_api:servers:create_image"
@@ -34,17 +33,14 @@ def create_image(call):
     if len(description) > 255:
         raise ec2_params.bad("The description is longer than 255 "
                              "characters.")
-    uuid = call.uuid(ec2_id, ("i",))
+    instance = call.instance(ec2_id)
     compute = call.services.compute
-    try:
-        instance = compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", ec2_id)
     call.authorize(RULE, {"project_id": instance.project_id,
                           "user_id": instance.user_id})
     metadata = {"description": description} if description else None
     try:
-        image = compute.create_image(call.context, uuid, name, metadata)
+        image = compute.create_image(call.context, instance.uuid, name,
+                                     metadata)
     except exception.InstanceInvalidState as err:
         raise exception.Ec2Error("IncorrectInstanceState",
                                  f"{ec2_id}: {err}")

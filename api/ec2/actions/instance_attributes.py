@@ -34,7 +34,6 @@ asking, leaving the confirmation to ``[compute] resize_confirm_window``
 import time
 
 from nimbus.api.ec2 import params as ec2_params
-from nimbus.api.ec2.actions import common
 from nimbus.core import exception
 
 DESCRIBABLE = ("instanceType", "kernel", "ramdisk", "userData",
@@ -58,11 +57,7 @@ def _target(instance):
 
 def _instance(call):
     ec2_id = call.params.require("InstanceId")
-    uuid = call.uuid(ec2_id, ("i",))
-    try:
-        return ec2_id, call.services.compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", ec2_id)
+    return ec2_id, call.instance(ec2_id)
 
 
 def _image_prop(call, instance, name):

@@ -292,15 +292,11 @@ def reboot_instances(call):
 
 def get_console_output(call):
     ec2_id = call.params.require("InstanceId")
-    uuid = call.uuid(ec2_id, ("i",))
+    instance = call.instance(ec2_id)
     compute = call.services.compute
-    try:
-        instance = compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", ec2_id)
     call.authorize("os_compute_api:os-console-output", _target(instance))
     try:
-        text = compute.get_console_output(call.context, uuid)
+        text = compute.get_console_output(call.context, instance.uuid)
     except exception.InstanceInvalidState:
         text = ""
     return {"instanceId": ec2_id,
@@ -313,17 +309,14 @@ def get_password_data(call):
     with its key pair's public key, base64), as ``os-server-password``
     gives it; empty until the guest posts one."""
     ec2_id = call.params.require("InstanceId")
-    uuid = call.uuid(ec2_id, ("i",))
+    instance = call.instance(ec2_id)
     compute = call.services.compute
-    try:
-        instance = compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", ec2_id)
     call.authorize("os_compute_api:os-server-password:show",
                    _target(instance))
     return {"instanceId": ec2_id,
             "timestamp": datetime.datetime.now(datetime.UTC),
-            "passwordData": compute.get_server_password(call.context, uuid)}
+            "passwordData": compute.get_server_password(call.context,
+                                                       instance.uuid)}
 
 
 ACTIONS = {

@@ -130,20 +130,12 @@ def delete_volume(call):
     return {"return": True}
 
 
-def _instance(call, ec2_id):
-    uuid = call.uuid(ec2_id, ("i",))
-    try:
-        return call.services.compute.get(call.context, uuid)
-    except exception.InstanceNotFound:
-        raise common.not_found("i", ec2_id)
-
-
 def attach_volume(call):
     vol_id = call.params.require("VolumeId")
     inst_id = call.params.require("InstanceId")
     device = call.params.require("Device")
     volume = _volume(call, vol_id)
-    instance = _instance(call, inst_id)
+    instance = call.instance(inst_id)
     call.authorize(ATTACH % "create", {"project_id": instance.project_id})
     try:
         done = call.services.compute.attach_volume(
