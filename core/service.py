@@ -94,6 +94,28 @@ def _named(fn):
     return task
 
 
+def stop_all(stoppables):
+    """Stop the first of ``stoppables`` (the API: no new request reaches
+    a stopping service), then the rest side by side, each in its own
+    thread: every RPC server's executor winds down in the same fraction
+    of a second instead of one after another. Errors are logged."""
+    def stop(item):
+        try:
+            item.stop()
+        except Exception:
+            LOG.exception("Error while stopping %s", item)
+    if not stoppables:
+        return
+    stop(stoppables[0])
+    threads = [threading.Thread(target=stop, args=(item,),
+                                name=f"stop-{index}")
+               for index, item in enumerate(stoppables[1:])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def wait_for_signal(stop_callbacks):
     """Block until SIGTERM/SIGINT, then call each stop callback."""
     done = threading.Event()

@@ -111,8 +111,8 @@ class Stack:
         raise KeyError(host)
 
     def stop(self):
-        for svc in self.started:
-            svc.stop()
+        from nimbus.core import service
+        service.stop_all(self.started)
 
 
 @pytest.fixture

@@ -192,7 +192,8 @@ def main(argv=None):
         if port is not None:
             banner += _ec2_banner(conf, port, started)
         print(banner, flush=True)
-        service.wait_for_signal([s.stop for s in started])
+        service.wait_for_signal(
+            [lambda: service.stop_all(started)])
         return 0
     return bootstrap.run(BINARY, _main)
 

@@ -291,9 +291,9 @@ def pinned_stack(nimbus_conf):
     nimbus_conf.set_override("host_capacity", {
         "fake-1": "8/16384/100", "fake-2": "8/8192/100"}, "fake")
     started = all_daemon.start_all(nimbus_conf)
-    yield Stack(nimbus_conf, started)
-    for svc in started:
-        svc.stop()
+    running = Stack(nimbus_conf, started)
+    yield running
+    running.stop()
 
 
 def test_pinned_deployment_builds_and_reschedules(pinned_stack):
