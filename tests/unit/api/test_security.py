@@ -82,3 +82,24 @@ def test_each_request_starts_as_nobody_and_admin_contexts_never_stick():
     assert nimbus_context.start_request().request_id != first.request_id
     nimbus_context.clear_store()
 
+
+
+def test_an_rpc_method_leaves_no_context_on_its_thread():
+    from nimbus.core import rpc
+
+    class Endpoint:
+        target = "the target"
+
+        def work(self, ctxt):
+            # what the serializer does as a message arrives
+            nimbus_context.RequestContext.from_dict(ctxt.to_dict())
+            return oslo_context.get_current().user_id
+
+    nimbus_context.clear_store()
+    endpoint = rpc.ContextScopedEndpoint(Endpoint())
+    caller = nimbus_context.RequestContext(user_id="someone",
+                                           overwrite=False)
+    nimbus_context.clear_store()
+    assert endpoint.target == "the target"
+    assert endpoint.work(caller) == "someone"
+    assert oslo_context.get_current() is None
