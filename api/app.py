@@ -6,12 +6,14 @@ reaching the top is rendered by the dialect that owns the path, so callers
 never see a stack trace or an HTML error page.
 """
 
+import time
+
 import pecan
 import webob
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nimbus.api import auth
+from nimbus.api import auth, requestlog
 from nimbus.core import (
     admin_api,
     exception,
@@ -148,13 +150,10 @@ class RequestIdMiddleware:
         self.max_body = max_body
 
     def __call__(self, environ, start_response):
+        started = time.monotonic()
         request_id = "req-" + uuidutils.generate_uuid()
         environ["nimbus.request_id"] = request_id
-        # The thread's logging context until auth knows the caller: this
-        # request's id and nobody, never the previous request's caller
-        # (cheroot reuses worker threads).
-        nimbus_context.RequestContext(request_id=request_id,
-                                      overwrite=True)
+        nimbus_context.start_request(request_id)
         environ["nimbus.max_body"] = self.max_body
         length = environ.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.max_body:
@@ -168,12 +167,18 @@ class RequestIdMiddleware:
             environ["nimbus.content_type"] = environ["CONTENT_TYPE"]
             environ["CONTENT_TYPE"] = "application/octet-stream"
 
+        answered = {"status": "500"}
+
         def _start(status, headers, exc_info=None):
+            answered["status"] = status
             headers.append(("x-openstack-request-id", request_id))
             headers.append(("x-compute-request-id", request_id))
             return start_response(status, headers, exc_info)
 
-        return self.app(environ, _start)
+        try:
+            return self.app(environ, _start)
+        finally:
+            requestlog.log_request(environ, answered["status"], started)
 
 
 def load_dialects(conf, services):

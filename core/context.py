@@ -36,6 +36,37 @@ class RequestContext(oslo_context.RequestContext):
 
 
 def get_admin_context():
-    """A context for a service's own work, not on behalf of a user."""
-    return RequestContext(user_id=None, project_id=None, is_admin=True,
-                          roles=["admin"], overwrite=False)
+    """A context for a service's own work, not on behalf of a user.
+
+    It never becomes the thread's logging context: oslo.context would
+    store it when the thread has none, and every later line of that
+    thread (a periodic task's, a server's start-up) would then carry its
+    one request id.
+    """
+    had_one = oslo_context.get_current() is not None
+    ctx = RequestContext(user_id=None, project_id=None, is_admin=True,
+                         roles=["admin"], overwrite=False)
+    if not had_one:
+        clear_store()
+    return ctx
+
+
+def start_request(request_id=None):
+    """Make a fresh context, of nobody, this thread's logging context.
+
+    Called as each request starts, before anything knows the caller:
+    its log lines carry ``request_id`` (a new ``req-<uuid4>`` when None)
+    and no user until authentication
+    stores the caller's context, never a previous request's caller
+    (servers reuse their worker threads).
+    """
+    return RequestContext(request_id=request_id, overwrite=True)
+
+
+def clear_store():
+    """Forget this thread's logging context (its lines then show
+    ``[-]``)."""
+    # NOTE: oslo.context has no public call for this; its own
+    # ClearRequestContext fixture deletes the attribute the same way.
+    if hasattr(oslo_context._request_store, "context"):
+        del oslo_context._request_store.context

@@ -65,11 +65,38 @@ def get_client(target, version_cap=None, timeout=None):
         serializer=RequestContextSerializer())
 
 
+class ContextScopedEndpoint:
+    """An RPC endpoint whose methods leave no context behind.
+
+    The serializer makes each message's context its thread's logging
+    context (:meth:`RequestContextSerializer.deserialize_context`); the
+    executor's threads are reused, so without this the next message's
+    first lines (oslo.messaging's own, before its context is read) would
+    carry the previous caller.
+    """
+
+    def __init__(self, endpoint):
+        self._endpoint = endpoint
+
+    def __getattr__(self, name):
+        value = getattr(self._endpoint, name)
+        if name.startswith("_") or name == "target" or not callable(value):
+            return value
+
+        def scoped(*args, **kwargs):
+            try:
+                return value(*args, **kwargs)
+            finally:
+                nimbus_context.clear_store()
+        return scoped
+
+
 def get_server(target, endpoints):
     """Return an RPC server; oslo.messaging picks its threading executor
     because nothing in nimbus monkey-patches (checked by a test)."""
     from nimbus.core import metrics
-    endpoints = [metrics.InstrumentedEndpoint(e, target.topic)
+    endpoints = [metrics.InstrumentedEndpoint(ContextScopedEndpoint(e),
+                                              target.topic)
                  for e in endpoints]
     return messaging.get_rpc_server(
         transport(), target, endpoints,

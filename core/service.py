@@ -90,6 +90,9 @@ def _named(fn):
         except Exception:
             LOG.exception("Periodic task %s failed",
                           getattr(fn, "__name__", fn))
+        finally:
+            # The next run must not log under this run's context.
+            nimbus_context.clear_store()
     task.__name__ = getattr(fn, "__name__", "task")
     return task
 

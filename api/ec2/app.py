@@ -12,10 +12,13 @@ through :class:`~nimbus.api.ec2.dialect.EC2Dialect`, ``/services/Cloud``
 on the API's own port.
 """
 
+import time
+
 import webob
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
+from nimbus.api import requestlog
 from nimbus.api.ec2 import actions, auth, params, xmlout
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
@@ -86,14 +89,18 @@ class Ec2App:
         self.services = services
 
     def __call__(self, environ, start_response):
+        # On its own port; on the API's, RequestIdMiddleware logs it.
+        started = time.monotonic()
         request = webob.Request(environ)
-        return self.respond(request)(environ, start_response)
+        response = self.respond(request)
+        requestlog.log_request(environ, response.status, started)
+        return response(environ, start_response)
 
     def respond(self, request):
         """Answer ``request`` with a ``webob.Response`` (never raises)."""
         request_id = request.environ.setdefault(
             "nimbus.request_id", "req-" + uuidutils.generate_uuid())
-        nimbus_context.RequestContext(request_id=request_id, overwrite=True)
+        nimbus_context.start_request(request_id)
         try:
             return self._handle(request, request_id)
         except Exception as error:

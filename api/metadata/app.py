@@ -41,6 +41,7 @@ class MetadataApp:
         self.services = services
 
     def __call__(self, environ, start_response):
+        nimbus_context.start_request()
         request = webob.Request(environ)
         try:
             response = self._handle(request)

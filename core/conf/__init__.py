@@ -22,6 +22,7 @@ from nimbus.core.conf import (
     network,
     quota,
     scheduler,
+    security_compliance,
     upgrade_levels,
     volume,
 )
@@ -30,7 +31,7 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2)
+            ec2, security_compliance)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -436,6 +436,12 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     default_project_id: Mapped[str | None] = mapped_column(String(64))
+    # failed password logins in a row, and when the last one was
+    # (``[security_compliance]`` lockout)
+    failed_auth_count: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0")
+    failed_auth_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime)
 
 
 class Role(Base):

@@ -11,9 +11,13 @@ import datetime
 import threading
 import time
 
+from oslo_log import log as logging
+
 from nimbus.core import exception
 from nimbus.core.exception import AuthFailed
-from nimbus.core.identity import passwords, tokens
+from nimbus.core.identity import lockout, passwords, tokens
+
+LOG = logging.getLogger(__name__)
 
 DEFAULT_DOMAIN = {"id": "default", "name": "Default"}
 DEFAULT_ROLES = ("admin", "member", "reader")
@@ -44,6 +48,7 @@ class IdentityAPI:
         self.conf = conf
         self.db = db
         self.tokens = tokens.TokenFormatter(conf)
+        self.lockout = lockout.Lockout(conf, db)
         self._cache = {}
         self._cache_lock = threading.Lock()
 
@@ -51,6 +56,7 @@ class IdentityAPI:
 
     def _user_by_password(self, context, ident):
         user = ident.get("user") or {}
+        rounds = self.conf.identity.bcrypt_rounds
         try:
             if user.get("id"):
                 row = self.db.identity.get_user(context, ident=user["id"])
@@ -59,12 +65,20 @@ class IdentityAPI:
                     context, name=user.get("name"),
                     domain_id=_domain_id(user.get("domain")))
         except exception.NotFound:
-            passwords.check_password(user.get("password"), None)
+            passwords.check_password(user.get("password"), None, rounds)
+            raise AuthFailed()
+        if self.lockout.is_locked(row):
+            passwords.check_password(user.get("password"), None, rounds)
+            LOG.warning("Password login of locked-out user %(user)s "
+                        "refused", {"user": row["id"]})
             raise AuthFailed()
         if not passwords.check_password(user.get("password"),
-                                        row["password_hash"]) or \
-                not row["enabled"]:
+                                        row["password_hash"]):
+            self.lockout.failed(context, row)
             raise AuthFailed()
+        if not row["enabled"]:
+            raise AuthFailed()
+        self.lockout.succeeded(context, row)
         return row
 
     def authenticate(self, context, methods, ident, scope):

@@ -6,8 +6,10 @@ instead of being silently cut.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
+import os
 
 import bcrypt
 
@@ -22,11 +24,24 @@ def hash_password(password, rounds=12):
                          bcrypt.gensalt(rounds)).decode("ascii")
 
 
-def check_password(password, hashed):
-    """Constant-time check of ``password`` against a stored hash."""
+@functools.lru_cache(maxsize=4)
+def dummy_hash(rounds):
+    """A hash of a random password at cost ``rounds``, checked against
+    when there is no real one, so that an unknown user costs what a
+    known one does."""
+    return bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds))
+
+
+def check_password(password, hashed, rounds=12):
+    """Constant-time check of ``password`` against a stored hash.
+
+    :param rounds: the cost of the deployment's hashes (``[identity]
+        bcrypt_rounds``): with no ``hashed`` (an unknown or locked-out
+        user) the check still spends that long, then fails, so timing
+        does not tell which users exist.
+    """
     if not hashed or password is None:
-        # Spend the same time as a real check, then fail.
-        bcrypt.checkpw(b"x", bcrypt.hashpw(b"y", bcrypt.gensalt(4)))
+        bcrypt.checkpw(_prepare(password or ""), dummy_hash(rounds))
         return False
     try:
         return bcrypt.checkpw(_prepare(password), hashed.encode("ascii"))

@@ -1,7 +1,7 @@
 """Identity records: projects, users, roles, assignments, revocations."""
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -93,6 +93,29 @@ def update_user(context, ident, values):
             setattr(row, key, value)
         session.flush()
         return to_dict(row)
+
+
+def record_auth_failure(context, ident, now, window_start):
+    """Count a failed password login of user ``ident`` at ``now``, in one
+    statement (API processes may count at once); the count starts again
+    from 1 when the previous failure was before ``window_start``.
+
+    :returns: the user's count of failures now.
+    """
+    fresh = or_(U.failed_auth_at.is_(None), U.failed_auth_at < window_start)
+    with engine.writer(context) as session:
+        session.execute(update(U).where(U.id == ident).values(
+            failed_auth_count=case((fresh, 1),
+                                   else_=U.failed_auth_count + 1),
+            failed_auth_at=now))
+        return session.scalar(select(U.failed_auth_count)
+                              .where(U.id == ident)) or 0
+
+
+def reset_auth_failures(context, ident):
+    with engine.writer(context) as session:
+        session.execute(update(U).where(U.id == ident).values(
+            failed_auth_count=0, failed_auth_at=None))
 
 
 def delete_user(context, ident):

@@ -1,0 +1,26 @@
+"""One INFO line per API request, logged in the request's own context:
+the request id and, once authentication has run, the caller's user and
+project (``[req-... user project ...]`` in oslo.log's format).
+
+The query string is left out: EC2 requests sent as GET carry their
+signature and access key there.
+"""
+
+import time
+
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+
+def log_request(environ, status, started):
+    """Log ``environ``'s request as answered with ``status`` (the status
+    line or code), ``started`` being its ``time.monotonic()``."""
+    LOG.info('%(peer)s "%(method)s %(path)s" status: %(status)s '
+             'time: %(time).3f',
+             {"peer": environ.get("REMOTE_ADDR", "-"),
+              "method": environ.get("REQUEST_METHOD", "-"),
+              "path": environ.get("SCRIPT_NAME", "") +
+              environ.get("PATH_INFO", ""),
+              "status": str(status).split(" ", 1)[0],
+              "time": time.monotonic() - started})
