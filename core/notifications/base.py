@@ -15,8 +15,9 @@ import oslo_messaging as messaging
 from oslo_versionedobjects import base as ovo_base
 
 from nimbus.core import conf as nimbus_conf
+from nimbus.core import rpc
 
-_STATE = {"notifier": None, "binary": "nimbus"}
+_STATE = {"notifier": None, "transport": None, "binary": "nimbus"}
 
 
 class NotificationObjectRegistry(ovo_base.VersionedObjectRegistry):
@@ -37,7 +38,7 @@ def init(binary):
     """Name this process's publisher (``nimbus-conductor``, ...) and
     forget any notifier built before the configuration was read."""
     _STATE["binary"] = binary
-    _STATE["notifier"] = None
+    reset()
 
 
 def binary():
@@ -48,9 +49,9 @@ def notifier():
     """This process's versioned notifier, built on first use from
     ``[oslo_messaging_notifications]`` and ``[notifications]``."""
     if _STATE["notifier"] is None:
-        from nimbus.core import rpc
         conf = nimbus_conf.CONF
         transport = messaging.get_notification_transport(conf)
+        _STATE["transport"] = transport
         _STATE["notifier"] = messaging.Notifier(
             transport, serializer=rpc.RequestContextSerializer(),
             topics=conf.notifications.notification_topics)
@@ -77,5 +78,9 @@ def emit(context, event_type, payload, publisher_id, error=False):
 
 
 def reset():
-    """Drop the notifier (tests that change the configuration)."""
+    """Drop the notifier and close its transport (a new configuration,
+    or tests that change it)."""
+    transport, _STATE["transport"] = _STATE["transport"], None
     _STATE["notifier"] = None
+    if transport is not None:
+        transport.cleanup()
