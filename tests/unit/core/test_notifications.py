@@ -211,3 +211,25 @@ def test_vm_state_level_ignores_task_state_changes(db_api, nimbus_conf):
     assert [m["event_type"] for _c, m, _p, _r in _impl_test.NOTIFICATIONS] \
         == ["instance.update"]
     notifications.reset()
+
+
+def test_failed_power_off_sends_error_and_no_end(compute, sent,
+                                                 nimbus_conf):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
+    nimbus_conf.set_override("fail_hosts", [wf.HOST], group="fake")
+    nimbus_conf.set_override("fail_ops", ["power_off"], group="fake")
+    instance.task_state = ts.POWERING_OFF
+    instance.save()
+    compute.stop_instance(ctx, instance)
+
+    power = [(e, p, d) for e, p, _pub, d in sent() if "power_off" in e]
+    assert [(e, p) for e, p, _d in power] == [
+        ("instance.power_off.start", "INFO"),
+        ("instance.power_off.error", "ERROR")]
+    error = power[1][2]
+    assert (error["state"], error["task_state"]) == (vs.ACTIVE, None)
+    assert error["fault"]["nova_object.data"]["exception_message"] == \
+        f"Hypervisor operation failed: injected power_off failure on " \
+        f"{wf.HOST}"
