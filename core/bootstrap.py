@@ -10,7 +10,7 @@ from oslo_log import log as logging
 from oslo_messaging import transport as messaging_transport
 
 from nimbus.core import conf as nimbus_conf
-from nimbus.core import exception, objects, rpc
+from nimbus.core import exception, notifications, objects, rpc
 
 CONF = nimbus_conf.CONF
 LOG = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def parse_config(argv, binary, default_config_files=None,
     logging.setup(CONF, "nimbus")
     objects.register_all()
     rpc.init(CONF)
+    notifications.init(binary)
     return CONF
 
 

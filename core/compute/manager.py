@@ -19,7 +19,14 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from nimbus.core import context as nimbus_context
-from nimbus.core import exception, hostinfo, loading, manager, metrics
+from nimbus.core import (
+    exception,
+    hostinfo,
+    loading,
+    manager,
+    metrics,
+    notifications,
+)
 from nimbus.core.compute import (
     guest_spec,
     manager_images,
@@ -45,20 +52,21 @@ LOG = logging.getLogger(__name__)
 # The event a build records under its instance's action (nova's name).
 BUILD_EVENT = "compute_build_and_run_instance"
 
-# RPC method -> (task_state while it runs, final vm_state, final power_state)
+# RPC method -> (task_state while it runs, final vm_state, final
+# power_state, the action its notifications name)
 _POWER_ACTIONS = {
     "stop_instance": (task_states.POWERING_OFF, vm_states.STOPPED,
-                      power_state.SHUTDOWN),
+                      power_state.SHUTDOWN, "power_off"),
     "start_instance": (task_states.POWERING_ON, vm_states.ACTIVE,
-                       power_state.RUNNING),
+                       power_state.RUNNING, "power_on"),
     "pause_instance": (task_states.PAUSING, vm_states.PAUSED,
-                       power_state.PAUSED),
+                       power_state.PAUSED, "pause"),
     "unpause_instance": (task_states.UNPAUSING, vm_states.ACTIVE,
-                         power_state.RUNNING),
+                         power_state.RUNNING, "unpause"),
     "suspend_instance": (task_states.SUSPENDING, vm_states.SUSPENDED,
-                         power_state.SUSPENDED),
+                         power_state.SUSPENDED, "suspend"),
     "resume_instance": (task_states.RESUMING, vm_states.ACTIVE,
-                        power_state.RUNNING),
+                        power_state.RUNNING, "resume"),
 }
 
 
@@ -160,6 +168,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                      instance.uuid)
             return
         started = timeutils.utcnow().isoformat()
+        self.notify(context, instance, "create", "start")
         volumes = []
         try:
             vifs = self._allocate_network(context, instance, request_spec)
@@ -307,6 +316,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         try:
             instance.save(expected_task_state=(task_states.SPAWNING,))
             result = "Success"
+            self.notify(context, instance, "create", "end")
         except exception.InstanceNotFound:
             # Deleted in the database alone (its host looked down to the
             # API): no terminate will come, so the guest goes now.
@@ -363,6 +373,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                       err, started):
         LOG.warning("Build of %(uuid)s on %(host)s failed: %(err)s",
                     {"uuid": instance.uuid, "host": self.host, "err": err})
+        self.notify(context, instance, "create", "error", err)
         self._destroy_guest(context, instance)
         self._release_network(context, instance)
         # Finished before any reschedule: the next host's event has the
@@ -417,6 +428,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
 
     def terminate_instance(self, context, instance):
         with self.lock(instance.uuid):
+            self.notify(context, instance, "delete", "start")
             self.driver.destroy(context, instance.uuid)
             self._release_network(context, instance)
             self.release_volumes(context, instance)
@@ -424,12 +436,19 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                 instance.destroy()
             except exception.InstanceNotFound:
                 pass
+            self.notify(context, instance, "delete", "end")
+
+    def notify(self, context, instance, action, phase, err=None):
+        """``instance.<action>.<phase>`` from ``nimbus-compute:<host>``."""
+        notifications.notify(context, instance, action, phase, self.host,
+                             exception=err)
 
     # -- power actions ------------------------------------------------------
 
     def _power_action(self, context, instance, method, call):
-        running, final_vm, final_power = _POWER_ACTIONS[method]
+        running, final_vm, final_power, action = _POWER_ACTIONS[method]
         with self.lock(instance.uuid):
+            self.notify(context, instance, action, "start")
             try:
                 call()
             except Exception as err:
@@ -437,11 +456,13 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                             {"method": method, "uuid": instance.uuid,
                              "err": err})
                 self._revert_task_state(context, instance, running, err)
+                self.notify(context, instance, action, "error", err)
                 return
             instance.vm_state = final_vm
             instance.power_state = final_power
             instance.task_state = None
-            self.save_quietly(instance, running)
+            if self.save_quietly(instance, running):
+                self.notify(context, instance, action, "end")
 
     def _revert_task_state(self, context, instance, running, err):
         instance.task_state = None
@@ -490,15 +511,18 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         expected = task_states.REBOOTING_HARD \
             if reboot_type == hv.REBOOT_HARD else task_states.REBOOTING
         with self.lock(instance.uuid):
+            self.notify(context, instance, "reboot", "start")
             try:
                 self.driver.reboot(instance.uuid, reboot_type)
             except Exception as err:
                 self._revert_task_state(context, instance, expected, err)
+                self.notify(context, instance, "reboot", "error", err)
                 return
             instance.vm_state = vm_states.ACTIVE
             instance.power_state = power_state.RUNNING
             instance.task_state = None
-            self.save_quietly(instance, expected)
+            if self.save_quietly(instance, expected):
+                self.notify(context, instance, "reboot", "end")
 
     @messaging.expected_exceptions(exception.NimbusException)
     def get_host_uptime(self, context):

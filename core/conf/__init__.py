@@ -20,6 +20,7 @@ from nimbus.core.conf import (
     images,
     metrics,
     network,
+    notifications,
     quota,
     scheduler,
     security_compliance,
@@ -31,7 +32,7 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2, security_compliance)
+            ec2, security_compliance, notifications)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -5,6 +5,7 @@ import json
 from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
+from nimbus.core import notifications
 from nimbus.core.objects import base
 
 _UNSET = "__unset__"
@@ -113,7 +114,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
 
     @base.remotable
     def save(self, expected_task_state=_UNSET, expected_vm_state=_UNSET):
-        """Write the changed fields, guarded by the expected states.
+        """Write the changed fields, guarded by the expected states; a
+        state change sends ``instance.update`` if so configured.
 
         :raises UnexpectedTaskStateError: the instance is no longer in the
             expected task state (another action won).
@@ -126,9 +128,16 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
             kwargs["expected_vm_state"] = _as_tuple(expected_vm_state)
         if not changes and not kwargs:
             return
-        row = self._db().instances.update_instance(
+        db = self._db().instances
+        if not notifications.wants_state_change(changes):
+            self._refresh(db.update_instance(
+                self._context, self.uuid, self._to_row(changes), **kwargs))
+            return
+        before, row = db.update_instance_and_get_original(
             self._context, self.uuid, self._to_row(changes), **kwargs)
         self._refresh(row)
+        notifications.notify_state_change(
+            self._context, self, before["vm_state"], before["task_state"])
 
     @base.remotable
     def destroy(self, expected_task_state=_UNSET):

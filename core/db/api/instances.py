@@ -128,6 +128,25 @@ def update_instance(context, uuid, values, expected_task_state=_UNSET,
     :raises UnexpectedTaskStateError: the guard did not match.
     :raises InstanceNotFound: no such live instance.
     """
+    return _update(context, uuid, values, expected_task_state,
+                   expected_vm_state, original=False)[1]
+
+
+def update_instance_and_get_original(context, uuid, values,
+                                     expected_task_state=_UNSET,
+                                     expected_vm_state=_UNSET):
+    """:func:`update_instance`, also returning the ``vm_state`` and
+    ``task_state`` the row had just before (read under a row lock in the
+    same transaction), for ``instance.update`` notifications.
+
+    :returns: ``({"vm_state": ..., "task_state": ...}, row)``
+    """
+    return _update(context, uuid, values, expected_task_state,
+                   expected_vm_state, original=True)
+
+
+def _update(context, uuid, values, expected_task_state, expected_vm_state,
+            original):
     values = dict(values)
     values["updated_at"] = timeutils.utcnow()
     clauses = [I.uuid == uuid, I.deleted == 0]
@@ -136,13 +155,22 @@ def update_instance(context, uuid, values, expected_task_state=_UNSET,
     if expected_vm_state is not _UNSET:
         clauses.append(_state_clause(I.vm_state, expected_vm_state))
     with engine.writer(context) as session:
+        before = None
+        if original:
+            # Columns, not the entity: the row read after the update must
+            # not come from the session's identity map.
+            before = session.execute(
+                select(I.vm_state, I.task_state)
+                .where(I.uuid == uuid, I.deleted == 0)
+                .with_for_update()).first()
+            before = dict(before._mapping) if before is not None else None
         result = session.execute(
             update(I).where(*clauses).values(**values)
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
             _raise_guard_failure(session, uuid, expected_task_state)
-        return to_dict(session.scalars(select(I).where(I.uuid == uuid))
-                       .one())
+        return before, to_dict(session.scalars(
+            select(I).where(I.uuid == uuid)).one())
 
 
 def _state_clause(column, expected):
