@@ -90,14 +90,14 @@ def _block_devices(call, image_uuid, count):
 def _by_client_token(call, token):
     ids = [t["resource_id"] for t in call.services.ec2_ids.tags(call.context)
            if t["key"] == instance_view.CLIENT_TOKEN and t["value"] == token]
-    instances = []
-    for ec2_id in ids:
-        try:
-            instances.append(call.services.compute.get(
-                call.context, call.uuid(ec2_id, ("i",))))
-        except (exception.NotFound, exception.Ec2Error):
-            continue
-    return instances
+    known = call.services.ec2_ids.uuids(
+        call.context, [i for i in ids if common.parse_prefix(i, ("i",))],
+        ("i",))
+    if not known:
+        return []
+    instances = call.services.compute.get_all(
+        call.context, {"uuids": sorted(known.values())})
+    return sorted(instances, key=lambda i: i.launch_index or 0)
 
 
 def _reservation(call, instances):
@@ -188,14 +188,15 @@ def _pushed_uuids(call, asked_uuids, filters):
     if asked_uuids is not None or not wanted or \
             any(c in v for v in wanted for c in "*?"):
         return asked_uuids
-    found = set()
-    for ec2_id in wanted:
-        try:
-            found.add(call.services.ec2_ids.uuid(call.context, ec2_id,
-                                                 ("i",)))
-        except (exception.NotFound, exception.Invalid):
-            continue  # a filter value matching nothing
-    return sorted(found)
+    return _known_uuids(call, wanted, ("i",))
+
+
+def _known_uuids(call, ec2_ids, prefixes):
+    """The uuids of the well-formed, known ``ec2_ids`` (filter values:
+    any other matches nothing)."""
+    wellformed = [i for i in ec2_ids if common.parse_prefix(i, prefixes)]
+    return sorted(set(call.services.ec2_ids.uuids(
+        call.context, wellformed, prefixes).values()))
 
 
 def _pushed_images(call, filters):
@@ -204,14 +205,7 @@ def _pushed_images(call, filters):
     wanted = filters.get("image-id")
     if not wanted or any(c in v for v in wanted for c in "*?"):
         return None
-    found = []
-    for ec2_id in wanted:
-        try:
-            found.append(call.services.ec2_ids.uuid(
-                call.context, ec2_id, common.IMAGE_PREFIXES))
-        except (exception.NotFound, exception.Invalid):
-            continue
-    return found
+    return _known_uuids(call, wanted, common.IMAGE_PREFIXES)
 
 
 def _page(call, filters, uuids):
@@ -247,7 +241,7 @@ def describe_instances(call):
     asked = call.params.strings("InstanceId")
     if asked and call.params.get("MaxResults"):
         raise ec2_params.bad("MaxResults cannot be used with InstanceId.")
-    uuids = [call.uuid(ec2_id, ("i",)) for ec2_id in asked] or None
+    uuids = call.uuids(asked, ("i",)) or None
     views, instances, next_token = _page(call, filters, uuids)
     if asked:
         for ec2_id, uuid in zip(asked, uuids, strict=True):

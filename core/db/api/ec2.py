@@ -95,6 +95,17 @@ def uuid_of(context, prefix, ident):
             E.prefix == prefix, E.id == ident)).first()
 
 
+def uuids_of(context, prefix, idents):
+    """``{integer id: uuid}`` of those of ``idents`` that exist."""
+    idents = list(dict.fromkeys(idents))
+    if not idents:
+        return {}
+    with engine.reader(context) as session:
+        return {r.id: r.uuid for r in session.execute(
+            select(E.id, E.uuid).where(E.prefix == prefix,
+                                       E.id.in_(idents)))}
+
+
 # -- tags --------------------------------------------------------------------
 
 def tag_set(context, project_id, resource_ids, tags):

@@ -5,6 +5,7 @@ created in bulk (SQLite here)."""
 import datetime
 import uuid
 
+import pytest
 from sqlalchemy import update
 
 from nimbus.core import context as nimbus_context
@@ -76,3 +77,26 @@ def test_ec2_ids_are_made_in_bulk_and_kept(db):
     assert db_api.ec2.ids_for(ctx, "i", uuids) == both
     assert db_api.ec2.uuid_of(ctx, "i", both[uuids[33]]) == uuids[33]
     assert db_api.ec2.id_for(ctx, "i", uuids[7]) == both[uuids[7]]
+
+
+def test_many_ec2_ids_back_to_uuids(db):
+    from nimbus.core import exception
+    from nimbus.core.ec2 import ids
+    ctx = nimbus_context.get_admin_context()
+    api = ids.Ec2IdAPI(db, db_api)
+    images = [str(uuid.uuid4()) for _ in range(3)]
+    servers = [str(uuid.uuid4()) for _ in range(4)]
+    ami = api.ec2_ids(ctx, "ami", images)
+    aki = api.ec2_ids(ctx, "aki", images[:1])
+    asked = [ami[images[2]], aki[images[0]], "ami-0fffffff",
+             ami[images[1]]]
+    assert api.uuids(ctx, asked, ("ami", "aki", "ari")) == {
+        ami[images[2]]: images[2], aki[images[0]]: images[0],
+        ami[images[1]]: images[1]}
+    made = api.ec2_ids(ctx, "i", servers)
+    # an image's number under the instance prefix is another object
+    assert api.uuids(ctx, [made[servers[3]]], ("i",)) == {
+        made[servers[3]]: servers[3]}
+    with pytest.raises(exception.Invalid):
+        api.uuids(ctx, [made[servers[0]], "i-zz"], ("i",))
+    assert api.uuids(ctx, [], ("i",)) == {}
