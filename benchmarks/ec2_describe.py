@@ -13,6 +13,8 @@ compute service, so nothing syncs their power state), and then, in
 * ``ec2-all``: DescribeInstances without MaxResults (every instance in
   one answer, as AWS gives it);
 * ``ec2-page``: DescribeInstances with ``MaxResults=1000`` (one page);
+* ``ec2-walk``: every page of ``MaxResults=1000``, following
+  ``NextToken`` (N/1000 requests, timed as one);
 * ``os-page``: ``GET /v2.1/servers/detail`` (the API's default page,
   ``[api] max_limit`` = 1000 servers).
 
@@ -34,6 +36,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import statistics
 import sys
 import tempfile
@@ -126,6 +129,22 @@ class Ec2Client:
             raise RuntimeError(f"{action}: {resp.status_code} {resp.text}")
         return resp.content
 
+    def walk(self, expected):
+        """Every page of MaxResults=1000; check it saw ``expected``."""
+        token, seen = None, 0
+        while True:
+            params = {"MaxResults": "1000"}
+            if token:
+                params["NextToken"] = token
+            body = self.call("DescribeInstances", **params)
+            seen += body.count(b"<instanceId>")
+            found = re.search(rb"<nextToken>([^<]+)</nextToken>", body)
+            if found is None:
+                break
+            token = found.group(1).decode()
+        if seen != expected:
+            raise RuntimeError(f"walked {seen} instances of {expected}")
+
 
 def timed(fn, count):
     """``(wall seconds list, cpu seconds per call)``."""
@@ -171,6 +190,7 @@ def measure_lists(size, runs, requests_per_round):
                 "ec2-all": lambda: ec2.call("DescribeInstances"),
                 "ec2-page": lambda: ec2.call("DescribeInstances",
                                              MaxResults="1000"),
+                "ec2-walk": lambda: ec2.walk(size),
                 "os-page": os_page,
             }
             for fn in kinds.values():
@@ -245,7 +265,6 @@ def measure_boots(runs, boots):
 
 
 def _demo_ami(ec2):
-    import re
     body = ec2.call("DescribeImages", **{"Filter.1.Name": "name",
                                          "Filter.1.Value.1": "demo"})
     return re.search(rb"<imageId>(ami-[0-9a-f]+)</imageId>",

@@ -12,6 +12,7 @@ import json
 
 KINDS = (("ec2-all", "EC2 DescribeInstances (all)"),
          ("ec2-page", "EC2 DescribeInstances (MaxResults=1000)"),
+         ("ec2-walk", "EC2 DescribeInstances (every page of 1000)"),
          ("os-page", "OpenStack GET /servers/detail (page of 1000)"))
 
 
@@ -20,6 +21,8 @@ def table(results):
              "|---:|---|---:|---:|---:|"]
     for row in results["lists"]:
         for kind, label in KINDS:
+            if kind not in row:  # results from before the kind existed
+                continue
             r = row[kind]
             lines.append(f"| {row['servers']} | {label} | {r['p50_ms']} | "
                          f"{r['p99_ms']} | {r['cpu_ms']} |")
@@ -47,6 +50,8 @@ def main():
     sizes = [row["servers"] for row in results["lists"]]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for kind, label in KINDS:
+        if kind not in results["lists"][0]:
+            continue
         p50 = [row[kind]["p50_ms"] for row in results["lists"]]
         p99 = [row[kind]["p99_ms"] for row in results["lists"]]
         cpu = [row[kind]["cpu_ms"] for row in results["lists"]]

@@ -9,6 +9,7 @@ UTC, ``None`` nothing at all (the element is left out).
 import datetime
 import re
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
 HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -37,25 +38,34 @@ def _text(value):
     return clean(value)
 
 
-def _fill(element, value):
+def _write(out, name, value):
+    """Append ``<name>value</name>`` to ``out`` (a list of strings):
+    built as text rather than as an ElementTree, which costs several
+    times more on a DescribeInstances of a thousand instances."""
     if isinstance(value, dict):
-        for name, child in value.items():
-            if child is None:
-                continue
-            _fill(ET.SubElement(element, name), child)
+        out.append(f"<{name}>")
+        for child_name, child in value.items():
+            if child is not None:
+                _write(out, child_name, child)
+        out.append(f"</{name}>")
     elif isinstance(value, (list, tuple)):
+        out.append(f"<{name}>")
         for child in value:
-            _fill(ET.SubElement(element, "item"), child)
+            _write(out, "item", "" if child is None else child)
+        out.append(f"</{name}>")
     else:
-        element.text = _text(value)
+        out.append(f"<{name}>{escape(_text(value))}</{name}>")
 
 
 def response(action, request_id, body):
     """``<{action}Response xmlns=...><requestId>...`` + ``body``."""
-    root = ET.Element(f"{action}Response", xmlns=NAMESPACE)
-    ET.SubElement(root, "requestId").text = request_id
-    _fill(root, body)
-    return HEADER + ET.tostring(root, encoding="utf-8")
+    out = [f'<{action}Response xmlns="{NAMESPACE}">',
+           f"<requestId>{escape(request_id)}</requestId>"]
+    for name, value in body.items():
+        if value is not None:
+            _write(out, name, value)
+    out.append(f"</{action}Response>")
+    return HEADER + "".join(out).encode("utf-8")
 
 
 def error(code, message, request_id):

@@ -69,6 +69,27 @@ class Ec2IdAPI:
             raise exception.NotFound(message=f"{ec2_id} does not exist")
         return uuid
 
+    def uuids(self, context, ec2_ids, prefixes):
+        """``{ec2 id: uuid}`` of many ids: one query per prefix.
+
+        :raises Invalid: one of ``ec2_ids`` is malformed.
+        :returns: the known ids only (an unknown one is left out).
+        """
+        parsed = {}
+        for ec2_id in ec2_ids:
+            found = parse(ec2_id, prefixes)
+            if found is None:
+                raise exception.Invalid(reason=f"Invalid id: {ec2_id!r}")
+            parsed[ec2_id] = found
+        result = {}
+        for prefix in {p for p, _ in parsed.values()}:
+            known = self.db.ec2.uuids_of(
+                context, prefix, [n for p, n in parsed.values()
+                                  if p == prefix])
+            result.update({ec2_id: known[n] for ec2_id, (p, n) in
+                           parsed.items() if p == prefix and n in known})
+        return result
+
     # -- tags ----------------------------------------------------------------
 
     def set_tags(self, context, resource_ids, tags):

@@ -67,6 +67,21 @@ class Call:
             raise exception.Ec2Error(
                 _CODES[prefixes[0]][0], f"Invalid id: '{ec2_id}'")
 
+    def uuids(self, ec2_ids, prefixes):
+        """The UUIDs of ``ec2_ids`` in order, in one query per kind.
+
+        :raises Ec2Error: as :meth:`uuid` does, for the first bad id.
+        """
+        for ec2_id in ec2_ids:
+            if parse_prefix(ec2_id, prefixes) is None:
+                raise exception.Ec2Error(
+                    _CODES[prefixes[0]][0], f"Invalid id: '{ec2_id}'")
+        known = self.services.ec2_ids.uuids(self.context, ec2_ids,
+                                            prefixes)
+        for ec2_id in ec2_ids:
+            if ec2_id not in known:
+                raise not_found(ec2_id.split("-", 1)[0], ec2_id)
+        return [known[ec2_id] for ec2_id in ec2_ids]
 
     def instance(self, ec2_id):
         """The instance ``ec2_id`` names.

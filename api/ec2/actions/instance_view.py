@@ -61,38 +61,49 @@ class Views:
     :param instances: the instance objects to render.
     """
 
-    def __init__(self, call, instances):
+    def __init__(self, call, instances=()):
         self.call = call
-        ctx = call.context
-        uuids = [i.uuid for i in instances]
-        self.ids = call.ec2_ids("i", uuids)
+        self.ids, self.vifs, self.groups, self.tags = {}, {}, {}, {}
+        self.image_prefix, self.image_ids = {}, {}
+        self.add(instances)
+
+    def add(self, instances):
+        """Read what rendering ``instances`` needs: one query per kind
+        (EC2 ids, VIFs, groups, images, tags) whatever their number."""
+        call, ctx = self.call, self.call.context
+        instances = [i for i in instances if i.uuid not in self.ids]
+        if not instances:
+            return
+        ids = call.ec2_ids("i", [i.uuid for i in instances])
+        self.ids.update(ids)
         live = [i.uuid for i in instances if not i.deleted]
         network = call.services.network
-        self.vifs = network.get_nw_info_bulk(ctx, live) if live else {}
+        vifs = network.get_nw_info_bulk(ctx, live) if live else {}
+        self.vifs.update(vifs)
         recorded = network.get_security_group_names_bulk(ctx, live) \
             if live else {}
         # Until the network has the server's ports (and its groups), the
         # groups it was created with.
-        self.groups = {
+        self.groups.update({
             i.uuid: recorded.get(i.uuid) or (
-                [] if self.vifs.get(i.uuid) else requested_groups(i))
-            for i in instances if not i.deleted}
-        self.image_prefix = {}
-        image_uuids = {i.image_ref for i in instances if i.image_ref}
-        if image_uuids:
-            for image in call.services.images.list(
-                    ctx, {"ids": sorted(image_uuids)}):
-                self.image_prefix[image["id"]] = image_prefix(image)
-        self.image_ids = {}
+                [] if vifs.get(i.uuid) else requested_groups(i))
+            for i in instances if not i.deleted})
+        self._add_images({i.image_ref for i in instances if i.image_ref})
+        for tag in call.services.ec2_ids.tags(ctx, list(ids.values())):
+            self.tags.setdefault(tag["resource_id"], []).append(tag)
+
+    def _add_images(self, image_uuids):
+        call = self.call
+        image_uuids = image_uuids - set(self.image_ids)
+        if not image_uuids:
+            return
+        for image in call.services.images.list(
+                call.context, {"ids": sorted(image_uuids)}):
+            self.image_prefix[image["id"]] = image_prefix(image)
         for prefix in ("ami", "aki", "ari"):
             wanted = [u for u in image_uuids
                       if self.image_prefix.get(u, "ami") == prefix]
             self.image_ids.update(call.ec2_ids(prefix, wanted))
-        tags = call.services.ec2_ids.tags(ctx, list(self.ids.values())) \
-            if self.ids else []
-        self.tags = {}
-        for tag in tags:
-            self.tags.setdefault(tag["resource_id"], []).append(tag)
 
     def tag_set(self, ec2_id):
         return [{"key": t["key"], "value": t["value"]}
@@ -131,6 +142,8 @@ class Views:
         return values
 
     def matches(self, instance, filters):
+        if not filters:
+            return True
         values = self.filter_values(instance)
         return all(ec2_params.matches(wanted, values.get(name))
                    for name, wanted in filters.items())

@@ -6,7 +6,7 @@ import binascii
 import datetime
 
 from nimbus.api.ec2 import params as ec2_params
-from nimbus.api.ec2.actions import block_devices, common, instance_view
+from nimbus.api.ec2.actions import block_devices, common, instance_view, paging
 from nimbus.core import exception
 
 P = "os_compute_api:servers:%s"
@@ -90,14 +90,14 @@ def _block_devices(call, image_uuid, count):
 def _by_client_token(call, token):
     ids = [t["resource_id"] for t in call.services.ec2_ids.tags(call.context)
            if t["key"] == instance_view.CLIENT_TOKEN and t["value"] == token]
-    instances = []
-    for ec2_id in ids:
-        try:
-            instances.append(call.services.compute.get(
-                call.context, call.uuid(ec2_id, ("i",))))
-        except (exception.NotFound, exception.Ec2Error):
-            continue
-    return instances
+    known = call.services.ec2_ids.uuids(
+        call.context, [i for i in ids if common.parse_prefix(i, ("i",))],
+        ("i",))
+    if not known:
+        return []
+    instances = call.services.compute.get_all(
+        call.context, {"uuids": sorted(known.values())})
+    return sorted(instances, key=lambda i: i.launch_index or 0)
 
 
 def _reservation(call, instances):
@@ -164,46 +164,89 @@ def run_instances(call):
     return _reservation(call, instances)
 
 
-def _recently_terminated(call, uuids=None):
+def _listing(call, uuids=None):
+    """The compute list query of what EC2 shows: live instances of the
+    caller's project and those terminated less than
+    ``[ec2] terminated_visible_seconds`` ago, newest first."""
     cutoff = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - \
         datetime.timedelta(seconds=call.conf.ec2.terminated_visible_seconds)
-    filters = {"deleted": True, "changes_since": cutoff}
+    query = {"terminated_since": cutoff}
     if uuids is not None:
-        filters["uuids"] = uuids
-    return [i for i in call.services.compute.get_all(call.context, filters)
-            if i.deleted]
+        query["uuids"] = uuids
+    return query
 
 
 def _visible(call, uuids=None):
-    """Live instances of the caller's project and recently terminated
-    ones, newest first."""
-    live = call.services.compute.get_all(
-        call.context, {"uuids": uuids} if uuids is not None else None)
-    seen = {i.uuid for i in live}
-    gone = [i for i in _recently_terminated(call, uuids)
-            if i.uuid not in seen]
-    return sorted(list(live) + gone, key=lambda i: i.created_at,
-                  reverse=True)
+    return call.services.compute.get_all(call.context,
+                                         _listing(call, uuids))
+
+
+def _pushed_uuids(call, asked_uuids, filters):
+    """The uuids the list query may be limited to: the InstanceIds, else
+    the exact (wildcard-free) values of an ``instance-id`` filter."""
+    wanted = filters.get("instance-id")
+    if asked_uuids is not None or not wanted or \
+            any(c in v for v in wanted for c in "*?"):
+        return asked_uuids
+    return _known_uuids(call, wanted, ("i",))
+
+
+def _known_uuids(call, ec2_ids, prefixes):
+    """The uuids of the well-formed, known ``ec2_ids`` (filter values:
+    any other matches nothing)."""
+    wellformed = [i for i in ec2_ids if common.parse_prefix(i, prefixes)]
+    return sorted(set(call.services.ec2_ids.uuids(
+        call.context, wellformed, prefixes).values()))
+
+
+def _pushed_images(call, filters):
+    """The image uuids of exact ``image-id`` filter values (None: no
+    such filter, or one with wildcards)."""
+    wanted = filters.get("image-id")
+    if not wanted or any(c in v for v in wanted for c in "*?"):
+        return None
+    return _known_uuids(call, wanted, common.IMAGE_PREFIXES)
+
+
+def _page(call, filters, uuids):
+    """``(views, instances, next token)``: one page, the list query
+    limited by MaxResults and NextToken's marker (and by ``instance-id``
+    and ``image-id``); the other filters applied here per batch."""
+    size, marker = paging.request(call.params)
+    query = _listing(call, _pushed_uuids(call, uuids, filters))
+    images = _pushed_images(call, filters)
+    if images is not None:
+        query["image_ref"] = images
+    views = instance_view.Views(call)
+
+    def fetch(limit, after):
+        if query.get("uuids") == [] or query.get("image_ref") == []:
+            return []
+        try:
+            return call.services.compute.get_all(
+                call.context, query, limit=limit, marker=after)
+        except exception.Invalid:  # the marker's instance is gone
+            raise paging.bad_token(call.params.get("NextToken"))
+
+    def keep(batch):
+        views.add(batch)
+        return [i for i in batch if views.matches(i, filters)]
+    instances, last = paging.walk(fetch, keep, size, marker)
+    return views, instances, last and paging.encode_token(last)
 
 
 def describe_instances(call):
     call.authorize(P % "detail")
     filters = ec2_params.filters(call.params, FILTERS)
     asked = call.params.strings("InstanceId")
-    uuids = None
-    if asked:
-        uuids = [call.uuid(ec2_id, ("i",)) for ec2_id in asked]
-    instances = _visible(call, uuids)
-    if asked:
-        found = {i.uuid for i in instances}
-        for ec2_id, uuid in zip(asked, uuids, strict=True):
-            if uuid not in found:
-                raise common.not_found("i", ec2_id)
-    views = instance_view.Views(call, instances)
-    instances = [i for i in instances if views.matches(i, filters)]
     if asked and call.params.get("MaxResults"):
         raise ec2_params.bad("MaxResults cannot be used with InstanceId.")
-    instances, next_token = common.page(instances, call.params)
+    uuids = call.uuids(asked, ("i",)) or None
+    views, instances, next_token = _page(call, filters, uuids)
+    if asked:
+        for ec2_id, uuid in zip(asked, uuids, strict=True):
+            if uuid not in views.ids:
+                raise common.not_found("i", ec2_id)
     reservations, order = {}, []
     for instance in instances:
         key = instance.reservation_id

@@ -64,7 +64,8 @@ def id_for(context, prefix, uuid):
 
 
 def ids_for(context, prefix, uuids):
-    """``{uuid: id}`` for many objects of one kind (creating missing)."""
+    """``{uuid: id}`` for many objects of one kind, creating the missing
+    ones in one transaction."""
     uuids = list(dict.fromkeys(uuids))
     if not uuids:
         return {}
@@ -72,8 +73,17 @@ def ids_for(context, prefix, uuids):
         found = {r.uuid: r.id for r in session.execute(
             select(E.uuid, E.id).where(E.prefix == prefix,
                                        E.uuid.in_(uuids)))}
-    for uuid in uuids:
-        if uuid not in found:
+    missing = [u for u in uuids if u not in found]
+    if not missing:
+        return found
+    try:
+        with engine.writer(context) as session:
+            rows = [E(prefix=prefix, uuid=u) for u in missing]
+            session.add_all(rows)
+            session.flush()
+            found.update((r.uuid, r.id) for r in rows)
+    except DUPLICATE:  # a concurrent request created some: one by one
+        for uuid in missing:
             found[uuid] = id_for(context, prefix, uuid)
     return found
 
@@ -83,6 +93,17 @@ def uuid_of(context, prefix, ident):
     with engine.reader(context) as session:
         return session.scalars(select(E.uuid).where(
             E.prefix == prefix, E.id == ident)).first()
+
+
+def uuids_of(context, prefix, idents):
+    """``{integer id: uuid}`` of those of ``idents`` that exist."""
+    idents = list(dict.fromkeys(idents))
+    if not idents:
+        return {}
+    with engine.reader(context) as session:
+        return {r.id: r.uuid for r in session.execute(
+            select(E.id, E.uuid).where(E.prefix == prefix,
+                                       E.id.in_(idents)))}
 
 
 # -- tags --------------------------------------------------------------------

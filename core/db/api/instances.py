@@ -68,7 +68,9 @@ def get_all(context, filters=None, limit=None, marker=None,
     :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
         ``uuids``, ``name`` (a regex, matched in Python after the query),
         ``changes_since``, ``deleted`` (bool, default False),
-        ``image_ref``, ``flavor_id``.
+        ``terminated_since`` (live rows and the rows deleted since
+        then, in one ordering: EC2's view), ``image_ref`` (list ok),
+        ``flavor_id``.
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -76,11 +78,18 @@ def get_all(context, filters=None, limit=None, marker=None,
         return []
     filters = dict(filters or {})
     query = select(I)
-    if not filters.pop("deleted", False):
+    since = filters.get("terminated_since")
+    if since is not None:
+        query = query.where(or_(I.deleted == 0, I.deleted_at >= since))
+    elif not filters.pop("deleted", False):
         query = query.where(I.deleted == 0)
-    for key in ("project_id", "host", "image_ref", "flavor_id", "node"):
+    for key in ("project_id", "host", "flavor_id", "node"):
         if filters.get(key) is not None:
             query = query.where(getattr(I, key) == filters[key])
+    if filters.get("image_ref") is not None:
+        refs = filters["image_ref"]
+        query = query.where(I.image_ref.in_([refs] if isinstance(
+            refs, str) else refs))
     if filters.get("vm_state"):
         states = filters["vm_state"]
         states = [states] if isinstance(states, str) else states
