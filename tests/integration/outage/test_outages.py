@@ -9,10 +9,14 @@ servers build, without restarting any nimbus process.
 
 import time
 
+import boto3
 import pytest
 import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests import pg_node, rabbit_node
+from tests.conftest import free_port
 from tests.integration.kernel.test_multiprocess import DEMO_IMAGE, _seed_image
 from tests.integration.procs import Deployment, wait_until
 
@@ -44,7 +48,10 @@ def deployment(backends, tmp_path_factory):
         # 30 s back-off.
         extra={"oslo_messaging_rabbit": {"amqp_durable_queues": True,
                                          "rabbit_interval_max": 2},
-               "api": {"retry_after": 7}})
+               "api": {"retry_after": 7,
+                       "enabled_dialects": "openstack,identity,image,"
+                                           "network,volume,ec2"},
+               "ec2": {"bind_port": free_port()}})
     try:
         dep.manage("db", "sync")
         dep.manage("db", "seed")
@@ -116,6 +123,20 @@ def _assert_unavailable(reply, started, key):
     return body
 
 
+def _ec2_error(dep):
+    """DescribeInstances signed with a key nimbus must look up; return
+    the error botocore parsed (a live database says AuthFailure)."""
+    client = boto3.client(
+        "ec2", endpoint_url=dep.url + "/services/Cloud",
+        region_name="RegionOne", aws_access_key_id="AKIAOUTAGETEST",
+        aws_secret_access_key="not-a-secret",
+        config=Config(retries={"total_max_attempts": 1},
+                      read_timeout=60))
+    with pytest.raises(ClientError) as caught:
+        client.describe_instances()
+    return caught.value.response
+
+
 def _server_names(dep):
     reply = _get(dep, "/v2.1/servers")
     assert reply.status_code == 200, reply.text
@@ -131,6 +152,7 @@ def _assert_all_running(dep):
 def test_database_outage_answers_503_then_recovers(deployment, backends):
     pg, _rabbit = backends
     assert _get(deployment, "/v2.1/servers").status_code == 200
+    assert _ec2_error(deployment)["Error"]["Code"] == "AuthFailure"
     pg.stop()
     try:
         started = time.monotonic()
@@ -151,6 +173,14 @@ def test_database_outage_answers_503_then_recovers(deployment, backends):
         started = time.monotonic()
         _assert_unavailable(_boot(deployment, "vm-db-down"), started,
                             "serviceUnavailable")
+        # EC2: ServiceUnavailable error XML, 503.
+        started = time.monotonic()
+        error = _ec2_error(deployment)
+        assert error["Error"]["Code"] == "ServiceUnavailable", error
+        meta = error["ResponseMetadata"]
+        assert meta["HTTPStatusCode"] == 503
+        assert meta["HTTPHeaders"]["retry-after"] == "7"
+        assert time.monotonic() - started < QUICK
     finally:
         pg.start()
     wait_until(lambda: _get(deployment, "/v2.1/servers",
