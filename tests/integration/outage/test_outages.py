@@ -143,6 +143,10 @@ def _server_names(dep):
     return {s["name"] for s in reply.json()["servers"]}
 
 
+def _missed_beats(dep, name):
+    return dep.log(name).count("Heartbeat of nimbus-")
+
+
 def _assert_all_running(dep):
     dead = {n: p.returncode for n, p in dep.procs.items()
             if p.poll() is not None}
@@ -153,8 +157,15 @@ def test_database_outage_answers_503_then_recovers(deployment, backends):
     pg, _rabbit = backends
     assert _get(deployment, "/v2.1/servers").status_code == 200
     assert _ec2_error(deployment)["Error"]["Code"] == "AuthFailure"
+    missed = {name: _missed_beats(deployment, name)
+              for name in ("conductor", "scheduler")}
     pg.stop()
     try:
+        # The services notice too (a heartbeat fails) and keep running.
+        for name, before in missed.items():
+            wait_until(lambda n=name, b=before:
+                       _missed_beats(deployment, n) > b, RECOVERY,
+                       message=f"{name} missing a heartbeat")
         started = time.monotonic()
         body = _assert_unavailable(_get(deployment, "/v2.1/servers"),
                                    started, "serviceUnavailable")
