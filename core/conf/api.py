@@ -45,10 +45,10 @@ Possible values:
 How many times the API reconnects to the message broker to send one
 message before it gives up and answers 503 Service Unavailable (with
 ``Retry-After``): each attempt waits as ``[oslo_messaging_rabbit]
-rabbit_retry_interval`` and ``rabbit_retry_backoff`` say. 0 sends once
-and fails on the first error, including a connection the broker closed
-while it restarted; services other than the API always wait for the
-broker.
+rabbit_retry_interval`` and ``rabbit_retry_backoff`` say. 0 gives up at
+the first connection error (even on a connection the broker closed when
+it restarted, though it is back). Services other than the API always
+wait for the broker.
 
 Related options:
 
