@@ -145,9 +145,10 @@ _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 class RequestIdMiddleware:
     """Give each request an id (echoed back) and cap the body size."""
 
-    def __init__(self, app, max_body):
+    def __init__(self, app, max_body, retry_after=10):
         self.app = app
         self.max_body = max_body
+        self.retry_after = retry_after
 
     def __call__(self, environ, start_response):
         started = time.monotonic()
@@ -155,6 +156,7 @@ class RequestIdMiddleware:
         environ["nimbus.request_id"] = request_id
         nimbus_context.start_request(request_id)
         environ["nimbus.max_body"] = self.max_body
+        environ["nimbus.retry_after"] = self.retry_after
         length = environ.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.max_body:
             environ["nimbus.body_too_large"] = True
@@ -210,4 +212,5 @@ def setup_app(conf, services):
         force_canonical=False, guess_content_type_from_ext=False,
         debug=False)
     return metrics.api_middleware(RequestIdMiddleware(
-        auth.wrap_app(conf, app), conf.api.max_request_body_size))
+        auth.wrap_app(conf, app), conf.api.max_request_body_size,
+        conf.api.retry_after))

@@ -2,7 +2,8 @@
 
 :func:`fault` turns any exception reaching a dialect into a :class:`Fault`:
 the HTTP status, the message a caller may see and the headers the status
-needs (``WWW-Authenticate`` on 401, ``Allow`` on 405). A dialect only
+needs (``WWW-Authenticate`` on 401, ``Allow`` on 405, ``Retry-After``
+on 503). A dialect only
 wraps it in its own body format (Nova's ``{"itemNotFound": {...}}``,
 Keystone's ``{"error": {...}}``, Glance's text) with :func:`response`.
 
@@ -10,7 +11,9 @@ A :class:`~nimbus.core.exception.NimbusException` answers with its
 ``code`` and message, unless it is a 5xx not marked ``safe``; a webob
 ``HTTPException`` (pecan's routing errors) with its own status; anything
 else is a bug and answers 500 with a fixed message, so no stack trace or
-internal detail ever reaches a caller.
+internal detail ever reaches a caller. An outage of the database or the
+message broker arrives as :class:`~nimbus.core.exception.ServiceUnavailable`
+(503, safe), never as a bug.
 """
 
 import collections
@@ -22,6 +25,9 @@ from nimbus.core import exception
 
 UNEXPECTED = "Unexpected API Error. Please report this."
 NOT_FOUND = "The resource could not be found."
+#: ``Retry-After`` of a 503 when the request did not pass
+#: :class:`~nimbus.api.app.RequestIdMiddleware` (``[api] retry_after``).
+RETRY_AFTER = 10
 
 Fault = collections.namedtuple("Fault", ["status", "message", "headers"])
 
@@ -46,6 +52,11 @@ def challenge(request):
     return f'Keystone uri="{request.host_url}/identity"'
 
 
+def retry_after(request):
+    """The ``Retry-After`` value (seconds) of a 503 to ``request``."""
+    return str(request.environ.get("nimbus.retry_after", RETRY_AFTER))
+
+
 def fault(request, error):
     """Map ``error`` onto what any OpenStack-family dialect answers.
 
@@ -57,6 +68,8 @@ def fault(request, error):
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = challenge(request)
+    if status == 503:
+        headers["Retry-After"] = retry_after(request)
     if isinstance(error, webob.exc.HTTPMethodNotAllowed):
         headers["Allow"] = error.headers.get("Allow", "")
     return Fault(status, message, headers)

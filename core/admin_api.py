@@ -153,8 +153,9 @@ class AdminAPI:
         if service is None or not service["is_up"]:
             raise exception.ComputeServiceUnavailable(host=node["host"])
         from nimbus.core.compute import rpcapi as compute_rpcapi
-        node["uptime"] = compute_rpcapi.ComputeAPI().get_host_uptime(
-            context, node["host"])
+        compute = compute_rpcapi.ComputeAPI(
+            retry=self.conf.api.rpc_send_retries)
+        node["uptime"] = compute.get_host_uptime(context, node["host"])
         return node
 
     def hypervisor_statistics(self, context):

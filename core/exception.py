@@ -41,6 +41,8 @@ exceptions cross RPC (anything else is kept as its ``str``).
     |   +-- RescheduledBuild (InsufficientResources), BuildAbort,
     |       InstanceExists, ResizeError
     +-- UnsupportedOperation (501, UnsupportedOperation)
+    +-- ServiceUnavailable (503, ServiceUnavailable: the database or the
+        message broker does not answer; retry later)
 
 Volumes add VolumeNotFound, SnapshotNotFound, VolumeAttachmentNotFound
 (404), VolumeInvalidState, SnapshotInvalidState, VolumeIsBusy (409),
@@ -610,6 +612,19 @@ class ComputeServiceUnavailable(NimbusException):
     msg_fmt = "Compute service of %(host)s is unavailable at this time."
     code = 400
     ec2_code = "Unavailable"
+    safe = True
+
+
+class ServiceUnavailable(NimbusException):
+    """A backend every request needs (the database, the message broker)
+    does not answer. Raised where nimbus meets it (``nimbus.core.db``,
+    ``nimbus.core.rpc``), never for a bug: the request did nothing and
+    may be sent again (the dialects add ``Retry-After``)."""
+
+    msg_fmt = ("The service is temporarily unavailable: the %(backend)s "
+               "does not answer. Please retry later.")
+    code = 503
+    ec2_code = "ServiceUnavailable"
     safe = True
 
 

@@ -3,11 +3,23 @@
 ``transport_url`` picks the backend: ``rabbit://`` for deployments,
 ``fake://`` for the embedded single-process default. Servers use
 oslo.messaging's threading executor; nothing here uses eventlet.
+
+Clients are the broker's boundary for outages: a message that cannot be
+handed to the broker within the client's ``retry`` reconnection attempts
+(oslo.messaging's ``MessageDeliveryFailure``) leaves :func:`get_client`'s
+client as :class:`~nimbus.core.exception.ServiceUnavailable`. With the
+default ``retry=None`` a send waits for the broker to come back (what
+services do with work they already accepted); the API's service APIs
+pass ``[api] rpc_send_retries`` so a request answers 503 instead of
+hanging.
 """
+
+import contextlib
 
 import oslo_messaging as messaging
 
 from nimbus.core import context as nimbus_context
+from nimbus.core import exception
 from nimbus.core.objects import base as objects_base
 
 _STATE = {"transport": None}
@@ -59,10 +71,47 @@ class RequestContextSerializer(messaging.Serializer):
         return nimbus_context.RequestContext.from_dict(ctxt)
 
 
-def get_client(target, version_cap=None, timeout=None):
-    return messaging.get_rpc_client(
+@contextlib.contextmanager
+def _unavailable_on_broker_failure():
+    try:
+        yield
+    except messaging.MessageDeliveryFailure as err:
+        raise exception.ServiceUnavailable(
+            backend="message broker") from err
+
+
+class Client:
+    """An oslo.messaging RPC client (or a prepared one) whose ``call``
+    and ``cast`` raise :class:`ServiceUnavailable` when the broker cannot
+    be reached; everything else is the wrapped client's."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def prepare(self, **kwargs):
+        return Client(self._client.prepare(**kwargs))
+
+    def call(self, ctxt, method, **kwargs):
+        with _unavailable_on_broker_failure():
+            return self._client.call(ctxt, method, **kwargs)
+
+    def cast(self, ctxt, method, **kwargs):
+        with _unavailable_on_broker_failure():
+            self._client.cast(ctxt, method, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def get_client(target, version_cap=None, timeout=None, retry=None):
+    """Return a :class:`Client` for ``target``.
+
+    :param retry: reconnection attempts per message before giving up
+        with :class:`ServiceUnavailable`; None waits for the broker.
+    """
+    return Client(messaging.get_rpc_client(
         transport(), target, version_cap=version_cap, timeout=timeout,
-        serializer=RequestContextSerializer())
+        retry=retry, serializer=RequestContextSerializer()))
 
 
 class ContextScopedEndpoint:

@@ -30,7 +30,8 @@ def error_response(error, request_id, request=None):
 
     A client error keeps its status (botocore reads the ``Code``, not the
     status: AWS answers most with 400, nimbus with the status the error
-    family has, e.g. 404 for ``InvalidInstanceID.NotFound``).
+    family has, e.g. 404 for ``InvalidInstanceID.NotFound``). An outage
+    (``ServiceUnavailable``) answers 503 with ``Retry-After``.
     """
     status, code = 500, "InternalError"
     message = "An internal error has occurred."
@@ -51,6 +52,10 @@ def error_response(error, request_id, request=None):
     response = webob.Response(status=status,
                               content_type="text/xml", charset="utf-8")
     response.body = xmlout.error(code, message, request_id)
+    if status == 503:
+        environ = request.environ if request is not None else {}
+        response.headers["Retry-After"] = str(
+            environ.get("nimbus.retry_after", 10))
     return response
 
 
@@ -101,6 +106,8 @@ class Ec2App:
         request_id = request.environ.setdefault(
             "nimbus.request_id", "req-" + uuidutils.generate_uuid())
         nimbus_context.start_request(request_id)
+        request.environ.setdefault("nimbus.retry_after",
+                                   self.conf.api.retry_after)
         try:
             return self._handle(request, request_id)
         except Exception as error:

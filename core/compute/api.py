@@ -90,13 +90,15 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
     @property
     def compute_rpc(self):
         if self._compute is None:
-            self._compute = compute_rpcapi.ComputeAPI()
+            self._compute = compute_rpcapi.ComputeAPI(
+                retry=self.conf.api.rpc_send_retries)
         return self._compute
 
     @property
     def conductor_rpc(self):
         if self._conductor is None:
-            self._conductor = conductor_rpcapi.ConductorAPI()
+            self._conductor = conductor_rpcapi.ConductorAPI(
+                retry=self.conf.api.rpc_send_retries)
         return self._conductor
 
     # -- reads --------------------------------------------------------------
@@ -149,6 +151,8 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
             network, port or security group, block devices nimbus cannot
             give.
         :raises FixedIpAlreadyInUse, PortInUse, NetworkAmbiguous: (409)
+        :raises ServiceUnavailable: the database or the broker does not
+            answer; no instance is left recorded.
         """
         if not 1 <= min_count <= max_count:
             raise exception.InvalidInput(
@@ -211,8 +215,15 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         if boot_image is not None:
             # No local root disk to claim on the host (Nova's is_bfv).
             spec.flavor = dict(spec.flavor, root_gb=0)
-        self.conductor_rpc.schedule_and_build_instances(
-            context, [i.uuid for i in instances], spec)
+        try:
+            self.conductor_rpc.schedule_and_build_instances(
+                context, [i.uuid for i in instances], spec)
+        except exception.ServiceUnavailable:
+            # The broker never took the build: nothing will ever build
+            # these, so the request leaves nothing behind (503).
+            for instance in instances:
+                self._local_delete(context, instance)
+            raise
         return instances
 
     def _check_zone(self, context, availability_zone):

@@ -53,10 +53,14 @@ LIVE_TIMEOUT = 180
 class ComputeAPI:
     """Calls to the nimbus-compute service of one host."""
 
-    def __init__(self):
+    def __init__(self, retry=None):
+        """:param retry: see :func:`nimbus.core.rpc.get_client` (the API
+        passes ``[api] rpc_send_retries``; services wait for the
+        broker)."""
         target = messaging.Target(topic=TOPIC, version="1.0")
         self.client = rpc.get_client(
-            target, version_cap=CONF.upgrade_levels.compute or VERSION_CAP)
+            target, version_cap=CONF.upgrade_levels.compute or VERSION_CAP,
+            retry=retry)
 
     def _on(self, host, **kwargs):
         return self.client.prepare(server=host, **kwargs)

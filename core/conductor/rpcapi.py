@@ -33,10 +33,14 @@ VERSION_CAP = "1.4"
 class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
     """Calls to nimbus-conductor; also the objects' indirection API."""
 
-    def __init__(self):
+    def __init__(self, retry=None):
+        """:param retry: see :func:`nimbus.core.rpc.get_client` (the API
+        passes ``[api] rpc_send_retries``; services wait for the
+        broker)."""
         target = messaging.Target(topic=TOPIC, version="1.0")
         self.client = rpc.get_client(
-            target, version_cap=CONF.upgrade_levels.conductor or VERSION_CAP)
+            target, version_cap=CONF.upgrade_levels.conductor or VERSION_CAP,
+            retry=retry)
 
     def wait_until_ready(self, context, timeout=5, attempts=60):
         """Block until conductor answers (a compute cannot work without

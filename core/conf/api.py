@@ -40,6 +40,25 @@ Possible values:
                help="Largest number of items one list request returns."),
     cfg.IntOpt("max_request_body_size", default=114688, min=1024,
                help="Largest request body, in bytes, the API accepts."),
+    cfg.IntOpt("rpc_send_retries", default=2, min=0,
+               help="""
+How many times the API reconnects to the message broker to send one
+message before it gives up and answers 503 Service Unavailable (with
+``Retry-After``): each attempt waits as ``[oslo_messaging_rabbit]
+rabbit_retry_interval`` and ``rabbit_retry_backoff`` say. 0 gives up at
+the first connection error (even on a connection the broker closed when
+it restarted, though it is back). Services other than the API always
+wait for the broker.
+
+Related options:
+
+* ``retry_after``
+"""),
+    cfg.IntOpt("retry_after", default=10, min=0,
+               help="""
+Seconds the ``Retry-After`` header of a 503 Service Unavailable asks a
+client to wait (the database or the message broker did not answer).
+"""),
     cfg.StrOpt("public_endpoint",
                help="""
 Base URL clients should use for this API (for links in responses). When

@@ -5,6 +5,12 @@ autocommit Core connections for the scheduler's hot path (a claim, a
 cache refresh): checked out of the pool once instead of per transaction
 (no pre-ping, no session, no reset-on-return), re-established after an
 error. :func:`transaction` runs several statements on one atomically.
+
+All three are the database's boundary for outages: a connection the
+server refused or dropped (:func:`unreachable`) leaves them as :class:`~nimbus.core.exception.ServiceUnavailable`, which
+the API answers with 503 and callers over RPC receive as such. The pool
+pings a connection before lending it (oslo.db's ``pool_pre_ping``), so
+once the server is back the next transaction simply reconnects.
 """
 
 import contextlib
@@ -15,6 +21,8 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+
+from nimbus.core import exception
 
 main_context_manager = enginefacade.transaction_context()
 _configured = False
@@ -83,6 +91,37 @@ def _tune_sqlite(engine):
         cursor.close()
 
 
+def unreachable(error):
+    """Whether ``error`` says the database server cannot be reached (as
+    opposed to a statement it refused).
+
+    oslo.db turns a connection the server dropped into
+    ``DBConnectionError``; a connection it refuses (stopped, starting up,
+    shutting down) may arrive as SQLAlchemy's ``OperationalError`` raised
+    while connecting, i.e. with no statement (oslo.db's patterns miss
+    recent libpq's "connection to server ... failed" wording).
+    """
+    if isinstance(error, db_exc.DBConnectionError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or (
+            isinstance(error, sa_exc.OperationalError)
+            and error.statement is None)
+    return False
+
+
+@contextlib.contextmanager
+def _unavailable_on_disconnect():
+    """Turn a lost or refused database connection into
+    :class:`ServiceUnavailable`; every other error passes unchanged."""
+    try:
+        yield
+    except (db_exc.DBError, sa_exc.DBAPIError) as err:
+        if unreachable(err):
+            raise exception.ServiceUnavailable(backend="database") from err
+        raise
+
+
 def get_engine():
     return main_context_manager.writer.get_engine()
 
@@ -96,15 +135,19 @@ def writer(context):
     previous = getattr(_writing, "active", False)
     _writing.active = True
     try:
-        with main_context_manager.writer.using(context) as session:
+        with _unavailable_on_disconnect(), \
+                main_context_manager.writer.using(context) as session:
             yield session
     finally:
         _writing.active = previous
 
 
+@contextlib.contextmanager
 def reader(context):
     """``with reader(ctx) as session``: a read-only transaction."""
-    return main_context_manager.reader.using(context)
+    with _unavailable_on_disconnect(), \
+            main_context_manager.reader.using(context) as session:
+        yield session
 
 
 def _connect():
@@ -144,15 +187,18 @@ def held():
     connection (a new one is opened when next needed) and propagates;
     other exceptions leave it in use.
     """
-    conn = _take()
+    with _unavailable_on_disconnect():
+        conn = _take()
     try:
         if conn.dialect.name == "sqlite":
             with conn.begin():
                 yield conn
         else:
             yield conn
-    except (sa_exc.SQLAlchemyError, db_exc.DBError):
+    except (sa_exc.SQLAlchemyError, db_exc.DBError) as err:
         _close(conn)
+        if unreachable(err):
+            raise exception.ServiceUnavailable(backend="database") from err
         raise
     except BaseException:
         _give_back(conn)

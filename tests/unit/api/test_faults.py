@@ -57,3 +57,39 @@ def test_nova_body_around_the_shared_mapping():
         "unauthorized": {"code": 401, "message": "Authentication required."}}
     assert response.headers["WWW-Authenticate"] == \
         'Keystone uri="http://api:8774/identity"'
+
+
+def test_outage_is_503_with_retry_after_in_every_family_dialect():
+    request = _request()
+    request.environ["nimbus.retry_after"] = 7  # RequestIdMiddleware's
+    error = exception.ServiceUnavailable(backend="database")
+    response = nova_faults.render(request, error)
+    assert response.status_int == 503
+    assert response.headers["Retry-After"] == "7"
+    assert json.loads(response.text) == {"serviceUnavailable": {
+        "code": 503, "message": "The service is temporarily unavailable: "
+        "the database does not answer. Please retry later."}}
+    # Without the middleware (a unit of a dialect): the default.
+    assert faults.fault(_request(), error).headers == {
+        "Retry-After": str(faults.RETRY_AFTER)}
+
+
+def test_a_bug_is_never_an_outage():
+    # A foreign 503-looking error or an unsafe 5xx stays 500, no header.
+    for error in (RuntimeError("database is down"),
+                  exception.HypervisorError(reason="x")):
+        mapped = faults.fault(_request(), error)
+        assert (mapped.status, mapped.headers) == (500, {})
+
+
+def test_ec2_outage_is_service_unavailable_xml():
+    from nimbus.api.ec2 import app as ec2_app
+    request = _request()
+    request.environ["nimbus.retry_after"] = 7
+    response = ec2_app.error_response(
+        exception.ServiceUnavailable(backend="message broker"), "req-1",
+        request)
+    assert response.status_int == 503
+    assert response.headers["Retry-After"] == "7"
+    assert b"<Code>ServiceUnavailable</Code>" in response.body
+    assert b"message broker does not answer" in response.body

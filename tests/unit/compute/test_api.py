@@ -50,6 +50,16 @@ def _nothing_cast(api):
 
 # -- create -----------------------------------------------------------------
 
+def test_create_the_broker_did_not_take_leaves_nothing(api):
+    # The cast never reached conductor: nothing would ever build these.
+    api.conductor_rpc.schedule_and_build_instances.side_effect = \
+        exception.ServiceUnavailable(backend="message broker")
+    with pytest.raises(exception.ServiceUnavailable):
+        api.create(wf.user_context(), "web", "1", api.image_id,
+                   min_count=2, max_count=2)
+    assert _live_instances() == []
+
+
 def test_create_records_instances_and_action_and_casts_once(api):
     ctx = wf.user_context()
     created = api.create(ctx, "web", "1", api.image_id, min_count=2,
