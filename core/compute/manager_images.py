@@ -195,18 +195,20 @@ class ImageWorkflowsMixin:
         """Stop the guest, snapshot it into ``image_id`` (None for a
         volume-backed server) and mark the server SHELVED; offload at
         once when ``[compute] shelved_offload_time`` is 0."""
+        offload = self.conf.compute.shelved_offload_time == 0
         with self.lock(instance.uuid):
             with self._event(context, instance,
                              "compute_shelve_instance") as ev:
-                if not self._shelve(context, instance, image_id):
+                if not self._shelve(context, instance, image_id, offload):
                     ev.result = "Error"
                     return
-            if self.conf.compute.shelved_offload_time == 0:
-                instance.task_state = task_states.SHELVING_OFFLOADING
-                if self.save_quietly(instance, None):
-                    self._offload(context, instance)
+            if offload:
+                self._offload(context, instance)
 
-    def _shelve(self, context, instance, image_id):
+    def _shelve(self, context, instance, image_id, offload):
+        """Shelve; when ``offload``, the same write that marks the server
+        SHELVED starts the offload, so no reader sees a finished SHELVED
+        in between (as in Nova)."""
         instance.task_state = task_states.SHELVING_IMAGE_UPLOADING
         if not self.save_quietly(instance, task_states.SHELVING):
             if image_id:
@@ -227,7 +229,8 @@ class ImageWorkflowsMixin:
         instance.system_metadata = sysmeta
         instance.vm_state = vm_states.SHELVED
         instance.power_state = power_state.SHUTDOWN
-        instance.task_state = None
+        instance.task_state = \
+            task_states.SHELVING_OFFLOADING if offload else None
         return self.save_quietly(instance,
                                  task_states.SHELVING_IMAGE_UPLOADING)
 
