@@ -20,7 +20,9 @@ def embedded(tmp_path):
     conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path}/state\n"
                     f"[api]\nbind_port = {port}\n[fake]\npersist = false\n"
                     f"[network]\nmetadata_port = {free_port()}\n"
-                    f"[ec2]\nbind_port = {free_port()}\n")
+                    f"[ec2]\nbind_port = {free_port()}\n"
+                    # every CLI call logs in: a cheap hash keeps that fast
+                    "[identity]\nbcrypt_rounds = 4\n")
     log = open(tmp_path / "all.log", "wb")
     proc = subprocess.Popen([f"{BIN}/nimbus-all", "--config-file", str(conf)],
                             stdout=log, stderr=subprocess.STDOUT)

@@ -29,7 +29,9 @@ def embedded(tmp_path_factory):
                     f"[api]\nbind_port = {port}\n[fake]\npersist = false\n"
                     # the metadata service: never the shared default port
                     f"[network]\nmetadata_port = {free_port()}\n"
-                    f"[ec2]\nbind_port = {free_port()}\n")
+                    f"[ec2]\nbind_port = {free_port()}\n"
+                    # every CLI call logs in: a cheap hash keeps that fast
+                    "[identity]\nbcrypt_rounds = 4\n")
     log_path = tmp_path / "all.log"
     proc = subprocess.Popen([f"{BIN}/nimbus-all", "--config-file", str(conf)],
                             stdout=open(log_path, "wb"),
