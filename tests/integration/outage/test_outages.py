@@ -220,5 +220,9 @@ def test_broker_outage_refuses_boot_then_recovers(deployment, backends):
         assert "vm-broker-down" not in _server_names(deployment)
     finally:
         rabbit.start()
+    # The compute's heartbeats travel over the broker too: once one lands
+    # again the scheduler counts it (a boot before that finds no host).
+    wait_until(lambda: _compute_up(deployment), RECOVERY, interval=0.5,
+               message="compute up again")
     _boots_active(deployment, "vm-after-broker")
     _assert_all_running(deployment)
