@@ -18,6 +18,7 @@ from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
 MIG = models.Migration
+SVC = models.Service
 
 _UNSET = object()
 
@@ -279,13 +280,13 @@ def get_in_flight_before(context, before, binary="nimbus-compute"):
         ``created_at`` as a dict, or None when the host has no such
         service (or no host at all).
     """
-    S = models.Service
     # A new instance's first write sets created_at only.
     changed = func.coalesce(I.updated_at, I.created_at)
-    query = (select(I, S.forced_down, S.last_seen_up, S.updated_at,
-                    S.created_at, S.id)
-             .outerjoin(S, and_(S.host == I.host, S.binary == binary,
-                                S.deleted == 0))
+    query = (select(I, SVC.forced_down, SVC.last_seen_up, SVC.updated_at,
+                    SVC.created_at, SVC.id)
+             .outerjoin(SVC, and_(SVC.host == I.host,
+                                  SVC.binary == binary,
+                                  SVC.deleted == 0))
              .where(I.deleted == 0, I.task_state.is_not(None),
                     changed < before)
              .order_by(changed))
