@@ -101,7 +101,10 @@ class PowerSync:
 
     def _reconcile_one(self, ctx, instance):
         if instance.task_state == task_states.DELETING:
+            # Finish the delete: guest, volumes, then the record (which
+            # releases its claims in the same write).
             self.driver.destroy(ctx, instance.uuid)
+            self.compute.release_volumes(ctx, instance)
             instance.destroy()
             return
         if instance.task_state in task_states.BUILD_STATES:

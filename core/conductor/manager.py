@@ -11,7 +11,7 @@ from oslo_utils import versionutils
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception, manager
-from nimbus.core.conductor import tasks
+from nimbus.core.conductor import recovery, tasks
 from nimbus.core.objects import base as objects_base
 
 LOG = logging.getLogger(__name__)
@@ -30,27 +30,33 @@ class ConductorManager(manager.Manager):
         super().__init__(conf, host)
         self.db = db
         self.compute_task_mgr = tasks.ComputeTaskManager(conf, db)
+        self.task_sweep = recovery.TaskStateSweep(conf, db)
 
     def additional_endpoints(self):
         return [self.compute_task_mgr]
 
     def after_start(self):
         """Settle the live migrations a previous conductor left before
-        handing them to a compute (see ``workflows.live_migrate``)."""
+        handing them to a compute (see ``workflows.live_migrate``), and
+        the task states abandoned while no conductor ran (see
+        :mod:`.recovery`), now rather than one interval later."""
         from nimbus.core.conductor.workflows import live_migrate
         try:
             settled = live_migrate.recover(
                 self.compute_task_mgr, nimbus_context.get_admin_context())
         except Exception:
             LOG.exception("Settling interrupted live migrations failed")
-            return
+            settled = 0
         if settled:
             LOG.warning("Rolled back %d live migrations a previous "
                         "conductor left unfinished", settled)
+        self.task_sweep.run()
 
     def periodic_tasks(self):
+        c = self.conf.conductor
         tasks = [(self.compute_task_mgr.check_moves,
-                  self.conf.conductor.move_recovery_interval)]
+                  c.move_recovery_interval),
+                 (self.task_sweep.run, c.task_state_check_interval)]
         if not self.conf.metrics.enabled:
             return tasks
         from nimbus.core import admin_api, metrics

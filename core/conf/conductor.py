@@ -23,6 +23,19 @@ conductor that stopped; a conductor finishes or rolls it back.
 Seconds between two looks for abandoned moves and for finished resizes
 past ``[compute] resize_confirm_window``.
 """),
+    cfg.IntOpt("task_state_timeout", default=600, min=1,
+               help="""
+Seconds an instance may keep one task state unchanged before conductor
+treats its work as abandoned (docs/reliability.md): a build still
+``scheduling`` (conductor or scheduler stopped) ends in ERROR with a
+fault and its claim released. On a host whose compute service is down,
+a build ends the same way, a delete is finished, and other work ends in
+ERROR with a fault. Moves are left to ``move_step_timeout``.
+"""),
+    cfg.IntOpt("task_state_check_interval", default=60, min=1,
+               help="""
+Seconds between two looks for instances past ``task_state_timeout``.
+"""),
 ]
 
 

@@ -9,7 +9,7 @@ actions on one instance exactly one wins and the other gets
 import re
 
 from oslo_utils import timeutils
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -18,6 +18,7 @@ from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
 MIG = models.Migration
+SVC = models.Service
 
 _UNSET = object()
 
@@ -268,3 +269,34 @@ def active_between(context, start, end, project_id=None):
     with engine.reader(context) as session:
         return [to_dict(r) for r in session.scalars(
             query.order_by(I.launched_at, I.id))]
+
+
+def get_in_flight_before(context, before, binary="nimbus-compute"):
+    """Instances with a task state last written before ``before``, each
+    with the heartbeat of its host's ``binary`` service, in one query.
+
+    :returns: instance dicts with ``service`` added: the service's
+        ``forced_down``, ``last_seen_up``, ``updated_at`` and
+        ``created_at`` as a dict, or None when the host has no such
+        service (or no host at all).
+    """
+    # A new instance's first write sets created_at only.
+    changed = func.coalesce(I.updated_at, I.created_at)
+    query = (select(I, SVC.forced_down, SVC.last_seen_up, SVC.updated_at,
+                    SVC.created_at, SVC.id)
+             .outerjoin(SVC, and_(SVC.host == I.host,
+                                  SVC.binary == binary,
+                                  SVC.deleted == 0))
+             .where(I.deleted == 0, I.task_state.is_not(None),
+                    changed < before)
+             .order_by(changed))
+    found = []
+    with engine.reader(context) as session:
+        for row, forced, last_seen, updated, created, sid in \
+                session.execute(query):
+            values = to_dict(row)
+            values["service"] = None if sid is None else {
+                "forced_down": forced, "last_seen_up": last_seen,
+                "updated_at": updated, "created_at": created}
+            found.append(values)
+    return found

@@ -360,6 +360,9 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
     def _act(self, operation):
         delay = float(self.conf.fake.latency.get(operation, 0) or 0)
         if delay:
+            # Tests that kill a compute mid-operation wait for this line.
+            LOG.info("Fake %(op)s on %(host)s: waiting %(delay)ss",
+                     {"op": operation, "host": self.host, "delay": delay})
             time.sleep(delay)
         f = self.conf.fake
         if self.host in f.fail_hosts and operation in f.fail_ops:

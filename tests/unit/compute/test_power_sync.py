@@ -229,3 +229,52 @@ def test_reconcile_leaves_guests_it_has_no_record_of(compute):
     assert sorted(compute.driver.list_instances()) == \
         sorted([stranger, elsewhere])
     assert _states(elsewhere) == (vs.ACTIVE, None, ps.RUNNING)
+
+
+@pytest.mark.parametrize("task, guest, vm_after", [
+    (ts.REBOOTING, ps.RUNNING, vs.ACTIVE),
+    (ts.REBOOT_STARTED_HARD, ps.SHUTDOWN, vs.STOPPED),
+    (ts.POWERING_ON, ps.RUNNING, vs.ACTIVE),
+    (ts.POWERING_OFF, ps.RUNNING, vs.ACTIVE),
+    (ts.PAUSING, ps.PAUSED, vs.PAUSED),
+    (ts.SUSPENDING, ps.SUSPENDED, vs.SUSPENDED),
+])
+def test_reconcile_takes_interrupted_actions_from_the_guest(
+        compute, task, guest, vm_after):
+    """The action's RPC died with the old process: the task state goes
+    and the guest's actual power state decides the vm_state."""
+    uuid = _instance(compute, task_state=task, guest=guest)
+    compute.sync.reconcile()
+    assert _states(uuid) == (vm_after, None, guest)
+
+
+@pytest.mark.parametrize("task", [ts.SPAWNING, ts.NETWORKING,
+                                  ts.BLOCK_DEVICE_MAPPING, ts.SCHEDULING])
+def test_reconcile_fails_every_build_state_and_releases(compute, task):
+    uuid = _instance(compute, vm_state=vs.BUILDING, power=ps.NOSTATE,
+                     task_state=task)
+    wf.claim(uuid)
+    compute.sync.reconcile()
+    assert _states(uuid)[:2] == (vs.ERROR, None)
+    assert "build interrupted by a restart" in wf.fault(uuid)["message"]
+    assert not compute.driver.instance_exists(uuid)
+    assert wf.allocation_hosts(uuid) == []
+
+
+def test_reconcile_finishes_a_delete_with_its_claim_and_volumes(compute):
+    uuid = _instance(compute, task_state=ts.DELETING)
+    wf.claim(uuid)
+    with mock.patch.object(compute, "release_volumes") as release:
+        compute.sync.reconcile()
+    assert wf.load(uuid)["deleted"]
+    assert not compute.driver.instance_exists(uuid)
+    assert wf.allocation_hosts(uuid) == []
+    assert [c.args[1].uuid for c in release.call_args_list] == [uuid]
+
+
+def test_reconcile_leaves_moves_to_conductor(compute):
+    uuid = _instance(compute, task_state=ts.RESIZE_MIGRATING)
+    wf.claim(uuid)
+    compute.sync.reconcile()
+    assert _states(uuid) == (vs.ACTIVE, ts.RESIZE_MIGRATING, ps.RUNNING)
+    assert wf.allocation_hosts(uuid) == [wf.HOST]
