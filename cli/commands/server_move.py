@@ -111,14 +111,14 @@ class RevertResize(ConfirmResize):
 
 class MigrateServer(_Move):
     """Move a server to another host (administrators): cold (then
-    confirm), or live with ``--live-migration``."""
+    confirm), or live with --live-migration."""
 
     action, expected = "migrate", "VERIFY_RESIZE"
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument("--host", help="target host (a cold move: "
-                                           "API 2.56)")
+        parser.add_argument("--host", help="target host (a cold move "
+                                           "needs API 2.56)")
         server_live.add_options(parser)
         return parser
 
