@@ -28,8 +28,8 @@ STEPS = {
     "move": ("resize_prep", "resize_migrating", "resize_migrated",
              "resize_finish"),
     "revert": ("resize_reverting",),
-    # the migration record's copied share fills the bar (``fraction``).
-    "live_migration": ("migrating",),
+    # (a live migration has one task state, ``migrating``: the share
+    # copied, from its migration record, fills the bar: ``done``.)
     "rebuild": ("rebuilding", "rebuild_spawning"),
     "evacuate": ("rebuilding", "rebuild_spawning"),
     "shelve": ("shelving", "shelving_image_uploading",

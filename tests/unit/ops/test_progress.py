@@ -54,7 +54,7 @@ def test_a_known_share_done_fills_the_bar_one_line_per_cell():
     bar.update("ACTIVE", None, finished=True)
     lines = out.getvalue().splitlines()
     assert len(lines) == 3
-    assert lines[0].startswith("[" + "#" * 12 + "." * 12 + "] MIGRATING")
+    assert lines[0].startswith("[" + "." * 24 + "] MIGRATING")
     assert lines[1].startswith("[" + "#" * 6 + "." * 18 + "] MIGRATING")
     assert lines[2].startswith("[" + "#" * 24 + "] ACTIVE")
 
