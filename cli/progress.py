@@ -28,6 +28,8 @@ STEPS = {
     "move": ("resize_prep", "resize_migrating", "resize_migrated",
              "resize_finish"),
     "revert": ("resize_reverting",),
+    # (a live migration has one task state, ``migrating``: the share
+    # copied, from its migration record, fills the bar: ``done``.)
     "rebuild": ("rebuilding", "rebuild_spawning"),
     "evacuate": ("rebuilding", "rebuild_spawning"),
     "shelve": ("shelving", "shelving_image_uploading",
@@ -52,24 +54,30 @@ class Bar:
         self._last = None
         self._done_steps = 0
 
-    def fraction(self, task_state, finished=False):
+    def fraction(self, task_state, finished=False, done=None):
         if finished:
             return 1.0
+        if done is not None:
+            return min(max(done, 0.0), 1.0)
         if task_state in self.steps:
             self._done_steps = max(self._done_steps,
                                    self.steps.index(task_state) + 1)
         return self._done_steps / (len(self.steps) + 1)
 
-    def line(self, status, task_state, finished=False):
-        filled = int(round(self.fraction(task_state, finished) * _WIDTH))
+    def line(self, status, task_state, finished=False, done=None):
+        filled = int(round(self.fraction(task_state, finished, done) *
+                           _WIDTH))
         elapsed = self.clock() - self.started
         state = f"{status}/{task_state}" if task_state else status
         return f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {state:<28} " \
                f"{elapsed:6.1f}s"
 
-    def update(self, status, task_state, finished=False):
-        text = self.line(status, task_state, finished)
-        key = (status, task_state, finished)
+    def update(self, status, task_state, finished=False, done=None):
+        """Draw a change; ``done`` (0..1), when known, is how much of
+        the operation is done and fills the bar instead of the steps."""
+        text = self.line(status, task_state, finished, done)
+        key = (status, task_state, finished,
+               None if done is None else int(round(done * _WIDTH)))
         if self.tty:
             self.stream.write("\r" + text)
             if finished:

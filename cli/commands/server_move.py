@@ -1,5 +1,6 @@
 """``nimbus server resize/migrate`` (with ``confirm``/``revert``) and
-``nimbus server migration list/show``: cold moves and their records."""
+``nimbus server migration list/show``: moves and their records (live
+ones in :mod:`nimbus.cli.commands.server_live`)."""
 
 import time
 
@@ -7,6 +8,7 @@ from cliff import command, lister, show
 
 from nimbus.cli import errors, progress, rest
 from nimbus.cli.commands import server as server_cmd
+from nimbus.cli.commands import server_live
 
 _MOVING = ("RESIZE", "REVERT_RESIZE", "MIGRATING")
 _MIGRATION_COLUMNS = ("ID", "Server", "Type", "Status", "Source Host",
@@ -108,14 +110,27 @@ class RevertResize(ConfirmResize):
 
 
 class MigrateServer(_Move):
-    """Move a server to another host (administrators), then confirm."""
+    """Move a server to another host (administrators): cold (then
+    confirm), or live with --live-migration."""
 
     action, expected = "migrate", "VERIFY_RESIZE"
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument("--host", help="target host (API 2.56)")
+        parser.add_argument("--host", help="target host (a cold move "
+                                           "needs API 2.56)")
+        server_live.add_options(parser)
         return parser
+
+    @errors.translated
+    def take_action(self, args):
+        if args.live_migration:
+            return server_live.live_migrate(self, args)
+        if args.block_migration is not None:
+            raise errors.CommandError(
+                "--block-migration and --shared-migration need "
+                "--live-migration")
+        return super().take_action(args)
 
     def body(self, args):
         if args.host:

@@ -45,6 +45,10 @@ COVERED = {
     ("GET", "/v2.1/os-migrations", None): ["server migration list"],
     ("GET", S + "/migrations", None): ["server migration list"],
     ("GET", S + "/migrations/{}", None): ["server migration show"],
+    ("POST", S + "/action", "os-migrateLive"): ["server migrate"],
+    ("DELETE", S + "/migrations/{}", None): ["server migration abort"],
+    ("POST", S + "/migrations/{}/action", "force_complete"):
+        ["server migration force complete"],
     ("POST", S + "/action", "rebuild"): ["server rebuild"],
     ("POST", S + "/action", "createImage"): ["server image create"],
     ("POST", S + "/action", "shelve"): ["server shelve"],
@@ -172,12 +176,6 @@ EXCEPTIONS = {
     # `nova get-password` or openstacksdk; no nimbus verb yet.
     ("GET", S + "/os-server-password", None),
     ("DELETE", S + "/os-server-password", None),
-    # Live migration is driven with the stock client for now (`openstack
-    # server migrate --live-migration`, `server migration abort|force
-    # complete`); nimbus verbs for it are an open item of issue 11.
-    ("POST", S + "/action", "os-migrateLive"),
-    ("DELETE", S + "/migrations/{}", None),
-    ("POST", S + "/migrations/{}/action", "force_complete"),
     # A server's volumes: `nimbus volume list/show` shows attachments
     # from the volume service's side.
     ("GET", S + "/os-volume_attachments", None),

@@ -21,7 +21,10 @@ Per-host capacity overriding ``vcpus``/``memory_mb``/``local_gb``, as
 Seconds each operation sleeps before acting, e.g. ``spawn:0.5,destroy:0.1``.
 Operations: spawn, destroy, reboot, power_off, power_on, pause, unpause,
 suspend, resume, migrate_disk_and_power_off, finish_migration,
-confirm_migration, finish_revert_migration.
+confirm_migration, finish_revert_migration. ``live_migration`` is the
+whole copy of a live migration (ten progress steps), which an abort or a
+force-complete cuts short: e.g. ``live_migration:600`` keeps migrations
+running long enough to control them.
 """),
     cfg.ListOpt("fail_hosts", default=[],
                 help="Hosts on which the operations in ``fail_ops`` fail."),

@@ -45,6 +45,20 @@ def test_bar_never_goes_back():
     assert bar.fraction("scheduling") == 0.8
 
 
+def test_a_known_share_done_fills_the_bar_one_line_per_cell():
+    out = io.StringIO()
+    bar = progress.Bar(out, "live_migration", clock=Clock())
+    bar.update("MIGRATING", "migrating")            # nothing copied yet
+    bar.update("MIGRATING", "migrating", done=0.25)
+    bar.update("MIGRATING", "migrating", done=0.26)  # same cell: no line
+    bar.update("ACTIVE", None, finished=True)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("[" + "." * 24 + "] MIGRATING")
+    assert lines[1].startswith("[" + "#" * 6 + "." * 18 + "] MIGRATING")
+    assert lines[2].startswith("[" + "#" * 24 + "] ACTIVE")
+
+
 def test_tty_redraws_in_place():
     out = Tty()
     bar = progress.Bar(out, "stop", clock=Clock())
