@@ -58,9 +58,7 @@ def _latest(conn, server_id):
 
 
 def _bytes(migration, name):
-    # Nova names them ``memory_total_bytes``...; nimbus (so far)
-    # ``memory_total``.
-    return migration.get(f"{name}_bytes", migration.get(name)) or 0
+    return migration.get(f"{name}_bytes") or 0
 
 
 def _done(conn, server_id):

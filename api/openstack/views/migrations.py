@@ -48,7 +48,9 @@ def server_migration(migration):
     """A ``servers/{id}/migrations`` entry (with progress)."""
     body = _common(migration)
     body["server_uuid"] = migration.instance_uuid
+    # Nova's names (what openstacksdk's ServerMigration reads) carry
+    # their unit; the record's columns do not.
     for name in ("memory_total", "memory_processed", "memory_remaining",
                  "disk_total", "disk_processed", "disk_remaining"):
-        body[name] = getattr(migration, name)
+        body[f"{name}_bytes"] = getattr(migration, name)
     return _versioned(body, migration)

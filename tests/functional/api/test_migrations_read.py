@@ -59,7 +59,10 @@ def test_server_migrations_show_this_servers_moves_only(cloud):
     listed = resp.json()["migrations"]
     assert [m["id"] for m in listed] == [mine["id"]]
     assert listed[0]["server_uuid"] == server.id
-    assert listed[0]["memory_total"] == 10
+    assert listed[0]["memory_total_bytes"] == 10
+    # openstacksdk reads the progress under Nova's names
+    (sdk_view,) = admin.compute.server_migrations(server.id)
+    assert sdk_view.memory_total_bytes == 10
     shown = admin.compute.get(f"{base}/{mine['id']}").json()["migration"]
     assert shown["status"] == "migrating"
     for bad in (theirs["id"], 999999, "not-an-id"):
