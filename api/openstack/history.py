@@ -47,10 +47,11 @@ CHANGES = (
     _c(16, "host_status in server bodies (policy-gated).", True),
     _c(17, "trigger_crash_dump server action (NMI): not served (a gap)."),
     _c(18, "The project id in URLs is optional.", True),
-    _c(19, "Server description: create, update, rebuild, in bodies."),
+    _c(19, "Server description: create, update, rebuild, in bodies.",
+       True),
     _c(20, "Volume attach/detach on shelved-offloaded servers.",
        waits="conductor workflows (shelve)"),
-    _c(21, "os-instance-actions of deleted servers."),
+    _c(21, "os-instance-actions of deleted servers.", True),
     _c(22, "Force-complete a running live migration.", True),
     _c(23, "os-migrations: migration_type and links; "
            "servers/{id}/migrations list and show.", True),
@@ -156,9 +157,7 @@ KNOWN_GAPS = {
     (2, 6): "remote consoles are not served",
     (2, 8): "remote consoles are not served",
     (2, 17): "trigger_crash_dump is an unknown action (400)",
-    (2, 19): "a server description is refused by the schema (400)",
     (2, 20): "volumes of shelved-offloaded servers are refused (409)",
-    (2, 21): "actions of deleted servers are a 404",
     (2, 26): "server tags are a 404",
 }
 

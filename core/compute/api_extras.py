@@ -109,10 +109,12 @@ class ServerExtrasMixin:
         return instance
 
     def update_server(self, context, uuid, values):
-        """Change ``display_name``, ``access_ip_v4`` or ``access_ip_v6``."""
+        """Change ``display_name``, ``display_description``,
+        ``access_ip_v4`` or ``access_ip_v6``."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
-        for key in ("display_name", "access_ip_v4", "access_ip_v6"):
+        for key in ("display_name", "display_description", "access_ip_v4",
+                    "access_ip_v6"):
             if key in values:
                 setattr(instance, key, values[key])
         instance.save()
@@ -157,13 +159,15 @@ class ServerExtrasMixin:
 
     # -- actions log --------------------------------------------------------
 
-    def instance_actions(self, context, uuid):
-        """Return the actions of a visible instance, newest first."""
-        self.get(context, uuid)
+    def instance_actions(self, context, uuid, read_deleted=False):
+        """Return the actions of a visible instance (with
+        ``read_deleted``, of a deleted one too), newest first."""
+        self.get(context, uuid, read_deleted=read_deleted)
         return self.db.actions.actions_for(context, uuid)
 
-    def instance_action(self, context, uuid, request_id):
-        for action in self.instance_actions(context, uuid):
+    def instance_action(self, context, uuid, request_id,
+                        read_deleted=False):
+        for action in self.instance_actions(context, uuid, read_deleted):
             if action["request_id"] == request_id:
                 return action
         raise exception.NotFound(

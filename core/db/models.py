@@ -194,6 +194,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
+    #: the user's description (2.19); None when unset.
+    display_description: Mapped[str | None] = mapped_column(String(255))
     project_id: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[str] = mapped_column(String(255))
     host: Mapped[str | None] = mapped_column(String(255))

@@ -125,10 +125,13 @@ class ServerController:
 
     @index.when(method="PUT", template="json")
     def update(self):
-        data = common.body(schemas.SERVER_UPDATE)["server"]
+        data = common.body(schemas.for_version(
+            schemas.SERVER_UPDATE, common.at_least))["server"]
         get_authorized(self.server_id, P % "update")
         values = {}
-        for ours, theirs in (("display_name", "name"), *_ACCESS_IPS):
+        for ours, theirs in (("display_name", "name"),
+                             ("display_description", "description"),
+                             *_ACCESS_IPS):
             if theirs in data:
                 values[ours] = data[theirs]
         instance = common.services().compute.update_server(
@@ -165,7 +168,8 @@ def _create_kwargs(data, body):
         body.get("OS-SCH-HNT:scheduler_hints"),
         block_devices=data.get("block_device_mapping_v2"),
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
-                    if data.get(theirs)})
+                    if data.get(theirs)},
+        description=data.get("description"))
     # Given only when asked for: None means the defaults (the project's
     # network, its default group).
     networks = server_networking.requested_networks(data, max_count)
@@ -187,7 +191,8 @@ class ServersController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        body = common.body(schemas.SERVER_CREATE)
+        body = common.body(schemas.for_version(schemas.SERVER_CREATE,
+                                               common.at_least))
         data = body["server"]
         common.authorize(P % "create")
         kwargs = _create_kwargs(data, body)
