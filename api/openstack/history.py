@@ -59,7 +59,7 @@ CHANGES = (
     _c(25, "os-migrateLive: block_migration 'auto', no "
            "disk_over_commit.", True),
     _c(26, "Server tags: /servers/{id}/tags, tags in bodies, tag "
-           "filters on lists."),
+           "filters on lists.", True),
     _c(27, "The OpenStack-API-Version header.", True),
     _c(28, "Hypervisor cpu_info as an object.", True),
     _c(29, "evacuate: `force` (accepted; nimbus still has the scheduler "
@@ -158,7 +158,6 @@ KNOWN_GAPS = {
     (2, 8): "remote consoles are not served",
     (2, 17): "trigger_crash_dump is an unknown action (400)",
     (2, 20): "volumes of shelved-offloaded servers are refused (409)",
-    (2, 26): "server tags are a 404",
 }
 
 

@@ -153,6 +153,18 @@ def for_version(schema, at_least):
                                         server=server))
 
 
+#: Nova's ``parameter_types.tag`` and the body of PUT /servers/{id}/tags
+#: (at most 50 tags).
+TAG = {"type": "string", "minLength": 1, "maxLength": 60,
+       "pattern": "^[^,/]*$"}
+TAGS = {
+    "type": "object",
+    "properties": {"tags": {"type": "array", "items": TAG,
+                            "maxItems": 50}},
+    "required": ["tags"],
+    "additionalProperties": False,
+}
+
 METADATA = {
     "type": "object",
     "properties": {"metadata": _METADATA},

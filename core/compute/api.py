@@ -22,6 +22,7 @@ from nimbus.core.compute import (
     api_migrations,
     api_moves,
     api_network,
+    api_tags,
     api_volumes,
     task_states,
     vm_states,
@@ -69,6 +70,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                  api_moves.MoveMixin,
                  api_images.ImageActionsMixin,
                  api_network.ServerNetworkMixin,
+                 api_tags.ServerTagsMixin,
                  api_volumes.VolumeAttachMixin,
                  api_boot_volumes.BootVolumesMixin):
     """Server operations for API dialects (one instance per API process).

@@ -232,6 +232,18 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class InstanceTag(Base):
+    """One tag of an instance (2.26); the tags go with the instance's
+    record (kept after a soft delete, as the actions are)."""
+
+    __tablename__ = "instance_tags"
+    __table_args__ = (Index("instance_tags_tag_idx", "tag"),)
+
+    instance_uuid: Mapped[str] = mapped_column(String(36),
+                                               primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
 class InstanceFault(Base):
     """Why an instance failed (shown as ``fault`` on ERROR servers)."""
 

@@ -10,6 +10,7 @@ from nimbus.api.openstack.controllers import (
     server_actions,
     server_filters,
     server_networking,
+    server_tags,
     volume_attachments,
 )
 from nimbus.api.openstack.controllers import server_subresources as sub
@@ -66,6 +67,8 @@ class PageData:
         self.volumes = compute.volumes_attached(ctx, instances)
         self.host_status = compute.host_statuses(ctx, instances) \
             if host_status else {}
+        self.tags = compute.tags_for(ctx, instances) \
+            if common.at_least(26) else {}
 
     def detail(self, instance, admin_attrs):
         uuid = instance.uuid
@@ -75,6 +78,8 @@ class PageData:
                              self.volumes.get(uuid, []))
         if uuid in self.host_status:
             server["host_status"] = self.host_status[uuid]
+        if uuid in self.tags:
+            server["tags"] = self.tags[uuid]
         return server
 
 
@@ -104,6 +109,7 @@ class ServerController:
         self.action = server_actions.ServerActionController(server_id)
         self.metadata = sub.MetadataController(server_id)
         self.ips = sub.IPsController(server_id)
+        self.tags = server_tags.ServerTagsController(server_id)
         self.migrations = migrations.ServerMigrationsController(server_id)
         setattr(self, "os-instance-actions",
                 sub.InstanceActionsController(server_id))
