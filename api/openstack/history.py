@@ -45,7 +45,7 @@ CHANGES = (
     _c(15, "Server group policies soft-affinity and soft-anti-affinity.",
        True),
     _c(16, "host_status in server bodies (policy-gated).", True),
-    _c(17, "trigger_crash_dump server action (NMI): not served (a gap)."),
+    _c(17, "trigger_crash_dump server action (NMI).", True),
     _c(18, "The project id in URLs is optional.", True),
     _c(19, "Server description: create, update, rebuild, in bodies.",
        True),
@@ -156,7 +156,6 @@ KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
     (2, 6): "remote consoles are not served",
     (2, 8): "remote consoles are not served",
-    (2, 17): "trigger_crash_dump is an unknown action (400)",
     (2, 20): "volumes of shelved-offloaded servers are refused (409)",
 }
 

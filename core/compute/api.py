@@ -60,6 +60,7 @@ _CAPABILITY_FOR = {
     "live_migration_force_complete": "live_migration_force_complete",
     "createImage": "snapshot",
     "rescue": "rescue", "unrescue": "rescue",
+    "trigger_crash_dump": "crash_dump",
 }
 
 
