@@ -45,12 +45,13 @@ CHANGES = (
     _c(15, "Server group policies soft-affinity and soft-anti-affinity.",
        True),
     _c(16, "host_status in server bodies (policy-gated).", True),
-    _c(17, "trigger_crash_dump server action (NMI): not served (a gap)."),
+    _c(17, "trigger_crash_dump server action (NMI).", True),
     _c(18, "The project id in URLs is optional.", True),
-    _c(19, "Server description: create, update, rebuild, in bodies."),
+    _c(19, "Server description: create, update, rebuild, in bodies.",
+       True),
     _c(20, "Volume attach/detach on shelved-offloaded servers.",
        waits="conductor workflows (shelve)"),
-    _c(21, "os-instance-actions of deleted servers."),
+    _c(21, "os-instance-actions of deleted servers.", True),
     _c(22, "Force-complete a running live migration.", True),
     _c(23, "os-migrations: migration_type and links; "
            "servers/{id}/migrations list and show.", True),
@@ -58,7 +59,7 @@ CHANGES = (
     _c(25, "os-migrateLive: block_migration 'auto', no "
            "disk_over_commit.", True),
     _c(26, "Server tags: /servers/{id}/tags, tags in bodies, tag "
-           "filters on lists."),
+           "filters on lists.", True),
     _c(27, "The OpenStack-API-Version header.", True),
     _c(28, "Hypervisor cpu_info as an object.", True),
     _c(29, "evacuate: `force` (accepted; nimbus still has the scheduler "
@@ -155,11 +156,7 @@ KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
     (2, 6): "remote consoles are not served",
     (2, 8): "remote consoles are not served",
-    (2, 17): "trigger_crash_dump is an unknown action (400)",
-    (2, 19): "a server description is refused by the schema (400)",
     (2, 20): "volumes of shelved-offloaded servers are refused (409)",
-    (2, 21): "actions of deleted servers are a 404",
-    (2, 26): "server tags are a 404",
 }
 
 

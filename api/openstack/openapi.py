@@ -47,6 +47,10 @@ ROUTES = {
                             "delete": (204, None)},
     S + "/ips": {"get": (200, None)},
     S + "/os-instance-actions": {"get": (200, None)},
+    S + "/tags": {"get": (200, None), "put": (200, schemas.TAGS),
+                  "delete": (204, None)},
+    S + "/tags/{tag}": {"get": (204, None), "put": (201, None),
+                        "delete": (204, None)},
     S + "/migrations": {"get": (200, None)},
     S + "/migrations/{migration_id}": {"get": (200, None)},
     S + "/os-volume_attachments": {

@@ -16,6 +16,10 @@ _BASE64 = {"type": ["string", "null"], "maxLength": 65535,
            "pattern": (r"^(?:[A-Za-z0-9+/]{4}|\r?\n)*"
                        r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$")}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
+#: Nova's ``parameter_types.description`` (2.19): null or up to 255
+#: printable characters (no control characters, no line breaks).
+DESCRIPTION = {"type": ["string", "null"], "minLength": 0, "maxLength": 255,
+               "pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}
 #: Nova's ``parameter_types.boolean``: JSON booleans and the strings
 #: scripts and older tools send (read with ``strutils.bool_from_string``).
 BOOLEAN = {"type": ["boolean", "string"],
@@ -64,6 +68,7 @@ SERVER_CREATE = {
                 "adminPass": {"type": "string"},
                 "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
                 "return_reservation_id": {"type": ["boolean", "string"]},
+                "description": DESCRIPTION,
             },
             "required": ["name", "flavorRef"],
             "additionalProperties": False,
@@ -100,6 +105,8 @@ ACTIONS = {
 }
 
 ACTIONS.update({
+    # 2.17: Nova's body is exactly {"trigger_crash_dump": null}.
+    "trigger_crash_dump": {"type": "null"},
     "lock": _NULL_ACTION,
     "unlock": _NULL_ACTION,
     "os-resetState": {
@@ -125,11 +132,38 @@ SERVER_UPDATE = {
                 "accessIPv4": {"type": "string", "format": "ipv4"},
                 "accessIPv6": {"type": "string", "format": "ipv6"},
                 "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
+                "description": DESCRIPTION,
             },
             "additionalProperties": False,
         },
     },
     "required": ["server"],
+    "additionalProperties": False,
+}
+
+
+def for_version(schema, at_least):
+    """``schema`` (SERVER_CREATE or SERVER_UPDATE) as the request's
+    microversion has it: ``description`` only from 2.19, so below it the
+    field is an unexpected property (400), as in Nova."""
+    if at_least(19):
+        return schema
+    server = dict(schema["properties"]["server"])
+    server["properties"] = {k: v for k, v in server["properties"].items()
+                            if k != "description"}
+    return dict(schema, properties=dict(schema["properties"],
+                                        server=server))
+
+
+#: Nova's ``parameter_types.tag`` and the body of PUT /servers/{id}/tags
+#: (at most 50 tags).
+TAG = {"type": "string", "minLength": 1, "maxLength": 60,
+       "pattern": "^[^,/]*$"}
+TAGS = {
+    "type": "object",
+    "properties": {"tags": {"type": "array", "items": TAG,
+                            "maxItems": 50}},
+    "required": ["tags"],
     "additionalProperties": False,
 }
 

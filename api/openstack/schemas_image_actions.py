@@ -27,6 +27,9 @@ _REBUILD = {
     "accessIPv4": {"type": "string"}, "accessIPv6": {"type": "string"},
     "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
     "personality": {"type": "array", "items": {"type": "object"}},
+    "description": {"type": ["string", "null"], "minLength": 0,
+                    "maxLength": 255,
+                    "pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"},
 }
 
 ACTIONS = {
@@ -62,7 +65,7 @@ ACTIONS = {
 # action -> [(argument, first minor it is accepted at, first minor it is
 # refused at)]: what each microversion adds or removes.
 _VERSIONED = {
-    "rebuild": [("personality", 1, 57)],
+    "rebuild": [("personality", 1, 57), ("description", 19, None)],
     "unshelve": [("availability_zone", 77, None), ("host", 91, None)],
     "evacuate": [("onSharedStorage", 1, 14), ("force", 29, 68)],
 }

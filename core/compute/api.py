@@ -22,6 +22,7 @@ from nimbus.core.compute import (
     api_migrations,
     api_moves,
     api_network,
+    api_tags,
     api_volumes,
     task_states,
     vm_states,
@@ -59,6 +60,7 @@ _CAPABILITY_FOR = {
     "live_migration_force_complete": "live_migration_force_complete",
     "createImage": "snapshot",
     "rescue": "rescue", "unrescue": "rescue",
+    "trigger_crash_dump": "crash_dump",
 }
 
 
@@ -69,6 +71,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                  api_moves.MoveMixin,
                  api_images.ImageActionsMixin,
                  api_network.ServerNetworkMixin,
+                 api_tags.ServerTagsMixin,
                  api_volumes.VolumeAttachMixin,
                  api_boot_volumes.BootVolumesMixin):
     """Server operations for API dialects (one instance per API process).
@@ -103,14 +106,16 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
 
     # -- reads --------------------------------------------------------------
 
-    def get(self, context, uuid):
+    def get(self, context, uuid, read_deleted=False):
         """Return the instance, as long as ``context`` may see it.
 
+        :param read_deleted: a deleted instance too (its record stays).
         :raises InstanceNotFound: no such instance, or another project's.
         """
         if not uuidutils.is_uuid_like(uuid):
             raise exception.InstanceNotFound(instance_id=uuid)
-        instance = instance_obj.Instance.get_by_uuid(context, uuid)
+        instance = instance_obj.Instance.get_by_uuid(
+            context, uuid, read_deleted=read_deleted)
         if not context.is_admin and instance.project_id != \
                 context.project_id:
             raise exception.InstanceNotFound(instance_id=uuid)
@@ -133,7 +138,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                max_count=1, metadata=None, key_name=None, user_data=None,
                availability_zone=None, scheduler_hints=None,
                requested_networks=None, security_groups=None,
-               block_devices=None, access_ips=None):
+               block_devices=None, access_ips=None, description=None):
         """Record the instances and hand them to conductor.
 
         :param requested_networks: ``"auto"`` (or None), ``"none"``, or
@@ -146,6 +151,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         :param block_devices: ``block_device_mapping_v2`` (see
             :meth:`block_devices_for_boot`).
         :param access_ips: ``access_ip_v4``/``access_ip_v6`` to record.
+        :param description: the servers' description (2.19), or None.
         :returns: the list of new instances (``vm_state`` building).
         :raises Invalid: unknown flavor or image, bad counts, an unknown
             network, port or security group, block devices nimbus cannot
@@ -184,6 +190,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
                 key_data, user_data, availability_zone, reservation_id,
                 index))
             rows[-1].update(access_ips or {})
+            rows[-1]["display_description"] = description
             # The groups asked for, shown until the network records the
             # server's own (with its ports, at build time).
             rows[-1]["system_metadata"] = json.dumps(

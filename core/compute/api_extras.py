@@ -14,6 +14,9 @@ _METADATA_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
                     vm_states.SUSPENDED, vm_states.STOPPED,
                     vm_states.BUILDING, vm_states.ERROR)
 _RESET_STATES = (vm_states.ACTIVE, vm_states.ERROR)
+# Nova's trigger_crash_dump states (with no task in progress).
+_CRASH_DUMP_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
+                      vm_states.RESCUED, vm_states.RESIZED, vm_states.ERROR)
 #: what a guest may post as its password (Nova's limit).
 PASSWORD_MAX_BYTES = 256
 
@@ -109,14 +112,39 @@ class ServerExtrasMixin:
         return instance
 
     def update_server(self, context, uuid, values):
-        """Change ``display_name``, ``access_ip_v4`` or ``access_ip_v6``."""
+        """Change ``display_name``, ``display_description``,
+        ``access_ip_v4`` or ``access_ip_v6``."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
-        for key in ("display_name", "access_ip_v4", "access_ip_v6"):
+        for key in ("display_name", "display_description", "access_ip_v4",
+                    "access_ip_v6"):
             if key in values:
                 setattr(instance, key, values[key])
         instance.save()
         return instance
+
+    def trigger_crash_dump(self, context, uuid):
+        """Have the server's host send its guest an NMI (2.17).
+
+        :raises InstanceInvalidState: not in a crash-dump state, a task
+            in progress, or no host (409).
+        :raises ActionNotSupportedByHost: the host's plugin declares no
+            ``crash_dump`` (409).
+        """
+        instance = self.get(context, uuid)
+        self._check_lock(context, instance)
+        if instance.vm_state not in _CRASH_DUMP_STATES or \
+                instance.task_state is not None:
+            bad = "vm_state" if instance.task_state is None else "task_state"
+            raise exception.InstanceInvalidState(
+                action="trigger_crash_dump", instance_uuid=uuid, attr=bad,
+                state=getattr(instance, bad))
+        if not instance.host:
+            raise exception.Conflict(
+                reason=f"Instance {uuid} is not ready (no host yet)")
+        self._check_capable(context, instance, "trigger_crash_dump")
+        self.db.actions.action_start(context, uuid, "trigger_crash_dump")
+        self.compute_rpc.trigger_crash_dump(context, instance)
 
     # -- metadata -----------------------------------------------------------
 
@@ -157,13 +185,15 @@ class ServerExtrasMixin:
 
     # -- actions log --------------------------------------------------------
 
-    def instance_actions(self, context, uuid):
-        """Return the actions of a visible instance, newest first."""
-        self.get(context, uuid)
+    def instance_actions(self, context, uuid, read_deleted=False):
+        """Return the actions of a visible instance (with
+        ``read_deleted``, of a deleted one too), newest first."""
+        self.get(context, uuid, read_deleted=read_deleted)
         return self.db.actions.actions_for(context, uuid)
 
-    def instance_action(self, context, uuid, request_id):
-        for action in self.instance_actions(context, uuid):
+    def instance_action(self, context, uuid, request_id,
+                        read_deleted=False):
+        for action in self.instance_actions(context, uuid, read_deleted):
             if action["request_id"] == request_id:
                 return action
         raise exception.NotFound(

@@ -30,6 +30,9 @@ _EVACUATE_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
 _NOT_INHERITED = ("image_type", "instance_uuid", "base_image_ref",
                   "image_location", "owner_project_name", "owner_user_name",
                   "user_id")
+#: ``rebuild``'s description when the request leaves it as it is (None
+#: there means "remove it", as Nova reads a null).
+KEEP = object()
 _PASSWORD_CHARS = string.ascii_letters + string.digits
 
 
@@ -120,8 +123,12 @@ class ImageActionsMixin:
     # -- rebuild --------------------------------------------------------------
 
     def rebuild(self, context, uuid, image_id, name=None, metadata=None,
-                admin_password=None, preserve_ephemeral=False):
+                admin_password=None, preserve_ephemeral=False,
+                description=KEEP):
         """Rebuild the server on its host from ``image_id``.
+
+        :param description: the new description (None removes it), or
+            :data:`KEEP`.
 
         :returns: ``(instance, admin_password)``.
         :raises Invalid: unknown or inactive image, or one too big for the
@@ -152,6 +159,8 @@ class ImageActionsMixin:
             instance.display_name, changed = name, True
         if metadata is not None:
             instance.metadata, changed = dict(metadata), True
+        if description is not KEEP:
+            instance.display_description, changed = description, True
         if changed:
             instance.save()
         self.compute_rpc.rebuild_instance(context, instance, image["id"])

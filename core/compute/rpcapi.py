@@ -30,6 +30,7 @@ Version history:
   (cast: a security group's member addresses, once per host and change);
   refresh_port_filters takes ``remote_groups`` (its filters' rules may
   name a remote group; the members of those groups).
+* 1.9: trigger_crash_dump (cast: an NMI to the guest).
 """
 
 import oslo_messaging as messaging
@@ -41,7 +42,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.8"
+VERSION_CAP = "1.9"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -110,6 +111,17 @@ class ComputeAPI:
 
     def resume_instance(self, context, instance):
         self._cast_action(context, "resume_instance", instance)
+
+    def trigger_crash_dump(self, context, instance):
+        """:raises ActionNotSupportedByHost: the compute is older than
+        1.9 (pinned by ``[upgrade_levels] compute``)."""
+        if not self.client.can_send_version("1.9"):
+            raise exception.ActionNotSupportedByHost(
+                action="trigger_crash_dump", instance_uuid=instance.uuid,
+                host=instance.host, hypervisor="(compute older than 1.9)",
+                capability="crash_dump")
+        self._on(instance.host, version="1.9").cast(
+            context, "trigger_crash_dump", instance=instance)
 
     def get_host_uptime(self, context, host):
         """The ``uptime`` line of compute host ``host``.

@@ -194,6 +194,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
+    #: the user's description (2.19); None when unset.
+    display_description: Mapped[str | None] = mapped_column(String(255))
     project_id: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[str] = mapped_column(String(255))
     host: Mapped[str | None] = mapped_column(String(255))
@@ -228,6 +230,18 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     access_ip_v4: Mapped[str | None] = mapped_column(String(64))
     access_ip_v6: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceTag(Base):
+    """One tag of an instance (2.26); the tags go with the instance's
+    record (kept after a soft delete, as the actions are)."""
+
+    __tablename__ = "instance_tags"
+    __table_args__ = (Index("instance_tags_tag_idx", "tag"),)
+
+    instance_uuid: Mapped[str] = mapped_column(String(36),
+                                               primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 
 class InstanceFault(Base):

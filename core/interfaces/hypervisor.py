@@ -47,7 +47,9 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: 1.4: ``snapshot`` (capability ``snapshot``), ``rescue``/``unrescue``
 #: (capability ``rescue``); optional: a plugin declaring neither is a
 #: valid 1.4 plugin and the API refuses those actions on its hosts (409).
-INTERFACE_VERSION = "1.4"
+#: 1.5: ``trigger_crash_dump`` (capability ``crash_dump``); optional: a
+#: 1.4 plugin declares no ``crash_dump`` and the API refuses it (409).
+INTERFACE_VERSION = "1.5"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -95,6 +97,8 @@ class Capabilities:
     snapshot: bool = False
     #: :meth:`Hypervisor.rescue`/:meth:`Hypervisor.unrescue`.
     rescue: bool = False
+    #: :meth:`Hypervisor.trigger_crash_dump` (an NMI to the guest).
+    crash_dump: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
@@ -367,6 +371,12 @@ class Hypervisor(LiveMigrationContract, abc.ABC):
     def resume(self, uuid):
         """Undo :meth:`suspend`."""
         self._unsupported("resume")
+
+    def trigger_crash_dump(self, uuid):
+        """Send the running guest a non-maskable interrupt, so that a
+        guest configured for it dumps its memory (or panics)
+        (``capabilities.crash_dump``)."""
+        self._unsupported("trigger_crash_dump")
 
     def get_console_output(self, uuid, max_bytes=None):
         """Return the tail of the guest's serial console log

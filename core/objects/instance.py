@@ -20,14 +20,16 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
     * 1.0: initial version
     * 1.1: ``system_metadata`` (nimbus's own notes about the server:
       ``shelved_image_id``, ``shelved_at``, ``shelved_host``).
+    * 1.2: ``display_description`` (the user's description, 2.19).
     """
 
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
         "uuid": fields.UUIDField(),
         "display_name": fields.StringField(nullable=True),
+        "display_description": fields.StringField(nullable=True),
         "project_id": fields.StringField(),
         "user_id": fields.StringField(),
         "host": fields.StringField(nullable=True),
@@ -67,6 +69,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         super().obj_make_compatible(primitive, target_version)
         if versionutils.convert_version_to_tuple(target_version) < (1, 1):
             primitive.pop("system_metadata", None)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 2):
+            primitive.pop("display_description", None)
 
     # -- conversion ---------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Conformance tests of the 1.4 image operations of hypervisor plugins:
-``snapshot`` and ``rescue``/``unrescue``.
+``snapshot`` and ``rescue``/``unrescue``; and of 1.5's
+``trigger_crash_dump``.
 
 Mixed into :class:`nimbus.core.testing.hypervisor.
 HypervisorConformanceTests`, so every plugin's conformance suite runs
@@ -67,6 +68,21 @@ class HypervisorImageTests:
         # Idempotent.
         self.driver.unrescue(uuid)
         self.assertIn(uuid, self.driver.list_instances())
+
+    def test_trigger_crash_dump(self):
+        """1.5: an NMI leaves the guest as it was (what the guest does
+        with it is the guest's business); unknown guests are NotFound;
+        undeclared, it is UnsupportedOperation."""
+        uuid = self._spawn()
+        if not self.driver.capabilities.crash_dump:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.trigger_crash_dump, uuid)
+            return
+        self.driver.trigger_crash_dump(uuid)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.trigger_crash_dump,
+                          str(uuidlib.uuid4()))
 
     def test_undeclared_image_operations_refuse(self):
         caps = self.driver.capabilities

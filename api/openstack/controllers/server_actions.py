@@ -20,7 +20,11 @@ _SIMPLE = {
     "suspend": ("os_compute_api:os-suspend-server:suspend", "suspend"),
     "resume": ("os_compute_api:os-suspend-server:resume", "resume"),
     "lock": ("os_compute_api:os-lock-server:lock", "lock"),
+    "trigger_crash_dump": ("os_compute_api:servers:trigger_crash_dump",
+                           "trigger_crash_dump"),
 }
+#: action -> the first microversion that has it (a 404 below, as Nova).
+_SINCE = {"trigger_crash_dump": 17}
 _RULES = {
     "reboot": "os_compute_api:servers:reboot",
     "unlock": "os_compute_api:os-lock-server:unlock",
@@ -44,7 +48,8 @@ def _check_known(data):
     """An unknown action is a 404, as in Nova (not a schema error)."""
     if isinstance(data, dict) and len(data) == 1:
         name, = data
-        if name not in schemas.ACTIONS:
+        if name not in schemas.ACTIONS or \
+                not common.at_least(_SINCE.get(name, 1)):
             raise exception.NotFound(
                 message=f"There is no such action: {name}")
 

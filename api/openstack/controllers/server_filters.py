@@ -76,6 +76,10 @@ def user_filters():
     if get.get("changes-since"):
         filters["changes_since"] = _changes_since(get["changes-since"])
     _with_address(get, filters)
+    if common.at_least(26):
+        for key in ("tags", "tags-any", "not-tags", "not-tags-any"):
+            if get.get(key):
+                filters[key] = [t for t in get[key].split(",") if t]
     return filters
 
 

@@ -57,11 +57,14 @@ def handle(name, args, instance):
 
 def _rebuild(ctx, compute, instance, args):
     from nimbus.api.openstack.controllers import servers
+    # 2.19: a null description removes it; an absent one keeps it.
+    given = {"description": args["description"]} \
+        if "description" in args else {}
     instance, password = compute.rebuild(
         ctx, instance.uuid, args["imageRef"], name=args.get("name"),
         metadata=args.get("metadata"), admin_password=args.get("adminPass"),
         preserve_ephemeral=schemas.truthy(
-            args.get("preserve_ephemeral", False)))
+            args.get("preserve_ephemeral", False)), **given)
     response = servers.show_body(instance)
     response["server"]["adminPass"] = password
     return common.reply(response, 202)

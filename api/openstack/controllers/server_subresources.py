@@ -153,12 +153,22 @@ class InstanceActionsController:
     def __init__(self, server_id):
         self.server_id = server_id
 
+    def _instance(self, rule):
+        """The server, deleted ones too from 2.21 (Nova's rule)."""
+        instance = common.services().compute.get(
+            common.context(), self.server_id,
+            read_deleted=common.at_least(21))
+        common.authorize(rule, {"project_id": instance.project_id,
+                                "user_id": instance.user_id})
+        return instance
+
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
-        _instance(self.server_id, A % "list")
+        self._instance(A % "list")
         actions = common.services().compute.instance_actions(
-            common.context(), self.server_id)
+            common.context(), self.server_id,
+            read_deleted=common.at_least(21))
         return common.reply({"instanceActions": [action_view(a)
                                                  for a in actions]})
 
@@ -167,9 +177,10 @@ class InstanceActionsController:
         if remainder:
             pecan.abort(404)
         common.allow("GET")
-        instance = _instance(self.server_id, A % "show")
+        instance = self._instance(A % "show")
         action = common.services().compute.instance_action(
-            common.context(), self.server_id, request_id)
+            common.context(), self.server_id, request_id,
+            read_deleted=common.at_least(21))
         events = common.may(A % "events",
                             {"project_id": instance.project_id})
         return _Fixed({"instanceAction": action_view(

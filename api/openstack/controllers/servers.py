@@ -10,6 +10,7 @@ from nimbus.api.openstack.controllers import (
     server_actions,
     server_filters,
     server_networking,
+    server_tags,
     volume_attachments,
 )
 from nimbus.api.openstack.controllers import server_subresources as sub
@@ -66,6 +67,8 @@ class PageData:
         self.volumes = compute.volumes_attached(ctx, instances)
         self.host_status = compute.host_statuses(ctx, instances) \
             if host_status else {}
+        self.tags = compute.tags_for(ctx, instances) \
+            if common.at_least(26) else {}
 
     def detail(self, instance, admin_attrs):
         uuid = instance.uuid
@@ -75,6 +78,8 @@ class PageData:
                              self.volumes.get(uuid, []))
         if uuid in self.host_status:
             server["host_status"] = self.host_status[uuid]
+        if uuid in self.tags:
+            server["tags"] = self.tags[uuid]
         return server
 
 
@@ -104,6 +109,7 @@ class ServerController:
         self.action = server_actions.ServerActionController(server_id)
         self.metadata = sub.MetadataController(server_id)
         self.ips = sub.IPsController(server_id)
+        self.tags = server_tags.ServerTagsController(server_id)
         self.migrations = migrations.ServerMigrationsController(server_id)
         setattr(self, "os-instance-actions",
                 sub.InstanceActionsController(server_id))
@@ -125,10 +131,13 @@ class ServerController:
 
     @index.when(method="PUT", template="json")
     def update(self):
-        data = common.body(schemas.SERVER_UPDATE)["server"]
+        data = common.body(schemas.for_version(
+            schemas.SERVER_UPDATE, common.at_least))["server"]
         get_authorized(self.server_id, P % "update")
         values = {}
-        for ours, theirs in (("display_name", "name"), *_ACCESS_IPS):
+        for ours, theirs in (("display_name", "name"),
+                             ("display_description", "description"),
+                             *_ACCESS_IPS):
             if theirs in data:
                 values[ours] = data[theirs]
         instance = common.services().compute.update_server(
@@ -165,7 +174,8 @@ def _create_kwargs(data, body):
         body.get("OS-SCH-HNT:scheduler_hints"),
         block_devices=data.get("block_device_mapping_v2"),
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
-                    if data.get(theirs)})
+                    if data.get(theirs)},
+        description=data.get("description"))
     # Given only when asked for: None means the defaults (the project's
     # network, its default group).
     networks = server_networking.requested_networks(data, max_count)
@@ -187,7 +197,8 @@ class ServersController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        body = common.body(schemas.SERVER_CREATE)
+        body = common.body(schemas.for_version(schemas.SERVER_CREATE,
+                                               common.at_least))
         data = body["server"]
         common.authorize(P % "create")
         kwargs = _create_kwargs(data, body)

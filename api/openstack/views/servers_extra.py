@@ -4,7 +4,7 @@ from nimbus.api.openstack import common
 
 
 def extend(server, instance, show_admin_attrs):
-    """Add the fields newer microversions define (2.3, 2.9)."""
+    """Add the fields newer microversions define (2.3, 2.9, 2.19)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
@@ -17,6 +17,8 @@ def extend(server, instance, show_admin_attrs):
         })
     if common.at_least(9):
         server["locked"] = bool(instance.locked)
+    if common.at_least(19):
+        server["description"] = instance.display_description
     return server
 
 

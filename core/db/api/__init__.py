@@ -15,6 +15,7 @@ from nimbus.core.db.api import (
     floating_ips,
     host_states,
     identity,
+    instance_tags,
     instances,
     keypairs,
     migrations,
@@ -31,7 +32,8 @@ from nimbus.core.db.api import (
 
 __all__ = ["actions", "aggregates", "block_devices", "compute_nodes", "ec2",
            "flavors", "floating_ips", "host_states", "identity",
-           "instances", "keypairs", "migrations", "networks", "passwords",
+           "instance_tags", "instances", "keypairs",
+           "migrations", "networks", "passwords",
            "ports",
            "quotas",
            "security_groups",

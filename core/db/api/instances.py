@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api import compute_nodes
+from nimbus.core.db.api import compute_nodes, instance_tags
 from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
@@ -71,7 +71,7 @@ def get_all(context, filters=None, limit=None, marker=None,
         ``changes_since``, ``deleted`` (bool, default False),
         ``terminated_since`` (live rows and the rows deleted since
         then, in one ordering: EC2's view), ``image_ref`` (list ok),
-        ``flavor_id``.
+        ``flavor_id``, the tag filters (see :func:`_tag_filters`).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -99,6 +99,7 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.where(I.uuid.in_(filters["uuids"]))
     if filters.get("changes_since"):
         query = query.where(I.updated_at >= filters["changes_since"])
+    query = _tag_filters(query, filters)
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
     name_re = filters.get("name")
@@ -114,6 +115,19 @@ def get_all(context, filters=None, limit=None, marker=None,
         rows = [r for r in rows if pattern.search(r["display_name"] or "")]
         rows = rows[:limit] if limit is not None else rows
     return rows
+
+
+def _tag_filters(query, filters):
+    """2.26: ``tags`` (all of), ``tags-any``, ``not-tags`` (not all
+    of), ``not-tags-any`` (none of); lists of tags."""
+    for key, every, negate in (("tags", True, False),
+                               ("tags-any", False, False),
+                               ("not-tags", True, True),
+                               ("not-tags-any", False, True)):
+        if filters.get(key):
+            clause = instance_tags.matching(I.uuid, filters[key], every)
+            query = query.where(~clause if negate else clause)
+    return query
 
 
 def _after_marker(session, query, marker, sort_desc):

@@ -34,7 +34,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         disk_hotplug=True, vif_hotplug=True, direct_kernel_boot=True,
         lifecycle_events=True, cold_migration=True, live_migration=True,
         block_migration=True, live_migration_abort=True,
-        live_migration_force_complete=True, snapshot=True, rescue=True)
+        live_migration_force_complete=True, snapshot=True, rescue=True,
+        crash_dump=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -154,6 +155,18 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         self._need("suspend", "resume")
         self._act("resume")
         self._set_state(uuid, power_state.RUNNING)
+
+    def trigger_crash_dump(self, uuid):
+        """Note the NMI on the guest's console, as a Linux guest prints
+        it."""
+        self._need("crash_dump", "trigger_crash_dump")
+        self._act("trigger_crash_dump")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            guest["console"].append("NMI received for unknown reason")
+            self._save()
 
     def get_console_output(self, uuid, max_bytes=None):
         self._need("console_log", "get_console_output")

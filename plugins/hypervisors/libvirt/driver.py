@@ -72,7 +72,7 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True,
         vif_hotplug=True, live_migration=True, block_migration=True,
         live_migration_abort=True, live_migration_force_complete=True,
-        snapshot=True, rescue=True, cold_migration=True)
+        snapshot=True, rescue=True, cold_migration=True, crash_dump=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
@@ -306,6 +306,9 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
 
     def pause(self, uuid):
         self._host.lookup(uuid).pause()
+
+    def trigger_crash_dump(self, uuid):
+        self._host.lookup(uuid).inject_nmi()
 
     def unpause(self, uuid):
         self._host.lookup(uuid).resume()

@@ -110,6 +110,9 @@ class Guest:
     def pause(self):
         self._call("suspend", self._domain.suspend)
 
+    def inject_nmi(self):
+        self._call("inject-nmi", self._domain.injectNMI, 0)
+
     def resume(self):
         self._call("resume", self._domain.resume)
 

@@ -29,6 +29,7 @@ Q = "/v2.1/os-quota-sets/{project_id}"
 AGG = "/v2.1/os-aggregates/{aggregate_id}"
 V210 = {"X-OpenStack-Nova-API-Version": "2.10"}
 V211 = {"X-OpenStack-Nova-API-Version": "2.11"}
+V226 = {"OpenStack-API-Version": "compute 2.26"}
 # The states fresh servers are prepared in, with the action that gets
 # there (from ACTIVE) and the status it ends in.
 STATES = {"stopped": ({"os-stop": None}, "SHUTOFF"),
@@ -45,6 +46,15 @@ def _server(state="active"):
     def fresh(env, who):
         return {"server_id": env.pool[state].pop()}
     return fresh
+
+
+def _tag(env, who):
+    """A tag of the shared server for this caller's DELETE alone."""
+    tag = env.unique("tag")
+    env.call("admin", "PUT",
+             f"/v2.1/servers/{env.ids['server_id']}/tags/{tag}",
+             headers=V226)
+    return {"tag": tag}
 
 
 def _flavor(spec=False, access=False):
@@ -166,6 +176,19 @@ def server_rows():
         Row("GET", S + "/ips/{network}", OWNER_READ),
         Row("GET", S + "/os-instance-actions", OWNER_READ),
         Row("GET", S + "/os-instance-actions/{request_id}", OWNER_READ),
+        Row("POST", S + "/action", ACTION_WRITE,
+            {"trigger_crash_dump": None}, action="trigger_crash_dump",
+            headers=V226),
+        Row("GET", S + "/tags", OWNER_READ, headers=V226),
+        Row("PUT", S + "/tags", OWNER_WRITE, {"tags": ["shared"]},
+            headers=V226),
+        Row("GET", S + "/tags/shared", codes(204, 204, 204, 404),
+            headers=V226),
+        Row("PUT", S + "/tags/shared", codes(204, 204, 403, 404),
+            headers=V226),
+        Row("DELETE", S + "/tags/{tag}", OWNER_DELETE, fresh=_tag,
+            headers=V226),
+        Row("DELETE", S + "/tags", OWNER_DELETE, headers=V226),
         Row("GET", S + "/os-server-password", OWNER_READ),
         Row("DELETE", S + "/os-server-password", OWNER_DELETE),
         Row("GET", S + "/migrations", codes(200, 403, 403, 404)),
@@ -405,6 +428,8 @@ def _setup(cloud):
     ids["request_id"] = env.call(
         "member", "GET", f"/v2.1/servers/{server}/os-instance-actions")[
         "instanceActions"][0]["request_id"]
+    env.call("member", "PUT", f"/v2.1/servers/{server}/tags/shared",
+             headers=V226)
     ids["network"] = "private"
     ids["network_id"] = {n["label"]: n["id"] for n in env.call(
         "admin", "GET", "/v2.1/os-networks")["networks"]}["private"]
