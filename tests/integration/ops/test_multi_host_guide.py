@@ -82,6 +82,13 @@ def _cleanup(values, procs):
     admin.dispose()
 
 
+def _logs(tmp_path):
+    """The tail of every started process's log."""
+    return "".join(
+        f"\n--- {name}\n" + open(name, errors="replace").read()[-3000:]
+        for name in sorted(str(p) for p in tmp_path.glob("*.log")))
+
+
 def test_guide_ends_with_an_active_server(tmp_path):
     values = settings(tmp_path)
     env = dict(os.environ, **values)
@@ -91,16 +98,16 @@ def test_guide_ends_with_an_active_server(tmp_path):
     try:
         for kind, text in blocks():
             if kind == "guide":
-                out = subprocess.run(
-                    ["bash", "-euo", "pipefail", "-c", text], env=env,
-                    cwd=tmp_path, capture_output=True, text=True,
-                    timeout=300)
-                logs = "".join(
-                    f"\n--- {name}\n" + open(name, errors="replace").read()
-                    [-3000:] for name in sorted(
-                        str(p) for p in tmp_path.glob("*.log")))
+                try:
+                    out = subprocess.run(
+                        ["bash", "-euo", "pipefail", "-c", text], env=env,
+                        cwd=tmp_path, capture_output=True, text=True,
+                        timeout=300)
+                except subprocess.TimeoutExpired as err:
+                    raise AssertionError((text, err.stdout, err.stderr,
+                                          _logs(tmp_path))) from None
                 assert out.returncode == 0, (text, out.stdout, out.stderr,
-                                             logs)
+                                             _logs(tmp_path))
                 outputs.append(out.stdout)
             elif kind == "guide-start":
                 for line in text.strip().splitlines():
