@@ -176,6 +176,17 @@ EXCEPTIONS = {
     # `nova get-password` or openstacksdk; no nimbus verb yet.
     ("GET", S + "/os-server-password", None),
     ("DELETE", S + "/os-server-password", None),
+    # Server tags (2.26) and crash dumps (2.17): the stock `openstack
+    # server set/unset --tag` and `openstack server dump create` send
+    # them (tests/functional/api/test_server_tags.py, test_crash_dump.py);
+    # no nimbus verb yet.
+    ("GET", S + "/tags", None),
+    ("PUT", S + "/tags", None),
+    ("DELETE", S + "/tags", None),
+    ("GET", S + "/tags/{}", None),
+    ("PUT", S + "/tags/{}", None),
+    ("DELETE", S + "/tags/{}", None),
+    ("POST", S + "/action", "trigger_crash_dump"),
     # A server's volumes: `nimbus volume list/show` shows attachments
     # from the volume service's side.
     ("GET", S + "/os-volume_attachments", None),
