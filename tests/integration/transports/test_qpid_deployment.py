@@ -101,8 +101,14 @@ def _settled(conn, ids):
 def test_broker_restart_while_booting(tmp_path):
     with private_rabbit() as node, \
             real.database("postgresql") as db_url:
+        # A boot whose message the dying broker took with it stays in
+        # `scheduling` until the conductor's sweep settles it (ERROR with
+        # a fault): a minute here rather than the default ten.
         dep = Deployment(tmp_path, f"qpid://{node.url}", db_url,
-                         extra={"DEFAULT": {"rpc_response_timeout": 20}})
+                         extra={"DEFAULT": {"rpc_response_timeout": 20},
+                                "conductor": {
+                                    "task_state_timeout": 60,
+                                    "task_state_check_interval": 5}})
         try:
             _start(dep)
             conn = dep.sdk()
