@@ -364,13 +364,15 @@ class Gateway:
         ns = self.namespace
         if not priv.namespace_exists(ns):
             return
+        # The address goes first: between the two steps the gateway must
+        # not answer for an address it no longer forwards.
+        if priv.link_exists(self.ex_ns, ns):
+            priv.del_address(self.ex_ns, f"{floating.address}/32", ns)
         pre, post = self._floating_rules(floating)
         for rule in pre:
             priv.iptables_rule_delete(ns, "nat", FIP_PRE, rule)
         for rule in post:
             priv.iptables_rule_delete(ns, "nat", FIP_POST, rule)
-        if priv.link_exists(self.ex_ns, ns):
-            priv.del_address(self.ex_ns, f"{floating.address}/32", ns)
 
 
 def _wait_gone(pidfile, timeout=5.0):
