@@ -606,7 +606,9 @@ def test_ec2_security_group_and_address_on_a_real_guest(cloud):
     group_id = None
     try:
         assert fip.startswith(d.ext_prefix + ".")
-        client.associate_address(InstanceId=iid, AllocationId=alloc_id)
+        assoc = client.associate_address(InstanceId=iid,
+                                         AllocationId=alloc_id)[
+            "AssociationId"]
         (address,) = client.describe_addresses(
             AllocationIds=[alloc_id])["Addresses"]
         assert (address["InstanceId"], address["PrivateIpAddress"]) == \
@@ -626,6 +628,11 @@ def test_ec2_security_group_and_address_on_a_real_guest(cloud):
              "IpRanges": [{"CidrIp": outside}]},
             {"IpProtocol": "tcp", "FromPort": 8081, "ToPort": 8081,
              "IpRanges": [{"CidrIp": outside}]}])
+        (shown,) = client.describe_security_groups(
+            GroupIds=[group_id])["SecurityGroups"]
+        assert sorted((p["IpProtocol"], p.get("FromPort"))
+                      for p in shown["IpPermissions"]) == \
+            [("icmp", -1), ("tcp", 8081)]
         client.modify_instance_attribute(InstanceId=iid,
                                          Groups=groups + [group_id])
         wait_until(lambda: answers(8081).returncode == 0, 60,
@@ -635,23 +642,32 @@ def test_ec2_security_group_and_address_on_a_real_guest(cloud):
                    message="ping through the EC2 group")
         assert answers(8080).returncode == 28  # still dropped
 
-        client.disassociate_address(AllocationId=alloc_id)
+        client.disassociate_address(AssociationId=assoc)
         wait_until(lambda: answers(8081).returncode != 0, 60,
                    message="floating IP gone")
-        assert not d.outside_ping(fip)
+        # The gateway drops its NAT, then the address (which it answers
+        # pings for itself in between).
+        wait_until(lambda: not d.outside_ping(fip), 60,
+                   message="no ping once the address is gone")
         (address,) = client.describe_addresses(
             AllocationIds=[alloc_id])["Addresses"]
         assert not address.get("InstanceId")
         wait_console(d, d.a1, rf"A1-OUT \d+ peer="
                               rf"{re.escape(d.ext_prefix)}\.2\b", 60)
     finally:
+        # Each step on its own: what the test made must go even when it
+        # failed half way (checked below when it did not).
         with contextlib.suppress(ClientError):
-            client.disassociate_address(AllocationId=alloc_id)
+            client.disassociate_address(PublicIp=fip)
         with contextlib.suppress(ClientError):
             client.modify_instance_attribute(InstanceId=iid, Groups=groups)
-        if group_id:
-            client.delete_security_group(GroupId=group_id)
-        client.release_address(AllocationId=alloc_id)
+        with contextlib.suppress(ClientError):
+            if group_id:
+                client.delete_security_group(GroupId=group_id)
+        with contextlib.suppress(ClientError):
+            client.release_address(AllocationId=alloc_id)
+    assert [g["GroupId"] for g in client.describe_instance_attribute(
+        InstanceId=iid, Attribute="groupSet")["Groups"]] == groups
     assert alloc_id not in [a["AllocationId"] for a in
                             client.describe_addresses()["Addresses"]]
     assert f"ec2-web-{d.s}" not in [g["GroupName"] for g in
