@@ -1,7 +1,8 @@
 """Issue 9's "Done when", through the API with stock clients: nimbus-all
 with the libvirt plugin and the ``vlan`` network plugin on Open vSwitch,
 driven with the ``openstack`` CLI (the clouds.yaml nimbus writes) and
-openstacksdk; real TCG guests print what they see on their consoles.
+openstacksdk (and boto3 on the EC2 port for one test); real TCG guests
+print what they see on their consoles.
 
 One deployment and three guests for the module: A1 and A2 of project A
 (one VLAN), B1 of project B (its own VLAN). Guests run their user data

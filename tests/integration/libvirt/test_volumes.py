@@ -1,7 +1,8 @@
 """Volumes in real guests through the whole stack, with the stock
 ``openstack`` CLI: nimbus-all with the libvirt plugin (QEMU TCG), the
 ``file`` volume plugin exported by the ``tgt`` target over iSCSI with
-CHAP (a private tgtd), two guests shared by the module.
+CHAP (a private tgtd), two guests shared by the module; one test
+drives the same volumes over EC2 with boto3.
 
 What the guests print (tools/build-test-guest.sh): a disk seen for the
 first time either gets a marker naming the disk and the guest
