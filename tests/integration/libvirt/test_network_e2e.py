@@ -1,7 +1,8 @@
 """Issue 9's "Done when", through the API with stock clients: nimbus-all
 with the libvirt plugin and the ``vlan`` network plugin on Open vSwitch,
 driven with the ``openstack`` CLI (the clouds.yaml nimbus writes) and
-openstacksdk; real TCG guests print what they see on their consoles.
+openstacksdk (and boto3 on the EC2 port for one test); real TCG guests
+print what they see on their consoles.
 
 One deployment and three guests for the module: A1 and A2 of project A
 (one VLAN), B1 of project B (its own VLAN). Guests run their user data
@@ -9,6 +10,7 @@ One deployment and three guests for the module: A1 and A2 of project A
 result a console line.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -18,8 +20,11 @@ import subprocess
 import sys
 import uuid
 
+import boto3
 import pytest
 import yaml
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from oslo_config import cfg
 
 from nimbus.plugins.images.local import store as local_store
@@ -83,6 +88,24 @@ sys.exit(1)
 """
 
 
+#: EC2 keys of a noauth2 user and project (there is no identity user to
+#: run ``openstack ec2 credentials create`` as): made with the credential
+#: service API in a process of its own on the deployment's database, as
+#: tests/functional/ec2 does in-process.
+EC2_KEYS = """
+import json, sys
+from nimbus.core import bootstrap, context
+from nimbus.core.db import api, setup
+from nimbus.core.ec2 import credentials
+conf = bootstrap.parse_config(["--config-file", sys.argv[1]], "nimbus-test",
+                              default_config_files=[],
+                              transport_url="fake://")
+setup.use_database(conf)
+print(json.dumps(credentials.CredentialAPI(conf, api).create(
+    context.get_admin_context(), sys.argv[2], sys.argv[3])))
+"""
+
+
 class Deployment:
     """nimbus-all with libvirt and a Linux network plugin (``vlan`` on
     OVS unless told otherwise) on a private world."""
@@ -93,6 +116,7 @@ class Deployment:
         self.dir = os.path.join(env.workdir, f"e2e-{suffix}")
         os.makedirs(self.dir, mode=0o755)
         self.port = free_port()
+        self.ec2_port = free_port()
         self.prefix = f"{env.prefix}e2e-"
         octet = 16 + int(suffix[:2], 16) % 15
         self.ext_prefix = f"172.{octet}.{int(suffix[2:4], 16)}"
@@ -119,7 +143,7 @@ virt_type = qemu
 instances_path = {self.dir}/instances
 domain_name_prefix = {self.prefix}
 [ec2]
-bind_port = {free_port()}
+bind_port = {self.ec2_port}
 [network]
 driver = {driver}
 create_default_network = false
@@ -257,6 +281,19 @@ ram = -1
     def in_outside(self, *argv, check=True, timeout=30):
         return netfixtures.sh("ip", "netns", "exec", self.outside_ns, *argv,
                               check=check, timeout=timeout)
+
+    def ec2(self, user, project):
+        """boto3 on the EC2 port, signed as ``user`` in ``project``."""
+        made = subprocess.run(
+            [sys.executable, "-c", EC2_KEYS, self.conf, user, project],
+            capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        cred = json.loads(made.stdout.strip().splitlines()[-1])
+        return boto3.client(
+            "ec2", endpoint_url=f"http://127.0.0.1:{self.ec2_port}",
+            region_name="RegionOne", aws_access_key_id=cred["access"],
+            aws_secret_access_key=cred["secret"],
+            config=Config(retries={"max_attempts": 2}, read_timeout=120))
 
     def outside_ping(self, address):
         return self.in_outside(sys.executable, "-c", RAW_PING, address,
@@ -540,3 +577,100 @@ def test_security_group_rules_and_floating_ip(cloud):
     finally:
         d.osc("nimbus-demo", "security", "group", "rule", "delete",
               tcp["id"], check=False)
+
+
+def test_ec2_security_group_and_address_on_a_real_guest(cloud):
+    """boto3 as project A: AllocateAddress + AssociateAddress to A1 (A1
+    leaves with it), CreateSecurityGroup + AuthorizeSecurityGroupIngress
+    (ICMP and TCP 8081 from the outside's range) put on A1 with
+    ModifyInstanceAttribute: ping and port 8081 answer where they did
+    not, port 8080 stays shut; DisassociateAddress: no answer any more;
+    the group and the address are released."""
+    d = cloud
+    client = d.ec2("demo", "demo")
+    outside = f"{d.ext_prefix}.0/24"
+
+    def answers(port):
+        return d.in_outside("curl", "-sS", "-m", "3",
+                            f"http://{fip}:{port}/", check=False)
+
+    (found,) = [i for r in client.describe_instances(Filters=[
+        {"Name": "private-ip-address", "Values": [d.ips["a1"]]}])[
+        "Reservations"] for i in r["Instances"]]
+    iid = found["InstanceId"]
+    assert found["State"]["Name"] == "running"
+    groups = [g["GroupId"] for g in client.describe_instance_attribute(
+        InstanceId=iid, Attribute="groupSet")["Groups"]]
+    assert groups, found
+    alloc = client.allocate_address()
+    fip, alloc_id = alloc["PublicIp"], alloc["AllocationId"]
+    group_id = None
+    try:
+        assert fip.startswith(d.ext_prefix + ".")
+        assoc = client.associate_address(InstanceId=iid,
+                                         AllocationId=alloc_id)[
+            "AssociationId"]
+        (address,) = client.describe_addresses(
+            AllocationIds=[alloc_id])["Addresses"]
+        assert (address["InstanceId"], address["PrivateIpAddress"]) == \
+            (iid, d.ips["a1"])
+        # The address is in place once A1 leaves with it; the groups A1
+        # has let nothing in from the outside.
+        wait_console(d, d.a1, rf"A1-OUT \d+ peer={re.escape(fip)}\b", 90)
+        assert not d.outside_ping(fip)
+        assert answers(8081).returncode == 28
+
+        group_id = client.create_security_group(
+            GroupName=f"ec2-web-{d.s}", Description="ping and 8081")[
+            "GroupId"]
+        client.authorize_security_group_ingress(GroupId=group_id,
+                                                IpPermissions=[
+            {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1,
+             "IpRanges": [{"CidrIp": outside}]},
+            {"IpProtocol": "tcp", "FromPort": 8081, "ToPort": 8081,
+             "IpRanges": [{"CidrIp": outside}]}])
+        (shown,) = client.describe_security_groups(
+            GroupIds=[group_id])["SecurityGroups"]
+        assert sorted((p["IpProtocol"], p.get("FromPort"))
+                      for p in shown["IpPermissions"]) == \
+            [("icmp", -1), ("tcp", 8081)]
+        client.modify_instance_attribute(InstanceId=iid,
+                                         Groups=groups + [group_id])
+        wait_until(lambda: answers(8081).returncode == 0, 60,
+                   message="tcp 8081 through the EC2 group")
+        assert "nimbus-a1" in answers(8081).stdout
+        wait_until(lambda: d.outside_ping(fip), 60,
+                   message="ping through the EC2 group")
+        assert answers(8080).returncode == 28  # still dropped
+
+        client.disassociate_address(AssociationId=assoc)
+        wait_until(lambda: answers(8081).returncode != 0, 60,
+                   message="floating IP gone")
+        # The gateway drops its NAT, then the address (which it answers
+        # pings for itself in between).
+        wait_until(lambda: not d.outside_ping(fip), 60,
+                   message="no ping once the address is gone")
+        (address,) = client.describe_addresses(
+            AllocationIds=[alloc_id])["Addresses"]
+        assert not address.get("InstanceId")
+        wait_console(d, d.a1, rf"A1-OUT \d+ peer="
+                              rf"{re.escape(d.ext_prefix)}\.2\b", 60)
+    finally:
+        # Each step on its own: what the test made must go even when it
+        # failed half way (checked below when it did not).
+        with contextlib.suppress(ClientError):
+            client.disassociate_address(PublicIp=fip)
+        with contextlib.suppress(ClientError):
+            client.modify_instance_attribute(InstanceId=iid, Groups=groups)
+        with contextlib.suppress(ClientError):
+            if group_id:
+                client.delete_security_group(GroupId=group_id)
+        with contextlib.suppress(ClientError):
+            client.release_address(AllocationId=alloc_id)
+    assert [g["GroupId"] for g in client.describe_instance_attribute(
+        InstanceId=iid, Attribute="groupSet")["Groups"]] == groups
+    assert alloc_id not in [a["AllocationId"] for a in
+                            client.describe_addresses()["Addresses"]]
+    assert f"ec2-web-{d.s}" not in [g["GroupName"] for g in
+                                    client.describe_security_groups()[
+                                        "SecurityGroups"]]

@@ -1,7 +1,8 @@
 """Volumes in real guests through the whole stack, with the stock
 ``openstack`` CLI: nimbus-all with the libvirt plugin (QEMU TCG), the
 ``file`` volume plugin exported by the ``tgt`` target over iSCSI with
-CHAP (a private tgtd), two guests shared by the module.
+CHAP (a private tgtd), two guests shared by the module; one test
+drives the same volumes over EC2 with boto3.
 
 What the guests print (tools/build-test-guest.sh): a disk seen for the
 first time either gets a marker naming the disk and the guest
@@ -9,9 +10,13 @@ first time either gets a marker naming the disk and the guest
 every disk's size in sectors. A guest booted from a volume shows its
 root disk (vda) with the volume's serial."""
 
+import contextlib
 import os
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests.integration.libvirt.conftest import virsh
 from tests.integration.libvirt.volume_cloud import (
@@ -187,3 +192,128 @@ def test_guest_boots_from_a_volume_made_from_its_image(cloud):
     assert cloud.wait_volume(volume["id"], "available")["attachments"] == []
     assert volume["id"] not in cloud.tgtd.targets()
     cloud.openstack("volume", "delete", volume["id"])
+
+
+def _ec2_client(cloud):
+    """boto3 on the cloud's EC2 port, signed with keys made by the stock
+    ``openstack ec2 credentials create`` (the admin, whose project owns
+    g1 and g2); the keys are deleted again by the caller."""
+    made = cloud.openstack_json("ec2", "credentials", "create")
+    cred = {k.lower(): v for k, v in made.items()}
+    client = boto3.client(
+        "ec2", endpoint_url=f"http://127.0.0.1:{cloud.ec2_port}",
+        region_name="RegionOne", aws_access_key_id=cred["access"],
+        aws_secret_access_key=cred["secret"],
+        config=Config(retries={"max_attempts": 2}, read_timeout=120))
+    return client, cred["access"]
+
+
+def _ec2_instance_id(client, sdk, server_id):
+    """The EC2 id of a server: its reservation id (the OpenStack API's
+    ``OS-EXT-SRV-ATTR:reservation_id``) is DescribeInstances'
+    ``reservation-id``."""
+    rid = sdk.compute.get_server(server_id).reservation_id
+    assert rid
+    found = client.describe_instances(Filters=[
+        {"Name": "reservation-id", "Values": [rid]}])["Reservations"]
+    (instance,) = [i for r in found for i in r["Instances"]]
+    assert instance["State"]["Name"] == "running", instance
+    return instance["InstanceId"]
+
+
+def _ec2_wait(client, waiter, **kwargs):
+    client.get_waiter(waiter).wait(
+        WaiterConfig={"Delay": 1, "MaxAttempts": 180}, **kwargs)
+
+
+def _ec2_cleanup(client, cloud, vol_id, snap_id):
+    """Best effort: whatever the test left of its snapshot and volume."""
+    with contextlib.suppress(ClientError, AssertionError):
+        if snap_id:
+            client.delete_snapshot(SnapshotId=snap_id)
+            wait_until(lambda: not client.describe_snapshots(Filters=[
+                {"Name": "snapshot-id", "Values": [snap_id]}])["Snapshots"],
+                90, message=f"{snap_id} gone")
+    with contextlib.suppress(ClientError, AssertionError):
+        if vol_id:
+            (volume,) = client.describe_volumes(
+                VolumeIds=[vol_id])["Volumes"]
+            if volume["Attachments"]:
+                client.detach_volume(VolumeId=vol_id)
+                _ec2_wait(client, "volume_available", VolumeIds=[vol_id])
+            client.delete_volume(VolumeId=vol_id)
+            _ec2_wait(client, "volume_deleted", VolumeIds=[vol_id])
+
+
+def test_ec2_volume_attach_detach_snapshot_in_a_real_guest(cloud):
+    """CreateVolume, AttachVolume to g1 (the guest writes its marker on
+    the new disk, seen through GetConsoleOutput), DetachVolume,
+    CreateSnapshot, DeleteSnapshot, DeleteVolume: all with boto3, the
+    same volume seen through the Block Storage API."""
+    g1 = cloud.guests["g1"]
+    client, access = _ec2_client(cloud)
+    vol_id = snap_id = None
+    try:
+        iid = _ec2_instance_id(client, cloud.sdk(), g1)
+        before = {v["ID"] for v in cloud.openstack_json("volume", "list")}
+        made = client.create_volume(Size=1, AvailabilityZone="nova")
+        vol_id = made["VolumeId"]
+        assert vol_id.startswith("vol-") and made["Size"] == 1
+        _ec2_wait(client, "volume_available", VolumeIds=[vol_id])
+        (uuid,) = {v["ID"] for v in cloud.openstack_json(
+            "volume", "list")} - before
+        serial = uuid[:SERIAL]
+        assert cloud.volume(uuid)["status"] == "available"
+
+        client.attach_volume(VolumeId=vol_id, InstanceId=iid,
+                             Device="/dev/vdb")
+
+        def attached():
+            (volume,) = client.describe_volumes(
+                VolumeIds=[vol_id])["Volumes"]
+            atts = volume["Attachments"]
+            return volume if volume["State"] == "in-use" and atts and \
+                atts[0]["State"] == "attached" else None
+        volume = wait_until(attached, 120, message=f"{vol_id} attached")
+        assert volume["Attachments"][0]["InstanceId"] == iid
+        assert cloud.volume(uuid)["attachments"][0]["server_id"] == g1
+
+        def wrote():
+            out = client.get_console_output(InstanceId=iid).get("Output",
+                                                                "")
+            lines = [line for line in out.splitlines()
+                     if "NIMBUS-WROTE" in line and f"serial={serial}" in line]
+            return lines[-1] if lines else None
+        line = wait_until(wrote, 120, interval=1,
+                          message=f"NIMBUS-WROTE serial={serial} over EC2")
+        assert f"mark=NIMBUS-MARK:{serial}:{g1}" in line, line
+        assert f"size={GIB_SECTORS}" in line, line
+
+        client.detach_volume(VolumeId=vol_id, InstanceId=iid)
+        _ec2_wait(client, "volume_available", VolumeIds=[vol_id])
+        assert cloud.volume(uuid)["attachments"] == []
+        assert f"<serial>{serial}</serial>" not in virsh(
+            "dumpxml", f"{cloud.prefix}{g1}")
+
+        snap = client.create_snapshot(VolumeId=vol_id, Description="ec2")
+        snap_id = snap["SnapshotId"]
+        assert snap_id.startswith("snap-") and snap["VolumeId"] == vol_id
+        _ec2_wait(client, "snapshot_completed", SnapshotIds=[snap_id])
+        (shown,) = [s for s in cloud.openstack_json(
+            "volume", "snapshot", "list", "--volume", uuid)]
+        assert shown["Status"] == "available"
+
+        client.delete_snapshot(SnapshotId=snap_id)
+        wait_until(lambda: not client.describe_snapshots(Filters=[
+            {"Name": "snapshot-id", "Values": [snap_id]}])["Snapshots"],
+            90, message=f"{snap_id} gone")
+        snap_id = None
+        client.delete_volume(VolumeId=vol_id)
+        _ec2_wait(client, "volume_deleted", VolumeIds=[vol_id])
+        vol_id = None
+        assert uuid not in {v["ID"] for v in cloud.openstack_json(
+            "volume", "list")}
+        assert uuid not in cloud.tgtd.targets()
+    finally:
+        _ec2_cleanup(client, cloud, vol_id, snap_id)
+        cloud.openstack("ec2", "credentials", "delete", access)

@@ -104,6 +104,7 @@ class VolumeCloud:
         self.prefix = f"{prefix}vol-"
         self.tgtd = tgtd
         self.port = free_port()
+        self.ec2_port = free_port()
         self.conf = os.path.join(self.dir, "nimbus.conf")
         self.volumes_dir = os.path.join(self.dir, "volumes")
         with open(self.conf, "w") as f:
@@ -139,7 +140,7 @@ portal_address = 127.0.0.1
 portal_port = {tgtd.port}
 chap = true
 [ec2]
-bind_port = {free_port()}
+bind_port = {self.ec2_port}
 [network]
 metadata_port = {free_port()}
 # The fake network plugin makes no bridges; these guests need none.
