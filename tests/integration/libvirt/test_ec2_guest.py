@@ -1,7 +1,10 @@
 """One real QEMU guest driven over EC2: nimbus-all (libvirt, qemu) with
 the EC2 API on a free port, boto3 with the admin keys nimbus-all wrote
-to its aws-config: RunInstances -> running -> console output ->
-terminate -> terminated, checked against the libvirt domain."""
+to its aws-config: RunInstances with a key pair -> running -> console
+output -> tags -> reboot -> stop -> start -> terminate -> terminated,
+each checked against the libvirt domain (volumes, security groups and
+addresses over EC2 are tested on the guests of test_volumes.py and
+test_network_e2e.py)."""
 
 import configparser
 import os
@@ -57,8 +60,9 @@ def test_run_console_terminate_real_guest(ec2_nimbus):
     ami = images["test-guest"]["ImageId"]
     assert ami.startswith("ami-")
     assert images["test-kernel"]["ImageId"].startswith("aki-")
+    client.create_key_pair(KeyName="guest-key")
     iid = client.run_instances(ImageId=ami, MinCount=1, MaxCount=1,
-                               InstanceType="lv.small")[
+                               InstanceType="lv.small", KeyName="guest-key")[
         "Instances"][0]["InstanceId"]
     client.get_waiter("instance_running").wait(
         InstanceIds=[iid], WaiterConfig={"Delay": 1, "MaxAttempts": 180})
@@ -66,10 +70,32 @@ def test_run_console_terminate_real_guest(ec2_nimbus):
     assert image  # the guest image nimbus booted
     assert ec2_nimbus.domstate(server_id) == "running"
 
-    def booted():
+    def booted(times=1):
         out = client.get_console_output(InstanceId=iid).get("Output", "")
-        return "NIMBUS-GUEST-BOOTED" in out
+        return out.count("NIMBUS-GUEST-BOOTED") >= times
     wait_until(booted, 180, interval=1, message="guest console over EC2")
+
+    client.create_tags(Resources=[iid],
+                       Tags=[{"Key": "role", "Value": "real-guest"}])
+    (shown,) = client.describe_instances(
+        Filters=[{"Name": "tag:role", "Values": ["real-guest"]}])[
+        "Reservations"][0]["Instances"]
+    assert (shown["InstanceId"], shown["KeyName"]) == (iid, "guest-key")
+
+    # The guest boots a second time, in the same domain.
+    client.reboot_instances(InstanceIds=[iid])
+    wait_until(lambda: booted(2), 240, interval=1,
+               message="the guest booted again after RebootInstances")
+    assert ec2_nimbus.domstate(server_id) == "running"
+
+    client.stop_instances(InstanceIds=[iid])
+    client.get_waiter("instance_stopped").wait(
+        InstanceIds=[iid], WaiterConfig={"Delay": 1, "MaxAttempts": 180})
+    assert ec2_nimbus.domstate(server_id) == "shut off"
+    client.start_instances(InstanceIds=[iid])
+    client.get_waiter("instance_running").wait(
+        InstanceIds=[iid], WaiterConfig={"Delay": 1, "MaxAttempts": 180})
+    assert ec2_nimbus.domstate(server_id) == "running"
 
     client.terminate_instances(InstanceIds=[iid])
     client.get_waiter("instance_terminated").wait(
