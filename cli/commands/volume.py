@@ -188,18 +188,23 @@ class ExtendVolume(show.ShowOne):
         return _details(volume)
 
 
+def _server_volume_args(parser, until):
+    """SERVER VOLUME [--wait [--timeout S]] (``--wait``: until the volume
+    is ``until``)."""
+    parser.add_argument("server", help="server name or ID")
+    parser.add_argument("volume", help="volume name or ID")
+    parser.add_argument("--wait", action="store_true",
+                        help=f"wait until the volume is {until}")
+    parser.add_argument("--timeout", type=int, default=600,
+                        help="seconds --wait waits (default 600)")
+    return parser
+
+
 class AddServerVolume(show.ShowOne):
     """Attach a volume to a running server."""
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument("server", help="server name or ID")
-        parser.add_argument("volume", help="volume name or ID")
-        parser.add_argument("--wait", action="store_true",
-                            help="wait until the volume is in-use")
-        parser.add_argument("--timeout", type=int, default=600,
-                            help="seconds --wait waits (default 600)")
-        return parser
+        return _server_volume_args(super().get_parser(prog_name), "in-use")
 
     @errors.translated
     def take_action(self, args):
@@ -219,14 +224,8 @@ class RemoveServerVolume(command.Command):
     """Detach a volume from a server."""
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument("server", help="server name or ID")
-        parser.add_argument("volume", help="volume name or ID")
-        parser.add_argument("--wait", action="store_true",
-                            help="wait until the volume is available")
-        parser.add_argument("--timeout", type=int, default=600,
-                            help="seconds --wait waits (default 600)")
-        return parser
+        return _server_volume_args(super().get_parser(prog_name),
+                                   "available")
 
     @errors.translated
     def take_action(self, args):

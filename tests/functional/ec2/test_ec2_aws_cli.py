@@ -28,7 +28,7 @@ def _aws(ec2, *args, check=True):
     return json.loads(out.stdout) if check and out.stdout.strip() else out
 
 
-def _until(ec2, check, what, timeout=60):
+def _until(check, what, timeout=60):
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -49,7 +49,7 @@ def test_instances_keys_images_and_tags(ec2):
     iid = _aws(ec2, "run-instances", "--image-id", ami, "--instance-type",
                "m1.tiny", "--key-name", "imported")["Instances"][0][
         "InstanceId"]
-    _until(ec2, lambda: _state(ec2, iid) == "running", "running")
+    _until(lambda: _state(ec2, iid) == "running", "running")
 
     _aws(ec2, "create-tags", "--resources", iid, "--tags",
          "Key=role,Value=cli")
@@ -62,11 +62,11 @@ def test_instances_keys_images_and_tags(ec2):
 
     stopping = _aws(ec2, "stop-instances", "--instance-ids", iid)
     assert stopping["StoppingInstances"][0]["InstanceId"] == iid
-    _until(ec2, lambda: _state(ec2, iid) == "stopped", "stopped")
+    _until(lambda: _state(ec2, iid) == "stopped", "stopped")
     _aws(ec2, "start-instances", "--instance-ids", iid)
-    _until(ec2, lambda: _state(ec2, iid) == "running", "running again")
+    _until(lambda: _state(ec2, iid) == "running", "running again")
     _aws(ec2, "reboot-instances", "--instance-ids", iid)
-    _until(ec2, lambda: _state(ec2, iid) == "running", "running, rebooted")
+    _until(lambda: _state(ec2, iid) == "running", "running, rebooted")
 
     image = _aws(ec2, "register-image", "--name", "cli-image",
                  "--description", "registered by the AWS CLI")["ImageId"]
@@ -77,7 +77,7 @@ def test_instances_keys_images_and_tags(ec2):
     assert _aws(ec2, "describe-images", "--owners", "self")["Images"] == []
 
     _aws(ec2, "terminate-instances", "--instance-ids", iid)
-    _until(ec2, lambda: _state(ec2, iid) == "terminated", "terminated")
+    _until(lambda: _state(ec2, iid) == "terminated", "terminated")
     _aws(ec2, "delete-key-pair", "--key-name", "imported")
     assert _aws(ec2, "describe-key-pairs")["KeyPairs"] == []
     refused = _aws(ec2, "delete-key-pair", "--key-name", "", check=False)
@@ -106,7 +106,7 @@ def test_groups_addresses_volumes_and_snapshots(ec2):
     iid = _aws(ec2, "run-instances", "--image-id", ami, "--instance-type",
                "m1.tiny", "--security-group-ids", gid)["Instances"][0][
         "InstanceId"]
-    _until(ec2, lambda: _state(ec2, iid) == "running", "running")
+    _until(lambda: _state(ec2, iid) == "running", "running")
     address = _aws(ec2, "allocate-address")
     assoc = _aws(ec2, "associate-address", "--instance-id", iid,
                  "--allocation-id", address["AllocationId"])
@@ -124,27 +124,27 @@ def test_groups_addresses_volumes_and_snapshots(ec2):
     def volume(field="State"):
         return _aws(ec2, "describe-volumes", "--volume-ids", vid)[
             "Volumes"][0][field]
-    _until(ec2, lambda: volume() == "available", "volume available")
+    _until(lambda: volume() == "available", "volume available")
     _aws(ec2, "attach-volume", "--volume-id", vid, "--instance-id", iid,
          "--device", "/dev/vdb")
-    _until(ec2, lambda: volume() == "in-use", "volume in use")
+    _until(lambda: volume() == "in-use", "volume in use")
     assert volume("Attachments")[0]["InstanceId"] == iid
     _aws(ec2, "detach-volume", "--volume-id", vid)
-    _until(ec2, lambda: volume() == "available", "volume detached")
+    _until(lambda: volume() == "available", "volume detached")
     snap = _aws(ec2, "create-snapshot", "--volume-id", vid)["SnapshotId"]
-    _until(ec2, lambda: _aws(ec2, "describe-snapshots", "--snapshot-ids",
+    _until(lambda: _aws(ec2, "describe-snapshots", "--snapshot-ids",
                              snap)["Snapshots"][0]["State"] == "completed",
            "snapshot completed")
     _aws(ec2, "delete-snapshot", "--snapshot-id", snap)
-    _until(ec2, lambda: _aws(ec2, "describe-snapshots", "--owner-ids",
+    _until(lambda: _aws(ec2, "describe-snapshots", "--owner-ids",
                              "self")["Snapshots"] == [], "snapshot gone")
     _aws(ec2, "delete-volume", "--volume-id", vid)
-    _until(ec2, lambda: _aws(ec2, "describe-volumes")["Volumes"] == [],
+    _until(lambda: _aws(ec2, "describe-volumes")["Volumes"] == [],
            "volume gone")
 
     _aws(ec2, "terminate-instances", "--instance-ids", iid)
-    _until(ec2, lambda: _state(ec2, iid) == "terminated", "terminated")
-    _until(ec2, lambda: _aws(ec2, "delete-security-group", "--group-id",
+    _until(lambda: _state(ec2, iid) == "terminated", "terminated")
+    _until(lambda: _aws(ec2, "delete-security-group", "--group-id",
                              gid, check=False).returncode == 0,
            "group free to delete")
     groups = _aws(ec2, "describe-security-groups")["SecurityGroups"]
