@@ -14,7 +14,6 @@ outcome.
 import threading
 
 import oslo_messaging as messaging
-from oslo_concurrency import lockutils
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
@@ -29,6 +28,7 @@ from nimbus.core import (
 )
 from nimbus.core.compute import (
     guest_spec,
+    inflight,
     manager_images,
     manager_live,
     manager_moves,
@@ -91,6 +91,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                                           conf.images.backend, conf)
         self.tracker = resource_tracker.ResourceTracker(conf, host,
                                                         self.driver)
+        self.in_flight = inflight.InFlight()
         self.sync = power_sync.PowerSync(self)
         self.service_ref = None
         self._conductor = None
@@ -139,6 +140,8 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         c = self.conf.compute
         return [(self._report_resources, c.resource_report_interval),
                 (self.sync.sync_all, c.sync_power_state_interval),
+                (self.sync.settle_orphans,
+                 self.conf.conductor.task_state_check_interval),
                 (self.offload_due_shelved, c.shelved_poll_interval)]
 
     def _report_resources(self):
@@ -146,7 +149,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         self.tracker.update_available_resource(service_id)
 
     def lock(self, uuid):
-        return lockutils.lock(f"instance-{uuid}")
+        return self.in_flight.lock(uuid)
 
     # -- build and delete ---------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Keep the database in line with the hypervisor.
 
-Three ways in: :meth:`PowerSync.reconcile` when the compute starts
+Four ways in: :meth:`PowerSync.reconcile` when the compute starts
 (interrupted builds, unfinished deletes, guests of deleted instances),
+:meth:`PowerSync.settle_orphans` periodically for the same kinds of work
+lost while the compute ran (a reply or cast the broker dropped),
 :meth:`PowerSync.sync_all` periodically, and :meth:`PowerSync.handle_event`
 for lifecycle events the plugin delivers. The hypervisor is authoritative
 for power state; an instance with an action in progress is left alone.
@@ -11,6 +13,7 @@ import queue
 import threading
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
@@ -99,7 +102,9 @@ class PowerSync:
         LOG.warning("Destroying guest %s: its instance was deleted", uuid)
         self.driver.destroy(ctx, uuid)
 
-    def _reconcile_one(self, ctx, instance):
+    def _reconcile_one(self, ctx, instance,
+                       why="build interrupted by a restart of the compute "
+                           "service"):
         if instance.task_state == task_states.DELETING:
             # Finish the delete: guest, volumes, then the record (which
             # releases its claims in the same write).
@@ -109,9 +114,7 @@ class PowerSync:
             return
         if instance.task_state in task_states.BUILD_STATES:
             self.driver.destroy(ctx, instance.uuid)
-            err = exception.HypervisorError(
-                reason="build interrupted by a restart of the compute "
-                       "service")
+            err = exception.HypervisorError(reason=why)
             self.compute.fail_build(ctx, instance, err,
                                      expected=(instance.task_state,))
             return
@@ -125,6 +128,49 @@ class PowerSync:
             # The action's RPC died with the old process: forget it.
             self._clear_task(instance)
         self.sync_one(instance)
+
+    # -- work lost while running -------------------------------------------
+
+    def settle_orphans(self):
+        """Settle task states of this host that no thread here works on
+        and that are older than ``[conductor] task_state_timeout``, as a
+        restart would: a build whose conductor reply was lost, an action
+        whose cast never came. Scheduling is conductor's; moves are their
+        workflows'. Returns how many it settled; never raises."""
+        timeout = self.compute.conf.conductor.task_state_timeout
+        settled = 0
+        try:
+            candidates = [i for i in self._instances()
+                          if _orphaned(i, timeout)
+                          and i.uuid not in self.compute.in_flight]
+        except Exception:
+            LOG.exception("Looking for orphaned task states failed")
+            return 0
+        ctx = self._ctx()
+        for candidate in candidates:
+            try:
+                with self.compute.lock(candidate.uuid):
+                    # Under the lock, from the database: whatever won
+                    # meanwhile is seen, and no action here is running.
+                    instance = instance_obj.Instance.get_by_uuid(
+                        ctx, candidate.uuid)
+                    if instance.host != self.compute.host or \
+                            not _orphaned(instance, timeout):
+                        continue
+                    LOG.warning("Instance %(uuid)s: task %(task)s has had "
+                                "no owner for %(timeout)ss: settling it",
+                                {"uuid": instance.uuid, "timeout": timeout,
+                                 "task": instance.task_state})
+                    self._reconcile_one(
+                        ctx, instance,
+                        why=f"build lost (task {instance.task_state} "
+                            f"unanswered for {timeout}s)")
+                    settled += 1
+            except exception.InstanceNotFound:
+                continue
+            except Exception:
+                LOG.exception("Settling %s failed", candidate.uuid)
+        return settled
 
     def _clear_task(self, instance):
         previous = instance.task_state
@@ -206,3 +252,18 @@ class PowerSync:
 
     def stop(self):
         self._stopped.set()
+
+
+#: task states a compute leaves to others when it finds them unowned.
+_NOT_OURS = (task_states.SCHEDULING, task_states.MIGRATING) + \
+    task_states.MOVE_STATES
+
+
+def _orphaned(instance, timeout):
+    """Whether ``instance`` has had a compute-owned task state unchanged
+    for longer than ``timeout`` seconds."""
+    changed = instance.updated_at or instance.created_at
+    return (instance.task_state is not None
+            and instance.task_state not in _NOT_OURS
+            and changed is not None
+            and timeutils.is_older_than(changed, timeout))

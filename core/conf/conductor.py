@@ -30,11 +30,15 @@ treats its work as abandoned (docs/reliability.md): a build still
 ``scheduling`` (conductor or scheduler stopped) ends in ERROR with a
 fault and its claim released. On a host whose compute service is down,
 a build ends the same way, a delete is finished, and other work ends in
-ERROR with a fault. Moves are left to ``move_step_timeout``.
+ERROR with a fault. On a host whose compute is up, that compute settles
+task states none of its threads is working on any more (a lost reply or
+cast) the way it does at start-up. Moves are left to
+``move_step_timeout``.
 """),
     cfg.IntOpt("task_state_check_interval", default=60, min=1,
                help="""
-Seconds between two looks for instances past ``task_state_timeout``.
+Seconds between two looks for instances past ``task_state_timeout``
+(by conductor, and by each compute for its own host).
 """),
 ]
 

@@ -1,10 +1,13 @@
 """PowerSync: the database follows the fake hypervisor, except where an
 action is in progress or the guest is not nimbus's to judge."""
 
+import datetime
+import threading
 import time
 from unittest import mock
 
 import pytest
+from oslo_utils import timeutils
 
 from nimbus.core.compute import guest_spec
 from nimbus.core.compute import manager as compute_manager
@@ -278,3 +281,86 @@ def test_reconcile_leaves_moves_to_conductor(compute):
     compute.sync.reconcile()
     assert _states(uuid) == (vs.ACTIVE, ts.RESIZE_MIGRATING, ps.RUNNING)
     assert wf.allocation_hosts(uuid) == [wf.HOST]
+
+
+# -- work lost while the compute runs ---------------------------------------
+
+@pytest.fixture
+def later(nimbus_conf):
+    """Call it to move the clock past ``[conductor] task_state_timeout``
+    (after recording what should look old)."""
+    timeout = nimbus_conf.conductor.task_state_timeout
+
+    def advance():
+        timeutils.set_time_override(
+            timeutils.utcnow() + datetime.timedelta(seconds=timeout + 1))
+
+    yield advance
+    timeutils.clear_time_override()
+
+
+def test_orphaned_build_is_failed_and_released(compute, later):
+    """The build's thread ended without settling it (the conductor's
+    reply to its save was lost): ERROR with a fault, claim back."""
+    uuid = _instance(compute, vm_state=vs.BUILDING, power=ps.NOSTATE,
+                     task_state=ts.SPAWNING)
+    wf.claim(uuid)
+    later()
+    assert compute.sync.settle_orphans() == 1
+    assert _states(uuid) == (vs.ERROR, None, ps.NOSTATE)
+    assert "build lost (task spawning unanswered" in \
+        wf.fault(uuid)["message"]
+    assert not compute.driver.instance_exists(uuid)
+    assert wf.allocation_hosts(uuid) == []
+
+
+def test_lost_actions_are_settled_from_the_guest(compute, later):
+    """A stop whose cast never came, and a delete whose terminate never
+    came: the task state goes, the delete is finished."""
+    stopping = _instance(compute, task_state=ts.POWERING_OFF)
+    deleting = _instance(compute, task_state=ts.DELETING)
+    later()
+    assert compute.sync.settle_orphans() == 2
+    assert _states(stopping) == (vs.ACTIVE, None, ps.RUNNING)
+    assert wf.load(deleting)["deleted"]
+    assert not compute.driver.instance_exists(deleting)
+
+
+def test_recent_task_states_are_not_orphans(compute):
+    uuid = _instance(compute, vm_state=vs.BUILDING, power=ps.NOSTATE,
+                     task_state=ts.SPAWNING)
+    assert compute.sync.settle_orphans() == 0
+    assert _states(uuid) == (vs.BUILDING, ts.SPAWNING, ps.NOSTATE)
+
+
+def test_work_in_flight_here_is_not_an_orphan(compute, later):
+    """A build as long as the deadline is still owned by its thread."""
+    uuid = _instance(compute, vm_state=vs.BUILDING, power=ps.NOSTATE,
+                     task_state=ts.SPAWNING)
+    holding, release = threading.Event(), threading.Event()
+
+    def build():
+        with compute.lock(uuid):
+            holding.set()
+            release.wait(10)
+
+    later()
+    worker = threading.Thread(target=build)
+    worker.start()
+    try:
+        assert holding.wait(5)
+        assert compute.sync.settle_orphans() == 0
+    finally:
+        release.set()
+        worker.join()
+    assert _states(uuid) == (vs.BUILDING, ts.SPAWNING, ps.NOSTATE)
+    assert uuid not in compute.in_flight
+
+
+@pytest.mark.parametrize("task", [ts.SCHEDULING, ts.RESIZE_MIGRATING,
+                                  ts.MIGRATING])
+def test_conductors_task_states_are_left_to_it(compute, later, task):
+    uuid = _instance(compute, task_state=task)
+    later()
+    assert compute.sync.settle_orphans() == 0
+    assert _states(uuid) == (vs.ACTIVE, task, ps.RUNNING)
