@@ -90,12 +90,15 @@ def _connects(dep, name):
     return len(re.findall(CONNECTED, dep.log(name)))
 
 
-def _settled(conn, ids):
-    """Every server ACTIVE, or in ERROR with a fault; None otherwise."""
+def _settled(conn, ids, unsettled):
+    """Every server ACTIVE, or in ERROR with a fault; None otherwise.
+
+    ``unsettled`` is refilled with the rest (id, status, task state,
+    host) so that a timeout can say which boots hung where."""
     servers = [conn.compute.get_server(i) for i in ids]
-    if any(s.status not in ("ACTIVE", "ERROR") for s in servers):
-        return None
-    return servers
+    unsettled[:] = [(s.id, s.status, s.task_state, s.compute_host)
+                    for s in servers if s.status not in ("ACTIVE", "ERROR")]
+    return None if unsettled else servers
 
 
 def test_broker_restart_while_booting(tmp_path):
@@ -147,8 +150,16 @@ def test_broker_restart_while_booting(tmp_path):
             reconnected_in = time.monotonic() - restarted
 
             assert accepted, refused
-            servers = wait_until(lambda: _settled(conn, accepted), 180,
-                                 message="every accepted boot settled")
+            unsettled = []
+            try:
+                servers = wait_until(
+                    lambda: _settled(conn, accepted, unsettled), 180,
+                    message="every accepted boot settled")
+            except AssertionError:
+                for name in SERVICES:
+                    print(f"--- {name} log (tail)\n"
+                          + "\n".join(dep.log(name).splitlines()[-60:]))
+                raise AssertionError(f"unsettled boots: {unsettled}")
             for server in servers:
                 if server.status == "ERROR":
                     assert server.fault and server.fault.get("message"), \
