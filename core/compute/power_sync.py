@@ -255,8 +255,7 @@ class PowerSync:
 
 
 #: task states a compute leaves to others when it finds them unowned.
-_NOT_OURS = (task_states.SCHEDULING, task_states.MIGRATING) + \
-    task_states.MOVE_STATES
+_NOT_OURS = (task_states.SCHEDULING,) + task_states.SELF_RECOVERING_STATES
 
 
 def _orphaned(instance, timeout):

@@ -59,3 +59,6 @@ RESIZE_STATES = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
 #: task states of moves: conductor drives them (and settles interrupted
 #: ones), so a compute's restart leaves them alone.
 MOVE_STATES = RESIZE_STATES + (RESIZE_REVERTING, RESIZE_CONFIRMING)
+#: moves and live migrations: settled by their workflows' own recovery,
+#: never by a sweep for abandoned task states.
+SELF_RECOVERING_STATES = MOVE_STATES + (MIGRATING,)

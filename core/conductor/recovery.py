@@ -31,7 +31,7 @@ from nimbus.core.compute import task_states, vm_states
 LOG = logging.getLogger(__name__)
 
 #: left to the move workflows' own recovery.
-_NOT_OURS = task_states.MOVE_STATES + (task_states.MIGRATING,)
+_NOT_OURS = task_states.SELF_RECOVERING_STATES
 
 
 class TaskStateSweep:
