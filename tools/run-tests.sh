@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-host.sh
+echo "== host ready after $SECONDS s"
 VENV=${NIMBUS_VENV:-$PWD/.venv}
 export PATH="$VENV/bin:$PATH"
 export NIMBUS_GUEST_DIR=${NIMBUS_GUEST_DIR:-$PWD/.cache/guest}
