@@ -129,6 +129,11 @@ class ErrorHook(pecan.hooks.PecanHook):
                                   webob.exc.HTTPException)):
             LOG.exception("Unexpected error serving %(method)s %(path)s",
                           {"method": request.method, "path": request.path})
+        elif isinstance(error, exception.ServiceUnavailable):
+            # Expected while a backend is down: one line, no traceback.
+            LOG.warning("%(method)s %(path)s refused: %(error)s",
+                        {"method": request.method, "path": request.path,
+                         "error": error})
         elif getattr(error, "code", 0) >= 500:
             # The caller sees a safe message; the operator needs the cause.
             LOG.error("Error serving %(method)s %(path)s: %(error)s",

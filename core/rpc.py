@@ -16,6 +16,7 @@ hanging.
 
 import contextlib
 
+import kombu.exceptions
 import oslo_messaging as messaging
 
 from nimbus.core import context as nimbus_context
@@ -71,11 +72,19 @@ class RequestContextSerializer(messaging.Serializer):
         return nimbus_context.RequestContext.from_dict(ctxt)
 
 
+#: what a send raises when the broker cannot be reached: the driver's
+#: own failure after its retries, or, when the connection pool has to
+#: open a new connection, the socket's or kombu's connection error
+#: (oslo.messaging's RabbitMQ driver does not wrap those).
+_BROKER_FAILURES = (messaging.MessageDeliveryFailure, ConnectionError,
+                    kombu.exceptions.OperationalError)
+
+
 @contextlib.contextmanager
 def _unavailable_on_broker_failure():
     try:
         yield
-    except messaging.MessageDeliveryFailure as err:
+    except _BROKER_FAILURES as err:
         raise exception.ServiceUnavailable(
             backend="message broker") from err
 

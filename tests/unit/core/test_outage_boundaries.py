@@ -4,6 +4,7 @@ error, passes unchanged."""
 
 from unittest import mock
 
+import kombu.exceptions
 import oslo_messaging as messaging
 import pytest
 from oslo_db import exception as db_exc
@@ -54,6 +55,16 @@ def test_a_message_the_broker_did_not_take_is_unavailable():
     assert "message broker" in caught.value.message
     with pytest.raises(exception.ServiceUnavailable):
         client.call({}, "ping")
+
+
+@pytest.mark.parametrize("error", [
+    kombu.exceptions.OperationalError("[Errno 111] Connection refused"),
+    ConnectionRefusedError(111, "Connection refused")])
+def test_a_pooled_connection_the_broker_refused_is_unavailable(error):
+    # The RabbitMQ driver's connection pool raises the transport's own
+    # error when it has to open a connection while the broker is down.
+    with pytest.raises(exception.ServiceUnavailable):
+        _client(error).cast({}, "build")
 
 
 def test_other_rpc_errors_pass_unchanged():
