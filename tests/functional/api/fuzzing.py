@@ -1,0 +1,70 @@
+"""Schemathesis over a dialect's OpenAPI document, against the stack
+running in this process, with its logs watched for tracebacks.
+
+``run(url, examples)`` returns schemathesis's output after checking it
+reported no server error and tested at least ``at_least`` cases;
+``Tracebacks`` collects every log record that carries an exception or a
+traceback while it is attached.
+"""
+
+import contextlib
+import logging
+import os
+import re
+import subprocess
+import sys
+
+BIN = os.path.dirname(sys.executable)
+
+
+class Tracebacks(logging.Handler):
+    """Every record with ``exc_info`` or a ``Traceback`` in its text."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.found = []
+
+    def emit(self, record):
+        text = record.getMessage()
+        if record.exc_info or "Traceback" in text:
+            self.found.append(f"{record.name}: {text}\n"
+                              f"{self.formatException(record.exc_info)}"
+                              if record.exc_info else f"{record.name}: "
+                                                      f"{text}")
+
+    def formatException(self, exc_info):
+        return logging.Formatter().formatException(exc_info)
+
+
+@contextlib.contextmanager
+def watched_logs():
+    """Attach :class:`Tracebacks` to the root logger (and every logger
+    that does not propagate) for the block."""
+    handler = Tracebacks()
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.propagate]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def run(url, examples, at_least, token="admin:admin", timeout=300):
+    """Run schemathesis (examples, coverage and fuzzing phases; seeded)
+    over the document at ``url``; assert 0 responses >= 500."""
+    result = subprocess.run(
+        [f"{BIN}/st", "run", url, "--checks", "not_a_server_error",
+         "--max-examples", str(examples), "--seed", "1",
+         "--phases", "examples,coverage,fuzzing", "--workers", "1",
+         "--request-timeout", "10", "-H", f"X-Auth-Token: {token}"],
+        capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-6000:]
+    summary = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert summary and int(summary.group(2)) >= at_least, \
+        result.stdout[-2000:]
+    assert "failed" not in result.stdout.rsplit("SUMMARY", 1)[-1]
+    return result.stdout
