@@ -177,7 +177,8 @@ class RequestIdMiddleware:
         environ["nimbus.max_body"] = self.max_body
         environ["nimbus.retry_after"] = self.retry_after
         length = environ.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > self.max_body:
+        if length.isascii() and length.isdigit() and \
+                int(length) > self.max_body:
             environ["nimbus.body_too_large"] = True
         kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if kind in _FORM_TYPES:

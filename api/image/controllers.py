@@ -79,7 +79,7 @@ def _page(images):
         images = images[ids.index(marker) + 1:]
     limit = get.get("limit")
     if limit is not None:
-        if not limit.isdigit():
+        if not (limit.isascii() and limit.isdigit()):
             raise exception.Invalid(reason="limit must be an integer")
         images = images[:int(limit)]
     return images

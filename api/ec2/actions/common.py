@@ -108,7 +108,7 @@ def page(items, params, limit_max=1000):
     token = params.get("NextToken")
     start = 0
     if token:
-        if not token.isdigit() or int(token) > len(items):
+        if not (token.isascii() and token.isdigit()) or int(token) > len(items):
             raise exception.Ec2Error("InvalidParameterValue",
                                      f"Invalid NextToken: {token}")
         start = int(token)

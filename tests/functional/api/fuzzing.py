@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 BIN = os.path.dirname(sys.executable)
+HOOKS = os.path.join(os.path.dirname(__file__), "st_hooks.py")
 
 
 class Tracebacks(logging.Handler):
@@ -61,7 +62,8 @@ def run(url, examples, at_least, token="admin:admin", timeout=300):
          "--max-examples", str(examples), "--seed", "1",
          "--phases", "examples,coverage,fuzzing", "--workers", "1",
          "--request-timeout", "10", "-H", f"X-Auth-Token: {token}"],
-        capture_output=True, text=True, timeout=timeout)
+        capture_output=True, text=True, timeout=timeout,
+        env=dict(os.environ, SCHEMATHESIS_HOOKS=HOOKS))
     assert result.returncode == 0, result.stdout[-6000:]
     summary = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert summary and int(summary.group(2)) >= at_least, \

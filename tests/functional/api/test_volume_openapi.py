@@ -1,0 +1,27 @@
+"""The volume dialect's OpenAPI document, and a bounded schemathesis
+run against it: no request it generates may get a 5xx or leave a
+traceback in the logs."""
+
+import requests
+
+from tests.functional.api import fuzzing
+
+DOC = "/volume/v3/openapi.json"
+
+
+def test_openapi_document_is_served_unauthenticated(stack):
+    resp = requests.get(stack.url + DOC, timeout=5)
+    assert resp.status_code == 200
+    doc = resp.json()
+    assert doc["openapi"].startswith("3.1")
+    assert {"/volumes", "/volumes/{volume_id}/action", "/snapshots",
+            "/types/{type_id}/extra_specs/{key}",
+            "/os-quota-sets/{project_id}"} <= set(doc["paths"])
+    assert doc["servers"][0]["url"] == stack.url + "/volume/v3"
+
+
+def test_schemathesis_finds_no_server_error(stack, capfd):
+    with fuzzing.watched_logs() as logs:
+        fuzzing.run(stack.url + DOC, examples=6, at_least=200)
+    assert logs.found == []
+    assert "Traceback" not in capfd.readouterr().err
