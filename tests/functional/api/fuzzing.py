@@ -69,4 +69,5 @@ def run(url, examples, at_least, token="admin:admin", timeout=300):
     assert summary and int(summary.group(2)) >= at_least, \
         result.stdout[-2000:]
     assert "failed" not in result.stdout.rsplit("SUMMARY", 1)[-1]
+    print(url, summary.group(0))  # shown with -s, and on failure
     return result.stdout

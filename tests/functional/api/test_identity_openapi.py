@@ -2,11 +2,18 @@
 run against it: no request it generates may get a 5xx or leave a
 traceback in the logs."""
 
+import pytest
 import requests
 
 from tests.functional.api import fuzzing
 
 DOC = "/identity/v3/openapi.json"
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(nimbus_conf):
+    """Users the run creates get cheap hashes (it creates hundreds)."""
+    nimbus_conf.set_override("bcrypt_rounds", 4, "identity")
 
 
 def test_openapi_document_is_served_unauthenticated(stack):

@@ -170,7 +170,7 @@ def _check(response, body):
 SEEN = set()
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True,
+@settings(max_examples=1000, deadline=None, derandomize=True,
           database=None, suppress_health_check=list(HealthCheck))
 @given(request=requests_())
 def test_model_shaped_requests_never_5xx(endpoint, request):
