@@ -26,15 +26,8 @@ class Tracebacks(logging.Handler):
         self.found = []
 
     def emit(self, record):
-        text = record.getMessage()
-        if record.exc_info or "Traceback" in text:
-            self.found.append(f"{record.name}: {text}\n"
-                              f"{self.formatException(record.exc_info)}"
-                              if record.exc_info else f"{record.name}: "
-                                                      f"{text}")
-
-    def formatException(self, exc_info):
-        return logging.Formatter().formatException(exc_info)
+        if record.exc_info or "Traceback" in record.getMessage():
+            self.found.append(f"{record.name}: {self.format(record)}")
 
 
 @contextlib.contextmanager
