@@ -56,3 +56,10 @@ def test_bad_numbers_are_ec2_errors(ec2, capfd, pairs, code):
     assert root.find("Errors/Error/Code").text == code, response.text
     assert logs.found == []
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_refused_requests_left_nothing_behind(ec2):
+    """Nothing of the refused RunInstances above was recorded."""
+    client = ec2.client(project=PROJECT)
+    assert client.describe_instances()["Reservations"] == []
+    assert client.describe_volumes()["Volumes"] == []
