@@ -3,10 +3,13 @@ the request id and, once authentication has run, the caller's user and
 project (``[req-... user project ...]`` in oslo.log's format).
 
 The query string is left out: EC2 requests sent as GET carry their
-signature and access key there.
+signature and access key there. The path is logged percent-encoded, as
+it came on the wire: a decoded newline or control character in it could
+forge log lines.
 """
 
 import time
+import urllib.parse
 
 from oslo_log import log as logging
 
@@ -20,7 +23,14 @@ def log_request(environ, status, started):
              'time: %(time).3f',
              {"peer": environ.get("REMOTE_ADDR", "-"),
               "method": environ.get("REQUEST_METHOD", "-"),
-              "path": environ.get("SCRIPT_NAME", "") +
-              environ.get("PATH_INFO", ""),
+              "path": wire_path(environ),
               "status": str(status).split(" ", 1)[0],
               "time": time.monotonic() - started})
+
+
+def wire_path(environ):
+    """The request path percent-encoded (WSGI gives it decoded, as
+    latin-1 text of its bytes)."""
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return urllib.parse.quote(path.encode("latin-1", "replace"),
+                              safe="/:@!$&'()*+,;=-._~")

@@ -114,7 +114,7 @@ def indexed(node, name):
         raise bad(f"Parameter {name} must be a list ({name}.1, ...).")
     items = []
     for key, value in node.items():
-        if not key.isdigit() or not 0 < int(key) <= MAX_PARAMS:
+        if not (key.isascii() and key.isdigit()) or not 0 < int(key) <= MAX_PARAMS:
             raise bad(f"Invalid list index in {name}.{key}.")
         items.append((int(key), value))
     return [value for _, value in sorted(items)]

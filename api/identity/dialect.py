@@ -11,6 +11,7 @@ _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            413: "Request Entity Too Large", 500: "Internal Server Error"}
 _PUBLIC = {("GET", "/identity"), ("GET", "/identity/"),
            ("GET", "/identity/v3"), ("GET", "/identity/v3/"),
+           ("GET", "/identity/v3/openapi.json"),
            ("POST", "/identity/v3/auth/tokens")}
 
 

@@ -3,7 +3,7 @@
 import pecan
 
 from nimbus.api import http
-from nimbus.api.identity import domains, resources, tokens
+from nimbus.api.identity import domains, openapi, resources, tokens
 
 UPDATED = "2020-04-07T00:00:00Z"
 
@@ -31,6 +31,11 @@ class V3Controller:
     def index(self):
         http.allow("GET")
         return http.reply({"version": v3_version(http.base_url())})
+
+    @pecan.expose("json", route="openapi.json")
+    def openapi(self):
+        http.allow("GET")
+        return http.reply(openapi.document(http.base_url()))
 
 
 class IdentityRoot:

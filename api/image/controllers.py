@@ -1,4 +1,4 @@
-"""/image: version documents and /v2/images."""
+"""/image/v2/images."""
 
 import pecan
 
@@ -79,7 +79,7 @@ def _page(images):
         images = images[ids.index(marker) + 1:]
     limit = get.get("limit")
     if limit is not None:
-        if not limit.isdigit():
+        if not (limit.isascii() and limit.isdigit()):
             raise exception.Invalid(reason="limit must be an integer")
         images = images[:int(limit)]
     return images
@@ -204,38 +204,3 @@ class ImagesController:
 _SUBRESOURCES = {"tags": sharing.TagController,
                  "members": sharing.MembersController,
                  "import": sharing.ImportController}
-
-
-class V2Controller:
-    """/image/v2."""
-
-    images = ImagesController()
-    info = sharing.InfoController()
-
-    @pecan.expose("json")
-    def index(self):
-        http.allow("GET")
-        return http.reply(views.versions(http.base_url()), 300)
-
-
-class ImageRoot:
-    """/image: the version list."""
-
-    def __init__(self):
-        self.v2 = V2Controller()
-
-    @pecan.expose("json")
-    def index(self):
-        http.allow("GET")
-        return http.reply(views.versions(http.base_url()), 300)
-
-    @pecan.expose("json")
-    def versions(self):
-        http.allow("GET")
-        return http.reply(views.versions(http.base_url()))
-
-    @pecan.expose("json")
-    def _lookup(self, segment, *remainder):
-        if segment == "image":
-            return self, remainder
-        pecan.abort(404)

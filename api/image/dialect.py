@@ -2,10 +2,10 @@
 ``/image`` over the configured image plugin (``[images] backend``)."""
 
 from nimbus.api import faults, http
-from nimbus.api.image import controllers
+from nimbus.api.image import root
 
 _PUBLIC = {"/image", "/image/", "/image/versions", "/image/v2",
-           "/image/v2/"}
+           "/image/v2/", "/image/v2/openapi.json"}
 
 
 def is_public(request):
@@ -17,7 +17,7 @@ class ImageDialect(http.AuthenticatedDialect):
     delete."""
 
     prefixes = ("image",)
-    root_class = controllers.ImageRoot
+    root_class = root.ImageRoot
     is_public = staticmethod(is_public)
 
     def error_response(self, request, error):

@@ -270,7 +270,8 @@ def rule_fields(attrs):
         protocol = _PROTOCOLS.get(protocol, protocol)
         if protocol == "any":
             protocol = None
-        elif protocol.isdigit() and int(protocol) > 255:
+        elif protocol.isascii() and protocol.isdigit() and \
+                int(protocol) > 255:
             raise bad("protocol", f"{protocol} is not an IP protocol")
     low, high = attrs.get("port_range_min"), attrs.get("port_range_max")
     if protocol in ("tcp", "udp"):

@@ -101,7 +101,7 @@ def _limit():
     max_limit = pecan.request.context["conf"].api.max_limit
     if raw is None:
         return max_limit
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise exception.Invalid(reason="limit must be an integer >= 0")
     return min(int(raw), max_limit)
 

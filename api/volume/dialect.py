@@ -14,7 +14,8 @@ from nimbus.api import faults, http
 from nimbus.api.volume import microversion, root
 from nimbus.core import exception
 
-_PUBLIC = {"/volume", "/volume/", "/volume/v3", "/volume/v3/"}
+_PUBLIC = {"/volume", "/volume/", "/volume/v3", "/volume/v3/",
+           "/volume/v3/openapi.json"}
 _NAMES = {
     400: "badRequest", 401: "unauthorized", 403: "forbidden",
     404: "itemNotFound", 405: "badMethod", 406: "notAcceptable",

@@ -3,7 +3,14 @@
 import pecan
 
 from nimbus.api import http
-from nimbus.api.volume import quotas, snapshots, types, versions, volumes
+from nimbus.api.volume import (
+    openapi,
+    quotas,
+    snapshots,
+    types,
+    versions,
+    volumes,
+)
 
 
 class V3Controller:
@@ -19,6 +26,11 @@ class V3Controller:
     def index(self):
         http.allow("GET")
         return http.reply(versions.document(http.base_url()))
+
+    @pecan.expose("json", route="openapi.json")
+    def openapi(self):
+        http.allow("GET")
+        return http.reply(openapi.document(http.base_url()))
 
     @pecan.expose("json")
     def _lookup(self, segment, *remainder):

@@ -52,7 +52,7 @@ class MigrationReadMixin:
         """
         self.get(context, uuid)
         try:
-            if str(migration_id).isdigit():
+            if str(migration_id).isascii() and str(migration_id).isdigit():
                 migration = migration_obj.Migration.get_by_id(
                     context, int(migration_id))
             elif uuidutils.is_uuid_like(migration_id):

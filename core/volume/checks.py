@@ -14,7 +14,8 @@ _NAME_LEN = 255
 def check_size(size, minimum, maximum):
     """``size`` (GiB) as an int, at least ``minimum`` and at most
     ``maximum``."""
-    if isinstance(size, str) and size.strip().isdigit():
+    if isinstance(size, str) and size.strip().isascii() and \
+            size.strip().isdigit():
         size = int(size)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise exception.InvalidVolumeSize(

@@ -44,7 +44,7 @@ def _bool(value, name):
 def _size(value):
     if value is None:
         return None
-    if not isinstance(value, str) or not value.isdigit() or \
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()) or \
             not 1 <= int(value) <= 16384:
         raise exception.Ec2Error(
             "InvalidParameterValue", f"Invalid value '{value}' for "

@@ -99,20 +99,3 @@ class Call:
 def parse_prefix(ec2_id, prefixes):
     parsed = ec2_ids.parse(ec2_id, prefixes)
     return parsed and parsed[0]
-
-
-def page(items, params, limit_max=1000):
-    """``(page, next_token)`` of ``items`` by ``MaxResults``/
-    ``NextToken`` (an opaque offset)."""
-    size = params.integer("MaxResults", minimum=5, maximum=limit_max)
-    token = params.get("NextToken")
-    start = 0
-    if token:
-        if not token.isdigit() or int(token) > len(items):
-            raise exception.Ec2Error("InvalidParameterValue",
-                                     f"Invalid NextToken: {token}")
-        start = int(token)
-    if size is None:
-        return items[start:], None
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)

@@ -2,7 +2,7 @@
 images (``aws:`` keys are reserved, as on AWS)."""
 
 from nimbus.api.ec2 import params as ec2_params
-from nimbus.api.ec2.actions import common, instance_view
+from nimbus.api.ec2.actions import common, instance_view, paging
 from nimbus.core import exception
 
 _TYPES = {"i": "instance", "ami": "image", "aki": "image", "ari": "image"}
@@ -82,7 +82,9 @@ def describe_tags(call):
             items.append({"resourceId": tag["resource_id"],
                           "resourceType": kind, "key": tag["key"],
                           "value": tag["value"]})
-    items, next_token = common.page(items, call.params)
+    items, next_token = paging.keyed(
+        items, call.params,
+        lambda t: paging.id_order(t["resourceId"]) + (t["key"],))
     return {"tagSet": items, "nextToken": next_token}
 
 

@@ -3,7 +3,7 @@ DetachVolume, DescribeSnapshots, CreateSnapshot, DeleteSnapshot: the
 volume service (the same volumes ``openstack volume list`` shows)."""
 
 from nimbus.api.ec2 import params as ec2_params
-from nimbus.api.ec2.actions import common
+from nimbus.api.ec2.actions import common, paging
 from nimbus.core import exception
 
 V = "volume:%s"
@@ -97,7 +97,8 @@ def describe_volumes(call):
         if all(ec2_params.matches(v, values.get(k))
                for k, v in filters.items()):
             items.append(item)
-    items, next_token = common.page(items, call.params)
+    items, next_token = paging.keyed(
+        items, call.params, lambda v: paging.id_order(v["volumeId"]))
     return {"volumeSet": items, "nextToken": next_token}
 
 
@@ -209,7 +210,8 @@ def describe_snapshots(call):
         if all(ec2_params.matches(v, values.get(k))
                for k, v in filters.items()):
             items.append(item)
-    items, next_token = common.page(items, call.params)
+    items, next_token = paging.keyed(
+        items, call.params, lambda s: paging.id_order(s["snapshotId"]))
     return {"snapshotSet": items, "nextToken": next_token}
 
 

@@ -68,7 +68,7 @@ class ServiceController:
     @index.when(method="DELETE", template="json")
     def delete(self):
         common.authorize(S % "delete")
-        if not self.segment.isdigit():
+        if not (self.segment.isascii() and self.segment.isdigit()):
             raise exception.NotFound(
                 message=f"Service {self.segment} not found.")
         common.services().admin.delete_service(common.context(),

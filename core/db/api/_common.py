@@ -25,6 +25,19 @@ def where_columns(query, model, filters):
     return query
 
 
+#: The largest value of an INTEGER column (signed 32 bits on PostgreSQL
+#: and MariaDB).
+INT_MAX = 2 ** 31 - 1
+
+
+def fits_integer(value):
+    """Whether ``value`` (an int) is in an INTEGER column's range. An id
+    outside it names no row, and the database would refuse to compare
+    it (SQLite and PostgreSQL raise), so callers answer "not found"
+    without asking."""
+    return -INT_MAX - 1 <= value <= INT_MAX
+
+
 # What a unique-constraint violation raises: oslo.db translates the
 # driver's IntegrityError into DBDuplicateEntry inside enginefacade.
 DUPLICATE = (IntegrityError, db_exc.DBDuplicateEntry)

@@ -4,7 +4,7 @@ from sqlalchemy import delete, select
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api._common import DUPLICATE, to_dict
+from nimbus.core.db.api._common import DUPLICATE, fits_integer, to_dict
 
 C = models.Ec2Credential
 E = models.Ec2Id
@@ -89,7 +89,10 @@ def ids_for(context, prefix, uuids):
 
 
 def uuid_of(context, prefix, ident):
-    """The uuid behind ``(prefix, integer id)``, or None."""
+    """The uuid behind ``(prefix, integer id)``, or None (also for an id
+    of up to 17 hex digits beyond what the column holds)."""
+    if not fits_integer(ident):
+        return None
     with engine.reader(context) as session:
         return session.scalars(select(E.uuid).where(
             E.prefix == prefix, E.id == ident)).first()
@@ -97,7 +100,7 @@ def uuid_of(context, prefix, ident):
 
 def uuids_of(context, prefix, idents):
     """``{integer id: uuid}`` of those of ``idents`` that exist."""
-    idents = list(dict.fromkeys(idents))
+    idents = [i for i in dict.fromkeys(idents) if fits_integer(i)]
     if not idents:
         return {}
     with engine.reader(context) as session:

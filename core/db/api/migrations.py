@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select, update
 from nimbus.core import exception
 from nimbus.core.db import engine, models
 from nimbus.core.db.api import compute_nodes
-from nimbus.core.db.api._common import to_dict
+from nimbus.core.db.api._common import fits_integer, to_dict
 
 M = models.Migration
 ALLOC = models.Allocation
@@ -50,7 +50,9 @@ def get(context, migration_id):
     :raises MigrationNotFound: no such live migration.
     """
     column = M.uuid if isinstance(migration_id, str) and \
-        not str(migration_id).isdigit() else M.id
+        not (migration_id.isascii() and migration_id.isdigit()) else M.id
+    if column is M.id and not fits_integer(int(migration_id)):
+        raise exception.MigrationNotFound(migration_id=migration_id)
     with engine.reader(context) as session:
         row = session.scalars(select(M).where(
             column == migration_id, M.deleted == 0)).first()

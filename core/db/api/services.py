@@ -1,12 +1,12 @@
 """Services and their heartbeats."""
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy import update as sa_update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api._common import to_dict
+from nimbus.core.db.api._common import fits_integer, to_dict
 
 
 def create(context, values):
@@ -29,7 +29,10 @@ def get(context, service_id):
 
 
 def _id_clause(service_id):
-    if isinstance(service_id, int) or str(service_id).isdigit():
+    if isinstance(service_id, int) or (
+            str(service_id).isascii() and str(service_id).isdigit()):
+        if not fits_integer(int(service_id)):
+            return false()
         return models.Service.id == int(service_id)
     return models.Service.uuid == service_id
 
@@ -80,6 +83,8 @@ def heartbeat(context, service_id):
 
 
 def destroy(context, service_id):
+    if not fits_integer(service_id):
+        raise exception.ServiceNotFound(service_id=service_id)
     with engine.writer(context) as session:
         row = session.get(models.Service, service_id)
         if row is None or row.deleted:

@@ -101,3 +101,32 @@ def test_walk_without_size_is_everything():
     items, marker = paging.walk(listing.fetch, list, None, None)
     assert [i.n for i in items] == list(range(9)) and marker is None
     assert listing.calls == [(None, None)]
+
+
+def _keyed(items, **params):
+    return paging.keyed(items, ec2_params.Params(list(params.items())),
+                        lambda v: paging.id_order(v))
+
+
+def test_keyed_pages_walk_in_id_order_and_survive_deletes():
+    ids = [f"vol-{n:08x}" for n in (3, 1, 2, 7, 5, 4, 6)] + \
+        ["vol-100000000"]
+    page, token = _keyed(ids, MaxResults="5")
+    assert page == [f"vol-{n:08x}" for n in (1, 2, 3, 4, 5)]
+    # deleting an answered item does not shift the next page
+    rest = [i for i in ids if i != "vol-00000002"]
+    page, token = _keyed(rest, MaxResults="5", NextToken=token)
+    assert page == ["vol-00000006", "vol-00000007", "vol-100000000"]
+    assert token is None
+    assert _keyed(ids) == (sorted(ids, key=paging.id_order), None)
+    assert _keyed(ids[:5], MaxResults="5") == (sorted(ids[:5]), None)
+
+
+@pytest.mark.parametrize("token", [
+    "²", "x", "0", "5", paging.encode_token(MARKER),
+    paging._encode_key(("a", "b", "c")), paging._encode_key(("a",))[:-2],
+])
+def test_keyed_refuses_tokens_it_did_not_make(token):
+    with pytest.raises(exception.Ec2Error) as err:
+        _keyed(["vol-00000001"], NextToken=token)
+    assert err.value.ec2_code == "InvalidParameterValue"
