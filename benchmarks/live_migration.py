@@ -21,7 +21,7 @@ Medians (with min and max) and their ratio are printed. Before them, in
 the same cloud, ``--resizes`` times: ``resize`` (POST ``resize`` to the other of
 two flavors with the same disk, until VERIFY_RESIZE with no task state:
 the guest's clean shutdown, the disk copy to the other host, the new
-guest's start) and ``confirm`` (POST ``confirmResize`` until ACTIVE: the
+guest's start; each once the guest has booted) and ``confirm`` (POST ``confirmResize`` until ACTIVE: the
 source's set-aside copy dropped, its claim released).
 
     .venv/bin/python benchmarks/live_migration.py [--runs 5] [--resizes 3]
@@ -159,8 +159,8 @@ def _measure(args, cloud, conn, sid, times):
         resized, confirmed = nimbus_resize(conn, sid, flavors[(i + 1) % 2])
         times["resize"].append(resized)
         times["confirm"].append(confirmed)
-    if args.resizes:
-        # The moved guest started again: let it finish booting.
+        # The moved guest started again (a fresh console): let it finish
+        # booting, or the next clean shutdown waits for it.
         cloud.wait_console(sid, "NIMBUS-DEV /dev/vda", timeout=240)
     for _run in range(args.runs):
         times["nimbus"].append(nimbus_migrate(cloud, conn, sid))

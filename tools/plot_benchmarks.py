@@ -81,6 +81,7 @@ def live_migration(ax, fig):
     ax.set_xlabel(f"live migration nimbus/virsh {medians[0] / medians[1]:.2f}x"
                   f" (goal at most {fig['target_ratio']}x)")
     ax.tick_params(axis="x", labelsize=8)
+    ax.legend(loc="upper right")
 
 
 PLOTS = {"boot_throughput": boot_throughput,
