@@ -30,6 +30,7 @@ live migration         source compute, guest      completed or rolled back
 =====================  =========================  ===========================
 """
 
+import datetime
 import signal
 import subprocess
 
@@ -64,7 +65,8 @@ def cloud(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("movecrash")
     workdir.chmod(0o755)
     # Computes beat through conductor: a beat lost with a killed conductor
-    # hangs until rpc_response_timeout, the compute looking down meanwhile.
+    # hangs until rpc_response_timeout, the compute looking down meanwhile
+    # (see restart).
     with TwoHostCloud(workdir, GUEST_DIR, "itmx-", extra={
             "DEFAULT": {"rpc_response_timeout": "10"},
             "conductor": {"move_step_timeout": str(STEP_TIMEOUT),
@@ -91,9 +93,21 @@ def restart(cloud, name, pause_at=None):
     cloud.restart(name, {"debug": {"pause_at": pause_at}}
                   if pause_at else None)
     cloud.wait_log(name, " started on ", since=since)
-    # Both computes up again (a restarted conductor may have lost beats):
-    # the scheduler takes only those.
-    cloud.wait_computes_up(timeout=60)
+    # Computes beat through conductor, and a beat the old conductor took
+    # with it hangs until rpc_response_timeout (the compute looks down
+    # meanwhile, and the scheduler skips it): wait for a beat of each
+    # compute after this start.
+    started = datetime.datetime.utcnow()
+    conn = cloud.sdk()
+
+    def beat():
+        services = [s for s in conn.compute.get("/os-services").json()[
+            "services"] if s["host"] in HOSTS]
+        return len(services) == 2 and all(
+            s["state"] == "up" and s["updated_at"] and
+            datetime.datetime.fromisoformat(s["updated_at"]) > started
+            for s in services)
+    wait_until(beat, 60, interval=0.5, message="a beat of both computes")
     return len(cloud.dep.log(name))
 
 
@@ -108,17 +122,21 @@ def kill_when_paused(cloud, name, step, since):
 def settled(cloud, sid, timeout=180):
     """Wait until ``sid`` has no task state and no move in progress;
     return ``(server, migrations)``."""
+    conn = cloud.sdk()
+
     def done():
-        server = cloud.openstack_json("server", "show", sid)
+        server = conn.compute.get(f"/servers/{sid}").json()["server"]
         if server["OS-EXT-STS:task_state"]:
             return None
-        migrations = cloud.openstack_json(*V, "server", "migration", "list",
-                                          "--server", sid)
-        if any(m["Status"] in IN_PROGRESS for m in migrations):
-            return None
-        return server, migrations
-    return wait_until(done, timeout, interval=2,
-                      message=f"{sid} settled")
+        migrations = conn.compute.get(
+            "/os-migrations", params={"instance_uuid": sid},
+            headers={"OpenStack-API-Version": "compute 2.30"}).json()[
+                "migrations"]
+        return not any(m["status"] in IN_PROGRESS for m in migrations)
+    wait_until(done, timeout, interval=1, message=f"{sid} settled")
+    return (cloud.openstack_json("server", "show", sid),
+            cloud.openstack_json(*V, "server", "migration", "list",
+                                 "--server", sid))
 
 
 def assert_consistent(cloud, sid):
