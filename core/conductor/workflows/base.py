@@ -290,13 +290,12 @@ def interrupted_context(db, context, instance_uuid):
     there, so the action ends (``Error`` or not) as the run would have
     ended it; an unfinished action is otherwise left open for good.
     ``context`` itself when the newest action is finished."""
-    for action in db.actions.actions_for(context, instance_uuid):
-        if action.get("finish_time") is not None:
-            break
-        adopted = copy.copy(context)
-        adopted.request_id = action["request_id"]
-        return adopted
-    return context
+    actions = db.actions.actions_for(context, instance_uuid)  # newest first
+    if not actions or actions[0]["finish_time"] is not None:
+        return context
+    adopted = copy.copy(context)
+    adopted.request_id = actions[0]["request_id"]
+    return adopted
 
 
 def _flavor_pk(flavor):
