@@ -14,6 +14,7 @@ from nimbus.core.conf import (
     compute,
     conductor,
     database,
+    debug,
     default,
     ec2,
     identity,
@@ -32,7 +33,7 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2, security_compliance, notifications)
+            ec2, security_compliance, notifications, debug)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

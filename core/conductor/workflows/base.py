@@ -26,6 +26,8 @@ A task runs its steps in :meth:`MoveTask._execute` and owns:
   could not be undone.
 """
 
+import copy
+
 from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
 
@@ -279,6 +281,21 @@ class MoveTask:
             self.instance.save()
         except exception.InstanceNotFound:
             pass
+
+
+def interrupted_context(db, context, instance_uuid):
+    """``context`` under the request id of the instance's newest action
+    when that action never finished: the request whose run a stopped
+    service left behind. A recovery settling the run records its events
+    there, so the action ends (``Error`` or not) as the run would have
+    ended it; an unfinished action is otherwise left open for good.
+    ``context`` itself when the newest action is finished."""
+    actions = db.actions.actions_for(context, instance_uuid)  # newest first
+    if not actions or actions[0]["finish_time"] is not None:
+        return context
+    adopted = copy.copy(context)
+    adopted.request_id = actions[0]["request_id"]
+    return adopted
 
 
 def _flavor_pk(flavor):

@@ -15,7 +15,7 @@ from oslo_utils import timeutils
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
-from nimbus.core.conductor.workflows import resize, resize_end
+from nimbus.core.conductor.workflows import base, resize, resize_end
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import migration as migration_obj
 
@@ -92,6 +92,8 @@ class MoveTaskMixin:
                 expected_status=(migration.status,),
                 release=migration.uuid)
             return
+        # The events of the settling end the interrupted request's action.
+        ctx = base.interrupted_context(self.db, ctx, instance.uuid)
         LOG.warning("Settling migration %(m)s of %(i)s, abandoned in "
                     "status %(s)s", {"m": migration.uuid,
                                      "i": instance.uuid,

@@ -26,7 +26,7 @@ conductor starts again.
 
 from oslo_log import log as logging
 
-from nimbus.core import exception
+from nimbus.core import debug, exception
 from nimbus.core.compute import vm_states
 from nimbus.core.conductor.workflows import base
 from nimbus.core.objects import instance as instance_obj
@@ -98,6 +98,7 @@ class LiveMigrationTask(base.MoveTask):
                        f"(tried {', '.join(tried[1:])})")
         self.data = self.compute.pre_live_migration(
             self.context, instance, self.dest, self.data)
+        debug.pause_point(self.conf, "live.prepared", instance.uuid)
         self.set_status("running", ("preparing",))
         self.compute.live_migration(self.context, instance, self.migration,
                                     self.data)
@@ -144,8 +145,10 @@ def recover(manager, context):
             if instance is None:
                 _close(manager, context, migration)
                 continue
-            task = LiveMigrationTask(manager, context, instance,
-                                     migration=migration)
+            task = LiveMigrationTask(
+                manager, base.interrupted_context(manager.db, context,
+                                                  instance.uuid),
+                instance, migration=migration)
             task.source_held = True
             task.target_claimed = True
             task.original_vm_state = vm_states.ACTIVE

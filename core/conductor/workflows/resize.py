@@ -25,7 +25,7 @@ restored.
 
 from oslo_log import log as logging
 
-from nimbus.core import exception
+from nimbus.core import debug, exception
 from nimbus.core.compute import task_states, vm_states
 from nimbus.core.conductor.workflows import base
 from nimbus.core.interfaces import power_state
@@ -110,6 +110,7 @@ class ResizeTask(base.MoveTask):
         sent = compute.resize_instance(self.context, instance,
                                        self.migration, self.flavor,
                                        selection["host"])
+        debug.pause_point(self.conf, "resize.sent", instance.uuid)
         self.set_status("post-migrating", "migrating")
         self.set_task_state(task_states.RESIZE_FINISH,
                             task_states.RESIZE_MIGRATING)
@@ -158,10 +159,12 @@ class ResizeTask(base.MoveTask):
         # Whatever the instance holds while its source claim is held by
         # the migration is a target claim (maybe not yet recorded).
         task.target_claimed = True
+        started = migration.created_at.isoformat()
         if migration.status == "post-migrating" and \
                 instance.vm_state == vm_states.RESIZED and \
                 instance.host == migration.dest_compute:
             task.set_status("finished", "post-migrating")
+            task.record_event(started, "Success")
             return True
         task.step = {"migrating": _SENDING,
                      "post-migrating": _FINISHING}.get(migration.status)
@@ -170,4 +173,5 @@ class ResizeTask(base.MoveTask):
             reason=f"{migration.migration_type} interrupted at "
                    f"{migration.status}: conductor stopped")
         task.rollback(err)
+        task.record_event(started, "Error")
         return False

@@ -296,8 +296,9 @@ class TwoHostCloud:
                 f"--- {name}:\n{self.log(name)[-1500:]}"
                 for name in (*HOSTS, "conductor"))) from None
 
-    def compute_conf(self, name):
-        """The config sections of host ``name``'s compute service."""
+    def compute_conf(self, name, extra=None):
+        """The config sections of host ``name``'s compute service
+        (``extra``: more sections for this start only)."""
         host = self.hosts[name]
         sections = {"libvirt": {
             "virt_type": "qemu", "connection_uri": host.uri,
@@ -306,15 +307,16 @@ class TwoHostCloud:
             "soft_reboot_timeout": 30,
             "live_migration_inbound_addr": host.address,
             "live_migration_inbound_uri": host.tcp_uri}}
-        for section, values in self.compute_extra.items():
-            sections.setdefault(section, {}).update(values)
+        for more in (self.compute_extra, extra or {}):
+            for section, values in more.items():
+                sections.setdefault(section, {}).update(values)
         return sections
 
-    def start_compute(self, name):
+    def start_compute(self, name, extra=None):
         """(Re)start host ``name``'s compute inside its namespace."""
         dep, host = self.dep, self.hosts[name]
         conf = dep._conf(name, with_db=False, host=name,
-                         extra=self.compute_conf(name))
+                         extra=self.compute_conf(name, extra))
         log = open(self.dir / f"{name}.log", "ab")
         proc = subprocess.Popen(
             host.nsenter(f"{BIN}/nimbus-compute", "--config-file",
@@ -323,12 +325,33 @@ class TwoHostCloud:
         dep.procs[name] = proc
         return proc
 
-    def restart(self, name):
-        """Start the service ``name`` again after :meth:`kill`."""
+    def restart(self, name, extra=None):
+        """Start the service ``name`` again after :meth:`kill`;
+        ``extra``: config sections for this start only (e.g. ``{"debug":
+        {"pause_at": "resize.sent"}}``, see nimbus.core.debug)."""
         if name in self.hosts:
-            return self.start_compute(name)
+            return self.start_compute(name, extra)
         binary = {"api": "nimbus-api"}.get(name, f"nimbus-{name}")
-        return self.dep.start(name, binary)
+        return self.dep.start(name, binary, extra=extra)
+
+    def wait_log(self, name, text, timeout=120, since=0):
+        """Wait until service ``name``'s log (from offset ``since``)
+        holds ``text``; return the log's length then."""
+        def seen():
+            log = self.dep.log(name)
+            return len(log) if text in log[since:] else None
+        try:
+            return wait_until(seen, timeout, interval=0.2,
+                              message=f"{text!r} in the log of {name}")
+        except AssertionError as err:
+            raise AssertionError(f"{err}\n" + "\n".join(
+                f"--- {n}:\n{self.notable_log(n)}"
+                for n in ("conductor", *HOSTS))) from None
+
+    def notable_log(self, name, lines=25):
+        """The last ``lines`` lines of ``name``'s log above DEBUG."""
+        return "\n".join([line for line in self.dep.log(name).splitlines()
+                          if " DEBUG " not in line][-lines:])
 
     def kill(self, name, sig=signal.SIGKILL):
         """Kill service ``name`` (``conductor``, ``scheduler``, ``api`` or

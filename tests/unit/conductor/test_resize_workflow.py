@@ -163,6 +163,12 @@ def test_abandoned_move_is_rolled_back_by_the_next_check(conductor,
     assert wf.allocation_hosts(instance.uuid) == [wf.HOST]
     assert _usage(wf.OTHER_HOST) == (0, 0)
     assert "interrupted" in wf.fault(instance.uuid)["message"]
+    # The user's request ends (in error) instead of staying open.
+    assert wf.events(instance.uuid) == [
+        ("resize", "conductor_migrate_server", "Error")]
+    action, = db.actions.actions_for(wf.admin(), instance.uuid)
+    assert (action["message"], action["finish_time"] is None) == \
+        ("Error", False)
 
 
 def test_finished_move_is_confirmed_after_the_window(conductor,

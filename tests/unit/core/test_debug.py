@@ -1,0 +1,41 @@
+"""``[debug] pause_at``: a named step stops its thread until the process
+is killed; unnamed steps and the default pass straight through."""
+
+import pathlib
+import re
+from unittest import mock
+
+import pytest
+
+from nimbus.core import debug
+
+
+class Killed(Exception):
+    """Stands in for the SIGKILL the test harness sends."""
+
+
+def test_unset_passes_through(nimbus_conf):
+    with mock.patch.object(debug.time, "sleep") as sleep:
+        debug.pause_point(nimbus_conf, "resize.sent", "u1")
+    assert not sleep.called
+
+
+def test_named_step_pauses_until_killed(nimbus_conf, caplog):
+    nimbus_conf.set_override("pause_at", ["live.running"], "debug")
+    with mock.patch.object(debug.time, "sleep") as sleep:
+        debug.pause_point(nimbus_conf, "resize.sent", "u1")  # not named
+        assert not sleep.called
+        sleep.side_effect = [None, Killed]
+        with pytest.raises(Killed):
+            debug.pause_point(nimbus_conf, "live.running", "u1")
+    assert sleep.call_count == 2          # still asleep after the first
+    assert "paused at live.running (u1)" in caplog.text
+
+
+def test_every_listed_step_has_its_pause_point():
+    """A test pausing at a step of STEPS must reach it: each one is
+    named at exactly one call in nimbus.core."""
+    root = pathlib.Path(debug.__file__).parent
+    calls = re.findall(r'pause_point\(self\.conf, "([a-z.]+)"',
+                       "".join(p.read_text() for p in root.rglob("*.py")))
+    assert sorted(calls) == sorted(debug.STEPS)
