@@ -14,6 +14,8 @@ Version history:
 * 1.4: compute_task namespace: unshelve_instance, evacuate_instance.
 """
 
+import time
+
 import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_versionedobjects import base as ovo_base
@@ -59,15 +61,35 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
 
     def object_class_action_versions(self, context, objname, objmethod,
                                      object_versions, args, kwargs):
-        return self.client.prepare().call(
+        return self._through_database_outage(
             context, "object_class_action_versions", objname=objname,
             objmethod=objmethod, object_versions=object_versions,
             args=args, kwargs=kwargs)
 
     def object_action(self, context, objinst, objmethod, args, kwargs):
-        return self.client.prepare().call(
+        return self._through_database_outage(
             context, "object_action", objinst=objinst, objmethod=objmethod,
             args=args, kwargs=kwargs)
+
+    def _through_database_outage(self, context, method, **kwargs):
+        """Call ``method``; while conductor answers that the database does
+        not (a restart), retry with back-off for ``[conductor]
+        database_outage_wait`` seconds, so work in flight on a compute
+        outlives the outage instead of failing half-recorded. A write
+        the database refused was not made, so sending it again is safe;
+        the guarded writes (expected task state) stay guarded."""
+        deadline = time.monotonic() + CONF.conductor.database_outage_wait
+        delay = 0.5
+        while True:
+            try:
+                return self.client.prepare().call(context, method, **kwargs)
+            except exception.ServiceUnavailable as err:
+                if time.monotonic() + delay > deadline:
+                    raise
+                LOG.warning("%(method)s: %(err)s Retrying in %(delay).1fs.",
+                            {"method": method, "err": err, "delay": delay})
+                time.sleep(delay)
+                delay = min(delay * 2, 4)
 
     def object_backport_versions(self, context, objinst, object_versions):
         return self.client.prepare().call(

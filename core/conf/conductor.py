@@ -40,6 +40,13 @@ cast) the way it does at start-up. Moves are left to
 Seconds between two looks for instances past ``task_state_timeout``
 (by conductor, and by each compute for its own host).
 """),
+    cfg.IntOpt("database_outage_wait", default=60, min=0,
+               help="""
+Seconds a service without database access (compute) keeps retrying a
+record read or write that conductor could not make because the database
+did not answer (a PostgreSQL restart), before the work fails as if the
+write had. 0 does not retry.
+"""),
 ]
 
 
