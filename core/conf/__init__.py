@@ -13,6 +13,7 @@ from nimbus.core.conf import (
     api,
     compute,
     conductor,
+    consoleauth,
     database,
     default,
     ec2,
@@ -25,6 +26,7 @@ from nimbus.core.conf import (
     scheduler,
     security_compliance,
     upgrade_levels,
+    vnc,
     volume,
 )
 
@@ -32,7 +34,7 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2, security_compliance, notifications)
+            ec2, security_compliance, notifications, consoleauth, vnc)
 
 for _module in _MODULES:
     _module.register_opts(CONF)
