@@ -707,7 +707,7 @@ class LiveMigrationNotRunning(Invalid):
 
 # -- remote consoles -----------------------------------------------------------
 
-class InvalidToken(NotFound):
+class InvalidConsoleToken(NotFound):
     msg_fmt = "The console token is unknown or expired."
 
 

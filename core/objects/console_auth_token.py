@@ -66,7 +66,7 @@ class ConsoleAuthToken(base.NimbusObject):
     def validate(cls, context, token):
         """Return what ``token`` grants.
 
-        :raises InvalidToken: unknown or expired (an expired token's row
+        :raises InvalidConsoleToken: unknown or expired (an expired token's row
             is purged).
         """
         now = int(time.time())
@@ -74,7 +74,7 @@ class ConsoleAuthToken(base.NimbusObject):
         row = db.console_tokens.get_valid(context, _hash(token), now)
         if row is None:
             db.console_tokens.purge_expired(context, now)
-            raise exception.InvalidToken()
+            raise exception.InvalidConsoleToken()
         obj = cls.from_row(context, row)
         obj.token = None
         return obj
