@@ -1,7 +1,7 @@
 """``nimbus console log``: a server's serial console output;
 ``nimbus console url show``: a URL of its remote console."""
 
-from cliff import command
+from cliff import command, show
 
 from nimbus.cli import errors, rest
 
@@ -27,7 +27,7 @@ class ShowConsoleLog(command.Command):
             self.app.stdout.write("\n")
 
 
-class ShowConsoleURL(command.ShowOne):
+class ShowConsoleURL(show.ShowOne):
     """Show a URL that opens the server's remote console (noVNC) in a
     browser; it works for ``[consoleauth] token_ttl`` seconds."""
 
