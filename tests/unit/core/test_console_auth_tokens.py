@@ -64,3 +64,23 @@ def test_console_url_carries_the_token_in_novncs_path(nimbus_conf):
 ])
 def test_the_proxy_reads_the_token_from_query_or_cookie(path, cookie, token):
     assert websocketproxy.token_of(path, cookie) == token
+
+
+def test_the_proxy_without_a_database_asks_conductor(monkeypatch):
+    """As in nimbus-novncproxy (``bootstrap.forbid_database``): the
+    token check runs on conductor, never on a database here."""
+    from nimbus.core.objects import base as objects_base
+    calls = []
+
+    class Conductor:
+        def object_class_action_versions(self, context, objname, objmethod,
+                                         versions, args, kwargs):
+            calls.append((objname, objmethod, args))
+            raise exception.InvalidConsoleToken()
+
+    monkeypatch.setattr(objects_base.NimbusObject, "db_api", None)
+    monkeypatch.setattr(objects_base.NimbusObject, "indirection_api",
+                        Conductor())
+    with pytest.raises(exception.InvalidConsoleToken):
+        cat_obj.ConsoleAuthToken.validate(context.get_admin_context(), "t")
+    assert calls == [("ConsoleAuthToken", "validate", ("t",))]
