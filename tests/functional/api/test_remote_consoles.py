@@ -4,11 +4,13 @@ down to the fake hypervisor's VNC server through nimbus-novncproxy; and
 the refusals. ``fake-2`` runs without the ``vnc_console`` capability."""
 
 import json
+import subprocess
 
 import pytest
 
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
 from tests import rfb_client
+from tests.functional.api.conftest import BIN
 
 IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
 NOVNC = {"remote_console": {"protocol": "vnc", "type": "novnc"}}
@@ -70,6 +72,12 @@ def test_console_urls_reach_the_guest_through_stock_clients(cloud):
             "-f", "json").stdout)
         assert shown["type"] == "novnc", shown
         urls.append(shown["url"])
+    # nimbus's own CLI.
+    mine = subprocess.run([f"{BIN}/nimbus", "console", "url", "show", sid,
+                           "-f", "json"], env=cloud.env("member"),
+                          capture_output=True, text=True, timeout=60)
+    assert mine.returncode == 0, mine.stderr
+    urls.append(json.loads(mine.stdout)["url"])
     # openstacksdk and novaclient (2.1: the action; 2.6: remote-consoles).
     member = cloud.sdk("member")
     urls.append(member.compute.create_server_remote_console(
