@@ -28,7 +28,7 @@ def websocket_path(console_url):
     return "/" + path.lstrip("/"), (url.hostname, url.port)
 
 
-def read_banner(address, path, timeout=10):
+def read_banner(address, path, timeout=10, origin=None):
     """Upgrade ``GET path`` to a websocket on ``address`` and return the
     first 12 bytes the console server sends (``b"RFB 003.008\\n"``).
 
@@ -40,7 +40,9 @@ def read_banner(address, path, timeout=10):
                       "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Key: {key}\r\n"
                       "Sec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: binary\r\n\r\n").encode())
+                      "Sec-WebSocket-Protocol: binary\r\n" +
+                      (f"Origin: {origin}\r\n" if origin else "") +
+                      "\r\n").encode())
         reader = sock.makefile("rb")
         status_line = reader.readline().decode()
         status = int(status_line.split()[1])

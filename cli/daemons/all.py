@@ -183,6 +183,7 @@ def start_console_proxy(conf):
         conf.set_override(
             "novncproxy_base_url", f"http://{conf.vnc.novncproxy_host}:"
             f"{proxy.port}/vnc_auto.html", "vnc")
+        proxy.base_url = conf.vnc.novncproxy_base_url
     return proxy
 
 

@@ -8,7 +8,10 @@ its query string (``/?token=...``, noVNC's ``path`` parameter) or in a
 ``token`` cookie; the token is checked through
 :class:`~nimbus.core.objects.console_auth_token.ConsoleAuthToken`,
 which runs on conductor in a process without a database. Unknown or
-expired tokens get a 403 before any upgrade and nothing is connected.
+expired tokens get a 403 before any upgrade and nothing is connected,
+and so does a browser's upgrade from a page of another site (an
+``Origin`` whose host is neither the proxy's ``Host`` nor the host of
+``[vnc] novncproxy_base_url``), as Nova's proxy refuses it.
 Plain GETs serve the noVNC HTML client from ``[vnc] novnc_web`` when
 that directory exists (405 otherwise).
 """
@@ -32,6 +35,17 @@ LOG = logging.getLogger(__name__)
 
 #: seconds to wait for the guest's console server to accept.
 CONNECT_TIMEOUT = 10
+
+
+def origin_allowed(origin, host_header, base_url):
+    """Whether a websocket upgrade with ``Origin: origin`` may go on: no
+    Origin (not a browser), or one naming the proxy's own host."""
+    if origin is None:
+        return True
+    hostname = urllib.parse.urlparse(origin).hostname
+    expected = {urllib.parse.urlparse(base_url).hostname,
+                urllib.parse.urlparse("//" + (host_header or "")).hostname}
+    return hostname is not None and hostname in expected
 
 
 def token_of(path, cookie_header):
@@ -59,6 +73,13 @@ class ConsoleProxyHandler(websocketproxy.ProxyRequestHandler):
         LOG.debug("%s %s", self.client_address[0], format % args)
 
     def handle_upgrade(self):
+        if not origin_allowed(self.headers.get("origin"),
+                              self.headers.get("host"),
+                              self.server.base_url):
+            LOG.info("Console connection from %s refused: Origin %s",
+                     self.client_address[0], self.headers.get("origin"))
+            self.send_error(403, "Origin header does not match this host")
+            return
         token = token_of(self.path, self.headers.get("cookie"))
         try:
             if not token:
@@ -111,11 +132,13 @@ class ConsoleProxy:
     """``nimbus-novncproxy`` on ``host:port`` in a background thread.
 
     :param web: the noVNC directory to serve, or None (websocket only).
+    :param base_url: ``[vnc] novncproxy_base_url``, whose host browsers'
+        ``Origin`` may name.
     """
 
     name = "nimbus-novncproxy"
 
-    def __init__(self, host, port, web=None):
+    def __init__(self, host, port, web=None, base_url=""):
         try:
             self._server = _Server((host, port), ConsoleProxyHandler)
         except OSError as err:
@@ -126,11 +149,20 @@ class ConsoleProxy:
         self._server.web_dir = web
         self._server.only_upgrade = web is None
         self._server.logger = LOG
+        self._server.base_url = base_url
         self._thread = None
 
     @property
     def port(self):
         return self._server.server_address[1]
+
+    @property
+    def base_url(self):
+        return self._server.base_url
+
+    @base_url.setter
+    def base_url(self, url):
+        self._server.base_url = url
 
     def start(self):
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -149,4 +181,4 @@ class ConsoleProxy:
 def build(conf):
     """The proxy ``[vnc]`` configures."""
     return ConsoleProxy(conf.vnc.novncproxy_host, conf.vnc.novncproxy_port,
-                        conf.vnc.novnc_web)
+                        conf.vnc.novnc_web, conf.vnc.novncproxy_base_url)

@@ -92,6 +92,14 @@ def test_console_urls_reach_the_guest_through_stock_clients(cloud):
     for url in urls:
         assert url.startswith(cloud.stack.conf.vnc.novncproxy_base_url)
         assert _banner(url).startswith(b"RFB 003.")
+    # A browser on the proxy's own page may; another site's page not.
+    path, address = rfb_client.websocket_path(urls[-1])
+    assert rfb_client.read_banner(
+        address, path, origin=f"http://{address[0]}:{address[1]}"
+    ).startswith(b"RFB 003.")
+    with pytest.raises(rfb_client.Refused) as refused:
+        rfb_client.read_banner(address, path, origin="http://evil.example")
+    assert refused.value.status == 403
 
     # 2.31: what a token opens, for administrators, any console type.
     admin = cloud.sdk("admin")

@@ -84,3 +84,15 @@ def test_the_proxy_without_a_database_asks_conductor(monkeypatch):
     with pytest.raises(exception.InvalidConsoleToken):
         cat_obj.ConsoleAuthToken.validate(context.get_admin_context(), "t")
     assert calls == [("ConsoleAuthToken", "validate", ("t",))]
+
+
+@pytest.mark.parametrize("origin,host,allowed", [
+    (None, "127.0.0.1:6080", True),
+    ("http://127.0.0.1:6080", "127.0.0.1:6080", True),
+    ("https://consoles.example", "10.0.0.5:6080", True),
+    ("http://evil.example", "127.0.0.1:6080", False),
+    ("null", "127.0.0.1:6080", False),
+])
+def test_the_proxy_refuses_other_sites_pages(origin, host, allowed):
+    assert websocketproxy.origin_allowed(
+        origin, host, "https://consoles.example/vnc_auto.html") is allowed
