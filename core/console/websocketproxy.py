@@ -86,10 +86,17 @@ class ConsoleProxyHandler(websocketproxy.ProxyRequestHandler):
                 raise exception.InvalidConsoleToken()
             self.console = cat_obj.ConsoleAuthToken.validate(
                 nimbus_context.get_admin_context(), token)
-        except exception.InvalidConsoleToken as err:
-            LOG.info("Console connection from %s refused: %s",
-                     self.client_address[0], err)
-            self.send_error(403, str(err))
+        except exception.InvalidConsoleToken:
+            # (Over RPC the exception's text carries conductor's
+            # traceback: neither the log nor the client needs it.)
+            LOG.info("Console connection from %s refused: unknown or "
+                     "expired token", self.client_address[0])
+            self.send_error(403, "The console token is unknown or expired")
+            return
+        except Exception:
+            # Conductor unreachable or timing out: say so, connect nothing.
+            LOG.exception("Checking a console token failed")
+            self.send_error(503, "Console tokens cannot be checked now")
             return
         super().handle_upgrade()
 
