@@ -221,6 +221,16 @@ class MaxRetriesExceeded(NoValidHost):
     msg_fmt = "Exceeded maximum number of retries. %(reason)s"
 
 
+class SchedulerUnavailable(NimbusException):
+    """The scheduler did not answer conductor's request in time (it
+    stopped, or the broker lost the request): nothing was placed."""
+    code = 503
+    safe = True
+    msg_fmt = ("No host was chosen: the scheduler did not answer within "
+               "%(timeout)ss (it may have stopped or restarted). Nothing "
+               "was placed; try again.")
+
+
 class PluginNotFound(NimbusException):
     msg_fmt = ("%(kind)s plugin %(name)r is not installed; installed: "
                "%(installed)s")

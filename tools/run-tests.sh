@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-host.sh
+echo "== host ready after $SECONDS s"
 VENV=${NIMBUS_VENV:-$PWD/.venv}
 export PATH="$VENV/bin:$PATH"
 export NIMBUS_GUEST_DIR=${NIMBUS_GUEST_DIR:-$PWD/.cache/guest}
@@ -16,6 +17,7 @@ tools/lint-imports.sh
 # oslo.messaging's transports), so one suite's leftovers must not decide
 # another's outcome. Every suite runs; the run fails if any failed.
 failed=()
+timings=()
 for suite in tests/unit tests/functional tests/integration/*/; do
   [ -n "$(find "$suite" -name 'test_*.py' -print -quit)" ] || continue
   # The slow suites wait on guests, stock clients and polling more than
@@ -27,9 +29,14 @@ for suite in tests/unit tests/functional tests/integration/*/; do
     *) parallel=() ;;
   esac
   echo "== tests: $suite"
-  python -m pytest -p no:warnings -q "${parallel[@]}" "$@" "$suite" \
-    || failed+=("$suite")
+  started=$SECONDS
+  python -m pytest -p no:warnings -q --durations=10 "${parallel[@]}" "$@" \
+    "$suite" || failed+=("$suite")
+  timings+=("$((SECONDS - started)) s  $suite")
 done
+# Where the run's time goes, so the suite stays inside its budget.
+echo "== time per suite"
+printf '  %s\n' "${timings[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "== failed suites: ${failed[*]}"
   exit 1

@@ -13,7 +13,7 @@ PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   tgt dnsmasq-base lvm2 iptables ipset iproute2 cpio gcc python3-dev libssl-dev
   postgresql postgresql-contrib mariadb-server rabbitmq-server graphviz)
 
-log() { printf '[setup-host] %s\n' "$*"; }
+log() { printf '[setup-host %4ds] %s\n' "$SECONDS" "$*"; }
 
 install_packages() {
   local missing=()

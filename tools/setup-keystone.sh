@@ -9,7 +9,7 @@ DIR=${1:?usage: $0 DIR}
 KEYSTONE=${NIMBUS_KEYSTONE_VERSION:-30.0.0}
 GUNICORN=${NIMBUS_GUNICORN_VERSION:-27.0.1}
 
-log() { printf '[setup-keystone] %s\n' "$*"; }
+log() { printf '[setup-keystone %4ds] %s\n' "$SECONDS" "$*"; }
 
 working() {
   [ -x "$DIR/bin/keystone-manage" ] && [ -x "$DIR/bin/python" ] \

@@ -60,13 +60,13 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         request_spec = rs.RequestSpec.from_rpc(request_spec).obj_clone()
         request_spec.attempts = 1
         try:
-            selections = self.scheduler.select_destinations(
-                context, request_spec, instance_uuids)
+            selections = self._select(context, request_spec, instance_uuids)
         except Exception as err:
             # NoValidHost, or a scheduler that did not answer: either way
             # no compute builds these instances, so they must not stay
             # building.
-            if not isinstance(err, exception.NoValidHost):
+            if not isinstance(err, (exception.NoValidHost,
+                                    exception.SchedulerUnavailable)):
                 LOG.exception("Scheduling %s failed", instance_uuids)
             for uuid in instance_uuids:
                 self._fail(context, uuid, err)
@@ -89,8 +89,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
             spec.attempts += 1
             spec.requested_hosts = [alternate["host"]]
             try:
-                selection = self.scheduler.select_destinations(
-                    context, spec, [instance_uuid])[0]
+                selection = self._select(context, spec, [instance_uuid])[0]
             except exception.NoValidHost:
                 continue
             except Exception as err:
@@ -105,6 +104,18 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
             return
         self._fail(context, instance_uuid, exception.MaxRetriesExceeded(
             reason=f"Last failure on {failed_host}: {reason}"))
+
+    def _select(self, context, spec, instance_uuids):
+        """The scheduler's selections; a scheduler that did not answer is
+        :class:`~nimbus.core.exception.SchedulerUnavailable`, which says
+        so to the user, rather than the broker's message-id timeout."""
+        try:
+            return self.scheduler.select_destinations(
+                context, spec, instance_uuids)
+        except messaging.MessagingTimeout:
+            raise exception.SchedulerUnavailable(
+                timeout=getattr(self.conf, "rpc_response_timeout", "?")
+            ) from None
 
     def _place_and_build(self, context, uuid, spec, selection, alternates):
         instance = instance_obj.Instance(context, uuid=uuid)

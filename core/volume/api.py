@@ -13,26 +13,18 @@ what it asks for, and casts to the volume's host
 except :meth:`VolumeAPI.initialize_connection` and
 :meth:`VolumeAPI.terminate_connection`, which compute needs answered.
 
-Attach bookkeeping (called by the compute API and manager)::
-
-    reserve          available -> attaching   (one of two racers wins)
-    initialize_connection                      (connection info, by RPC)
-    attach           attaching -> in-use      (attachment row attached)
-    unreserve        attaching -> available   (attach failed)
-    begin_detaching  in-use -> detaching
-    roll_detaching   detaching -> in-use      (detach failed)
-    terminate_connection
-    detach           detaching | in-use -> available (row removed)
+Attach bookkeeping lives in :mod:`nimbus.core.volume.attach`.
 """
 
 import json
 import math
 
 from oslo_log import log as logging
-from oslo_utils import timeutils, uuidutils
+from oslo_utils import uuidutils
 
 from nimbus.core import exception, loading, quota
 from nimbus.core.interfaces import volume as volume_if
+from nimbus.core.volume import attach, checks, views
 from nimbus.core.volume import metadata as volume_metadata
 from nimbus.core.volume import rpcapi as volume_rpcapi
 from nimbus.core.volume import scheduler as volume_scheduler
@@ -41,17 +33,10 @@ from nimbus.core.volume import types as volume_types
 
 LOG = logging.getLogger(__name__)
 
-#: what metadata keys and values may hold (Cinder's limits).
-_META_LEN = 255
-_NAME_LEN = 255
 _UPLOAD_FORMATS = ("raw", "qcow2")
 
 
-def _iso(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-class VolumeAPI:
+class VolumeAPI(attach.AttachBookkeeping):
     """Volume operations for API dialects (one instance per API process).
 
     :param conf: the configuration.
@@ -104,7 +89,7 @@ class VolumeAPI:
         with self.db.volumes.reading(context):
             row = self._volume_row(context, volume_id)
             attachments = self._attachments_of(context, [row["id"]])
-        return self._view(row, attachments)
+        return views.volume(row, attachments)
 
     def list_volumes(self, context, filters=None, all_projects=False):
         """Volumes of the caller's project (of every project for an admin
@@ -137,14 +122,14 @@ class VolumeAPI:
                 json.loads(r["metadata_json"] or "{}").get(k) == v
                 for k, v in wanted_meta.items())]
         attachments = self._attachments_of(context, [r["id"] for r in rows])
-        return [self._view(r, attachments) for r in rows]
+        return [views.volume(r, attachments) for r in rows]
 
     def list_attachments(self, context, instance_uuid):
         """The volumes attached (or being attached) to an instance, as
         attachment dicts (``id`` is the volume's, as in Cinder's view)."""
         rows = self.db.volumes.get_attachments(context,
                                                instance_uuid=instance_uuid)
-        return [self._attachment_view(a) for a in rows]
+        return [views.attachment(a) for a in rows]
 
     def pending_attachments(self, context, volume_ids):
         """``{volume id: [attachment dict, ...]}`` of the attachments
@@ -156,7 +141,7 @@ class VolumeAPI:
                     context, volume_id=list(volume_ids),
                     attach_status=st.ATTACH_ATTACHING):
                 found.setdefault(row["volume_id"], []).append(
-                    self._attachment_view(row))
+                    views.attachment(row))
         return found
 
     def attached_volume_ids(self, context, instance_uuids):
@@ -179,7 +164,7 @@ class VolumeAPI:
         self._volume_row(context, volume_id)
         for row in self.db.volumes.get_attachments(
                 context, volume_id=volume_id, instance_uuid=instance_uuid):
-            return self._attachment_view(row)
+            return views.attachment(row)
         raise exception.VolumeAttachmentNotFound(attachment_id=volume_id)
 
     def _attachments_of(self, context, volume_ids):
@@ -218,8 +203,8 @@ class VolumeAPI:
             raise exception.InvalidInput(
                 reason="Only one of snapshot_id, imageRef and source_volid "
                        "may be given.")
-        self._check_text(name, description)
-        metadata = self._check_metadata(metadata)
+        checks.check_text(name, description)
+        metadata = checks.check_metadata(metadata)
         # Every read of the request in one transaction (one connection).
         with self.db.volumes.reading(context):
             plan = self._plan_create(context, size, snapshot_id, image_id,
@@ -252,7 +237,7 @@ class VolumeAPI:
                                    snapshot_id=snapshot_id,
                                    source_volid=source_volid,
                                    image_id=image_id)
-        return self._view(row, {})
+        return views.volume(row, {})
 
     def _plan_create(self, context, size, snapshot_id, image_id,
                      source_volid, availability_zone, volume_type):
@@ -298,11 +283,11 @@ class VolumeAPI:
                     reason=f"Image {image_id} is not active.")
             minimum = max(int(image.get("min_disk") or 0),
                           math.ceil((image.get("size") or 0) / volume_if.GiB))
-            image_meta = _image_metadata(image)
+            image_meta = views.image_metadata(image)
             capability = "image_copy"
         else:
             minimum = 1
-        size = self._check_size(size, minimum)
+        size = checks.check_size(size, minimum, self.conf.volume.max_size_gb)
         if volume_type is None and (snapshot_id or source_volid):
             # As Cinder: a copy keeps its source's type.
             volume_type = parent["volume_type_id"]
@@ -349,7 +334,7 @@ class VolumeAPI:
         :raises InvalidInput: unknown field or bad value.
         """
         row = self._volume_row(context, volume_id)
-        values = self._changes(changes, ("name", "description", "metadata",
+        values = checks.changes(changes, ("name", "description", "metadata",
                                          "bootable"))
         if values:
             row = self.db.volumes.update_volume(context, row["id"], values)
@@ -394,7 +379,7 @@ class VolumeAPI:
         :raises OverQuota: gigabytes.
         """
         row = self._volume_row(context, volume_id)
-        new_size = self._check_size(new_size, 1)
+        new_size = checks.check_size(new_size, 1, self.conf.volume.max_size_gb)
         if new_size <= row["size"]:
             raise exception.InvalidVolumeSize(
                 reason=f"New size for extend must be greater than current "
@@ -420,7 +405,7 @@ class VolumeAPI:
     # -- snapshots ----------------------------------------------------------
 
     def get_snapshot(self, context, snapshot_id):
-        return self._snapshot_view(self._snapshot_row(context, snapshot_id))
+        return views.snapshot(self._snapshot_row(context, snapshot_id))
 
     def list_snapshots(self, context, filters=None, all_projects=False):
         """Snapshots of the caller's project (filters: ``name``,
@@ -430,7 +415,7 @@ class VolumeAPI:
                       if filters.get(k) is not None}
         if not (context.is_admin and all_projects):
             db_filters["project_id"] = context.project_id
-        return [self._snapshot_view(r) for r in
+        return [views.snapshot(r) for r in
                 self.db.volumes.get_snapshots(context, db_filters)]
 
     def create_snapshot(self, context, volume_id, name=None,
@@ -443,8 +428,8 @@ class VolumeAPI:
         :raises OverQuota: snapshots or gigabytes.
         """
         row = self._volume_row(context, volume_id)
-        self._check_text(name, description)
-        metadata = self._check_metadata(metadata)
+        checks.check_text(name, description)
+        metadata = checks.check_metadata(metadata)
         allowed = (st.AVAILABLE, st.IN_USE) if force else (st.AVAILABLE,)
         if row["status"] not in allowed:
             raise exception.VolumeInvalidState(
@@ -467,16 +452,16 @@ class VolumeAPI:
             self.db.volumes.destroy_snapshot(context, snapshot["id"])
             raise
         self.rpc.create_snapshot(context, row["host"], snapshot["id"])
-        return self._snapshot_view(snapshot)
+        return views.snapshot(snapshot)
 
     def update_snapshot(self, context, snapshot_id, **changes):
         """Change ``name``, ``description`` or ``metadata``."""
         row = self._snapshot_row(context, snapshot_id)
-        values = self._changes(changes, ("name", "description", "metadata"))
+        values = checks.changes(changes, ("name", "description", "metadata"))
         if values:
             row = self.db.volumes.update_snapshot(context, row["id"],
                                                   values)
-        return self._snapshot_view(row)
+        return views.snapshot(row)
 
     def delete_snapshot(self, context, snapshot_id):
         """Start deleting a snapshot (``available`` or ``error``).
@@ -526,272 +511,10 @@ class VolumeAPI:
             raise
         self.rpc.upload_to_image(context, row["host"], row["id"],
                                  image["id"], disk_format)
-        return {"id": row["id"], "updated_at": _iso(row["updated_at"]),
+        return {"id": row["id"], "updated_at": views.iso(row["updated_at"]),
                 "status": row["status"],
                 "display_description": row["display_description"],
                 "size": row["size"], "volume_type": row["volume_type"],
                 "image_id": image["id"], "container_format":
                 image["container_format"], "disk_format": disk_format,
                 "image_name": image_name}
-
-    # -- attach bookkeeping ---------------------------------------------------
-
-    def reserve(self, context, volume_id, instance_uuid):
-        """Claim an ``available`` volume for an attach (-> ``attaching``)
-        and record the attachment (status ``attaching``).
-
-        :returns: the attachment dict (its ``attachment_id``).
-        :raises VolumeInvalidState: not available (e.g. the other of two
-            concurrent reserves won).
-        """
-        row = self._volume_row(context, volume_id)
-        self.db.volumes.update_volume(
-            context, row["id"], {"status": st.ATTACHING},
-            expected_status=st.AVAILABLE, action="attach")
-        attachment = self.db.volumes.create_attachment(context, {
-            "id": uuidutils.generate_uuid(), "volume_id": row["id"],
-            "instance_uuid": instance_uuid,
-            "attach_status": st.ATTACH_ATTACHING})
-        return self._attachment_view(attachment)
-
-    def unreserve(self, context, volume_id):
-        """Undo :meth:`reserve` (the attach failed): -> ``available``."""
-        row = self._volume_row(context, volume_id)
-        for attachment in self.db.volumes.get_attachments(
-                context, volume_id=row["id"],
-                attach_status=st.ATTACH_ATTACHING):
-            self.db.volumes.destroy_attachment(context, attachment["id"])
-        self.db.volumes.update_volume(
-            context, row["id"], {"status": st.AVAILABLE},
-            expected_status=st.ATTACHING, action="unreserve")
-
-    def initialize_connection(self, context, volume_id, connector):
-        """Return the connection info for ``connector``'s compute (asked of
-        the volume's host over RPC).
-
-        :raises VolumeInvalidState: not attaching or in-use.
-        """
-        row = self._volume_row(context, volume_id)
-        if row["status"] not in (st.ATTACHING, st.IN_USE, st.DETACHING):
-            raise exception.VolumeInvalidState(
-                action="connect", volume_id=row["id"], status=row["status"],
-                expected="attaching or in-use")
-        self._check_connector(connector)
-        return self.rpc.initialize_connection(context, row["host"],
-                                              row["id"], connector)
-
-    def terminate_connection(self, context, volume_id, connector):
-        """Undo :meth:`initialize_connection` for ``connector``."""
-        row = self._volume_row(context, volume_id)
-        self._check_connector(connector)
-        self.rpc.terminate_connection(context, row["host"], row["id"],
-                                      connector)
-
-    def attach(self, context, volume_id, instance_uuid, mountpoint,
-               host=None):
-        """Record the attach as done: ``attaching`` -> ``in-use``.
-
-        :returns: the volume dict.
-        """
-        row = self._volume_row(context, volume_id)
-        row = self.db.volumes.update_volume(
-            context, row["id"], {"status": st.IN_USE},
-            expected_status=st.ATTACHING, action="attach")
-        values = {"attach_status": st.ATTACH_ATTACHED,
-                  "mountpoint": mountpoint, "attached_host": host,
-                  "attach_time": timeutils.utcnow()}
-        pending = [a for a in self.db.volumes.get_attachments(
-            context, volume_id=row["id"], attach_status=st.ATTACH_ATTACHING)
-            if a["instance_uuid"] == instance_uuid]
-        if pending:
-            self.db.volumes.update_attachment(context, pending[0]["id"],
-                                              values)
-        else:
-            self.db.volumes.create_attachment(context, dict(
-                values, id=uuidutils.generate_uuid(), volume_id=row["id"],
-                instance_uuid=instance_uuid))
-        return self.get_volume(context, row["id"])
-
-    def begin_detaching(self, context, volume_id):
-        """``in-use`` -> ``detaching`` (one detach at a time)."""
-        row = self._volume_row(context, volume_id)
-        self.db.volumes.update_volume(
-            context, row["id"], {"status": st.DETACHING},
-            expected_status=st.IN_USE, action="detach")
-
-    def roll_detaching(self, context, volume_id):
-        """``detaching`` -> ``in-use`` (the detach failed)."""
-        row = self._volume_row(context, volume_id)
-        self.db.volumes.update_volume(
-            context, row["id"], {"status": st.IN_USE},
-            expected_status=st.DETACHING, action="roll back detaching")
-
-    def detach(self, context, volume_id, attachment_id=None):
-        """Record the detach as done: the attachment row goes, the volume
-        becomes ``available``.
-
-        :param attachment_id: the attachment; None: all of the volume's.
-        """
-        row = self._volume_row(context, volume_id)
-        attachments = self.db.volumes.get_attachments(context,
-                                                      volume_id=row["id"])
-        if attachment_id is not None:
-            attachments = [a for a in attachments if a["id"] == attachment_id]
-            if not attachments:
-                raise exception.VolumeAttachmentNotFound(
-                    attachment_id=attachment_id)
-        for attachment in attachments:
-            self.db.volumes.destroy_attachment(context, attachment["id"])
-        self.db.volumes.update_volume(
-            context, row["id"], {"status": st.AVAILABLE},
-            expected_status=(st.DETACHING, st.IN_USE, st.ATTACHING),
-            action="detach")
-        return self.get_volume(context, row["id"])
-
-    # -- validation -------------------------------------------------------------
-
-    def _check_size(self, size, minimum):
-        if isinstance(size, str) and size.strip().isdigit():
-            size = int(size)
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise exception.InvalidVolumeSize(
-                reason=f"Volume size '{size}' must be an integer and "
-                       f"greater than 0")
-        if size < minimum:
-            raise exception.InvalidVolumeSize(
-                reason=f"Volume size {size}GB cannot be smaller than the "
-                       f"source's {minimum}GB.")
-        if size > self.conf.volume.max_size_gb:
-            raise exception.InvalidVolumeSize(
-                reason=f"Volume size {size}GB is above the maximum "
-                       f"{self.conf.volume.max_size_gb}GB.")
-        return size
-
-    @staticmethod
-    def _check_text(name, description):
-        if name is not None and (not isinstance(name, str)
-                                 or len(name) > _NAME_LEN):
-            raise exception.InvalidInput(
-                reason=f"Name must be a string of at most {_NAME_LEN} "
-                       f"characters.")
-        if description is not None and not isinstance(description, str):
-            raise exception.InvalidInput(
-                reason="Description must be a string.")
-
-    @staticmethod
-    def _check_metadata(metadata):
-        if metadata is None:
-            return {}
-        if not isinstance(metadata, dict):
-            raise exception.InvalidInput(reason="Metadata must be an object.")
-        for key, value in metadata.items():
-            if not isinstance(key, str) or not key or len(key) > _META_LEN:
-                raise exception.InvalidInput(
-                    reason=f"Metadata key {key!r} must be a string of 1 to "
-                           f"{_META_LEN} characters.")
-            if not isinstance(value, str) or len(value) > _META_LEN:
-                raise exception.InvalidInput(
-                    reason=f"Metadata value of {key!r} must be a string of "
-                           f"at most {_META_LEN} characters.")
-        return dict(metadata)
-
-    def _changes(self, changes, allowed):
-        unknown = set(changes) - set(allowed)
-        if unknown:
-            raise exception.InvalidInput(
-                reason=f"Cannot change {', '.join(sorted(unknown))}.")
-        self._check_text(changes.get("name"), changes.get("description"))
-        values = {}
-        if "name" in changes:
-            values["display_name"] = changes["name"]
-        if "description" in changes:
-            values["display_description"] = changes["description"]
-        if "metadata" in changes:
-            values["metadata_json"] = json.dumps(
-                self._check_metadata(changes["metadata"]))
-        if "bootable" in changes:
-            if not isinstance(changes["bootable"], bool):
-                raise exception.InvalidInput(
-                    reason="bootable must be true or false.")
-            values["bootable"] = changes["bootable"]
-        return values
-
-    @staticmethod
-    def _check_connector(connector):
-        if not isinstance(connector, dict) or not connector.get("host"):
-            raise exception.InvalidInput(
-                reason="The connector must be an object naming the host.")
-
-    # -- views ------------------------------------------------------------------
-
-    def _attachment_view(self, row):
-        return {"id": row["volume_id"], "attachment_id": row["id"],
-                "volume_id": row["volume_id"],
-                "server_id": row["instance_uuid"],
-                "host_name": row["attached_host"],
-                "device": row["mountpoint"],
-                "attached_at": _iso(row["attach_time"]),
-                "attach_status": row["attach_status"]}
-
-    def _view(self, row, attachments):
-        """Cinder's volume view fields of a volume row."""
-        return {
-            "id": row["id"], "name": row["display_name"],
-            "description": row["display_description"],
-            "size": row["size"], "status": row["status"],
-            "availability_zone": row["availability_zone"],
-            "bootable": "true" if row["bootable"] else "false",
-            "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"]),
-            "volume_type": row["volume_type"],
-            "volume_type_id": row["volume_type_id"],
-            "snapshot_id": row["snapshot_id"],
-            "source_volid": row["source_volid"],
-            "metadata": json.loads(row["metadata_json"] or "{}"),
-            "attachments": [self._attachment_view(a)
-                            for a in attachments.get(row["id"], [])],
-            "os-vol-host-attr:host": row["host"],
-            "os-vol-tenant-attr:tenant_id": row["project_id"],
-            "multiattach": False, "encrypted": False,
-            "user_id": row["user_id"], "migration_status": None,
-            "replication_status": None, "consistencygroup_id": None,
-            "group_id": None, "provider_id": None,
-            "service_uuid": None, "shared_targets": False,
-            "cluster_name": None,
-            "volume_image_metadata": json.loads(
-                row["image_metadata_json"] or "{}") or None,
-            "fault": row["fault_message"],
-        }
-
-    @staticmethod
-    def _snapshot_view(row):
-        """Cinder's snapshot view fields of a snapshot row."""
-        return {
-            "id": row["id"], "name": row["display_name"],
-            "description": row["display_description"],
-            "status": row["status"], "size": row["volume_size"],
-            "volume_id": row["volume_id"],
-            "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"]),
-            "metadata": json.loads(row["metadata_json"] or "{}"),
-            "progress": row["progress"],
-            "os-extended-snapshot-attributes:project_id": row["project_id"],
-            "os-extended-snapshot-attributes:progress": row["progress"],
-            "user_id": row["user_id"], "group_snapshot_id": None,
-            "consumes_quota": True,
-            "fault": row["fault_message"],
-        }
-
-
-def _image_metadata(image):
-    """The ``volume_image_metadata`` Cinder records from an image."""
-    meta = {key: str(value) for key, value in
-            (image.get("properties") or {}).items()}
-    meta.update({"image_id": image["id"], "image_name": image.get("name"),
-                 "disk_format": image.get("disk_format"),
-                 "container_format": image.get("container_format"),
-                 "checksum": image.get("checksum"),
-                 "min_disk": str(image.get("min_disk") or 0),
-                 "min_ram": str(image.get("min_ram") or 0),
-                 "size": str(image.get("size") or 0)})
-    return {k: v for k, v in meta.items() if v is not None}

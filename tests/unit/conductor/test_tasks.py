@@ -114,7 +114,8 @@ def test_scheduler_unreachable_puts_every_instance_in_error(conductor):
     for uuid in uuids:
         row = wf.load(uuid)
         assert (row["vm_state"], row["task_state"]) == (vs.ERROR, None)
-        assert "no reply on topic scheduler" in wf.fault(uuid)["message"]
+        assert "the scheduler did not answer within" in \
+            wf.fault(uuid)["message"]
         assert wf.allocation_hosts(uuid) == []
 
 
@@ -241,7 +242,8 @@ def test_scheduler_unreachable_during_reschedule_is_an_error(conductor):
     conductor.compute.build_and_run_instance.assert_not_called()
     row = wf.load(uuid)
     assert (row["vm_state"], row["task_state"]) == (vs.ERROR, None)
-    assert "no reply on topic scheduler" in wf.fault(uuid)["message"]
+    assert "the scheduler did not answer within" in \
+        wf.fault(uuid)["message"]
 
 
 def test_reschedule_of_an_instance_deleted_meanwhile_is_dropped(conductor):
