@@ -713,3 +713,22 @@ class LiveMigrationNotRunning(Invalid):
     msg_fmt = ("Migration %(migration_id)s of instance %(instance_uuid)s is "
                "not running (status %(status)s)")
     safe = True
+
+
+# -- remote consoles -----------------------------------------------------------
+
+class InvalidConsoleToken(NotFound):
+    msg_fmt = "The console token is unknown or expired."
+
+
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = "Invalid console type %(console_type)s"
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = "Unavailable console type %(console_type)s."
+
+
+class ConsoleUnavailable(Conflict):
+    msg_fmt = ("The %(console_type)s console of instance %(instance_uuid)s "
+               "is not available: %(reason)s")

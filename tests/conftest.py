@@ -54,6 +54,8 @@ def nimbus_conf(tmp_path):
         "network": {"metadata_port": free_port()},
         # the EC2 API, when a test enables it: never the shared default
         "ec2": {"bind_port": free_port()},
+        # the console proxy nimbus-all starts: any free port
+        "vnc": {"novncproxy_port": 0},
     })
     conf = bootstrap.parse_config(["--config-file", str(conf_file)],
                                   "nimbus-test", default_config_files=[],

@@ -29,10 +29,10 @@ CHANGES = (
           "at 2.36; nimbus has not served os-fixed-ips)."),
     _c(5, "Non-admins may filter servers by ip6.", True),
     _c(6, "remote-consoles replaces the per-protocol console actions.",
-       waits="conductor workflows (remote consoles)"),
+       True),
     _c(7, "Adding tenant access to a public flavor is a 409.", True),
-    _c(8, "MKS remote consoles.",
-       waits="conductor workflows (remote consoles)"),
+    _c(8, "MKS remote consoles (accepted in the body; nimbus serves "
+          "no MKS console, a 400 as Nova's for unavailable types).", True),
     _c(9, "`locked` in server bodies.", True),
     _c(10, "Admins list and show other users' key pairs (user_id).",
        True),
@@ -67,7 +67,8 @@ CHANGES = (
     _c(30, "os-migrateLive: `force` (accepted; nimbus still has the "
            "scheduler claim the named host, so it never over-commits).",
        True),
-    _c(31, "Serial console URLs fixed."),
+    _c(31, "Serial console URLs fixed; os-console-auth-tokens shows "
+           "every console type.", True),
     _c(32, "Device tags on networks and block devices at create."),
     _c(33, "Hypervisor list paging (limit, marker)."),
     _c(34, "Live-migration pre-checks run asynchronously.",
@@ -147,15 +148,13 @@ CHANGES = (
 
 
 #: versions at or below the advertised maximum that are not served yet,
-#: and why the maximum is past them anyway: 2.4-2.8 were advertised
+#: and why the maximum is past them anyway: 2.4 was advertised
 #: before this table kept count; 2.17-2.26 because stock clients need
 #: 2.25 for live migration (``openstack server migrate --live-migration``
 #: fails inside the client below it). Clients asking for these get a
 #: clear 400/404, never a wrong answer. The set may only shrink.
 KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
-    (2, 6): "remote consoles are not served",
-    (2, 8): "remote consoles are not served",
     (2, 20): "volumes of shelved-offloaded servers are refused (409)",
 }
 

@@ -5,6 +5,7 @@ validate with, so it cannot drift from what is enforced."""
 from nimbus.api.openstack import (
     microversion,
     schemas,
+    schemas_consoles,
     schemas_network,
     schemas_tenant,
     schemas_volumes,
@@ -108,6 +109,9 @@ ROUTES = {
     S + "/os-interface/{port_id}": {"get": (200, None),
                                     "delete": (202, None)},
     S + "/os-virtual-interfaces": {"get": (200, None)},
+    S + "/remote-consoles": {
+        "post": (200, schemas_consoles.remote_console(mks=True))},
+    "/os-console-auth-tokens/{console_token}": {"get": (200, None)},
 }
 
 _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),

@@ -1,6 +1,7 @@
 """JSON schemas of request bodies (compute API 2.1)."""
 
 from nimbus.api.openstack import (
+    schemas_consoles,
     schemas_image_actions,
     schemas_moves,
     schemas_network,
@@ -121,6 +122,7 @@ ACTIONS.update(schemas_moves.ACTIONS)
 # Checked per microversion by controllers.server_live.
 ACTIONS["os-migrateLive"] = {"type": "object"}
 ACTIONS.update(schemas_image_actions.ACTIONS)
+ACTIONS["os-getVNCConsole"] = schemas_consoles.GET_VNC_CONSOLE
 
 SERVER_UPDATE = {
     "type": "object",

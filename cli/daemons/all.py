@@ -20,11 +20,13 @@ from nimbus.cli.daemons import (
     compute,
     conductor,
     network,
+    novncproxy,
     scheduler,
     volume,
 )
 from nimbus.core import bootstrap, loading, metrics, service
 from nimbus.core import context as nimbus_context
+from nimbus.core.conf import vnc as vnc_conf
 from nimbus.core.db import api as db_api
 from nimbus.core.db import migration, seed
 from nimbus.core.db import setup as db_setup
@@ -166,9 +168,23 @@ def start_all(conf):
     services.append(volume.build(conf, db))
     for svc in services:
         svc.start()
+    proxy = start_console_proxy(conf)
     server = api.build(conf, db)
     server.start()
-    return [server] + list(reversed(services))
+    return [server, proxy] + list(reversed(services))
+
+
+def start_console_proxy(conf):
+    """Start nimbus-novncproxy; unless ``[vnc] novncproxy_base_url`` is
+    set, console URLs point at it (its port may be any free one)."""
+    proxy = novncproxy.build(conf)
+    proxy.start()
+    if conf.vnc.novncproxy_base_url == vnc_conf.DEFAULT_BASE_URL:
+        conf.set_override(
+            "novncproxy_base_url", f"http://{conf.vnc.novncproxy_host}:"
+            f"{proxy.port}/vnc_auto.html", "vnc")
+        proxy.base_url = conf.vnc.novncproxy_base_url
+    return proxy
 
 
 def main(argv=None):
@@ -180,6 +196,7 @@ def main(argv=None):
         # banner says which); production services keep them off.
         conf.set_default("enabled", True, group="metrics")
         conf.set_default("port", 0, group="metrics")
+        conf.set_default("novncproxy_port", 0, group="vnc")
         # The embedded install serves the EC2 API too.
         conf.set_default("enabled_dialects", list(dict.fromkeys(
             conf.api.enabled_dialects + ["ec2"])), group="api")
@@ -230,6 +247,7 @@ def _banner(conf, base_url, path):
   volumes:    {conf.host} (driver: {conf.volume.driver}, target: {conf.volume.target})
   clouds.yaml: {path}
   metrics:    {_metrics_url(conf)}
+  consoles:   {conf.vnc.novncproxy_base_url} (openstack console url show)
 Try:
   nimbus server create --flavor m1.tiny --image demo demo --wait
   nimbus server list

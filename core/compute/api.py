@@ -15,6 +15,7 @@ from oslo_utils import uuidutils
 from nimbus.core import exception, loading, quota, servicegroup
 from nimbus.core.compute import (
     api_boot_volumes,
+    api_consoles,
     api_extras,
     api_groups,
     api_images,
@@ -61,10 +62,12 @@ _CAPABILITY_FOR = {
     "createImage": "snapshot",
     "rescue": "rescue", "unrescue": "rescue",
     "trigger_crash_dump": "crash_dump",
+    "get_vnc_console": "vnc_console",
 }
 
 
-class ComputeAPI(api_extras.ServerExtrasMixin,
+class ComputeAPI(api_consoles.ConsolesMixin,
+                 api_extras.ServerExtrasMixin,
                  api_groups.ServerGroupsMixin,
                  api_live.LiveMigrationMixin,
                  api_migrations.MigrationReadMixin,
@@ -341,6 +344,7 @@ class ComputeAPI(api_extras.ServerExtrasMixin,
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         self.db.actions.action_start(context, instance.uuid, "delete")
+        self.db.console_tokens.delete_for_instance(context, instance.uuid)
         for _attempt in range(5):
             if instance.host is None or not self._host_is_up(
                     context, instance.host):

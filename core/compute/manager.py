@@ -76,7 +76,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                      manager_images.ImageWorkflowsMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.9")
+    target = messaging.Target(version="1.10")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)
@@ -548,6 +548,12 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
     def get_console_output(self, context, instance, max_bytes):
         return self.driver.get_console_output(instance.uuid,
                                               max_bytes=max_bytes)
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def get_vnc_console(self, context, instance):
+        """Where the guest's VNC server listens (rpcapi 1.10): the
+        API turns it into a console token."""
+        return self.driver.get_vnc_console(instance.uuid).to_dict()
 
 
     # -- NIC hot-plug (rpcapi 1.2) ----------------------------------------

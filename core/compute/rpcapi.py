@@ -31,6 +31,7 @@ Version history:
   refresh_port_filters takes ``remote_groups`` (its filters' rules may
   name a remote group; the members of those groups).
 * 1.9: trigger_crash_dump (cast: an NMI to the guest).
+* 1.10: get_vnc_console (call: where the guest's VNC server listens).
 """
 
 import oslo_messaging as messaging
@@ -42,7 +43,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.9"
+VERSION_CAP = "1.10"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -140,6 +141,20 @@ class ComputeAPI:
         return self._on(instance.host, timeout=60).call(
             context, "get_console_output", instance=instance,
             max_bytes=max_bytes)
+
+    def get_vnc_console(self, context, instance):
+        """The :class:`~nimbus.core.interfaces.console.ConsoleAddress`
+        of the guest's VNC server, as a ``dict``.
+
+        :raises ConsoleUnavailable: the RPC API is pinned below 1.10
+            (the host may not know the call).
+        """
+        if not self.client.can_send_version("1.10"):
+            raise exception.ConsoleUnavailable(
+                console_type="vnc", instance_uuid=instance.uuid,
+                reason="the compute RPC API is pinned below 1.10")
+        return self._on(instance.host, version="1.10", timeout=60).call(
+            context, "get_vnc_console", instance=instance)
 
     def refresh_port_filters(self, context, host, port_filters,
                              remote_groups=None):

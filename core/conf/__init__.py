@@ -13,6 +13,7 @@ from nimbus.core.conf import (
     api,
     compute,
     conductor,
+    consoleauth,
     database,
     debug,
     default,
@@ -26,6 +27,7 @@ from nimbus.core.conf import (
     scheduler,
     security_compliance,
     upgrade_levels,
+    vnc,
     volume,
 )
 
@@ -33,7 +35,8 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2, security_compliance, notifications, debug)
+            ec2, security_compliance, notifications, debug, consoleauth,
+            vnc)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

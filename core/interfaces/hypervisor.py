@@ -28,6 +28,10 @@ import abc
 import dataclasses
 
 from nimbus.core import exception
+from nimbus.core.interfaces.console import (  # noqa: F401
+    ConsoleAddress,
+    RemoteConsoleContract,
+)
 from nimbus.core.interfaces.live_migration import (  # noqa: F401
     LiveMigrateData,
     LiveMigrationContract,
@@ -49,7 +53,10 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: valid 1.4 plugin and the API refuses those actions on its hosts (409).
 #: 1.5: ``trigger_crash_dump`` (capability ``crash_dump``); optional: a
 #: 1.4 plugin declares no ``crash_dump`` and the API refuses it (409).
-INTERFACE_VERSION = "1.5"
+#: 1.6: remote consoles (:mod:`nimbus.core.interfaces.console`):
+#: ``get_vnc_console`` (capability ``vnc_console``); optional: a 1.5
+#: plugin declares no ``vnc_console`` and the API refuses consoles (409).
+INTERFACE_VERSION = "1.6"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -99,6 +106,9 @@ class Capabilities:
     rescue: bool = False
     #: :meth:`Hypervisor.trigger_crash_dump` (an NMI to the guest).
     crash_dump: bool = False
+    #: :meth:`Hypervisor.get_vnc_console`: guests have a VNC server the
+    #: console proxy can reach (remote consoles, noVNC).
+    vnc_console: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
@@ -237,7 +247,7 @@ class LifecycleEvent:
     power_state: int
 
 
-class Hypervisor(LiveMigrationContract, abc.ABC):
+class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
     """Base class of every hypervisor plugin.
 
     Subclasses set :attr:`capabilities` and :attr:`hypervisor_type` and

@@ -14,6 +14,7 @@ def register_all():
     from nimbus.core.objects import (  # noqa: F401
         aggregate,
         compute_node,
+        console_auth_token,
         flavor,
         instance,
         instance_action,

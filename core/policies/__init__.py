@@ -16,6 +16,7 @@ from nimbus.core.policies import (
     base,
     compute_admin,
     compute_network,
+    consoles,
     flavors,
     identity,
     image_actions,
@@ -36,4 +37,4 @@ def list_rules():
         placement_groups.list_rules(), identity.list_rules(),
         images.list_rules(), compute_network.list_rules(),
         networks.list_rules(), volumes.list_rules(),
-        migrations.list_rules()))
+        migrations.list_rules(), consoles.list_rules()))

@@ -26,6 +26,7 @@ not.
 """
 
 import random
+import socket
 import time
 import uuid as uuidlib
 
@@ -180,6 +181,27 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
         self.assertIsInstance(text, str)
         tail = self.driver.get_console_output(uuid, max_bytes=10)
         self.assertLessEqual(len(tail.encode()), 10)
+
+    def test_vnc_console_answers_rfb(self):
+        if not self._declared("vnc_console", "get_vnc_console"):
+            return
+        uuid = self._spawn()
+        address = self.driver.get_vnc_console(uuid)
+        self.assertIsInstance(address, hv.ConsoleAddress)
+        self.assertIsInstance(address.port, int)
+        # What the console proxy does: connect and read the server's
+        # protocol banner ("RFB 003.008\n").
+        with socket.create_connection((address.host, address.port),
+                                      timeout=self.state_timeout) as conn:
+            banner = b""
+            while len(banner) < 12:
+                chunk = conn.recv(12 - len(banner))
+                if not chunk:
+                    break
+                banner += chunk
+        self.assertRegex(banner, rb"^RFB \d{3}\.\d{3}\n$")
+        with self.assertRaises(exception.HypervisorInstanceNotFound):
+            self.driver.get_vnc_console(str(uuidlib.uuid4()))
 
     def test_lifecycle_events_reach_listeners(self):
         if not self._declared("lifecycle_events"):

@@ -38,6 +38,8 @@ COVERED = {
     ("POST", S + "/action", "reboot"): ["server reboot"],
     ("POST", S + "/action", "os-resetState"): ["server set"],
     ("POST", S + "/action", "os-getConsoleOutput"): ["console log"],
+    ("POST", S + "/remote-consoles", None): ["console url show",
+                                            "server console url"],
     ("POST", S + "/action", "resize"): ["server resize"],
     ("POST", S + "/action", "confirmResize"): ["server resize confirm"],
     ("POST", S + "/action", "revertResize"): ["server resize revert"],
@@ -132,6 +134,12 @@ COVERED = {
 
 # Routes no verb sends, and why.
 EXCEPTIONS = {
+    # The 2.1-2.5 form of remote-consoles (404 from 2.6), which
+    # `console url show` sends; stock clients before 2.6 send it.
+    ("POST", S + "/action", "os-getVNCConsole"),
+    # An operator's look-up of what a console token opens (admin
+    # debugging of the proxy); no stock client verb either.
+    ("GET", "/v2.1/os-console-auth-tokens/{}", None),
     # The generic form of the action route; each action is listed above.
     ("POST", S + "/action", None),
     ("POST", F + "/action", None),

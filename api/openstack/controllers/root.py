@@ -13,6 +13,7 @@ from nimbus.api.openstack.controllers import (
     migrations,
     networks,
     quotas,
+    remote_consoles,
     security_groups,
     server_groups,
     servers,
@@ -48,6 +49,8 @@ class V21Controller:
         setattr(self, "os-migrations", migrations.MigrationsController())
         setattr(self, "os-simple-tenant-usage",
                 usage.TenantUsagesController())
+        setattr(self, "os-console-auth-tokens",
+                remote_consoles.ConsoleAuthTokensController())
 
     @pecan.expose("json")
     def index(self):

@@ -5,6 +5,7 @@ import pecan
 from nimbus.api import http
 from nimbus.api.openstack import common, schemas
 from nimbus.api.openstack.controllers import (
+    remote_consoles,
     security_groups,
     server_image_actions,
     server_live,
@@ -25,6 +26,8 @@ _SIMPLE = {
 }
 #: action -> the first microversion that has it (a 404 below, as Nova).
 _SINCE = {"trigger_crash_dump": 17}
+#: action -> the last microversion that has it (a 404 above, as Nova).
+_UNTIL = {"os-getVNCConsole": remote_consoles.VNC_ACTION_UNTIL}
 _RULES = {
     "reboot": "os_compute_api:servers:reboot",
     "unlock": "os_compute_api:os-lock-server:unlock",
@@ -37,6 +40,7 @@ _RULES = {
     "revertResize": "os_compute_api:servers:revert_resize",
     "migrate": "os_compute_api:os-migrate-server:migrate",
     "os-migrateLive": server_live.RULE,
+    "os-getVNCConsole": remote_consoles.RULE,
 }
 _MOVES = ("resize", "confirmResize", "revertResize", "migrate")
 # action -> what does it, given (context, instance, arguments).
@@ -49,7 +53,8 @@ def _check_known(data):
     if isinstance(data, dict) and len(data) == 1:
         name, = data
         if name not in schemas.ACTIONS or \
-                not common.at_least(_SINCE.get(name, 1)):
+                not common.at_least(_SINCE.get(name, 1)) or \
+                common.at_least(_UNTIL.get(name, 999) + 1):
             raise exception.NotFound(
                 message=f"There is no such action: {name}")
 
@@ -121,6 +126,8 @@ class ServerActionController:
             compute.reset_state(ctx, uuid, args["state"])
         elif name in _MOVES:
             _move(ctx, compute, uuid, name, args)
+        elif name == "os-getVNCConsole":
+            return remote_consoles.get_vnc_console(ctx, compute, uuid, args)
         else:
             return _console_output(ctx, compute, uuid, args)
         return common.reply(None, 202)

@@ -6,6 +6,7 @@ from nimbus.api.openstack import common, password, schemas
 from nimbus.api.openstack.controllers import (
     interfaces,
     migrations,
+    remote_consoles,
     security_groups,
     server_actions,
     server_filters,
@@ -123,6 +124,8 @@ class ServerController:
                 interfaces.VirtualInterfacesController(server_id))
         setattr(self, "os-volume_attachments",
                 volume_attachments.VolumeAttachmentsController(server_id))
+        setattr(self, "remote-consoles",
+                remote_consoles.RemoteConsolesController(server_id))
 
     @pecan.expose("json", generic=True)
     def index(self):

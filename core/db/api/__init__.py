@@ -10,6 +10,7 @@ from nimbus.core.db.api import (
     aggregates,
     block_devices,
     compute_nodes,
+    console_tokens,
     ec2,
     flavors,
     floating_ips,
@@ -30,7 +31,8 @@ from nimbus.core.db.api import (
     volumes,
 )
 
-__all__ = ["actions", "aggregates", "block_devices", "compute_nodes", "ec2",
+__all__ = ["actions", "aggregates", "block_devices", "compute_nodes",
+           "console_tokens", "ec2",
            "flavors", "floating_ips", "host_states", "identity",
            "instance_tags", "instances", "keypairs",
            "migrations", "networks", "passwords",

@@ -39,6 +39,7 @@ from nimbus.core.db.models.compute import (  # noqa: F401
     QuotaClass,
     Service,
 )
+from nimbus.core.db.models.console import ConsoleAuthToken  # noqa: F401
 from nimbus.core.db.models.ec2 import (  # noqa: F401
     Ec2Credential,
     Ec2Id,

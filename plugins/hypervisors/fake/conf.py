@@ -37,7 +37,7 @@ lacks them: its operations then raise UnsupportedOperation as a real
 plugin's would. Each item is a capability name (every host) or
 ``host:name`` (one host), e.g. ``fake-2:pause,fake-2:suspend``. Names:
 soft_reboot, pause, suspend, console_log, disk_hotplug, direct_kernel_boot,
-lifecycle_events, cold_migration.
+lifecycle_events, cold_migration, vnc_console (any Capabilities field).
 """),
     cfg.BoolOpt("persist", default=True,
                 help="""

@@ -18,7 +18,7 @@ from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
-from nimbus.plugins.hypervisors.fake import console
+from nimbus.plugins.hypervisors.fake import console, vnc
 from nimbus.plugins.hypervisors.fake.live_migration import (
     FakeLiveMigrationMixin,
 )
@@ -35,7 +35,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         lifecycle_events=True, cold_migration=True, live_migration=True,
         block_migration=True, live_migration_abort=True,
         live_migration_force_complete=True, snapshot=True, rescue=True,
-        crash_dump=True)
+        crash_dump=True, vnc_console=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -47,6 +47,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         self._guests = {}
         #: guests set aside by migrate_disk_and_power_off, for a revert.
         self._kept = {}
+        self._vnc = vnc.FakeVncServer()
         self._path = None
         if conf.fake.persist:
             self._path = os.path.join(conf.state_path, "fake", f"{host}.json")
@@ -63,6 +64,9 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 self._kept = json.load(f)
         LOG.info("Fake host %(host)s has %(n)d guests",
                  {"host": self.host, "n": len(self._guests)})
+
+    def cleanup_host(self):
+        self._vnc.stop()
 
     def get_available_resource(self):
         vcpus, memory_mb, local_gb = self._capacity()
@@ -172,6 +176,16 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         self._need("console_log", "get_console_output")
         text = "\n".join(self._get(uuid)["console"]) + "\n"
         return text[-max_bytes:] if max_bytes else text
+
+    def get_vnc_console(self, uuid):
+        """Every running guest of the host shares the host's
+        :class:`~.vnc.FakeVncServer` (started on first use)."""
+        self._need("vnc_console", "get_vnc_console")
+        if self._get(uuid)["power_state"] != power_state.RUNNING:
+            raise exception.ConsoleUnavailable(
+                console_type="vnc", instance_uuid=uuid,
+                reason="the guest is not running")
+        return hv.ConsoleAddress(host="127.0.0.1", port=self._vnc.start())
 
     def attach_disk(self, uuid, disk):
         self._need("disk_hotplug", "attach_disk")

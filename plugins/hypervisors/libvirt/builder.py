@@ -124,7 +124,9 @@ def guest_config(conf, spec, paths, disks, kernel=None, initrd=None,
         cpu_mode=cpu_mode(conf), disks=list(disks),
         interfaces=interface_configs(
             spec.vifs, virt_type, conf.libvirt.ovs_checksum_offload),
-        serial=config.SerialFileConfig(paths.console))
+        serial=config.SerialFileConfig(paths.console),
+        graphics=(config.VncGraphicsConfig(conf.libvirt.vnc_listen)
+                  if conf.libvirt.vnc_enabled else None))
 
 
 def cpu_info(capabilities_xml):

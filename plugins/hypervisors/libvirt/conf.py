@@ -63,6 +63,25 @@ power button before it resets the guest (hard reboot).
                help="""
 Most bytes ``get_console_output`` returns (the tail of the serial log).
 """),
+    cfg.BoolOpt("vnc_enabled", default=True,
+                help="""
+Give guests a VNC server (graphics on a port libvirt picks) that
+nimbus's console proxy reaches, for remote consoles (noVNC). Off: the
+host declares no ``vnc_console`` capability and the API refuses
+consoles of its guests (409).
+"""),
+    cfg.HostAddressOpt("vnc_listen", default="127.0.0.1",
+                       help="""
+Address guests' VNC servers listen on. Keep it on loopback unless the
+console proxy runs on another host, and then only on a network users
+cannot reach: VNC here has no password (the proxy's token is the lock).
+"""),
+    cfg.HostAddressOpt("vnc_proxyclient_address",
+                       help="""
+Address the console proxy connects to for this host's guests' VNC
+servers (unset: ``vnc_listen``). Set it when ``vnc_listen`` is a
+wildcard or the proxy reaches this host by another name.
+"""),
     cfg.BoolOpt("ovs_checksum_offload", default=False,
                 help="""
 Offer checksum offload to guests on Open vSwitch ports. Open vSwitch's

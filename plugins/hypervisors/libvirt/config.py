@@ -130,6 +130,20 @@ class SerialFileConfig:
 
 
 @dataclasses.dataclass
+class VncGraphicsConfig:
+    """A VNC server on the host for the guest's screen, on a port libvirt
+    picks (``autoport``), listening on ``listen`` only."""
+
+    listen: str = "127.0.0.1"
+
+    def to_xml(self):
+        graphics = ET.Element("graphics", type="vnc", autoport="yes",
+                              listen=self.listen)
+        _sub(graphics, "listen", type="address", address=self.listen)
+        return graphics
+
+
+@dataclasses.dataclass
 class GuestConfig:
     """A whole ``<domain>`` for kvm, qemu or xen (HVM)."""
 
@@ -149,6 +163,7 @@ class GuestConfig:
     disks: list = dataclasses.field(default_factory=list)
     interfaces: list = dataclasses.field(default_factory=list)
     serial: SerialFileConfig | None = None
+    graphics: VncGraphicsConfig | None = None
 
     def to_xml(self):
         domain = ET.Element("domain", type=self.virt_type)
@@ -211,6 +226,8 @@ class GuestConfig:
             devices.append(iface.to_xml())
         if self.serial:
             devices.append(self.serial.to_xml())
+        if self.graphics:
+            devices.append(self.graphics.to_xml())
         if self.virt_type in ("kvm", "qemu"):
             _sub(devices, "memballoon", model="virtio")
 
@@ -259,6 +276,17 @@ def interface_macs(domain_xml):
     """Return the MAC addresses of the interfaces in ``domain_xml``."""
     return [m.get("address", "").lower() for m in
             ET.fromstring(domain_xml).findall("./devices/interface/mac")]
+
+
+def vnc_port(domain_xml):
+    """The port of the running domain's VNC server, or None (no VNC
+    graphics, or the domain is not running: libvirt shows ``-1``)."""
+    for graphics in ET.fromstring(domain_xml).findall(
+            "./devices/graphics[@type='vnc']"):
+        port = int(graphics.get("port", "-1"))
+        if port > 0:
+            return port
+    return None
 
 
 def disk_serials(domain_xml):

@@ -6,6 +6,7 @@ All of a guest's files live in ``<instances_path>/<uuid>/``; base images
 are shared in ``<instances_path>/_base``.
 """
 
+import dataclasses
 import os
 import shutil
 import time
@@ -72,12 +73,16 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         disk_hotplug=True, direct_kernel_boot=True, lifecycle_events=True,
         vif_hotplug=True, live_migration=True, block_migration=True,
         live_migration_abort=True, live_migration_force_complete=True,
-        snapshot=True, rescue=True, cold_migration=True, crash_dump=True)
+        snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
+        vnc_console=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
         super().__init__(conf, host)
         libvirt_conf.register_opts(conf)
+        if not conf.libvirt.vnc_enabled:
+            self.capabilities = dataclasses.replace(
+                type(self).capabilities, vnc_console=False)
         self._opts = conf.libvirt
         self.hypervisor_type = self._opts.virt_type
         self._instances_path = os.path.abspath(self._opts.instances_path)
@@ -340,6 +345,17 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
             return ""
         # "ignore" never makes the text longer than the bytes read.
         return data.decode("utf-8", "ignore")
+
+    def get_vnc_console(self, uuid):
+        if not self.capabilities.vnc_console:
+            self._unsupported("get_vnc_console")
+        port = config.vnc_port(self._host.lookup(uuid).xml())
+        if port is None:
+            raise exception.ConsoleUnavailable(
+                console_type="vnc", instance_uuid=uuid,
+                reason="the guest is not running or has no VNC graphics")
+        host = self._opts.vnc_proxyclient_address or self._opts.vnc_listen
+        return hv.ConsoleAddress(host=host, port=port)
 
     def attach_disk(self, uuid, disk):
         guest = self._host.lookup(uuid)

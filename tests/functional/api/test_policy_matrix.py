@@ -141,6 +141,17 @@ def server_rows():
         action(S + "/action", "os-resetState", {"state": "active"},
                codes(202, 403, 403, 404), _server()),
         action(S + "/action", "os-getConsoleOutput", {}, OWNER_WRITE),
+        # Remote consoles (the fake hosts serve VNC): the 2.1-2.5
+        # action, 2.6's remote-consoles, and 2.31's token look-up (an
+        # unknown token: 404 once the admin-only rule let the caller by).
+        action(S + "/action", "os-getVNCConsole", {"type": "novnc"},
+               OWNER_WRITE),
+        Row("POST", S + "/remote-consoles", OWNER_WRITE,
+            {"remote_console": {"protocol": "vnc", "type": "novnc"}},
+            headers={"OpenStack-API-Version": "compute 2.6"}),
+        Row("GET", "/v2.1/os-console-auth-tokens/unknown-token",
+            codes(404, 403, 403, 403),
+            headers={"OpenStack-API-Version": "compute 2.31"}),
         action(S + "/action", "resize", {"flavorRef": "2"}, ACTION_WRITE,
                _server()),
         action(S + "/action", "migrate", None, codes(202, 403, 403, 404),

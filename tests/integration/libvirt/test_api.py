@@ -8,18 +8,22 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
 from oslo_config import cfg
 
 from nimbus.plugins.images.local import store as local_store
+from tests import rfb_client
 from tests.conftest import free_port, noauth_sdk
 from tests.integration.procs import wait_until
 
 pytestmark = pytest.mark.real
 BIN = os.path.dirname(sys.executable)
 HOST = "lv-1"
+#: seconds a console URL works in these deployments.
+CONSOLE_TTL = 10
 
 
 class Nimbus:
@@ -59,6 +63,10 @@ metadata_port = {free_port()}
 # VIFs would name one that does not exist. Real networks are
 # test_network_e2e*.py's.
 create_default_network = false
+# Console URLs handed out at the start of the lifecycle test have
+# expired by its end (it checks that the proxy refuses them then).
+[consoleauth]
+token_ttl = {CONSOLE_TTL}
 [quota]
 instances = -1
 cores = -1
@@ -160,6 +168,24 @@ def _console(conn, server_id, text, count=1, timeout=90):
                message=f"{text!r} x{count} on the console")
 
 
+def _vnc_banner(conn, server_id):
+    """Get a noVNC URL through the API and read the real guest's RFB
+    banner through nimbus-novncproxy; return the URL."""
+    url = conn.compute.create_server_remote_console(
+        server_id, protocol="vnc", type="novnc").url
+    path, address = rfb_client.websocket_path(url)
+    assert rfb_client.read_banner(address, path).startswith(b"RFB 003.")
+    return url
+
+
+def _vnc_refused(url, path):
+    """The proxy of ``url`` refuses the websocket ``path`` (403)."""
+    _, address = rfb_client.websocket_path(url)
+    with pytest.raises(rfb_client.Refused) as refused:
+        rfb_client.read_banner(address, path)
+    assert refused.value.status == 403
+
+
 def _boot(conn, image_id, flavor_id, name="lv"):
     return conn.compute.create_server(name=name, image_id=image_id,
                                       flavor_id=flavor_id).id
@@ -180,6 +206,10 @@ def test_lifecycle_through_the_api(nimbus):
                              f"{nimbus.dir}/state/clouds.yaml")),
                          capture_output=True, text=True, timeout=60)
     assert "NIMBUS-GUEST-BOOTED" in log.stdout, log.stderr
+    # The guest's own VNC server (QEMU's) through the console proxy.
+    first_console = _vnc_banner(conn, sid)
+    issued = time.monotonic()
+    _vnc_refused(first_console, "/?token=garbage")
 
     conn.compute.stop_server(sid)
     _status(conn, sid, "SHUTOFF")
@@ -218,6 +248,10 @@ def test_lifecycle_through_the_api(nimbus):
     conn = nimbus.sdk()
     server = _status(conn, sid, "ACTIVE")
     assert server.power_state == 1
+    # Consoles work after the restart; the first URL's token expired.
+    url = _vnc_banner(conn, sid)
+    time.sleep(max(0.0, CONSOLE_TTL + 1 - (time.monotonic() - issued)))
+    _vnc_refused(url, rfb_client.websocket_path(first_console)[0])
 
     # A guest destroyed behind nimbus's back is noticed and synced.
     nimbus.env.virsh("destroy", f"{nimbus.prefix}{sid}")

@@ -25,12 +25,14 @@ def _driver(host, disabled):
 
 class TestRestrictedFakeConformance(HypervisorConformanceTests,
                                     unittest.TestCase):
-    """The kit passes for a fake without pause, suspend, console log and
-    hot-plug: those operations refuse and change nothing."""
+    """The kit passes for a fake without pause, suspend, console log,
+    hot-plug and VNC consoles: those operations refuse and change
+    nothing."""
 
     def make_driver(self):
         return _driver("h1", ["pause", "h1:suspend", "console_log",
-                              "disk_hotplug", "vif_hotplug"])
+                              "disk_hotplug", "vif_hotplug",
+                              "vnc_console"])
 
 
 def test_disabled_only_on_the_named_host():

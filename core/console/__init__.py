@@ -1,0 +1,1 @@
+"""Remote consoles: the websocket proxy between clients and guests."""
