@@ -16,6 +16,7 @@ once the server is back the next transaction simply reconnects.
 import contextlib
 import os
 import threading
+import time
 
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
@@ -163,13 +164,34 @@ def _close(conn):
         conn.invalidate()
 
 
+#: a held connection idle longer than this is pinged before it is lent:
+#: the server may have restarted meanwhile. One in steady use is not.
+_PING_AFTER_IDLE = 1.0
+
+
+def _alive(conn):
+    """Whether ``conn`` still reaches its server (a ``SELECT 1``)."""
+    try:
+        conn.exec_driver_sql("SELECT 1")
+    except (sa_exc.SQLAlchemyError, db_exc.DBError):
+        return False
+    return True
+
+
 def _take():
     """Return an idle held connection of the current engine, or a new
-    one."""
+    one. A connection idle for more than a second is pinged first, so the
+    first statement after a database restart does not fail on a
+    connection the old server dropped."""
     with _held_lock:
         conn = _idle.pop() if _idle else None
     if conn is not None and (conn.invalidated or conn.closed
                              or conn.engine is not get_engine()):
+        _close(conn)
+        conn = None
+    if conn is not None and conn.dialect.name != "sqlite" and \
+            time.monotonic() - conn.info.get("nimbus_idle_since", 0) > \
+            _PING_AFTER_IDLE and not _alive(conn):
         _close(conn)
         conn = None
     return conn if conn is not None else _connect()
@@ -207,6 +229,7 @@ def held():
 
 
 def _give_back(conn):
+    conn.info["nimbus_idle_since"] = time.monotonic()
     with _held_lock:
         _idle.append(conn)
 
