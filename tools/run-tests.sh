@@ -18,22 +18,62 @@ tools/lint-imports.sh
 # another's outcome. Every suite runs; the run fails if any failed.
 failed=()
 timings=()
-for suite in tests/unit tests/functional tests/integration/*/; do
-  [ -n "$(find "$suite" -name 'test_*.py' -print -quit)" ] || continue
-  # The slow suites wait on guests, stock clients and polling more than
-  # on the CPU: their modules (each with its own uniquely named cloud,
-  # ports and resources) run side by side, a module per worker.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+# run_suite SUITE LOG [PYTEST ARGS...]: one suite into LOG; its exit code
+# and seconds go beside it.
+run_suite() {
+  local suite=$1 log=$2 started=$SECONDS rc=0
+  shift 2
+  python -m pytest -p no:warnings -q --durations=10 "$@" "$suite" \
+    > "$log" 2>&1 || rc=$?
+  echo "$rc $((SECONDS - started))" > "$log.result"
+}
+
+# report SUITE LOG: print a finished suite's output and count it.
+report() {
+  local suite=$1 log=$2 rc took
+  echo "== tests: $suite"
+  cat "$log"
+  read -r rc took < "$log.result"
+  timings+=("$took s  $suite")
+  [ "$rc" -eq 0 ] || failed+=("$suite")
+}
+
+# The slow suites wait on guests, stock clients and polling more than on
+# the CPU: their modules (each with its own uniquely named cloud, ports
+# and resources) run side by side, a module per worker.
+for suite in tests/unit tests/functional tests/integration/libvirt; do
   case "$suite" in
     tests/functional) parallel=(-n 3 --dist loadfile) ;;
-    tests/integration/libvirt/) parallel=(-n 2 --dist loadfile) ;;
+    tests/integration/libvirt) parallel=(-n 2 --dist loadfile) ;;
     *) parallel=() ;;
   esac
-  echo "== tests: $suite"
-  started=$SECONDS
-  python -m pytest -p no:warnings -q --durations=10 "${parallel[@]}" "$@" \
-    "$suite" || failed+=("$suite")
-  timings+=("$((SECONDS - started)) s  $suite")
+  run_suite "$suite" "$logs/suite.log" "${parallel[@]}" "$@"
+  report "$suite" "$logs/suite.log"
 done
+
+# The other integration suites are multi-process deployments that mostly
+# wait (heartbeats, deadlines, restarts of their own private brokers and
+# databases): two of them run at a time, each still its own process with
+# its own vhosts, databases, ports, bridges and volume groups.
+others=()
+for suite in tests/integration/*/; do
+  suite=${suite%/}
+  [ "$suite" = tests/integration/libvirt ] && continue
+  [ -n "$(find "$suite" -name 'test_*.py' -print -quit)" ] || continue
+  others+=("$suite")
+done
+for suite in "${others[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n || true; done
+  run_suite "$suite" "$logs/${suite//\//_}.log" "$@" &
+done
+wait
+for suite in "${others[@]}"; do
+  report "$suite" "$logs/${suite//\//_}.log"
+done
+
 # Where the run's time goes, so the suite stays inside its budget.
 echo "== time per suite"
 printf '  %s\n' "${timings[@]}"
