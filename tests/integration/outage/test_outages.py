@@ -7,6 +7,8 @@ dialect's fault format, quickly; once it is back requests succeed and
 servers build, without restarting any nimbus process.
 """
 
+import concurrent.futures
+import threading
 import time
 
 import boto3
@@ -51,7 +53,11 @@ def deployment(backends, tmp_path_factory):
                "api": {"retry_after": 7,
                        "enabled_dialects": "openstack,identity,image,"
                                            "network,volume,ec2"},
-               "ec2": {"bind_port": free_port()}})
+               "ec2": {"bind_port": free_port()},
+               # A message the dying broker took with it leaves its boot
+               # to the task-state deadline: short here, 600 s by default.
+               "conductor": {"task_state_timeout": 20,
+                             "task_state_check_interval": 2}})
     try:
         dep.manage("db", "sync")
         dep.manage("db", "seed")
@@ -226,3 +232,97 @@ def test_broker_outage_refuses_boot_then_recovers(deployment, backends):
                message="compute up again")
     _boots_active(deployment, "vm-after-broker")
     _assert_all_running(deployment)
+
+
+BURST = 50
+
+
+def _burst_across(dep, prefix, outage):
+    """Send ``BURST`` boots from four threads; once ten are accepted run
+    ``outage()`` (a backend down and up again) while the rest keep
+    coming. Return the ids of the accepted boots."""
+    accepted, lock = [], threading.Lock()
+
+    def boot(index):
+        try:
+            reply = _boot(dep, f"{prefix}-{index}", timeout=60)
+        except requests.RequestException:
+            return
+        if reply.status_code == 202:
+            with lock:
+                accepted.append(reply.json()["server"]["id"])
+        else:
+            # Refused during the outage: a clear 503, nothing recorded.
+            assert reply.status_code == 503, (reply.status_code, reply.text)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(boot, i) for i in range(BURST)]
+        wait_until(lambda: len(accepted) >= 10, RECOVERY,
+                   message="ten boots accepted")
+        outage()
+        for future in futures:
+            future.result()
+    return accepted
+
+
+def _settled(dep, accepted):
+    """Every accepted boot ACTIVE, or ERROR with a fault; none pending."""
+    reply = _get(dep, "/v2.1/servers/detail", timeout=10)
+    if reply.status_code != 200:
+        return False
+    servers = {s["id"]: s for s in reply.json()["servers"]}
+    for uuid in accepted:
+        server = servers.get(uuid)
+        if server is None or server["OS-EXT-STS:task_state"] is not None:
+            return False
+        if server["status"] == "ERROR":
+            assert server["fault"]["message"], server
+        elif server["status"] != "ACTIVE":
+            return False
+    return True
+
+
+@pytest.mark.parametrize("backend", ["rabbitmq", "postgresql"])
+def test_backend_restarted_during_a_burst_of_boots(deployment, backends,
+                                                   backend):
+    pg, rabbit = backends
+    wait_until(lambda: _compute_up(deployment), RECOVERY, interval=0.5,
+               message="compute up")
+
+    def outage():
+        if backend == "rabbitmq":
+            rabbit.kill()
+            time.sleep(2)
+            rabbit.start()
+        else:
+            pg.stop()
+            time.sleep(2)
+            pg.start()
+
+    started = time.monotonic()
+    accepted = _burst_across(deployment, f"burst-{backend}", outage)
+    try:
+        wait_until(lambda: _settled(deployment, accepted), 120, interval=1,
+                   message=f"every boot accepted around the {backend} "
+                           f"restart settled")
+    except AssertionError:
+        servers = _get(deployment, "/v2.1/servers/detail").json()["servers"]
+        stuck = [(s["id"], s["status"], s["OS-EXT-STS:task_state"])
+                 for s in servers if s["id"] in accepted
+                 and (s["status"] not in ("ACTIVE", "ERROR")
+                      or s["OS-EXT-STS:task_state"])]
+        raise AssertionError(f"not settled: {stuck}\n" + "\n".join(
+            f"--- {name}\n{deployment.log(name)[-3000:]}"
+            for name in deployment.procs)) from None
+    took = time.monotonic() - started
+    servers = {s["id"]: s for s in _get(
+        deployment, "/v2.1/servers/detail").json()["servers"]}
+    active = sum(servers[u]["status"] == "ACTIVE" for u in accepted)
+    print(f"{backend} restarted during {BURST} boots: {len(accepted)} "
+          f"accepted, {active} ACTIVE, {len(accepted) - active} ERROR, "
+          f"all settled {took:.1f}s after the burst began")
+    # Every service rode it out without a restart, and boots work again.
+    _assert_all_running(deployment)
+    wait_until(lambda: _compute_up(deployment), RECOVERY, interval=0.5,
+               message="compute up again")
+    _boots_active(deployment, f"vm-after-{backend}-burst")
