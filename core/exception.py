@@ -76,6 +76,25 @@ class NimbusException(Exception):
         return self.message
 
 
+#: what oslo.messaging appends to the text of an exception re-raised
+#: from another service (and ``_Remote`` to its class name).
+_REMOTE_TRACEBACK = "\nTraceback (most recent call last):"
+_REMOTE_SUFFIX = "_Remote"
+
+
+def message_of(err):
+    """What ``err`` says, without the traceback of the service that
+    raised it when it came over RPC: fault messages are shown to users."""
+    return str(err).split(_REMOTE_TRACEBACK, 1)[0]
+
+
+def name_of(err):
+    """``err``'s class name as the raising service knew it."""
+    name = type(err).__name__
+    return name[:-len(_REMOTE_SUFFIX)] if name.endswith(_REMOTE_SUFFIX) \
+        else name
+
+
 def _jsonable(value):
     """``value`` as an RPC peer will see it: its JSON form (a tuple
     becomes a list), or its ``str`` when it has none."""

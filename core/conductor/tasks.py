@@ -12,7 +12,7 @@ alternate, up to ``[conductor] max_build_attempts`` hosts in all.
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from nimbus.core import exception
+from nimbus.core import exception, notifications
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import task_states, vm_states
 from nimbus.core.conductor import image_tasks
@@ -159,6 +159,19 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         instance_action.InstanceActionEvent.event_finish(
             context, uuid, event, result="Error")
         self.db.compute_nodes.release(context, uuid)
+        if notifications.enabled():
+            self._notify_failed(context, uuid, err)
+
+    def _notify_failed(self, context, uuid, err):
+        """``instance.create.error`` for a build no compute ever had, from
+        conductor (a compute reports the builds it fails itself)."""
+        try:
+            instance = instance_obj.Instance.get_by_uuid(context, uuid)
+        except exception.InstanceNotFound:
+            return   # deleted meanwhile: its delete is what happened
+        notifications.notify(context, instance, "create", "error",
+                             self.conf.host, exception=err,
+                             source="nimbus-conductor")
 
     # -- moves ----------------------------------------------------------------
 

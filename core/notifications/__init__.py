@@ -76,6 +76,12 @@ def notify_state_change(context, instance, old_vm_state, old_task_state):
           f"{base.binary()}:{conf.host}")
 
 
+def enabled():
+    """Whether notifications are sent at all (callers that must read
+    something to build a payload ask first)."""
+    return _enabled()
+
+
 def _enabled():
     try:
         return base.enabled()

@@ -10,6 +10,7 @@ import traceback as tb
 
 from oslo_versionedobjects import fields
 
+from nimbus.core import exception
 from nimbus.core.notifications import base
 
 
@@ -86,7 +87,8 @@ class ExceptionPayload(base.NotificationPayloadBase):
         return cls(
             module_name=code.f_globals.get("__name__", "") if code else "",
             function_name=code.f_code.co_name if code else "",
-            exception=type(err).__name__, exception_message=str(err),
+            exception=exception.name_of(err),
+            exception_message=exception.message_of(err),
             traceback="".join(tb.format_exception(err)))
 
 

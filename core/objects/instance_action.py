@@ -3,6 +3,7 @@
 from oslo_utils import timeutils
 from oslo_versionedobjects import fields
 
+from nimbus.core import exception
 from nimbus.core.objects import base
 
 
@@ -69,6 +70,6 @@ class InstanceFault(base.NimbusObject):
     def record(cls, context, instance_uuid, code, message, details=None,
                host=None):
         row = cls._db().actions.fault_create(
-            context, instance_uuid, code, message, details=details,
-            host=host)
+            context, instance_uuid, code, exception.message_of(message),
+            details=details, host=host)
         return cls.from_row(context, row)

@@ -201,3 +201,24 @@ def test_boot_delete_and_failed_build_notify(deployment, listener):
     assert [e for _p, _pub, e, _d in listener.of(failed.id)
             if e != "instance.update"] == \
         ["instance.create.start", "instance.create.error"]
+
+    # A build no host takes never reaches a compute: conductor reports it.
+    huge = conn.compute.create_flavor(name="huge", ram=64 * 1024 * 1024,
+                                      vcpus=1, disk=1)
+    unplaced = conn.compute.create_server(name="unplaced",
+                                          image_id=DEMO_IMAGE,
+                                          flavor_id=huge.id)
+    wait_until(lambda: _status(conn, unplaced.id, "ERROR"), 60,
+               message="unplaceable server ERROR")
+    (prio, pub, _event, data), = listener.wait_for(
+        unplaced.id, "instance.create.error")
+    fault = data["fault"]["nova_object.data"]
+    assert (prio, pub, data["host"]) == \
+        ("ERROR", "nimbus-conductor:conductor", None)
+    assert fault["exception"] == "NoValidHost"
+    assert fault["exception_message"].startswith("No valid host was found")
+    assert "Traceback" not in fault["exception_message"]
+    # The user's fault says it too, without the scheduler's traceback.
+    message = conn.compute.get_server(unplaced.id).fault["message"]
+    assert message.startswith("No valid host was found")
+    assert "Traceback" not in message
