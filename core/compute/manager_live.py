@@ -20,7 +20,7 @@ import time
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from nimbus.core import debug, exception
+from nimbus.core import exception, fault_injection
 from nimbus.core.compute import guest_spec, task_states, vm_states
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
@@ -99,7 +99,7 @@ class LiveMigrationManagerMixin:
         last = [0.0]
 
         def progress(sample):
-            debug.pause_point(self.conf, "live.running", instance.uuid)
+            fault_injection.pause_point(self.conf, "live.running", instance.uuid)
             now = time.monotonic()
             if now - last[0] < PROGRESS_INTERVAL:
                 return

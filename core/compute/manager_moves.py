@@ -14,7 +14,7 @@ move_step_timeout``) and is safe to repeat.
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from nimbus.core import debug, exception
+from nimbus.core import exception, fault_injection
 from nimbus.core.compute import guest_spec
 
 LOG = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class MoveManagerMixin:
         when ``power_on``. On failure what was plugged here is unplugged
         (unless this is also the source)."""
         with self.lock(instance.uuid):
-            debug.pause_point(self.conf, "resize.finish", instance.uuid)
+            fault_injection.pause_point(self.conf, "resize.finish", instance.uuid)
             spec = spec_with_flavor(context, instance, self.images, flavor)
             vifs = sent.get("vifs") or []
             same_host = migration.source_compute == self.host

@@ -15,9 +15,9 @@ from nimbus.core.conf import (
     conductor,
     consoleauth,
     database,
-    debug,
     default,
     ec2,
+    fault_injection,
     identity,
     images,
     metrics,
@@ -35,8 +35,8 @@ CONF = cfg.CONF
 
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
-            ec2, security_compliance, notifications, debug, consoleauth,
-            vnc)
+            ec2, security_compliance, notifications, fault_injection,
+            consoleauth, vnc)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

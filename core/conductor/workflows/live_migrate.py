@@ -26,7 +26,7 @@ conductor starts again.
 
 from oslo_log import log as logging
 
-from nimbus.core import debug, exception
+from nimbus.core import exception, fault_injection
 from nimbus.core.compute import vm_states
 from nimbus.core.conductor.workflows import base
 from nimbus.core.objects import instance as instance_obj
@@ -98,7 +98,7 @@ class LiveMigrationTask(base.MoveTask):
                        f"(tried {', '.join(tried[1:])})")
         self.data = self.compute.pre_live_migration(
             self.context, instance, self.dest, self.data)
-        debug.pause_point(self.conf, "live.prepared", instance.uuid)
+        fault_injection.pause_point(self.conf, "live.prepared", instance.uuid)
         self.set_status("running", ("preparing",))
         self.compute.live_migration(self.context, instance, self.migration,
                                     self.data)

@@ -25,7 +25,7 @@ restored.
 
 from oslo_log import log as logging
 
-from nimbus.core import debug, exception
+from nimbus.core import exception, fault_injection
 from nimbus.core.compute import task_states, vm_states
 from nimbus.core.conductor.workflows import base
 from nimbus.core.interfaces import power_state
@@ -110,7 +110,7 @@ class ResizeTask(base.MoveTask):
         sent = compute.resize_instance(self.context, instance,
                                        self.migration, self.flavor,
                                        selection["host"])
-        debug.pause_point(self.conf, "resize.sent", instance.uuid)
+        fault_injection.pause_point(self.conf, "resize.sent", instance.uuid)
         self.set_status("post-migrating", "migrating")
         self.set_task_state(task_states.RESIZE_FINISH,
                             task_states.RESIZE_MIGRATING)

@@ -1,8 +1,8 @@
 """Resize and live migration survive a service killed in their middle
 (two real libvirt hosts, see two_hosts.py; the stock ``openstack`` CLI).
 
-Each test restarts one service with ``[debug] pause_at`` naming a step
-(nimbus.core.debug), starts the move, waits for the service's ``paused
+Each test restarts one service with ``[fault_injection] pause_at`` naming a step
+(nimbus.core.fault_injection), starts the move, waits for the service's ``paused
 at <step>`` log line, SIGKILLs it by PID and starts it again without the
 pause. Then the move must settle on its own into a consistent state:
 
@@ -90,7 +90,7 @@ def restart(cloud, name, pause_at=None):
     if name in cloud.dep.procs:
         cloud.kill(name, signal.SIGTERM)
     since = len(cloud.dep.log(name))
-    cloud.restart(name, {"debug": {"pause_at": pause_at}}
+    cloud.restart(name, {"fault_injection": {"pause_at": pause_at}}
                   if pause_at else None)
     cloud.wait_log(name, " started on ", since=since)
     # Computes beat through conductor, and a beat the old conductor took

@@ -327,8 +327,8 @@ class TwoHostCloud:
 
     def restart(self, name, extra=None):
         """Start the service ``name`` again after :meth:`kill`;
-        ``extra``: config sections for this start only (e.g. ``{"debug":
-        {"pause_at": "resize.sent"}}``, see nimbus.core.debug)."""
+        ``extra``: config sections for this start only (e.g. ``{"fault_injection":
+        {"pause_at": "resize.sent"}}``, see nimbus.core.fault_injection)."""
         if name in self.hosts:
             return self.start_compute(name, extra)
         binary = {"api": "nimbus-api"}.get(name, f"nimbus-{name}")

@@ -1,7 +1,7 @@
-"""Pause points for crash-recovery tests (``[debug] pause_at``).
+"""Pause points for crash-recovery tests (``[fault_injection] pause_at``).
 
 A workflow calls :func:`pause_point` at the steps named in :data:`STEPS`;
-when the step is listed in ``[debug] pause_at`` the calling thread logs
+when the step is listed in ``[fault_injection] pause_at`` the calling thread logs
 ``paused at <step>`` and sleeps until the process is killed (the test
 SIGKILLs it by PID once it sees the line). Unset, a pause point costs one
 list lookup.
@@ -30,10 +30,10 @@ STEPS = {
 
 
 def pause_point(conf, step, uuid=None):
-    """Sleep forever at ``step`` when ``[debug] pause_at`` names it."""
-    if step not in conf.debug.pause_at:
+    """Sleep forever at ``step`` when ``[fault_injection] pause_at`` names it."""
+    if step not in conf.fault_injection.pause_at:
         return
-    LOG.warning("[debug] paused at %(step)s (%(uuid)s) until killed",
+    LOG.warning("paused at %(step)s (%(uuid)s) until killed",
                 {"step": step, "uuid": uuid})
     while True:
         time.sleep(3600)

@@ -1,14 +1,15 @@
-"""[debug] options: test-only hooks, off by default."""
+"""[fault_injection] options: test-only hooks, off by default."""
 
 from oslo_config import cfg
 
-group = cfg.OptGroup("debug", title="Test-only hooks (leave unset)")
+group = cfg.OptGroup("fault_injection",
+                     title="Test-only hooks (leave unset)")
 
 opts = [
     cfg.ListOpt("pause_at", default=[],
                 help="""
 For tests of crash recovery only: names of workflow steps
-(``nimbus.core.debug.STEPS``) at which this service stops working on the
+(``nimbus.core.fault_injection.STEPS``) at which this service stops working on the
 request: it logs ``paused at <step>`` and sleeps until it is killed, so a
 test can SIGKILL it at exactly that step. Never set in production.
 """),

@@ -1,4 +1,4 @@
-"""``[debug] pause_at``: a named step stops its thread until the process
+"""``[fault_injection] pause_at``: a named step stops its thread until the process
 is killed; unnamed steps and the default pass straight through."""
 
 import pathlib
@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from nimbus.core import debug
+from nimbus.core import fault_injection
 
 
 class Killed(Exception):
@@ -15,19 +15,19 @@ class Killed(Exception):
 
 
 def test_unset_passes_through(nimbus_conf):
-    with mock.patch.object(debug.time, "sleep") as sleep:
-        debug.pause_point(nimbus_conf, "resize.sent", "u1")
+    with mock.patch.object(fault_injection.time, "sleep") as sleep:
+        fault_injection.pause_point(nimbus_conf, "resize.sent", "u1")
     assert not sleep.called
 
 
 def test_named_step_pauses_until_killed(nimbus_conf, caplog):
-    nimbus_conf.set_override("pause_at", ["live.running"], "debug")
-    with mock.patch.object(debug.time, "sleep") as sleep:
-        debug.pause_point(nimbus_conf, "resize.sent", "u1")  # not named
+    nimbus_conf.set_override("pause_at", ["live.running"], "fault_injection")
+    with mock.patch.object(fault_injection.time, "sleep") as sleep:
+        fault_injection.pause_point(nimbus_conf, "resize.sent", "u1")  # not named
         assert not sleep.called
         sleep.side_effect = [None, Killed]
         with pytest.raises(Killed):
-            debug.pause_point(nimbus_conf, "live.running", "u1")
+            fault_injection.pause_point(nimbus_conf, "live.running", "u1")
     assert sleep.call_count == 2          # still asleep after the first
     assert "paused at live.running (u1)" in caplog.text
 
@@ -35,7 +35,7 @@ def test_named_step_pauses_until_killed(nimbus_conf, caplog):
 def test_every_listed_step_has_its_pause_point():
     """A test pausing at a step of STEPS must reach it: each one is
     named at exactly one call in nimbus.core."""
-    root = pathlib.Path(debug.__file__).parent
+    root = pathlib.Path(fault_injection.__file__).parent
     calls = re.findall(r'pause_point\(self\.conf, "([a-z.]+)"',
                        "".join(p.read_text() for p in root.rglob("*.py")))
-    assert sorted(calls) == sorted(debug.STEPS)
+    assert sorted(calls) == sorted(fault_injection.STEPS)
