@@ -8,6 +8,7 @@ virtual host); each has its own RPC server and periodic thread.
 import signal
 import threading
 
+import futurist
 import oslo_messaging as messaging
 from futurist import periodics
 from oslo_log import log as logging
@@ -60,7 +61,13 @@ class Service:
             (periodics.periodic(spacing=spacing, run_immediately=False)(
                 _named(fn)), (), {})
             for fn, spacing in tasks if spacing and spacing > 0]
-        self._worker = periodics.PeriodicWorker(callables)
+        # Each task on a thread of its own: a task waiting on a peer that
+        # is down (an RPC timeout) must not hold back the heartbeat, or a
+        # busy but healthy service is reported down. A task never
+        # overlaps its own previous run.
+        self._worker = periodics.PeriodicWorker(
+            callables, executor_factory=lambda: futurist.ThreadPoolExecutor(
+                max_workers=max(1, len(callables))))
         self._thread = threading.Thread(
             target=self._worker.start, name=f"periodic-{self.binary}",
             daemon=True)

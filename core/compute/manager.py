@@ -239,7 +239,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
             except Exception:
                 LOG.exception("Unplugging VIF %s failed", vif.get("id"))
 
-    def _release_network(self, context, instance):
+    def release_network(self, context, instance):
         """Give the server's ports back and unplug them. A server built
         with no network here costs no call; a failed call is logged
         (nimbus-network reaps ports of deleted servers). A server moved
@@ -326,7 +326,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
             LOG.info("Instance %s deleted while spawning: destroying its "
                      "guest", instance.uuid)
             self._destroy_guest(context, instance)
-            self._release_network(context, instance)
+            self.release_network(context, instance)
         except exception.UnexpectedTaskStateError:
             # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
@@ -378,7 +378,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                     {"uuid": instance.uuid, "host": self.host, "err": err})
         self.notify(context, instance, "create", "error", err)
         self._destroy_guest(context, instance)
-        self._release_network(context, instance)
+        self.release_network(context, instance)
         # Finished before any reschedule: the next host's event has the
         # same name under the same action.
         self._build_event(context, instance, started, "Error")
@@ -433,7 +433,7 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         with self.lock(instance.uuid):
             self.notify(context, instance, "delete", "start")
             self.driver.destroy(context, instance.uuid)
-            self._release_network(context, instance)
+            self.release_network(context, instance)
             self.release_volumes(context, instance)
             try:
                 instance.destroy()

@@ -106,9 +106,11 @@ class PowerSync:
                        why="build interrupted by a restart of the compute "
                            "service"):
         if instance.task_state == task_states.DELETING:
-            # Finish the delete: guest, volumes, then the record (which
-            # releases its claims in the same write).
+            # Finish the delete as terminate_instance does: guest, ports,
+            # volumes, then the record (which releases its claims in the
+            # same write).
             self.driver.destroy(ctx, instance.uuid)
+            self.compute.release_network(ctx, instance)
             self.compute.release_volumes(ctx, instance)
             instance.destroy()
             return

@@ -486,6 +486,7 @@ class VolumeManager(manager.Manager):
                     self._recover_volume(row)
                 except Exception:  # one bad record must not stop the rest
                     LOG.exception("Recovering volume %s failed", row["id"])
+        self._release_orphaned_attachments(ctx)
         mine = {r["id"] for r in self.db.volumes.get_volumes(
             ctx, {"host": self.host})}
         for snap in self.db.volumes.get_snapshots(ctx, {
@@ -499,6 +500,47 @@ class VolumeManager(manager.Manager):
                 except Exception:
                     LOG.exception("Recovering snapshot %s failed",
                                   snap["id"])
+
+    def _release_orphaned_attachments(self, ctx):
+        """Detach this host's volumes from servers that are gone (deleted
+        while this service was away, so their compute could not detach
+        them): the export goes and the volume is ``available`` again. A
+        volume its server was to delete on termination is kept: deleting
+        a user's data is never done on a guess."""
+        for attachment in self.db.volumes.orphaned_attachments(ctx,
+                                                               self.host):
+            volume_id = attachment["volume_id"]
+            if volume_id in self._working:
+                continue
+            with self._working_on(volume_id):
+                try:
+                    self._release_orphan(ctx, attachment)
+                except Exception:  # one bad record must not stop the rest
+                    LOG.exception("Releasing volume %s of deleted server "
+                                  "%s failed", volume_id,
+                                  attachment["instance_uuid"])
+
+    def _release_orphan(self, ctx, attachment):
+        volume_id = attachment["volume_id"]
+        LOG.warning("Volume %(volume)s is still attached to deleted server "
+                    "%(server)s; detaching it",
+                    {"volume": volume_id,
+                     "server": attachment["instance_uuid"]})
+        row = self.db.volumes.get_volume(ctx, volume_id)
+        if row["export_json"]:
+            self.target_plugin.remove_export(self._spec(row),
+                                             json.loads(row["export_json"]))
+            self.db.volumes.update_volume(ctx, volume_id,
+                                          {"export_json": None})
+        self.db.volumes.destroy_attachment(ctx, attachment["id"])
+        if self.db.volumes.get_attachments(ctx, volume_id=volume_id):
+            return
+        with contextlib.suppress(exception.VolumeInvalidState):
+            # Already moved on (available, or being deleted).
+            self.db.volumes.update_volume(
+                ctx, volume_id, {"status": st.AVAILABLE},
+                expected_status=(st.IN_USE, st.ATTACHING, st.DETACHING),
+                action="detach")
 
     def _recover_volume(self, row):
         row = self._row_in(row["id"], row["status"])

@@ -296,6 +296,20 @@ def get_attachments(context, volume_id=None, instance_uuid=None,
         return [dict(r._mapping) for r in session.execute(query)]
 
 
+def orphaned_attachments(context, host):
+    """Live attachments of ``host``'s volumes whose server is gone (its
+    delete could not reach the volume service)."""
+    instances = models.Instance.__table__
+    query = (select(AT).join(VT, VT.c.id == AT.c.volume_id)
+             .where(AT.c.deleted == 0, VT.c.deleted == 0, VT.c.host == host,
+                    AT.c.instance_uuid.is_not(None),
+                    ~exists().where(instances.c.uuid == AT.c.instance_uuid,
+                                    instances.c.deleted == 0))
+             .order_by(AT.c.created_at, AT.c.id))
+    with engine.reader(context) as session:
+        return [dict(r._mapping) for r in session.execute(query)]
+
+
 def update_attachment(context, attachment_id, values):
     """:raises VolumeAttachmentNotFound:"""
     values = dict(values, updated_at=timeutils.utcnow())

@@ -264,15 +264,18 @@ def test_reconcile_fails_every_build_state_and_releases(compute, task):
     assert wf.allocation_hosts(uuid) == []
 
 
-def test_reconcile_finishes_a_delete_with_its_claim_and_volumes(compute):
+def test_reconcile_finishes_a_delete_with_its_claim_ports_and_volumes(
+        compute):
     uuid = _instance(compute, task_state=ts.DELETING)
     wf.claim(uuid)
-    with mock.patch.object(compute, "release_volumes") as release:
+    with mock.patch.object(compute, "release_volumes") as volumes, \
+            mock.patch.object(compute, "release_network") as network:
         compute.sync.reconcile()
     assert wf.load(uuid)["deleted"]
     assert not compute.driver.instance_exists(uuid)
     assert wf.allocation_hosts(uuid) == []
-    assert [c.args[1].uuid for c in release.call_args_list] == [uuid]
+    assert [c.args[1].uuid for c in volumes.call_args_list] == [uuid]
+    assert [c.args[1].uuid for c in network.call_args_list] == [uuid]
 
 
 def test_reconcile_leaves_moves_to_conductor(compute):

@@ -314,3 +314,27 @@ def test_recovery_reruns_deletes_and_skips_running_operations(
     with pytest.raises(exception.VolumeNotFound):
         api.get_volume(ctx(), other["id"])
     assert mgr.driver.volumes == {}
+
+
+def test_recovery_detaches_volumes_of_servers_that_are_gone(api, mgr):
+    """A server deleted while the volume service was away keeps its
+    volume attached in the records; recovery detaches it (export gone,
+    volume available) and leaves the volumes of live servers alone."""
+    live = wf.create_instance(wf.admin()).uuid
+    connector = {"host": "c1", "initiator": "iqn.c1"}
+    volumes = {}
+    for name, server in (("orphan", "5e0f3f5a-0000-4000-8000-00000000dead"),
+                         ("kept", live)):
+        volume = api.create_volume(ctx(), 1)
+        api.reserve(ctx(), volume["id"], server)
+        api.initialize_connection(ctx(), volume["id"], connector)
+        api.attach(ctx(), volume["id"], server, "/dev/vdb", host="c1")
+        volumes[name] = volume["id"]
+    mgr.recover()
+    orphan = api.get_volume(ctx(), volumes["orphan"])
+    assert (orphan["status"], orphan["attachments"]) == (st.AVAILABLE, [])
+    assert volumes["orphan"] not in mgr.target_plugin.exports
+    kept = api.get_volume(ctx(), volumes["kept"])
+    assert kept["status"] == st.IN_USE
+    assert [a["server_id"] for a in kept["attachments"]] == [live]
+    assert volumes["kept"] in mgr.target_plugin.exports
