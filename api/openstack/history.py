@@ -69,11 +69,13 @@ CHANGES = (
        True),
     _c(31, "Serial console URLs fixed; os-console-auth-tokens shows "
            "every console type.", True),
-    _c(32, "Device tags on networks and block devices at create."),
-    _c(33, "Hypervisor list paging (limit, marker)."),
+    _c(32, "Device tags on networks (to 2.36) and block devices (2.32 "
+           "only) at create (accepted; nimbus's metadata service shows "
+           "no device metadata, so they are not kept).", True),
+    _c(33, "Hypervisor list paging (limit, marker).", True),
     _c(34, "Live-migration pre-checks run asynchronously.",
        waits="conductor workflows (live migration)"),
-    _c(35, "Key pair list paging (limit, marker)."),
+    _c(35, "Key pair list paging (limit, marker).", True),
     _c(36, "Network and image proxy APIs gone (404); proxy quotas gone.",
        True),
     _c(37, "server create: networks required ('auto', 'none', list).",
