@@ -1,0 +1,155 @@
+"""Compute API microversions from 2.32 through the in-process stack (fake
+plugin, two hosts) and the stock clients: device tags at create (2.32),
+hypervisor paging (2.33), key pair paging (2.35)."""
+
+import json
+import time
+
+from nimbus.api.openstack import microversion
+from tests.functional.api.conftest import PASSWORD
+
+IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
+
+
+def _v(minor):
+    return {"OpenStack-API-Version": f"compute 2.{minor}"}
+
+
+def _novaclient(cloud, version, user="admin", project="admin"):
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
+    from novaclient import client
+    auth = v3.Password(auth_url=cloud.url + "/identity", username=user,
+                       password=PASSWORD, project_name=project,
+                       user_domain_name="Default",
+                       project_domain_name="Default")
+    return client.Client(version, session=session.Session(auth=auth))
+
+
+def _wait_active(admin, sid, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server = admin.compute.get_server(sid)
+        if server.status in ("ACTIVE", "ERROR"):
+            return server
+        time.sleep(0.1)
+    raise AssertionError(f"{sid} not ACTIVE in {timeout}s")
+
+
+def test_device_tags_at_create_per_microversion(cloud):
+    admin = cloud.sdk("admin")
+    net = next(iter(admin.network.networks())).id
+
+    def create(minor, nic_tag=None, bdm_tag=None):
+        nic = {"uuid": net}
+        if nic_tag is not None:
+            nic["tag"] = nic_tag
+        server = {"name": f"tagged-{minor}", "flavorRef": "1",
+                  "imageRef": IMAGE, "networks": [nic]}
+        if bdm_tag is not None:
+            server["block_device_mapping_v2"] = [{
+                "source_type": "image", "destination_type": "local",
+                "uuid": IMAGE, "boot_index": 0, "tag": bdm_tag}]
+        return admin.compute.post("/servers", json={"server": server},
+                                  headers=_v(minor))
+
+    # 2.32: both tags are accepted and the server boots.
+    resp = create(32, nic_tag="nic1", bdm_tag="root")
+    assert resp.status_code == 202, resp.text
+    server = _wait_active(admin, resp.json()["server"]["id"])
+    assert server.status == "ACTIVE"
+    assert list(server.addresses) == [
+        next(iter(admin.network.networks())).name]
+    # 2.33: the network tag stays, the block device tag is gone (Nova's
+    # bug, kept as it is until 2.42).
+    assert create(33, nic_tag="nic1").status_code == 202
+    resp = create(33, bdm_tag="root")
+    assert resp.status_code == 400
+    assert "tag" in resp.json()["badRequest"]["message"]
+    # Before 2.32 neither is known.
+    for nic_tag, bdm_tag in (("nic1", None), (None, "root")):
+        resp = create(31, nic_tag=nic_tag, bdm_tag=bdm_tag)
+        assert resp.status_code == 400, resp.text
+    # Nova's tag type: no commas or slashes, at most 60 characters.
+    for bad in ("a,b", "a/b", "x" * 61, ""):
+        assert create(32, nic_tag=bad).status_code == 400
+        assert create(32, bdm_tag=bad).status_code == 400
+    names = {s.name for s in admin.compute.servers()}
+    assert names == {"tagged-32", "tagged-33"}
+
+
+def test_hypervisor_paging_with_novaclient_and_osc(cloud):
+    nova = _novaclient(cloud, "2.33")
+    every = nova.hypervisors.list()
+    assert len(every) == 2
+    ids = [h.id for h in every]
+    assert ids == sorted(ids)
+    first = nova.hypervisors.list(limit=1)
+    assert [h.id for h in first] == ids[:1]
+    assert [h.id for h in nova.hypervisors.list(marker=ids[0])] == ids[1:]
+    assert nova.hypervisors.list(marker=ids[1], limit=5) == []
+    assert [h.id for h in nova.hypervisors.list(
+        detailed=False, marker=ids[0], limit=1)] == ids[1:]
+
+    admin = cloud.sdk("admin")
+    # A full page carries Nova's next link; the last page none.
+    page = admin.compute.get("/os-hypervisors/detail?limit=1",
+                             headers=_v(33)).json()
+    assert [h["id"] for h in page["hypervisors"]] == ids[:1]
+    link, = page["hypervisors_links"]
+    assert link["rel"] == "next" and "/os-hypervisors/detail?" in \
+        link["href"] and f"marker={ids[0]}" in link["href"]
+    assert "hypervisors_links" not in admin.compute.get(
+        "/os-hypervisors", headers=_v(33)).json()
+    for marker in ("999999", "nonsense"):
+        resp = admin.compute.get(f"/os-hypervisors?marker={marker}",
+                                 headers=_v(33))
+        assert resp.status_code == 400, resp.text
+        assert f"marker [{marker}] not found" in \
+            resp.json()["badRequest"]["message"]
+    assert admin.compute.get("/os-hypervisors?limit=-1",
+                             headers=_v(33)).status_code == 400
+    # Before 2.33 the parameters are ignored: every hypervisor.
+    old = admin.compute.get("/os-hypervisors?limit=1&marker=nonsense",
+                            headers=_v(32))
+    assert old.status_code == 200
+    assert [h["id"] for h in old.json()["hypervisors"]] == ids
+
+    rows = json.loads(cloud.openstack(
+        "admin", "--os-compute-api-version", "2.33", "hypervisor", "list",
+        "--limit", "1", "--marker", str(ids[0]), "-f", "json").stdout)
+    assert [r["ID"] for r in rows] == ids[1:]
+
+
+def test_keypair_paging_at_2_35(cloud, monkeypatch):
+    # 2.35 is served but above the advertised maximum until 2.34 is
+    # (the live-migration checks move to conductor); let this in-process
+    # API accept it to exercise the code keyed on it.
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 35))
+    nova = _novaclient(cloud, "2.35", user="member", project="demo")
+    for name in ("kc", "ka", "kb"):
+        nova.keypairs.create(name)
+    assert [k.name for k in nova.keypairs.list()] == ["ka", "kb", "kc"]
+    assert [k.name for k in nova.keypairs.list(limit=2)] == ["ka", "kb"]
+    assert [k.name for k in nova.keypairs.list(marker="ka", limit=1)] == \
+        ["kb"]
+    assert nova.keypairs.list(marker="kc") == []
+
+    member = cloud.sdk("member")
+    page = member.compute.get("/os-keypairs?limit=2", headers=_v(35)).json()
+    link, = page["keypairs_links"]
+    assert "/os-keypairs?" in link["href"] and "marker=kb" in link["href"]
+    resp = member.compute.get("/os-keypairs?marker=missing",
+                              headers=_v(35))
+    assert resp.status_code == 400
+    assert "marker [missing] not found" in \
+        resp.json()["badRequest"]["message"]
+    # Another user's key is no marker of this user's list.
+    other = cloud.sdk("other")
+    assert other.compute.get("/os-keypairs?marker=ka",
+                             headers=_v(35)).status_code == 400
+    # Before 2.35 the parameters are ignored.
+    old = member.compute.get("/os-keypairs?limit=1&marker=missing",
+                             headers=_v(34))
+    assert [k["keypair"]["name"] for k in old.json()["keypairs"]] == \
+        ["ka", "kb", "kc"]
