@@ -85,7 +85,7 @@ CHANGES = (
     _c(37, "server create: networks required ('auto', 'none', list).",
        True),
     _c(38, "Invalid status filters are a 400.", True),
-    _c(39, "Image metadata quota gone from limits."),
+    _c(39, "Image metadata quota gone from limits.", True),
     _c(40, "Simple tenant usage paging."),
     _c(41, "Aggregates carry a uuid."),
     _c(42, "Device tags back on networks and block devices."),

@@ -247,3 +247,22 @@ def test_unknown_status_filter_is_a_400_from_2_38(cloud, monkeypatch):
     assert [s.id for s in _novaclient(
         cloud, "2.37", user="member", project="demo").servers.list(
         search_opts={"status": "bogus"})] == []
+
+
+def test_limits_lose_max_image_meta_at_2_39(cloud, monkeypatch):
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 39))
+    member = cloud.sdk("member")
+
+    def absolute(minor):
+        resp = member.compute.get("/limits", headers=_v(minor))
+        assert resp.status_code == 200, resp.text
+        return resp.json()["limits"]["absolute"]
+
+    assert absolute(38)["maxImageMeta"] == 128
+    at_39 = absolute(39)
+    assert "maxImageMeta" not in at_39
+    assert at_39["maxServerMeta"] == absolute(38)["maxServerMeta"]
+    # novaclient shows what the API gives at each version.
+    names = {limit.name for limit in _novaclient(
+        cloud, "2.39", user="member", project="demo").limits.get().absolute}
+    assert "maxImageMeta" not in names and "maxServerMeta" in names
