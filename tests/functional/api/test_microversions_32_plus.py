@@ -2,6 +2,7 @@
 plugin, two hosts) and the stock clients: device tags at create (2.32),
 hypervisor paging (2.33), key pair paging (2.35)."""
 
+import datetime
 import json
 import time
 
@@ -266,3 +267,59 @@ def test_limits_lose_max_image_meta_at_2_39(cloud, monkeypatch):
     names = {limit.name for limit in _novaclient(
         cloud, "2.39", user="member", project="demo").limits.get().absolute}
     assert "maxImageMeta" not in names and "maxServerMeta" in names
+
+
+def test_tenant_usage_paging_at_2_40(cloud, monkeypatch):
+    member = cloud.sdk("member")
+    ids = [member.compute.create_server(name=f"u{i}", flavor_id="1",
+                                        image_id=IMAGE).id
+           for i in range(3)]
+    for sid in ids:
+        assert _wait_active(member, sid).status == "ACTIVE"
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 40))
+    admin = cloud.sdk("admin")
+    demo = cloud.project_ids["demo"]
+    period = "start=2000-01-01T00:00:00"
+
+    def servers(body):
+        return [s["instance_id"] for s in body["server_usages"]]
+
+    whole = admin.compute.get(f"/os-simple-tenant-usage/{demo}?{period}",
+                              headers=_v(40)).json()
+    order = servers(whole["tenant_usage"])
+    assert sorted(order) == sorted(ids)
+    assert "tenant_usage_links" not in whole
+    page = admin.compute.get(
+        f"/os-simple-tenant-usage/{demo}?{period}&limit=2",
+        headers=_v(40)).json()
+    assert servers(page["tenant_usage"]) == order[:2]
+    link, = page["tenant_usage_links"]
+    assert f"/os-simple-tenant-usage/{demo}?" in link["href"] and \
+        f"marker={order[1]}" in link["href"]
+    rest = admin.compute.get(
+        f"/os-simple-tenant-usage/{demo}?{period}&marker={order[1]}",
+        headers=_v(40)).json()
+    assert servers(rest["tenant_usage"]) == order[2:]
+    listed = admin.compute.get(
+        f"/os-simple-tenant-usage?{period}&detailed=1&limit=1",
+        headers=_v(40)).json()
+    usage, = listed["tenant_usages"]
+    assert servers(usage) == order[:1]
+    assert "/os-simple-tenant-usage?" in \
+        listed["tenant_usages_links"][0]["href"]
+    resp = admin.compute.get(f"/os-simple-tenant-usage?marker={IMAGE}",
+                             headers=_v(40))
+    assert resp.status_code == 400
+    assert f"marker [{IMAGE}] not found" in \
+        resp.json()["badRequest"]["message"]
+    # Below 2.40 the parameters are ignored: every server.
+    old = admin.compute.get(
+        f"/os-simple-tenant-usage/{demo}?{period}&limit=1&marker=x",
+        headers=_v(39)).json()
+    assert servers(old["tenant_usage"]) == order
+    # novaclient pages through with the links at 2.40.
+    nova = _novaclient(cloud, "2.40")
+    got = nova.usage.get(demo, datetime.datetime(2000, 1, 1),
+                         datetime.datetime.utcnow())
+    assert sorted(s["instance_id"] for s in got.server_usages) == \
+        sorted(ids)
