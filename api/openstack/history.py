@@ -88,7 +88,7 @@ CHANGES = (
     _c(39, "Image metadata quota gone from limits.", True),
     _c(40, "Simple tenant usage paging (limit, marker: a server).",
        True),
-    _c(41, "Aggregates carry a uuid."),
+    _c(41, "Aggregates carry a uuid.", True),
     _c(42, "Device tags back on networks and block devices."),
     _c(43, "os-hosts gone."),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",

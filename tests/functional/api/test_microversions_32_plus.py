@@ -323,3 +323,24 @@ def test_tenant_usage_paging_at_2_40(cloud, monkeypatch):
                          datetime.datetime.utcnow())
     assert sorted(s["instance_id"] for s in got.server_usages) == \
         sorted(ids)
+
+
+def test_aggregates_carry_a_uuid_from_2_41(cloud, monkeypatch):
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 41))
+    nova = _novaclient(cloud, "2.41")
+    agg = nova.aggregates.create("agg41", None)
+    assert len(agg.uuid) == 36
+    admin = cloud.sdk("admin")
+    for minor, has in ((41, True), (40, False), (1, False)):
+        shown = admin.compute.get(f"/os-aggregates/{agg.id}",
+                                  headers=_v(minor)).json()["aggregate"]
+        assert ("uuid" in shown) is has
+        listed, = admin.compute.get("/os-aggregates",
+                                    headers=_v(minor)).json()["aggregates"]
+        assert ("uuid" in listed) is has
+        if has:
+            assert shown["uuid"] == listed["uuid"] == agg.uuid
+    added = admin.compute.post(
+        f"/os-aggregates/{agg.id}/action", headers=_v(41),
+        json={"add_host": {"host": "fake-1"}}).json()["aggregate"]
+    assert added["uuid"] == agg.uuid and added["hosts"] == ["fake-1"]
