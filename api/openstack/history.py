@@ -89,7 +89,8 @@ CHANGES = (
     _c(40, "Simple tenant usage paging (limit, marker: a server).",
        True),
     _c(41, "Aggregates carry a uuid.", True),
-    _c(42, "Device tags back on networks and block devices."),
+    _c(42, "Device tags back on networks and block devices (accepted, "
+           "not kept: see 2.32).", True),
     _c(43, "os-hosts gone."),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",
        True),

@@ -344,3 +344,29 @@ def test_aggregates_carry_a_uuid_from_2_41(cloud, monkeypatch):
         f"/os-aggregates/{agg.id}/action", headers=_v(41),
         json={"add_host": {"host": "fake-1"}}).json()["aggregate"]
     assert added["uuid"] == agg.uuid and added["hosts"] == ["fake-1"]
+
+
+def test_device_tags_are_back_at_2_42(cloud, monkeypatch):
+    admin = cloud.sdk("admin")
+    net = next(iter(admin.network.networks())).id
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 42))
+
+    def create(minor, name):
+        return admin.compute.post("/servers", headers=_v(minor), json={
+            "server": {"name": name, "flavorRef": "1", "imageRef": IMAGE,
+                       "networks": [{"uuid": net, "tag": "nic1"}],
+                       "block_device_mapping_v2": [{
+                           "source_type": "image",
+                           "destination_type": "local", "uuid": IMAGE,
+                           "boot_index": 0, "tag": "root"}]}})
+
+    # 2.37-2.41 know neither tag (Nova lost them); 2.42 both.
+    for minor in (37, 41):
+        resp = create(minor, f"t{minor}")
+        assert resp.status_code == 400, resp.text
+        assert "'tag' was unexpected" in resp.json()["badRequest"]["message"]
+    resp = create(42, "t42")
+    assert resp.status_code == 202, resp.text
+    assert _wait_active(admin, resp.json()["server"]["id"]).status == \
+        "ACTIVE"
+    assert [s.name for s in admin.compute.servers()] == ["t42"]
