@@ -91,7 +91,8 @@ CHANGES = (
     _c(41, "Aggregates carry a uuid.", True),
     _c(42, "Device tags back on networks and block devices (accepted, "
            "not kept: see 2.32).", True),
-    _c(43, "os-hosts gone."),
+    _c(43, "os-hosts gone (404; nimbus has never served os-hosts, "
+           "os-services and os-hypervisors show the same).", True),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",
        True),
     _c(45, "createImage answers with a body (image_id), no Location.",

@@ -370,3 +370,16 @@ def test_device_tags_are_back_at_2_42(cloud, monkeypatch):
     assert _wait_active(admin, resp.json()["server"]["id"]).status == \
         "ACTIVE"
     assert [s.name for s in admin.compute.servers()] == ["t42"]
+
+
+def test_os_hosts_is_gone_at_2_43(cloud, monkeypatch):
+    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 43))
+    admin = cloud.sdk("admin")
+    for path in ("/os-hosts", "/os-hosts/fake-1"):
+        resp = admin.compute.get(path, headers=_v(43))
+        assert resp.status_code == 404, resp.text
+        assert resp.json()["itemNotFound"]["code"] == 404
+    # What os-hosts showed is in os-services and os-hypervisors.
+    hosts = {s["host"] for s in admin.compute.get(
+        "/os-services", headers=_v(43)).json()["services"]}
+    assert {"fake-1", "fake-2"} <= hosts
