@@ -104,10 +104,16 @@ class AdminAPI:
         scheduled to: the record is what the scheduler reads)."""
         self.db.services.destroy(context, service_id)
 
-    def list_hypervisors(self, context):
+    def list_hypervisors(self, context, limit=None, marker=None):
+        """The live nodes by id, each with its ``service``; a page after
+        ``marker`` (a node id).
+
+        :raises InvalidInput: ``marker`` is no live node's id.
+        """
         services = {s["host"]: s for s in self.list_services(
             context, binary="nimbus-compute")}
-        nodes = self.db.compute_nodes.get_all(context)
+        nodes = self.db.compute_nodes.get_all(context, limit=limit,
+                                              marker=marker)
         for node in nodes:
             service = services.get(node["host"])
             node["service"] = service

@@ -98,8 +98,10 @@ class KeypairAPI:
             record["private_key"] = private
         return record
 
-    def list(self, context, user_id):
-        return self.db.keypairs.get_all(context, user_id)
+    def list(self, context, user_id, limit=None, marker=None):
+        """:raises InvalidInput: ``marker`` names no key of the user."""
+        return self.db.keypairs.get_all(context, user_id, limit=limit,
+                                        marker=marker)
 
     def get(self, context, user_id, name):
         return self.db.keypairs.get(context, user_id, name)

@@ -26,15 +26,27 @@ class UsageAPI:
     def usages(self, context, start, end, project_id=None):
         """``{project_id: usage}`` for every project (or one) that ran a
         server in ``[start, end)``; see :meth:`_usage` for the shape."""
+        return self.usage_page(context, start, end, project_id)[0]
+
+    def usage_page(self, context, start, end, project_id=None,
+                   limit=None, marker=None):
+        """:meth:`usages` over one page of the servers (oldest first):
+        at most ``limit`` of them, those after ``marker`` (a server
+        uuid). Returns ``(usages, uuids of the page's servers)``.
+
+        :raises InvalidInput: ``marker`` is no server of the period.
+        """
         now = timeutils.utcnow().replace(tzinfo=None)
         end = min(end, now)
-        by_project = {}
-        for inst in self.db.instances.active_between(context, start, end,
-                                                     project_id):
+        by_project, uuids = {}, []
+        for inst in self.db.instances.active_between(
+                context, start, end, project_id, limit=limit,
+                marker=marker):
+            uuids.append(inst["uuid"])
             by_project.setdefault(inst["project_id"], []).append(
                 _server_usage(inst, start, end, now))
-        return {project: _usage(project, servers, start, end)
-                for project, servers in by_project.items()}
+        return ({project: _usage(project, servers, start, end)
+                 for project, servers in by_project.items()}, uuids)
 
 
 def _hours(first, last):

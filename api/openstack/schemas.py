@@ -147,20 +147,27 @@ SERVER_UPDATE = {
 def for_version(schema, at_least):
     """``schema`` (SERVER_CREATE or SERVER_UPDATE) as the request's
     microversion has it: ``description`` only from 2.19, so below it the
-    field is an unexpected property (400), as in Nova."""
-    if at_least(19):
+    field is an unexpected property (400), as in Nova; a block device
+    ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33)."""
+    properties = schema["properties"]["server"]["properties"]
+    if not at_least(19):
+        properties = {k: v for k, v in properties.items()
+                      if k != "description"}
+    if "block_device_mapping_v2" in properties and (
+            at_least(32) and not at_least(33) or at_least(42)):
+        properties = dict(properties, block_device_mapping_v2=dict(
+            schemas_volumes.BLOCK_DEVICE_MAPPING_V2,
+            items=schemas_volumes.TAGGED_BLOCK_DEVICE))
+    if properties is schema["properties"]["server"]["properties"]:
         return schema
-    server = dict(schema["properties"]["server"])
-    server["properties"] = {k: v for k, v in server["properties"].items()
-                            if k != "description"}
+    server = dict(schema["properties"]["server"], properties=properties)
     return dict(schema, properties=dict(schema["properties"],
                                         server=server))
 
 
 #: Nova's ``parameter_types.tag`` and the body of PUT /servers/{id}/tags
 #: (at most 50 tags).
-TAG = {"type": "string", "minLength": 1, "maxLength": 60,
-       "pattern": "^[^,/]*$"}
+TAG = schemas_volumes.TAG
 TAGS = {
     "type": "object",
     "properties": {"tags": {"type": "array", "items": TAG,

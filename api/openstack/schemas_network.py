@@ -8,7 +8,7 @@ Semantic checks JSON Schema cannot say (UUID and address forms, port
 ranges) are in the controllers, with Nova's messages.
 """
 
-from nimbus.api.openstack import common
+from nimbus.api.openstack import common, schemas_volumes
 
 _UUID = {"type": "string", "minLength": 1, "maxLength": 255}
 _NETWORK_REQUEST = {
@@ -24,8 +24,15 @@ _NETWORK_REQUEST = {
 
 def networks():
     """``server.networks``: a list of requests; from 2.37 also the
-    strings ``auto`` and ``none`` (and then it is required)."""
-    listed = {"type": "array", "items": _NETWORK_REQUEST}
+    strings ``auto`` and ``none`` (and then it is required). A request
+    may carry a device ``tag`` from 2.32 to 2.36 and from 2.42 (Nova lost
+    it at 2.37); nimbus accepts it and does not keep it."""
+    request = _NETWORK_REQUEST
+    if common.at_least(32) and not common.at_least(37) or \
+            common.at_least(42):
+        request = dict(request, properties=dict(
+            request["properties"], tag=schemas_volumes.TAG))
+    listed = {"type": "array", "items": request}
     if common.at_least(37):
         return {"oneOf": [dict(listed, minItems=1),
                           {"type": "string", "enum": ["none", "auto"]}]}

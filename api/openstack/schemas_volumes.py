@@ -1,6 +1,10 @@
 """JSON schemas of the compute API's volume requests (Nova's, up to the
 microversions nimbus serves)."""
 
+#: Nova's ``parameter_types.tag``: server tags and device tags.
+TAG = {"type": "string", "minLength": 1, "maxLength": 60,
+       "pattern": "^[^,/]*$"}
+
 VOLUME_ID = {"type": "string", "pattern":
              "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
              "[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"}
@@ -50,3 +54,8 @@ BLOCK_DEVICE = {
 
 BLOCK_DEVICE_MAPPING_V2 = {"type": "array", "items": BLOCK_DEVICE,
                            "maxItems": 26}
+
+#: 2.32 (and from 2.42): a device ``tag``, accepted and not kept (nimbus's
+#: metadata service shows no device metadata).
+TAGGED_BLOCK_DEVICE = dict(BLOCK_DEVICE, properties=dict(
+    BLOCK_DEVICE["properties"], tag=TAG))

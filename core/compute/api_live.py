@@ -11,21 +11,28 @@ _LIVE_FROM = (vm_states.ACTIVE, vm_states.PAUSED)
 class LiveMigrationMixin:
     """Live-migration operations (mixed into ComputeAPI)."""
 
-    def live_migrate(self, context, uuid, block_migration=None, host=None):
+    def live_migrate(self, context, uuid, block_migration=None, host=None,
+                     checks_in_conductor=False):
         """Start moving the running server to ``host`` (None: the
         scheduler picks) and return at once (conductor does the rest).
 
         :param block_migration: True, False or None ("auto": copy the
             disks when the hosts share no storage).
+        :param checks_in_conductor: leave whether ``host`` is up and not
+            the server's own to conductor (its claim on ``host`` fails:
+            the migration ``error``, the action's event failed), as Nova
+            does from 2.34; only an unknown ``host`` is refused here.
         :raises InvalidInput: ``host`` is no compute host, is down, or
-            is the server's own.
+            is the server's own (the last two not with
+            ``checks_in_conductor``).
         :raises InstanceInvalidState: the server is not active (or
             paused) with no task.
         :raises ActionNotSupportedByHost: the host's plugin cannot.
         """
         instance = self.get(context, uuid)
         if host is not None:
-            self._check_live_target(context, instance, host)
+            self._check_live_target(context, instance, host,
+                                    exists_only=checks_in_conductor)
         if block_migration:
             self._check_capable(context, instance, "live-migration",
                                 "block_migration")
@@ -35,13 +42,16 @@ class LiveMigrationMixin:
         self.conductor_rpc.live_migrate_instance(context, instance, host,
                                                  block_migration)
 
-    def _check_live_target(self, context, instance, host):
+    def _check_live_target(self, context, instance, host,
+                           exists_only=False):
         try:
             service = self.db.services.get_by_host_and_binary(
                 context, host, "nimbus-compute")
         except exception.ServiceNotFound:
             raise exception.InvalidInput(
                 reason=f"Compute host {host} could not be found.")
+        if exists_only:
+            return
         if host == instance.host:
             raise exception.InvalidInput(
                 reason=f"Unable to migrate instance ({instance.uuid}) to "

@@ -173,9 +173,22 @@ class HypervisorsController:
 
     def _list(self, detailed):
         ctx = _authorized(H % ("list-detail" if detailed else "list"))
-        nodes = common.services().admin.list_hypervisors(ctx)
-        return common.reply({"hypervisors": [hypervisor_view(n, detailed)
-                                             for n in nodes]})
+        if not common.at_least(33):
+            nodes = common.services().admin.list_hypervisors(ctx)
+            return common.reply({"hypervisors": [
+                hypervisor_view(n, detailed) for n in nodes]})
+        # 2.33: pages by node id, a bad marker is a 400 (Nova's).
+        limit = common.limit_param()
+        nodes = common.services().admin.list_hypervisors(
+            ctx, limit=limit, marker=pecan.request.GET.get("marker"))
+        body = {"hypervisors": [hypervisor_view(n, detailed)
+                                for n in nodes]}
+        links = common.next_link(
+            "os-hypervisors/detail" if detailed else "os-hypervisors",
+            nodes, limit)
+        if links:
+            body["hypervisors_links"] = links
+        return common.reply(body)
 
     @pecan.expose("json")
     def statistics(self):

@@ -19,13 +19,16 @@ def _admin():
 
 
 def view(agg):
-    return {"id": agg.id, "uuid": agg.uuid, "name": agg.name,
+    body = {"id": agg.id, "name": agg.name,
             "availability_zone": agg.availability_zone,
             "hosts": list(agg.hosts), "metadata": dict(agg.metadata),
             "created_at": _time(agg.created_at),
             "updated_at": _time(agg.updated_at),
             "deleted_at": _time(agg.deleted_at),
             "deleted": agg.deleted}
+    if common.at_least(41):
+        body["uuid"] = agg.uuid
+    return body
 
 
 def _reply(agg):

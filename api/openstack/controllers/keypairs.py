@@ -71,10 +71,22 @@ class KeypairsController:
         common.allow("GET", "POST")
         user_id = _user_id()
         _authorize("index", user_id)
-        records = common.services().keypairs.list(common.context(),
-                                                  user_id)
-        return common.reply({"keypairs": [{"keypair": view(r)}
-                                          for r in records]})
+        if not common.at_least(35):
+            records = common.services().keypairs.list(common.context(),
+                                                      user_id)
+            return common.reply({"keypairs": [{"keypair": view(r)}
+                                              for r in records]})
+        # 2.35: pages by key name, a bad marker is a 400 (Nova's).
+        limit = common.limit_param()
+        records = common.services().keypairs.list(
+            common.context(), user_id, limit=limit,
+            marker=pecan.request.GET.get("marker"))
+        body = {"keypairs": [{"keypair": view(r)} for r in records]}
+        links = common.next_link("os-keypairs", records, limit,
+                                 id_key="name")
+        if links:
+            body["keypairs_links"] = links
+        return common.reply(body)
 
     @index.when(method="POST", template="json")
     def create(self):

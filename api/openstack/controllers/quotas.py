@@ -183,5 +183,8 @@ class LimitsController:
         if common.at_least(36):
             for key in _PROXY_LIMITS:
                 absolute.pop(key, None)
+        if common.at_least(39):
+            # 2.39: the image-metadata proxy's limit is gone (Nova's).
+            absolute.pop("maxImageMeta", None)
         return common.reply({"limits": {"rate": [],
                                         "absolute": absolute}})

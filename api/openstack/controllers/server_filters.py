@@ -68,6 +68,9 @@ def user_filters():
         filters["name"] = _name(get["name"])
     if get.get("status"):
         states = _STATUS_TO_VM_STATE.get(get["status"].upper())
+        if not states and common.at_least(38):
+            # 2.38: Nova's 400; below it, an unknown status matches none.
+            raise exception.Invalid(reason="Invalid status value")
         filters["vm_state"] = states or ["__none__"]
     if get.get("image"):
         filters["image_ref"] = _ref(get["image"])

@@ -51,9 +51,12 @@ def migrate_live(ctx, compute, instance, args):
     schema = _V230 if common.at_least(30) else \
         _V225 if common.at_least(25) else _V21
     http.validate(args, schema)
+    # 2.34: whether the host is up and another than the server's own is
+    # checked after the 202, in conductor (Nova's asynchronous checks).
     compute.live_migrate(ctx, instance.uuid,
                          block_migration=_bool(args["block_migration"]),
-                         host=args.get("host"))
+                         host=args.get("host"),
+                         checks_in_conductor=common.at_least(34))
 
 
 class MigrationActionController:

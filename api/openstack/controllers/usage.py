@@ -54,6 +54,24 @@ def _view(usage, detailed):
     return body
 
 
+def _page(start, end, project_id=None):
+    """The usages over one page of servers from 2.40 (``limit``,
+    ``marker``: a server uuid); every server below. Returns ``(usages,
+    next links or None)``."""
+    usage = common.services().usage
+    ctx = common.context()
+    if not common.at_least(40):
+        return usage.usages(ctx, start, end, project_id=project_id), None
+    limit = common.limit_param()
+    usages, uuids = usage.usage_page(
+        ctx, start, end, project_id=project_id, limit=limit,
+        marker=pecan.request.GET.get("marker"))
+    kind = "os-simple-tenant-usage" + (f"/{project_id}" if project_id
+                                       else "")
+    return usages, common.next_link(kind, [{"id": u} for u in uuids],
+                                    limit)
+
+
 class TenantUsageController:
     """/os-simple-tenant-usage/{project_id}."""
 
@@ -65,12 +83,13 @@ class TenantUsageController:
         common.allow("GET")
         common.authorize(U % "show", {"project_id": self.project_id})
         start, end = _period()
-        usages = common.services().usage.usages(
-            common.context(), start, end, project_id=self.project_id)
+        usages, links = _page(start, end, self.project_id)
         usage = usages.get(self.project_id)
         # Nova answers an idle project with an empty object.
-        return common.reply({"tenant_usage": _view(usage, True)
-                             if usage else {}})
+        body = {"tenant_usage": _view(usage, True) if usage else {}}
+        if links:
+            body["tenant_usage_links"] = links
+        return common.reply(body)
 
 
 class TenantUsagesController:
@@ -81,11 +100,13 @@ class TenantUsagesController:
         common.allow("GET")
         common.authorize(U % "list")
         start, end = _period()
-        usages = common.services().usage.usages(common.context(), start,
-                                                end)
+        usages, links = _page(start, end)
         detailed = _detailed()
-        return common.reply({"tenant_usages": [
-            _view(u, detailed) for _, u in sorted(usages.items())]})
+        body = {"tenant_usages": [_view(u, detailed)
+                                  for _, u in sorted(usages.items())]}
+        if links:
+            body["tenant_usages_links"] = links
+        return common.reply(body)
 
     @pecan.expose("json")
     def _lookup(self, project_id, *remainder):

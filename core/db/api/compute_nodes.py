@@ -63,12 +63,24 @@ def report_inventory(context, host, hypervisor_hostname, values):
         return to_dict(row)
 
 
-def get_all(context, host=None):
+def get_all(context, host=None, limit=None, marker=None):
+    """Live nodes by id; a page after ``marker`` (a node id).
+
+    :raises InvalidInput: ``marker`` is no live node's id.
+    """
     query = select(CN).where(CN.deleted == 0)
     if host:
         query = query.where(CN.host == host)
     with engine.reader(context) as session:
-        return [to_dict(r) for r in session.scalars(query.order_by(CN.id))]
+        if marker is not None:
+            found = str(marker).isdigit() and session.scalars(
+                query.where(CN.id == int(marker))).first()
+            if not found:
+                raise exception.InvalidInput(
+                    reason=f"marker [{marker}] not found")
+            query = query.where(CN.id > int(marker))
+        return [to_dict(r) for r in session.scalars(
+            query.order_by(CN.id).limit(limit))]
 
 
 def get(context, node_id):

@@ -270,10 +270,15 @@ _MOVES_IN_PROGRESS = ("queued", "accepted", "pre-migrating", "preparing",
 
 
 
-def active_between(context, start, end, project_id=None):
+def active_between(context, start, end, project_id=None, limit=None,
+                   marker=None):
     """Instances (deleted ones too) that ran at some time in
     ``[start, end)``: launched before ``end`` and not terminated before
-    ``start``; oldest first. For usage reports."""
+    ``start``; oldest first. For usage reports: at most ``limit``, those
+    after ``marker`` (an instance uuid).
+
+    :raises InvalidInput: ``marker`` is none of these instances.
+    """
     query = select(I).where(I.launched_at.is_not(None),
                             I.launched_at < end,
                             or_(I.terminated_at.is_(None),
@@ -281,8 +286,16 @@ def active_between(context, start, end, project_id=None):
     if project_id is not None:
         query = query.where(I.project_id == project_id)
     with engine.reader(context) as session:
+        if marker is not None:
+            row = session.scalars(query.where(I.uuid == marker)).first()
+            if row is None:
+                raise exception.InvalidInput(
+                    reason=f"marker [{marker}] not found")
+            query = query.where(or_(
+                I.launched_at > row.launched_at,
+                and_(I.launched_at == row.launched_at, I.id > row.id)))
         return [to_dict(r) for r in session.scalars(
-            query.order_by(I.launched_at, I.id))]
+            query.order_by(I.launched_at, I.id).limit(limit))]
 
 
 def get_in_flight_before(context, before, binary="nimbus-compute"):

@@ -31,10 +31,20 @@ def get(context, user_id, name):
         return to_dict(row)
 
 
-def get_all(context, user_id):
+def get_all(context, user_id, limit=None, marker=None):
+    """The user's key pairs by name; a page after ``marker`` (a name).
+
+    :raises InvalidInput: ``marker`` names none of the user's keys.
+    """
+    query = select(K).where(K.user_id == user_id)
     with engine.reader(context) as session:
+        if marker is not None:
+            if session.scalars(query.where(K.name == marker)).first() is None:
+                raise exception.InvalidInput(
+                    reason=f"marker [{marker}] not found")
+            query = query.where(K.name > marker)
         return [to_dict(r) for r in session.scalars(
-            select(K).where(K.user_id == user_id).order_by(K.name))]
+            query.order_by(K.name).limit(limit))]
 
 
 def destroy(context, user_id, name):
