@@ -60,7 +60,8 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         request_spec = rs.RequestSpec.from_rpc(request_spec).obj_clone()
         request_spec.attempts = 1
         try:
-            selections = self._select(context, request_spec, instance_uuids)
+            selections = self._select_destinations(context, request_spec,
+                                                 instance_uuids)
         except Exception as err:
             # NoValidHost, or a scheduler that did not answer: either way
             # no compute builds these instances, so they must not stay
@@ -89,7 +90,8 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
             spec.attempts += 1
             spec.requested_hosts = [alternate["host"]]
             try:
-                selection = self._select(context, spec, [instance_uuid])[0]
+                selection = self._select_destinations(
+                    context, spec, [instance_uuid])[0]
             except exception.NoValidHost:
                 continue
             except Exception as err:
@@ -105,7 +107,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         self._fail(context, instance_uuid, exception.MaxRetriesExceeded(
             reason=f"Last failure on {failed_host}: {reason}"))
 
-    def _select(self, context, spec, instance_uuids):
+    def _select_destinations(self, context, spec, instance_uuids):
         """The scheduler's selections; a scheduler that did not answer is
         :class:`~nimbus.core.exception.SchedulerUnavailable`, which says
         so to the user, rather than the broker's message-id timeout."""

@@ -262,3 +262,17 @@ def test_reschedule_of_an_instance_deleted_meanwhile_is_dropped(conductor):
     assert (row["vm_state"], row["task_state"]) == (vs.BUILDING,
                                                     ts.DELETING)
     assert wf.fault(uuid) is None
+
+
+def test_no_mixin_shadows_another_ones_method():
+    """ComputeTaskManager is assembled from mixins: a helper of the same
+    name in two of them silently replaces one (unshelve once called the
+    build path's scheduler helper with its own arguments)."""
+    from nimbus.core.conductor.tasks import ComputeTaskManager
+    owners = {}
+    for cls in ComputeTaskManager.__mro__[:-1]:
+        for name, value in vars(cls).items():
+            if callable(value) and not name.startswith("__"):
+                owners.setdefault(name, []).append(cls.__name__)
+    shadowed = {n: c for n, c in owners.items() if len(c) > 1}
+    assert shadowed == {}
