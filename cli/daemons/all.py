@@ -149,6 +149,10 @@ aws_secret_access_key = {cred['secret']}
 
 def start_all(conf):
     """Start every service; return them in stop order (API first)."""
+    # One process holds every service: its console proxy takes any free
+    # port unless one is configured (several embedded clouds can run side
+    # by side; the banner and console URLs say which).
+    conf.set_default("novncproxy_port", 0, group="vnc")
     db = db_setup.use_database(conf)
     migration.sync()
     ctx = nimbus_context.get_admin_context()
@@ -196,7 +200,6 @@ def main(argv=None):
         # banner says which); production services keep them off.
         conf.set_default("enabled", True, group="metrics")
         conf.set_default("port", 0, group="metrics")
-        conf.set_default("novncproxy_port", 0, group="vnc")
         # The embedded install serves the EC2 API too.
         conf.set_default("enabled_dialects", list(dict.fromkeys(
             conf.api.enabled_dialects + ["ec2"])), group="api")
