@@ -95,6 +95,14 @@ times that during a continuous burst: one pass per burst of boots instead
 of one per boot (each pass re-sends every such port's filter, so a large
 default group makes passes costly).
 """),
+    cfg.IntOpt("allocate_timeout", default=120, min=1,
+               help="""
+Seconds a build (or a port attach) waits for nimbus-network to create,
+release or move a server's ports before it fails. Allocation is a few
+quick transactions; a slow database under 50 concurrent boots needs more
+than oslo.messaging's default. A network service killed while answering
+costs a build this long before it ends in ERROR.
+"""),
     cfg.IntOpt("reap_interval", default=60, min=0,
                help="""
 Seconds between nimbus-network's sweeps for ports and security-group

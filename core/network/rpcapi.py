@@ -29,10 +29,6 @@ from nimbus.core import rpc
 TOPIC = "network"
 CONF = nimbus_conf.CONF
 VERSION_CAP = "1.1"
-#: seconds a build waits for its addresses (allocation is a few quick
-#: transactions; a slow database under 50 concurrent boots needs more
-#: than oslo.messaging's default).
-ALLOCATE_TIMEOUT = 120
 
 
 class NetworkAPI:
@@ -61,7 +57,7 @@ class NetworkAPI:
         """Create (or bind) the server's ports; returns its VIF dicts,
         rules included. The gateway side of each network is refreshed.
         """
-        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        prepare, extra = self._groups(timeout=CONF.network.allocate_timeout)
         return self._to(**prepare).call(
             context, "allocate_for_instance", instance_uuid=instance_uuid,
             project_id=project_id, host=host,
@@ -71,7 +67,7 @@ class NetworkAPI:
     def deallocate_for_instance(self, context, instance_uuid, host):
         """Release the server's ports and addresses; returns the VIF
         dicts they had (for the compute to unplug)."""
-        return self._to(timeout=ALLOCATE_TIMEOUT).call(
+        return self._to(timeout=CONF.network.allocate_timeout).call(
             context, "deallocate_for_instance", instance_uuid=instance_uuid,
             host=host)
 
@@ -80,7 +76,7 @@ class NetworkAPI:
                                    fixed_ip=None, hostname=None):
         """One more port for a running server (os-interface attach);
         returns its VIF dict."""
-        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        prepare, extra = self._groups(timeout=CONF.network.allocate_timeout)
         return self._to(**prepare).call(
             context, "allocate_port_for_instance",
             instance_uuid=instance_uuid, project_id=project_id, host=host,
@@ -90,13 +86,13 @@ class NetworkAPI:
     def deallocate_port(self, context, instance_uuid, port_id, host):
         """Release one port of a server (os-interface detach); returns
         the VIF dict it had."""
-        return self._to(timeout=ALLOCATE_TIMEOUT).call(
+        return self._to(timeout=CONF.network.allocate_timeout).call(
             context, "deallocate_port", instance_uuid=instance_uuid,
             port_id=port_id, host=host)
 
     def get_host_vifs(self, context, host):
         """VIF dicts (rules included) of every port bound on ``host``."""
-        prepare, extra = self._groups(timeout=ALLOCATE_TIMEOUT)
+        prepare, extra = self._groups(timeout=CONF.network.allocate_timeout)
         return self._to(**prepare).call(
             context, "get_host_vifs", host=host, **extra)
 
