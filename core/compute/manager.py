@@ -211,10 +211,17 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                 context, instance.uuid, instance.project_id, self.host,
                 requested, list(request_spec.security_groups or []),
                 instance.display_name)
+        except messaging.MessagingTimeout:
+            raise exception.BuildAbort(
+                instance_uuid=instance.uuid,
+                reason=f"network allocation failed: nimbus-network did not "
+                       f"answer within {self.conf.network.allocate_timeout}s "
+                       f"(it may have stopped or restarted)") from None
         except Exception as err:
             raise exception.BuildAbort(
                 instance_uuid=instance.uuid,
-                reason=f"network allocation failed: {err}")
+                reason=f"network allocation failed: "
+                       f"{exception.message_of(err)}")
         self._vifs[instance.uuid] = vifs
         return vifs
 

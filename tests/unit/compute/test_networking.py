@@ -145,6 +145,21 @@ def test_no_address_left_is_an_error_with_a_fault_and_no_leak(compute,
     assert not compute.driver.instance_exists(instance.uuid)
 
 
+def test_a_network_service_that_does_not_answer_is_said_so(compute, net,
+                                                           nimbus_conf):
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx)
+    with mock.patch.object(compute.network, "allocate_for_instance",
+                           side_effect=messaging.MessagingTimeout(
+                               "Timed out waiting for a reply")):
+        compute.build_and_run_instance(ctx, instance, _spec(ctx, net), [])
+    assert wf.load(instance.uuid)["vm_state"] == vs.ERROR
+    message = wf.fault(instance.uuid)["message"]
+    assert "nimbus-network did not answer within " \
+        f"{nimbus_conf.network.allocate_timeout}s" in message
+    assert "message ID" not in message
+
+
 def test_a_build_without_networks_asks_nimbus_network_nothing(compute):
     ctx = wf.user_context()
     instance = wf.create_instance(ctx)
