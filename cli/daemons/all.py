@@ -170,12 +170,20 @@ def start_all(conf):
     services += [compute.build(conf, host) for host in
                  conf.all.compute_hosts]
     services.append(volume.build(conf, db))
-    for svc in services:
-        svc.start()
-    proxy = start_console_proxy(conf)
-    server = api.build(conf, db)
-    server.start()
-    return [server, proxy] + list(reversed(services))
+    started = []
+    try:
+        for svc in services:
+            svc.start()
+            started.insert(0, svc)
+        started.insert(0, start_console_proxy(conf))
+        server = api.build(conf, db)
+        server.start()
+    except BaseException:
+        # Nothing half-started may keep serving (its RPC servers would
+        # take another cloud's messages in the same process).
+        service.stop_all(started)
+        raise
+    return [server] + started
 
 
 def start_console_proxy(conf):
