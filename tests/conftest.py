@@ -15,6 +15,7 @@ fail, never skip, when the component is missing.
 """
 
 import os
+import random
 import socket
 import uuid
 
@@ -23,10 +24,26 @@ import pytest
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 
 
+#: where test servers listen: below the kernel's ephemeral range
+#: (32768-60999), whose ports outgoing connections take at any moment,
+#: and picked at random, so suites and workers running side by side do
+#: not draw the same port between choosing and binding it.
+_PORTS = range(20000, 32000)
+#: not the seeded module-level generator: plugins reseed that alike in
+#: every worker.
+_RANDOM = random.SystemRandom()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback TCP port nothing listens on now."""
+    while True:
+        port = _RANDOM.choice(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def write_conf(path, sections):
