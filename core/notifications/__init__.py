@@ -38,7 +38,7 @@ def notify(context, instance, action, phase, host, exception=None,
     """
     if phase not in PHASES:
         raise ValueError(f"unknown notification phase {phase!r}")
-    if not _enabled():
+    if not enabled():
         return
     fault = payloads.ExceptionPayload.from_exception(exception) \
         if exception is not None else None
@@ -55,7 +55,7 @@ def wants_state_change(changes):
     watched = {"vm_state": ("vm_state",),
                "vm_and_task_state": ("vm_state", "task_state")}.get(level)
     return bool(watched) and any(f in changes for f in watched) \
-        and _enabled()
+        and enabled()
 
 
 def notify_state_change(context, instance, old_vm_state, old_task_state):
@@ -65,7 +65,7 @@ def notify_state_change(context, instance, old_vm_state, old_task_state):
     changed = old_vm_state != instance.vm_state or (
         level == "vm_and_task_state"
         and old_task_state != instance.task_state)
-    if not changed or not _enabled():
+    if not changed or not enabled():
         return
     update = payloads.InstanceStateUpdatePayload(
         old_state=old_vm_state, state=instance.vm_state,
@@ -78,11 +78,8 @@ def notify_state_change(context, instance, old_vm_state, old_task_state):
 
 def enabled():
     """Whether notifications are sent at all (callers that must read
-    something to build a payload ask first)."""
-    return _enabled()
-
-
-def _enabled():
+    something to build a payload ask first); a notifier that cannot be
+    set up is logged and counts as off."""
     try:
         return base.enabled()
     except Exception:

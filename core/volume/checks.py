@@ -31,6 +31,7 @@ def check_size(size, minimum, maximum):
                    f"{maximum}GB.")
     return size
 
+
 def check_text(name, description):
     if name is not None and (not isinstance(name, str)
                              or len(name) > _NAME_LEN):
@@ -40,6 +41,7 @@ def check_text(name, description):
     if description is not None and not isinstance(description, str):
         raise exception.InvalidInput(
             reason="Description must be a string.")
+
 
 def check_metadata(metadata):
     if metadata is None:
@@ -56,6 +58,7 @@ def check_metadata(metadata):
                 reason=f"Metadata value of {key!r} must be a string of "
                        f"at most {_META_LEN} characters.")
     return dict(metadata)
+
 
 def changes(changes, allowed):
     """The row values of an update request that may change only
@@ -79,6 +82,7 @@ def changes(changes, allowed):
                 reason="bootable must be true or false.")
         values["bootable"] = changes["bootable"]
     return values
+
 
 def check_connector(connector):
     if not isinstance(connector, dict) or not connector.get("host"):

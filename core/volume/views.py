@@ -18,6 +18,7 @@ def attachment(row):
             "attached_at": iso(row["attach_time"]),
             "attach_status": row["attach_status"]}
 
+
 def volume(row, attachments):
     """Cinder's volume view fields of a volume row."""
     return {
@@ -47,6 +48,7 @@ def volume(row, attachments):
             row["image_metadata_json"] or "{}") or None,
         "fault": row["fault_message"],
     }
+
 
 def snapshot(row):
     """Cinder's snapshot view fields of a snapshot row."""
