@@ -140,6 +140,13 @@ def update_volume(context, volume_id, values, expected_status=None,
         clauses.append(~exists().where(S.volume_id == VT.c.id,
                                        S.deleted == 0))
     with engine.writer(context) as session:
+        if require_no_snapshots:
+            # Wait for a snapshot being inserted (create_snapshot holds this
+            # row lock) before the guard reads the snapshots: PostgreSQL
+            # re-checks a blocked UPDATE's own row but not its subquery, so
+            # without the lock a snapshot committed meanwhile goes unseen.
+            session.execute(select(VT.c.id).where(VT.c.id == volume_id)
+                            .with_for_update())
         result = session.execute(
             VT.update().where(*clauses).values(**_stamp(values)))
         if result.rowcount != 1:
