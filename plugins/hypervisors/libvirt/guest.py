@@ -7,6 +7,9 @@ module sees libvirt's types.
 """
 
 import contextlib
+import errno
+import os
+import time
 
 import libvirt
 
@@ -14,6 +17,13 @@ from nimbus.core import exception
 from nimbus.core.interfaces import power_state
 
 _NOT_FOUND = (libvirt.VIR_ERR_NO_DOMAIN,)
+
+#: libvirt passes the kernel's EAGAIN up when a start is interrupted (the
+#: BPF verifier gives up on a pending signal while libvirt loads the device
+#: cgroup program); the same start succeeds when asked again.
+_TRANSIENT = os.strerror(errno.EAGAIN)
+START_ATTEMPTS = 3
+START_RETRY_PAUSE = 0.5
 
 _POWER_STATES = {
     libvirt.VIR_DOMAIN_NOSTATE: power_state.NOSTATE,
@@ -90,8 +100,18 @@ class Guest:
     # -- power --------------------------------------------------------------
 
     def start(self):
-        """Start the domain (restoring a managed save if there is one)."""
-        self._call("start", self._domain.create)
+        """Start the domain (restoring a managed save if there is one).
+
+        A start the host turned down for a moment (EAGAIN) is asked again,
+        up to :data:`START_ATTEMPTS` times in all.
+        """
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._call("start", self._domain.create)
+            except exception.HypervisorError as err:
+                if _TRANSIENT not in str(err) or attempt == START_ATTEMPTS:
+                    raise
+            time.sleep(START_RETRY_PAUSE)
 
     def destroy(self):
         """Stop at once; a domain that is not running is left alone."""
