@@ -18,7 +18,8 @@ def build(conf, services):
     return wsgi.Server(metadata_app.MetadataApp(services),
                        conf.network.metadata_host,
                        conf.network.metadata_port, conf.api.threads,
-                       name=BINARY)
+                       name=BINARY,
+                       option="[network] metadata_host/metadata_port")
 
 
 def main(argv=None):

@@ -143,3 +143,20 @@ def test_broker_answering_passes_and_fake_is_skipped():
             _Conf(f"rabbit://guest:guest@127.0.0.1:1,guest:guest@"
                   f"127.0.0.1:{port}/"), sleep=lambda _: None)
     bootstrap.wait_for_broker(_Conf("fake://"))
+
+
+def test_metadata_port_in_use_names_the_metadata_options(nimbus_conf):
+    from unittest import mock
+
+    from nimbus.cli.daemons import metadata as metadata_daemon
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        nimbus_conf.set_override("metadata_host", "127.0.0.1", "network")
+        nimbus_conf.set_override("metadata_port", port, "network")
+        server = metadata_daemon.build(nimbus_conf, mock.Mock())
+        with pytest.raises(exception.ConfigError) as info:
+            server.start()
+    assert f"127.0.0.1:{port} ([network] metadata_host/metadata_port)" \
+        in str(info.value)
