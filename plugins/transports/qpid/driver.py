@@ -27,9 +27,10 @@ from oslo_messaging._drivers import base, common
 from oslo_serialization import jsonutils
 from proton import Delivery, Message
 
-from nimbus.plugins.transports.qpid import addressing
+from nimbus.plugins.transports.qpid import addressing, work
 from nimbus.plugins.transports.qpid import conf as qpid_conf
 from nimbus.plugins.transports.qpid import loop as amqp_loop
+from nimbus.plugins.transports.qpid import tls as qpid_tls
 
 LOG = logging.getLogger(__name__)
 
@@ -46,13 +47,13 @@ def _truthy(value):
 
 
 def hosts_from_url(url, tls):
-    """The :class:`~.loop.Host` list of an oslo.messaging TransportURL."""
+    """The :class:`~.work.Host` list of an oslo.messaging TransportURL."""
     hosts = []
     for h in url.hosts:
         if not h.hostname:
             raise messaging.InvalidTransportURL(
                 str(url), "a qpid:// or amqp1:// URL needs a broker host")
-        hosts.append(amqp_loop.Host(
+        hosts.append(work.Host(
             h.hostname, h.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT),
             h.username, h.password))
     if not hosts:
@@ -115,7 +116,7 @@ class _Listener(base.PollStyleListener):
         self._seen = collections.OrderedDict()
         self._seen_lock = threading.Lock()
         self._subs = [
-            amqp_loop.Subscription(address, durable, prefetch,
+            work.Subscription(address, durable, prefetch,
                                    self._on_message)
             for address, durable in addresses]
         for sub in self._subs:
@@ -204,7 +205,7 @@ class _ReplyWaiter:
         self.address = driver.addresser.reply_address(uuid.uuid4().hex)
         self._waiters = {}
         self._lock = threading.Lock()
-        self._sub = amqp_loop.Subscription(
+        self._sub = work.Subscription(
             self.address, False, 512, self._on_reply, auto_accept=True)
         driver.loop.subscribe(self._sub)
 
@@ -256,7 +257,7 @@ class QpidDriver(base.BaseDriver):
         tls = opts.ssl or _truthy(query.get("ssl", "false"))
         domain = None
         if tls:
-            domain = amqp_loop.ssl_domain(
+            domain = qpid_tls.ssl_domain(
                 opts.ssl_ca_file, opts.ssl_cert_file, opts.ssl_key_file,
                 opts.ssl_key_password, opts.ssl_verify_hostname)
         vhost = url.virtual_host or None

@@ -21,101 +21,20 @@ import threading
 import time
 import uuid
 
-from proton import Delivery, Endpoint, Handler, Message, SSLDomain, Terminus
+from proton import Delivery, Endpoint, Handler, Message, Terminus
 from proton.reactor import ApplicationEvent, Container, EventInjector
+
+from nimbus.plugins.transports.qpid import work
 
 LOG = logging.getLogger(__name__)
 
 #: Sender links kept open per connection; the least recently used one is
 #: closed beyond this (reply addresses of callers that went away).
 MAX_SENDERS = 256
-#: Sends that may await the broker's settlement before a sender who
-#: only needs the hand-over (casts, notifications) is made to wait.
-IN_FLIGHT = 256
 #: Seconds within which a task submitted without wake-up runs anyway.
 FLUSH_INTERVAL = 0.5
 #: A connection that stayed up this long (seconds) resets the back-off.
 STABLE_AFTER = 5.0
-
-
-class Host:
-    """One broker of the transport URL."""
-
-    def __init__(self, hostname, port, username=None, password=None):
-        self.hostname = hostname
-        self.port = port
-        self.username = username
-        self.password = password
-
-    def __repr__(self):
-        return f"{self.hostname}:{self.port}"
-
-
-class SendError(Exception):
-    """A send the broker refused, or that ran out of retries or time."""
-
-
-class _Send:
-    """A message on its way; completed by the loop thread.
-
-    ``handed`` is set once the message is written to a live connection
-    while fewer than :data:`IN_FLIGHT` sends await the broker's
-    settlement (or once it is settled); ``event`` once the broker settled
-    it, ``error`` saying how. The loop keeps an op until it is settled and
-    sends it again after a reconnection, whether or not anyone waits.
-    """
-
-    __slots__ = ("address", "durable", "message", "deadline", "retries",
-                 "event", "handed", "error", "on_done", "presettled")
-
-    def __init__(self, address, durable, message, deadline, retries,
-                 on_done=None, presettled=False):
-        self.presettled = presettled
-        self.address = address
-        self.durable = durable
-        self.message = message
-        self.deadline = deadline
-        self.retries = retries
-        self.event = threading.Event()
-        self.handed = threading.Event()
-        self.error = None
-        self.on_done = on_done
-
-    def finish(self, error=None):
-        if self.event.is_set():
-            return
-        if error is not None and self.handed.is_set():
-            LOG.error("message for %s lost after it was handed over: %s",
-                      self.address, error)
-        self.error = error
-        self.event.set()
-        self.handed.set()
-        if self.on_done is not None:
-            self.on_done(self, error)
-
-    def expired(self, now):
-        return self.deadline is not None and now >= self.deadline
-
-
-class Subscription:
-    """A consuming link the loop keeps attached across reconnects.
-
-    ``on_message(token, message)`` runs on the loop thread for every
-    delivery; it must be quick (put the message on a queue). ``token``
-    identifies the delivery for :meth:`Loop.settle`.
-    """
-
-    def __init__(self, address, durable, credit, on_message,
-                 auto_accept=False):
-        self.address = address
-        self.durable = durable
-        self.credit = credit
-        self.on_message = on_message
-        self.auto_accept = auto_accept
-        self.receiver = None
-        self.active = threading.Event()
-        self.held = set()   # deliveries handed out, not settled yet
-        self.closed = False
 
 
 class _Timer:
@@ -167,8 +86,8 @@ class Loop(Handler):
         self._opened_at = None
         self._stopping = False
         self._senders = collections.OrderedDict()  # address -> Sender
-        self._unsettled = {}        # Delivery -> _Send
-        self._waiting = collections.deque()  # _Send not on the wire yet
+        self._unsettled = {}        # Delivery -> work.Send
+        self._waiting = collections.deque()  # work.Send not on the wire yet
         self._subs = []
         self._by_link = {}          # Receiver -> Subscription
 
@@ -195,13 +114,13 @@ class Loop(Handler):
 
     def send(self, address, message, durable=False, deadline=None,
              retries=None, on_done=None, presettled=False):
-        """Queue ``message`` for ``address``; returns a :class:`_Send`
+        """Queue ``message`` for ``address``; returns a :class:`~.work.Send`
         whose ``event`` is set once the broker settled it (``error`` is
         None when it accepted it). ``retries`` bounds how many lost
         connections the send survives (None: any number). A
         ``presettled`` message is sent at most once: done once written,
         never sent again (calls and replies, whose caller times out)."""
-        op = _Send(address, durable, message, deadline, retries, on_done,
+        op = work.Send(address, durable, message, deadline, retries, on_done,
                    presettled)
         self.submit(lambda: self._send(op))
         return op
@@ -247,7 +166,7 @@ class Loop(Handler):
         finally:
             self.connected.clear()
             for op in list(self._unsettled.values()) + list(self._waiting):
-                op.finish(SendError("transport stopped"))
+                op.finish(work.SendError("transport stopped"))
 
     def on_reactor_init(self, event):
         event.container.selectable(self._injector)
@@ -280,7 +199,7 @@ class Loop(Handler):
             self._conn.close()
         self._injector.close()
         for op in list(self._unsettled.values()) + list(self._waiting):
-            op.finish(SendError("transport stopped"))
+            op.finish(work.SendError("transport stopped"))
         self._unsettled.clear()
         self._waiting.clear()
         self._container.stop()
@@ -420,10 +339,11 @@ class Loop(Handler):
         if op.event.is_set():
             return True
         if op.expired(now):
-            op.finish(SendError("timed out waiting for the broker"))
+            op.finish(work.SendError("timed out waiting for the broker"))
             return True
         if op.retries is not None and op.retries < 0:
-            op.finish(SendError("broker connection lost and no retry left"))
+            op.finish(work.SendError(
+                "broker connection lost and no retry left"))
             return True
         return False
 
@@ -452,7 +372,7 @@ class Loop(Handler):
                 self._waiting.append(op)
             return
         if op.expired(time.monotonic()):
-            op.finish(SendError("timed out waiting for the broker"))
+            op.finish(work.SendError("timed out waiting for the broker"))
             return
         sender = self._sender(op.address, op.durable)
         delivery = sender.send(op.message)
@@ -461,7 +381,7 @@ class Loop(Handler):
             op.finish()
             return
         self._unsettled[delivery] = op
-        if len(self._unsettled) <= IN_FLIGHT:
+        if len(self._unsettled) <= work.IN_FLIGHT:
             op.handed.set()
 
     def on_delivery(self, event):
@@ -495,8 +415,9 @@ class Loop(Handler):
             op.finish()
         else:
             cond = getattr(delivery, "remote_condition", None)
-            op.finish(SendError(f"broker did not accept the message for "
-                                f"{op.address}: {state} {cond or ''}"))
+            op.finish(work.SendError(
+                f"broker did not accept the message for {op.address}: "
+                f"{state} {cond or ''}"))
 
     def on_link_remote_open(self, event):
         sub = self._by_link.get(event.link)
@@ -523,8 +444,8 @@ class Loop(Handler):
         for delivery, op in list(self._unsettled.items()):
             if delivery.link == link:
                 del self._unsettled[delivery]
-                op.finish(SendError(f"broker refused link to {op.address}: "
-                                    f"{cond}"))
+                op.finish(work.SendError(
+                    f"broker refused link to {op.address}: {cond}"))
         if link.state & Endpoint.LOCAL_ACTIVE:
             link.close()
 
@@ -611,21 +532,3 @@ def _top_up(link, credit):
     message)."""
     if link.credit < credit // 2:
         link.flow(credit - link.credit)
-
-
-def ssl_domain(ca_file=None, cert_file=None, key_file=None,
-               key_password=None, verify_hostname=True):
-    """A client TLS configuration for proton."""
-    domain = SSLDomain(SSLDomain.MODE_CLIENT)
-    if ca_file:
-        domain.set_trusted_ca_db(ca_file)
-        domain.set_peer_authentication(
-            SSLDomain.VERIFY_PEER_NAME if verify_hostname
-            else SSLDomain.VERIFY_PEER, ca_file)
-    else:
-        domain.set_peer_authentication(
-            SSLDomain.VERIFY_PEER_NAME if verify_hostname
-            else SSLDomain.VERIFY_PEER)
-    if cert_file:
-        domain.set_credentials(cert_file, key_file, key_password)
-    return domain
