@@ -32,6 +32,16 @@ from nimbus.core.interfaces.console import (  # noqa: F401
     ConsoleAddress,
     RemoteConsoleContract,
 )
+from nimbus.core.interfaces.guest import (  # noqa: F401
+    DiskSpec,
+    GuestInfo,
+    GuestSpec,
+    HostResources,
+    ImageSpec,
+    LifecycleEvent,
+    VifSpec,
+    vif_device_name,
+)
 from nimbus.core.interfaces.live_migration import (  # noqa: F401
     LiveMigrateData,
     LiveMigrationContract,
@@ -113,138 +123,6 @@ class Capabilities:
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
 SNAPSHOT_FORMATS = ("raw", "qcow2")
-
-
-@dataclasses.dataclass
-class ImageSpec:
-    """The image a guest boots from, as the image plugin describes it."""
-
-    id: str
-    disk_format: str = "raw"
-    container_format: str = "bare"
-    #: a local path to the image data, when the image store is a directory.
-    path: str | None = None
-    #: Glance-style properties (``architecture``, ``hypervisor_type``, ...).
-    properties: dict = dataclasses.field(default_factory=dict)
-    #: for direct kernel boot: the kernel and ramdisk images.
-    kernel: "ImageSpec | None" = None
-    ramdisk: "ImageSpec | None" = None
-
-
-@dataclasses.dataclass
-class VifSpec:
-    """One virtual network interface to give the guest."""
-
-    id: str
-    mac: str
-    bridge: str | None = None
-    vlan: int | None = None
-    #: "ovs" or "bridge"; plugins may support only some.
-    kind: str = "bridge"
-    mtu: int | None = None
-
-    @property
-    def device_name(self):
-        """The host device (tap) of this VIF: ``tap`` + the first 11
-        characters of its id. Hypervisor plugins name the device so, and
-        network plugins find a port's traffic by it (security groups)."""
-        return vif_device_name(self.id)
-
-
-def vif_device_name(vif_id):
-    """The host device name of the VIF ``vif_id`` (see
-    :attr:`VifSpec.device_name`)."""
-    return "tap" + vif_id[:11]
-
-
-@dataclasses.dataclass
-class DiskSpec:
-    """One disk to attach; ``protocol`` picks how the guest reaches it."""
-
-    #: identifies the disk inside the guest (``/sys/block/vdX/serial``).
-    serial: str
-    #: "file", "block" or "iscsi".
-    protocol: str = "file"
-    path: str | None = None
-    #: for iSCSI: portal "host:port", target IQN, LUN and optional CHAP.
-    portal: str | None = None
-    iqn: str | None = None
-    lun: int = 0
-    auth_username: str | None = None
-    auth_secret: str | None = None
-    disk_format: str = "raw"
-    read_only: bool = False
-    #: a hint only: the guest may name the device differently.
-    device_name: str | None = None
-    #: 0 for the guest's root disk (a volume-backed guest): the plugin
-    #: makes it the first disk (``vda``) and makes no local root disk;
-    #: None for any other disk.
-    boot_index: int | None = None
-
-
-@dataclasses.dataclass
-class GuestSpec:
-    """Everything a plugin needs to create one guest (the "task object")."""
-
-    uuid: str
-    name: str
-    vcpus: int
-    memory_mb: int
-    root_gb: int = 0
-    ephemeral_gb: int = 0
-    swap_mb: int = 0
-    image: ImageSpec | None = None
-    vifs: list = dataclasses.field(default_factory=list)
-    disks: list = dataclasses.field(default_factory=list)
-    user_data: str | None = None
-    key_data: str | None = None
-    metadata: dict = dataclasses.field(default_factory=dict)
-    #: extra specs of the flavor (``hw:*`` and the like).
-    extra_specs: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def root_volume(self):
-        """The :class:`DiskSpec` with boot index 0 (the root disk of a
-        volume-backed guest), or None. Then ``image``, if set, only
-        describes the guest (properties, kernel and ramdisk for direct
-        kernel boot): plugins make no disk from it."""
-        for disk in self.disks:
-            if disk.boot_index == 0:
-                return disk
-        return None
-
-
-@dataclasses.dataclass
-class GuestInfo:
-    """The hypervisor's view of one guest."""
-
-    uuid: str
-    power_state: int
-    vcpus: int = 0
-    memory_mb: int = 0
-    cpu_time_ns: int = 0
-
-
-@dataclasses.dataclass
-class HostResources:
-    """Inventory a compute host offers, reported to the scheduler."""
-
-    hypervisor_hostname: str
-    hypervisor_type: str
-    hypervisor_version: int
-    vcpus: int
-    memory_mb: int
-    local_gb: int
-    cpu_info: dict = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass(frozen=True)
-class LifecycleEvent:
-    """A guest changed power state behind (or in front of) nimbus's back."""
-
-    uuid: str
-    #: one of the ``power_state`` constants: the guest's state now.
-    power_state: int
 
 
 class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
