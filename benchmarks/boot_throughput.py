@@ -3,7 +3,8 @@
 Two modes, each measured ``--runs`` times (medians reported):
 
 * ``inprocess``: nimbus-all (every service in one process, SQLite,
-  ``fake://`` transport) as a subprocess;
+  its default ``local://`` transport, or ``--transport fake`` for
+  oslo.messaging's polling ``fake://``) as a subprocess;
 * ``rabbit``: api, conductor, scheduler and three computes as separate
   processes over RabbitMQ (AMQP 0-9-1, oslo.messaging's rabbit driver)
   and PostgreSQL;
@@ -226,6 +227,7 @@ def inprocess_session(binary, args, count, networks=True):
         conf = pathlib.Path(tmp, "nimbus.conf")
         conf.write_text(
             f"[DEFAULT]\nstate_path = {tmp}/state\nhost = bench\n"
+            f"transport_url = {args.transport}://\n"
             f"[api]\nbind_port = {port}\nauth_strategy = noauth2\n"
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
             "[fake]\npersist = false\n"
@@ -311,6 +313,10 @@ def main():
                         default="default",
                         help="in-process: with the default network, "
                              "without any, or both alternating")
+    parser.add_argument("--transport", choices=["local", "fake"],
+                        default="local",
+                        help="in-process: nimbus-all's local:// (its "
+                             "default) or oslo.messaging's fake://")
     parser.add_argument("--baseline-venv", metavar="DIR",
                         help="also measure the in-process mode of the "
                              "nimbus installed in this virtualenv, "

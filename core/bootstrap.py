@@ -23,7 +23,7 @@ def parse_config(argv, binary, default_config_files=None,
     """Parse the command line and config files, set up logging and RPC.
 
     :param transport_url: default ``transport_url`` when the configuration
-        sets none (nimbus-all uses ``fake://``).
+        sets none (nimbus-all uses ``local://``).
     """
     if not _STATE["logging"]:
         logging.register_options(CONF)

@@ -1,7 +1,8 @@
 """Messaging set-up: one transport per process, context-aware serializer.
 
 ``transport_url`` picks the backend: ``rabbit://`` for deployments,
-``fake://`` for the embedded single-process default. Servers use
+``local://`` (:mod:`nimbus.plugins.transports.local`) for the embedded
+single-process default. Servers use
 oslo.messaging's threading executor; nothing here uses eventlet.
 
 Clients are the broker's boundary for outages: a message that cannot be

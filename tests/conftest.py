@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 * ``nimbus_conf``: the global CONF parsed from a fresh config file in a
-  temporary state path, with ``fake://`` transport; reset afterwards.
+  temporary state path, with the ``local://`` transport; reset afterwards.
 * ``db``: ``nimbus_conf`` plus a migrated SQLite database in that path.
 * ``db_api``: the database API handle of that database (what daemons
   pass into service APIs and managers).
@@ -76,7 +76,7 @@ def nimbus_conf(tmp_path):
     })
     conf = bootstrap.parse_config(["--config-file", str(conf_file)],
                                   "nimbus-test", default_config_files=[],
-                                  transport_url="fake://")
+                                  transport_url="local://")
     yield conf
     rpc.cleanup()
     engine.reset()

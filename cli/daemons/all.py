@@ -1,7 +1,7 @@
 """nimbus-all: every service in one process (the embedded default).
 
-SQLite under ``[DEFAULT] state_path``, the in-process ``fake://``
-transport, one nimbus-network, and one compute service per ``[all]
+SQLite under ``[DEFAULT] state_path``, the in-process ``local://``
+transport (nimbus's event-driven in-memory driver), one nimbus-network, and one compute service per ``[all]
 compute_hosts`` entry, each with its own hypervisor plugin instance. On
 start it brings the schema up to date, seeds default flavors and a demo
 image, creates the default network when there is none (``[network]
@@ -203,7 +203,7 @@ def main(argv=None):
     def _main():
         conf = bootstrap.parse_config(
             sys.argv[1:] if argv is None else argv, BINARY,
-            transport_url="fake://")
+            transport_url="local://")
         # Metrics are on in the embedded install, on any free port (the
         # banner says which); production services keep them off.
         conf.set_default("enabled", True, group="metrics")
