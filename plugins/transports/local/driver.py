@@ -109,6 +109,12 @@ class _Exchange:
                 for event in self._watchers.get(key, ()):
                     event.set()
 
+    def drop_messages(self):
+        """Forget every queued message; listeners keep watching."""
+        with self._lock:
+            for queue_ in self._queues.values():
+                queue_.clear()
+
     def take(self, key):
         with self._lock:
             queue_ = self._queues.get(key)
@@ -131,9 +137,15 @@ class _Exchanges:
                                             _Exchange())
 
     @classmethod
-    def clear(cls):
+    def drop_messages(cls):
+        """Forget every queued message of the process. The exchanges
+        stay: a listener of another transport in the same process keeps
+        its queues (as ``fake://``, where listeners look their exchange
+        up at every poll)."""
         with cls._lock:
-            cls._by_name.clear()
+            exchanges = list(cls._by_name.values())
+        for exchange in exchanges:
+            exchange.drop_messages()
 
 
 class _Listener(base.PollStyleListener):
@@ -226,8 +238,7 @@ class LocalDriver(base.BaseDriver):
                                              batch_timeout)
 
     def cleanup(self):
-        """Drop every queue of the process, as ``fake://`` does: a process
-        has one transport, and what it leaves must not reach the services
-        of the next one (an embedded cloud started after another in the
-        same process)."""
-        _Exchanges.clear()
+        """Drop every queued message of the process, as ``fake://`` does:
+        what a transport leaves must not reach the services of the next
+        one (an embedded cloud started after another in one process)."""
+        _Exchanges.drop_messages()

@@ -12,7 +12,6 @@ from oslo_config import cfg
 from oslo_messaging import conffixture
 
 from nimbus.core import exception
-from nimbus.plugins.transports.local import driver as local_driver
 
 
 @pytest.fixture
@@ -204,7 +203,19 @@ def test_a_listener_wakes_at_once_for_a_message(transport, serve):
     assert (time.monotonic() - start) / 20 < 0.02
 
 
-def test_cleanup_drops_what_a_transport_left(transport):
-    _client(transport, "left").cast({}, "keep", value={})
+def test_cleanup_drops_what_a_transport_left(transport, serve):
+    _client(transport, "left").cast({}, "keep", value={"stale": 1})
     transport.cleanup()
-    assert local_driver._Exchanges._by_name == {}
+    endpoint = serve("left", "h1", Endpoint())
+    assert not endpoint.arrived.wait(0.3)
+
+
+def test_servers_keep_working_after_another_transport_cleans_up(conf,
+                                                                transport,
+                                                                serve):
+    """A test's teardown may clean up its transport while a longer-lived
+    cloud of the same process still serves."""
+    serve("t", "h1", Endpoint("h1"))
+    other = messaging.get_rpc_transport(conf, url="local://")
+    other.cleanup()
+    assert _client(transport, "t").call({}, "echo", value=2)["value"] == 2
