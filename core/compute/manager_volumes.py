@@ -21,6 +21,7 @@ import platform
 import socket
 import time
 
+import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from nimbus.core import exception
@@ -91,6 +92,20 @@ class VolumeManagerMixin:
             LOG.exception("Could not record the fault of %s", instance.uuid)
 
     @staticmethod
+    def _connect(context, volume_id, connector):
+        """The volume's connection info for this host, asked a second time
+        when the volume service did not answer the first: connecting is
+        idempotent (an export made is reused), and a volume service
+        restarted meanwhile answers the second call."""
+        try:
+            return VolumeConnection.initialize(context, volume_id,
+                                               connector)
+        except messaging.MessagingTimeout as err:
+            LOG.warning("Connecting volume %(id)s got no answer (%(err)s); "
+                        "asking again", {"id": volume_id, "err": err})
+        return VolumeConnection.initialize(context, volume_id, connector)
+
+    @staticmethod
     def _quietly(call, *args):
         try:
             call(*args)
@@ -107,8 +122,7 @@ class VolumeManagerMixin:
         with self.lock(instance.uuid):
             plugged = False
             try:
-                info = VolumeConnection.initialize(context, volume_id,
-                                                   connector)
+                info = self._connect(context, volume_id, connector)
                 self.driver.attach_disk(
                     instance.uuid, disk_spec(info, volume_id, mountpoint))
                 plugged = True
@@ -175,8 +189,7 @@ class VolumeManagerMixin:
                         spec.image is None:
                     spec.image = guest_spec.volume_image(
                         context, self.images, volume, instance.uuid)
-                info = VolumeConnection.initialize(context, volume_id,
-                                                   connector)
+                info = self._connect(context, volume_id, connector)
                 disks.append(disk_spec(info, volume_id,
                                        mapping["device_name"], boot_index))
         except Exception as err:

@@ -11,7 +11,8 @@ opts = [
 For tests of crash recovery only: names of workflow steps
 (``nimbus.core.fault_injection.STEPS``) at which this service stops working on the
 request: it logs ``paused at <step>`` and sleeps until it is killed, so a
-test can SIGKILL it at exactly that step. Never set in production.
+test can SIGKILL it at exactly that step. ``<step>:<n>`` pauses only the
+n-th time the process reaches the step. Never set in production.
 """),
 ]
 

@@ -53,9 +53,12 @@ nimbus-all) create a type of this name when none exists.
                help="""
 Seconds a volume or snapshot may stay in a transient status (creating,
 deleting, extending, uploading, ...) while its volume host is not working
-on it. After a restart of nimbus-volume, and periodically, a record that
-has been transient longer than this is finished (the backend holds a
-complete volume) or set to ``error`` with a message.
+on it; periodically a record that has been transient longer than this is
+finished (the backend holds a complete volume) or set to ``error`` with a
+message. A restarted nimbus-volume settles its records at once, whatever
+their age (a create younger than this is made again). A volume
+``attaching`` or ``detaching`` this long with no server working on it
+(no task state) is given back (``available``) or rolled back (``in-use``).
 """),
     cfg.IntOpt("recovery_interval", default=60, min=-1,
                help="""

@@ -20,15 +20,15 @@ Rules it keeps:
   ``initialize_connection`` creates the export (stored as
   ``export_json``), ``terminate_connection`` removes it, and at start
   every stored export is restored (``ensure_export``);
-* **recovery**: a record of this host left in a transient status for
-  longer than ``[volume] operation_timeout`` by an operation that is not
-  running here (the service was killed) is finished or failed, at start
-  and every ``recovery_interval`` seconds (see :meth:`recover`).
+* **recovery**: a record of this host left in a transient status by an
+  operation that is not running here is finished or failed: all of them
+  at start (the process that worked on them is gone), and those older
+  than ``[volume] operation_timeout`` every ``recovery_interval`` seconds
+  (see :mod:`nimbus.core.volume.recovery`).
 """
 
 import contextlib
 import dataclasses
-import datetime
 import json
 import os
 import tempfile
@@ -36,11 +36,12 @@ import threading
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
-from oslo_utils import timeutils
 
 from nimbus.core import context as nimbus_context
-from nimbus.core import exception, loading, manager
+from nimbus.core import exception, fault_injection, loading, manager
 from nimbus.core.interfaces import volume as volume_if
+from nimbus.core.volume import recovery
+from nimbus.core.volume import rpcapi as volume_rpcapi
 from nimbus.core.volume import statuses as st
 
 LOG = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _fault(err):
     return f"Unexpected {type(err).__name__} (see the volume host's log)"
 
 
-class VolumeManager(manager.Manager):
+class VolumeManager(recovery.RecoveryMixin, manager.Manager):
     """Volume operations on this host's backend.
 
     :param conf: the configuration.
@@ -93,10 +94,11 @@ class VolumeManager(manager.Manager):
         self.driver.init_host()
         self.target_plugin.init_host()
         self.restore_exports()
-        self.recover()
+        self.recover(at_start=True)
 
     def after_start(self):
         self.report_capacity()
+        self.recreate_interrupted(volume_rpcapi.VolumeAPI())
 
     def periodic_tasks(self):
         return [(self.report_capacity,
@@ -235,6 +237,7 @@ class VolumeManager(manager.Manager):
             source = self.db.volumes.get_volume(ctx, source_volid)
             return self.driver.create_cloned_volume(spec, self._spec(source))
         location = self.driver.create_volume(spec)
+        fault_injection.pause_point(self.conf, "volume.create", spec.id)
         if image_id:
             spec.provider_location = location
             try:
@@ -437,6 +440,7 @@ class VolumeManager(manager.Manager):
                 except Exception:
                     self.target_plugin.remove_export(spec, export)
                     raise
+            fault_injection.pause_point(self.conf, "volume.connect", volume_id)
             return self.target_plugin.initialize_connection(
                 spec, device, export, connector)
 
@@ -453,142 +457,6 @@ class VolumeManager(manager.Manager):
             self.target_plugin.remove_export(spec, export)
             self.db.volumes.update_volume(self._admin(), volume_id,
                                           {"export_json": None})
-
-    # -- recovery ---------------------------------------------------------------
-
-    def recover(self):
-        """Finish or fail this host's records stuck in a transient status.
-
-        A record counts as stuck when its status changed more than
-        ``[volume] operation_timeout`` seconds ago and no operation of
-        this process works on it (the service that did was killed):
-
-        * ``creating``: if the backend holds the volume (drivers create
-          all or nothing) and no image copy was part of it, it becomes
-          ``available``; otherwise anything made is removed and it
-          becomes ``error``;
-        * ``deleting``: the delete is run again (it is idempotent);
-        * ``extending``: ``error_extending`` (the new size is unknown);
-        * ``uploading``: back to ``available`` with a fault;
-        * snapshots ``creating``: ``error``; ``deleting``: run again.
-        """
-        ctx = self._admin()
-        cutoff = timeutils.utcnow() - _seconds(
-            self.conf.volume.operation_timeout)
-        stuck = self.db.volumes.get_volumes(ctx, {
-            "host": self.host, "status": st.TRANSIENT,
-            "changed_before": cutoff})
-        for row in stuck:
-            if row["id"] in self._working:
-                continue
-            with self._working_on(row["id"]):
-                try:
-                    self._recover_volume(row)
-                except Exception:  # one bad record must not stop the rest
-                    LOG.exception("Recovering volume %s failed", row["id"])
-        self._release_orphaned_attachments(ctx)
-        mine = {r["id"] for r in self.db.volumes.get_volumes(
-            ctx, {"host": self.host})}
-        for snap in self.db.volumes.get_snapshots(ctx, {
-                "status": st.SNAPSHOT_TRANSIENT, "changed_before": cutoff}):
-            if snap["volume_id"] not in mine or snap["id"] in self._working:
-                continue
-            with self._working_on(snap["volume_id"]), \
-                    self._working_on(snap["id"]):
-                try:
-                    self._recover_snapshot(snap)
-                except Exception:
-                    LOG.exception("Recovering snapshot %s failed",
-                                  snap["id"])
-
-    def _release_orphaned_attachments(self, ctx):
-        """Detach this host's volumes from servers that are gone (deleted
-        while this service was away, so their compute could not detach
-        them): the export goes and the volume is ``available`` again. A
-        volume its server was to delete on termination is kept: deleting
-        a user's data is never done on a guess."""
-        for attachment in self.db.volumes.orphaned_attachments(ctx,
-                                                               self.host):
-            volume_id = attachment["volume_id"]
-            if volume_id in self._working:
-                continue
-            with self._working_on(volume_id):
-                try:
-                    self._release_orphan(ctx, attachment)
-                except Exception:  # one bad record must not stop the rest
-                    LOG.exception("Releasing volume %s of deleted server "
-                                  "%s failed", volume_id,
-                                  attachment["instance_uuid"])
-
-    def _release_orphan(self, ctx, attachment):
-        volume_id = attachment["volume_id"]
-        LOG.warning("Volume %(volume)s is still attached to deleted server "
-                    "%(server)s; detaching it",
-                    {"volume": volume_id,
-                     "server": attachment["instance_uuid"]})
-        row = self.db.volumes.get_volume(ctx, volume_id)
-        if row["export_json"]:
-            self.target_plugin.remove_export(self._spec(row),
-                                             json.loads(row["export_json"]))
-            self.db.volumes.update_volume(ctx, volume_id,
-                                          {"export_json": None})
-        self.db.volumes.destroy_attachment(ctx, attachment["id"])
-        if self.db.volumes.get_attachments(ctx, volume_id=volume_id):
-            return
-        with contextlib.suppress(exception.VolumeInvalidState):
-            # Already moved on (available, or being deleted).
-            self.db.volumes.update_volume(
-                ctx, volume_id, {"status": st.AVAILABLE},
-                expected_status=(st.IN_USE, st.ATTACHING, st.DETACHING),
-                action="detach")
-
-    def _recover_volume(self, row):
-        row = self._row_in(row["id"], row["status"])
-        if row is None:
-            return
-        status = row["status"]
-        LOG.warning("Volume %(id)s was left %(status)s since %(since)s; "
-                    "recovering it", {"id": row["id"], "status": status,
-                                      "since": row["status_changed_at"]})
-        if status == st.CREATING:
-            spec = self._spec(row)
-            if self.driver.volume_exists(spec) and not row["image_id"]:
-                self._set(row["id"], st.CREATING, status=st.AVAILABLE,
-                          fault_message=None)
-                return
-            with contextlib.suppress(exception.VolumeBackendError):
-                self.driver.delete_volume(spec)
-            self._set(row["id"], st.CREATING, status=st.ERROR,
-                      fault_message="The volume service stopped while "
-                                    "creating the volume.")
-        elif status == st.DELETING:
-            self._delete(row)
-        elif status == st.EXTENDING:
-            self._set(row["id"], st.EXTENDING, status=st.ERROR_EXTENDING,
-                      fault_message="The volume service stopped while "
-                                    "extending the volume.")
-        elif status == st.UPLOADING:
-            self._set(row["id"], st.UPLOADING, status=st.AVAILABLE,
-                      fault_message="The volume service stopped while "
-                                    "uploading the volume to an image.")
-
-    def _recover_snapshot(self, snap):
-        snap = self.db.volumes.get_snapshot(self._admin(), snap["id"])
-        if snap["status"] == st.CREATING:
-            with contextlib.suppress(Exception):
-                volume = self.db.volumes.get_volume(self._admin(),
-                                                    snap["volume_id"])
-                self.driver.delete_snapshot(self._snapshot_spec(snap),
-                                            self._spec(volume))
-            self._set_snapshot(snap["id"], st.CREATING, status=st.ERROR,
-                               fault_message="The volume service stopped "
-                                             "while creating the snapshot.")
-        elif snap["status"] == st.DELETING:
-            self._delete_snapshot(snap)
-
-
-def _seconds(value):
-    return datetime.timedelta(seconds=value)
 
 
 def _read_chunks(path):

@@ -317,6 +317,26 @@ def orphaned_attachments(context, host):
         return [dict(r._mapping) for r in session.execute(query)]
 
 
+def unowned_attach_states(context, host, changed_before):
+    """``host``'s volumes ``attaching`` or ``detaching`` since before
+    ``changed_before`` that no server is working on: none of their live
+    attachments belongs to a live server with a task state (a build,
+    delete or other action of its compute in flight). Their attach or
+    detach was abandoned (a compute or message lost on the way)."""
+    instances = models.Instance.__table__
+    busy = exists().where(
+        AT.c.volume_id == VT.c.id, AT.c.deleted == 0,
+        instances.c.uuid == AT.c.instance_uuid, instances.c.deleted == 0,
+        instances.c.task_state.is_not(None))
+    query = (select(VT).where(
+        VT.c.deleted == 0, VT.c.host == host,
+        VT.c.status.in_(("attaching", "detaching")),
+        VT.c.status_changed_at < changed_before, ~busy)
+        .order_by(VT.c.status_changed_at, VT.c.id))
+    with engine.reader(context) as session:
+        return [dict(r._mapping) for r in session.execute(query)]
+
+
 def update_attachment(context, attachment_id, values):
     """:raises VolumeAttachmentNotFound:"""
     values = dict(values, updated_at=timeutils.utcnow())

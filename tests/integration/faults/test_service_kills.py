@@ -3,12 +3,16 @@
 api, conductor, scheduler, two computes, nimbus-network and
 nimbus-volume run as separate OS processes over real RabbitMQ and
 PostgreSQL; servers get a port on a shared network. For every service
-but nimbus-volume (its kills are not settled within bounds yet: see
-docs/reliability.md) and kill point a burst of boots (from a new volume
-when the volume service is the one killed; and deletes of servers of
-the earlier bursts) starts;
-once the API has accepted the kill point's number of boots the service
-is SIGKILLed, and restarted a second later. Within a bounded time
+and kill point a burst of boots (from a new volume each when the volume
+service is the one killed; and deletes of servers of the earlier
+bursts) starts. Most services are SIGKILLed once the API has accepted
+the kill point's number of boots; nimbus-volume is SIGKILLed in the
+middle of its n-th volume create (the backend holds the new volume, the
+image not yet copied) or of its n-th connection of a volume to a compute
+(the export made, the compute not answered): it runs with
+``[fault_injection] pause_at = <step>:<n>`` and is killed once it logs
+``paused at``. Each killed service is restarted a second later. Within a
+bounded time
 every server must be ACTIVE or ERROR with a fault, every accepted delete
 finished, no task state left, no claim without a live server, every
 ACTIVE server's claim on its host and its guest there, and no guest
@@ -21,6 +25,7 @@ service x kill point -> outcome and time to settle
 
 import concurrent.futures
 import json
+import signal
 import time
 
 import pytest
@@ -38,6 +43,12 @@ BURST = 6                      # boots per scenario
 DELETES = 2                    # deletes of earlier servers per scenario
 KILL_POINTS = {"after 1 boot": 1, "after 4 boots": 4}
 SERVICES = ("api", "conductor", "scheduler", HOSTS[0], "network")
+#: nimbus-volume's kill points: the pause step it is killed at.
+VOLUME_POINTS = {"2nd create": "volume.create:2",
+                 "3rd connect": "volume.connect:3"}
+SCENARIOS = [(service, point) for service in SERVICES
+             for point in KILL_POINTS] + \
+    [("volume", point) for point in VOLUME_POINTS]
 #: the hosts of the network and volume services.
 SERVICE_HOSTS = {"network": "net-1", "volume": "stor-1"}
 SETTLE = 90                    # seconds everything has to settle
@@ -73,7 +84,7 @@ def cloud(tmp_path_factory):
             dep.manage("network", "create", "--name", "fa-net", "--cidr",
                        "10.77.0.0/24", "--network-host", "net-1")
             _seed_image(dep)
-            for name in SERVICES:
+            for name in SERVICES + ("volume",):
                 _start(dep, name)
             _start(dep, HOSTS[1])
             dep.wait_api()
@@ -86,10 +97,35 @@ def cloud(tmp_path_factory):
                 print("\n" + _table(RESULTS))
 
 
-def _start(dep, name):
+def _start(dep, name, extra=None):
     if name in HOSTS:
         return dep.start_compute(name)
-    return dep.start(name, f"nimbus-{name}", host=SERVICE_HOSTS.get(name))
+    return dep.start(name, f"nimbus-{name}", host=SERVICE_HOSTS.get(name),
+                     extra=extra)
+
+
+def _pausing_volume(dep, step):
+    """Replace nimbus-volume by one that pauses at ``step`` (``<step>:<n>``);
+    returns how much of its log to skip when looking for the pause."""
+    dep.kill("volume", signal.SIGTERM)
+    seen = len(dep.log("volume"))
+    _start(dep, "volume", extra={"fault_injection": {"pause_at": step}})
+    return seen
+
+
+def _kill_when(dep, service, point, boots, seen):
+    """Wait for the kill point, SIGKILL ``service``, restart it."""
+    if service == "volume":
+        step = VOLUME_POINTS[point].split(":")[0]
+        wait_until(lambda: f"paused at {step}" in dep.log("volume")[seen:],
+                   90, message=f"volume paused at {VOLUME_POINTS[point]}")
+    else:
+        wait_until(lambda: sum(1 for f in boots if f.done() and f.result())
+                   >= KILL_POINTS[point], 60,
+                   message=f"{KILL_POINTS[point]} boots accepted")
+    dep.kill(service)
+    time.sleep(1)
+    _start(dep, service)
 
 
 def _seed_image(dep):
@@ -209,10 +245,12 @@ def _leftovers(dep):
     and volumes in a transitional status (nimbus-network and
     nimbus-volume settle these on their own periodic checks)."""
     found = []
-    for table in ("ports", "fixed_ips", "volume_attachments"):
+    # Attachment rows are soft-deleted: a detached one is history.
+    for table, live in (("ports", ""), ("fixed_ips", ""),
+                        ("volume_attachments", "AND t.deleted = 0")):
         found += [(table, uuid) for (uuid,) in _query(dep, f"""
             SELECT t.instance_uuid FROM {table} t
-            WHERE t.instance_uuid IS NOT NULL AND NOT EXISTS (
+            WHERE t.instance_uuid IS NOT NULL {live} AND NOT EXISTS (
                 SELECT 1 FROM instances i
                 WHERE i.uuid = t.instance_uuid AND i.deleted = 0)""")]
     found += [("volume " + status, uuid) for uuid, status in _query(dep, """
@@ -232,27 +270,23 @@ def _table(results):
     return "\n".join(rows)
 
 
-@pytest.mark.parametrize("point", list(KILL_POINTS))
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize(("service", "point"), SCENARIOS)
 def test_killed_mid_burst_everything_settles(cloud, service, point):
     dep = cloud
     wait_until(lambda: _computes_up(dep) == set(HOSTS), 60,
                message="both computes up before the burst")
     earlier = [uuid for uuid, s in _servers(dep).items()
                if s["status"] == "ACTIVE"][:DELETES]
-    tag = f"{service}-{KILL_POINTS[point]}"
+    tag = f"{service}-{point.split()[-2]}"
+    seen = _pausing_volume(dep, VOLUME_POINTS[point]) \
+        if service == "volume" else 0
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=3)
     try:
         deletes = [pool.submit(_delete, dep, uuid) for uuid in earlier]
         boots = [pool.submit(_boot, dep, f"fa-{tag}-{i}",
                              from_volume=service == "volume")
                  for i in range(BURST)]
-        wait_until(lambda: sum(1 for f in boots if f.done() and f.result())
-                   >= KILL_POINTS[point], 60,
-                   message=f"{KILL_POINTS[point]} boots accepted")
-        dep.kill(service)
-        time.sleep(1)
-        _start(dep, service)
+        _kill_when(dep, service, point, boots, seen)
         accepted = [f.result() for f in boots if f.result()]
         deleted = {f.result() for f in deletes if f.result()}
     finally:

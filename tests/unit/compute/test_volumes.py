@@ -218,3 +218,30 @@ def test_device_names_skip_the_used_ones():
     assert name([{"device": "/dev/vdb"}], None) == "/dev/vdc"
     with pytest.raises(exception.InvalidInput):
         name([], "sdb")
+
+
+def test_connect_without_answer_is_asked_again(compute):
+    """A volume service killed while connecting loses the reply; the one
+    restarted in its place answers the second (idempotent) call."""
+    ctx, instance = _running(compute)
+    fake = compute.volumes_fake
+    fake.fail["initialize"] = mv.messaging.MessagingTimeout("no reply")
+    compute.attach_volume(ctx, instance, VOLUME, "/dev/vdb")
+    assert fake.names() == ["initialize", "initialize", "attach"]
+    assert compute.driver.disk_serials(instance.uuid) == [VOLUME[:20]]
+
+
+def test_connect_failing_twice_gives_the_volume_back(compute):
+    ctx, instance = _running(compute)
+    fake = compute.volumes_fake
+    real_call = fake._call
+
+    def never_answers(name, *args):
+        real_call(name, *args)
+        if name == "initialize":
+            raise mv.messaging.MessagingTimeout("no reply")
+    fake._call = never_answers
+    compute.attach_volume(ctx, instance, VOLUME, "/dev/vdb")
+    assert fake.names() == ["initialize", "initialize", "terminate",
+                            "unreserve"]
+    assert compute.driver.disk_serials(instance.uuid) == []

@@ -39,3 +39,22 @@ def test_every_listed_step_has_its_pause_point():
     calls = re.findall(r'pause_point\(self\.conf, "([a-z.]+)"',
                        "".join(p.read_text() for p in root.rglob("*.py")))
     assert sorted(calls) == sorted(fault_injection.STEPS)
+
+
+def test_counted_step_pauses_the_nth_time_only(nimbus_conf, caplog):
+    nimbus_conf.set_override("pause_at", ["volume.create:3"],
+                             "fault_injection")
+    fault_injection._reached.clear()
+    with mock.patch.object(fault_injection.time, "sleep") as sleep:
+        fault_injection.pause_point(nimbus_conf, "volume.create", "v1")
+        fault_injection.pause_point(nimbus_conf, "volume.connect", "v1")
+        fault_injection.pause_point(nimbus_conf, "volume.create", "v2")
+        assert not sleep.called
+        sleep.side_effect = Killed
+        with pytest.raises(Killed):
+            fault_injection.pause_point(nimbus_conf, "volume.create", "v3")
+        sleep.reset_mock()
+        fault_injection.pause_point(nimbus_conf, "volume.create", "v4")
+        assert not sleep.called           # the 4th passes again
+    assert "paused at volume.create (v3)" in caplog.text
+    assert "(v1)" not in caplog.text and "(v2)" not in caplog.text

@@ -338,3 +338,89 @@ def test_recovery_detaches_volumes_of_servers_that_are_gone(api, mgr):
     assert kept["status"] == st.IN_USE
     assert [a["server_id"] for a in kept["attachments"]] == [live]
     assert volumes["kept"] in mgr.target_plugin.exports
+
+
+def _casts_to(mgr):
+    """A volume rpcapi whose create casts run the manager at once."""
+    rpc = mock.Mock()
+    rpc.create_volume.side_effect = \
+        lambda ctx, host, volume_id, **kw: mgr.create_volume(ctx, volume_id,
+                                                             **kw)
+    return rpc
+
+
+def test_start_makes_again_a_create_its_killed_process_left(api, mgr):
+    """At start nothing of this process works on any record: a create
+    still within its deadline is made again once the service takes RPC
+    (the build waiting for it goes on), whatever its age so far."""
+    volume = _stuck(api, mgr)
+    mgr.driver.volumes[volume["id"]] = 1        # half made, say
+    with mock.patch.object(mgr.driver, "volume_exists", return_value=False):
+        mgr.recover(at_start=True)
+    assert status(volume["id"]) == st.CREATING
+    assert mgr.driver.volumes == {}              # the half-made one removed
+    rpc = _casts_to(mgr)
+    mgr.recreate_interrupted(rpc)
+    rpc.create_volume.assert_called_once_with(
+        mock.ANY, HOST, volume["id"], snapshot_id=None, source_volid=None,
+        image_id=None)
+    assert status(volume["id"]) == st.AVAILABLE
+    mgr.create_volume(ctx(), volume["id"])       # the queued original: no-op
+    assert status(volume["id"]) == st.AVAILABLE
+    mgr.recreate_interrupted(rpc)                # once only
+    assert rpc.create_volume.call_count == 1
+
+
+def test_start_fails_a_create_past_its_deadline(api, mgr, nimbus_conf):
+    volume = _stuck(api, mgr)
+    _age(volume["id"], nimbus_conf.volume.operation_timeout + 1)
+    mgr.recover(at_start=True)
+    assert status(volume["id"]) == st.ERROR
+    mgr.recreate_interrupted(_casts_to(mgr))
+    assert status(volume["id"]) == st.ERROR
+
+
+def test_start_settles_young_deletes_at_once(api, mgr):
+    volume = api.create_volume(ctx(), 1)
+    api._rpc.delete_volume.side_effect = None
+    api.delete_volume(ctx(), volume["id"])
+    mgr.recover()                                 # running: within deadline
+    assert status(volume["id"]) == st.DELETING
+    mgr.recover(at_start=True)
+    with pytest.raises(exception.VolumeNotFound):
+        api.get_volume(ctx(), volume["id"])
+
+
+def test_abandoned_attach_and_detach_are_settled(api, mgr, nimbus_conf):
+    """attaching/detaching belong to the compute doing them; past the
+    deadline with no server working on the volume (no task state) an
+    attach is given back and a detach rolled back. A build in flight
+    keeps its volume."""
+    connector = {"host": "c1", "initiator": "iqn.c1"}
+    idle = wf.create_instance(wf.admin(), vm_state="active",
+                              task_state=None).uuid
+    building = wf.create_instance(wf.admin(), vm_state="building",
+                                  task_state="spawning").uuid
+    attaching, busy, detaching = (api.create_volume(ctx(), 1)["id"]
+                                  for _ in range(3))
+    api.reserve(ctx(), attaching, idle)
+    api.initialize_connection(ctx(), attaching, connector)
+    api.reserve(ctx(), busy, building)
+    api.reserve(ctx(), detaching, idle)
+    api.attach(ctx(), detaching, idle, "/dev/vdc", host="c1")
+    api.begin_detaching(ctx(), detaching)
+    mgr.recover()
+    assert [status(v) for v in (attaching, busy, detaching)] == [
+        st.ATTACHING, st.ATTACHING, st.DETACHING]  # within the deadline
+    for volume_id in (attaching, busy, detaching):
+        _age(volume_id, nimbus_conf.volume.operation_timeout + 1)
+    mgr.recover()
+    given_back = api.get_volume(ctx(), attaching)
+    assert (given_back["status"], given_back["attachments"]) == (
+        st.AVAILABLE, [])
+    assert "attaching was abandoned" in given_back["fault"]
+    assert attaching not in mgr.target_plugin.exports
+    assert status(busy) == st.ATTACHING
+    rolled_back = api.get_volume(ctx(), detaching)
+    assert rolled_back["status"] == st.IN_USE
+    assert [a["server_id"] for a in rolled_back["attachments"]] == [idle]
