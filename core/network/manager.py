@@ -176,11 +176,12 @@ class NetworkManager(manager.Manager):
         """(Re)apply ``network``'s gateway side here from the records;
         concurrent requests for one network are served by one run."""
         def run():
-            row = self.db.networks.get(context, network["uuid"])
+            with self.db.reading(context):
+                row = self.db.networks.get(context, network["uuid"])
+                ports = self.db.ports.gateway_ports(
+                    context, row["uuid"],
+                    hosts=self.served_hosts if row["multi_host"] else None)
             spec = self._spec(row, context)
-            ports = self.db.ports.gateway_ports(
-                context, row["uuid"],
-                hosts=self.served_hosts if row["multi_host"] else None)
             self.driver.setup_network(spec, [
                 net_iface.PortSpec(id=uuid, network_id=row["uuid"], mac=mac,
                                    fixed_ips=addresses,
