@@ -177,8 +177,11 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
     result = {u: [] for u in instance_uuids}
     if not instance_uuids:
         return result
-    rows = db.ports.get_all(context, instance_uuid=list(set(instance_uuids)))
-    for vif in vifs(context, db, conf, rows, with_rules=with_rules):
+    with db.reading(context):
+        rows = db.ports.get_all(context,
+                                instance_uuid=list(set(instance_uuids)))
+        found = vifs(context, db, conf, rows, with_rules=with_rules)
+    for vif in found:
         result[vif["instance_uuid"]].append(vif)
     return result
 
