@@ -174,7 +174,8 @@ def gateway_ports(context, network_uuid, hosts=None):
     """What a network's gateway side serves, in one query: ``[(uuid,
     mac, instance uuid, dns name, [address, ...]), ...]`` of the ports
     on the network (bound to one of ``hosts`` when given), oldest first,
-    each port's addresses in the order they were taken."""
+    each port's addresses ordered by address row (as
+    :func:`~nimbus.core.db.api.networks.fixed_ips_of_ports` gives them)."""
     query = (select(P.uuid, P.mac_address, P.instance_uuid, P.dns_name,
                     F.address)
              .outerjoin(F, F.port_id == P.uuid)
