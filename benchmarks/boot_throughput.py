@@ -21,6 +21,9 @@ by N.
 ``--baseline-venv DIR`` measures the in-process mode of another
 installation (e.g. main before a change) in the same run: the two
 alternate, one fresh nimbus-all per run, and the ratios are reported.
+With ``--networks compare`` the four kinds of run (baseline and this
+one, each without and with networks) take turns, and each installation's
+networks ratio is reported.
 
 ``--networks none`` runs nimbus-all without any network (``[network]
 create_default_network = false``: servers get no NIC, nimbus-network is
@@ -182,21 +185,45 @@ def run_inprocess(args):
                     args.servers, runs)
 
 
-def run_compare_networks(args):
+def run_compare_networks(args, binary=None, label=""):
     """Alternate nimbus-all without networks and with the default
     network, a fresh process per run."""
-    binary = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
+    binary = binary or os.path.join(os.path.dirname(sys.executable),
+                                    "nimbus-all")
     off_runs, on_runs = [], []
     for _ in range(args.runs):
         off_runs += inprocess_session(binary, args, 1, networks=False)
         on_runs += inprocess_session(binary, args, 1, networks=True)
-    off = _summary("inprocess-no-networks", args.servers, off_runs)
-    on = _summary("inprocess-networks", args.servers, on_runs)
+    return _networks_pair(args.servers, off_runs, on_runs, label)
+
+
+def _networks_pair(servers, off_runs, on_runs, label=""):
+    off = _summary("inprocess-no-networks" + label, servers, off_runs)
+    on = _summary("inprocess-networks" + label, servers, on_runs)
     on["ratio_boots_per_s"] = round(on["boots_per_s"] / off["boots_per_s"],
                                     3)
     on["ratio_cpu_per_boot"] = round(
         on["cpu_ms_per_boot"] / off["cpu_ms_per_boot"], 3)
     return [off, on]
+
+
+def run_compare_networks_baseline(args):
+    """``--networks compare`` for the baseline's nimbus-all and this
+    one, every run of the four kinds in turn (baseline without and with
+    networks, this one without and with), so a load that changes
+    during the session weighs on all four alike."""
+    binaries = {"-baseline": os.path.join(args.baseline_venv, "bin",
+                                          "nimbus-all"),
+                "": os.path.join(os.path.dirname(sys.executable),
+                                 "nimbus-all")}
+    runs = {(label, on): [] for label in binaries for on in (False, True)}
+    for _ in range(args.runs):
+        for label, binary in binaries.items():
+            for on in (False, True):
+                runs[label, on] += inprocess_session(binary, args, 1,
+                                                     networks=on)
+    return [result for label in binaries for result in _networks_pair(
+        args.servers, runs[label, False], runs[label, True], label)]
 
 
 def run_compare(args):
@@ -322,7 +349,9 @@ def main():
                              "nimbus installed in this virtualenv, "
                              "alternating with this one")
     args = parser.parse_args()
-    if args.baseline_venv:
+    if args.baseline_venv and args.networks == "compare":
+        results = run_compare_networks_baseline(args)
+    elif args.baseline_venv:
         results = run_compare(args)
     elif args.networks == "compare":
         results = run_compare_networks(args)

@@ -73,7 +73,8 @@ class Quotas:
         if resources <= set(VOLUME_RESOURCES):
             return self.volume_usage(context, project_id)
         if resources <= set(NETWORK_RESOURCES):
-            return self.db.quotas.network_usage(context, project_id)
+            return self.db.quotas.network_usage(context, project_id,
+                                                resources)
         if resources <= {"instances", "cores", "ram"}:
             return self.db.quotas.instance_usage(context, project_id)
         return self.usage(context, project_id, user_id)

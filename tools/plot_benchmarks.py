@@ -71,6 +71,7 @@ def boot_networks(ax, fig):
                     textcoords="offset points", xytext=(0, 4), ha="center")
     ax.set_xlabel(f"ratio with/without networks (target at least "
                   f"{fig['target_ratio']})")
+    ax.tick_params(axis="x", labelsize=7)
 
 
 def live_migration(ax, fig):

@@ -20,7 +20,7 @@ import time
 
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
-from sqlalchemy import event
+from sqlalchemy import event, pool
 from sqlalchemy import exc as sa_exc
 
 from nimbus.core import exception
@@ -46,16 +46,49 @@ def configure(conf):
     if connection.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(connection[len("sqlite:///"):]) or ".",
                     exist_ok=True)
+    # thread_checkin: oslo.db's time.sleep(0) on each connection's
+    # return, an eventlet courtesy; on threads (nimbus has no eventlet)
+    # it only hands the GIL away and waits to get it back.
     options = {"connection": connection,
                "max_pool_size": conf.database.max_pool_size or 20,
-               "max_overflow": conf.database.max_overflow or 20}
+               "max_overflow": conf.database.max_overflow or 20,
+               "thread_checkin": False}
     if connection.startswith("sqlite"):
         options.pop("max_pool_size")
         options.pop("max_overflow")
     main_context_manager.configure(**options)
     _configured = True
     if connection.startswith("sqlite"):
-        _tune_sqlite(main_context_manager.writer.get_engine())
+        sqlite_engine = main_context_manager.writer.get_engine()
+        _pool_sqlite(sqlite_engine, conf.database.max_pool_size or 20)
+        _tune_sqlite(sqlite_engine)
+
+
+def _pool_sqlite(engine, size):
+    """Keep file SQLite connections open between sessions.
+
+    oslo.db gives file SQLite a ``NullPool``: every session opened a
+    connection (the file, the pragmas of :func:`_tune_sqlite`, oslo.db's
+    own connect hooks) and closed it again, the last one to close
+    checkpointing the WAL: two thirds of nimbus-network's time in a boot
+    burst (docs/benchmarks.md). A ``QueuePool`` without an overflow limit
+    lends at most as many connections as threads use at once and never
+    makes a thread wait; pysqlite connections of file databases are
+    opened with ``check_same_thread=False``, so any thread may use one
+    (one at a time, as the pool lends them). WAL and the busy timeout are
+    per connection and stay set. ``:memory:`` databases keep oslo.db's
+    ``StaticPool``.
+    """
+    old = engine.pool
+    if not isinstance(old, pool.NullPool):
+        return
+    # What Pool.recreate() does, with another class: the same creator
+    # and the connect/checkout listeners oslo.db registered.
+    engine.pool = pool.QueuePool(
+        old._creator, pool_size=size, max_overflow=-1, use_lifo=True,
+        recycle=old._recycle, reset_on_return=old._reset_on_return,
+        _dispatch=old.dispatch, dialect=old._dialect)
+    old.dispose()
 
 
 def _tune_sqlite(engine):

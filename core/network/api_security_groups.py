@@ -255,19 +255,21 @@ class SecurityGroupsMixin:
         uuids = list(instance_uuids)
         if not uuids:
             return {}
-        own = self.db.security_groups.groups_of_instances(context, uuids)
-        groups = {u: list(own.get(u, ())) for u in uuids}
-        ports = self.db.ports.get_all(context, instance_uuid=uuids)
-        of_ports = self.db.ports.security_groups_of(
-            context, [p["uuid"] for p in ports])
-        for port in ports:
-            mine = groups[port["instance_uuid"]]
-            mine.extend(g for g in of_ports.get(port["uuid"], ())
-                        if g not in mine)
-        wanted = sorted({g for gs in groups.values() for g in gs})
-        names = {r["uuid"]: r["name"] for r in
-                 self.db.security_groups.get_all(context, uuid=wanted)} \
-            if wanted else {}
+        with self.db.reading(context):  # one session for the four
+            own = self.db.security_groups.groups_of_instances(context,
+                                                              uuids)
+            ports = self.db.ports.get_all(context, instance_uuid=uuids)
+            of_ports = self.db.ports.security_groups_of(
+                context, [p["uuid"] for p in ports])
+            groups = {u: list(own.get(u, ())) for u in uuids}
+            for port in ports:
+                mine = groups[port["instance_uuid"]]
+                mine.extend(g for g in of_ports.get(port["uuid"], ())
+                            if g not in mine)
+            wanted = sorted({g for gs in groups.values() for g in gs})
+            names = {r["uuid"]: r["name"] for r in
+                     self.db.security_groups.get_all(context, uuid=wanted)} \
+                if wanted else {}
         return {u: [names[g] for g in gs if g in names]
                 for u, gs in groups.items()}
 

@@ -47,7 +47,13 @@ class Coalescer:
 class Debouncer:
     """Collect keys; once no key came for ``delay`` seconds (or the
     oldest waited ``max_delay``), call ``fn(keys)`` once on a worker
-    thread with every key collected."""
+    thread with every key collected.
+
+    One timer serves a burst: a key arriving while it waits only moves
+    the due time, and the timer, when it wakes early, sleeps again for
+    what is left (a burst of a hundred boots starts a few timer threads,
+    not one each).
+    """
 
     def __init__(self, fn, delay=0.2, max_delay=None):
         self._fn = fn
@@ -57,6 +63,7 @@ class Debouncer:
         self._pending = set()
         self._timer = None
         self._since = None
+        self._last = None
 
     def add(self, keys):
         keys = set(keys)
@@ -64,21 +71,35 @@ class Debouncer:
             return
         with self._lock:
             self._pending |= keys
-            now = time.monotonic()
+            self._last = time.monotonic()
             if self._timer is None:
-                self._since = now
-            else:
-                self._timer.cancel()
-            wait = min(self._delay, self._since + self._max_delay - now)
-            self._timer = threading.Timer(max(wait, 0), self._flush)
-            self._timer.daemon = True
-            self._timer.start()
+                self._since = self._last
+                self._start(self._delay)
+
+    def _start(self, wait):
+        """Arm the timer (the lock held)."""
+        self._timer = threading.Timer(max(wait, 0), self._due)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _due(self):
+        with self._lock:
+            if self._timer is not threading.current_thread():
+                return  # flushed or stopped meanwhile
+            now = time.monotonic()
+            due = min(self._last + self._delay,
+                      self._since + self._max_delay)
+            if now < due:
+                self._start(due - now)
+                return
+        self._flush()
 
     def _flush(self):
         with self._lock:
+            self._timer = None
             if not self._pending:
                 return
-            keys, self._pending, self._timer = self._pending, set(), None
+            keys, self._pending = self._pending, set()
         try:
             self._fn(keys)
         except Exception:

@@ -176,15 +176,17 @@ class NetworkManager(manager.Manager):
         """(Re)apply ``network``'s gateway side here from the records;
         concurrent requests for one network are served by one run."""
         def run():
-            row = self.db.networks.get(context, network["uuid"])
+            with self.db.reading(context):
+                row = self.db.networks.get(context, network["uuid"])
+                ports = self.db.ports.gateway_ports(
+                    context, row["uuid"],
+                    hosts=self.served_hosts if row["multi_host"] else None)
             spec = self._spec(row, context)
-            filters = {"network_id": row["uuid"]}
-            if row["multi_host"]:
-                filters["host"] = list(self.served_hosts)
-            ports = self.db.ports.get_all(context, **filters)
             self.driver.setup_network(spec, [
-                model.port_spec(v) for v in records.vifs(
-                    context, self.db, self.conf, ports, with_rules=False)])
+                net_iface.PortSpec(id=uuid, network_id=row["uuid"], mac=mac,
+                                   fixed_ips=addresses,
+                                   instance_uuid=instance, hostname=name)
+                for uuid, mac, instance, name, addresses in ports])
         self._setups.run(network["uuid"], run)
 
     def _spec(self, row, context=None):

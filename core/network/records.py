@@ -130,17 +130,19 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False):
         resolved to one rule per member address (network RPC 1.0).
     """
     uuids = [r["uuid"] for r in rows]
-    fixed = db.networks.fixed_ips_of_ports(context, uuids)
-    networks = db.networks.get_many(context, {r["network_id"] for r in rows})
-    floating = {}
-    for fip in db.floating_ips.of_ports(context, uuids):
-        floating.setdefault(fip["port_id"], {}).setdefault(
-            fip["fixed_address"], []).append(fip["address"])
-    rules, members = port_rules(context, db, uuids,
-                                resolve=not remote_groups) \
-        if with_rules else ({}, {})
-    gateways = db.networks.host_gateways(
-        context, [u for u, n in networks.items() if n["multi_host"]])
+    with db.reading(context):  # one session for the five reads
+        fixed = db.networks.fixed_ips_of_ports(context, uuids)
+        networks = db.networks.get_many(context,
+                                        {r["network_id"] for r in rows})
+        floating = {}
+        for fip in db.floating_ips.of_ports(context, uuids):
+            floating.setdefault(fip["port_id"], {}).setdefault(
+                fip["fixed_address"], []).append(fip["address"])
+        rules, members = port_rules(context, db, uuids,
+                                    resolve=not remote_groups) \
+            if with_rules else ({}, {})
+        gateways = db.networks.host_gateways(
+            context, [u for u, n in networks.items() if n["multi_host"]])
     result = []
     for row in rows:
         network = networks.get(row["network_id"])
@@ -175,8 +177,11 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
     result = {u: [] for u in instance_uuids}
     if not instance_uuids:
         return result
-    rows = db.ports.get_all(context, instance_uuid=list(set(instance_uuids)))
-    for vif in vifs(context, db, conf, rows, with_rules=with_rules):
+    with db.reading(context):
+        rows = db.ports.get_all(context,
+                                instance_uuid=list(set(instance_uuids)))
+        found = vifs(context, db, conf, rows, with_rules=with_rules)
+    for vif in found:
         result[vif["instance_uuid"]].append(vif)
     return result
 

@@ -6,6 +6,7 @@ reaches a plugin can run against it.
 """
 
 import copy
+import dataclasses
 import threading
 
 from nimbus.core.interfaces import network
@@ -37,9 +38,13 @@ class FakeNetwork(network.NetworkDriver):
 
     def setup_network(self, network, ports):
         wanted = {(p.mac.lower(), ip) for p in ports for ip in p.fixed_ips}
+        # A PortSpec holds strings and one list of them: a copy with its
+        # own list is as independent as a deep copy, at a fraction of
+        # the cost (this runs with every port of the network per boot).
+        served = {p.id: dataclasses.replace(p, fixed_ips=list(p.fixed_ips))
+                  for p in ports}
         with self._lock:
-            self.networks[network.id] = (
-                copy.deepcopy(network), {p.id: copy.deepcopy(p) for p in ports})
+            self.networks[network.id] = (copy.deepcopy(network), served)
             # A port no longer served loses its lease, as with dnsmasq.
             held = self.leases.get(network.id, {})
             self.leases[network.id] = {

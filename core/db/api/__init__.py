@@ -5,6 +5,7 @@ return plain ``dict`` rows, never ORM objects, so nothing outside this
 package holds a session. Versioned objects wrap these rows.
 """
 
+from nimbus.core.db import engine
 from nimbus.core.db.api import (
     actions,
     aggregates,
@@ -39,4 +40,13 @@ __all__ = ["actions", "aggregates", "block_devices", "compute_nodes",
            "ports",
            "quotas",
            "security_groups",
-           "server_groups", "services", "volume_types", "volumes"]
+           "server_groups", "services", "volume_types", "volumes",
+           "reading"]
+
+
+def reading(context):
+    """``with reading(ctx):`` the functions called inside with the same
+    context read in one transaction: one connection, one snapshot,
+    instead of a session each (for callers that gather one answer from
+    several reads)."""
+    return engine.reader(context)

@@ -170,6 +170,28 @@ def get_all(context, **filters):
         return [to_dict(r) for r in session.scalars(query.order_by(P.id))]
 
 
+def gateway_ports(context, network_uuid, hosts=None):
+    """What a network's gateway side serves, in one query: ``[(uuid,
+    mac, instance uuid, dns name, [address, ...]), ...]`` of the ports
+    on the network (bound to one of ``hosts`` when given), oldest first,
+    each port's addresses ordered by address row (as
+    :func:`~nimbus.core.db.api.networks.fixed_ips_of_ports` gives them)."""
+    query = (select(P.uuid, P.mac_address, P.instance_uuid, P.dns_name,
+                    F.address)
+             .outerjoin(F, F.port_id == P.uuid)
+             .where(P.network_id == network_uuid))
+    if hosts is not None:
+        query = query.where(P.host.in_(list(hosts)))
+    result = {}
+    with engine.reader(context) as session:
+        for uuid, mac, instance, name, address in session.execute(
+                query.order_by(P.id, F.id)):
+            port = result.setdefault(uuid, (uuid, mac, instance, name, []))
+            if address is not None:
+                port[4].append(address)
+    return list(result.values())
+
+
 def update_port(context, uuid, values):
     """Set column ``values``; returns the port. :raises PortNotFound:"""
     with engine.writer(context) as session:

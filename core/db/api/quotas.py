@@ -95,14 +95,17 @@ def server_group_usage(context, project_id):
             G.project_id == project_id, G.deleted == 0))
 
 
-def network_usage(context, project_id):
+def network_usage(context, project_id, resources=None):
     """Return the project's networking records by Neutron's quota names:
     ``{"network", "port", "floatingip", "security_group",
-    "security_group_rule"}``."""
+    "security_group_rule"}`` (only ``resources`` among them when given:
+    a boot's port check counts ports alone)."""
     counted = (("network", models.Network), ("port", models.Port),
                ("floatingip", models.FloatingIp),
                ("security_group", models.SecurityGroup),
                ("security_group_rule", models.SecurityGroupRule))
+    if resources is not None:
+        counted = [(n, m) for n, m in counted if n in resources]
     with engine.reader(context) as session:
         return {name: session.scalar(select(func.count(model.id)).where(
                     model.project_id == project_id))

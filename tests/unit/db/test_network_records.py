@@ -129,3 +129,25 @@ def test_a_group_in_use_cannot_be_deleted(db_api, ctx):
     db_api.security_groups.destroy(ctx, group["uuid"])
     assert db_api.security_groups.get_rules(
         ctx, security_group_id=group["uuid"]) == []
+
+
+def test_gateway_ports_lists_each_port_with_its_addresses_in_order(
+        db_api, ctx):
+    net = _network(db_api, ctx)
+    other = _network(db_api, ctx, cidr="10.9.1.0/29", bridge="br10",
+                     gateway=None)
+    first = _port(db_api, ctx, net, host="h1", dns_name="vm1",
+                  instance_uuid=uuidutils.generate_uuid())
+    bare = _port(db_api, ctx, net, host="h2")
+    _port(db_api, ctx, other, host="h1")
+    db_api.networks.allocate_fixed_ip(ctx, net["uuid"], first["uuid"],
+                                      address="10.9.0.5")
+    db_api.networks.allocate_fixed_ip(ctx, net["uuid"], first["uuid"],
+                                      address="10.9.0.3")
+    assert db_api.ports.gateway_ports(ctx, net["uuid"]) == [
+        (first["uuid"], first["mac_address"], first["instance_uuid"], "vm1",
+         ["10.9.0.3", "10.9.0.5"]),
+        (bare["uuid"], bare["mac_address"], None, None, [])]
+    assert [p[0] for p in db_api.ports.gateway_ports(
+        ctx, net["uuid"], hosts={"h2"})] == [bare["uuid"]]
+    assert db_api.ports.gateway_ports(ctx, net["uuid"], hosts=()) == []

@@ -1,10 +1,12 @@
 """Read-then-write transactions on SQLite never fail with "database is
-locked" when another writer commits in between (BEGIN IMMEDIATE)."""
+locked" when another writer commits in between (BEGIN IMMEDIATE); file
+SQLite connections are pooled."""
 
 import threading
 import time
 
-from sqlalchemy import select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, text, update
 
 from nimbus.core import context as nimbus_context
 from nimbus.core.db import api as db_api
@@ -45,3 +47,36 @@ def test_read_then_write_waits_instead_of_failing(db):
     assert time.monotonic() - start < 30
     row = db_api.services.get(ctx, service["id"])
     assert row["report_count"] == 2
+
+
+def test_file_sqlite_sessions_reuse_pooled_connections_on_any_thread(db):
+    """Sessions borrow connections from a pool (no open, pragmas and
+    close per session), any thread may use one, and each keeps WAL and
+    the busy timeout."""
+    ctx = nimbus_context.get_admin_context()
+    opened = []
+    sa_event.listen(engine.get_engine(), "connect",
+                    lambda dbapi_conn, _record: opened.append(dbapi_conn))
+    for _ in range(20):
+        db_api.services.get_all(ctx)
+    assert len(opened) <= 1
+
+    results, errors = [], []
+
+    def session_on_a_thread():
+        try:
+            with engine.reader(ctx) as session:
+                results.append((
+                    session.execute(text("PRAGMA journal_mode")).scalar(),
+                    session.execute(text("PRAGMA busy_timeout")).scalar()))
+        except Exception as err:  # pragma: no cover - the failure shown
+            errors.append(err)
+
+    threads = [threading.Thread(target=session_on_a_thread)
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert results == [("wal", 30000)] * 4

@@ -116,3 +116,20 @@ def test_the_debouncer_batches_keys():
     debouncer.flush()
     assert seen == [{"a", "b"}, {"c"}]
     debouncer.stop()
+
+
+def test_the_debouncer_waits_for_a_pause_but_not_past_its_maximum():
+    seen = []
+    debouncer = coalesce.Debouncer(seen.append, delay=0.2, max_delay=0.5)
+    for i in range(12):  # a key every 0.1 s: never a 0.2 s pause
+        debouncer.add([i])
+        time.sleep(0.1)
+    deadline = time.monotonic() + 5
+    while set().union(*seen) != set(range(12)) and \
+            time.monotonic() < deadline:
+        time.sleep(0.01)
+    debouncer.stop()
+    # Without the maximum the burst would be one call at its end.
+    assert len(seen) >= 2
+    assert sum(len(keys) for keys in seen) == 12
+    assert set().union(*seen) == set(range(12))
