@@ -73,12 +73,10 @@ CHANGES = (
            "only) at create (accepted; nimbus's metadata service shows "
            "no device metadata, so they are not kept).", True),
     _c(33, "Hypervisor list paging (limit, marker).", True),
-    _c(34, "Live-migration pre-checks run asynchronously (the code "
-           "keyed on 2.34 is in; serving it advertises up to 2.37, where "
-           "a create without `networks` is a 400, so every test that "
-           "creates servers through openstacksdk must send networks "
-           "first).",
-       waits="tests sending networks (the maximum jumps to 2.37)"),
+    _c(34, "Live-migration pre-checks run asynchronously (the API "
+           "answers 202 before the destination is checked; a failed "
+           "check leaves the server ACTIVE with a failed migration).",
+       True),
     _c(35, "Key pair list paging (limit, marker).", True),
     _c(36, "Network and image proxy APIs gone (404); proxy quotas gone.",
        True),

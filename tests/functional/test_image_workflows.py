@@ -30,7 +30,7 @@ def wait_status(conn, server, status, timeout=20):
 
 def boot(conn, name="wf"):
     server = conn.compute.create_server(name=name, image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     return wait_status(conn, server, "ACTIVE")
 
 
@@ -67,7 +67,7 @@ def test_snapshot_makes_a_bootable_image(stack):
             assert meta[key] == base[key]
     assert wait_status(conn, server, "ACTIVE").task_state is None
     again = conn.compute.create_server(name="from-snap", image_id=image.id,
-                                       flavor_id="1")
+                                       flavor_id="1", networks="auto")
     again = wait_status(conn, again, "ACTIVE")
     assert again.image["id"] == image.id
     assert "createImage" in actions(conn, server)

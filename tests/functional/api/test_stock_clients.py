@@ -62,7 +62,7 @@ def test_openstack_cli_flavors_keypairs_images(cloud, tmp_path):
 def test_sdk_with_password_auth(cloud):
     conn = cloud.sdk("member")
     server = conn.compute.create_server(name="s", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     server = conn.compute.wait_for_server(server, interval=0.1, wait=30)
     assert server.status == "ACTIVE"
     assert [s.name for s in conn.compute.servers()] == ["s"]

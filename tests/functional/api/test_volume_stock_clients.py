@@ -138,7 +138,7 @@ def test_sdk_volume_and_attachment_calls(cloud):
                                                 wait=30, interval=0.2)
     assert conn.block_storage.find_volume("sdk").id == volume.id
     srv = conn.compute.create_server(name="sdk-vm", image_id=DEMO_IMAGE,
-                                     flavor_id="1")
+                                     flavor_id="1", networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=30, interval=0.2)
     attachment = conn.compute.create_volume_attachment(srv, volume=volume)
     assert attachment.volume_id == volume.id
@@ -217,7 +217,8 @@ def test_block_device_mapping_on_create(cloud, delete):
              "destination_type": "volume",
              "delete_on_termination": delete},
             {"source_type": "blank", "destination_type": "volume",
-             "volume_size": 2, "delete_on_termination": delete}])
+             "volume_size": 2, "delete_on_termination": delete}],
+        networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=60, interval=0.2)
     attachments = list(conn.compute.volume_attachments(srv))
     ids = sorted(a.volume_id for a in attachments)
