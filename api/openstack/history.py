@@ -93,8 +93,9 @@ CHANGES = (
            "os-services and os-hypervisors show the same).", True),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",
        True),
-    _c(45, "createImage answers with a body (image_id), no Location.",
-       waits="conductor workflows (snapshot)"),
+    _c(45, "createImage answers with a body (image_id), no Location "
+           "(createBackup, the other action it changes, is not served).",
+       True),
     _c(46, "Instance action events carry the request id."),
     _c(47, "The flavor is embedded in server bodies."),
     _c(48, "Server diagnostics in a standard format."),
