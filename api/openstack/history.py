@@ -96,7 +96,9 @@ CHANGES = (
     _c(45, "createImage answers with a body (image_id), no Location "
            "(createBackup, the other action it changes, is not served).",
        True),
-    _c(46, "Instance action events carry the request id."),
+    _c(46, "X-OpenStack-Request-ID beside X-Compute-Request-ID on "
+           "every answer (signalling only: nimbus always sent both).",
+       True),
     _c(47, "The flavor is embedded in server bodies."),
     _c(48, "Server diagnostics in a standard format."),
     _c(49, "Volume attach with a device tag."),
