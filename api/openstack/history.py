@@ -99,7 +99,8 @@ CHANGES = (
     _c(46, "X-OpenStack-Request-ID beside X-Compute-Request-ID on "
            "every answer (signalling only: nimbus always sent both).",
        True),
-    _c(47, "The flavor is embedded in server bodies."),
+    _c(47, "The flavor is embedded in server bodies (extra_specs "
+           "for those who may list a flavor's).", True),
     _c(48, "Server diagnostics in a standard format."),
     _c(49, "Volume attach with a device tag."),
     _c(50, "Quota class sets: server group keys, no network keys."),

@@ -2,6 +2,7 @@
 plugin, two hosts) and the stock clients: the request id headers (2.46),
 the flavor embedded in server bodies (2.47)."""
 
+import json
 import time
 
 from tests.functional.api.conftest import PASSWORD
@@ -60,3 +61,58 @@ def test_request_id_headers_at_2_46(cloud):
     server = _novaclient(cloud, "2.46").servers.get(sid)
     assert len(server.request_ids) == 1
     assert server.request_ids[0].startswith("req-")
+
+
+def test_flavor_embedded_in_server_bodies_from_2_47(cloud):
+    """2.47 (Nova's): show, list detail, update and rebuild answers
+    carry the server's flavor values instead of a reference; its extra
+    specs only for callers who may list a flavor's extra specs."""
+    admin, member = cloud.sdk("admin"), cloud.sdk("member")
+    flavor = admin.compute.create_flavor(name="emb", ram=256, vcpus=2,
+                                         disk=1, ephemeral=1, swap=64)
+    admin.compute.create_flavor_extra_specs(flavor, {"hw:cpu": "x"})
+    sid = member.compute.create_server(name="emb", flavor_id=flavor.id,
+                                       image_id=IMAGE, networks="none").id
+    assert _wait_active(member, sid).status == "ACTIVE"
+    values = {"vcpus": 2, "ram": 256, "disk": 1, "ephemeral": 1,
+              "swap": 64, "original_name": "emb"}
+
+    def show(conn, minor):
+        resp = conn.compute.get(f"/servers/{sid}", headers=_v(minor))
+        assert resp.status_code == 200, resp.text
+        return resp.json()["server"]["flavor"]
+
+    def may_read_specs(conn):
+        status = conn.compute.get(f"/flavors/{flavor.id}/os-extra_specs",
+                                  headers=_v(47)).status_code
+        assert status in (200, 403)
+        return status == 200
+
+    old = show(member, 46)
+    assert old["id"] == flavor.id and set(old) == {"id", "links"}
+    assert show(admin, 47) == dict(values, extra_specs={"hw:cpu": "x"})
+    for who in ("member", "reader"):
+        conn = cloud.sdk(who)
+        expected = dict(values, extra_specs={"hw:cpu": "x"}) \
+            if may_read_specs(conn) else values
+        assert show(conn, 47) == expected, who
+        listed, = conn.compute.get("/servers/detail",
+                                   headers=_v(47)).json()["servers"]
+        assert listed["flavor"] == expected, who
+    resp = member.compute.put(f"/servers/{sid}", headers=_v(47),
+                              json={"server": {"name": "emb2"}})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["server"]["flavor"]["original_name"] == "emb"
+    resp = member.compute.post(f"/servers/{sid}/action", headers=_v(47),
+                               json={"rebuild": {"imageRef": IMAGE}})
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["server"]["flavor"]["vcpus"] == 2
+    # The stock clients read it: openstacksdk by name, novaclient as a
+    # dict, openstackclient's list column from original_name.
+    assert member.compute.get_server(sid).flavor.name == "emb"
+    assert _novaclient(cloud, "2.47").servers.get(sid).flavor[
+        "original_name"] == "emb"
+    _wait_active(member, sid)
+    rows = json.loads(cloud.openstack("member", "server", "list", "-f",
+                                      "json").stdout)
+    assert [r["Flavor"] for r in rows] == ["emb"]
