@@ -368,6 +368,13 @@ class InvalidNetworkRequest(Invalid):
     msg_fmt = "Bad networks format: %(reason)s"
 
 
+class UnableToAutoAllocateNetwork(Invalid):
+    """``networks: "auto"`` (2.37) and no network the project can use."""
+
+    msg_fmt = ("Unable to automatically allocate a network for project "
+               "%(project_id)s")
+
+
 class InvalidSecurityGroupRule(Invalid):
     msg_fmt = "Invalid security group rule: %(reason)s"
 

@@ -49,8 +49,8 @@ CHANGES = (
     _c(18, "The project id in URLs is optional.", True),
     _c(19, "Server description: create, update, rebuild, in bodies.",
        True),
-    _c(20, "Volume attach/detach on shelved-offloaded servers.",
-       waits="conductor workflows (shelve)"),
+    _c(20, "Volume attach/detach on shelved-offloaded servers (only "
+           "recorded; the volume is connected at unshelve).", True),
     _c(21, "os-instance-actions of deleted servers.", True),
     _c(22, "Force-complete a running live migration.", True),
     _c(23, "os-migrations: migration_type and links; "
@@ -73,12 +73,10 @@ CHANGES = (
            "only) at create (accepted; nimbus's metadata service shows "
            "no device metadata, so they are not kept).", True),
     _c(33, "Hypervisor list paging (limit, marker).", True),
-    _c(34, "Live-migration pre-checks run asynchronously (the code "
-           "keyed on 2.34 is in; serving it advertises up to 2.37, where "
-           "a create without `networks` is a 400, so every test that "
-           "creates servers through openstacksdk must send networks "
-           "first).",
-       waits="tests sending networks (the maximum jumps to 2.37)"),
+    _c(34, "Live-migration pre-checks run asynchronously (the API "
+           "answers 202 before the destination is checked; a failed "
+           "check leaves the server ACTIVE with a failed migration).",
+       True),
     _c(35, "Key pair list paging (limit, marker).", True),
     _c(36, "Network and image proxy APIs gone (404); proxy quotas gone.",
        True),
@@ -95,10 +93,14 @@ CHANGES = (
            "os-services and os-hypervisors show the same).", True),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",
        True),
-    _c(45, "createImage answers with a body (image_id), no Location.",
-       waits="conductor workflows (snapshot)"),
-    _c(46, "Instance action events carry the request id."),
-    _c(47, "The flavor is embedded in server bodies."),
+    _c(45, "createImage answers with a body (image_id), no Location "
+           "(createBackup, the other action it changes, is not served).",
+       True),
+    _c(46, "X-OpenStack-Request-ID beside X-Compute-Request-ID on "
+           "every answer (signalling only: nimbus always sent both).",
+       True),
+    _c(47, "The flavor is embedded in server bodies (extra_specs "
+           "for those who may list a flavor's).", True),
     _c(48, "Server diagnostics in a standard format."),
     _c(49, "Volume attach with a device tag."),
     _c(50, "Quota class sets: server group keys, no network keys."),
@@ -164,7 +166,6 @@ CHANGES = (
 #: clear 400/404, never a wrong answer. The set may only shrink.
 KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
-    (2, 20): "volumes of shelved-offloaded servers are refused (409)",
 }
 
 

@@ -117,65 +117,90 @@ class VolumeAttachMixin:
                 return name
         raise exception.InvalidInput(reason="No free device name left")
 
-    def attach_volume(self, context, uuid, volume_id, device=None):
-        """Attach ``volume_id`` to the running server ``uuid``.
+    def attach_volume(self, context, uuid, volume_id, device=None,
+                      offloaded=False):
+        """Attach ``volume_id`` to the running server ``uuid`` (or, with
+        ``offloaded``, to a SHELVED_OFFLOADED one: 2.20).
+
+        A shelved-offloaded server has no host: the attachment is only
+        recorded (the volume ``in-use`` with no host) and the volume is
+        connected when the server is unshelved on its new host.
 
         :returns: the attachment as Nova shows it before 2.89: ``id``
             and ``volumeId`` (the volume), ``serverId`` and ``device``.
-        :raises InstanceInvalidState: the server is not ACTIVE or is
-            busy (409).
+        :raises InstanceInvalidState: the server is not ACTIVE (or
+            offloaded, see above) or is busy (409).
         :raises VolumeNotFound: no such volume for ``context`` (404).
         :raises VolumeInvalidState: the volume is not available (409;
             also the loser of two concurrent attaches).
         """
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
-        if instance.vm_state not in _ATTACH_STATES or \
-                instance.task_state is not None:
-            raise exception.InstanceInvalidState(
-                action="attach_volume", instance_uuid=uuid,
-                attr="vm_state" if instance.vm_state not in _ATTACH_STATES
-                else "task_state",
-                state=instance.vm_state if instance.vm_state not in
-                _ATTACH_STATES else instance.task_state)
-        self._check_capable(context, instance, "attach_volume")
+        states = _ATTACH_STATES + ((vm_states.SHELVED_OFFLOADED,)
+                                   if offloaded else ())
+        self._check_volume_state(instance, "attach_volume", states)
+        on_host = instance.vm_state != vm_states.SHELVED_OFFLOADED
+        if on_host:
+            self._check_capable(context, instance, "attach_volume")
         self._visible_volume(context, volume_id)
         mountpoint = self._device_name(
             self.volumes.list_attachments(context, instance.uuid), device)
         self.volumes.reserve(context, volume_id, instance.uuid)
         try:
             self.db.actions.action_start(context, uuid, "attach_volume")
-            self.compute_rpc.attach_volume(context, instance, volume_id,
-                                           mountpoint)
+            if on_host:
+                self.compute_rpc.attach_volume(context, instance,
+                                               volume_id, mountpoint)
+            else:
+                self.volumes.attach(context, volume_id, instance.uuid,
+                                    mountpoint, host=None)
         except Exception:
             self.volumes.unreserve(context, volume_id)
             raise
         return {"id": volume_id, "serverId": instance.uuid,
                 "volumeId": volume_id, "device": mountpoint}
 
-    def detach_volume(self, context, uuid, volume_id):
-        """Detach ``volume_id`` from the server ``uuid``.
+    @staticmethod
+    def _check_volume_state(instance, action, states):
+        if instance.vm_state not in states or \
+                instance.task_state is not None:
+            raise exception.InstanceInvalidState(
+                action=action, instance_uuid=instance.uuid,
+                attr="vm_state" if instance.vm_state not in states
+                else "task_state",
+                state=instance.vm_state if instance.vm_state not in
+                states else instance.task_state)
+
+    def detach_volume(self, context, uuid, volume_id, offloaded=False):
+        """Detach ``volume_id`` from the server ``uuid`` (with
+        ``offloaded``, also from a SHELVED_OFFLOADED one, where only the
+        record goes: its volumes are connected nowhere).
 
         :raises VolumeAttachmentNotFound: not attached to it (404).
         :raises InstanceInvalidState: the server is neither ACTIVE nor
-            SHUTOFF, or is busy (409).
+            SHUTOFF (nor offloaded, see above), or is busy (409).
         :raises VolumeInvalidState: the volume is not in-use (409, e.g.
             a detach already under way).
         """
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         attachment = self.volume_attachment(context, uuid, volume_id)
-        if instance.vm_state not in _DETACH_STATES or \
-                instance.task_state is not None:
-            raise exception.InstanceInvalidState(
-                action="detach_volume", instance_uuid=uuid,
-                attr="vm_state", state=instance.vm_state)
-        self._check_capable(context, instance, "detach_volume")
+        states = _DETACH_STATES + ((vm_states.SHELVED_OFFLOADED,)
+                                   if offloaded else ())
+        self._check_volume_state(instance, "detach_volume", states)
+        on_host = instance.vm_state != vm_states.SHELVED_OFFLOADED
+        if on_host:
+            self._check_capable(context, instance, "detach_volume")
         self.volumes.begin_detaching(context, volume_id)
         try:
             self.db.actions.action_start(context, uuid, "detach_volume")
-            self.compute_rpc.detach_volume(
-                context, instance, volume_id, attachment["attachment_id"])
+            if on_host:
+                self.compute_rpc.detach_volume(
+                    context, instance, volume_id,
+                    attachment["attachment_id"])
+            else:
+                self.volumes.detach(context, volume_id,
+                                    attachment["attachment_id"])
         except Exception:
             self.volumes.roll_detaching(context, volume_id)
             raise

@@ -77,7 +77,7 @@ class ImageWorkflowsMixin:
             info = VolumeConnection.initialize(context, entry["volume_id"],
                                                connector)
             disks.append(disk_spec(info, entry["volume_id"],
-                                   entry.get("mountpoint")))
+                                   entry.get("device")))
         return disks
 
     def _spawn_again(self, context, instance, image_id=None, moved=False,

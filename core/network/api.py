@@ -400,7 +400,9 @@ class NetworkAPI(api_ports.PortsMixin,
         ``network_id`` of None means "the project's own network, made on
         its first boot" (VLAN mode).
 
-        :param requested: ``"auto"`` (or None), ``"none"``, or a list of
+        :param requested: None (no ``networks``: the project's network
+            if it has one, else no NIC), ``"auto"`` (2.37: the same
+            network, which must exist), ``"none"``, or a list of
             ``{"uuid", "fixed_ip", "port"}`` dicts.
         :param count: servers being created (a port or fixed IP cannot
             serve several).
@@ -408,6 +410,8 @@ class NetworkAPI(api_ports.PortsMixin,
             fixed IP outside its network, a duplicate or a malformed
             entry.
         :raises NetworkAmbiguous: ``auto`` with several candidates.
+        :raises UnableToAutoAllocateNetwork: ``auto`` and no network the
+            project can use (Nova's 400).
         :raises FixedIpAlreadyInUse: a requested address is taken.
         :raises PortInUse: a requested port is bound to another server.
         :raises PortNotFound: (as InvalidNetworkRequest) unknown port.
@@ -415,6 +419,9 @@ class NetworkAPI(api_ports.PortsMixin,
         """
         if requested is None or requested == "auto":
             result = self._auto_network(context, project_id)
+            if not result and requested == "auto":
+                raise exception.UnableToAutoAllocateNetwork(
+                    project_id=project_id)
         elif requested == "none":
             result = []
         elif isinstance(requested, (list, tuple)):

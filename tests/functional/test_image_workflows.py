@@ -30,7 +30,7 @@ def wait_status(conn, server, status, timeout=20):
 
 def boot(conn, name="wf"):
     server = conn.compute.create_server(name=name, image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     return wait_status(conn, server, "ACTIVE")
 
 
@@ -67,7 +67,7 @@ def test_snapshot_makes_a_bootable_image(stack):
             assert meta[key] == base[key]
     assert wait_status(conn, server, "ACTIVE").task_state is None
     again = conn.compute.create_server(name="from-snap", image_id=image.id,
-                                       flavor_id="1")
+                                       flavor_id="1", networks="auto")
     again = wait_status(conn, again, "ACTIVE")
     assert again.image["id"] == image.id
     assert "createImage" in actions(conn, server)
@@ -76,14 +76,28 @@ def test_snapshot_makes_a_bootable_image(stack):
 def test_snapshot_body_at_2_45_and_refusals(stack):
     conn = stack.sdk()
     server = boot(conn)
-    # Above the API's maximum: refused, not misread.
+    # Below 2.45: no body, the image in the Location header (Nova's).
     response = conn.compute.post(
         f"/servers/{server.id}/action", json={"createImage": {"name": "x"}},
+        headers={"OpenStack-API-Version": "compute 2.44"})
+    assert response.status_code == 202, response.text
+    assert not response.content
+    old_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert response.headers["Location"].endswith(f"/v2.1/images/{old_id}")
+    wait_for(lambda: conn.compute.get_image(old_id).status == "ACTIVE",
+             what="2.44 snapshot")
+    wait_status(conn, server, "ACTIVE")
+    # From 2.45: {"image_id"} and no Location.
+    response = conn.compute.post(
+        f"/servers/{server.id}/action", json={"createImage": {"name": "y"}},
         headers={"OpenStack-API-Version": "compute 2.45"})
-    if response.status_code == 202:
-        assert "image_id" in response.json()
-    else:
-        assert response.status_code == 406
+    assert response.status_code == 202, response.text
+    assert "Location" not in response.headers
+    body = response.json()
+    assert list(body) == ["image_id"]
+    new = wait_for(lambda: (lambda i: i if i.status == "ACTIVE" else None)(
+        conn.compute.get_image(body["image_id"])), what="2.45 snapshot")
+    assert new.name == "y" and new.id != old_id
     response = conn.compute.post(f"/servers/{server.id}/action",
                                  json={"createImage": {}})
     assert response.status_code == 400

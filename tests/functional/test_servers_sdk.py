@@ -21,7 +21,7 @@ def wait_status(conn, server, status, timeout=20):
 def test_boot_list_actions_delete(stack):
     conn = stack.sdk()
     server = conn.compute.create_server(name="vm1", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     server = wait_status(conn, server, "ACTIVE")
     assert server.vm_state == "active"
     assert server.power_state == 1
@@ -46,7 +46,7 @@ def test_unknown_ids_are_404_and_names_resolve(stack):
     with pytest.raises(sdk_exc.NotFoundException):
         conn.compute.get_server("no-such-server")
     server = conn.compute.create_server(name="named", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     found = conn.compute.find_server("named")
     assert found.id == server.id
     assert conn.compute.find_flavor("m1.tiny").id == "1"
@@ -56,7 +56,7 @@ def test_other_project_cannot_see_or_delete(stack):
     mine = stack.sdk("alice:proj-a")
     theirs = stack.sdk("bob:proj-b")
     server = mine.compute.create_server(name="private", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     with pytest.raises(sdk_exc.NotFoundException):
         theirs.compute.get_server(server.id)
     response = theirs.compute.delete(f"/servers/{server.id}")
@@ -68,7 +68,7 @@ def test_other_project_cannot_see_or_delete(stack):
 def test_action_from_wrong_state_is_409(stack):
     conn = stack.sdk()
     server = conn.compute.create_server(name="vm", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     wait_status(conn, server, "ACTIVE")
     with pytest.raises(sdk_exc.ConflictException):
         conn.compute.start_server(server)
@@ -81,7 +81,7 @@ def test_no_valid_host_is_explained(stack):
                                 id="huge")
     conn = stack.sdk()
     server = conn.compute.create_server(name="big", image_id=DEMO_IMAGE,
-                                        flavor_id="huge")
+                                        flavor_id="huge", networks="auto")
     server = wait_status(conn, server, "ERROR")
     message = server.fault["message"]
     assert "No valid host" in message

@@ -86,7 +86,7 @@ def _default_network(ctx, instance):
     :raises NetworkAmbiguous: several are (409).
     """
     chosen = common.services().network.validate_requested_networks(
-        ctx, instance.project_id, "auto")
+        ctx, instance.project_id, None)
     if not chosen or not chosen[0]["network_id"]:
         raise exception.Invalid(
             message="No specific network was requested and none are "

@@ -31,9 +31,11 @@ def handle(name, args, instance):
     if name == "createImage":
         image = compute.create_image(ctx, uuid, args["name"],
                                      args.get("metadata"))
+        if minor >= 45:
+            # 2.45: the image id in the body, no Location header.
+            return common.reply({"image_id": image["id"]}, 202)
         location = f"{common.base_url()}/v2.1/images/{image['id']}"
-        body = {"image_id": image["id"]} if minor >= 45 else None
-        return common.reply(body, 202, headers={"Location": location})
+        return common.reply(None, 202, headers={"Location": location})
     if name == "shelve":
         compute.shelve(ctx, uuid)
     elif name == "shelveOffload":

@@ -23,6 +23,7 @@ _BAD_REFERENCES = (exception.NetworkNotFound, exception.PortNotFound,
                    exception.SecurityGroupNotFound)
 ADMIN_ATTRS = "os_compute_api:os-extended-server-attributes"
 HOST_STATUS = "os_compute_api:servers:show:host_status"
+FLAVOR_EXTRA_SPECS = "os_compute_api:os-flavor-extra-specs:index"
 _ACCESS_IPS = (("access_ip_v4", "accessIPv4"), ("access_ip_v6", "accessIPv6"))
 
 
@@ -70,18 +71,26 @@ class PageData:
             if host_status else {}
         self.tags = compute.tags_for(ctx, instances) \
             if common.at_least(26) else {}
+        self.flavor_extra_specs = _flavor_extra_specs_shown()
 
     def detail(self, instance, admin_attrs):
         uuid = instance.uuid
         server = view.detail(instance, admin_attrs, self.faults.get(uuid),
                              self.net.addresses(uuid),
                              self.net.security_groups(uuid),
-                             self.volumes.get(uuid, []))
+                             self.volumes.get(uuid, []),
+                             self.flavor_extra_specs)
         if uuid in self.host_status:
             server["host_status"] = self.host_status[uuid]
         if uuid in self.tags:
             server["tags"] = self.tags[uuid]
         return server
+
+
+def _flavor_extra_specs_shown():
+    """2.47: the embedded flavor's extra specs for those the policy
+    lets list a flavor's extra specs (Nova's check)."""
+    return common.at_least(47) and common.may(FLAVOR_EXTRA_SPECS)
 
 
 def _host_status_shown(target=None):
@@ -153,7 +162,8 @@ class ServerController:
         net = server_networking.NetworkViewData(ctx, [instance],
                                                 groups=False)
         return common.reply({"server": view.updated(
-            instance, fault, net.addresses(instance.uuid, extended=False))})
+            instance, fault, net.addresses(instance.uuid, extended=False),
+            _flavor_extra_specs_shown())})
 
     @index.when(method="DELETE", template="json")
     def delete(self):

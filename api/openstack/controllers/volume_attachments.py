@@ -1,6 +1,6 @@
 """/servers/{id}/os-volume_attachments: list, show, attach, detach
 (Nova's bodies up to 2.11: ``id``, ``serverId``, ``volumeId``,
-``device``)."""
+``device``); from 2.20 also of shelved-offloaded servers."""
 
 import pecan
 from oslo_utils import uuidutils
@@ -48,7 +48,8 @@ class VolumeAttachmentController:
         instance = _instance(self.server_id, P % "delete")
         self._check_id()
         common.services().compute.detach_volume(
-            common.context(), instance.uuid, self.volume_id)
+            common.context(), instance.uuid, self.volume_id,
+            offloaded=common.at_least(20))
         return common.reply(None, 202)
 
 
@@ -76,7 +77,7 @@ class VolumeAttachmentsController:
         instance = _instance(self.server_id, P % "create")
         attachment = common.services().compute.attach_volume(
             common.context(), instance.uuid, data["volumeId"],
-            device=data.get("device"))
+            device=data.get("device"), offloaded=common.at_least(20))
         return common.reply({"volumeAttachment": attachment})
 
     @pecan.expose("json")

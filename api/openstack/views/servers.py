@@ -83,8 +83,26 @@ def basic(instance):
             "links": common.link("servers", instance.uuid)}
 
 
+def flavor(instance, extra_specs=False):
+    """The ``flavor`` of a server body: below 2.47 a reference (id and
+    bookmark link), from 2.47 the values the server was given (Nova's
+    embedded flavor; ``extra_specs`` only for callers the policy lets
+    read them)."""
+    if not common.at_least(47):
+        return {"id": instance.flavor_id,
+                "links": common.link("flavors", instance.flavor_id)[1:]}
+    embedded = {"vcpus": instance.vcpus, "ram": instance.memory_mb,
+                "disk": instance.root_gb,
+                "ephemeral": instance.ephemeral_gb,
+                "swap": instance.swap,
+                "original_name": instance.flavor_name}
+    if extra_specs:
+        embedded["extra_specs"] = dict(instance.extra_specs)
+    return embedded
+
+
 def detail(instance, is_admin, fault=None, addresses=None,
-           security_groups=None, volumes=()):
+           security_groups=None, volumes=(), flavor_extra_specs=False):
     """The detailed server body.
 
     :param addresses: the ``addresses`` dict (see
@@ -92,6 +110,7 @@ def detail(instance, is_admin, fault=None, addresses=None,
     :param security_groups: names of the server's security groups.
     :param volumes: the attached volumes, ``{"id",
         "delete_on_termination"}`` each.
+    :param flavor_extra_specs: show the flavor's extra specs (2.47).
     """
     server = {
         "id": instance.uuid, "name": instance.display_name,
@@ -101,8 +120,7 @@ def detail(instance, is_admin, fault=None, addresses=None,
         "image": {"id": instance.image_ref,
                   "links": common.link("images", instance.image_ref)[1:]}
         if instance.image_ref else "",
-        "flavor": {"id": instance.flavor_id,
-                   "links": common.link("flavors", instance.flavor_id)[1:]},
+        "flavor": flavor(instance, flavor_extra_specs),
         "created": _time(instance.created_at),
         "updated": _time(instance.updated_at or instance.created_at),
         "addresses": addresses or {},
@@ -142,11 +160,12 @@ def detail(instance, is_admin, fault=None, addresses=None,
     return servers_extra.extend(server, instance, is_admin)
 
 
-def updated(instance, fault=None, addresses=None):
+def updated(instance, fault=None, addresses=None, flavor_extra_specs=False):
     """The body of ``PUT /servers/{id}``: below 2.75 Nova's base server
     (no extended attributes, addresses without ``OS-EXT-IPS*``), from
     2.75 the same as a show (the caller passes the show's body then)."""
-    server = detail(instance, False, fault, addresses)
+    server = detail(instance, False, fault, addresses,
+                    flavor_extra_specs=flavor_extra_specs)
     for key in list(server):
         if key.startswith(_EXTENDED_PREFIXES) or key in _EXTENDED_KEYS:
             del server[key]

@@ -87,7 +87,7 @@ def test_sdk_boot_from_image_and_snapshot_volumes_deleted_with_server(
         name="sdk-bfv", flavor_id="1", block_device_mapping=[
             {"uuid": DEMO_IMAGE, "boot_index": 0, "source_type": "image",
              "destination_type": "volume", "volume_size": 2,
-             "delete_on_termination": True}])
+             "delete_on_termination": True}], networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=60, interval=0.2)
     (attachment,) = list(conn.compute.volume_attachments(srv))
     root = conn.block_storage.get_volume(attachment.volume_id)
@@ -107,7 +107,8 @@ def test_sdk_boot_from_image_and_snapshot_volumes_deleted_with_server(
     srv = conn.compute.create_server(
         name="from-snap", flavor_id="1", block_device_mapping=[
             {"uuid": snap.id, "boot_index": 0, "source_type": "snapshot",
-             "destination_type": "volume", "delete_on_termination": True}])
+             "destination_type": "volume", "delete_on_termination": True}],
+        networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=60, interval=0.2)
     (attachment,) = list(conn.compute.volume_attachments(srv))
     copy = conn.block_storage.get_volume(attachment.volume_id)
@@ -173,7 +174,7 @@ def test_bad_boot_volumes_record_nothing(cloud, tmp_path):
     holder = conn.compute.create_server(
         name="holder", image_id=DEMO_IMAGE, flavor_id="1",
         block_device_mapping=[{"uuid": used.id, "source_type": "volume",
-                               "destination_type": "volume"}])
+                               "destination_type": "volume"}], networks="auto")
     conn.compute.wait_for_server(holder, wait=60, interval=0.2)
     wait_volume(cloud, used.id, "in-use")
     ids = {"plain": plain.id, "used": used.id}

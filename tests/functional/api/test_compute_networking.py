@@ -149,6 +149,53 @@ def test_networks_on_create(stack, api):
     assert api.server_count() == before
 
 
+def test_networks_at_2_37_required_auto_none(stack, api):
+    """2.37 (Nova's): ``networks`` is required; ``none`` gives no NIC,
+    ``auto`` the network the project would get without ``networks``
+    below 2.37, and with no such network Nova's 400."""
+    v37 = {"OpenStack-API-Version": "compute 2.37"}
+
+    def create(name, **extra):
+        return api.request("POST", "/servers", {"server": dict(
+            {"name": name, "imageRef": DEMO_IMAGE, "flavorRef": "1"},
+            **extra)}, headers=v37)
+
+    resp = create("missing")
+    assert resp.status_code == 400, resp.text
+    assert "'networks' is a required property" in \
+        resp.json()["badRequest"]["message"]
+    resp = create("empty", networks=[])
+    assert resp.status_code == 400, resp.text
+    assert api.server_count() == 0
+    resp = create("none", networks="none")
+    assert resp.status_code == 202, resp.text
+    bare = api.wait(resp.json()["server"]["id"], "ACTIVE")
+    assert bare["addresses"] == {}
+    resp = create("auto", networks="auto")
+    assert resp.status_code == 202, resp.text
+    auto = api.wait(resp.json()["server"]["id"], "ACTIVE")
+    assert list(auto["addresses"]) == ["private"]
+    # No network the project can use: auto is a 400, nothing recorded;
+    # below 2.37, no networks still means no NIC.
+    from nimbus.core import context
+    net_api, admin_ctx = network_api(stack), context.get_admin_context()
+    for sid in (bare["id"], auto["id"]):
+        api.ok("DELETE", f"/servers/{sid}")
+    deadline = time.monotonic() + 20
+    while api.server_count():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    private, = net_api.list_networks(admin_ctx)
+    net_api.delete_network(admin_ctx, private["id"])
+    resp = create("nowhere", networks="auto")
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["badRequest"]["message"] == (
+        "Unable to automatically allocate a network for project demo")
+    assert api.server_count() == 0
+    old = api.boot("old")
+    assert old["id"] and api.wait(old["id"], "ACTIVE")["addresses"] == {}
+
+
 @pytest.mark.parametrize("networks, words", [
     ([{"uuid": "not-a-uuid"}], "network uuid is not in proper format"),
     ([{"fixed_ip": "10.0.0.9"}], "missing 'uuid'"),

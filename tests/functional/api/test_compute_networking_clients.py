@@ -73,7 +73,7 @@ def test_sdk_addresses_and_interfaces(compute_only, cloud):
     conn = cloud.sdk("member")
     image = conn.image.find_image("demo")
     server = conn.compute.create_server(name="sdk-vm", image_id=image.id,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     server = conn.compute.wait_for_server(server, interval=0.1, wait=30)
     (label, (entry,)), = server.addresses.items()
     assert label == "private"

@@ -67,7 +67,7 @@ def test_metadata_lock_reset_state_and_actions(stack):
     admin = stack.sdk("admin:admin")
     server = conn.compute.create_server(name="m", image_id=DEMO_IMAGE,
                                         flavor_id="1",
-                                        metadata={"a": "1"})
+                                        metadata={"a": "1"}, networks="auto")
     server = wait_status(conn, server, "ACTIVE")
     conn.compute.set_server_metadata(server, b="2")
     assert conn.compute.get_server_metadata(server).metadata == \
@@ -97,7 +97,7 @@ def test_metadata_lock_reset_state_and_actions(stack):
 def test_unknown_action_and_microversion_errors(stack):
     conn = stack.sdk()
     server = conn.compute.create_server(name="x", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="auto")
     resp = http(stack, "POST", f"/servers/{server.id}/action",
                 json={"frobnicate": None})
     assert resp.status_code == 404
@@ -121,10 +121,10 @@ def test_quota_is_enforced_and_reported(stack):
     conn = stack.sdk()
     for name in ("q1", "q2"):
         conn.compute.create_server(name=name, image_id=DEMO_IMAGE,
-                                   flavor_id="1")
+                                   flavor_id="1", networks="auto")
     with pytest.raises(sdk_exc.ForbiddenException):
         conn.compute.create_server(name="q3", image_id=DEMO_IMAGE,
-                                   flavor_id="1")
+                                   flavor_id="1", networks="auto")
     limits = conn.compute.get_limits().absolute
     assert limits.instances == 2 and limits.instances_used == 2
     detail = http(stack, "GET", "/os-quota-sets/demo/detail").json()

@@ -11,7 +11,7 @@ def _v(minor):
 def test_actions_of_a_deleted_server(cloud):
     conn = cloud.sdk("member")
     server = conn.compute.create_server(name="gone", flavor_id="1",
-                                        image_id=IMAGE)
+                                        image_id=IMAGE, networks="auto")
     conn.compute.wait_for_server(server, interval=0.2, wait=60)
     base = f"/servers/{server.id}/os-instance-actions"
     created = conn.compute.get(base, headers=_v(21)).json()

@@ -40,7 +40,7 @@ def _boot(cloud, count, host="fake-1"):
                              json=other).status_code == 200
     try:
         ids = [admin.compute.create_server(
-            name=f"lm-{i}", flavor_id="1", image_id=IMAGE).id
+            name=f"lm-{i}", flavor_id="1", image_id=IMAGE, networks="auto").id
             for i in range(count)]
         _wait(lambda: all(admin.compute.get_server(i).status == "ACTIVE"
                           for i in ids), 60, "servers ACTIVE")

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from nimbus.api.openstack import microversion
 from tests.functional.api.conftest import PASSWORD
 
 IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
@@ -124,11 +123,7 @@ def test_hypervisor_paging_with_novaclient_and_osc(cloud):
     assert [r["ID"] for r in rows] == ids[1:]
 
 
-def test_keypair_paging_at_2_35(cloud, monkeypatch):
-    # 2.35 is served but above the advertised maximum until 2.34 is
-    # (the live-migration checks move to conductor); let this in-process
-    # API accept it to exercise the code keyed on it.
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 35))
+def test_keypair_paging_at_2_35(cloud):
     nova = _novaclient(cloud, "2.35", user="member", project="demo")
     for name in ("kc", "ka", "kb"):
         nova.keypairs.create(name)
@@ -174,16 +169,13 @@ def _settled(admin, sid, timeout=60):
     raise AssertionError(f"{sid} still has a task after {timeout}s")
 
 
-def test_live_migration_checks_after_the_202_at_2_34(cloud, monkeypatch):
-    # 2.34 is not advertised yet (see api/openstack/history.py): let this
-    # in-process API accept it to exercise the code keyed on it.
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 34))
+def test_live_migration_checks_after_the_202_at_2_34(cloud):
     admin = cloud.sdk("admin")
     other = {"host": "fake-2", "binary": "nimbus-compute"}
     assert admin.compute.put("/os-services/disable",
                              json=other).status_code == 200
     sid = admin.compute.create_server(name="lm", flavor_id="1",
-                                      image_id=IMAGE).id
+                                      image_id=IMAGE, networks="auto").id
     assert _wait_active(admin, sid).status == "ACTIVE"
     assert admin.compute.put("/os-services/enable",
                              json=other).status_code == 200
@@ -221,14 +213,11 @@ def test_live_migration_checks_after_the_202_at_2_34(cloud, monkeypatch):
     assert migrations() == ["error"]
 
 
-def test_unknown_status_filter_is_a_400_from_2_38(cloud, monkeypatch):
+def test_unknown_status_filter_is_a_400_from_2_38(cloud):
     member = cloud.sdk("member")
     sid = member.compute.create_server(name="st", flavor_id="1",
-                                       image_id=IMAGE).id
+                                       image_id=IMAGE, networks="auto").id
     assert _wait_active(member, sid).status == "ACTIVE"
-    # Above the advertised maximum (2.34 is not yet): let this in-process
-    # API accept 2.38 to exercise the code keyed on it.
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 38))
     for path in ("/servers", "/servers/detail"):
         resp = member.compute.get(f"{path}?status=bogus", headers=_v(38))
         assert resp.status_code == 400, resp.text
@@ -250,8 +239,7 @@ def test_unknown_status_filter_is_a_400_from_2_38(cloud, monkeypatch):
         search_opts={"status": "bogus"})] == []
 
 
-def test_limits_lose_max_image_meta_at_2_39(cloud, monkeypatch):
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 39))
+def test_limits_lose_max_image_meta_at_2_39(cloud):
     member = cloud.sdk("member")
 
     def absolute(minor):
@@ -269,14 +257,13 @@ def test_limits_lose_max_image_meta_at_2_39(cloud, monkeypatch):
     assert "maxImageMeta" not in names and "maxServerMeta" in names
 
 
-def test_tenant_usage_paging_at_2_40(cloud, monkeypatch):
+def test_tenant_usage_paging_at_2_40(cloud):
     member = cloud.sdk("member")
     ids = [member.compute.create_server(name=f"u{i}", flavor_id="1",
-                                        image_id=IMAGE).id
+                                        image_id=IMAGE, networks="auto").id
            for i in range(3)]
     for sid in ids:
         assert _wait_active(member, sid).status == "ACTIVE"
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 40))
     admin = cloud.sdk("admin")
     demo = cloud.project_ids["demo"]
     period = "start=2000-01-01T00:00:00"
@@ -325,8 +312,7 @@ def test_tenant_usage_paging_at_2_40(cloud, monkeypatch):
         sorted(ids)
 
 
-def test_aggregates_carry_a_uuid_from_2_41(cloud, monkeypatch):
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 41))
+def test_aggregates_carry_a_uuid_from_2_41(cloud):
     nova = _novaclient(cloud, "2.41")
     agg = nova.aggregates.create("agg41", None)
     assert len(agg.uuid) == 36
@@ -346,10 +332,9 @@ def test_aggregates_carry_a_uuid_from_2_41(cloud, monkeypatch):
     assert added["uuid"] == agg.uuid and added["hosts"] == ["fake-1"]
 
 
-def test_device_tags_are_back_at_2_42(cloud, monkeypatch):
+def test_device_tags_are_back_at_2_42(cloud):
     admin = cloud.sdk("admin")
     net = next(iter(admin.network.networks())).id
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 42))
 
     def create(minor, name):
         return admin.compute.post("/servers", headers=_v(minor), json={
@@ -372,8 +357,7 @@ def test_device_tags_are_back_at_2_42(cloud, monkeypatch):
     assert [s.name for s in admin.compute.servers()] == ["t42"]
 
 
-def test_os_hosts_is_gone_at_2_43(cloud, monkeypatch):
-    monkeypatch.setattr(microversion, "MAX_VERSION", (2, 43))
+def test_os_hosts_is_gone_at_2_43(cloud):
     admin = cloud.sdk("admin")
     for path in ("/os-hosts", "/os-hosts/fake-1"):
         resp = admin.compute.get(path, headers=_v(43))

@@ -25,7 +25,7 @@ def _record(instance_uuid, status, migration_type="resize", **values):
 
 def test_migration_lists_through_the_openstack_client(cloud):
     server = cloud.sdk("member").compute.create_server(
-        name="m", flavor_id="1", image_id=IMAGE)
+        name="m", flavor_id="1", image_id=IMAGE, networks="auto")
     _record(server.id, "confirmed")
     _record(server.id, "migrating")
     _record(server.id, "error", hidden=True)
@@ -49,7 +49,7 @@ def test_migration_lists_through_the_openstack_client(cloud):
 def test_server_migrations_show_this_servers_moves_only(cloud):
     admin = cloud.sdk("admin")
     server = cloud.sdk("member").compute.create_server(
-        name="m", flavor_id="1", image_id=IMAGE)
+        name="m", flavor_id="1", image_id=IMAGE, networks="auto")
     mine = _record(server.id, "migrating", memory_total=10)
     _record(server.id, "confirmed")
     theirs = _record(uuidutils.generate_uuid(), "migrating")

@@ -42,7 +42,7 @@ def _show(cloud, server):
 @pytest.fixture
 def server(cloud):
     created = cloud.sdk("member").compute.create_server(
-        name="mover", flavor_id="1", image_id=IMAGE)
+        name="mover", flavor_id="1", image_id=IMAGE, networks="auto")
     _wait_status(cloud, created.id, "ACTIVE")
     return created.id
 

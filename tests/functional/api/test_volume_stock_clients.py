@@ -131,6 +131,78 @@ def test_openstack_cli_server_add_and_remove_volume(cloud):
     assert wait_volume(cloud, "data", "available")["attachments"] == []
 
 
+def _wait_server(cloud, name, status, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = osc_json(cloud, "member", "server", "show", name)
+        if shown["status"] == status and not shown.get(
+                "OS-EXT-STS:task_state"):
+            return shown
+        assert time.monotonic() < deadline, (name, shown["status"])
+        time.sleep(0.3)
+
+
+def test_volumes_of_a_shelved_offloaded_server_from_2_20(cloud):
+    """2.20 (Nova's): a shelved-offloaded server (no host) takes and
+    gives back volumes; the attachment is only recorded, and the volume
+    is connected when the server is unshelved on a host. Below 2.20
+    both are a 409."""
+    osc = cloud.openstack
+    server_id = server(cloud, "shelf")
+    for name in ("early", "late"):
+        osc("member", "volume", "create", "--size", "1", name)
+    early = wait_volume(cloud, "early", "available")
+    late = wait_volume(cloud, "late", "available")
+    osc("member", "server", "add", "volume", "shelf", "early")
+    wait_volume(cloud, "early", "in-use")
+    osc("member", "server", "shelve", "shelf")
+    _wait_server(cloud, "shelf", "SHELVED_OFFLOADED")
+    conn = cloud.sdk("member")
+    path = f"/servers/{server_id}/os-volume_attachments"
+
+    def v(minor):
+        return {"OpenStack-API-Version": f"compute 2.{minor}"}
+
+    resp = conn.compute.post(path, headers=v(19), json={
+        "volumeAttachment": {"volumeId": late["id"]}})
+    assert resp.status_code == 409, resp.text
+    assert "vm_state shelved_offloaded" in \
+        resp.json()["conflictingRequest"]["message"]
+    resp = conn.compute.delete(f"{path}/{early['id']}", headers=v(19))
+    assert resp.status_code == 409, resp.text
+    assert wait_volume(cloud, "late", "available")["attachments"] == []
+    # 2.20: Nova's attach body; the volume is in use on no host.
+    resp = conn.compute.post(path, headers=v(20), json={
+        "volumeAttachment": {"volumeId": late["id"]}})
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"volumeAttachment": {
+        "id": late["id"], "serverId": server_id, "volumeId": late["id"],
+        "device": "/dev/vdc"}}
+    (entry,) = wait_volume(cloud, "late", "in-use")["attachments"]
+    assert (entry["server_id"], entry["host_name"], entry["device"]) == \
+        (server_id, None, "/dev/vdc")
+    listed = conn.compute.get(path, headers=v(20)).json()
+    assert sorted(a["volumeId"] for a in listed["volumeAttachments"]) == \
+        sorted([early["id"], late["id"]])
+    # openstackclient (at the maximum) detaches from it too.
+    osc("member", "server", "remove", "volume", "shelf", "early")
+    assert wait_volume(cloud, "early", "available")["attachments"] == []
+    shown = conn.compute.get(f"/servers/{server_id}", headers=v(20)).json()
+    assert [a["id"] for a in shown["server"][
+        "os-extended-volumes:volumes_attached"]] == [late["id"]]
+    # Unshelved on a host: the volume attached meanwhile is connected,
+    # the one detached is not.
+    osc("member", "server", "unshelve", "shelf")
+    _wait_server(cloud, "shelf", "ACTIVE")
+    compute = cloud.stack.compute(cloud.sdk("admin").compute.get_server(
+        server_id).compute_host)
+    assert compute.manager.driver.disk_serials(server_id) == [
+        late["id"][:20]]
+    osc("member", "server", "remove", "volume", "shelf", "late")
+    assert wait_volume(cloud, "late", "available")["attachments"] == []
+    assert compute.manager.driver.disk_serials(server_id) == []
+
+
 def test_sdk_volume_and_attachment_calls(cloud):
     conn = cloud.sdk("member")
     volume = conn.block_storage.create_volume(size=1, name="sdk")
@@ -138,7 +210,7 @@ def test_sdk_volume_and_attachment_calls(cloud):
                                                 wait=30, interval=0.2)
     assert conn.block_storage.find_volume("sdk").id == volume.id
     srv = conn.compute.create_server(name="sdk-vm", image_id=DEMO_IMAGE,
-                                     flavor_id="1")
+                                     flavor_id="1", networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=30, interval=0.2)
     attachment = conn.compute.create_volume_attachment(srv, volume=volume)
     assert attachment.volume_id == volume.id
@@ -217,7 +289,8 @@ def test_block_device_mapping_on_create(cloud, delete):
              "destination_type": "volume",
              "delete_on_termination": delete},
             {"source_type": "blank", "destination_type": "volume",
-             "volume_size": 2, "delete_on_termination": delete}])
+             "volume_size": 2, "delete_on_termination": delete}],
+        networks="auto")
     srv = conn.compute.wait_for_server(srv, wait=60, interval=0.2)
     attachments = list(conn.compute.volume_attachments(srv))
     ids = sorted(a.volume_id for a in attachments)

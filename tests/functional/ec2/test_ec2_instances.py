@@ -195,7 +195,7 @@ def test_same_server_over_both_dialects(ec2):
 
     made = ec2.sdk("demo:p-both").compute.create_server(
         name="from-os", image_id="a0d1c0de-0000-4000-8000-000000000001",
-        flavor_id="1")
+        flavor_id="1", networks="auto")
     found = client.describe_instances()
     shown = [i for r in found["Reservations"] for i in r["Instances"]]
     assert len(shown) == 2

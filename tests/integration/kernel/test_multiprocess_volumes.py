@@ -68,6 +68,8 @@ def _create(conn, size):
 
 
 def _server(conn, **kwargs):
+    # No network service in this deployment: no NIC (2.37's "none").
+    kwargs.setdefault("networks", "none")
     server = conn.compute.create_server(name="mp", image_id=DEMO_IMAGE,
                                         flavor_id="1", **kwargs)
     return conn.compute.wait_for_server(server, wait=90, interval=0.3)

@@ -97,7 +97,7 @@ def test_killed_compute_settles_its_work_on_restart(deploy):
 
     # A delete interrupted mid-destroy finishes after the restart.
     doomed = conn.compute.create_server(name="rec-doomed", image_id=IMAGE,
-                                        flavor_id="1").id
+                                        flavor_id="1", networks="none").id
     wait_until(lambda: _status(conn, doomed) == "ACTIVE", 60,
                message="server ACTIVE")
     conn.compute.delete_server(doomed)
@@ -115,7 +115,7 @@ def test_killed_compute_settles_its_work_on_restart(deploy):
     # why, its claim given back.
     wait_until(lambda: _compute_up(conn), 60, message="compute up again")
     built = conn.compute.create_server(name="rec-built", image_id=IMAGE,
-                                       flavor_id="1").id
+                                       flavor_id="1", networks="none").id
     _kill_while(deployment, f"Fake spawn on {HOST}: waiting")
     server = conn.compute.get_server(built)
     assert (server.status, server.task_state) == ("BUILD", "spawning")
@@ -142,7 +142,7 @@ def test_conductor_fails_a_build_whose_compute_stays_dead(deploy):
     conn = deployment.sdk()
     wait_until(lambda: _compute_up(conn), 60, message="compute up")
     built = conn.compute.create_server(name="rec-orphan", image_id=IMAGE,
-                                       flavor_id="1").id
+                                       flavor_id="1", networks="none").id
     _kill_while(deployment, f"Fake spawn on {HOST}: waiting")
     started = time.monotonic()
     # service_down_time (6 s) + task_state_timeout (5 s) + one interval.

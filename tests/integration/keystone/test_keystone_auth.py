@@ -62,7 +62,7 @@ def test_sdk_with_password_auth_at_keystone(keystone_cloud):
     image = conn.image.find_image("demo", ignore_missing=False)
     flavor = conn.compute.find_flavor("m1.tiny", ignore_missing=False)
     server = conn.compute.create_server(name="ksdk", image_id=image.id,
-                                        flavor_id=flavor.id)
+                                        flavor_id=flavor.id, networks="auto")
     try:
         server = conn.compute.wait_for_server(server, interval=0.2,
                                               wait=60)

@@ -61,7 +61,8 @@ def osc(cloud, *args, timeout=300):
 def guest(cloud):
     """The module's guest: booted, its root marker written."""
     server = osc(cloud, "server", "create", "--image", cloud.image,
-                 "--flavor", "wfi-small", "--wait", "-f", "json", "wfi-a")
+                 "--flavor", "wfi-small", "--nic", "none", "--wait", "-f",
+                 "json", "wfi-a")
     conn = cloud.sdk()
     _console(conn, server["id"], "NIMBUS-ROOT-WROTE", timeout=120)
     return server["id"]
@@ -92,7 +93,8 @@ def test_snapshot_of_a_running_guest_boots_with_its_marker(cloud, guest):
     assert cloud.domstate(guest) == "running"
     assert _status(conn, guest, "ACTIVE").task_state is None
     clone = osc(cloud, "server", "create", "--image", "wfi-snap",
-                "--flavor", "wfi-small", "--wait", "-f", "json", "wfi-b")
+                "--flavor", "wfi-small", "--nic", "none", "--wait", "-f",
+                "json", "wfi-b")
     _console(conn, clone["id"], "NIMBUS-ROOT-READ", timeout=120)
     read = _mark(conn, clone["id"])[0]
     assert f"NIMBUS-ROOTMARK:{guest}".lower() in read.lower(), read

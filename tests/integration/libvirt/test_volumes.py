@@ -147,7 +147,7 @@ def test_deleting_a_guest_leaves_its_volume_available(cloud):
     cloud.wait_volume("survivor", "available")
     sid = cloud.openstack_json(
         "server", "create", "--image", "vol-guest", "--flavor", "vol.tiny",
-        "--wait", "short-lived")["id"]
+        "--nic", "none", "--wait", "short-lived")["id"]
     cloud.wait_console(sid, "NIMBUS-DEV /dev/vda")
     cloud.openstack("server", "add", "volume", "short-lived", "survivor")
     volume = cloud.wait_volume("survivor", "in-use")
@@ -168,7 +168,8 @@ def test_guest_boots_from_a_volume_made_from_its_image(cloud):
     stays (the CLI's delete_on_termination is false)."""
     sid = cloud.openstack_json(
         "server", "create", "--image", "vol-guest-marked",
-        "--boot-from-volume", "1", "--flavor", "vol.tiny", "bfv")["id"]
+        "--boot-from-volume", "1", "--flavor", "vol.tiny", "--nic", "none",
+        "bfv")["id"]
     wait_until(lambda: cloud.server_status(sid) == "ACTIVE", 180,
                message="bfv ACTIVE")
     (attachment,) = cloud.sdk().compute.volume_attachments(sid)

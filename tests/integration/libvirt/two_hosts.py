@@ -471,7 +471,7 @@ class TwoHostCloud:
         try:
             ids = {name: self.openstack_json(
                 "server", "create", "--image", image_id, "--flavor", flavor,
-                name)["id"] for name in names}
+                "--nic", "none", name)["id"] for name in names}
             for name, sid in ids.items():
                 wait_until(lambda s=sid: self.server(s)["status"] ==
                            "ACTIVE", 180, interval=1,

@@ -281,7 +281,7 @@ ram = -1
         for name in names:
             ids[name] = self.openstack_json(
                 "server", "create", "--image", image_id, "--flavor",
-                "vol.tiny", name)["id"]
+                "vol.tiny", "--nic", "none", name)["id"]
         for name, sid in ids.items():
             wait_until(lambda s=sid: self.server_status(s) == "ACTIVE", 120,
                        message=f"{name} ACTIVE")

@@ -26,7 +26,8 @@ def _service(stack, binary):
 def test_the_embedded_default_gives_servers_addresses(stack):
     conn = stack.sdk()
     server = wait_status(conn, conn.compute.create_server(
-        name="vm1", image_id=DEMO_IMAGE, flavor_id="1"), "ACTIVE")
+        name="vm1", image_id=DEMO_IMAGE, flavor_id="1",
+        networks="auto"), "ACTIVE")
     admin = nimbus_context.get_admin_context()
     net = network_api.NetworkAPI(stack.conf, db_api)
     (default,) = net.list_networks(admin)
@@ -90,7 +91,8 @@ def test_50_concurrent_boots_get_distinct_addresses_all_freed(pg_stack):
 
     def boot(index):
         return pg_stack.sdk().compute.create_server(
-            name=f"vm{index}", image_id=DEMO_IMAGE, flavor_id="1").id
+            name=f"vm{index}", image_id=DEMO_IMAGE, flavor_id="1",
+            networks="auto").id
 
     with concurrent.futures.ThreadPoolExecutor(50) as pool:
         ids = list(pool.map(boot, range(50)))

@@ -138,7 +138,8 @@ def test_boot_delete_and_failed_build_notify(deployment, listener):
     conn.compute.add_host_to_aggregate(bad, "cmp-bad")
 
     ok = conn.compute.create_server(name="audited", image_id=DEMO_IMAGE,
-                                    flavor_id="1", availability_zone="nova")
+                                    flavor_id="1", availability_zone="nova",
+                                    networks="none")
     wait_until(lambda: _status(conn, ok.id, "ACTIVE"), 60,
                message="server ACTIVE")
     listener.wait_for(ok.id, "instance.create.end")
@@ -186,7 +187,7 @@ def test_boot_delete_and_failed_build_notify(deployment, listener):
 
     failed = conn.compute.create_server(
         name="doomed", image_id=DEMO_IMAGE, flavor_id="1",
-        availability_zone="bad-zone")
+        availability_zone="bad-zone", networks="none")
     wait_until(lambda: _status(conn, failed.id, "ERROR"), 60,
                message="server ERROR")
     (prio, pub, _event, data), = listener.wait_for(
@@ -207,7 +208,7 @@ def test_boot_delete_and_failed_build_notify(deployment, listener):
                                       vcpus=1, disk=1)
     unplaced = conn.compute.create_server(name="unplaced",
                                           image_id=DEMO_IMAGE,
-                                          flavor_id=huge.id)
+                                          flavor_id=huge.id, networks="none")
     wait_until(lambda: _status(conn, unplaced.id, "ERROR"), 60,
                message="unplaceable server ERROR")
     (prio, pub, _event, data), = listener.wait_for(

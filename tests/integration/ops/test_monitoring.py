@@ -105,7 +105,7 @@ def top(dep, workdir):
 
 def _boot(conn, name):
     return conn.compute.create_server(name=name, image_id=DEMO_IMAGE,
-                                      flavor_id="1").id
+                                      flavor_id="1", networks="none").id
 
 
 def _active(conn, ids):

@@ -234,7 +234,7 @@ def nimbus_all(tmp_path):
 
 def _boot(conn, name):
     return conn.compute.create_server(name=name, image_id=DEMO_IMAGE_ID,
-                                      flavor_id="1")
+                                      flavor_id="1", networks="auto")
 
 
 def test_a_server_boots_on_it_by_configuration_alone(nimbus_all, tmp_path):

@@ -124,7 +124,8 @@ def test_broker_restart_while_booting(tmp_path):
             def boot(i):
                 try:
                     server = conn.compute.create_server(
-                        name=f"rs-{i}", image_id=DEMO_IMAGE, flavor_id="1")
+                        name=f"rs-{i}", image_id=DEMO_IMAGE, flavor_id="1",
+                        networks="none")
                 except Exception as exc:  # refused: not an accepted boot
                     with lock:
                         refused.append(repr(exc))

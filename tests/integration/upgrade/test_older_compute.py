@@ -164,7 +164,7 @@ def test_previous_release_compute_runs_a_server(deployment):
     assert _capabilities(dep) is None
 
     server = conn.compute.create_server(name="on-old", image_id=DEMO_IMAGE,
-                                        flavor_id="1")
+                                        flavor_id="1", networks="none")
     _wait_status(conn, server.id, "ACTIVE")
     assert conn.compute.get_server(server.id).compute_host == HOST
     conn.compute.stop_server(server.id)

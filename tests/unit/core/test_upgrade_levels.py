@@ -299,7 +299,7 @@ def pinned_stack(nimbus_conf):
 def test_pinned_deployment_builds_and_reschedules(pinned_stack):
     conn = pinned_stack.sdk("admin:admin")
     server = conn.compute.create_server(
-        name="pinned", image_id=DEMO_IMAGE, flavor_id="1")
+        name="pinned", image_id=DEMO_IMAGE, flavor_id="1", networks="auto")
 
     def settled():
         found = conn.compute.get_server(server.id)

@@ -78,8 +78,19 @@ def test_auto_prefers_the_projects_own_network(net_api, net, alice):
         "network_id"] == own["id"]
 
 
-def test_auto_with_no_network_means_no_nic(net_api, alice):
-    assert net_api.validate_requested_networks(alice, "p1", "auto") == []
+def test_no_networks_and_no_network_means_no_nic(net_api, alice):
+    assert net_api.validate_requested_networks(alice, "p1", None) == []
+
+
+def test_auto_with_no_network_is_nova_400(net_api, alice):
+    """2.37's ``auto`` must give a network (Nova would auto-allocate
+    one): with none the project can use, Nova's
+    UnableToAutoAllocateNetwork."""
+    with pytest.raises(exception.UnableToAutoAllocateNetwork) as err:
+        net_api.validate_requested_networks(alice, "p1", "auto")
+    assert str(err.value) == ("Unable to automatically allocate a network "
+                              "for project p1")
+    assert err.value.code == 400
 
 
 def test_auto_with_several_shared_networks_is_ambiguous(net_api, admin,

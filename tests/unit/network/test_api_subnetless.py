@@ -59,7 +59,10 @@ def test_servers_and_ports_cannot_use_a_network_without_subnet(
     with pytest.raises(exception.InvalidNetworkRequest, match="no subnet"):
         net_api.validate_requested_networks(alice, "p1",
                                             [{"uuid": net["id"]}])
-    assert net_api.validate_requested_networks(alice, "p1", "auto") == []
+    # Not one a server without networks joins (nor one "auto" gives).
+    assert net_api.validate_requested_networks(alice, "p1", None) == []
+    with pytest.raises(exception.UnableToAutoAllocateNetwork):
+        net_api.validate_requested_networks(alice, "p1", "auto")
     with pytest.raises(exception.InvalidInput):
         net_api.create_network(admin, "x", None, gateway="10.0.0.1")
     net_api.delete_network(admin, net["id"])
