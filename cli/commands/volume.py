@@ -40,6 +40,9 @@ def wait_for(conn, volume_id, statuses, timeout, stream):
     deadline = time.monotonic() + timeout
     while True:
         volume = conn.block_storage.get_volume(volume_id)
+        # The line is written at every look, the first too, so a volume
+        # that is ready at once still says what was waited for.
+        stream.write(f"\rWaiting for {statuses[0]}: {volume.status} .")
         if volume.status in statuses:
             stream.write(" done\n")
             return volume
@@ -48,10 +51,10 @@ def wait_for(conn, volume_id, statuses, timeout, stream):
             raise errors.CommandError(
                 f"Volume {volume_id} went to {volume.status}")
         if time.monotonic() > deadline:
+            stream.write("\n")
             raise errors.CommandError(
                 f"Timed out waiting for volume {volume_id} to be "
                 f"{' or '.join(statuses)}")
-        stream.write(f"\rWaiting for {statuses[0]}: {volume.status} .")
         stream.flush()
         time.sleep(0.5)
 

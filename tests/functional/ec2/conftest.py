@@ -84,7 +84,7 @@ def ec2_cloud(tmp_path_factory):
     })
     conf = bootstrap.parse_config(["--config-file", str(conf_file)],
                                   "nimbus-test", default_config_files=[],
-                                  transport_url="fake://")
+                                  transport_url="local://")
     started = all_daemon.start_all(conf)
     cloud = Ec2Cloud(conf, started)
     yield cloud

@@ -99,7 +99,7 @@ from nimbus.core.db import api, setup
 from nimbus.core.ec2 import credentials
 conf = bootstrap.parse_config(["--config-file", sys.argv[1]], "nimbus-test",
                               default_config_files=[],
-                              transport_url="fake://")
+                              transport_url="local://")
 setup.use_database(conf)
 print(json.dumps(credentials.CredentialAPI(conf, api).create(
     context.get_admin_context(), sys.argv[2], sys.argv[3])))
