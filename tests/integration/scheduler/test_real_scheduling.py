@@ -67,6 +67,9 @@ def failing_host(tmp_path):
 
 
 def _boot(conn, count, prefix, **kw):
+    # No network service in this deployment: no NIC (2.37's "none").
+    kw.setdefault("networks", "none")
+
     def boot(i):
         return conn.compute.create_server(
             name=f"{prefix}-{i}", image_id=DEMO_IMAGE, flavor_id="1",
