@@ -5,24 +5,13 @@ the flavor embedded in server bodies (2.47)."""
 import json
 import time
 
-from tests.functional.api.conftest import PASSWORD
-
-IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
-
-
-def _v(minor):
-    return {"OpenStack-API-Version": f"compute 2.{minor}"}
-
-
-def _novaclient(cloud, version, user="member", project="demo"):
-    from keystoneauth1 import session
-    from keystoneauth1.identity import v3
-    from novaclient import client
-    auth = v3.Password(auth_url=cloud.url + "/identity", username=user,
-                       password=PASSWORD, project_name=project,
-                       user_domain_name="Default",
-                       project_domain_name="Default")
-    return client.Client(version, session=session.Session(auth=auth))
+# The version header, the demo image and the novaclient builder are the
+# 2.32+ module's.
+from tests.functional.api.test_microversions_32_plus import (
+    IMAGE,
+    _novaclient,
+    _v,
+)
 
 
 def _wait_active(conn, sid, timeout=60):
@@ -58,7 +47,7 @@ def test_request_id_headers_at_2_46(cloud):
     assert missing.headers["X-OpenStack-Request-ID"] == \
         missing.headers["X-Compute-Request-ID"] != rid
     # novaclient keeps the id it was answered with.
-    server = _novaclient(cloud, "2.46").servers.get(sid)
+    server = _novaclient(cloud, "2.46", "member", "demo").servers.get(sid)
     assert len(server.request_ids) == 1
     assert server.request_ids[0].startswith("req-")
 
@@ -110,7 +99,7 @@ def test_flavor_embedded_in_server_bodies_from_2_47(cloud):
     # The stock clients read it: openstacksdk by name, novaclient as a
     # dict, openstackclient's list column from original_name.
     assert member.compute.get_server(sid).flavor.name == "emb"
-    assert _novaclient(cloud, "2.47").servers.get(sid).flavor[
+    assert _novaclient(cloud, "2.47", "member", "demo").servers.get(sid).flavor[
         "original_name"] == "emb"
     _wait_active(member, sid)
     rows = json.loads(cloud.openstack("member", "server", "list", "-f",
