@@ -11,6 +11,7 @@ property that does not exist is 409; another media type is 415.
 
 import jsonschema
 
+from nimbus.api import http
 from nimbus.core import exception
 
 MEDIA_TYPE = "application/openstack-images-v2.1-json-patch"
@@ -70,7 +71,7 @@ def _attribute(op):
 
 def _check_value(name, value, schema):
     try:
-        jsonschema.validate(value, schema)
+        http.check(value, schema)
     except jsonschema.ValidationError as err:
         raise _bad(f"Invalid value for {name}: {err.message}")
 

@@ -6,6 +6,7 @@ per list, not one per server)."""
 import jsonschema
 from oslo_utils import netutils, uuidutils
 
+from nimbus.api import http
 from nimbus.api.openstack import common, schemas_network
 from nimbus.api.openstack.views import addresses as addresses_view
 from nimbus.core import exception
@@ -31,7 +32,7 @@ def requested_networks(data, max_count):
         return None
     value = data["networks"]
     try:
-        jsonschema.validate(value, schemas_network.networks())
+        http.check(value, schemas_network.networks())
     except jsonschema.ValidationError as err:
         raise exception.ValidationError(field="server/networks",
                                         reason=err.message)
