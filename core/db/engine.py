@@ -60,8 +60,18 @@ def configure(conf):
     _configured = True
     if connection.startswith("sqlite"):
         sqlite_engine = main_context_manager.writer.get_engine()
-        _pool_sqlite(sqlite_engine, conf.database.max_pool_size or 20)
+        _pool_sqlite(sqlite_engine, max(conf.database.max_pool_size or 0,
+                                        SQLITE_POOL_SIZE))
         _tune_sqlite(sqlite_engine)
+
+
+#: connections a file SQLite pool keeps open. ``[database]
+#: max_pool_size`` (oslo.db's default: 5) is sized for a database
+#: server's connection limit; nimbus-all's API and RPC threads use more
+#: at once in a burst, and every connection past the pool's size was
+#: opened (with its connect hooks) and closed again for each session. An
+#: idle SQLite connection costs one file handle.
+SQLITE_POOL_SIZE = 64
 
 
 def _pool_sqlite(engine, size):
