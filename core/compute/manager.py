@@ -256,8 +256,11 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
         if not plugged and self._vifs_known:
             return
         try:
+            # What this host plugged is known unless it restarted
+            # without replaying its VIFs: then ask for the records'.
             vifs = self.network.deallocate_for_instance(
-                context, instance.uuid, self.host)
+                context, instance.uuid, self.host,
+                return_vifs=not self._vifs_known) or []
         except Exception:
             LOG.exception("Could not release the network of %s",
                           instance.uuid)

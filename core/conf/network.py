@@ -86,6 +86,15 @@ as nova-network's multi_host did, instead of on one network host.
                regex=r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){2}$",
                help="First three octets of the MAC addresses of ports "
                     "(the rest is random, unique in the database)."),
+    cfg.FloatOpt("release_refresh_delay", default=0.5, min=0.0,
+                 help="""
+Seconds without another server delete nimbus-network waits before it
+re-applies the gateway side (DHCP host entries) of the networks whose
+ports the deletes gave back, and at most five times that during a
+continuous burst: one refresh per burst of deletes instead of one per
+delete. The addresses are free at once; a boot given one re-applies the
+network's whole state before its guest starts.
+"""),
     cfg.FloatOpt("member_refresh_delay", default=1.0, min=0.05,
                  help="""
 Seconds without a security-group membership change (servers joining or

@@ -6,6 +6,8 @@ constraints) and each function undoes its own partial work when a later
 step fails, so a failed allocation leaves no port and no held address.
 """
 
+import collections
+
 from oslo_log import log as logging
 
 from nimbus.core import exception
@@ -15,6 +17,13 @@ LOG = logging.getLogger(__name__)
 
 #: the device_owner of ports nimbus-network creates for servers.
 COMPUTE_OWNER = "compute:nova"
+
+#: What :meth:`Allocator.allocate` did: the ports (rows, in request
+#: order), ``{uuid: networks row}`` of the networks it read, and for the
+#: ports it made (not the user's ports it bound, whose records it did
+#: not read) ``{port uuid: {"fixed_ips": [...], "security_groups":
+#: [...]}}``.
+Allocation = collections.namedtuple("Allocation", "ports networks made")
 
 
 class Allocator:
@@ -78,7 +87,15 @@ class Allocator:
                               host, requested, security_groups,
                               hostname=None):
         """Give the server its ports; returns their rows in request
-        order.
+        order (see :meth:`allocate`)."""
+        return self.allocate(context, instance_uuid, project_id, host,
+                             requested, security_groups,
+                             hostname=hostname).ports
+
+    def allocate(self, context, instance_uuid, project_id, host, requested,
+                 security_groups, hostname=None):
+        """Give the server its ports; returns an :data:`Allocation` (the
+        rows it read, so the caller need not read them again).
 
         :param requested: normalized requests (see
             :meth:`~nimbus.core.network.api.NetworkAPI.
@@ -95,7 +112,7 @@ class Allocator:
             for group in groups:  # no port made here to record them with
                 self.db.security_groups.add_to_instance(
                     context, instance_uuid, group)
-        made, bound = [], []
+        made, bound, networks = [], [], {}
         try:
             for request in requested:
                 if request.get("port_id"):
@@ -108,9 +125,11 @@ class Allocator:
                     bound.append(port)
                     continue
                 network_id = request.get("network_id")
-                network = (self.db.networks.get(context, network_id)
-                           if network_id else
-                           self.project_network(context, project_id))
+                network = networks.get(network_id) or (
+                    self.db.networks.get(context, network_id)
+                    if network_id else
+                    self.project_network(context, project_id))
+                networks[network["uuid"]] = network
                 port = self.create_port(
                     context, network, project_id,
                     fixed_ip=request.get("fixed_ip"),
@@ -126,7 +145,10 @@ class Allocator:
                                                          instance_uuid)
             raise
         by_uuid = {p["uuid"]: p for p in made + bound}
-        return list(by_uuid.values())
+        return Allocation(list(by_uuid.values()), networks, {
+            p["uuid"]: {"fixed_ips": p["fixed_ips"],
+                        "security_groups": list(dict.fromkeys(groups))}
+            for p in made})
 
     def deallocate_for_instance(self, context, instance_uuid):
         """Release every port of the server (ports nimbus made are

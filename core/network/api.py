@@ -554,10 +554,12 @@ class NetworkAPI(api_ports.PortsMixin,
         The gateway side is refreshed; nothing is unplugged."""
         ports = self.allocator.deallocate_for_instance(context,
                                                        instance_uuid)
-        self._after_ports_changed(context, ports)
+        self._after_release(context, ports)
         return ports
 
-    def _after_ports_changed(self, context, ports):
+    def _after_release(self, context, ports):
+        """Refresh the gateways and the group members of released
+        ``ports`` (rows with the ``security_groups`` they had)."""
         networks = {p["network_id"] for p in ports}
         for network_id in networks:
             try:
@@ -565,11 +567,8 @@ class NetworkAPI(api_ports.PortsMixin,
                     context, network_id))
             except exception.NetworkNotFound:
                 continue
-        groups = set()
-        for port in ports:
-            groups.update(self.db.ports.security_groups_of(
-                context, [port["uuid"]]).get(port["uuid"], []))
-        self._refresh_groups_members(context, groups)
+        self._refresh_groups_members(
+            context, {g for p in ports for g in p["security_groups"]})
 
     # -- helpers ----------------------------------------------------------
 

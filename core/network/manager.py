@@ -45,7 +45,7 @@ class NetworkManager(manager.Manager):
         its compute hosts, as one host with one gateway address).
     """
 
-    target = messaging.Target(version="1.1")
+    target = messaging.Target(version="1.2")
 
     def __init__(self, conf, host, db, driver=None, served_hosts=()):
         super().__init__(conf, host)
@@ -58,6 +58,10 @@ class NetworkManager(manager.Manager):
         self._members = coalesce.Debouncer(
             self._refresh_member_filters,
             delay=conf.network.member_refresh_delay)
+        #: (network uuid, port host) pairs whose gateway side still
+        #: lists ports a delete gave back (see deallocate_for_instance).
+        self._released = coalesce.Debouncer(
+            self._refresh_released, delay=conf.network.release_refresh_delay)
         self._network_rpc = None
         self._compute_rpc = None
         #: network uuid -> the leased addresses last recorded from here
@@ -141,6 +145,7 @@ class NetworkManager(manager.Manager):
 
     def cleanup_host(self):
         self._members.stop()
+        self._released.stop()  # init_host replays every network anyway
         self.driver.cleanup_host()
 
     def _served(self, context):
@@ -200,12 +205,18 @@ class NetworkManager(manager.Manager):
             view, self.conf.network.metadata_host,
             self.conf.network.metadata_port))
 
-    def _refresh_gateways(self, context, network_ids, port_host):
+    def _refresh_gateways(self, context, network_ids, port_host, rows=None):
         """Re-apply the gateway side of the networks (here, or by a cast
-        to the host serving them)."""
+        to the host serving them).
+
+        :param rows: ``{uuid: networks row}`` read in this request; each
+            one's ``host`` is brought up to date (a network claimed
+            here, or by another network service meanwhile).
+        """
         for network_id in network_ids:
             try:
-                row = self.db.networks.get(context, network_id)
+                row = (rows or {}).get(network_id) or \
+                    self.db.networks.get(context, network_id)
             except exception.NetworkNotFound:
                 continue
             if row["external"]:
@@ -219,8 +230,12 @@ class NetworkManager(manager.Manager):
                                                   target)
             elif self._serves(context, row):
                 target = self.host
+                if rows and network_id in rows:
+                    rows[network_id] = dict(row, host=self.host)
             else:
                 target = self.db.networks.get(context, network_id)["host"]
+                if rows and network_id in rows:
+                    rows[network_id] = dict(row, host=target)
             if target == self.host:
                 self._apply(context, row)
             else:
@@ -318,18 +333,22 @@ class NetworkManager(manager.Manager):
         :func:`~nimbus.core.network.records.vifs`). Nothing is left
         behind on failure."""
         self._check_capabilities(context, requested_networks)
-        ports = self.allocator.allocate_for_instance(
+        done = self.allocator.allocate(
             context, instance_uuid, project_id, host,
             requested_networks or [], security_groups or [],
             hostname=hostname)
+        ports = done.ports
         try:
             self._refresh_gateways(context, {p["network_id"] for p in ports},
-                                   host)
+                                   host, rows=done.networks)
         except Exception:
             self._release(context, instance_uuid, host)
             raise
-        self._members_changed(context, ports)
-        return self._vifs(context, ports, remote_groups)
+        self._members_changed(context, ports, {
+            uuid: made["security_groups"]
+            for uuid, made in done.made.items()})
+        return self._vifs(context, ports, remote_groups,
+                          networks=done.networks, made=done.made)
 
     def _check_capabilities(self, context, requested):
         caps = self.driver.capabilities
@@ -347,16 +366,38 @@ class NetworkManager(manager.Manager):
         return ports
 
     @messaging.expected_exceptions(exception.NimbusException)
-    def deallocate_for_instance(self, context, instance_uuid, host=None):
-        """Release the server's ports; returns the VIF dicts they had."""
-        rows = self.db.ports.get_all(context, instance_uuid=instance_uuid)
-        vifs = records.vifs(context, self.db, self.conf, rows,
-                            with_rules=False)
-        groups = self.db.ports.security_groups_of(
-            context, [r["uuid"] for r in rows])
-        self._release(context, instance_uuid, host)
-        self._members.add(g for gs in groups.values() for g in gs)
+    def deallocate_for_instance(self, context, instance_uuid, host=None,
+                                return_vifs=True):
+        """Release the server's ports; returns the VIF dicts they had
+        (None when ``return_vifs`` is False: the compute knows them).
+
+        The addresses are free when this returns; the gateway side drops
+        the ports' DHCP entries after ``[network] release_refresh_delay``
+        (one refresh for a burst of deletes). Nothing can use a stale
+        entry meanwhile: the guest is gone, and a port given a freed
+        address re-applies the network's whole state before its VIF
+        leaves nimbus-network.
+        """
+        vifs = None
+        if return_vifs:
+            vifs = records.vifs(context, self.db, self.conf,
+                                self.db.ports.get_all(
+                                    context, instance_uuid=instance_uuid),
+                                with_rules=False)
+        ports = self.allocator.deallocate_for_instance(context,
+                                                       instance_uuid)
+        self._released.add((p["network_id"], host) for p in ports)
+        self._members.add(g for p in ports for g in p["security_groups"])
         return vifs
+
+    def _refresh_released(self, keys):
+        """The deferred gateway refresh of deletes (see above)."""
+        ctx = nimbus_context.get_admin_context()
+        by_host = {}
+        for network_id, host in keys:
+            by_host.setdefault(host, set()).add(network_id)
+        for host, network_ids in by_host.items():
+            self._refresh_gateways(ctx, network_ids, host)
 
     @messaging.expected_exceptions(exception.NimbusException)
     def allocate_port_for_instance(self, context, instance_uuid, project_id,
@@ -411,12 +452,18 @@ class NetworkManager(manager.Manager):
                 if r["instance_uuid"]]
         return self._vifs(context, rows, remote_groups)
 
-    def _vifs(self, context, rows, remote_groups=False):
+    def _vifs(self, context, rows, remote_groups=False, networks=None,
+              made=None):
         """VIF dicts (rules included) for computes: on a ``multi_host``
         network, a guest of a host served here routes through this
-        host's gateway (nimbus-all: one gateway for all its computes)."""
+        host's gateway (nimbus-all: one gateway for all its computes).
+
+        :param networks, made: what this request read or wrote (see
+            :func:`~nimbus.core.network.records.vifs`).
+        """
         vifs = records.vifs(context, self.db, self.conf, rows,
-                            remote_groups=remote_groups)
+                            remote_groups=remote_groups, networks=networks,
+                            made=made)
         if len(self.served_hosts) == 1:
             return vifs
         for vif in vifs:
@@ -430,9 +477,12 @@ class NetworkManager(manager.Manager):
 
     # -- filters of other ports ---------------------------------------------
 
-    def _members_changed(self, context, ports):
-        groups = self.db.ports.security_groups_of(
-            context, [p["uuid"] for p in ports])
+    def _members_changed(self, context, ports, known=None):
+        """``known``: ``{port uuid: [group uuid, ...]}`` already read."""
+        known = known or {}
+        unknown = [p["uuid"] for p in ports if p["uuid"] not in known]
+        groups = dict(known, **self.db.ports.security_groups_of(
+            context, unknown)) if unknown else known
         self._members.add(g for gs in groups.values() for g in gs)
 
     def _refresh_member_filters(self, group_uuids):

@@ -119,7 +119,8 @@ def gateway_host(network, port_host=None):
     return network["host"]
 
 
-def vifs(context, db, conf, rows, with_rules=True, remote_groups=False):
+def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
+         networks=None, made=None):
     """VIF dicts of ``ports`` rows, in their order.
 
     :param with_rules: include each port's firewall rules (views do not
@@ -128,18 +129,30 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False):
         each VIF gets ``remote_groups``: ``{group uuid: [member address,
         ...]}`` of the groups its rules name; False: such rules are
         resolved to one rule per member address (network RPC 1.0).
+    :param networks: ``{uuid: networks row}`` the caller has just read
+        (the others are read here).
+    :param made: ``{port uuid: {"fixed_ips", "security_groups"}}`` of
+        ports the caller has just made (no floating IP can be bound to
+        them yet): their addresses and groups are not read again.
     """
     uuids = [r["uuid"] for r in rows]
+    made = made or {}
+    older = [u for u in uuids if u not in made]
     with db.reading(context):  # one session for the five reads
-        fixed = db.networks.fixed_ips_of_ports(context, uuids)
-        networks = db.networks.get_many(context,
-                                        {r["network_id"] for r in rows})
+        fixed = db.networks.fixed_ips_of_ports(context, older)
+        fixed.update((u, m["fixed_ips"]) for u, m in made.items())
+        networks = dict(networks or {})
+        missing = {r["network_id"] for r in rows} - set(networks)
+        if missing:
+            networks.update(db.networks.get_many(context, missing))
         floating = {}
-        for fip in db.floating_ips.of_ports(context, uuids):
+        for fip in db.floating_ips.of_ports(context, older):
             floating.setdefault(fip["port_id"], {}).setdefault(
                 fip["fixed_address"], []).append(fip["address"])
-        rules, members = port_rules(context, db, uuids,
-                                    resolve=not remote_groups) \
+        rules, members = port_rules(
+            context, db, uuids, resolve=not remote_groups,
+            known_groups={u: m["security_groups"]
+                          for u, m in made.items()}) \
             if with_rules else ({}, {})
         gateways = db.networks.host_gateways(
             context, [u for u, n in networks.items() if n["multi_host"]])
@@ -186,7 +199,7 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
     return result
 
 
-def port_rules(context, db, port_uuids, resolve=True):
+def port_rules(context, db, port_uuids, resolve=True, known_groups=None):
     """``({port uuid: [FirewallRule dict, ...]}, {group uuid: [member
     address, ...]})``: the rules of each port's security groups and the
     members of the remote groups they name (sorted, distinct).
@@ -194,8 +207,14 @@ def port_rules(context, db, port_uuids, resolve=True):
     :param resolve: turn a rule naming a remote group into one rule per
         member address (network RPC 1.0); else it keeps
         ``remote_group_id``.
+    :param known_groups: ``{port uuid: [group uuid, ...]}`` the caller
+        knows (not read again).
     """
-    groups_of = db.ports.security_groups_of(context, port_uuids)
+    known_groups = known_groups or {}
+    groups_of = db.ports.security_groups_of(
+        context, [u for u in port_uuids if u not in known_groups])
+    groups_of.update((u, g) for u, g in known_groups.items()
+                     if u in port_uuids)
     group_ids = {g for groups in groups_of.values() for g in groups}
     rules = db.security_groups.get_rules(
         context, security_group_id=list(group_ids)) if group_ids else []

@@ -14,6 +14,8 @@ Version history:
   remote group as they are, with the group's members in the VIF's
   ``remote_groups`` (the compute keeps them as sets, compute RPC 1.8);
   without it each such rule is resolved to one rule per member address.
+* 1.2: deallocate_for_instance takes ``return_vifs``: False (a compute
+  that knows what it plugged) returns None instead of the VIF dicts.
 
 Every argument is plain JSON (dicts, lists, strings): VIF dicts as
 :mod:`nimbus.core.network.model` describes, network dicts with the
@@ -28,7 +30,7 @@ from nimbus.core import rpc
 
 TOPIC = "network"
 CONF = nimbus_conf.CONF
-VERSION_CAP = "1.1"
+VERSION_CAP = "1.2"
 
 
 class NetworkAPI:
@@ -64,9 +66,17 @@ class NetworkAPI:
             requested_networks=requested_networks,
             security_groups=security_groups, hostname=hostname, **extra)
 
-    def deallocate_for_instance(self, context, instance_uuid, host):
+    def deallocate_for_instance(self, context, instance_uuid, host,
+                                return_vifs=True):
         """Release the server's ports and addresses; returns the VIF
-        dicts they had (for the compute to unplug)."""
+        dicts they had (for the compute to unplug), or None when
+        ``return_vifs`` is False and the network service takes it (1.2):
+        the caller then unplugs what it knows it plugged."""
+        if not return_vifs and self.client.can_send_version("1.2"):
+            return self._to(timeout=CONF.network.allocate_timeout,
+                            version="1.2").call(
+                context, "deallocate_for_instance",
+                instance_uuid=instance_uuid, host=host, return_vifs=False)
         return self._to(timeout=CONF.network.allocate_timeout).call(
             context, "deallocate_for_instance", instance_uuid=instance_uuid,
             host=host)

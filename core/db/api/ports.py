@@ -70,6 +70,7 @@ def create_with_address(context, values, network_uuid, mac_prefix,
     tries another candidate in the same transaction, a MAC collision
     restarts the transaction with a fresh MAC.
 
+    :returns: the port's row with ``fixed_ips``: ``[the address won]``.
     :raises FixedIpAlreadyInUse, FixedIpNotFound, NoMoreFixedIps:
         nothing is written.
     """
@@ -99,10 +100,10 @@ def create_with_address(context, values, network_uuid, mac_prefix,
                         session.execute(insert(isg), [
                             {"instance_uuid": row.instance_uuid,
                              "security_group_id": g} for g in missing])
-                networks_db.swap_fixed_ip(
+                won = networks_db.swap_fixed_ip(
                     session, network_uuid, row.uuid, row.instance_uuid,
                     address, retries)
-                return to_dict(row)
+                return dict(to_dict(row), fixed_ips=[won])
         except DUPLICATE as exc:
             if "mac" not in str(exc).lower():
                 raise
@@ -116,12 +117,16 @@ def release_instance(context, instance_uuid):
     """In ONE transaction: delete the server's ports nimbus made, unbind
     the user's (``preserve_on_delete``), free their addresses, unbind
     their floating IPs and forget the server's groups; returns the port
-    rows as they were."""
+    rows as they were, each with its ``security_groups`` (group uuids in
+    binding order)."""
     isg = models.InstanceSecurityGroup
     with engine.writer(context) as session:
         rows = session.scalars(select(P).where(
             P.instance_uuid == instance_uuid).order_by(P.id)).all()
         before = [to_dict(r) for r in rows]
+        groups = _groups_of(session, [r.uuid for r in rows])
+        for port in before:
+            port["security_groups"] = groups[port["uuid"]]
         doomed = [r.uuid for r in rows if not r.preserve_on_delete]
         kept = [r.uuid for r in rows if r.preserve_on_delete]
         if doomed:
@@ -275,10 +280,15 @@ def orphaned_instances(context):
 
 def security_groups_of(context, port_uuids):
     """``{port uuid: [group uuid, ...]}`` in binding order."""
-    result = {p: [] for p in port_uuids}
     if not port_uuids:
-        return result
+        return {}
     with engine.reader(context) as session:
+        return _groups_of(session, port_uuids)
+
+
+def _groups_of(session, port_uuids):
+    result = {p: [] for p in port_uuids}
+    if port_uuids:
         for port_id, group_id in session.execute(
                 select(PSG.port_id, PSG.security_group_id).where(
                     PSG.port_id.in_(list(port_uuids))).order_by(PSG.id)):

@@ -203,3 +203,25 @@ def test_a_failed_allocation_leaves_nothing(net_api, net, alice, admin):
     assert net_api.list_ports(admin, {"device_id": instance}) == []
     assert net_api.list_instance_security_groups(admin, instance) == []
     assert net_api.db.networks.count_free(admin, net["id"]) == 12
+
+
+def test_releasing_a_server_updates_its_groups_members(net_api, net, admin):
+    """The groups come from the released ports themselves: once the
+    release committed, their bindings are gone from the database."""
+    servers = [uuidutils.generate_uuid() for _ in range(2)]
+    kept, gone = (net_api.allocator.allocate_for_instance(
+        admin, server, "p1", "compute-1",
+        [{"network_id": net["id"], "fixed_ip": None, "port_id": None}],
+        [])[0] for server in servers)
+    net_api.compute_rpc.calls.clear()
+    released = net_api.release_instance(admin, servers[1])
+    assert [p["uuid"] for p in released] == [gone["uuid"]]
+    default = net_api.db.security_groups.get_default(admin, "p1")["uuid"]
+    assert released[0]["security_groups"] == [default]
+    pushed = net_api.compute_rpc.named("refresh_group_members")
+    assert pushed, net_api.compute_rpc.calls
+    host, members = pushed[-1][1]
+    assert host == "compute-1"
+    kept_address = net_api.db.networks.fixed_ips_of_ports(
+        admin, [kept["uuid"]])[kept["uuid"]]
+    assert members == {default: kept_address}

@@ -5,6 +5,7 @@ orphaned ports."""
 
 import contextlib
 import threading
+import time
 
 import oslo_messaging as messaging
 import pytest
@@ -81,8 +82,46 @@ def test_allocation_returns_vifs_and_updates_the_gateway(mgr, net_api,
     assert ports[vif["id"]].fixed_ips == vif["fixed_ips"]
     gone = mgr.deallocate_for_instance(admin, instance.uuid, "c-1")
     assert [v["id"] for v in gone] == [vif["id"]]
-    assert mgr.driver.networks[net["id"]][1] == {}
     assert net_api.db.networks.count_free(admin, net["id"]) == 253
+    # The gateway side lets go of the port after the release delay.
+    mgr._released.flush()
+    assert mgr.driver.networks[net["id"]][1] == {}
+
+
+def test_deletes_refresh_the_gateway_once_per_burst(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.47.0.0/24")
+    instances = [_instance() for _ in range(3)]
+    for instance in instances:
+        mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1",
+                                  _nic(net), [], None)
+    applied = []
+    setup = mgr.driver.setup_network
+    mgr.driver.setup_network = lambda spec, ports: (
+        applied.append(len(ports)), setup(spec, ports))
+    for instance in instances:
+        assert mgr.deallocate_for_instance(
+            admin, instance.uuid, "c-1", return_vifs=False) is None
+    # Free at once; the DHCP entries leave in one refresh, after a pause.
+    assert net_api.db.networks.count_free(admin, net["id"]) == 253
+    assert applied == []
+    deadline = time.monotonic() + 5
+    while not applied and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.6)  # no second refresh follows
+    assert applied == [0]
+    assert mgr.driver.networks[net["id"]][1] == {}
+
+
+def test_a_boot_after_a_delete_sees_the_whole_state(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.48.0.0/24")
+    old = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                    _nic(net), [], None)[0]
+    mgr.deallocate_for_instance(admin, old["instance_uuid"], "c-1")
+    # Before the deferred refresh ran, a new boot's own refresh already
+    # drops the deleted port's entry.
+    new = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                    _nic(net), [], None)[0]
+    assert set(mgr.driver.networks[net["id"]][1]) == {new["id"]}
 
 
 def test_concurrent_allocations_never_share_an_address(mgr, net_api,
