@@ -84,17 +84,19 @@ class Quotas:
         return self.db.volumes.usage(context, project_id)
 
     def check(self, context, project_id, deltas, user_id=None,
-              already_added=False):
+              already_added=False, limits=None):
         """Raise :class:`OverQuota` unless ``deltas`` fit the limits.
 
         :param deltas: ``{resource: amount}`` requested.
         :param already_added: the resources are already recorded (the
             recheck), so usage includes them.
+        :param limits: the project's :meth:`limits`, when the caller has
+            read them for this request already.
         :returns: whether any of the resources is limited (when none
             is, a recheck after recording has nothing to count).
         :raises OverQuota: a resource would go over its limit.
         """
-        allowed = self.limits(context, project_id)
+        allowed = limits or self.limits(context, project_id)
         if all(allowed.get(r, UNLIMITED) == UNLIMITED for r in deltas):
             return False  # nothing to count against
         used = self._usage_of(context, project_id, set(deltas), user_id)
@@ -114,9 +116,13 @@ class Quotas:
                 allowed=", ".join(str(allowed[r]) for r in over))
         return True
 
-    def check_metadata(self, context, project_id, metadata):
-        """:raises OverQuota: more items than ``metadata_items``."""
-        limit = self.limits(context, project_id)["metadata_items"]
+    def check_metadata(self, context, project_id, metadata, limits=None):
+        """:raises OverQuota: more items than ``metadata_items``.
+
+        :param limits: as :meth:`check`'s.
+        """
+        limit = (limits or self.limits(context, project_id))[
+            "metadata_items"]
         if limit != UNLIMITED and len(metadata or {}) > limit:
             raise OverQuota(resources="metadata_items",
                             requested=len(metadata), used=0, allowed=limit)

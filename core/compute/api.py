@@ -172,9 +172,12 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             else None
         key_data = self._key_data(context, key_name)
         group = self._group_for_boot(context, scheduler_hints)
+        # One read of the project's limits serves every check of this
+        # request (the recheck counts usage again, not the limits).
+        limits = self.quotas.limits(context, context.project_id)
         nics = self.network.validate_requested_networks(
             context, context.project_id, requested_networks,
-            count=max_count)
+            count=max_count, limits=limits)
         groups, group_names = self._groups_for_boot(context,
                                                     security_groups)
         count = max_count
@@ -204,12 +207,14 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                             "project_id": context.project_id})
         deltas = {"instances": count, "cores": flavor.vcpus * count,
                   "ram": flavor.memory_mb * count}
-        self.quotas.check(context, context.project_id, deltas)
-        self.quotas.check_metadata(context, context.project_id, metadata)
+        self.quotas.check(context, context.project_id, deltas,
+                          limits=limits)
+        self.quotas.check_metadata(context, context.project_id, metadata,
+                                   limits=limits)
         created = self.db.instances.create_many(context, rows, actions)
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
-        self._recheck_quota(context, instances, deltas)
+        self._recheck_quota(context, instances, deltas, limits)
         if volumes:
             try:
                 self.claim_block_devices(context, instances[0], volumes)
@@ -256,12 +261,12 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                 f"The requested availability zone is not available: "
                 f"{zone}"))
 
-    def _recheck_quota(self, context, instances, deltas):
+    def _recheck_quota(self, context, instances, deltas, limits=None):
         """Check again now the instances are recorded; if a concurrent
         request pushed the project over, undo ours and fail."""
         try:
             self.quotas.check(context, context.project_id, deltas,
-                              already_added=True)
+                              already_added=True, limits=limits)
         except exception.OverQuota:
             for instance in instances:
                 self._local_delete(context, instance)

@@ -393,7 +393,7 @@ class NetworkAPI(api_ports.PortsMixin,
     # -- servers ----------------------------------------------------------
 
     def validate_requested_networks(self, context, project_id, requested,
-                                    count=1):
+                                    count=1, limits=None):
         """Check a server create's ``networks`` before anything is
         recorded; returns the normalized list the build carries:
         ``[{"network_id", "fixed_ip", "port_id"}]``, where a
@@ -406,6 +406,8 @@ class NetworkAPI(api_ports.PortsMixin,
             ``{"uuid", "fixed_ip", "port"}`` dicts.
         :param count: servers being created (a port or fixed IP cannot
             serve several).
+        :param limits: the project's quota limits, when the caller has
+            read them for this request already.
         :raises InvalidNetworkRequest: unknown or external network, a
             fixed IP outside its network, a duplicate or a malformed
             entry.
@@ -441,7 +443,8 @@ class NetworkAPI(api_ports.PortsMixin,
                 reason="a fixed IP may be requested once")
         new_ports = sum(1 for r in result if not r["port_id"]) * count
         if new_ports:
-            self._check_quota(context, project_id, "port", new_ports)
+            self.quotas.check(context, project_id, {"port": new_ports},
+                              limits=limits)
         return result
 
     def _auto_network(self, context, project_id):
