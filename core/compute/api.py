@@ -23,6 +23,7 @@ from nimbus.core.compute import (
     api_migrations,
     api_moves,
     api_network,
+    api_power,
     api_tags,
     api_volumes,
     task_states,
@@ -30,20 +31,12 @@ from nimbus.core.compute import (
 )
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
-from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.network import api as network_api
 from nimbus.core.objects import flavor as flavor_obj
 from nimbus.core.objects import instance as instance_obj
 
 LOG = logging.getLogger(__name__)
-
-_ACTIVE = (vm_states.ACTIVE,)
-_REBOOT_HARD_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED,
-                     vm_states.SUSPENDED, vm_states.ERROR)
-_REBOOT_HARD_TASKS = (None, task_states.PAUSING, task_states.UNPAUSING,
-                      task_states.SUSPENDING, task_states.RESUMING) + \
-    task_states.SOFT_REBOOT_STATES + task_states.HARD_REBOOT_STATES
 
 # Operation -> the hypervisor capability it needs (a field of
 # nimbus.core.interfaces.hypervisor.Capabilities, which each compute
@@ -74,6 +67,7 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                  api_moves.MoveMixin,
                  api_images.ImageActionsMixin,
                  api_network.ServerNetworkMixin,
+                 api_power.PowerActionsMixin,
                  api_tags.ServerTagsMixin,
                  api_volumes.VolumeAttachMixin,
                  api_boot_volumes.BootVolumesMixin):
@@ -455,49 +449,6 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         instance.save(expected_task_state=task_ok, expected_vm_state=vm_ok)
         self.db.actions.action_start(context, uuid, action)
         return instance
-
-    def stop(self, context, uuid):
-        instance = self._begin(context, uuid, "stop",
-                               (vm_states.ACTIVE, vm_states.ERROR),
-                               task_states.POWERING_OFF)
-        self.compute_rpc.stop_instance(context, instance)
-
-    def start(self, context, uuid):
-        instance = self._begin(context, uuid, "start", (vm_states.STOPPED,),
-                               task_states.POWERING_ON)
-        self.compute_rpc.start_instance(context, instance)
-
-    def reboot(self, context, uuid, reboot_type):
-        if reboot_type == hv.REBOOT_HARD:
-            instance = self._begin(context, uuid, "reboot",
-                                   _REBOOT_HARD_FROM,
-                                   task_states.REBOOTING_HARD,
-                                   _REBOOT_HARD_TASKS)
-        else:
-            instance = self._begin(context, uuid, "reboot", _ACTIVE,
-                                   task_states.REBOOTING,
-                                   operation="soft_reboot")
-        self.compute_rpc.reboot_instance(context, instance, reboot_type)
-
-    def pause(self, context, uuid):
-        instance = self._begin(context, uuid, "pause", _ACTIVE,
-                               task_states.PAUSING)
-        self.compute_rpc.pause_instance(context, instance)
-
-    def unpause(self, context, uuid):
-        instance = self._begin(context, uuid, "unpause",
-                               (vm_states.PAUSED,), task_states.UNPAUSING)
-        self.compute_rpc.unpause_instance(context, instance)
-
-    def suspend(self, context, uuid):
-        instance = self._begin(context, uuid, "suspend", _ACTIVE,
-                               task_states.SUSPENDING)
-        self.compute_rpc.suspend_instance(context, instance)
-
-    def resume(self, context, uuid):
-        instance = self._begin(context, uuid, "resume",
-                               (vm_states.SUSPENDED,), task_states.RESUMING)
-        self.compute_rpc.resume_instance(context, instance)
 
     def get_console_output(self, context, uuid, length=None):
         instance = self.get(context, uuid)

@@ -36,7 +36,11 @@ from oslo_log import log as logging
 from nimbus.core import exception
 from nimbus.core.interfaces import network as net_if
 from nimbus.plugins.networks.linux import names
-from nimbus.plugins.networks.linux import privileged as priv
+from nimbus.plugins.networks.linux.privileged import (
+    dnsmasq,
+    iproute,
+    netfilter,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -128,17 +132,17 @@ class Gateway:
 
     def ensure_base(self):
         ns = self.namespace
-        priv.ensure_namespace(ns)
-        priv.set_sysctl(ns, "net.ipv4.ip_forward", 1)
-        priv.ensure_veth(self.md_host, self.md_ns, ns)
-        priv.set_addresses(self.md_host,
-                           [f"{self.md_host_ip}/{self.md_prefix}"])
-        priv.set_addresses(self.md_ns, [f"{self.md_ns_ip}/{self.md_prefix}"],
-                           ns)
-        priv.set_sysctl(None, f"net.ipv4.conf.{self.md_host}.route_localnet",
-                        1)
-        priv.set_sysctl(ns, f"net.ipv4.conf.{self.md_ns}.route_localnet", 1)
-        priv.replace_route("127.0.0.1/32", self.md_host_ip, self.md_ns, ns)
+        iproute.ensure_namespace(ns)
+        iproute.set_sysctl(ns, "net.ipv4.ip_forward", 1)
+        iproute.ensure_veth(self.md_host, self.md_ns, ns)
+        iproute.set_addresses(self.md_host,
+                              [f"{self.md_host_ip}/{self.md_prefix}"])
+        iproute.set_addresses(self.md_ns,
+                              [f"{self.md_ns_ip}/{self.md_prefix}"], ns)
+        iproute.set_sysctl(None,
+                           f"net.ipv4.conf.{self.md_host}.route_localnet", 1)
+        iproute.set_sysctl(ns, f"net.ipv4.conf.{self.md_ns}.route_localnet", 1)
+        iproute.replace_route("127.0.0.1/32", self.md_host_ip, self.md_ns, ns)
         # Floating-IP NAT comes first in the namespace's NAT chains: the
         # per-network chains are appended after it.
         self._ensure_fip_chains()
@@ -147,30 +151,30 @@ class Gateway:
 
     def _ensure_fip_chains(self):
         ns = self.namespace
-        save = priv.iptables_save(ns, "nat")
+        save = netfilter.iptables_save(ns, "nat")
         chains = {name: [] for name in (FIP_PRE, FIP_POST)
                   if f":{name} " not in save}
-        priv.iptables_replace(ns, "nat", chains,
-                              [("PREROUTING", [], FIP_PRE, False),
-                               ("POSTROUTING", [], FIP_POST, False)])
+        netfilter.iptables_replace(ns, "nat", chains,
+                                   [("PREROUTING", [], FIP_PRE, False),
+                                    ("POSTROUTING", [], FIP_POST, False)])
 
     def _ensure_external(self):
         ns = self.namespace
         bridge = self._opts.external_bridge
         self._l2.ensure_external(bridge)
-        priv.ensure_veth(self.ex_bridge_side, self.ex_ns, ns)
+        iproute.ensure_veth(self.ex_bridge_side, self.ex_ns, ns)
         self._l2.add_external_port(bridge, self.ex_bridge_side)
         if self._opts.external_address:
-            priv.add_address(self.ex_ns, self._opts.external_address, ns)
+            iproute.add_address(self.ex_ns, self._opts.external_address, ns)
         if self._opts.external_gateway:
-            priv.replace_route("default", self._opts.external_gateway,
-                               self.ex_ns, ns)
+            iproute.replace_route("default", self._opts.external_gateway,
+                                  self.ex_ns, ns)
 
     def destroy(self):
         """Remove the namespace and its links (every network torn down)."""
-        priv.delete_link(self.md_host)
-        priv.delete_link(self.ex_bridge_side)
-        priv.delete_namespace(self.namespace)
+        iproute.delete_link(self.md_host)
+        iproute.delete_link(self.ex_bridge_side)
+        iproute.delete_namespace(self.namespace)
 
     # -- networks -----------------------------------------------------------
 
@@ -191,13 +195,13 @@ class Gateway:
         cidr = ipaddress.ip_network(network.cidr, strict=False)
         outside, inside = self.ports_of(network)
         self._l2.ensure_segment(network)
-        priv.ensure_veth(outside, inside, ns, network.mtu)
+        iproute.ensure_veth(outside, inside, ns, network.mtu)
         self._l2.add_port(network, outside)
-        priv.set_addresses(inside, [f"{network.gateway}/{cidr.prefixlen}"],
-                           ns)
-        priv.set_sysctl(ns, f"net.ipv4.conf.{inside}.route_localnet", 1)
+        iproute.set_addresses(inside, [f"{network.gateway}/{cidr.prefixlen}"],
+                              ns)
+        iproute.set_sysctl(ns, f"net.ipv4.conf.{inside}.route_localnet", 1)
         # The reply route: the host reaches the guests through the link.
-        priv.replace_route(str(cidr), self.md_ns_ip, self.md_host)
+        iproute.replace_route(str(cidr), self.md_ns_ip, self.md_host)
         self._rules(network, inside, str(cidr), metadata)
         if dhcp and network.dhcp_enabled:
             self._dnsmasq(network, ports, inside, cidr)
@@ -228,14 +232,16 @@ class Gateway:
                     ["-i", self.ex_ns, "-o", inside, "-j", "ACCEPT"]]
         fwd += [["-i", inside, "-j", "DROP"], ["-o", inside, "-j", "DROP"]]
         csum = [["-o", inside, "-j", "CHECKSUM", "--checksum-fill"]]
-        priv.iptables_replace(ns, "nat", {chains["pre"]: pre,
-                                          chains["post"]: post},
-                              [("PREROUTING", [], chains["pre"], False),
-                               ("POSTROUTING", [], chains["post"], False)])
-        priv.iptables_replace(ns, "filter", {chains["fwd"]: fwd},
-                              [("FORWARD", [], chains["fwd"], False)])
-        priv.iptables_replace(ns, "mangle", {chains["csum"]: csum},
-                              [("POSTROUTING", [], chains["csum"], False)])
+        netfilter.iptables_replace(ns, "nat", {chains["pre"]: pre,
+                                               chains["post"]: post},
+                                   [("PREROUTING", [], chains["pre"], False),
+                                    ("POSTROUTING", [], chains["post"],
+                                     False)])
+        netfilter.iptables_replace(ns, "filter", {chains["fwd"]: fwd},
+                                   [("FORWARD", [], chains["fwd"], False)])
+        netfilter.iptables_replace(ns, "mangle", {chains["csum"]: csum},
+                                   [("POSTROUTING", [], chains["csum"],
+                                     False)])
 
     def _dnsmasq(self, network, ports, inside, cidr):
         netdir = self.netdir(network.id)
@@ -259,24 +265,24 @@ class Gateway:
         stale = self._stale_leases(netdir, hosts_lines(ports))
         start = network.allocation_start or next(
             str(h) for h in cidr.hosts() if str(h) != network.gateway)
-        argv = priv.dnsmasq_argv(
+        argv = dnsmasq.dnsmasq_argv(
             netdir, inside, network.gateway, str(cidr.netmask), start,
             self._lease_time, list(network.dns_servers or []), network.mtu)
-        running = priv.dnsmasq_running(pidfile)
+        running = dnsmasq.dnsmasq_running(pidfile)
         if running and running[1] == argv and not stale:
             if changed:
-                priv.dnsmasq_signal(pidfile, True)
+                dnsmasq.dnsmasq_signal(pidfile, True)
             return
         if running:
-            priv.dnsmasq_signal(pidfile, False)
+            dnsmasq.dnsmasq_signal(pidfile, False)
             _wait_gone(pidfile)
         if stale:
             # dnsmasq keeps its leases in memory and rewrites the file:
             # it must be stopped for the file to lose the ended ports'.
             self._drop_stale_leases(netdir, hosts_lines(ports))
-        priv.dnsmasq_start(self.namespace, netdir, inside, network.gateway,
-                           str(cidr.netmask), start, self._lease_time,
-                           list(network.dns_servers or []), network.mtu)
+        dnsmasq.dnsmasq_start(self.namespace, netdir, inside, network.gateway,
+                              str(cidr.netmask), start, self._lease_time,
+                              list(network.dns_servers or []), network.mtu)
 
     def leases(self, network_id):
         """The live leases of the network's dnsmasq (none when it never
@@ -317,7 +323,7 @@ class Gateway:
 
     def _stop_dnsmasq(self, network_id):
         pidfile = os.path.join(self.netdir(network_id), "pid")
-        if priv.dnsmasq_signal(pidfile, False):
+        if dnsmasq.dnsmasq_signal(pidfile, False):
             _wait_gone(pidfile)
 
     def teardown_network(self, network):
@@ -325,19 +331,20 @@ class Gateway:
         self._stop_dnsmasq(network.id)
         shutil.rmtree(self.netdir(network.id), ignore_errors=True)
         outside, inside = self.ports_of(network)
-        if priv.namespace_exists(ns):
+        if iproute.namespace_exists(ns):
             chains = _chains(network.id)
-            priv.iptables_remove(ns, "nat", [chains["pre"], chains["post"]],
-                                 [("PREROUTING", [], chains["pre"]),
-                                  ("POSTROUTING", [], chains["post"])])
-            priv.iptables_remove(ns, "filter", [chains["fwd"]],
-                                 [("FORWARD", [], chains["fwd"])])
-            priv.iptables_remove(ns, "mangle", [chains["csum"]],
-                                 [("POSTROUTING", [], chains["csum"])])
+            netfilter.iptables_remove(ns, "nat",
+                                      [chains["pre"], chains["post"]],
+                                      [("PREROUTING", [], chains["pre"]),
+                                       ("POSTROUTING", [], chains["post"])])
+            netfilter.iptables_remove(ns, "filter", [chains["fwd"]],
+                                      [("FORWARD", [], chains["fwd"])])
+            netfilter.iptables_remove(ns, "mangle", [chains["csum"]],
+                                      [("POSTROUTING", [], chains["csum"])])
         cidr = ipaddress.ip_network(network.cidr, strict=False)
-        priv.delete_route(str(cidr))
+        iproute.delete_route(str(cidr))
         self._l2.remove_port(network, outside)
-        priv.delete_link(outside)
+        iproute.delete_link(outside)
 
     # -- floating IPs ---------------------------------------------------------
 
@@ -353,29 +360,29 @@ class Gateway:
                 reason="floating IPs need [linux_net] external_bridge")
         self.ensure_base()
         ns = self.namespace
-        priv.add_address(self.ex_ns, f"{floating.address}/32", ns)
+        iproute.add_address(self.ex_ns, f"{floating.address}/32", ns)
         pre, post = self._floating_rules(floating)
         for rule in pre:
-            priv.iptables_rule_add(ns, "nat", FIP_PRE, rule)
+            netfilter.iptables_rule_add(ns, "nat", FIP_PRE, rule)
         for rule in post:
-            priv.iptables_rule_add(ns, "nat", FIP_POST, rule)
+            netfilter.iptables_rule_add(ns, "nat", FIP_POST, rule)
 
     def remove_floating_ip(self, floating):
         ns = self.namespace
-        if not priv.namespace_exists(ns):
+        if not iproute.namespace_exists(ns):
             return
         # The address goes first: between the two steps the gateway must
         # not answer for an address it no longer forwards.
-        if priv.link_exists(self.ex_ns, ns):
-            priv.del_address(self.ex_ns, f"{floating.address}/32", ns)
+        if iproute.link_exists(self.ex_ns, ns):
+            iproute.del_address(self.ex_ns, f"{floating.address}/32", ns)
         pre, post = self._floating_rules(floating)
         for rule in pre:
-            priv.iptables_rule_delete(ns, "nat", FIP_PRE, rule)
+            netfilter.iptables_rule_delete(ns, "nat", FIP_PRE, rule)
         for rule in post:
-            priv.iptables_rule_delete(ns, "nat", FIP_POST, rule)
+            netfilter.iptables_rule_delete(ns, "nat", FIP_POST, rule)
 
 
 def _wait_gone(pidfile, timeout=5.0):
     deadline = time.monotonic() + timeout
-    while priv.dnsmasq_running(pidfile) and time.monotonic() < deadline:
+    while dnsmasq.dnsmasq_running(pidfile) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -13,7 +13,7 @@ from nimbus.plugins.networks.linux import (
     names,
     ovs_firewall,
 )
-from nimbus.plugins.networks.linux import privileged as priv
+from nimbus.plugins.networks.linux.privileged import iproute, netfilter, ovs
 
 LOG = logging.getLogger(__name__)
 
@@ -59,11 +59,11 @@ class OvsBackend:
 
     def ensure_segment(self, network):
         bridge, tag = self.segment(network)
-        priv.ovs_ensure_bridge(bridge)
+        ovs.ovs_ensure_bridge(bridge)
         if tag is not None and self._opts.vlan_interface:
-            priv.ovs_add_port(bridge, self._opts.vlan_interface, None)
+            ovs.ovs_add_port(bridge, self._opts.vlan_interface, None)
         elif tag is None and network.bridge_interface:
-            priv.ovs_add_port(bridge, network.bridge_interface, None)
+            ovs.ovs_add_port(bridge, network.bridge_interface, None)
         self._ensure_base(bridge)
         self._trust(bridge)
         return bridge
@@ -82,7 +82,7 @@ class OvsBackend:
                 flow_sets[_member_cookie(address)] = \
                     ovs_firewall.member_flows(
                         address, self._members.groups_of(address))
-            priv.ovs_replace_flow_sets(bridge, flow_sets)
+            ovs.ovs_replace_flow_sets(bridge, flow_sets)
             with self._lock:
                 self._based.add(bridge)
         self._start_poller()
@@ -90,31 +90,31 @@ class OvsBackend:
     def _trust(self, bridge, ofports=None):
         """Let the bridge's own ports (not guest taps) through table 0."""
         if ofports is None:
-            ofports = priv.ovs_ofports(bridge)
+            ofports = ovs.ovs_ofports(bridge)
         trusted = {n for name, n in ofports.items() if not names.is_tap(name)}
         with self._lock:
             if self._trusted.get(bridge) == trusted:
                 return
-        priv.ovs_replace_flows(bridge, names.cookie("trust:" + bridge),
-                               ovs_firewall.trusted_flows(trusted))
+        ovs.ovs_replace_flows(bridge, names.cookie("trust:" + bridge),
+                              ovs_firewall.trusted_flows(trusted))
         with self._lock:
             self._trusted[bridge] = trusted
 
     def add_port(self, network, port_name):
         bridge, tag = self.segment(network)
-        priv.ovs_add_port(bridge, port_name, tag)
+        ovs.ovs_add_port(bridge, port_name, tag)
         if bridge in self._based:
             self._trust(bridge)
 
     def remove_port(self, network, port_name):
         bridge, _tag = self.segment(network)
-        priv.ovs_del_port(bridge, port_name)
+        ovs.ovs_del_port(bridge, port_name)
 
     def ensure_external(self, bridge):
-        priv.ovs_ensure_bridge(bridge)
+        ovs.ovs_ensure_bridge(bridge)
 
     def add_external_port(self, bridge, port_name):
-        priv.ovs_add_port(bridge, port_name, None)
+        ovs.ovs_add_port(bridge, port_name, None)
 
     def vif(self, network, port):
         bridge, tag = self.segment(network)
@@ -125,7 +125,7 @@ class OvsBackend:
         # libvirt removes the tap's OVS port with the domain; a crashed
         # hypervisor may leave it behind.
         bridge, _tag = self.segment(network)
-        priv.ovs_del_port(bridge, names.tap(port.id))
+        ovs.ovs_del_port(bridge, names.tap(port.id))
 
     # -- security groups ----------------------------------------------------
 
@@ -144,7 +144,7 @@ class OvsBackend:
         with self._lock:
             self._filters.pop(port.id, None)
             self._applied.pop(port.id, None)
-        priv.ovs_replace_flows(bridge, names.cookie(port.id), [])
+        ovs.ovs_replace_flows(bridge, names.cookie(port.id), [])
 
     def set_group_members(self, group_id, addresses):
         """Replace the member flows of the addresses that joined or left
@@ -160,7 +160,7 @@ class OvsBackend:
             with self._lock:
                 bridges = sorted(self._based)
             for bridge in bridges:
-                priv.ovs_replace_flow_sets(bridge, flow_sets)
+                ovs.ovs_replace_flow_sets(bridge, flow_sets)
 
     def _sync(self, port_ids=None):
         """Install the flows of ports whose OpenFlow number changed (and,
@@ -172,20 +172,20 @@ class OvsBackend:
             based = sorted(self._based) if port_ids is None else []
         ofports = {}
         for bridge in based:
-            ofports[bridge] = priv.ovs_ofports(bridge)
+            ofports[bridge] = ovs.ovs_ofports(bridge)
             self._trust(bridge, ofports[bridge])
         for pid, (bridge, port_filter) in wanted.items():
             if bridge not in ofports:
-                ofports[bridge] = priv.ovs_ofports(bridge)
+                ofports[bridge] = ovs.ovs_ofports(bridge)
             ofport = ofports[bridge].get(names.tap(pid))
             with self._lock:
                 if self._filters.get(pid, (None, None))[1] is not port_filter:
                     continue  # replaced meanwhile; its own sync handles it
                 if pid in self._applied and self._applied[pid] == ofport:
                     continue
-            priv.ovs_replace_flows(bridge, names.cookie(pid),
-                                   ovs_firewall.port_flows(ofport,
-                                                           port_filter))
+            ovs.ovs_replace_flows(bridge, names.cookie(pid),
+                                  ovs_firewall.port_flows(ofport,
+                                                          port_filter))
             with self._lock:
                 if self._filters.get(pid, (None, None))[1] is port_filter:
                     self._applied[pid] = ofport
@@ -239,30 +239,30 @@ class LinuxBridgeBackend:
 
     def ensure_segment(self, network):
         bridge, _tag = self.segment(network)
-        priv.bridge_ensure(bridge)
+        iproute.bridge_ensure(bridge)
         uplink = None
         if network.vlan is not None and self._opts.vlan_interface:
             uplink = names.vlan_device(network.vlan)
-            priv.vlan_device_ensure(self._opts.vlan_interface, network.vlan,
-                                    uplink)
+            iproute.vlan_device_ensure(self._opts.vlan_interface, network.vlan,
+                                       uplink)
         elif network.vlan is None and network.bridge_interface:
             uplink = network.bridge_interface
         if uplink:
-            priv.bridge_add_port(bridge, uplink)
+            iproute.bridge_add_port(bridge, uplink)
         return bridge
 
     def add_port(self, network, port_name):
         bridge, _tag = self.segment(network)
-        priv.bridge_add_port(bridge, port_name)
+        iproute.bridge_add_port(bridge, port_name)
 
     def remove_port(self, network, port_name):
-        priv.delete_link(port_name)
+        iproute.delete_link(port_name)
 
     def ensure_external(self, bridge):
-        priv.bridge_ensure(bridge)
+        iproute.bridge_ensure(bridge)
 
     def add_external_port(self, bridge, port_name):
-        priv.bridge_add_port(bridge, port_name)
+        iproute.bridge_add_port(bridge, port_name)
 
     def vif(self, network, port):
         bridge, _tag = self.segment(network)
@@ -272,8 +272,8 @@ class LinuxBridgeBackend:
         """libvirt deletes the tap with the domain."""
 
     def set_group_members(self, group_id, addresses):
-        priv.ipset_replace(names.ipset(self._opts.chain_prefix, group_id),
-                           sorted(addresses))
+        netfilter.ipset_replace(names.ipset(self._opts.chain_prefix, group_id),
+                                sorted(addresses))
 
     def set_filter(self, network, port_filter):
         prefix = self._opts.chain_prefix
@@ -281,16 +281,16 @@ class LinuxBridgeBackend:
                                 if r.remote_group_id}):
             # A set must exist before a rule names it (empty until its
             # members come).
-            priv.ipset_ensure(names.ipset(prefix, group_id))
+            netfilter.ipset_ensure(names.ipset(prefix, group_id))
         with self._lock:
             self._filtered.add(port_filter.port.id)
             top = iptables_firewall.top_rules(prefix, self._filtered)
             chains = iptables_firewall.port_rules(prefix, port_filter)
             # The port's chains before the chain that jumps to them.
-            priv.iptables_replace(None, "filter", chains)
-            priv.iptables_replace(None, "filter", top,
-                                  [iptables_firewall.forward_jump(prefix)])
-            priv.iptables_replace(
+            netfilter.iptables_replace(None, "filter", chains)
+            netfilter.iptables_replace(
+                None, "filter", top, [iptables_firewall.forward_jump(prefix)])
+            netfilter.iptables_replace(
                 None, "filter",
                 iptables_firewall.top_rules6(prefix, self._filtered),
                 [iptables_firewall.forward_jump6(prefix)], family=6)
@@ -299,21 +299,21 @@ class LinuxBridgeBackend:
         prefix = self._opts.chain_prefix
         with self._lock:
             self._filtered.discard(port.id)
-            priv.iptables_replace(
+            netfilter.iptables_replace(
                 None, "filter",
                 iptables_firewall.top_rules(prefix, self._filtered))
-            priv.iptables_replace(
+            netfilter.iptables_replace(
                 None, "filter",
                 iptables_firewall.top_rules6(prefix, self._filtered),
                 family=6)
-            priv.iptables_remove(
+            netfilter.iptables_remove(
                 None, "filter",
                 list(iptables_firewall.port_chains(prefix, port.id)))
             if not self._filtered:
-                priv.iptables_remove(
+                netfilter.iptables_remove(
                     None, "filter", [iptables_firewall.top_chain(prefix)],
                     [iptables_firewall.forward_jump(prefix)])
-                priv.iptables_remove(
+                netfilter.iptables_remove(
                     None, "filter", [iptables_firewall.top_chain6(prefix)],
                     [iptables_firewall.forward_jump6(prefix)], family=6)
 

@@ -24,7 +24,7 @@ import uuid
 from proton import Delivery, Endpoint, Handler, Message, Terminus
 from proton.reactor import ApplicationEvent, Container, EventInjector
 
-from nimbus.plugins.transports.qpid import work
+from nimbus.plugins.transports.qpid import receiving, work
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class _Timer:
         self.callback()
 
 
-class Loop(Handler):
+class Loop(receiving.Receiving, Handler):
     """Owns the container thread, the connection and every link.
 
     A plain proton :class:`~proton.Handler` on the raw endpoint and
@@ -449,24 +449,6 @@ class Loop(Handler):
         if link.state & Endpoint.LOCAL_ACTIVE:
             link.close()
 
-    # receiving
-
-    def _subscribe(self, sub):
-        self._subs.append(sub)
-        if self._up:
-            self._attach(sub)
-
-    def _attach(self, sub):
-        if sub.closed:
-            return
-        receiver = self._container.create_receiver(
-            self._conn, sub.address, name=f"{sub.address}-{uuid.uuid4().hex}")
-        if sub.durable:
-            receiver.source.durability = Terminus.DELIVERIES
-        receiver.flow(sub.credit)
-        sub.receiver = receiver
-        self._by_link[receiver] = sub
-
     def _receiver_closed(self, link):
         sub = self._by_link.pop(link, None)
         if sub is None or sub.closed:
@@ -480,55 +462,3 @@ class Loop(Handler):
             self._container.schedule(self._retry_interval_max, _Timer(
                 lambda: self._up and sub.receiver is None
                 and self._attach(sub)))
-
-    def _unsubscribe(self, sub):
-        sub.closed = True
-        if sub in self._subs:
-            self._subs.remove(sub)
-        if sub.receiver is not None:
-            self._by_link.pop(sub.receiver, None)
-            sub.receiver.close()
-            sub.receiver = None
-        sub.active.clear()
-
-    def _received(self, link, delivery, message):
-        sub = self._by_link.get(link)
-        if sub is None or not link.state & Endpoint.LOCAL_ACTIVE:
-            delivery.update(Delivery.RELEASED)
-            delivery.settle()
-            return
-        if sub.auto_accept:
-            delivery.update(Delivery.ACCEPTED)
-            delivery.settle()
-            _top_up(link, sub.credit)
-        else:
-            sub.held.add(delivery)
-        token = (self._generation, delivery, link)
-        try:
-            sub.on_message(token, message)
-        except Exception:
-            LOG.exception("dropping a message for %s that could not be "
-                          "handled", sub.address)
-            if not sub.auto_accept:
-                self._settle(token, Delivery.REJECTED)
-
-    def _settle(self, token, outcome):
-        generation, delivery, link = token
-        if generation != self._generation or not self._up \
-                or delivery.settled:
-            return
-        delivery.update(outcome)
-        delivery.settle()
-        if link.state & Endpoint.LOCAL_ACTIVE:
-            sub = self._by_link.get(link)
-            if sub is not None:
-                sub.held.discard(delivery)
-                _top_up(link, sub.credit - len(sub.held))
-
-
-def _top_up(link, credit):
-    """Give the broker back credit in batches: when less than half of
-    ``credit`` is left, up to ``credit`` (fewer flow frames than one per
-    message)."""
-    if link.credit < credit // 2:
-        link.flow(credit - link.credit)

@@ -5,7 +5,7 @@ import time
 
 from nimbus.core.interfaces import network as net_if
 from nimbus.plugins.networks.linux import driver, gateway
-from nimbus.plugins.networks.linux import privileged as priv
+from nimbus.plugins.networks.linux.privileged import dnsmasq
 from tests.unit.plugins.test_linux_network import (  # noqa: F401 (fixture)
     NET,
     _conf,
@@ -62,7 +62,7 @@ def test_a_gone_ports_lease_is_ended_with_dnsmasq_stopped(fake_priv,  # noqa: F8
     plugin.setup_network(network, [_port(), kept])
     running = fake_priv.dnsmasq_start.call_args.args
     fake_priv.dnsmasq_running.return_value = [
-        123, priv.dnsmasq_argv(*running[1:])]
+        123, dnsmasq.dnsmasq_argv(*running[1:])]
     expiry = int(time.time()) + 600
     path = _lease_file(
         tmp_path, f"{expiry} fa:16:3e:00:00:05 10.9.1.5 web-1 *",
@@ -75,7 +75,7 @@ def test_a_gone_ports_lease_is_ended_with_dnsmasq_stopped(fake_priv,  # noqa: F8
     # The first port is gone: dnsmasq is stopped, its lease dropped from
     # the file, dnsmasq started again.
     fake_priv.dnsmasq_running.side_effect = [
-        [123, priv.dnsmasq_argv(*running[1:])], None]
+        [123, dnsmasq.dnsmasq_argv(*running[1:])], None]
     plugin.setup_network(network, [kept])
     fake_priv.dnsmasq_signal.assert_called_with(
         str(tmp_path / NET / "pid"), False)

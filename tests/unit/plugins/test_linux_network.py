@@ -2,6 +2,7 @@
 run (the real-packet tests are in tests/integration/libvirt/test_network_*;
 these cover what this kernel cannot run: 802.1Q devices)."""
 
+import contextlib
 import ipaddress
 from unittest import mock
 
@@ -22,7 +23,12 @@ from nimbus.plugins.networks.linux import (
     names,
     ovs_firewall,
 )
-from nimbus.plugins.networks.linux import privileged as priv
+from nimbus.plugins.networks.linux.privileged import (
+    dnsmasq,
+    iproute,
+    netfilter,
+    ovs,
+)
 
 NET = "6f1d2c3e-1111-4000-8000-000000000001"
 PORT = "0a1b2c3d-2222-4000-8000-000000000002"
@@ -110,7 +116,7 @@ def test_port_flows_anti_spoofing_and_rules():
             "actions=ct(commit,zone=7),NORMAL") in flows
     assert f"table=4,priority=10,dl_dst={mac},actions=drop" in flows
     for flow in flows:
-        assert priv._FLOW.match(flow), flow
+        assert ovs._FLOW.match(flow), flow
 
 
 def test_port_flows_before_the_tap_exists_drop_traffic_to_it():
@@ -167,7 +173,7 @@ def test_remote_group_rules_are_conjunctions_shared_by_ports():
     assert (f"table=4,priority=40,conj_id={cin},ip,actions=ct(commit,"
             "zone=NXM_NX_REG6[0..15]),NORMAL") in shared
     for flow in flows + members + shared:
-        assert priv._FLOW.match(flow), flow
+        assert ovs._FLOW.match(flow), flow
 
 
 def test_member_sets_report_what_changed():
@@ -183,8 +189,8 @@ def test_member_sets_report_what_changed():
 
 
 def test_flow_text_cannot_carry_a_second_command():
-    assert not priv._FLOW.match("table=0,actions=drop\ndelete")
-    assert not priv._FLOW.match("table=0;reboot")
+    assert not ovs._FLOW.match("table=0,actions=drop\ndelete")
+    assert not ovs._FLOW.match("table=0;reboot")
 
 
 # -- iptables security groups (linuxbridge) -----------------------------------
@@ -206,9 +212,9 @@ def test_iptables_port_chains():
     assert ["-p", "icmp", "--icmp-type", "8", "-j", "ACCEPT"] in \
         chains[ingress]
     for name, rules in chains.items():
-        assert priv._CHAIN.match(name)
+        assert netfilter._CHAIN.match(name)
         for rule in rules:
-            assert all(priv._IPT_WORD.match(w) for w in rule), rule
+            assert all(netfilter._IPT_WORD.match(w) for w in rule), rule
     grouped = iptables_firewall.port_rules("nt", net_if.PortFilter(
         port=_port(), rules=[net_if.FirewallRule(
             "ingress", "tcp", 22, 22, remote_group_id="g-1")]))
@@ -233,9 +239,9 @@ def test_dnsmasq_hosts_lines():
 
 
 def test_dnsmasq_argv():
-    argv = priv.dnsmasq_argv("/var/lib/nimbus/dhcp/n1", "gw-6f1d2c3e-11",
-                             "10.9.1.1", "255.255.255.0", "10.9.1.2", 600,
-                             ["10.0.0.53"], 1450)
+    argv = dnsmasq.dnsmasq_argv("/var/lib/nimbus/dhcp/n1", "gw-6f1d2c3e-11",
+                                "10.9.1.1", "255.255.255.0", "10.9.1.2", 600,
+                                ["10.0.0.53"], 1450)
     assert "--dhcp-range=10.9.1.2,static,255.255.255.0,600s" in argv
     assert "--dhcp-hostsfile=/var/lib/nimbus/dhcp/n1/hosts" in argv
     assert "--dhcp-option=option:router,10.9.1.1" in argv
@@ -247,15 +253,22 @@ def test_dnsmasq_argv():
 @pytest.fixture
 def fake_priv():
     recorder = mock.MagicMock()
-    recorder.dnsmasq_argv = priv.dnsmasq_argv
+    recorder.dnsmasq_argv = dnsmasq.dnsmasq_argv
     recorder.dnsmasq_running.return_value = None
     recorder.iptables_save.return_value = ""
     recorder.namespace_exists.return_value = True
     recorder.ovs_ofports.return_value = {}
-    # No poller thread outliving the patch.
-    with mock.patch.object(gateway, "priv", recorder), \
-            mock.patch.object(l2, "priv", recorder), \
-            mock.patch.object(l2.OvsBackend, "_start_poller"):
+    # The recorder stands in for every privileged module the gateway and
+    # the layer-2 backends call (the entrypoint names do not overlap).
+    with contextlib.ExitStack() as stack:
+        for module, attrs in ((gateway, ("iproute", "netfilter", "dnsmasq")),
+                              (l2, ("iproute", "netfilter", "ovs"))):
+            for attr in attrs:
+                stack.enter_context(
+                    mock.patch.object(module, attr, recorder))
+        # No poller thread outliving the patch.
+        stack.enter_context(mock.patch.object(l2.OvsBackend,
+                                              "_start_poller"))
         yield recorder
 
 
@@ -303,7 +316,7 @@ def test_setup_network_again_only_hangs_up_dnsmasq_on_change(fake_priv,
     network = _network()
     plugin.setup_network(network, [_port()])
     argv = fake_priv.dnsmasq_start.call_args
-    running = priv.dnsmasq_argv(
+    running = dnsmasq.dnsmasq_argv(
         str(tmp_path / NET), "gw-6f1d2c3e-11", "10.9.1.1", "255.255.255.0",
         "10.9.1.2", 86400)
     fake_priv.dnsmasq_running.return_value = [123, running]
@@ -401,9 +414,9 @@ def test_linux_bridge_vlan_commands():
         return ("", "") if argv[:3] == ("ip", "link", "show") else ("", "")
 
     with mock.patch.object(privileged, "execute", execute):
-        _raw(priv.vlan_device_ensure)("eth9", 101, "vlan101")
-        _raw(priv.bridge_ensure)("br100")
-        _raw(priv.bridge_add_port)("br100", "vlan101")
+        _raw(iproute.vlan_device_ensure)("eth9", 101, "vlan101")
+        _raw(iproute.bridge_ensure)("br100")
+        _raw(iproute.bridge_add_port)("br100", "vlan101")
     assert calls == [
         ("ip", "link", "show", "dev", "vlan101"),
         ("ip", "link", "add", "link", "eth9", "name", "vlan101", "type",
@@ -419,16 +432,16 @@ def test_linux_bridge_vlan_commands():
 
 def test_entrypoints_refuse_bad_arguments():
     with pytest.raises(exception.PrivilegedArgumentInvalid):
-        _raw(priv.vlan_device_ensure)("eth9", 5000, "vlan5000")
+        _raw(iproute.vlan_device_ensure)("eth9", 5000, "vlan5000")
     with pytest.raises(exception.PrivilegedArgumentInvalid):
-        _raw(priv.set_sysctl)(None, "kernel.core_pattern", 1)
+        _raw(iproute.set_sysctl)(None, "kernel.core_pattern", 1)
     with pytest.raises(exception.PrivilegedArgumentInvalid):
-        _raw(priv.iptables_replace)(
+        _raw(netfilter.iptables_replace)(
             "ns", "nat", {"c": [["-j", "ACCEPT\n-A INPUT"]]})
     with pytest.raises(exception.PrivilegedArgumentInvalid):
-        _raw(priv.iptables_replace)("ns", "nat", {"INPUT": []})
+        _raw(netfilter.iptables_replace)("ns", "nat", {"INPUT": []})
     with pytest.raises(exception.PrivilegedArgumentInvalid):
-        _raw(priv.ovs_add_port)("br-int", "-evil", 1)
+        _raw(ovs.ovs_add_port)("br-int", "-evil", 1)
 
 
 def test_metadata_link_addresses_are_a_link_local_slash_30():
