@@ -70,6 +70,7 @@ HOST_LOAD = prom.Gauge(
 HOST_LOAD.set_function(lambda: hostinfo.load_average()[0])
 
 _STATE = {"server": None}
+_SERVE_LOCK = threading.Lock()  # services may start side by side
 _ID = re.compile(r"^([0-9a-fA-F-]{32,36}|[0-9]+|[0-9a-f]{32})$")
 
 
@@ -88,15 +89,17 @@ def serve(conf, binary):
     its port (``None`` when disabled). One per process."""
     if not conf.metrics.enabled:
         return None
-    if _STATE["server"] is None:
-        server, thread = prom.start_http_server(
-            conf.metrics.port, addr=conf.metrics.bind_host,
-            registry=REGISTRY)
-        _STATE["server"] = (server, thread)
-        LOG.info("%(binary)s serves metrics on http://%(host)s:%(port)s/"
-                 "metrics", {"binary": binary, "host": conf.metrics.bind_host,
-                             "port": server.server_port})
-    return _STATE["server"][0].server_port
+    with _SERVE_LOCK:
+        if _STATE["server"] is None:
+            server, thread = prom.start_http_server(
+                conf.metrics.port, addr=conf.metrics.bind_host,
+                registry=REGISTRY)
+            _STATE["server"] = (server, thread)
+            LOG.info("%(binary)s serves metrics on http://%(host)s:"
+                     "%(port)s/metrics",
+                     {"binary": binary, "host": conf.metrics.bind_host,
+                      "port": server.server_port})
+        return _STATE["server"][0].server_port
 
 
 def stop():

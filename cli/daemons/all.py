@@ -37,6 +37,8 @@ from nimbus.core.volume import types as volume_types
 
 BINARY = "nimbus-all"
 DEMO_IMAGE_ID = "a0d1c0de-0000-4000-8000-000000000001"
+#: compute services started at once (docs/benchmarks.md, start/stop).
+_START_WORKERS = 8
 
 
 def seed_demo_image(conf, context):
@@ -167,14 +169,20 @@ def start_all(conf):
     services = [conductor.build(conf, db), scheduler.build(conf, db),
                 network.build(conf, db,
                               served_hosts=conf.all.compute_hosts)]
-    services += [compute.build(conf, host) for host in
-                 conf.all.compute_hosts]
-    services.append(volume.build(conf, db))
+    computes = [compute.build(conf, host) for host in
+                conf.all.compute_hosts]
+    volume_service = volume.build(conf, db)
     started = []
     try:
         for svc in services:
             svc.start()
             started.insert(0, svc)
+        # After conductor and nimbus-network, which they call.
+        for svc in service.start_concurrently(computes,
+                                              _START_WORKERS):
+            started.insert(0, svc)
+        volume_service.start()
+        started.insert(0, volume_service)
         started.insert(0, start_console_proxy(conf))
         server = api.build(conf, db)
         server.start()

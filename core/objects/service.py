@@ -2,7 +2,6 @@
 
 from oslo_versionedobjects import fields
 
-from nimbus.core import exception
 from nimbus.core.objects import base
 
 
@@ -40,15 +39,8 @@ class Service(base.NimbusTimestampObject, base.NimbusObject):
     @base.remotable_classmethod
     def register(cls, context, host, binary, topic, version):
         """Return the service row for (host, binary), creating it."""
-        try:
-            row = cls._db().services.get_by_host_and_binary(
-                context, host, binary)
-            row = cls._db().services.update(
-                context, row["id"], {"topic": topic, "version": version})
-        except exception.ServiceNotFound:
-            row = cls._db().services.create(
-                context, {"host": host, "binary": binary, "topic": topic,
-                          "version": version})
+        row = cls._db().services.register(context, host, binary, topic,
+                                          version)
         return cls.from_row(context, row)
 
     @base.remotable
