@@ -491,6 +491,11 @@ class SnapshotInvalidState(Conflict):
                "%(status)s (must be %(expected)s).")
 
 
+class VolumeTaggedAttachToShelvedNotSupported(Invalid):
+    msg_fmt = ("Tagged volume attachment is not supported for "
+               "shelved-offloaded instances.")
+
+
 class VolumeIsBusy(Conflict):
     """The volume has dependents (snapshots, attachments)."""
 
