@@ -1,8 +1,9 @@
 """Compute API microversions from 2.49 through the in-process stack (fake
 plugins, fake volume backend) and the stock clients: a device tag on
-volume attach and interface attach (2.49)."""
+volume attach and interface attach (2.49), quota class sets with the
+server group keys and without the network ones (2.50)."""
 
-from tests.functional.api.test_microversions_32_plus import _v
+from tests.functional.api.test_microversions_32_plus import _novaclient, _v
 from tests.functional.api.test_volume_stock_clients import (
     _wait_server,
     osc_json,
@@ -88,3 +89,57 @@ def test_tagged_interface_attach_from_2_49(cloud):
                     "nt", net)
     listed = conn.compute.get(path, headers=_v(49)).json()
     assert len(listed["interfaceAttachments"]) == 2
+
+
+NETWORK_KEYS = {"fixed_ips", "floating_ips", "security_groups",
+                "security_group_rules"}
+GROUP_KEYS = {"server_groups", "server_group_members"}
+
+
+def test_quota_class_sets_from_2_50(cloud):
+    """2.50 (Nova's): quota class bodies show server_groups and
+    server_group_members and no network quotas; PUT takes the server
+    group keys and refuses the network ones. Below 2.50 PUT takes the
+    server group keys too, but the answer leaves them out."""
+    admin = cloud.sdk("admin")
+    path = "/os-quota-class-sets/default"
+
+    def show(minor):
+        resp = admin.compute.get(path, headers=_v(minor))
+        assert resp.status_code == 200, resp.text
+        return resp.json()["quota_class_set"]
+
+    def put(minor, **values):
+        return admin.compute.put(path, headers=_v(minor),
+                                 json={"quota_class_set": values})
+
+    old, new = show(49), show(50)
+    assert NETWORK_KEYS <= set(old) and not GROUP_KEYS & set(old)
+    assert GROUP_KEYS <= set(new) and not NETWORK_KEYS & set(new)
+    assert set(new) - GROUP_KEYS == set(old) - NETWORK_KEYS
+    resp = put(49, server_groups=7)
+    assert resp.status_code == 200, resp.text
+    assert "server_groups" not in resp.json()["quota_class_set"]
+    assert show(50)["server_groups"] == 7
+    for key in NETWORK_KEYS:
+        resp = put(50, **{key: 5})
+        assert resp.status_code == 400, (key, resp.text)
+        assert key in resp.json()["badRequest"]["message"]
+    resp = put(50, server_groups=3, server_group_members=4)
+    assert resp.status_code == 200, resp.text
+    answered = resp.json()["quota_class_set"]
+    assert (answered["server_groups"], answered["server_group_members"]) \
+        == (3, 4)
+    assert "id" not in answered and not NETWORK_KEYS & set(answered)
+    # The default class is every project's default.
+    defaults = admin.compute.get(
+        f"/os-quota-sets/{cloud.project_ids['demo']}/defaults",
+        headers=_v(50)).json()["quota_set"]
+    assert (defaults["server_groups"], defaults["server_group_members"]) \
+        == (3, 4)
+    # novaclient's quota class API at 2.50.
+    nova = _novaclient(cloud, "2.50")
+    nova.quota_classes.update("default", server_groups=5)
+    shown = nova.quota_classes.get("default")
+    assert (shown.server_groups, shown.server_group_members) == (5, 4)
+    assert not hasattr(shown, "floating_ips")
