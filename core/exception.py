@@ -197,6 +197,12 @@ class InstanceInvalidState(Conflict):
     ec2_code = "IncorrectInstanceState"
 
 
+class InstanceNotReady(Conflict):
+    """The instance is on no host yet (or any more)."""
+
+    msg_fmt = "Instance %(instance_id)s is not ready"
+
+
 class UnexpectedTaskStateError(Conflict):
     msg_fmt = ("Conflict updating instance %(instance_uuid)s. "
                "Expected: %(expected)s. Actual: %(actual)s")
@@ -483,6 +489,11 @@ class VolumeInvalidState(Conflict):
 class SnapshotInvalidState(Conflict):
     msg_fmt = ("Cannot %(action)s snapshot %(snapshot_id)s: its status is "
                "%(status)s (must be %(expected)s).")
+
+
+class VolumeTaggedAttachToShelvedNotSupported(Invalid):
+    msg_fmt = ("Tagged volume attachment is not supported for "
+               "shelved-offloaded instances.")
 
 
 class VolumeIsBusy(Conflict):

@@ -101,9 +101,10 @@ CHANGES = (
        True),
     _c(47, "The flavor is embedded in server bodies (extra_specs "
            "for those who may list a flavor's).", True),
-    _c(48, "Server diagnostics in a standard format."),
-    _c(49, "Volume attach with a device tag."),
-    _c(50, "Quota class sets: server group keys, no network keys."),
+    _c(48, "Server diagnostics in a standard format.", True),
+    _c(49, "Device tag on volume and interface attach (accepted, not "
+           "kept: see 2.32).", True),
+    _c(50, "Quota class sets: server group keys, no network keys.", True),
     _c(51, "volume-extended external event."),
     _c(52, "Tags at server create."),
     _c(53, "Services and hypervisors by UUID; hypervisor search and "

@@ -53,6 +53,7 @@ ROUTES = {
     S + "/tags/{tag}": {"get": (204, None), "put": (201, None),
                         "delete": (204, None)},
     S + "/migrations": {"get": (200, None)},
+    S + "/diagnostics": {"get": (200, None)},
     S + "/migrations/{migration_id}": {"get": (200, None)},
     S + "/os-volume_attachments": {
         "get": (200, None), "post": (200, schemas_volumes.VOLUME_ATTACH)},

@@ -113,3 +113,14 @@ INTERFACE_ATTACH = {
         "additionalProperties": False}},
     "additionalProperties": False,
 }
+
+
+def interface_attach(at_least):
+    """INTERFACE_ATTACH as the request's microversion has it: a device
+    ``tag`` from 2.49 (accepted and not kept, as the create-time tags)."""
+    if not at_least(49):
+        return INTERFACE_ATTACH
+    entry = INTERFACE_ATTACH["properties"]["interfaceAttachment"]
+    entry = dict(entry, properties=dict(entry["properties"],
+                                        tag=schemas_volumes.TAG))
+    return dict(INTERFACE_ATTACH, properties={"interfaceAttachment": entry})

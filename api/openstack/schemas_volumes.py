@@ -25,6 +25,19 @@ VOLUME_ATTACH = {
     "additionalProperties": False,
 }
 
+
+
+def volume_attach(at_least):
+    """VOLUME_ATTACH as the request's microversion has it: a device
+    ``tag`` from 2.49 (accepted and not kept, as the create-time tags:
+    nimbus's metadata service shows no device metadata)."""
+    if not at_least(49):
+        return VOLUME_ATTACH
+    entry = VOLUME_ATTACH["properties"]["volumeAttachment"]
+    entry = dict(entry, properties=dict(entry["properties"], tag=TAG))
+    return dict(VOLUME_ATTACH, properties={"volumeAttachment": entry})
+
+
 _BOOL = {"oneOf": [{"type": "boolean"},
                    {"type": "string", "enum": ["true", "false", "True",
                                                "False", "1", "0"]}]}

@@ -210,15 +210,27 @@ class _OneServer:
 
 
 class ShowServer(_OneServer, show.ShowOne):
-    """Show one server."""
+    """Show one server (or, with --diagnostics, what its hypervisor
+    measures of it)."""
 
     def get_parser(self, prog_name):
-        return self.add_server(super().get_parser(prog_name))
+        parser = self.add_server(super().get_parser(prog_name))
+        parser.add_argument(
+            "--diagnostics", action="store_true",
+            help="show the running server's diagnostics (admin; the "
+                 "Compute API's standard format, 2.48)")
+        return parser
 
     @errors.translated
     def take_action(self, args):
         conn = self.app.connection
-        return details(conn, rest.server(conn, args.server))
+        server = rest.server(conn, args.server)
+        if not args.diagnostics:
+            return details(conn, server)
+        diags = rest.call(conn, "GET", f"/servers/{server['id']}/diagnostics",
+                          version="2.48")
+        names = sorted(diags)
+        return names, [diags[name] for name in names]
 
 
 class DeleteServer(command.Command):

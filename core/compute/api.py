@@ -16,6 +16,7 @@ from nimbus.core import exception, loading, quota, servicegroup
 from nimbus.core.compute import (
     api_boot_volumes,
     api_consoles,
+    api_diagnostics,
     api_extras,
     api_groups,
     api_images,
@@ -56,10 +57,12 @@ _CAPABILITY_FOR = {
     "rescue": "rescue", "unrescue": "rescue",
     "trigger_crash_dump": "crash_dump",
     "get_vnc_console": "vnc_console",
+    "get_diagnostics": "diagnostics",
 }
 
 
 class ComputeAPI(api_consoles.ConsolesMixin,
+                 api_diagnostics.DiagnosticsMixin,
                  api_extras.ServerExtrasMixin,
                  api_groups.ServerGroupsMixin,
                  api_live.LiveMigrationMixin,

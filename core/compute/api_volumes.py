@@ -118,9 +118,11 @@ class VolumeAttachMixin:
         raise exception.InvalidInput(reason="No free device name left")
 
     def attach_volume(self, context, uuid, volume_id, device=None,
-                      offloaded=False):
+                      offloaded=False, tagged=False):
         """Attach ``volume_id`` to the running server ``uuid`` (or, with
         ``offloaded``, to a SHELVED_OFFLOADED one: 2.20).
+
+        :param tagged: the request names a device tag (2.49; not kept).
 
         A shelved-offloaded server has no host: the attachment is only
         recorded (the volume ``in-use`` with no host) and the volume is
@@ -133,6 +135,9 @@ class VolumeAttachMixin:
         :raises VolumeNotFound: no such volume for ``context`` (404).
         :raises VolumeInvalidState: the volume is not available (409;
             also the loser of two concurrent attaches).
+        :raises VolumeTaggedAttachToShelvedNotSupported: ``tagged`` on a
+            shelved-offloaded server (400, as Nova: no host can say
+            whether it supports tags).
         """
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
@@ -140,6 +145,8 @@ class VolumeAttachMixin:
                                    if offloaded else ())
         self._check_volume_state(instance, "attach_volume", states)
         on_host = instance.vm_state != vm_states.SHELVED_OFFLOADED
+        if tagged and not on_host:
+            raise exception.VolumeTaggedAttachToShelvedNotSupported()
         if on_host:
             self._check_capable(context, instance, "attach_volume")
         self._visible_volume(context, volume_id)

@@ -29,6 +29,7 @@ from nimbus.core import (
 from nimbus.core.compute import (
     guest_spec,
     inflight,
+    manager_diagnostics,
     manager_images,
     manager_live,
     manager_moves,
@@ -73,10 +74,11 @@ _POWER_ACTIONS = {
 class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                      manager_moves.MoveManagerMixin,
                      manager_live.LiveMigrationManagerMixin,
-                     manager_images.ImageWorkflowsMixin):
+                     manager_images.ImageWorkflowsMixin,
+                     manager_diagnostics.DiagnosticsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.10")
+    target = messaging.Target(version="1.11")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)

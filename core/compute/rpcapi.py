@@ -32,6 +32,8 @@ Version history:
   name a remote group; the members of those groups).
 * 1.9: trigger_crash_dump (cast: an NMI to the guest).
 * 1.10: get_vnc_console (call: where the guest's VNC server listens).
+* 1.11: get_diagnostics (call: what the hypervisor measures of a
+  running guest, for server diagnostics).
 """
 
 import oslo_messaging as messaging
@@ -43,7 +45,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.10"
+VERSION_CAP = "1.11"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -155,6 +157,21 @@ class ComputeAPI:
                 reason="the compute RPC API is pinned below 1.10")
         return self._on(instance.host, version="1.10", timeout=60).call(
             context, "get_vnc_console", instance=instance)
+
+    def get_diagnostics(self, context, instance):
+        """The guest's :class:`~nimbus.core.interfaces.guest.
+        GuestDiagnostics`, as a ``dict``.
+
+        :raises InstanceInvalidState: the guest is not running.
+        :raises UnsupportedOperation: the RPC API is pinned below 1.11
+            (the host may not know the call).
+        """
+        if not self.client.can_send_version("1.11"):
+            raise exception.UnsupportedOperation(
+                plugin=f"nimbus-compute (RPC pinned below 1.11) on "
+                       f"{instance.host}", operation="get_diagnostics")
+        return self._on(instance.host, version="1.11", timeout=60).call(
+            context, "get_diagnostics", instance=instance)
 
     def refresh_port_filters(self, context, host, port_filters,
                              remote_groups=None):

@@ -139,3 +139,88 @@ class LifecycleEvent:
     uuid: str
     #: one of the ``power_state`` constants: the guest's state now.
     power_state: int
+
+
+@dataclasses.dataclass
+class CpuDiagnostics:
+    """One vCPU of a running guest (:class:`GuestDiagnostics`)."""
+
+    id: int
+    #: CPU time the vCPU has used, in nanoseconds (None: unknown).
+    time: int | None = None
+    #: percent of a host CPU the vCPU uses now (None: not measured).
+    utilisation: int | None = None
+
+
+@dataclasses.dataclass
+class NicDiagnostics:
+    """One virtual NIC of a running guest; counters are totals since the
+    guest started (None: the hypervisor keeps no such counter)."""
+
+    mac_address: str | None = None
+    #: the host device of the NIC (a tap), the key of the free-form
+    #: diagnostics; None when the NIC has none.
+    device: str | None = None
+    rx_octets: int | None = None
+    rx_errors: int | None = None
+    rx_drop: int | None = None
+    rx_packets: int | None = None
+    rx_rate: int | None = None
+    tx_octets: int | None = None
+    tx_errors: int | None = None
+    tx_drop: int | None = None
+    tx_packets: int | None = None
+    tx_rate: int | None = None
+
+
+@dataclasses.dataclass
+class DiskDiagnostics:
+    """One disk of a running guest; counters are totals since the guest
+    started (``errors_count`` -1: the hypervisor does not count errors)."""
+
+    #: the disk's target in the guest (``vda``), the key of the
+    #: free-form diagnostics.
+    device: str | None = None
+    read_bytes: int | None = None
+    read_requests: int | None = None
+    write_bytes: int | None = None
+    write_requests: int | None = None
+    errors_count: int | None = None
+
+
+@dataclasses.dataclass
+class GuestDiagnostics:
+    """What :meth:`Hypervisor.get_diagnostics` reports of a running guest:
+    the standard values (the Compute API's 2.48 format) and the plugin's
+    own free-form ``dict`` (the format before 2.48)."""
+
+    #: one of the ``power_state`` constants.
+    power_state: int
+    #: the plugin's kind ("libvirt", "fake").
+    driver: str
+    #: the hypervisor under the plugin ("kvm", "qemu"), None if unknown.
+    hypervisor: str | None = None
+    #: the host's operating system family ("linux"), None if unknown.
+    hypervisor_os: str | None = None
+    #: the most memory the guest may have, in MiB.
+    memory_max_mb: int | None = None
+    #: the memory the guest has now, in MiB.
+    memory_used_mb: int | None = None
+    cpus: list = dataclasses.field(default_factory=list)
+    nics: list = dataclasses.field(default_factory=list)
+    disks: list = dataclasses.field(default_factory=list)
+    #: the plugin's own keys and values (numbers or strings only), e.g.
+    #: libvirt's ``cpu0_time``, ``memory``, ``vda_read``.
+    free_form: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self):
+        """A JSON-serialisable ``dict`` (for RPC)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        data = dict(data)
+        for key, part in (("cpus", CpuDiagnostics), ("nics", NicDiagnostics),
+                          ("disks", DiskDiagnostics)):
+            data[key] = [part(**item) for item in data.get(key, ())]
+        return cls(**data)

@@ -33,12 +33,16 @@ from nimbus.core.interfaces.console import (  # noqa: F401
     RemoteConsoleContract,
 )
 from nimbus.core.interfaces.guest import (  # noqa: F401
+    CpuDiagnostics,
+    DiskDiagnostics,
     DiskSpec,
+    GuestDiagnostics,
     GuestInfo,
     GuestSpec,
     HostResources,
     ImageSpec,
     LifecycleEvent,
+    NicDiagnostics,
     VifSpec,
     vif_device_name,
 )
@@ -66,7 +70,10 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: 1.6: remote consoles (:mod:`nimbus.core.interfaces.console`):
 #: ``get_vnc_console`` (capability ``vnc_console``); optional: a 1.5
 #: plugin declares no ``vnc_console`` and the API refuses consoles (409).
-INTERFACE_VERSION = "1.6"
+#: 1.7: ``get_diagnostics`` (capability ``diagnostics``) and its value
+#: types (:class:`GuestDiagnostics`); optional: a 1.6 plugin declares no
+#: ``diagnostics`` and the API refuses server diagnostics (409).
+INTERFACE_VERSION = "1.7"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -119,6 +126,8 @@ class Capabilities:
     #: :meth:`Hypervisor.get_vnc_console`: guests have a VNC server the
     #: console proxy can reach (remote consoles, noVNC).
     vnc_console: bool = False
+    #: :meth:`Hypervisor.get_diagnostics` (server diagnostics).
+    diagnostics: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
@@ -274,6 +283,20 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
         :returns: ``str``.
         """
         self._unsupported("get_console_output")
+
+    def get_diagnostics(self, uuid):
+        """Return what the hypervisor measures of the running guest
+        (``capabilities.diagnostics``): its vCPUs, memory, NICs and disks
+        with their counters, and the plugin's own free-form values.
+
+        Reading MUST NOT change the guest. Counters the hypervisor does
+        not keep are None (a disk's ``errors_count`` -1); a NIC or disk
+        whose counters cannot be read is still listed.
+
+        :returns: :class:`GuestDiagnostics`.
+        :raises HypervisorInstanceNotFound: no such guest.
+        """
+        self._unsupported("get_diagnostics")
 
     def attach_disk(self, uuid, disk):
         """Hot-plug ``disk`` (:class:`DiskSpec`) into the running guest

@@ -1,4 +1,5 @@
-"""Rules of the operator resources: services and hypervisors."""
+"""Rules of the operator resources: services, hypervisors and server
+diagnostics."""
 
 from nimbus.core.policies import base
 
@@ -28,6 +29,9 @@ _RULES = [
     ("os_compute_api:os-hypervisors:servers", base.ADMIN,
      "List the servers of hypervisors found by name (to 2.52)",
      [("GET", "/os-hypervisors/{hypervisor_hostname_pattern}/servers")]),
+    ("os_compute_api:os-server-diagnostics", base.ADMIN,
+     "Show what the hypervisor measures of a running server",
+     [("GET", "/servers/{server_id}/diagnostics")]),
 ]
 
 

@@ -182,6 +182,30 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
         tail = self.driver.get_console_output(uuid, max_bytes=10)
         self.assertLessEqual(len(tail.encode()), 10)
 
+    def test_diagnostics_describe_the_guest(self):
+        if not self._declared("diagnostics", "get_diagnostics"):
+            return
+        uuid = self._spawn()
+        spec = self.make_spec(uuid)
+        diags = self.driver.get_diagnostics(uuid)
+        self.assertIsInstance(diags, hv.GuestDiagnostics)
+        self.assertEqual(power_state.RUNNING, diags.power_state)
+        self.assertIsInstance(diags.driver, str)
+        self.assertEqual(spec.vcpus, len(diags.cpus))
+        self.assertEqual(list(range(spec.vcpus)),
+                         sorted(cpu.id for cpu in diags.cpus))
+        self.assertEqual(spec.memory_mb, diags.memory_max_mb)
+        self.assertGreaterEqual(len(diags.disks), 1)
+        for value in diags.free_form.values():
+            self.assertIsInstance(value, (int, float, str))
+        # It crosses RPC as a dict and comes back the same.
+        self.assertEqual(diags, hv.GuestDiagnostics.from_dict(
+            diags.to_dict()))
+        # Reading changed nothing; a missing guest is the usual error.
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        with self.assertRaises(exception.HypervisorInstanceNotFound):
+            self.driver.get_diagnostics(str(uuidlib.uuid4()))
+
     def test_vnc_console_answers_rfb(self):
         if not self._declared("vnc_console", "get_vnc_console"):
             return

@@ -59,6 +59,13 @@ def test_create_wait_list_delete(embedded):
     rows = json.loads(listed.stdout)
     assert [(r["Name"], r["Status"]) for r in rows] == [("demo", "ACTIVE")]
 
+    diags = nimbus(embedded, "server", "show", "--diagnostics", "demo",
+                   "-f", "json")
+    assert diags.returncode == 0, diags.stderr
+    shown = json.loads(diags.stdout)
+    assert (shown["state"], shown["driver"], shown["num_cpus"]) == \
+        ("running", "fake", len(shown["cpu_details"]))
+
     log = nimbus(embedded, "console", "log", "demo")
     assert log.returncode == 0 and "demo login:" in log.stdout
 

@@ -25,6 +25,7 @@ COVERED = {
     ("GET", "/v2.1/servers/detail", None): ["server list"],
     ("POST", "/v2.1/servers", None): ["server create"],
     ("GET", S, None): ["server show"],
+    ("GET", S + "/diagnostics", None): ["server show"],
     ("PUT", S, None): ["server set"],
     ("DELETE", S, None): ["server delete"],
     ("POST", S + "/action", "os-start"): ["server start"],

@@ -135,7 +135,7 @@ class InterfacesController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        body = common.body(schemas_network.INTERFACE_ATTACH)
+        body = common.body(schemas_network.interface_attach(common.at_least))
         network_id, port_id, fixed_ip = _attach_arguments(
             body.get("interfaceAttachment") or {})
         instance = _instance(self.server_id, AI % "create")

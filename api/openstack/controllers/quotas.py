@@ -142,8 +142,10 @@ class QuotaClassSetController:
 
     @index.when(method="PUT", template="json")
     def put(self):
+        keys = _class_keys() if common.at_least(50) else \
+            schemas_tenant.QUOTA_CLASS_UPDATE_KEYS_2_1
         data = common.body(schemas_tenant.quota_class_update(
-            _class_keys()))["quota_class_set"]
+            keys))["quota_class_set"]
         common.authorize("os_compute_api:os-quota-class-sets:update")
         ours = {_ours(k): int(v) for k, v in data.items()
                 if _ours(k) in quota.RESOURCES}

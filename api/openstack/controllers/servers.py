@@ -9,6 +9,7 @@ from nimbus.api.openstack.controllers import (
     remote_consoles,
     security_groups,
     server_actions,
+    server_diagnostics,
     server_filters,
     server_networking,
     server_tags,
@@ -121,6 +122,8 @@ class ServerController:
         self.ips = sub.IPsController(server_id)
         self.tags = server_tags.ServerTagsController(server_id)
         self.migrations = migrations.ServerMigrationsController(server_id)
+        self.diagnostics = server_diagnostics.DiagnosticsController(
+            server_id)
         setattr(self, "os-instance-actions",
                 sub.InstanceActionsController(server_id))
         setattr(self, "os-server-password",

@@ -73,11 +73,13 @@ class VolumeAttachmentsController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        data = common.body(schemas_volumes.VOLUME_ATTACH)["volumeAttachment"]
+        data = common.body(schemas_volumes.volume_attach(
+            common.at_least))["volumeAttachment"]
         instance = _instance(self.server_id, P % "create")
         attachment = common.services().compute.attach_volume(
             common.context(), instance.uuid, data["volumeId"],
-            device=data.get("device"), offloaded=common.at_least(20))
+            device=data.get("device"), offloaded=common.at_least(20),
+            tagged="tag" in data)
         return common.reply({"volumeAttachment": attachment})
 
     @pecan.expose("json")

@@ -18,7 +18,7 @@ from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
-from nimbus.plugins.hypervisors.fake import console, vnc
+from nimbus.plugins.hypervisors.fake import console, diagnostics, vnc
 from nimbus.plugins.hypervisors.fake.live_migration import (
     FakeLiveMigrationMixin,
 )
@@ -35,7 +35,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         lifecycle_events=True, cold_migration=True, live_migration=True,
         block_migration=True, live_migration_abort=True,
         live_migration_force_complete=True, snapshot=True, rescue=True,
-        crash_dump=True, vnc_console=True)
+        crash_dump=True, vnc_console=True, diagnostics=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -176,6 +176,10 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         self._need("console_log", "get_console_output")
         text = "\n".join(self._get(uuid)["console"]) + "\n"
         return text[-max_bytes:] if max_bytes else text
+
+    def get_diagnostics(self, uuid):
+        self._need("diagnostics", "get_diagnostics")
+        return diagnostics.of_guest(self._get(uuid))
 
     def get_vnc_console(self, uuid):
         """Every running guest of the host shares the host's

@@ -21,6 +21,7 @@ from nimbus.plugins.hypervisors.libvirt import (
     builder,
     cold_moves,
     config,
+    diagnostics,
     image_ops,
     imagecache,
     volume,
@@ -74,7 +75,7 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         vif_hotplug=True, live_migration=True, block_migration=True,
         live_migration_abort=True, live_migration_force_complete=True,
         snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
-        vnc_console=True)
+        vnc_console=True, diagnostics=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
@@ -345,6 +346,10 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
             return ""
         # "ignore" never makes the text longer than the bytes read.
         return data.decode("utf-8", "ignore")
+
+    def get_diagnostics(self, uuid):
+        return diagnostics.of_guest(self._host.lookup(uuid),
+                                    self._opts.virt_type)
 
     def get_vnc_console(self, uuid):
         if not self.capabilities.vnc_console:

@@ -83,6 +83,33 @@ class Guest:
             "info", self._domain.info)
         return self.state(), vcpus, mem_kib // 1024, cpu_time
 
+    # -- statistics (server diagnostics) -----------------------------------
+
+    def memory_kib(self):
+        """Return ``(max_kib, current_kib)`` from the domain's info."""
+        _st, max_kib, mem_kib, _vcpus, _cpu = self._call(
+            "info", self._domain.info)
+        return max_kib, mem_kib
+
+    def vcpu_times(self):
+        """Return ``[(vcpu number, cpu time in ns)]`` of a running guest."""
+        infos, _maps = self._call("vcpus", self._domain.vcpus)
+        return [(number, cpu_time) for number, _st, cpu_time, _cpu in infos]
+
+    def memory_stats(self):
+        """Return the balloon's ``dict`` (``actual``, ``rss``, ... KiB)."""
+        return self._call("memoryStats", self._domain.memoryStats)
+
+    def interface_stats(self, dev):
+        """Return the 8 counters of the tap ``dev``: rx bytes, packets,
+        errors, drops, then the same for tx."""
+        return self._call("interfaceStats", self._domain.interfaceStats, dev)
+
+    def block_stats(self, dev):
+        """Return the 5 counters of the disk ``dev``: read requests, read
+        bytes, write requests, written bytes, errors (-1: not counted)."""
+        return self._call("blockStats", self._domain.blockStats, dev)
+
     def is_active(self):
         return bool(self._call("isActive", self._domain.isActive))
 

@@ -203,6 +203,7 @@ def server_rows():
         Row("GET", S + "/os-server-password", OWNER_READ),
         Row("DELETE", S + "/os-server-password", OWNER_DELETE),
         Row("GET", S + "/migrations", codes(200, 403, 403, 404)),
+        Row("GET", S + "/diagnostics", codes(200, 403, 403, 404)),
         # No migration 0: an administrator gets past the rule to the 404.
         Row("GET", S + "/migrations/0", codes(404, 403, 403, 404)),
         action(S + "/action", "os-migrateLive",

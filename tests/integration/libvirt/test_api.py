@@ -12,6 +12,7 @@ import time
 import uuid
 
 import pytest
+from openstack import exceptions as sdk_exc
 from oslo_config import cfg
 
 from nimbus.plugins.images.local import store as local_store
@@ -208,6 +209,13 @@ def test_lifecycle_through_the_api(nimbus):
                              f"{nimbus.dir}/state/clouds.yaml")),
                          capture_output=True, text=True, timeout=60)
     assert "NIMBUS-GUEST-BOOTED" in log.stdout, log.stderr
+    # Diagnostics of the real domain through the API (2.48, admin).
+    diags = conn.compute.get_server_diagnostics(sid)
+    assert (diags.state, diags.driver, diags.num_cpus, diags.num_disks) \
+        == ("running", "libvirt", 1, len(diags.disk_details))
+    assert diags.memory_details["maximum"] == 160
+    assert diags.cpu_details[0]["time"] > 0
+    assert max(d["read_bytes"] for d in diags.disk_details) > 0
     # The guest's own VNC server (QEMU's) through the console proxy.
     first_console = _vnc_banner(conn, sid)
     issued = time.monotonic()
@@ -216,6 +224,8 @@ def test_lifecycle_through_the_api(nimbus):
     conn.compute.stop_server(sid)
     _status(conn, sid, "SHUTOFF")
     assert nimbus.domstate(sid) == "shut off"
+    with pytest.raises(sdk_exc.ConflictException, match="power_state"):
+        conn.compute.get_server_diagnostics(sid)
     conn.compute.start_server(sid)
     _status(conn, sid, "ACTIVE")
     assert nimbus.domstate(sid) == "running"

@@ -67,6 +67,36 @@ def test_boot_shows_marker_and_root_disk(guest):
     assert drv.get_info(uuid).memory_mb == 128
 
 
+def _domblkstat(env, uuid):
+    rows = (line.split() for line in env.virsh(
+        "domblkstat", env.domain_name(uuid), "vda").splitlines())
+    return {row[1]: int(row[2]) for row in rows if len(row) == 3}
+
+
+def test_diagnostics_read_the_domains_counters(guest):
+    """The shared guest's diagnostics agree with what virsh reads of the
+    same domain (counters only grow: read between two virsh reads)."""
+    drv, uuid, _events, env = guest
+    before = _domblkstat(env, uuid)
+    diags = drv.get_diagnostics(uuid)
+    after = _domblkstat(env, uuid)
+    assert (diags.power_state, diags.driver, diags.hypervisor) == \
+        (power_state.RUNNING, "libvirt", drv.conf.libvirt.virt_type)
+    assert diags.memory_max_mb == 128
+    assert diags.free_form["memory"] == 128 * 1024
+    (cpu,) = diags.cpus
+    assert cpu.id == 0 and cpu.time > 0
+    assert diags.free_form["cpu0_time"] == cpu.time
+    vda = next(d for d in diags.disks if d.device == "vda")
+    assert before["rd_req"] <= vda.read_requests <= after["rd_req"]
+    assert before["rd_bytes"] <= vda.read_bytes <= after["rd_bytes"]
+    assert vda.read_bytes > 0
+    assert diags.free_form["vda_read"] == vda.read_bytes
+    assert diags.nics == []
+    assert drv.get_diagnostics(uuid).cpus[0].time >= cpu.time
+    assert drv.get_info(uuid).power_state == power_state.RUNNING
+
+
 def test_soft_reboot_goes_through_the_guest(guest):
     drv, uuid, _events, env = guest
     _booted_again(env, drv, uuid, 0)
