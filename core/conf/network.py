@@ -92,8 +92,8 @@ Seconds without another server delete nimbus-network waits before it
 re-applies the gateway side (DHCP host entries) of the networks whose
 ports the deletes gave back, and at most five times that during a
 continuous burst: one refresh per burst of deletes instead of one per
-delete. The addresses are free at once; a boot given one re-applies the
-network's whole state before its guest starts.
+delete. The records are released at once; a boot re-applies its network's
+whole state before its guest starts.
 """),
     cfg.FloatOpt("member_refresh_delay", default=1.0, min=0.05,
                  help="""

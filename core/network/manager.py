@@ -371,12 +371,13 @@ class NetworkManager(manager.Manager):
         """Release the server's ports; returns the VIF dicts they had
         (None when ``return_vifs`` is False: the compute knows them).
 
-        The addresses are free when this returns; the gateway side drops
-        the ports' DHCP entries after ``[network] release_refresh_delay``
-        (one refresh for a burst of deletes). Nothing can use a stale
-        entry meanwhile: the guest is gone, and a port given a freed
-        address re-applies the network's whole state before its VIF
-        leaves nimbus-network.
+        The records are released when this returns; the gateway side
+        drops the ports' DHCP entries (and ends their leases) after
+        ``[network] release_refresh_delay`` (one refresh for a burst of
+        deletes). Nothing can use a stale entry meanwhile: the guest is
+        gone, a leased address is not handed out again before its lease
+        ends, and a boot re-applies the network's whole state before its
+        VIF leaves nimbus-network.
         """
         vifs = None
         if return_vifs:
