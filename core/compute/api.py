@@ -17,6 +17,7 @@ from nimbus.core.compute import (
     api_boot_volumes,
     api_consoles,
     api_diagnostics,
+    api_events,
     api_extras,
     api_groups,
     api_images,
@@ -58,11 +59,13 @@ _CAPABILITY_FOR = {
     "trigger_crash_dump": "crash_dump",
     "get_vnc_console": "vnc_console",
     "get_diagnostics": "diagnostics",
+    "extend_volume": "volume_extend",
 }
 
 
 class ComputeAPI(api_consoles.ConsolesMixin,
                  api_diagnostics.DiagnosticsMixin,
+                 api_events.ExternalEventsMixin,
                  api_extras.ServerExtrasMixin,
                  api_groups.ServerGroupsMixin,
                  api_live.LiveMigrationMixin,
