@@ -230,11 +230,18 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
             self.assertRaises(exception.UnsupportedOperation,
                               self.driver.extend_volume, uuid, "x", 1)
             return
-        self.assertTrue(self.driver.capabilities.disk_hotplug)
-        uuid = self._spawn()
         mib = 1024 * 1024
         disk = self.make_volume_disk(8 * mib)
-        self.driver.attach_disk(uuid, disk)
+        if self.driver.capabilities.disk_hotplug:
+            uuid = self._spawn()
+            self.driver.attach_disk(uuid, disk)
+        else:
+            # Without hot-plug the volume is there from the start.
+            uuid = str(uuidlib.uuid4())
+            self.addCleanup(self.driver.destroy, None, uuid)
+            spec = self.make_spec(uuid)
+            spec.disks = [*spec.disks, disk]
+            self.driver.spawn(None, spec)
         # The backend grows the volume first, then the guest is told.
         if disk.path:
             os.truncate(disk.path, 16 * mib)
