@@ -105,8 +105,8 @@ CHANGES = (
     _c(49, "Device tag on volume and interface attach (accepted, not "
            "kept: see 2.32).", True),
     _c(50, "Quota class sets: server group keys, no network keys.", True),
-    _c(51, "volume-extended external event."),
-    _c(52, "Tags at server create."),
+    _c(51, "volume-extended external event.", True),
+    _c(52, "Tags at server create.", True),
     _c(53, "Services and hypervisors by UUID; hypervisor search and "
            "servers routes become query parameters."),
     _c(54, "Key pair on rebuild."),

@@ -6,6 +6,7 @@ from nimbus.api.openstack import (
     microversion,
     schemas,
     schemas_consoles,
+    schemas_events,
     schemas_network,
     schemas_tenant,
     schemas_volumes,
@@ -83,6 +84,9 @@ ROUTES = {
     "/os-services/enable": {
         "put": (200, schemas_tenant.service_update("enable"))},
     "/os-migrations": {"get": (200, None)},
+    "/os-server-external-events": {
+        "post": (200, schemas_events.external_events(
+            microversion.MAX_VERSION[1]))},
     "/os-hypervisors": {"get": (200, None)},
     "/os-hypervisors/detail": {"get": (200, None)},
     "/os-hypervisors/statistics": {"get": (200, None)},

@@ -70,6 +70,9 @@ SERVER_CREATE = {
                 "OS-DCF:diskConfig": {"enum": ["AUTO", "MANUAL"]},
                 "return_reservation_id": {"type": ["boolean", "string"]},
                 "description": DESCRIPTION,
+                # 2.52 (for_version): Nova's tags, at most 50.
+                "tags": {"type": "array", "items": schemas_volumes.TAG,
+                         "maxItems": 50},
             },
             "required": ["name", "flavorRef"],
             "additionalProperties": False,
@@ -148,11 +151,14 @@ def for_version(schema, at_least):
     """``schema`` (SERVER_CREATE or SERVER_UPDATE) as the request's
     microversion has it: ``description`` only from 2.19, so below it the
     field is an unexpected property (400), as in Nova; a block device
-    ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33)."""
+    ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33); server
+    ``tags`` at create only from 2.52."""
     properties = schema["properties"]["server"]["properties"]
     if not at_least(19):
         properties = {k: v for k, v in properties.items()
                       if k != "description"}
+    if "tags" in properties and not at_least(52):
+        properties = {k: v for k, v in properties.items() if k != "tags"}
     if "block_device_mapping_v2" in properties and (
             at_least(32) and not at_least(33) or at_least(42)):
         properties = dict(properties, block_device_mapping_v2=dict(

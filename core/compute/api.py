@@ -17,6 +17,7 @@ from nimbus.core.compute import (
     api_boot_volumes,
     api_consoles,
     api_diagnostics,
+    api_events,
     api_extras,
     api_groups,
     api_images,
@@ -58,11 +59,13 @@ _CAPABILITY_FOR = {
     "trigger_crash_dump": "crash_dump",
     "get_vnc_console": "vnc_console",
     "get_diagnostics": "diagnostics",
+    "extend_volume": "volume_extend",
 }
 
 
 class ComputeAPI(api_consoles.ConsolesMixin,
                  api_diagnostics.DiagnosticsMixin,
+                 api_events.ExternalEventsMixin,
                  api_extras.ServerExtrasMixin,
                  api_groups.ServerGroupsMixin,
                  api_live.LiveMigrationMixin,
@@ -138,9 +141,11 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                max_count=1, metadata=None, key_name=None, user_data=None,
                availability_zone=None, scheduler_hints=None,
                requested_networks=None, security_groups=None,
-               block_devices=None, access_ips=None, description=None):
+               block_devices=None, access_ips=None, description=None,
+               tags=None):
         """Record the instances and hand them to conductor.
 
+        :param tags: server tags every instance starts with (2.52).
         :param requested_networks: ``"auto"`` (or None), ``"none"``, or
             ``[{"uuid", "fixed_ip", "port"}]``; checked by the network
             service before anything is recorded.
@@ -208,7 +213,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                           limits=limits)
         self.quotas.check_metadata(context, context.project_id, metadata,
                                    limits=limits)
-        created = self.db.instances.create_many(context, rows, actions)
+        created = self.db.instances.create_many(context, rows, actions,
+                                                tags or ())
         instances = [instance_obj.Instance.from_row(context, r)
                      for r in created]
         self._recheck_quota(context, instances, deltas, limits)

@@ -30,6 +30,7 @@ from nimbus.core.compute import (
     guest_spec,
     inflight,
     manager_diagnostics,
+    manager_events,
     manager_images,
     manager_live,
     manager_moves,
@@ -75,10 +76,11 @@ class ComputeManager(manager.Manager, manager_volumes.VolumeManagerMixin,
                      manager_moves.MoveManagerMixin,
                      manager_live.LiveMigrationManagerMixin,
                      manager_images.ImageWorkflowsMixin,
-                     manager_diagnostics.DiagnosticsManagerMixin):
+                     manager_diagnostics.DiagnosticsManagerMixin,
+                     manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.11")
+    target = messaging.Target(version="1.12")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)

@@ -34,6 +34,8 @@ Version history:
 * 1.10: get_vnc_console (call: where the guest's VNC server listens).
 * 1.11: get_diagnostics (call: what the hypervisor measures of a
   running guest, for server diagnostics).
+* 1.12: external_instance_event (cast: events of other services for
+  the host's instances, e.g. ``volume-extended``).
 """
 
 import oslo_messaging as messaging
@@ -45,7 +47,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.11"
+VERSION_CAP = "1.12"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -172,6 +174,24 @@ class ComputeAPI:
                        f"{instance.host}", operation="get_diagnostics")
         return self._on(instance.host, version="1.11", timeout=60).call(
             context, "get_diagnostics", instance=instance)
+
+    def can_send_events(self):
+        """Whether the computes may be sent external events (1.12)."""
+        return self.client.can_send_version("1.12")
+
+    def external_instance_event(self, context, host, instances, events):
+        """Cast ``events`` (dicts) for ``instances`` to their ``host``.
+
+        :raises UnsupportedOperation: the RPC API is pinned below 1.12
+            (the host may not know the call).
+        """
+        if not self.client.can_send_version("1.12"):
+            raise exception.UnsupportedOperation(
+                plugin=f"nimbus-compute (RPC pinned below 1.12) on {host}",
+                operation="external_instance_event")
+        self._on(host, version="1.12").cast(
+            context, "external_instance_event", instances=instances,
+            events=events)
 
     def refresh_port_filters(self, context, host, port_filters,
                              remote_groups=None):

@@ -73,7 +73,11 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: 1.7: ``get_diagnostics`` (capability ``diagnostics``) and its value
 #: types (:class:`GuestDiagnostics`); optional: a 1.6 plugin declares no
 #: ``diagnostics`` and the API refuses server diagnostics (409).
-INTERFACE_VERSION = "1.7"
+#: 1.8: ``extend_volume`` (capability ``volume_extend``); optional: a 1.7
+#: plugin declares no ``volume_extend`` and a ``volume-extended`` event
+#: for its guests is answered 422 (the guest keeps the old size until it
+#: is rebooted or the volume is re-attached).
+INTERFACE_VERSION = "1.8"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -128,6 +132,9 @@ class Capabilities:
     vnc_console: bool = False
     #: :meth:`Hypervisor.get_diagnostics` (server diagnostics).
     diagnostics: bool = False
+    #: :meth:`Hypervisor.extend_volume`: a running guest learns the new
+    #: size of an attached volume (the ``volume-extended`` event).
+    volume_extend: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
@@ -307,6 +314,20 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
     def detach_disk(self, uuid, serial):
         """Remove the disk with ``serial`` from the guest. Idempotent."""
         self._unsupported("detach_disk")
+
+    def extend_volume(self, uuid, serial, new_size):
+        """Tell the running guest that its attached disk ``serial`` now
+        holds ``new_size`` bytes (``capabilities.volume_extend``).
+
+        The volume backend has already grown the volume; the plugin only
+        makes the guest see the new size. A size smaller than the disk's
+        is an error, never a shrink.
+
+        :raises HypervisorInstanceNotFound: no such guest.
+        :raises HypervisorError: the guest has no disk ``serial`` or is
+            not running.
+        """
+        self._unsupported("extend_volume")
 
     def attach_interface(self, uuid, vif):
         """Hot-plug ``vif`` (:class:`VifSpec`) into the running guest

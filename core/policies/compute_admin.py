@@ -1,5 +1,5 @@
-"""Rules of the operator resources: services, hypervisors and server
-diagnostics."""
+"""Rules of the operator resources: services, hypervisors, server
+diagnostics and server external events."""
 
 from nimbus.core.policies import base
 
@@ -32,6 +32,9 @@ _RULES = [
     ("os_compute_api:os-server-diagnostics", base.ADMIN,
      "Show what the hypervisor measures of a running server",
      [("GET", "/servers/{server_id}/diagnostics")]),
+    ("os_compute_api:os-server-external-events:create", base.ADMIN,
+     "Tell a server's host about the server (volume-extended, "
+     "network-*)", [("POST", "/os-server-external-events")]),
 ]
 
 

@@ -25,8 +25,10 @@ must refuse with UnsupportedOperation, changing nothing, when it does
 not.
 """
 
+import os
 import random
 import socket
+import tempfile
 import time
 import uuid as uuidlib
 
@@ -60,6 +62,22 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
         """The ids of the VIFs the guest has, as the plugin sees them, or
         ``None`` when the plugin offers no way to tell (then the kit checks
         only what the contract's return values and errors show)."""
+        return None
+
+    def make_volume_disk(self, size):
+        """A ``size``-byte raw file as a :class:`DiskSpec` to hot-plug
+        (removed with ``addCleanup``); plugins that reach disks another
+        way override this."""
+        handle, path = tempfile.mkstemp(prefix="conformance-vol-")
+        os.close(handle)
+        self.addCleanup(os.unlink, path)
+        os.truncate(path, size)
+        # virtio-blk shows a guest 20 bytes of serial.
+        return hv.DiskSpec(serial=str(uuidlib.uuid4())[:20], path=path)
+
+    def guest_disk_size(self, uuid, serial):
+        """The size in bytes the guest sees of its disk ``serial``, or
+        ``None`` when the plugin offers no way to tell."""
         return None
 
     # -- helpers ------------------------------------------------------------
@@ -205,6 +223,42 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
         self.assertEqual(power_state.RUNNING, self._state(uuid))
         with self.assertRaises(exception.HypervisorInstanceNotFound):
             self.driver.get_diagnostics(str(uuidlib.uuid4()))
+
+    def test_extend_volume_grows_the_guest_disk(self):
+        if not self.driver.capabilities.volume_extend:
+            uuid = self._spawn()
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.extend_volume, uuid, "x", 1)
+            return
+        mib = 1024 * 1024
+        disk = self.make_volume_disk(8 * mib)
+        if self.driver.capabilities.disk_hotplug:
+            uuid = self._spawn()
+            self.driver.attach_disk(uuid, disk)
+        else:
+            # Without hot-plug the volume is there from the start.
+            uuid = str(uuidlib.uuid4())
+            self.addCleanup(self.driver.destroy, None, uuid)
+            spec = self.make_spec(uuid)
+            spec.disks = [*spec.disks, disk]
+            self.driver.spawn(None, spec)
+        # The backend grows the volume first, then the guest is told.
+        if disk.path:
+            os.truncate(disk.path, 16 * mib)
+        self.driver.extend_volume(uuid, disk.serial, 16 * mib)
+        seen = self.guest_disk_size(uuid, disk.serial)
+        if seen is not None:
+            self.assertEqual(16 * mib, seen)
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        # Never a shrink, never a disk the guest lacks or a missing guest.
+        with self.assertRaises(exception.HypervisorError):
+            self.driver.extend_volume(uuid, disk.serial, 8 * mib)
+        with self.assertRaises(exception.HypervisorError):
+            self.driver.extend_volume(uuid, str(uuidlib.uuid4())[:20],
+                                      16 * mib)
+        with self.assertRaises(exception.HypervisorInstanceNotFound):
+            self.driver.extend_volume(str(uuidlib.uuid4()), disk.serial,
+                                      16 * mib)
 
     def test_vnc_console_answers_rfb(self):
         if not self._declared("vnc_console", "get_vnc_console"):

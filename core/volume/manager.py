@@ -40,7 +40,7 @@ from oslo_log import log as logging
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception, fault_injection, loading, manager
 from nimbus.core.interfaces import volume as volume_if
-from nimbus.core.volume import recovery
+from nimbus.core.volume import compute_events, recovery
 from nimbus.core.volume import rpcapi as volume_rpcapi
 from nimbus.core.volume import statuses as st
 
@@ -76,6 +76,7 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
         self.target_plugin = loading.load_driver(
             loading.VOLUME_TARGETS, conf.volume.target, conf, host)
         self._images = None
+        self.compute_events = compute_events.ComputeEvents(conf, db)
         self._locks = {}
         self._locks_lock = threading.Lock()
         #: ids of volumes and snapshots an operation is working on now.
@@ -322,8 +323,13 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
                           status=st.ERROR_EXTENDING,
                           fault_message=_fault(err))
                 return
-            self._set(volume_id, st.EXTENDING, status=previous_status,
-                      size=new_size, fault_message=None)
+            grown = self._set(volume_id, st.EXTENDING,
+                              status=previous_status, size=new_size,
+                              fault_message=None)
+        # An attached volume's servers learn the new size (Cinder's
+        # volume-extended event to Nova).
+        if grown is not None and previous_status == st.IN_USE:
+            self.compute_events.volume_extended(context, volume_id)
 
     # -- snapshots --------------------------------------------------------------
 

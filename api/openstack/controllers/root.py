@@ -15,6 +15,7 @@ from nimbus.api.openstack.controllers import (
     quotas,
     remote_consoles,
     security_groups,
+    server_external_events,
     server_groups,
     servers,
     usage,
@@ -34,6 +35,8 @@ class V21Controller:
         setattr(self, "os-hypervisors", admin.HypervisorsController())
         setattr(self, "os-server-groups",
                 server_groups.ServerGroupsController())
+        setattr(self, "os-server-external-events",
+                server_external_events.ServerExternalEventsController())
         setattr(self, "os-aggregates", aggregates.AggregatesController())
         setattr(self, "os-availability-zone",
                 availability_zones.AvailabilityZonesController())

@@ -191,7 +191,7 @@ def _create_kwargs(data, body):
         block_devices=data.get("block_device_mapping_v2"),
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
                     if data.get(theirs)},
-        description=data.get("description"))
+        description=data.get("description"), tags=data.get("tags"))
     # Given only when asked for: None means the defaults (the project's
     # network, its default group).
     networks = server_networking.requested_networks(data, max_count)

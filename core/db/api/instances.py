@@ -39,14 +39,18 @@ def create(context, values, action=None):
         return to_dict(row)
 
 
-def create_many(context, rows, actions=()):
-    """Insert several instances in one transaction (multi-create)."""
+def create_many(context, rows, actions=(), tags=()):
+    """Insert several instances in one transaction (multi-create), each
+    with ``tags`` (Compute API 2.52)."""
     now = timeutils.utcnow()
     with engine.writer(context) as session:
         objs = [I(created_at=now, **values) for values in rows]
         session.add_all(objs)
         session.add_all(models.InstanceAction(start_time=now, **a)
                         for a in actions)
+        session.add_all(models.InstanceTag(instance_uuid=values["uuid"],
+                                           tag=tag)
+                        for values in rows for tag in sorted(set(tags)))
         session.flush()
         return [to_dict(o) for o in objs]
 

@@ -35,7 +35,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         lifecycle_events=True, cold_migration=True, live_migration=True,
         block_migration=True, live_migration_abort=True,
         live_migration_force_complete=True, snapshot=True, rescue=True,
-        crash_dump=True, vnc_console=True, diagnostics=True)
+        crash_dump=True, vnc_console=True, diagnostics=True,
+        volume_extend=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -210,6 +211,27 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
             if guest is None:
                 raise exception.HypervisorInstanceNotFound(instance_id=uuid)
             guest["disks"].pop(serial, None)
+            guest.get("disk_sizes", {}).pop(serial, None)
+            self._save()
+
+    def extend_volume(self, uuid, serial, new_size):
+        """Record the size the guest now sees (:meth:`disk_size`)."""
+        self._need("volume_extend", "extend_volume")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            if serial not in guest["disks"]:
+                raise exception.HypervisorError(
+                    reason=f"guest {uuid} has no disk {serial}")
+            if guest["power_state"] != power_state.RUNNING:
+                raise exception.HypervisorError(
+                    reason=f"guest {uuid} is not running")
+            sizes = guest.setdefault("disk_sizes", {})
+            if new_size < sizes.get(serial, 0):
+                raise exception.HypervisorError(
+                    reason=f"disk {serial} cannot shrink to {new_size}")
+            sizes[serial] = new_size
             self._save()
 
     def attach_interface(self, uuid, vif):
@@ -361,6 +383,11 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
 
     def disk_serials(self, uuid):
         return sorted(self._get(uuid)["disks"])
+
+    def disk_size(self, uuid, serial):
+        """The size in bytes :meth:`extend_volume` last gave the disk
+        ``serial``, or None if it never did (tests)."""
+        return self._get(uuid).get("disk_sizes", {}).get(serial)
 
     # -- internals ----------------------------------------------------------
 

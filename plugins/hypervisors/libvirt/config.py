@@ -289,6 +289,16 @@ def vnc_port(domain_xml):
     return None
 
 
+def disk_target(domain_xml, serial):
+    """The target device (``vdb``) of the disk with ``serial`` in
+    ``domain_xml``, or None."""
+    for disk in ET.fromstring(domain_xml).findall("./devices/disk"):
+        if disk.findtext("serial") == serial:
+            target = disk.find("target")
+            return None if target is None else target.get("dev")
+    return None
+
+
 def disk_serials(domain_xml):
     """Return the serials of the disks in ``domain_xml``."""
     return [d.findtext("serial")

@@ -75,7 +75,7 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         vif_hotplug=True, live_migration=True, block_migration=True,
         live_migration_abort=True, live_migration_force_complete=True,
         snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
-        vnc_console=True, diagnostics=True)
+        vnc_console=True, diagnostics=True, volume_extend=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
@@ -350,6 +350,22 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
     def get_diagnostics(self, uuid):
         return diagnostics.of_guest(self._host.lookup(uuid),
                                     self._opts.virt_type)
+
+    def extend_volume(self, uuid, serial, new_size):
+        """``blockResize`` the running guest's disk of volume ``serial``
+        (Nova's libvirt driver does the same after Cinder grew it)."""
+        guest = self._host.lookup(uuid)
+        if not guest.is_active():
+            raise exception.HypervisorError(
+                reason=f"guest {uuid} is not running")
+        dev = config.disk_target(guest.xml(), serial)
+        if dev is None:
+            raise exception.HypervisorError(
+                reason=f"guest {uuid} has no disk {serial}")
+        if new_size < guest.block_capacity(dev):
+            raise exception.HypervisorError(
+                reason=f"disk {serial} cannot shrink to {new_size}")
+        guest.block_resize(dev, new_size)
 
     def get_vnc_console(self, uuid):
         if not self.capabilities.vnc_console:

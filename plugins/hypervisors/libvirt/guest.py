@@ -110,6 +110,17 @@ class Guest:
         bytes, write requests, written bytes, errors (-1: not counted)."""
         return self._call("blockStats", self._domain.blockStats, dev)
 
+    def block_resize(self, dev, size):
+        """Tell the running guest its disk ``dev`` holds ``size`` bytes."""
+        self._call("blockResize", self._domain.blockResize, dev, size,
+                   libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+
+    def block_capacity(self, dev):
+        """The size in bytes the guest sees of its disk ``dev``."""
+        capacity, _alloc, _phys = self._call("blockInfo",
+                                             self._domain.blockInfo, dev)
+        return capacity
+
     def is_active(self):
         return bool(self._call("isActive", self._domain.isActive))
 

@@ -346,6 +346,11 @@ def admin_rows():
         Row("PUT", "/v2.1/os-quota-class-sets/matrix", ADMIN_ONLY,
             {"quota_class_set": {"instances": 50}}),
         Row("GET", "/v2.1/os-migrations", ADMIN_ONLY),
+        # No such server: an administrator gets past the rule to the 404.
+        Row("POST", "/v2.1/os-server-external-events",
+            codes(404, 403, 403, 403), {"events": [{
+                "name": "network-changed",
+                "server_uuid": "5e0f3f5a-0000-4000-8000-00000000dead"}]}),
         Row("GET", "/v2.1/os-simple-tenant-usage", ADMIN_ONLY),
         Row("GET", "/v2.1/os-simple-tenant-usage/{demo}",
             codes(200, 200, 200, 403)),

@@ -10,6 +10,7 @@ import pytest
 from nimbus.core import exception, loading
 from nimbus.core.testing.hypervisor import HypervisorConformanceTests
 from nimbus.core.testing.hypervisor_moves import ColdMoveConformanceTests
+from nimbus.plugins.hypervisors.libvirt import config
 from nimbus.plugins.hypervisors.libvirt.driver import LibvirtDriver
 
 
@@ -46,6 +47,13 @@ class TestLibvirtConformance(HypervisorConformanceTests,
         vif.bridge, vif.kind = bridge, "bridge"
         self._vifs = getattr(self, "_vifs", []) + [vif]
         return vif
+
+    def guest_disk_size(self, uuid, serial):
+        """What ``virsh domblkinfo`` says of the disk's capacity."""
+        name = self.env.domain_name(uuid)
+        dev = config.disk_target(self.env.virsh("dumpxml", name), serial)
+        info = self.env.virsh("domblkinfo", name, dev)
+        return int(re.search(r"Capacity:\s+(\d+)", info).group(1))
 
     def guest_vif_ids(self, uuid):
         """The VIFs of this test whose tap is in the live domain."""

@@ -97,7 +97,9 @@ class Tgtd:
 class VolumeCloud:
     """nimbus-all (libvirt, file volumes exported by tgt) in a process."""
 
-    def __init__(self, workdir, guest_dir, prefix, tgtd):
+    def __init__(self, workdir, guest_dir, prefix, tgtd, target="tgt"):
+        """:param target: the volume target: ``tgt`` (over ``tgtd``) or
+        ``local`` (the compute opens the volume's file; ``tgtd`` None)."""
         self.dir = os.path.join(workdir, f"vol-{uuid.uuid4().hex[:6]}")
         os.makedirs(self.dir, mode=0o755)
         self.guest_dir = guest_dir
@@ -129,17 +131,12 @@ instances_path = {self.dir}/instances
 domain_name_prefix = {self.prefix}
 [volume]
 driver = file
-target = tgt
+target = {target}
 capacity_report_interval = 2
 [volume_file]
 directory = {self.volumes_dir}
 total_gb = 50
-[volume_tgt]
-control_port = {tgtd.control}
-portal_address = 127.0.0.1
-portal_port = {tgtd.port}
-chap = true
-[ec2]
+{self._tgt_section(tgtd)}[ec2]
 bind_port = {self.ec2_port}
 [network]
 metadata_port = {free_port()}
@@ -151,6 +148,17 @@ cores = -1
 ram = -1
 """)
         self.proc = None
+
+    @staticmethod
+    def _tgt_section(tgtd):
+        if tgtd is None:
+            return ""
+        return f"""[volume_tgt]
+control_port = {tgtd.control}
+portal_address = 127.0.0.1
+portal_port = {tgtd.port}
+chap = true
+"""
 
     @property
     def url(self):

@@ -25,6 +25,9 @@ class TestFakeConformance(HypervisorConformanceTests,
     def guest_vif_ids(self, uuid):
         return set(self.driver.vifs(uuid))
 
+    def guest_disk_size(self, uuid, serial):
+        return self.driver.disk_size(uuid, serial)
+
 
 class TestFakeLiveMigrationConformance(LiveMigrationConformanceTests,
                                        unittest.TestCase):

@@ -191,6 +191,44 @@ def test_extend_keeps_the_previous_status(api, mgr):
     assert (shown["status"], shown["size"]) == (st.ERROR_EXTENDING, 5)
 
 
+def test_extending_an_in_use_volume_tells_its_server(api, mgr):
+    """Cinder's volume-extended to Nova, through the compute API in
+    process: once the backend grew it, for each server it is attached
+    to; not for an available volume, not when the extend failed."""
+    compute = mgr.compute_events._compute = mock.Mock()
+    compute.external_instance_event.side_effect = lambda _ctx, events: [
+        dict(e, code=200) for e in events]
+    volume = api.create_volume(ctx(), 1)
+    api.extend_volume(ctx(), volume["id"], 2)
+    compute.external_instance_event.assert_not_called()
+    server = "5e0f3f5a-0000-4000-8000-0000000000aa"
+    api.reserve(ctx(), volume["id"], server)
+    api.attach(ctx(), volume["id"], server, "/dev/vdb")
+    api.extend_volume(ctx(), volume["id"], 3)
+    (sent_ctx, events), _kw = compute.external_instance_event.call_args
+    assert sent_ctx.is_admin
+    assert events == [{"name": "volume-extended", "tag": volume["id"],
+                       "server_uuid": server, "status": "completed"}]
+    compute.external_instance_event.reset_mock()
+    mgr.driver.fail_next("extend_volume")
+    api.extend_volume(ctx(), volume["id"], 4)
+    assert status(volume["id"]) == st.ERROR_EXTENDING
+    compute.external_instance_event.assert_not_called()
+
+
+def test_a_compute_api_failure_does_not_fail_the_extend(api, mgr):
+    compute = mgr.compute_events._compute = mock.Mock()
+    compute.external_instance_event.side_effect = RuntimeError("no rpc")
+    volume = api.create_volume(ctx(), 1)
+    api.reserve(ctx(), volume["id"], "5e0f3f5a-0000-4000-8000-0000000000bb")
+    api.attach(ctx(), volume["id"], "5e0f3f5a-0000-4000-8000-0000000000bb",
+               "/dev/vdb")
+    api.extend_volume(ctx(), volume["id"], 2)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert (shown["status"], shown["size"]) == (st.IN_USE, 2)
+    compute.external_instance_event.assert_called_once()
+
+
 def test_backend_busy_delete_returns_to_available(api, mgr):
     volume = api.create_volume(ctx(), 1)
     mgr.driver.fail_next("delete_volume", exception.VolumeIsBusy(
