@@ -84,22 +84,9 @@ class AttachBookkeeping:
         :returns: the volume dict.
         """
         row = self._volume_row(context, volume_id)
-        row = self.db.volumes.update_volume(
-            context, row["id"], {"status": st.IN_USE},
-            expected_status=st.ATTACHING, action="attach")
-        values = {"attach_status": st.ATTACH_ATTACHED,
-                  "mountpoint": mountpoint, "attached_host": host,
-                  "attach_time": timeutils.utcnow()}
-        pending = [a for a in self.db.volumes.get_attachments(
-            context, volume_id=row["id"], attach_status=st.ATTACH_ATTACHING)
-            if a["instance_uuid"] == instance_uuid]
-        if pending:
-            self.db.volumes.update_attachment(context, pending[0]["id"],
-                                              values)
-        else:
-            self.db.volumes.create_attachment(context, dict(
-                values, id=uuidutils.generate_uuid(), volume_id=row["id"],
-                instance_uuid=instance_uuid))
+        self.db.volumes.mark_attached(context, row["id"], instance_uuid, {
+            "attach_status": st.ATTACH_ATTACHED, "mountpoint": mountpoint,
+            "attached_host": host, "attach_time": timeutils.utcnow()})
         return self.get_volume(context, row["id"])
 
     def begin_detaching(self, context, volume_id):

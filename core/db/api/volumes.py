@@ -11,7 +11,7 @@ reads to find records stuck in a transient status.
 
 import json
 
-from oslo_utils import timeutils
+from oslo_utils import timeutils, uuidutils
 from sqlalchemy import exists, func, select, update
 
 from nimbus.core import exception
@@ -180,6 +180,31 @@ def destroy_volume(context, volume_id, expected_status=None):
                             .values(deleted=1, deleted_at=now,
                                     updated_at=now))
     return row
+
+
+def mark_attached(context, volume_id, instance_uuid, values):
+    """``attaching`` -> ``in-use`` and the server's pending attachment
+    (or a new one) -> ``values`` (its attached state), in ONE
+    transaction: no reader sees an in-use volume without its attachment.
+
+    :raises VolumeNotFound, VolumeInvalidState: as :func:`update_volume`.
+    """
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        update_volume(context, volume_id, {"status": "in-use"},
+                      expected_status="attaching", action="attach")
+        pending = session.execute(select(AT.c.id).where(
+            AT.c.deleted == 0, AT.c.volume_id == volume_id,
+            AT.c.instance_uuid == instance_uuid,
+            AT.c.attach_status == "attaching")
+            .order_by(AT.c.created_at, AT.c.id)).first()
+        if pending is not None:
+            session.execute(AT.update().where(AT.c.id == pending.id)
+                            .values(updated_at=now, **values))
+        else:
+            session.add(A(id=uuidutils.generate_uuid(), created_at=now,
+                          deleted=0, volume_id=volume_id,
+                          instance_uuid=instance_uuid, **values))
 
 
 # -- snapshots -----------------------------------------------------------------

@@ -405,3 +405,39 @@ def test_status_changes_are_timestamped(api):
     row = make_available(volume["id"])
     assert row["status_changed_at"] >= before
     assert json.loads(row["metadata_json"]) == {}
+
+
+def test_attach_records_the_status_and_the_attachment_together(api,
+                                                               db_api):
+    """One transaction: a reader never sees the volume in-use without
+    its attachment (EC2's DescribeVolumes did, between two writes)."""
+    volume = api.create_volume(ctx(), 1)
+    make_available(volume["id"])
+    api.reserve(ctx(), volume["id"], "inst-1")
+    seen = []
+    real = db_api.volumes.update_volume
+
+    def look_between(context, volume_id, values, **kwargs):
+        row = real(context, volume_id, values, **kwargs)
+        with concurrent.futures.ThreadPoolExecutor(1) as other:
+            seen.append(other.submit(api.get_volume, ctx(),
+                                     volume_id).result())
+        return row
+    with mock.patch.object(db_api.volumes, "update_volume", look_between):
+        api.attach(ctx(), volume["id"], "inst-1", "/dev/vdb", "c1")
+    # What another session saw mid-attach: still attaching, nothing half.
+    assert [(v["status"], v["attachments"]) for v in seen] == \
+        [(st.ATTACHING, [])]
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.IN_USE and len(shown["attachments"]) == 1
+
+
+def test_attach_of_a_volume_not_attaching_changes_nothing(api):
+    volume = api.create_volume(ctx(), 1)
+    make_available(volume["id"])
+    with pytest.raises(exception.VolumeInvalidState):
+        api.attach(ctx(), volume["id"], "inst-1", "/dev/vdb", "c1")
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.AVAILABLE and shown["attachments"] == []
+    assert api.db.volumes.get_attachments(ctx(), volume_id=volume["id"]) \
+        == []
