@@ -141,6 +141,11 @@ EXCEPTIONS = {
     # An operator's look-up of what a console token opens (admin
     # debugging of the proxy); no stock client verb either.
     ("GET", "/v2.1/os-console-auth-tokens/{}", None),
+    # Events other services send about a server (Neutron's network-*,
+    # Cinder's volume-extended; nimbus's volume service sends its own in
+    # process): service-to-service, as in Nova, with no user verb in the
+    # stock clients either.
+    ("POST", "/v2.1/os-server-external-events", None),
     # The generic form of the action route; each action is listed above.
     ("POST", S + "/action", None),
     ("POST", F + "/action", None),
