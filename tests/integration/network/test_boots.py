@@ -49,6 +49,12 @@ def test_the_embedded_default_gives_servers_addresses(stack):
     assert net.get_instance_nw_info(admin, server.id) == []
     assert vif["id"] not in computes[compute_host].manager.\
         network_driver.plugged
+    # The gateway side lets go of the port once the deletes pause
+    # ([network] release_refresh_delay, at most five times it).
+    deadline = time.monotonic() + 10
+    while network_service.manager.driver.networks[default["id"]][1] and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
     assert network_service.manager.driver.networks[default["id"]][1] == {}
 
 
