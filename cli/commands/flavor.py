@@ -1,9 +1,9 @@
 """``nimbus flavor ...``: list, show, create, delete, set/unset
 properties and project access."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
 def _details(flavor, specs=None, access=None):
@@ -22,7 +22,7 @@ def _details(flavor, specs=None, access=None):
     return tuple(fields), tuple(fields.values())
 
 
-class ListFlavor(lister.Lister):
+class ListFlavor(base.Lister):
     """List flavors."""
 
     def get_parser(self, prog_name):
@@ -49,7 +49,7 @@ class _OneFlavor:
         return parser
 
 
-class ShowFlavor(_OneFlavor, show.ShowOne):
+class ShowFlavor(_OneFlavor, base.ShowOne):
     """Show a flavor with its properties (extra specs)."""
 
     def get_parser(self, prog_name):
@@ -69,7 +69,7 @@ class ShowFlavor(_OneFlavor, show.ShowOne):
         return _details(flavor, specs, access)
 
 
-class CreateFlavor(show.ShowOne):
+class CreateFlavor(base.ShowOne):
     """Create a flavor (admin)."""
 
     def get_parser(self, prog_name):
@@ -123,7 +123,7 @@ class CreateFlavor(show.ShowOne):
                         args.project if not args.public else None)
 
 
-class DeleteFlavor(command.Command):
+class DeleteFlavor(base.Command):
     """Delete flavors (admin)."""
 
     def get_parser(self, prog_name):
@@ -139,7 +139,7 @@ class DeleteFlavor(command.Command):
             rest.call(conn, "DELETE", f"/flavors/{flavor['id']}")
 
 
-class SetFlavor(_OneFlavor, command.Command):
+class SetFlavor(_OneFlavor, base.Command):
     """Set a flavor's properties or give a project access (admin)."""
 
     def get_parser(self, prog_name):
@@ -166,7 +166,7 @@ class SetFlavor(_OneFlavor, command.Command):
                       {"addTenantAccess": {"tenant": args.project}})
 
 
-class UnsetFlavor(_OneFlavor, command.Command):
+class UnsetFlavor(_OneFlavor, base.Command):
     """Remove a flavor's properties or a project's access (admin)."""
 
     def get_parser(self, prog_name):

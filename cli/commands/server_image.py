@@ -4,9 +4,8 @@ with ``--wait`` (a progress bar over the task states)."""
 
 import time
 
-from cliff import show
-
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 from nimbus.cli.commands import server as server_cmd
 
 
@@ -108,7 +107,7 @@ class EvacuateServer(server_cmd._Action):
         return {"evacuate": body}
 
 
-class CreateServerImage(server_cmd._OneServer, show.ShowOne):
+class CreateServerImage(server_cmd._OneServer, base.ShowOne):
     """Snapshot a server into a new image."""
 
     def get_parser(self, prog_name):
