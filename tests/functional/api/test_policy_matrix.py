@@ -6,6 +6,7 @@ Identity and image routes are in ``test_policy_matrix_identity_image``;
 ``test_policy_matrix_routes`` fails when a route is in none of them.
 """
 
+from tests.functional.api import policy_matrix_v253
 from tests.functional.api.policy_matrix import (
     ACTION_WRITE,
     ADMIN_ONLY,
@@ -30,7 +31,6 @@ AGG = "/v2.1/os-aggregates/{aggregate_id}"
 V210 = {"X-OpenStack-Nova-API-Version": "2.10"}
 V211 = {"X-OpenStack-Nova-API-Version": "2.11"}
 V226 = {"OpenStack-API-Version": "compute 2.26"}
-V253 = {"OpenStack-API-Version": "compute 2.53"}
 # The states fresh servers are prepared in, with the action that gets
 # there (from ACTIVE) and the status it ends in.
 STATES = {"stopped": ({"os-stop": None}, "SHUTOFF"),
@@ -104,7 +104,7 @@ def _service(env, who):
     from nimbus.core.db import api as db_api
     row = db_api.services.create(context.get_admin_context(), {
         "host": env.unique("gone"), "binary": "nimbus-scheduler"})
-    return {"service_id": row["id"], "service_uuid": row["uuid"]}
+    return {"service_id": row["id"]}
 
 
 def _quota_target(env, who):
@@ -343,18 +343,6 @@ def admin_rows():
         Row("GET", "/v2.1/os-hypervisors/{hypervisor}/uptime", ADMIN_ONLY),
         Row("GET", "/v2.1/os-hypervisors/fake/search", ADMIN_ONLY),
         Row("GET", "/v2.1/os-hypervisors/fake/servers", ADMIN_ONLY),
-        # 2.53: services and hypervisors by UUID, search by query.
-        Row("PUT", "/v2.1/os-services/{compute_uuid}", ADMIN_ONLY,
-            {"status": "enabled"}, headers=V253),
-        Row("DELETE", "/v2.1/os-services/{service_uuid}",
-            codes(204, 403, 403, 403), fresh=_service, headers=V253),
-        Row("GET", "/v2.1/os-hypervisors", ADMIN_ONLY, headers=V253,
-            query={"hypervisor_hostname_pattern": "fake",
-                   "with_servers": "true"}),
-        Row("GET", "/v2.1/os-hypervisors/{hypervisor_uuid}", ADMIN_ONLY,
-            headers=V253, query={"with_servers": "true"}),
-        Row("GET", "/v2.1/os-hypervisors/{hypervisor_uuid}/uptime",
-            ADMIN_ONLY, headers=V253),
         Row("GET", "/v2.1/os-quota-class-sets/default", ADMIN_ONLY),
         Row("PUT", "/v2.1/os-quota-class-sets/matrix", ADMIN_ONLY,
             {"quota_class_set": {"instances": 50}}),
@@ -400,7 +388,8 @@ def admin_rows():
 
 
 def rows():
-    return server_rows() + resource_rows() + admin_rows() + network_rows()
+    return server_rows() + resource_rows() + admin_rows() + \
+        network_rows() + policy_matrix_v253.rows()
 
 
 def _pool(env):
@@ -455,13 +444,7 @@ def _setup(cloud):
         "aggregate": {"name": "shared"}})["aggregate"]["id"]
     ids["hypervisor"] = env.call("admin", "GET", "/v2.1/os-hypervisors")[
         "hypervisors"][0]["id"]
-    ids["hypervisor_uuid"] = env.call(
-        "admin", "GET", "/v2.1/os-hypervisors", headers=V253)[
-        "hypervisors"][0]["id"]
-    ids["compute_uuid"] = env.call(
-        "admin", "GET", "/v2.1/os-services", headers=V253,
-        query={"binary": "nova-compute", "host": "fake-2"})[
-        "services"][0]["id"]
+    ids.update(policy_matrix_v253.ids(env))
     ids["request_id"] = env.call(
         "member", "GET", f"/v2.1/servers/{server}/os-instance-actions")[
         "instanceActions"][0]["request_id"]
