@@ -253,3 +253,10 @@ def test_paging_by_uuid(api):
     status, body = api("GET", f"/os-hypervisors?marker={UNKNOWN}")
     assert (status, _message(body)) == (
         400, f"Invalid input received: marker [{UNKNOWN}] not found")
+    # Nova's paging takes a node's UUID or id as the marker at any
+    # version from 2.33; the ids and links follow the version.
+    old = [n["id"] for n in _nodes(api, "2.33")]
+    status, page = api("GET", f"/os-hypervisors?marker={every[0]}", "2.33")
+    assert [n["id"] for n in page["hypervisors"]] == old[1:]
+    status, page = api("GET", f"/os-hypervisors?marker={old[0]}")
+    assert [n["id"] for n in page["hypervisors"]] == every[1:]
