@@ -209,10 +209,13 @@ class NetworkManager(manager.Manager):
         """Re-apply the gateway side of the networks (here, or by a cast
         to the host serving them).
 
-        :param rows: ``{uuid: networks row}`` read in this request; each
-            one's ``host`` is brought up to date (a network claimed
-            here, or by another network service meanwhile).
+        :param rows: ``{uuid: networks row}`` already read in this
+            request (the others are read here).
+        :returns: ``{uuid: host}``, the network service now serving each
+            network that is not multi_host (claimed here, or by another
+            network service meanwhile).
         """
+        serving = {}
         for network_id in network_ids:
             try:
                 row = (rows or {}).get(network_id) or \
@@ -229,18 +232,16 @@ class NetworkManager(manager.Manager):
                     self.db.networks.host_gateway(context, network_id,
                                                   target)
             elif self._serves(context, row):
-                target = self.host
-                if rows and network_id in rows:
-                    rows[network_id] = dict(row, host=self.host)
+                target = serving[network_id] = self.host
             else:
-                target = self.db.networks.get(context, network_id)["host"]
-                if rows and network_id in rows:
-                    rows[network_id] = dict(row, host=target)
+                target = serving[network_id] = self.db.networks.get(
+                    context, network_id)["host"]
             if target == self.host:
                 self._apply(context, row)
             else:
                 self.network_rpc.setup_network(context, network_id,
                                                host=target)
+        return serving
 
     @messaging.expected_exceptions(exception.NimbusException)
     def setup_network(self, context, network_id):
@@ -339,16 +340,19 @@ class NetworkManager(manager.Manager):
             hostname=hostname)
         ports = done.ports
         try:
-            self._refresh_gateways(context, {p["network_id"] for p in ports},
-                                   host, rows=done.networks)
+            serving = self._refresh_gateways(
+                context, {p["network_id"] for p in ports}, host,
+                rows=done.networks)
         except Exception:
             self._release(context, instance_uuid, host)
             raise
         self._members_changed(context, ports, {
             uuid: made["security_groups"]
             for uuid, made in done.made.items()})
+        networks = {uuid: dict(row, host=serving[uuid]) if uuid in serving
+                    else row for uuid, row in done.networks.items()}
         return self._vifs(context, ports, remote_groups,
-                          networks=done.networks, made=done.made)
+                          networks=networks, made=done.made)
 
     def _check_capabilities(self, context, requested):
         caps = self.driver.capabilities
