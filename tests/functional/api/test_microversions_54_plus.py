@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from nimbus.core import context
+from tests.functional.test_cli import nimbus
 from tests.functional.test_metadata_service import fetch, network_api
 
 pytestmark = pytest.mark.usefixtures("pending_versions_served")
@@ -152,6 +153,12 @@ def test_rebuild_sets_and_unsets_the_key_pair_from_2_54(cloud, guest):
                     sid)
     assert _show(cloud, sid)["key_name"] is None
     assert _keys_served(cloud, address) == (None, {})
+    # nimbus's own verb.
+    out = nimbus(cloud.env("member"), "server", "rebuild", "--key-name",
+                 "k1", "--wait", sid)
+    assert out.returncode == 0, out.stderr
+    assert _keys_served(cloud, address) == (keys["k1"].strip(),
+                                            {"k1": keys["k1"]})
 
 
 def test_rebuild_sets_and_unsets_user_data_from_2_57(cloud, guest,
@@ -192,6 +199,12 @@ def test_rebuild_sets_and_unsets_user_data_from_2_57(cloud, guest,
     assert _metadata(cloud, address, "/latest/user-data")[0] == 404
     assert _show(cloud, sid)["OS-EXT-SRV-ATTR:user_data"] is None
     assert _keys_served(cloud, address)[0] is not None
+    # nimbus's own verb.
+    out = nimbus(cloud.env("member"), "server", "rebuild", "--user-data",
+                 str(script), "--wait", sid)
+    assert out.returncode == 0, out.stderr
+    assert _metadata(cloud, address, "/latest/user-data") == \
+        (200, b"#!/bin/sh\necho second\n")
 
 
 def test_personality_is_refused_from_2_57(cloud, guest):

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from tests.functional.api.test_volume_stock_clients import osc_json
+from tests.functional.test_cli import nimbus
 
 pytestmark = pytest.mark.usefixtures("pending_versions_served")
 
@@ -73,6 +74,15 @@ def test_flavor_description_from_2_55(cloud):
     assert osc_json(cloud, "member", "--os-compute-api-version", "2.55",
                     "flavor", "show", "described")["description"] == \
         "changed"
+    # nimbus's own verbs.
+    out = nimbus(cloud.env("admin"), "flavor", "set", "--description",
+                 "by nimbus", "described")
+    assert out.returncode == 0, out.stderr
+    assert show(55)["description"] == "by nimbus"
+    out = nimbus(cloud.env("admin"), "flavor", "create", "--description",
+                 "also by nimbus", "nimbus-described", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["description"] == "also by nimbus"
 
     def put(minor, body, who="admin", flavor=fid):
         return cloud.sdk(who).compute.put(f"/flavors/{flavor}",
