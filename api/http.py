@@ -95,6 +95,21 @@ def body(schema):
     return validate(read_json(pecan.request), schema)
 
 
+def query(schema):
+    """Validate the query string against ``schema`` (each parameter a
+    list of its values, as Nova's query schemas read it); return each
+    parameter's last value. A 400 when it does not fit."""
+    params = pecan.request.GET.dict_of_lists()
+    try:
+        check(params, schema)
+    except jsonschema.ValidationError as err:
+        where = f" {err.absolute_path[0]}" if err.absolute_path else ""
+        raise exception.Invalid(
+            message=f"Invalid input for query parameters{where}. "
+                    f"{err.message}")
+    return {name: values[-1] for name, values in params.items()}
+
+
 def context():
     return pecan.request.context["nimbus"]
 

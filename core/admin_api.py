@@ -104,6 +104,12 @@ class AdminAPI:
             service["is_up"] = servicegroup.is_up(self.conf, service)
         return services
 
+    def get_service(self, context, service_id):
+        """:raises ServiceNotFound: no live service has that id or uuid."""
+        service = self.db.services.get(context, service_id)
+        service["is_up"] = servicegroup.is_up(self.conf, service)
+        return service
+
     def update_service(self, context, service_id, values):
         service = self.db.services.update(context, service_id, values)
         service["is_up"] = servicegroup.is_up(self.conf, service)
@@ -111,14 +117,23 @@ class AdminAPI:
 
     def delete_service(self, context, service_id):
         """Remove a service record (and, for a compute, it stops being
-        scheduled to: the record is what the scheduler reads)."""
+        scheduled to: the record is what the scheduler reads).
+
+        :param service_id: its id, or its uuid (a string).
+        :raises ServiceNotFound: no live service has that id or uuid.
+        """
+        if not isinstance(service_id, int):
+            service_id = self.db.services.get(context, service_id)["id"]
         self.db.services.destroy(context, service_id)
 
-    def list_hypervisors(self, context, limit=None, marker=None):
+    def list_hypervisors(self, context, limit=None, marker=None,
+                         with_servers=False):
         """The live nodes by id, each with its ``service``; a page after
-        ``marker`` (a node id).
+        ``marker`` (a node's id or uuid).
 
-        :raises InvalidInput: ``marker`` is no live node's id.
+        :param with_servers: also give each one's live instances (see
+            :meth:`search_hypervisors`).
+        :raises InvalidInput: ``marker`` is no live node's id or uuid.
         """
         services = {s["host"]: s for s in self.list_services(
             context, binary="nimbus-compute")}
@@ -127,7 +142,16 @@ class AdminAPI:
         for node in nodes:
             service = services.get(node["host"])
             node["service"] = service
+            if with_servers:
+                node["servers"] = self._servers_on(context, node)
         return nodes
+
+    def _servers_on(self, context, node):
+        return [{"uuid": row["uuid"], "name": row["display_name"]}
+                for row in self.db.instances.get_all(
+                    context, {"host": node["host"],
+                              "node": node["hypervisor_hostname"]},
+                    sort_desc=False)]
 
     def search_hypervisors(self, context, pattern, with_servers=False):
         """The hypervisors whose name contains ``pattern`` (Nova's
@@ -143,19 +167,21 @@ class AdminAPI:
             raise exception.ComputeNodeNotFound(node=pattern)
         if with_servers:
             for node in nodes:
-                node["servers"] = [
-                    {"uuid": row["uuid"], "name": row["display_name"]}
-                    for row in self.db.instances.get_all(
-                        context, {"host": node["host"],
-                                  "node": node["hypervisor_hostname"]},
-                        sort_desc=False)]
+                node["servers"] = self._servers_on(context, node)
         return nodes
 
-    def get_hypervisor(self, context, node_id):
+    def get_hypervisor(self, context, node_id, with_servers=False):
+        """The node of that id or uuid with its ``service`` (and, when
+        asked, its ``servers``).
+
+        :raises ComputeNodeNotFound: no live node has that id or uuid.
+        """
         node = self.db.compute_nodes.get(context, node_id)
         services = self.list_services(context, binary="nimbus-compute",
                                       host=node["host"])
         node["service"] = services[0] if services else None
+        if with_servers:
+            node["servers"] = self._servers_on(context, node)
         return node
 
     def get_hypervisor_uptime(self, context, node_id):

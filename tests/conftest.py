@@ -22,28 +22,57 @@ import uuid
 import pytest
 
 os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+# every nimbus this test run starts, in this process or as a child, hashes
+# passwords at bcrypt's lowest cost (oslo.config reads OS_<GROUP>__<OPT>):
+# each token a stock client asks for would otherwise cost a quarter of a
+# second of CPU. Tests of the hashing itself set their own cost.
+os.environ.setdefault("OS_IDENTITY__BCRYPT_ROUNDS", "4")
 
 
 #: where test servers listen: below the kernel's ephemeral range
 #: (32768-60999), whose ports outgoing connections take at any moment,
-#: and picked at random, so suites and workers running side by side do
-#: not draw the same port between choosing and binding it.
+#: and picked at random.
 _PORTS = range(20000, 32000)
 #: not the seeded module-level generator: plugins reseed that alike in
 #: every worker.
 _RANDOM = random.SystemRandom()
+#: a port handed out is held until this process ends, so that no other
+#: test process (xdist workers, suites side by side) draws it between
+#: choosing and binding: a byte-range lock on byte ``port`` of one file
+#: shared by every test process (the kernel drops it when the holder
+#: dies, however it dies).
+_PORT_LOCKS = "/tmp/nimbus-test-ports.lock"
+_handed_out = set()
+_lock_fd = None
+
+
+def _hold(port):
+    """Whether this process now holds ``port`` for itself alone."""
+    import fcntl
+    global _lock_fd
+    if _lock_fd is None:
+        _lock_fd = os.open(_PORT_LOCKS, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
+    except OSError:
+        return False
+    return True
 
 
 def free_port():
-    """A loopback TCP port nothing listens on now."""
+    """A loopback TCP port nothing listens on now and no other caller
+    (in this process or another test process) was given."""
     while True:
         port = _RANDOM.choice(_PORTS)
+        if port in _handed_out or not _hold(port):
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _handed_out.add(port)
+        return port
 
 
 def write_conf(path, sections):

@@ -8,6 +8,7 @@ from nimbus.core import exception
 # The request helpers every dialect shares live in nimbus.api.http.
 allow = http.allow
 body = http.body
+query = http.query
 context = http.context
 reply = http.reply
 services = http.services

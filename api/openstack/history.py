@@ -108,7 +108,7 @@ CHANGES = (
     _c(51, "volume-extended external event.", True),
     _c(52, "Tags at server create.", True),
     _c(53, "Services and hypervisors by UUID; hypervisor search and "
-           "servers routes become query parameters."),
+           "servers routes become query parameters.", True),
     _c(54, "Key pair on rebuild (key_name; null unsets it).", True),
     _c(55, "Flavor description: at create, in flavor bodies, "
            "PUT /flavors/{id}.", True),

@@ -5,6 +5,7 @@ validate with, so it cannot drift from what is enforced."""
 from nimbus.api.openstack import (
     microversion,
     schemas,
+    schemas_admin,
     schemas_consoles,
     schemas_events,
     schemas_network,
@@ -85,6 +86,10 @@ ROUTES = {
         "put": (200, schemas_tenant.service_update("disable"))},
     "/os-services/enable": {
         "put": (200, schemas_tenant.service_update("enable"))},
+    # 2.53: a service by UUID (an integer id to 2.52 for the DELETE).
+    "/os-services/{service_id}": {
+        "put": (200, schemas_admin.SERVICE_UPDATE_V253),
+        "delete": (204, None)},
     "/os-migrations": {"get": (200, None)},
     "/os-server-external-events": {
         "post": (200, schemas_events.external_events(
@@ -121,8 +126,15 @@ ROUTES = {
     "/os-console-auth-tokens/{console_token}": {"get": (200, None)},
 }
 
+_HYPERVISOR_QUERY = ("limit", "marker", "hypervisor_hostname_pattern",
+                     "with_servers")
 _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
           "/os-simple-tenant-usage/{project_id}": ("start", "end"),
+          "/os-services": ("host", "binary"),
+          # limit and marker from 2.33, the rest from 2.53.
+          "/os-hypervisors": _HYPERVISOR_QUERY,
+          "/os-hypervisors/detail": _HYPERVISOR_QUERY,
+          "/os-hypervisors/{hypervisor_id}": ("with_servers",),
           "/servers": ("name", "status", "image", "flavor",
                        "changes-since", "limit", "marker", "all_tenants"),
           "/servers/detail": ("name", "status", "image", "flavor",

@@ -1,8 +1,8 @@
 """``nimbus aggregate ...``: host aggregates (admin)."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
 def _find(conn, name_or_id):
@@ -32,7 +32,7 @@ def _action(conn, agg, body):
                      body)["aggregate"]
 
 
-class CreateAggregate(show.ShowOne):
+class CreateAggregate(base.ShowOne):
     """Create an aggregate."""
 
     def get_parser(self, prog_name):
@@ -57,7 +57,7 @@ class CreateAggregate(show.ShowOne):
         return _details(agg)
 
 
-class ListAggregate(lister.Lister):
+class ListAggregate(base.Lister):
     """List aggregates."""
 
     @errors.translated
@@ -68,7 +68,7 @@ class ListAggregate(lister.Lister):
                   ", ".join(a.get("hosts") or ())) for a in aggs])
 
 
-class ShowAggregate(_OneAggregate, show.ShowOne):
+class ShowAggregate(_OneAggregate, base.ShowOne):
     """Show an aggregate."""
 
     def get_parser(self, prog_name):
@@ -82,7 +82,7 @@ class ShowAggregate(_OneAggregate, show.ShowOne):
             "aggregate"])
 
 
-class DeleteAggregate(command.Command):
+class DeleteAggregate(base.Command):
     """Delete aggregates (they must have no hosts)."""
 
     def get_parser(self, prog_name):
@@ -98,7 +98,7 @@ class DeleteAggregate(command.Command):
             rest.call(conn, "DELETE", f"/os-aggregates/{agg['id']}")
 
 
-class SetAggregate(_OneAggregate, command.Command):
+class SetAggregate(_OneAggregate, base.Command):
     """Rename an aggregate, change its zone or set properties."""
 
     def get_parser(self, prog_name):
@@ -126,7 +126,7 @@ class SetAggregate(_OneAggregate, command.Command):
                 "metadata": rest.parse_props(args.property)}})
 
 
-class UnsetAggregate(_OneAggregate, command.Command):
+class UnsetAggregate(_OneAggregate, base.Command):
     """Remove properties from an aggregate."""
 
     def get_parser(self, prog_name):
@@ -143,7 +143,7 @@ class UnsetAggregate(_OneAggregate, command.Command):
             "metadata": {key: None for key in args.property}}})
 
 
-class AddAggregateHost(_OneAggregate, show.ShowOne):
+class AddAggregateHost(_OneAggregate, base.ShowOne):
     """Add a compute host to an aggregate."""
 
     def get_parser(self, prog_name):

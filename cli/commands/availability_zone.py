@@ -1,11 +1,11 @@
 """``nimbus availability zone list``."""
 
-from cliff import lister
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
-class ListAvailabilityZone(lister.Lister):
+class ListAvailabilityZone(base.Lister):
     """List availability zones (--long: their hosts and services, admin)."""
 
     def get_parser(self, prog_name):

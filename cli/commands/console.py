@@ -1,12 +1,12 @@
 """``nimbus console log``: a server's serial console output;
 ``nimbus console url show``: a URL of its remote console."""
 
-from cliff import command, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
-class ShowConsoleLog(command.Command):
+class ShowConsoleLog(base.Command):
     """Show the tail of a server's console log."""
 
     def get_parser(self, prog_name):
@@ -27,7 +27,7 @@ class ShowConsoleLog(command.Command):
             self.app.stdout.write("\n")
 
 
-class ShowConsoleURL(show.ShowOne):
+class ShowConsoleURL(base.ShowOne):
     """Show a URL that opens the server's remote console (noVNC) in a
     browser; it works for ``[consoleauth] token_ttl`` seconds."""
 

@@ -1,9 +1,9 @@
 """``nimbus flavor ...``: list, show, create, delete, set/unset
 properties, project access and (API 2.55) the description."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 #: flavor descriptions: at create, in bodies, PUT /flavors/{id}.
 DESCRIPTION_VERSION = "2.55"
@@ -27,7 +27,7 @@ def _details(flavor, specs=None, access=None):
     return tuple(fields), tuple(fields.values())
 
 
-class ListFlavor(lister.Lister):
+class ListFlavor(base.Lister):
     """List flavors."""
 
     def get_parser(self, prog_name):
@@ -54,7 +54,7 @@ class _OneFlavor:
         return parser
 
 
-class ShowFlavor(_OneFlavor, show.ShowOne):
+class ShowFlavor(_OneFlavor, base.ShowOne):
     """Show a flavor with its properties (extra specs)."""
 
     def get_parser(self, prog_name):
@@ -74,7 +74,7 @@ class ShowFlavor(_OneFlavor, show.ShowOne):
         return _details(flavor, specs, access)
 
 
-class CreateFlavor(show.ShowOne):
+class CreateFlavor(base.ShowOne):
     """Create a flavor (admin)."""
 
     def get_parser(self, prog_name):
@@ -134,7 +134,7 @@ class CreateFlavor(show.ShowOne):
                         args.project if not args.public else None)
 
 
-class DeleteFlavor(command.Command):
+class DeleteFlavor(base.Command):
     """Delete flavors (admin)."""
 
     def get_parser(self, prog_name):
@@ -150,7 +150,7 @@ class DeleteFlavor(command.Command):
             rest.call(conn, "DELETE", f"/flavors/{flavor['id']}")
 
 
-class SetFlavor(_OneFlavor, command.Command):
+class SetFlavor(_OneFlavor, base.Command):
     """Set a flavor's properties or give a project access (admin)."""
 
     def get_parser(self, prog_name):
@@ -185,7 +185,7 @@ class SetFlavor(_OneFlavor, command.Command):
                       {"addTenantAccess": {"tenant": args.project}})
 
 
-class UnsetFlavor(_OneFlavor, command.Command):
+class UnsetFlavor(_OneFlavor, base.Command):
     """Remove a flavor's properties or a project's access (admin)."""
 
     def get_parser(self, prog_name):

@@ -1,8 +1,8 @@
 """``nimbus hypervisor list/show/stats`` (admin)."""
 
-from cliff import lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
 def _find(conn, name_or_id):
@@ -21,7 +21,7 @@ def _by_name(conn, name):
     return found[0]
 
 
-class ListHypervisor(lister.Lister):
+class ListHypervisor(base.Lister):
     """List hypervisors with their usage."""
 
     @errors.translated
@@ -37,7 +37,7 @@ class ListHypervisor(lister.Lister):
                  for h in nodes])
 
 
-class ShowHypervisor(show.ShowOne):
+class ShowHypervisor(base.ShowOne):
     """Show a hypervisor: resources, service and uptime."""
 
     def get_parser(self, prog_name):
@@ -59,7 +59,7 @@ class ShowHypervisor(show.ShowOne):
         return tuple(keys), tuple(fields[k] for k in keys)
 
 
-class ShowHypervisorStats(show.ShowOne):
+class ShowHypervisorStats(base.ShowOne):
     """Show the sum of every hypervisor's resources."""
 
     @errors.translated

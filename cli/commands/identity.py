@@ -1,16 +1,16 @@
 """``nimbus project|user|role ...``: manage nimbus's own identity
 (the Identity v3 subset) through the API, as an admin."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors
+from nimbus.cli.commands import base
 
 
 def _identity(app):
     return app.connection.identity
 
 
-class CreateProject(show.ShowOne):
+class CreateProject(base.ShowOne):
     """Create a project."""
 
     def get_parser(self, prog_name):
@@ -28,7 +28,7 @@ class CreateProject(show.ShowOne):
                                                project.description)
 
 
-class ListProject(lister.Lister):
+class ListProject(base.Lister):
     """List projects."""
 
     @errors.translated
@@ -38,7 +38,7 @@ class ListProject(lister.Lister):
                  for p in _identity(self.app).projects()])
 
 
-class DeleteProject(command.Command):
+class DeleteProject(base.Command):
     """Delete a project."""
 
     def get_parser(self, prog_name):
@@ -53,7 +53,7 @@ class DeleteProject(command.Command):
                                                 ignore_missing=False))
 
 
-class CreateUser(show.ShowOne):
+class CreateUser(base.ShowOne):
     """Create a user (with a password, and a default project)."""
 
     def get_parser(self, prog_name):
@@ -76,7 +76,7 @@ class CreateUser(show.ShowOne):
             user.id, user.name, user.default_project_id)
 
 
-class ListUser(lister.Lister):
+class ListUser(base.Lister):
     """List users."""
 
     @errors.translated
@@ -86,7 +86,7 @@ class ListUser(lister.Lister):
                  for u in _identity(self.app).users()])
 
 
-class SetUser(command.Command):
+class SetUser(base.Command):
     """Change a user's password, or enable/disable them."""
 
     def get_parser(self, prog_name):
@@ -109,7 +109,7 @@ class SetUser(command.Command):
         ident.update_user(user, **values)
 
 
-class DeleteUser(command.Command):
+class DeleteUser(base.Command):
     """Delete a user."""
 
     def get_parser(self, prog_name):
@@ -123,7 +123,7 @@ class DeleteUser(command.Command):
         ident.delete_user(ident.find_user(args.user, ignore_missing=False))
 
 
-class _RoleCommand(command.Command):
+class _RoleCommand(base.Command):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument("role", help="admin, member or reader")
@@ -157,7 +157,7 @@ class RemoveRole(_RoleCommand):
         ident.unassign_project_role_from_user(project, user, role)
 
 
-class ListRoleAssignment(lister.Lister):
+class ListRoleAssignment(base.Lister):
     """List who holds which role on which project."""
 
     @errors.translated

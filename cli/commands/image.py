@@ -1,11 +1,11 @@
 """``nimbus image list/show``: the images the compute API offers."""
 
-from cliff import lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
-class ListImage(lister.Lister):
+class ListImage(base.Lister):
     """List images."""
 
     @errors.translated
@@ -16,7 +16,7 @@ class ListImage(lister.Lister):
                   i.get("OS-EXT-IMG-SIZE:size", "")) for i in images])
 
 
-class ShowImage(show.ShowOne):
+class ShowImage(base.ShowOne):
     """Show one image."""
 
     def get_parser(self, prog_name):

@@ -3,9 +3,8 @@ delete."""
 
 import os
 
-from cliff import command, lister, show
-
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
 def _details(keypair):
@@ -16,7 +15,7 @@ def _details(keypair):
     return tuple(fields), tuple(fields.values())
 
 
-class CreateKeypair(show.ShowOne):
+class CreateKeypair(base.ShowOne):
     """Create a keypair: import a public key, or have one generated."""
 
     def get_parser(self, prog_name):
@@ -58,7 +57,7 @@ class CreateKeypair(show.ShowOne):
         return _details(keypair)
 
 
-class ListKeypair(lister.Lister):
+class ListKeypair(base.Lister):
     """List keypairs."""
 
     @errors.translated
@@ -69,7 +68,7 @@ class ListKeypair(lister.Lister):
                   p["keypair"].get("type", "ssh")) for p in pairs])
 
 
-class ShowKeypair(show.ShowOne):
+class ShowKeypair(base.ShowOne):
     """Show a keypair (add --public-key for the key itself)."""
 
     def get_parser(self, prog_name):
@@ -89,7 +88,7 @@ class ShowKeypair(show.ShowOne):
         return _details(keypair)
 
 
-class DeleteKeypair(command.Command):
+class DeleteKeypair(base.Command):
     """Delete keypairs."""
 
     def get_parser(self, prog_name):

@@ -13,9 +13,8 @@ import os
 import shutil
 import time
 
-from cliff import command, lister
-
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 _DEFAULT_CONFIG = "/etc/nimbus/nimbus.conf"
 _COLUMNS = ("Queue", "Service", "Messages", "Ready", "Unacked", "Bytes",
@@ -97,7 +96,7 @@ def _rate(value):
     return "" if value is None else round(value, 2)
 
 
-class ShowQueues(lister.Lister):
+class ShowQueues(base.Lister):
     """Show each service topic's queue: messages, bytes, consumers, rates
     (from the broker), with a hint when a queue keeps growing."""
 
@@ -124,7 +123,7 @@ class ShowQueues(lister.Lister):
              _rate(r["deliver_rate"]), r["hint"]) for r in rows]
 
 
-class Top(command.Command):
+class Top(base.Command):
     """A live view for the console: services up/down, queue depths,
     builds in flight and rates, refreshed every --interval seconds."""
 

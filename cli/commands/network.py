@@ -4,9 +4,8 @@ openstacksdk's ``conn.network`` proxy."""
 
 import ipaddress
 
-from cliff import command, lister, show
-
 from nimbus.cli import errors
+from nimbus.cli.commands import base
 
 
 def _find(finder, kind, name_or_id):
@@ -51,7 +50,7 @@ def _cidr(text):
         raise errors.CommandError(f"Invalid --subnet-range {text}: {err}")
 
 
-class CreateNetwork(show.ShowOne):
+class CreateNetwork(base.ShowOne):
     """Create a network (administrators), with its subnet when
     --subnet-range is given."""
 
@@ -107,7 +106,7 @@ class CreateNetwork(show.ShowOne):
         return _network_details(conn, conn.network.get_network(net.id))
 
 
-class ListNetwork(lister.Lister):
+class ListNetwork(base.Lister):
     """List networks."""
 
     def get_parser(self, prog_name):
@@ -128,7 +127,7 @@ class ListNetwork(lister.Lister):
                  for n in conn.network.networks(**query)])
 
 
-class ShowNetwork(show.ShowOne):
+class ShowNetwork(base.ShowOne):
     """Show one network and its subnet."""
 
     def get_parser(self, prog_name):
@@ -142,7 +141,7 @@ class ShowNetwork(show.ShowOne):
         return _network_details(conn, find_network(conn, args.network))
 
 
-class DeleteNetwork(command.Command):
+class DeleteNetwork(base.Command):
     """Delete networks (none of their addresses may be in use)."""
 
     def get_parser(self, prog_name):
@@ -174,7 +173,7 @@ def _ip_details(ip):
         _ip_row(ip)
 
 
-class CreateFloatingIp(show.ShowOne):
+class CreateFloatingIp(base.ShowOne):
     """Allocate a floating IP from an external network."""
 
     def get_parser(self, prog_name):
@@ -193,7 +192,7 @@ class CreateFloatingIp(show.ShowOne):
         return _ip_details(conn.network.create_ip(**attrs))
 
 
-class ListFloatingIp(lister.Lister):
+class ListFloatingIp(base.Lister):
     """List floating IPs."""
 
     @errors.translated
@@ -202,7 +201,7 @@ class ListFloatingIp(lister.Lister):
                              for ip in self.app.connection.network.ips()]
 
 
-class DeleteFloatingIp(command.Command):
+class DeleteFloatingIp(base.Command):
     """Release floating IPs."""
 
     def get_parser(self, prog_name):
@@ -218,7 +217,7 @@ class DeleteFloatingIp(command.Command):
             conn.network.delete_ip(find_ip(conn, name).id)
 
 
-class AssociateFloatingIp(show.ShowOne):
+class AssociateFloatingIp(base.ShowOne):
     """Associate a floating IP with a server (its first port, or the one
     holding --fixed-ip-address)."""
 
@@ -252,7 +251,7 @@ class AssociateFloatingIp(show.ShowOne):
         return _ip_details(conn.network.update_ip(ip, **attrs))
 
 
-class DisassociateFloatingIp(show.ShowOne):
+class DisassociateFloatingIp(base.ShowOne):
     """Disassociate a floating IP from its server."""
 
     def get_parser(self, prog_name):
@@ -269,7 +268,7 @@ class DisassociateFloatingIp(show.ShowOne):
 
 # -- security groups --------------------------------------------------------
 
-class CreateSecurityGroup(show.ShowOne):
+class CreateSecurityGroup(base.ShowOne):
     """Create a security group."""
 
     def get_parser(self, prog_name):
@@ -288,7 +287,7 @@ class CreateSecurityGroup(show.ShowOne):
                  len(group.security_group_rules or ())))
 
 
-class ListSecurityGroup(lister.Lister):
+class ListSecurityGroup(base.Lister):
     """List security groups."""
 
     @errors.translated
@@ -299,7 +298,7 @@ class ListSecurityGroup(lister.Lister):
                  for g in groups])
 
 
-class DeleteSecurityGroup(command.Command):
+class DeleteSecurityGroup(base.Command):
     """Delete security groups (no server may use them)."""
 
     def get_parser(self, prog_name):
@@ -342,7 +341,7 @@ def _port_range(text):
     return low, high
 
 
-class CreateSecurityGroupRule(show.ShowOne):
+class CreateSecurityGroupRule(base.ShowOne):
     """Add a rule to a security group."""
 
     def get_parser(self, prog_name):
@@ -389,7 +388,7 @@ class CreateSecurityGroupRule(show.ShowOne):
             _rule_row(rule)
 
 
-class ListSecurityGroupRule(lister.Lister):
+class ListSecurityGroupRule(base.Lister):
     """List security group rules (of one group, or all)."""
 
     def get_parser(self, prog_name):
@@ -407,7 +406,7 @@ class ListSecurityGroupRule(lister.Lister):
             _rule_row(r) for r in conn.network.security_group_rules(**query)]
 
 
-class DeleteSecurityGroupRule(command.Command):
+class DeleteSecurityGroupRule(base.Command):
     """Delete security group rules."""
 
     def get_parser(self, prog_name):

@@ -4,16 +4,16 @@ It reads the local Python environment only (entry points and the
 distributions declaring them), so it needs no API and no credentials.
 """
 
-from cliff import lister
 
 from nimbus.cli import errors
+from nimbus.cli.commands import base
 from nimbus.core import loading
 
 COLUMNS = ("Group", "Name", "Class", "Package", "Version", "Interface",
            "Interface version", "Status")
 
 
-class ListPlugin(lister.Lister):
+class ListPlugin(base.Lister):
     """List installed plugins, their interface, and whether they load."""
 
     def get_parser(self, prog_name):

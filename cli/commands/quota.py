@@ -1,8 +1,8 @@
 """``nimbus quota show/set/delete`` and ``nimbus limits show``."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 #: CLI option -> quota key in os-quota-sets.
 _QUOTAS = {"instances": "instances", "cores": "cores", "ram": "ram",
@@ -21,7 +21,7 @@ def _project(conn, value):
     return conn.current_project_id
 
 
-class ShowQuota(show.ShowOne):
+class ShowQuota(base.ShowOne):
     """Show a project's quotas (--usage: with what is in use)."""
 
     def get_parser(self, prog_name):
@@ -53,7 +53,7 @@ class ShowQuota(show.ShowOne):
             [project] + [quotas[k] for k in keys])
 
 
-class SetQuota(command.Command):
+class SetQuota(base.Command):
     """Set a project's quotas (admin); -1 is unlimited."""
 
     def get_parser(self, prog_name):
@@ -79,7 +79,7 @@ class SetQuota(command.Command):
                   f"/os-quota-sets/{args.project}", {"quota_set": body})
 
 
-class DeleteQuota(command.Command):
+class DeleteQuota(base.Command):
     """Reset a project's quotas to the defaults (admin)."""
 
     def get_parser(self, prog_name):
@@ -93,7 +93,7 @@ class DeleteQuota(command.Command):
                   f"/os-quota-sets/{args.project}")
 
 
-class ShowLimits(lister.Lister):
+class ShowLimits(base.Lister):
     """Show your project's absolute limits and usage."""
 
     @errors.translated

@@ -4,9 +4,8 @@ server actions the compute API serves."""
 import base64
 import sys
 
-from cliff import command, lister, show
-
 from nimbus.cli import errors, progress, rest
+from nimbus.cli.commands import base
 
 _LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Host", "Flavor",
                  "Image")
@@ -116,7 +115,7 @@ def network_body(args):
     return {}
 
 
-class CreateServer(show.ShowOne):
+class CreateServer(base.ShowOne):
     """Create a server (and optionally wait until it is ACTIVE)."""
 
     def get_parser(self, prog_name):
@@ -174,7 +173,7 @@ class CreateServer(show.ShowOne):
             conn, f"/servers/{created['id']}")["server"])
 
 
-class ListServer(lister.Lister):
+class ListServer(base.Lister):
     """List servers (flavor and image by name)."""
 
     def get_parser(self, prog_name):
@@ -209,7 +208,7 @@ class _OneServer:
         return parser
 
 
-class ShowServer(_OneServer, show.ShowOne):
+class ShowServer(_OneServer, base.ShowOne):
     """Show one server (or, with --diagnostics, what its hypervisor
     measures of it)."""
 
@@ -233,7 +232,7 @@ class ShowServer(_OneServer, show.ShowOne):
         return names, [diags[name] for name in names]
 
 
-class DeleteServer(command.Command):
+class DeleteServer(base.Command):
     """Delete one or more servers."""
 
     def get_parser(self, prog_name):
@@ -262,7 +261,7 @@ class DeleteServer(command.Command):
                 f"{failed} of {len(args.servers)} servers failed to delete.")
 
 
-class _Action(_OneServer, command.Command):
+class _Action(_OneServer, base.Command):
     """A server action: ``{action: body}`` on /servers/{id}/action."""
 
     action = None
@@ -356,7 +355,7 @@ class RebootServer(_Action):
         return "reboot_hard" if args.hard else "reboot"
 
 
-class SetServer(_OneServer, command.Command):
+class SetServer(_OneServer, base.Command):
     """Set a server's name, properties or (admin) state."""
 
     def get_parser(self, prog_name):
@@ -387,7 +386,7 @@ class SetServer(_OneServer, command.Command):
                       {"os-resetState": {"state": args.state}})
 
 
-class UnsetServer(_OneServer, command.Command):
+class UnsetServer(_OneServer, base.Command):
     """Remove properties from a server."""
 
     def get_parser(self, prog_name):
@@ -406,7 +405,7 @@ class UnsetServer(_OneServer, command.Command):
                                       f"{rest.quote(key, safe='')}")
 
 
-class ListServerEvent(_OneServer, lister.Lister):
+class ListServerEvent(_OneServer, base.Lister):
     """List a server's actions (its event log)."""
 
     def get_parser(self, prog_name):
@@ -423,7 +422,7 @@ class ListServerEvent(_OneServer, lister.Lister):
                   a.get("message") or "") for a in actions])
 
 
-class ShowServerEvent(_OneServer, show.ShowOne):
+class ShowServerEvent(_OneServer, base.ShowOne):
     """Show one server action and its events."""
 
     def get_parser(self, prog_name):

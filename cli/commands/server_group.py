@@ -1,8 +1,8 @@
 """``nimbus server group ...``: placement policies over servers."""
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 _POLICIES = ("affinity", "anti-affinity", "soft-affinity",
              "soft-anti-affinity")
@@ -24,7 +24,7 @@ def _details(group):
     return tuple(fields), tuple(fields.values())
 
 
-class CreateServerGroup(show.ShowOne):
+class CreateServerGroup(base.ShowOne):
     """Create a server group."""
 
     def get_parser(self, prog_name):
@@ -43,7 +43,7 @@ class CreateServerGroup(show.ShowOne):
         return _details(group["server_group"])
 
 
-class ListServerGroup(lister.Lister):
+class ListServerGroup(base.Lister):
     """List server groups."""
 
     def get_parser(self, prog_name):
@@ -62,7 +62,7 @@ class ListServerGroup(lister.Lister):
                   ", ".join(g.get("members") or ())) for g in groups])
 
 
-class ShowServerGroup(show.ShowOne):
+class ShowServerGroup(base.ShowOne):
     """Show a server group."""
 
     def get_parser(self, prog_name):
@@ -75,7 +75,7 @@ class ShowServerGroup(show.ShowOne):
         return _details(_find(self.app.connection, args.group))
 
 
-class DeleteServerGroup(command.Command):
+class DeleteServerGroup(base.Command):
     """Delete server groups."""
 
     def get_parser(self, prog_name):

@@ -5,9 +5,8 @@ with ``--wait`` (a progress bar over the task states)."""
 import base64
 import time
 
-from cliff import show
-
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 from nimbus.cli.commands import server as server_cmd
 
 
@@ -166,7 +165,7 @@ class EvacuateServer(server_cmd._Action):
         return {"evacuate": body}
 
 
-class CreateServerImage(server_cmd._OneServer, show.ShowOne):
+class CreateServerImage(server_cmd._OneServer, base.ShowOne):
     """Snapshot a server into a new image."""
 
     def get_parser(self, prog_name):

@@ -5,9 +5,8 @@ complete``: the control of a running live migration."""
 
 import time
 
-from cliff import command
-
 from nimbus.cli import errors, progress, rest
+from nimbus.cli.commands import base
 
 #: os-migrateLive with ``block_migration: "auto"`` and no
 #: ``disk_over_commit``.
@@ -106,7 +105,7 @@ def _wait(cmd, conn, before, args):
         f"{status} on {host} (see 'nimbus server event list {server_id}')")
 
 
-class _ControlMigration(command.Command):
+class _ControlMigration(base.Command):
     """Act on a running live migration of a server."""
 
     def get_parser(self, prog_name):

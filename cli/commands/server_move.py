@@ -4,11 +4,9 @@ ones in :mod:`nimbus.cli.commands.server_live`)."""
 
 import time
 
-from cliff import command, lister, show
-
 from nimbus.cli import errors, progress, rest
+from nimbus.cli.commands import base, server_live
 from nimbus.cli.commands import server as server_cmd
-from nimbus.cli.commands import server_live
 
 _MOVING = ("RESIZE", "REVERT_RESIZE", "MIGRATING")
 _MIGRATION_COLUMNS = ("ID", "Server", "Type", "Status", "Source Host",
@@ -39,7 +37,7 @@ def _wait_move(cmd, conn, server_id, expected, args):
             f"failed (see 'nimbus server event list {server_id}')")
 
 
-class _Move(server_cmd._OneServer, command.Command):
+class _Move(server_cmd._OneServer, base.Command):
     """A cold-move action; ``--wait`` follows it to its end."""
 
     action = None
@@ -146,7 +144,7 @@ def _migration_row(m):
             m.get("new_instance_type_id", ""), m.get("updated_at") or "")
 
 
-class ListMigration(lister.Lister):
+class ListMigration(base.Lister):
     """List moves (administrators): all, a server's or a host's."""
 
     def get_parser(self, prog_name):
@@ -172,7 +170,7 @@ class ListMigration(lister.Lister):
         return _MIGRATION_COLUMNS, [_migration_row(m) for m in migrations]
 
 
-class ShowMigration(show.ShowOne):
+class ShowMigration(base.ShowOne):
     """Show one move of a server."""
 
     def get_parser(self, prog_name):

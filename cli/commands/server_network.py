@@ -8,9 +8,9 @@ Networking v2 API (as the openstack client does); what changes the server
 goes to the compute API, whose faults are printed as one line.
 """
 
-from cliff import command, lister, show
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 from nimbus.cli.commands import network as network_cmd
 
 _IFACE_COLUMNS = ("Port ID", "Network ID", "MAC Address", "IP Addresses",
@@ -45,7 +45,7 @@ class _ServerAnd:
         return parser
 
 
-class _GroupAction(_ServerAnd, command.Command):
+class _GroupAction(_ServerAnd, base.Command):
     what, help = "group", "security group name or ID"
     action = None
 
@@ -76,7 +76,7 @@ def _attach(conn, server_id, body):
     return _IFACE_COLUMNS, _iface_row(iface)
 
 
-class AddServerNetwork(_ServerAnd, show.ShowOne):
+class AddServerNetwork(_ServerAnd, base.ShowOne):
     """Attach a new NIC on a network to a running server."""
 
     what, help = "network", "network name or ID"
@@ -98,7 +98,7 @@ class AddServerNetwork(_ServerAnd, show.ShowOne):
         return _attach(conn, server["id"], body)
 
 
-class AddServerPort(_ServerAnd, show.ShowOne):
+class AddServerPort(_ServerAnd, base.ShowOne):
     """Attach an existing port to a running server."""
 
     what, help = "port", "port name or ID"
@@ -111,7 +111,7 @@ class AddServerPort(_ServerAnd, show.ShowOne):
         return _attach(conn, server["id"], {"port_id": port.id})
 
 
-class RemoveServerNetwork(_ServerAnd, command.Command):
+class RemoveServerNetwork(_ServerAnd, base.Command):
     """Detach every NIC of a server on a network."""
 
     what, help = "network", "network name or ID"
@@ -131,7 +131,7 @@ class RemoveServerNetwork(_ServerAnd, command.Command):
                       f"/servers/{server['id']}/os-interface/{port_id}")
 
 
-class RemoveServerPort(_ServerAnd, command.Command):
+class RemoveServerPort(_ServerAnd, base.Command):
     """Detach a port from a server."""
 
     what, help = "port", "port name or ID"
@@ -145,7 +145,7 @@ class RemoveServerPort(_ServerAnd, command.Command):
                   f"/servers/{server['id']}/os-interface/{port.id}")
 
 
-class ListServerInterface(lister.Lister):
+class ListServerInterface(base.Lister):
     """List a server's NICs (os-interface)."""
 
     def get_parser(self, prog_name):
@@ -161,7 +161,7 @@ class ListServerInterface(lister.Lister):
                                 for i in _interfaces(conn, server["id"])]
 
 
-class ShowServerInterface(_ServerAnd, show.ShowOne):
+class ShowServerInterface(_ServerAnd, base.ShowOne):
     """Show one NIC of a server by its port ID."""
 
     what, help = "port", "port ID"

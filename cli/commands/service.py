@@ -1,11 +1,11 @@
 """``nimbus service list/set/delete`` (admin)."""
 
-from cliff import command, lister
 
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 
-class ListService(lister.Lister):
+class ListService(base.Lister):
     """List services and whether they are up."""
 
     def get_parser(self, prog_name):
@@ -35,7 +35,7 @@ class ListService(lister.Lister):
         return columns, rows
 
 
-class SetService(command.Command):
+class SetService(base.Command):
     """Enable, disable or force down a service (admin)."""
 
     def get_parser(self, prog_name):
@@ -77,7 +77,7 @@ class SetService(command.Command):
                       ident | {"forced_down": bool(args.down)})
 
 
-class DeleteService(command.Command):
+class DeleteService(base.Command):
     """Delete service records (admin; e.g. a retired compute host)."""
 
     def get_parser(self, prog_name):

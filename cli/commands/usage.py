@@ -2,9 +2,8 @@
 
 import datetime
 
-from cliff import lister, show
-
 from nimbus.cli import errors, rest
+from nimbus.cli.commands import base
 
 _FMT = "%Y-%m-%d"
 
@@ -37,7 +36,7 @@ def _totals(usage):
             f"{usage.get('total_local_gb_usage', 0):.2f}")
 
 
-class ListUsage(lister.Lister):
+class ListUsage(base.Lister):
     """List every project's usage over a period (admin)."""
 
     def get_parser(self, prog_name):
@@ -52,7 +51,7 @@ class ListUsage(lister.Lister):
                 [(u["tenant_id"],) + _totals(u) for u in usages])
 
 
-class ShowUsage(show.ShowOne):
+class ShowUsage(base.ShowOne):
     """Show one project's usage over a period (default: your own)."""
 
     def get_parser(self, prog_name):

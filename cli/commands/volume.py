@@ -3,9 +3,8 @@
 
 import time
 
-from cliff import command, lister, show
-
 from nimbus.cli import errors
+from nimbus.cli.commands import base
 from nimbus.cli.commands import server as server_cmd
 
 _LIST_COLUMNS = ("ID", "Name", "Status", "Size", "Attached to")
@@ -59,7 +58,7 @@ def wait_for(conn, volume_id, statuses, timeout, stream):
         time.sleep(0.5)
 
 
-class CreateVolume(show.ShowOne):
+class CreateVolume(base.ShowOne):
     """Create a volume (empty, or from a snapshot or an image)."""
 
     def get_parser(self, prog_name):
@@ -106,7 +105,7 @@ class CreateVolume(show.ShowOne):
         return _details(volume)
 
 
-class ListVolume(lister.Lister):
+class ListVolume(base.Lister):
     """List volumes."""
 
     def get_parser(self, prog_name):
@@ -123,7 +122,7 @@ class ListVolume(lister.Lister):
                                 _attached(v)) for v in volumes]
 
 
-class ShowVolume(show.ShowOne):
+class ShowVolume(base.ShowOne):
     """Show one volume."""
 
     def get_parser(self, prog_name):
@@ -136,7 +135,7 @@ class ShowVolume(show.ShowOne):
         return _details(find_volume(self.app.connection, args.volume))
 
 
-class DeleteVolume(command.Command):
+class DeleteVolume(base.Command):
     """Delete volumes (they must not be attached)."""
 
     def get_parser(self, prog_name):
@@ -152,7 +151,7 @@ class DeleteVolume(command.Command):
             conn.block_storage.delete_volume(find_volume(conn, name).id)
 
 
-class ExtendVolume(show.ShowOne):
+class ExtendVolume(base.ShowOne):
     """Grow a volume (available, or in-use) to a new size."""
 
     def get_parser(self, prog_name):
@@ -203,7 +202,7 @@ def _server_volume_args(parser, until):
     return parser
 
 
-class AddServerVolume(show.ShowOne):
+class AddServerVolume(base.ShowOne):
     """Attach a volume to a running server."""
 
     def get_parser(self, prog_name):
@@ -223,7 +222,7 @@ class AddServerVolume(show.ShowOne):
                 (server.id, volume.id, attachment.device))
 
 
-class RemoveServerVolume(command.Command):
+class RemoveServerVolume(base.Command):
     """Detach a volume from a server."""
 
     def get_parser(self, prog_name):

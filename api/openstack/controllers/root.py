@@ -4,10 +4,10 @@ import pecan
 
 from nimbus.api.openstack import common, openapi, versions
 from nimbus.api.openstack.controllers import (
-    admin,
     aggregates,
     availability_zones,
     flavors,
+    hypervisors,
     images,
     keypairs,
     migrations,
@@ -18,6 +18,7 @@ from nimbus.api.openstack.controllers import (
     server_external_events,
     server_groups,
     servers,
+    services,
     usage,
 )
 
@@ -31,8 +32,9 @@ class V21Controller:
     limits = quotas.LimitsController()
 
     def __init__(self):
-        setattr(self, "os-services", admin.ServicesController())
-        setattr(self, "os-hypervisors", admin.HypervisorsController())
+        setattr(self, "os-services", services.ServicesController())
+        setattr(self, "os-hypervisors",
+                hypervisors.HypervisorsController())
         setattr(self, "os-server-groups",
                 server_groups.ServerGroupsController())
         setattr(self, "os-server-external-events",

@@ -11,12 +11,20 @@ processes run.
 import json
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
 from nimbus.core.db.api import server_groups
-from nimbus.core.db.api._common import to_dict
+from nimbus.core.db.api._common import fits_integer, to_dict
 
 _INVENTORY = ("hypervisor_type", "hypervisor_version", "cpu_info", "host_ip",
               "vcpus", "memory_mb", "local_gb", "cpu_allocation_ratio",
@@ -63,22 +71,31 @@ def report_inventory(context, host, hypervisor_hostname, values):
         return to_dict(row)
 
 
-def get_all(context, host=None, limit=None, marker=None):
-    """Live nodes by id; a page after ``marker`` (a node id).
+def _is_node(marker):
+    """The clause matching the node ``marker`` names (its id or uuid)."""
+    if uuidutils.is_uuid_like(str(marker)):
+        return CN.uuid == str(marker)
+    if str(marker).isascii() and str(marker).isdigit() and \
+            fits_integer(int(marker)):
+        return CN.id == int(marker)
+    return false()
 
-    :raises InvalidInput: ``marker`` is no live node's id.
+
+def get_all(context, host=None, limit=None, marker=None):
+    """Live nodes by id; a page after ``marker`` (a node's id or uuid).
+
+    :raises InvalidInput: ``marker`` is no live node's id or uuid.
     """
     query = select(CN).where(CN.deleted == 0)
     if host:
         query = query.where(CN.host == host)
     with engine.reader(context) as session:
         if marker is not None:
-            found = str(marker).isdigit() and session.scalars(
-                query.where(CN.id == int(marker))).first()
+            found = session.scalars(query.where(_is_node(marker))).first()
             if not found:
                 raise exception.InvalidInput(
                     reason=f"marker [{marker}] not found")
-            query = query.where(CN.id > int(marker))
+            query = query.where(CN.id > found.id)
         return [to_dict(r) for r in session.scalars(
             query.order_by(CN.id).limit(limit))]
 

@@ -22,9 +22,18 @@ MiB = 1024 ** 2
 
 
 class _Job:
+    """A running live migration's controls. ``woken`` is set with either
+    of the others, so a copy step waiting out its latency ends at once
+    on an abort as on a force-complete."""
+
     def __init__(self):
         self.abort = threading.Event()
         self.force = threading.Event()
+        self.woken = threading.Event()
+
+    def set(self, control):
+        control.set()
+        self.woken.set()
 
 
 class FakeLiveMigrationMixin:
@@ -108,7 +117,7 @@ class FakeLiveMigrationMixin:
                 if step == _STEPS:
                     break
                 if delay:
-                    job.force.wait(delay)
+                    job.woken.wait(delay)
             f = self.conf.fake
             if self.host in f.fail_hosts and "live_migration" in f.fail_ops:
                 raise exception.LiveMigrationError(
@@ -132,12 +141,14 @@ class FakeLiveMigrationMixin:
 
     def live_migration_abort(self, uuid):
         self._need("live_migration_abort", "live_migration_abort")
-        self._job(uuid, "abort").abort.set()
+        job = self._job(uuid, "abort")
+        job.set(job.abort)
 
     def live_migration_force_complete(self, uuid):
         self._need("live_migration_force_complete",
                    "live_migration_force_complete")
-        self._job(uuid, "force complete").force.set()
+        job = self._job(uuid, "force complete")
+        job.set(job.force)
 
     def live_migration_in_progress(self, uuid):
         return uuid in self._jobs()

@@ -51,25 +51,6 @@ class Cloud:
         return self.sdk(who).session.get_token()
 
 
-#: Compute API versions served on a branch not merged here yet. Tests of
-#: the versions after them use :func:`pending_versions_served`, so a
-#: client may negotiate those (drop an entry once its branch is merged).
-PENDING_VERSIONS = ((2, 53),)
-
-
-@pytest.fixture
-def pending_versions_served(monkeypatch):
-    """Serve the Compute API as if :data:`PENDING_VERSIONS` were served:
-    the maximum becomes the end of the served run past them (only
-    versions marked served in the history count)."""
-    from nimbus.api.openstack import history, microversion
-    changes = tuple(c._replace(served=True) if c.version in
-                    PENDING_VERSIONS else c for c in history.CHANGES)
-    monkeypatch.setattr(history, "CHANGES", changes)
-    monkeypatch.setattr(microversion, "MAX_VERSION", history.max_version())
-    return microversion.MAX_VERSION
-
-
 def _clouds(url, project_ids):
     def entry(user, password, project):
         return {"auth_type": "password", "region_name": "RegionOne",

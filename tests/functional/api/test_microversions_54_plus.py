@@ -18,8 +18,6 @@ from nimbus.core import context
 from tests.functional.test_cli import nimbus
 from tests.functional.test_metadata_service import fetch, network_api
 
-pytestmark = pytest.mark.usefixtures("pending_versions_served")
-
 _STR = {"type": "string"}
 _OBJ = {"type": "object"}
 

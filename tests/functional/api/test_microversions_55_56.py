@@ -8,12 +8,9 @@ import json
 import time
 
 import jsonschema
-import pytest
 
 from tests.functional.api.test_volume_stock_clients import osc_json
 from tests.functional.test_cli import nimbus
-
-pytestmark = pytest.mark.usefixtures("pending_versions_served")
 
 
 def _v(minor):

@@ -6,6 +6,7 @@ Identity and image routes are in ``test_policy_matrix_identity_image``;
 ``test_policy_matrix_routes`` fails when a route is in none of them.
 """
 
+from tests.functional.api import policy_matrix_v253
 from tests.functional.api.policy_matrix import (
     ACTION_WRITE,
     ADMIN_ONLY,
@@ -390,7 +391,8 @@ def admin_rows():
 
 
 def rows():
-    return server_rows() + resource_rows() + admin_rows() + network_rows()
+    return server_rows() + resource_rows() + admin_rows() + \
+        network_rows() + policy_matrix_v253.rows()
 
 
 def _pool(env):
@@ -445,6 +447,7 @@ def _setup(cloud):
         "aggregate": {"name": "shared"}})["aggregate"]["id"]
     ids["hypervisor"] = env.call("admin", "GET", "/v2.1/os-hypervisors")[
         "hypervisors"][0]["id"]
+    ids.update(policy_matrix_v253.ids(env))
     ids["request_id"] = env.call(
         "member", "GET", f"/v2.1/servers/{server}/os-instance-actions")[
         "instanceActions"][0]["request_id"]
@@ -462,7 +465,7 @@ def _setup(cloud):
     return env
 
 
-def test_policy_matrix(cloud, pending_versions_served):
+def test_policy_matrix(cloud):
     env = _setup(cloud)
     wrong = run(env, rows())
     assert not wrong, "\n".join(map(str, wrong))

@@ -193,10 +193,8 @@ class ISCSITarget:
 
 
 def _free_port():
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    from tests.conftest import free_port as shared
+    return shared()
 
 
 @pytest.fixture

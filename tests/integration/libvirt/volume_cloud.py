@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,9 +30,8 @@ PASSWORD = "vol-test-pass"
 
 
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    from tests.conftest import free_port as shared
+    return shared()
 
 
 def wait_until(predicate, timeout, interval=0.3, message="condition"):

@@ -1,15 +1,16 @@
-"""/os-services and /os-hypervisors (admin only)."""
+"""/os-hypervisors (admin only): integer ids to 2.52, the compute node's
+UUID from 2.53, where the ``{pattern}/search`` and ``{pattern}/servers``
+routes become the ``hypervisor_hostname_pattern`` and ``with_servers``
+query parameters."""
 
 import json
 
 import pecan
+from oslo_utils import strutils, uuidutils
 
-from nimbus.api.openstack import common
-from nimbus.api.openstack.controllers import services
-from nimbus.api.openstack.views import service_names as names
+from nimbus.api.openstack import common, schemas_admin
 from nimbus.core import exception
 
-S = "os_compute_api:os-services:%s"
 H = "os_compute_api:os-hypervisors:%s"
 
 
@@ -18,56 +19,23 @@ def _authorized(rule):
     return common.context()
 
 
-def _time(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-def service_view(service):
-    return {
-        "id": service["id"], "binary": names.nova_binary(service["binary"]),
-        "host": service["host"], "zone": "nova"
-        if service["binary"] == "nimbus-compute" else "internal",
-        "status": "disabled" if service["disabled"] else "enabled",
-        "state": "up" if service["is_up"] else "down",
-        "updated_at": _time(service["last_seen_up"] or
-                            service["updated_at"]),
-        "disabled_reason": service["disabled_reason"],
-    } | ({"forced_down": bool(service["forced_down"])}
-         if common.at_least(11) else {})
-
-
-class ServicesController:
-    """/os-services."""
-
-    @pecan.expose("json", generic=True)
-    def index(self):
-        common.allow("GET")
-        ctx = _authorized(S % "list")
-        get = pecan.request.GET
-        services = common.services().admin.list_services(
-            ctx, binary=names.nimbus_binary(get.get("binary")),
-            host=get.get("host"))
-        return common.reply({"services": [service_view(s)
-                                          for s in services]})
-
-    @pecan.expose("json")
-    def _lookup(self, segment, *remainder):
-        if remainder:
-            raise exception.NotFound()
-        return services.ServiceController(segment), remainder
-
-
 def hypervisor_view(node, detailed):
     service = node.get("service") or {}
     up = service.get("is_up", False)
-    body = {"id": node["id"], "hypervisor_hostname":
-            node["hypervisor_hostname"],
+    by_uuid = common.at_least(53)
+    body = {"id": node["uuid"] if by_uuid else node["id"],
+            "hypervisor_hostname": node["hypervisor_hostname"],
             "state": "up" if up else "down",
             "status": "disabled" if service.get("disabled") else "enabled"}
-    if not detailed:
-        return body
-    info = node["cpu_info"]
-    body.update({
+    if detailed:
+        body.update(_details(node, service, by_uuid))
+    if node.get("servers"):
+        body["servers"] = node["servers"]
+    return body
+
+
+def _details(node, service, by_uuid):
+    return {
         "hypervisor_type": node["hypervisor_type"],
         "hypervisor_version": node["hypervisor_version"],
         "vcpus": node["vcpus"], "vcpus_used": node["vcpus_used"],
@@ -80,11 +48,11 @@ def hypervisor_view(node, detailed):
         "current_workload": 0, "disk_available_least": node["local_gb"] -
         node["local_gb_used"],
         "host_ip": node["host_ip"] or "127.0.0.1",
-        "cpu_info": _cpu_info(info),
-        "service": {"host": node["host"], "id": service.get("id"),
+        "cpu_info": _cpu_info(node["cpu_info"]),
+        "service": {"host": node["host"],
+                    "id": service.get("uuid" if by_uuid else "id"),
                     "disabled_reason": service.get("disabled_reason")},
-    })
-    return body
+    }
 
 
 def _cpu_info(info):
@@ -95,19 +63,42 @@ def _cpu_info(info):
     return info if isinstance(info, str) else json.dumps(info)
 
 
+def _with_servers(params):
+    return strutils.bool_from_string(params.get("with_servers", False),
+                                     strict=True)
+
+
 class HypervisorController:
+    """/os-hypervisors/{id}, its uptime, and (to 2.52) the search and
+    servers routes, where the segment is a name pattern."""
+
     def __init__(self, node_id):
         self.node_id = node_id
+
+    def _node_id(self):
+        """From 2.53 a hypervisor is named by its UUID: anything else is
+        a 400 (Nova's)."""
+        if common.at_least(53) and not uuidutils.is_uuid_like(self.node_id):
+            raise exception.Invalid(message=f"Invalid uuid {self.node_id}")
+        return self.node_id
+
+    def _not_found(self):
+        return exception.NotFound(
+            message=f"Hypervisor {self.node_id} could not be found.")
 
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
+        with_servers = False
+        if common.at_least(53):
+            params = common.query(schemas_admin.HYPERVISOR_SHOW_QUERY_V253)
+            with_servers = _with_servers(params)
         ctx = _authorized(H % "show")
         try:
-            node = common.services().admin.get_hypervisor(ctx, self.node_id)
+            node = common.services().admin.get_hypervisor(
+                ctx, self._node_id(), with_servers=with_servers)
         except exception.ComputeNodeNotFound:
-            raise exception.NotFound(
-                message=f"Hypervisor {self.node_id} could not be found.")
+            raise self._not_found()
         return common.reply({"hypervisor": hypervisor_view(node, True)})
 
     @pecan.expose("json")
@@ -117,33 +108,20 @@ class HypervisorController:
         ctx = _authorized(H % "uptime")
         try:
             node = common.services().admin.get_hypervisor_uptime(
-                ctx, self.node_id)
+                ctx, self._node_id())
         except exception.ComputeNodeNotFound:
-            raise exception.NotFound(
-                message=f"Hypervisor {self.node_id} could not be found.")
+            raise self._not_found()
         body = hypervisor_view(node, False)
         body["uptime"] = node["uptime"]
         return common.reply({"hypervisor": body})
-
 
     def _search(self, with_servers):
         if common.at_least(53):
             raise exception.NotFound()  # query parameters from 2.53
         ctx = _authorized(H % ("servers" if with_servers else "search"))
-        try:
-            nodes = common.services().admin.search_hypervisors(
-                ctx, self.node_id, with_servers)
-        except exception.ComputeNodeNotFound:
-            raise exception.NotFound(
-                message=f"No hypervisor matching '{self.node_id}' could "
-                        "be found.")
-        found = []
-        for node in nodes:
-            body = hypervisor_view(node, False)
-            if node.get("servers"):
-                body["servers"] = node["servers"]
-            found.append(body)
-        return common.reply({"hypervisors": found})
+        nodes = _matching(ctx, self.node_id, with_servers)
+        return common.reply({"hypervisors": [
+            hypervisor_view(node, False) for node in nodes]})
 
     @pecan.expose("json")
     def search(self):
@@ -156,6 +134,15 @@ class HypervisorController:
         """The same, with each one's servers (to 2.52)."""
         common.allow("GET")
         return self._search(with_servers=True)
+
+
+def _matching(ctx, pattern, with_servers):
+    try:
+        return common.services().admin.search_hypervisors(
+            ctx, pattern, with_servers)
+    except exception.ComputeNodeNotFound:
+        raise exception.NotFound(
+            message=f"No hypervisor matching '{pattern}' could be found.")
 
 
 class HypervisorsController:
@@ -172,23 +159,47 @@ class HypervisorsController:
         return self._list(True)
 
     def _list(self, detailed):
+        params = common.query(schemas_admin.HYPERVISORS_QUERY_V253) \
+            if common.at_least(53) else \
+            {"marker": pecan.request.GET.get("marker")}
         ctx = _authorized(H % ("list-detail" if detailed else "list"))
+        admin = common.services().admin
         if not common.at_least(33):
-            nodes = common.services().admin.list_hypervisors(ctx)
             return common.reply({"hypervisors": [
-                hypervisor_view(n, detailed) for n in nodes]})
-        # 2.33: pages by node id, a bad marker is a 400 (Nova's).
+                hypervisor_view(n, detailed)
+                for n in admin.list_hypervisors(ctx)]})
+        pattern = params.get("hypervisor_hostname_pattern")
+        with_servers = _with_servers(params)
+        if pattern is not None:
+            return self._list_matching(ctx, pattern, with_servers, detailed)
+        # 2.33: pages by node (its id; from 2.53 its UUID); a bad marker
+        # is a 400 (Nova's).
         limit = common.limit_param()
-        nodes = common.services().admin.list_hypervisors(
-            ctx, limit=limit, marker=pecan.request.GET.get("marker"))
+        nodes = admin.list_hypervisors(ctx, limit=limit,
+                                       marker=params.get("marker"),
+                                       with_servers=with_servers)
         body = {"hypervisors": [hypervisor_view(n, detailed)
                                 for n in nodes]}
         links = common.next_link(
             "os-hypervisors/detail" if detailed else "os-hypervisors",
-            nodes, limit)
+            nodes, limit, id_key="uuid" if common.at_least(53) else "id")
         if links:
             body["hypervisors_links"] = links
         return common.reply(body)
+
+    @staticmethod
+    def _list_matching(ctx, pattern, with_servers, detailed):
+        """2.53: the hypervisors whose name contains ``pattern``; one
+        answer, never paged."""
+        get = pecan.request.GET
+        if "limit" in get or get.get("marker"):
+            raise exception.Invalid(
+                message="Paging over hypervisors with the "
+                        "hypervisor_hostname_pattern query parameter is "
+                        "not supported.")
+        nodes = _matching(ctx, pattern, with_servers)
+        return common.reply({"hypervisors": [
+            hypervisor_view(n, detailed) for n in nodes]})
 
     @pecan.expose("json")
     def statistics(self):
