@@ -53,6 +53,16 @@ class AdminAPI:
         flavor.create()
         return flavor
 
+    def update_flavor_description(self, context, flavorid, description):
+        """Change the flavor's description (2.55; None removes it), the
+        one thing about a flavor that can change.
+
+        :raises FlavorNotFound: no such flavor (404).
+        """
+        row = self.db.flavors.update_description(context, flavorid,
+                                                 description)
+        return flavor_obj.Flavor.from_row(context, row)
+
     def delete_flavor(self, context, flavorid):
         self.db.flavors.destroy(context, flavorid)
 

@@ -109,11 +109,13 @@ CHANGES = (
     _c(52, "Tags at server create.", True),
     _c(53, "Services and hypervisors by UUID; hypervisor search and "
            "servers routes become query parameters.", True),
-    _c(54, "Key pair on rebuild."),
-    _c(55, "Flavor description."),
-    _c(56, "migrate: target `host`.",
-       waits="conductor workflows (cold migration)"),
-    _c(57, "user_data on rebuild; personality gone."),
+    _c(54, "Key pair on rebuild (key_name; null unsets it).", True),
+    _c(55, "Flavor description: at create, in flavor bodies, "
+           "PUT /flavors/{id}.", True),
+    _c(56, "migrate: target `host` (admin; checked by the scheduler).",
+       True),
+    _c(57, "user_data on rebuild; personality and the injected file "
+           "quotas and limits gone.", True),
     _c(58, "Instance action paging and changes-since."),
     _c(59, "Migration paging, changes-since and uuid."),
     _c(60, "Multi-attach volumes."),

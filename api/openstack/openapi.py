@@ -64,7 +64,9 @@ ROUTES = {
     "/flavors": {"get": (200, None),
                  "post": (200, schemas.FLAVOR_CREATE)},
     "/flavors/detail": {"get": (200, None)},
-    F: {"get": (200, None), "delete": (202, None)},
+    # PUT from 2.55 (the description)
+    F: {"get": (200, None), "put": (200, schemas.FLAVOR_UPDATE),
+        "delete": (202, None)},
     F + "/os-extra_specs": {"get": (200, None),
                             "post": (200, schemas_tenant.EXTRA_SPECS)},
     F + "/os-extra_specs/{key}": {

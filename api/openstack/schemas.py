@@ -11,11 +11,6 @@ from nimbus.api.openstack import (
 # No leading/trailing whitespace, no control characters (Nova's rule).
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^(?!\s)(?!.*\s$)[^\x00-\x1f\x7f]*$"}
-# Base64 as clients send it; MIME line breaks between 4-character groups
-# are allowed.
-_BASE64 = {"type": ["string", "null"], "maxLength": 65535,
-           "pattern": (r"^(?:[A-Za-z0-9+/]{4}|\r?\n)*"
-                       r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$")}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
 #: Nova's ``parameter_types.description`` (2.19): null or up to 255
 #: printable characters (no control characters, no line breaks).
@@ -53,7 +48,7 @@ SERVER_CREATE = {
                 "max_count": _COUNT,
                 "metadata": _METADATA,
                 "key_name": {"type": ["string", "null"], "maxLength": 255},
-                "user_data": _BASE64,
+                "user_data": schemas_image_actions.USER_DATA,
                 "availability_zone": {"type": ["string", "null"],
                                       "maxLength": 255},
                 # checked per microversion by the controller
@@ -205,6 +200,9 @@ SERVER_ACTION = {
 }
 
 _DB_INT = 0x7FFFFFFF
+#: Nova's flavor description (2.55): a server description's characters,
+#: up to the 64 KiB of its TEXT column.
+FLAVOR_DESCRIPTION = dict(DESCRIPTION, maxLength=65535)
 
 
 def _count(minimum):
@@ -233,6 +231,8 @@ FLAVOR_CREATE = {
                                 "pattern": r"^[0-9]{1,10}(\.[0-9]{1,10})?$",
                                 "exclusiveMinimum": 0, "maximum": 3.4e38},
                 "os-flavor-access:is_public": BOOLEAN,
+                # 2.55 (flavor_create)
+                "description": FLAVOR_DESCRIPTION,
             },
             "required": ["name", "ram", "vcpus", "disk"],
             "additionalProperties": False,
@@ -241,6 +241,28 @@ FLAVOR_CREATE = {
     "required": ["flavor"],
     "additionalProperties": False,
 }
+
+#: The body of ``PUT /flavors/{id}`` (2.55): the description only.
+FLAVOR_UPDATE = {
+    "type": "object",
+    "properties": {"flavor": {
+        "type": "object",
+        "properties": {"description": FLAVOR_DESCRIPTION},
+        "required": ["description"], "additionalProperties": False}},
+    "required": ["flavor"], "additionalProperties": False,
+}
+
+
+def flavor_create(at_least):
+    """FLAVOR_CREATE as the request's microversion has it:
+    ``description`` only from 2.55 (an unexpected property below)."""
+    if at_least(55):
+        return FLAVOR_CREATE
+    flavor = FLAVOR_CREATE["properties"]["flavor"]
+    properties = {k: v for k, v in flavor["properties"].items()
+                  if k != "description"}
+    return dict(FLAVOR_CREATE, properties={
+        "flavor": dict(flavor, properties=properties)})
 
 
 # -- scheduler: server groups, aggregates ------------------------------------

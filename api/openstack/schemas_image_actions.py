@@ -18,6 +18,11 @@ _BOOL = {"type": ["boolean", "string"],
          "enum": [True, False, "true", "false", "True", "False", "1", "0",
                   "yes", "no"]}
 _NULL = {"type": ["null", "object"], "additionalProperties": False}
+#: ``user_data`` at create and (2.57) rebuild: base64 as clients send it
+#: (MIME line breaks between 4-character groups allowed), at most 64 KiB.
+USER_DATA = {"type": ["string", "null"], "maxLength": 65535,
+             "pattern": (r"^(?:[A-Za-z0-9+/]{4}|\r?\n)*"
+                         r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$")}
 _HOST = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^[a-zA-Z0-9._-]+$"}
 
@@ -30,6 +35,11 @@ _REBUILD = {
     "description": {"type": ["string", "null"], "minLength": 0,
                     "maxLength": 255,
                     "pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"},
+    # 2.54: a key pair of the caller's, or null to drop the server's.
+    "key_name": {"oneOf": [{"type": "string", "minLength": 1,
+                            "maxLength": 255}, {"type": "null"}]},
+    # 2.57: base64 as at create, or null to drop it.
+    "user_data": USER_DATA,
 }
 
 ACTIONS = {
@@ -65,7 +75,8 @@ ACTIONS = {
 # action -> [(argument, first minor it is accepted at, first minor it is
 # refused at)]: what each microversion adds or removes.
 _VERSIONED = {
-    "rebuild": [("personality", 1, 57), ("description", 19, None)],
+    "rebuild": [("personality", 1, 57), ("description", 19, None),
+                ("key_name", 54, None), ("user_data", 57, None)],
     "unshelve": [("availability_zone", 77, None), ("host", 91, None)],
     "evacuate": [("onSharedStorage", 1, 14), ("force", 29, 68)],
 }

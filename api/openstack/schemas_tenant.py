@@ -31,17 +31,28 @@ QUOTA_KEYS = ("instances", "cores", "ram", "key_pairs", "metadata_items",
               "injected_files", "injected_file_content_bytes",
               "injected_file_path_bytes")
 
-QUOTA_UPDATE = {
-    "type": "object",
-    "properties": {"quota_set": {
+#: the file injection quotas, gone from quota sets, quota class sets and
+#: limits at 2.57 (with ``personality``).
+FILE_QUOTA_KEYS = ("injected_files", "injected_file_content_bytes",
+                   "injected_file_path_bytes")
+
+
+def quota_update(keys):
+    """The body of ``PUT /os-quota-sets/{id}`` for ``keys``."""
+    return {
         "type": "object",
-        "properties": dict({k: _LIMIT for k in QUOTA_KEYS},
-                           force={"type": ["boolean", "string"],
-                                  "enum": [True, False, "True", "False",
-                                           "true", "false"]}),
-        "additionalProperties": False}},
-    "required": ["quota_set"], "additionalProperties": False,
-}
+        "properties": {"quota_set": {
+            "type": "object",
+            "properties": dict({k: _LIMIT for k in keys},
+                               force={"type": ["boolean", "string"],
+                                      "enum": [True, False, "True",
+                                               "False", "true", "false"]}),
+            "additionalProperties": False}},
+        "required": ["quota_set"], "additionalProperties": False,
+    }
+
+
+QUOTA_UPDATE = quota_update(QUOTA_KEYS)
 
 #: quota class keys by microversion (Nova's): the proxies' keys go at
 #: 2.50, which adds the server group ones; file injection goes at 2.57.
@@ -55,7 +66,8 @@ QUOTA_CLASS_KEYS_2_50 = ("instances", "cores", "ram", "key_pairs",
                          "server_group_members", "injected_files",
                          "injected_file_content_bytes",
                          "injected_file_path_bytes")
-QUOTA_CLASS_KEYS_2_57 = QUOTA_CLASS_KEYS_2_50[:7]
+QUOTA_CLASS_KEYS_2_57 = tuple(k for k in QUOTA_CLASS_KEYS_2_50
+                              if k not in FILE_QUOTA_KEYS)
 #: what PUT takes below 2.50: Nova validates against every quota set
 #: key, though its answer leaves the server group keys out until 2.50.
 QUOTA_CLASS_UPDATE_KEYS_2_1 = QUOTA_CLASS_KEYS_2_1 + (

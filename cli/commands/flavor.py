@@ -1,9 +1,12 @@
 """``nimbus flavor ...``: list, show, create, delete, set/unset
-properties and project access."""
+properties, project access and (API 2.55) the description."""
 
 
 from nimbus.cli import errors, rest
 from nimbus.cli.commands import base
+
+#: flavor descriptions: at create, in bodies, PUT /flavors/{id}.
+DESCRIPTION_VERSION = "2.55"
 
 
 def _details(flavor, specs=None, access=None):
@@ -17,6 +20,8 @@ def _details(flavor, specs=None, access=None):
               "os-flavor-access:is_public":
                   flavor.get("os-flavor-access:is_public", True),
               "properties": rest.props(specs)}
+    if "description" in flavor:
+        fields["description"] = flavor["description"]
     if access is not None:
         fields["access_project_ids"] = ", ".join(access)
     return tuple(fields), tuple(fields.values())
@@ -97,6 +102,8 @@ class CreateFlavor(base.ShowOne):
                             metavar="KEY=VALUE", help="extra spec (repeat)")
         parser.add_argument("--project", action="append", default=[],
                             help="project allowed to use a private flavor")
+        parser.add_argument("--description",
+                            help="what the flavor is for (API 2.55)")
         return parser
 
     @errors.translated
@@ -109,8 +116,12 @@ class CreateFlavor(base.ShowOne):
                 "os-flavor-access:is_public": args.public}
         if args.id != "auto":
             body["id"] = args.id
-        flavor = rest.call(conn, "POST", "/flavors",
-                           {"flavor": body})["flavor"]
+        version = rest.MICROVERSION
+        if args.description is not None:
+            body["description"] = args.description
+            version = DESCRIPTION_VERSION
+        flavor = rest.call(conn, "POST", "/flavors", {"flavor": body},
+                           version=version)["flavor"]
         specs = rest.parse_props(args.property)
         if specs:
             specs = rest.call(conn, "POST",
@@ -149,15 +160,23 @@ class SetFlavor(_OneFlavor, base.Command):
         parser.add_argument("--project",
                             help="project to give access to this private "
                                  "flavor")
+        parser.add_argument("--description",
+                            help="a new description (API 2.55)")
         return parser
 
     @errors.translated
     def take_action(self, args):
         conn = self.app.connection
-        if not (args.property or args.project):
+        if not (args.property or args.project or
+                args.description is not None):
             raise errors.CommandError(
-                "Nothing to set: give --property or --project.")
+                "Nothing to set: give --property, --project or "
+                "--description.")
         flavor = rest.flavor(conn, args.flavor)
+        if args.description is not None:
+            rest.call(conn, "PUT", f"/flavors/{flavor['id']}",
+                      {"flavor": {"description": args.description}},
+                      version=DESCRIPTION_VERSION)
         if args.property:
             rest.call(conn, "POST", f"/flavors/{flavor['id']}/os-extra_specs",
                       {"extra_specs": rest.parse_props(args.property)})

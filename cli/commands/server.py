@@ -267,6 +267,8 @@ class _Action(_OneServer, base.Command):
     action = None
     #: (status --wait waits for, progress operation) or None: not long.
     waits = None
+    #: the microversion the action is sent at (``body`` may raise it).
+    version = rest.MICROVERSION
 
     def get_parser(self, prog_name):
         parser = self.add_server(super().get_parser(prog_name))
@@ -284,8 +286,9 @@ class _Action(_OneServer, base.Command):
     def take_action(self, args):
         conn = self.app.connection
         server = rest.server(conn, args.server)
-        rest.call(conn, "POST", f"/servers/{server['id']}/action",
-                  self.body(args))
+        body = self.body(args)
+        rest.call(conn, "POST", f"/servers/{server['id']}/action", body,
+                  version=self.version)
         if self.waits and args.wait:
             progress.wait_for_server(conn, server["id"], self.waits[0],
                                      args.timeout, self.app.stderr,

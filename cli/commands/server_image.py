@@ -2,6 +2,7 @@
 ``nimbus server image create``: the image and recovery actions, each
 with ``--wait`` (a progress bar over the task states)."""
 
+import base64
 import time
 
 from nimbus.cli import errors, rest
@@ -19,6 +20,19 @@ class RebuildServer(server_cmd._Action):
                                             "the server's own)")
         parser.add_argument("--name", help="a new name for the server")
         parser.add_argument("--password", help="the admin password")
+        key = parser.add_mutually_exclusive_group()
+        key.add_argument("--key-name", help="the key pair the guest gets "
+                                            "from now on (API 2.54)")
+        key.add_argument("--no-key-name", action="store_true",
+                         help="the guest gets no key pair any more "
+                              "(API 2.54)")
+        data = parser.add_mutually_exclusive_group()
+        data.add_argument("--user-data", metavar="FILE",
+                          help="a file the guest gets as its user data "
+                               "from now on (API 2.57)")
+        data.add_argument("--no-user-data", action="store_true",
+                          help="the guest gets no user data any more "
+                               "(API 2.57)")
         return parser
 
     @errors.translated
@@ -36,7 +50,25 @@ class RebuildServer(server_cmd._Action):
             body["name"] = args.name
         if args.password:
             body["adminPass"] = args.password
+        if args.key_name or args.no_key_name:
+            body["key_name"] = args.key_name
+            self.version = "2.54"
+        if args.user_data or args.no_user_data:
+            body["user_data"] = _user_data(args.user_data)
+            self.version = "2.57"
         return {"rebuild": body}
+
+
+def _user_data(path):
+    """The base64 of the file at ``path`` (None for no path)."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as data:
+            return base64.b64encode(data.read()).decode()
+    except OSError as err:
+        raise errors.CommandError(f"Cannot read user data {path}: "
+                                  f"{err.strerror}")
 
 
 class ShelveServer(server_cmd._Action):
@@ -70,6 +102,19 @@ class RescueServer(server_cmd._Action):
         parser.add_argument("--image", help="rescue image name or ID "
                                             "(default: the server's own)")
         parser.add_argument("--password", help="the admin password")
+        key = parser.add_mutually_exclusive_group()
+        key.add_argument("--key-name", help="the key pair the guest gets "
+                                            "from now on (API 2.54)")
+        key.add_argument("--no-key-name", action="store_true",
+                         help="the guest gets no key pair any more "
+                              "(API 2.54)")
+        data = parser.add_mutually_exclusive_group()
+        data.add_argument("--user-data", metavar="FILE",
+                          help="a file the guest gets as its user data "
+                               "from now on (API 2.57)")
+        data.add_argument("--no-user-data", action="store_true",
+                          help="the guest gets no user data any more "
+                               "(API 2.57)")
         return parser
 
     def body(self, args):
@@ -96,6 +141,19 @@ class EvacuateServer(server_cmd._Action):
         parser.add_argument("--host", help="the target host (default: the "
                                            "scheduler's choice)")
         parser.add_argument("--password", help="the admin password")
+        key = parser.add_mutually_exclusive_group()
+        key.add_argument("--key-name", help="the key pair the guest gets "
+                                            "from now on (API 2.54)")
+        key.add_argument("--no-key-name", action="store_true",
+                         help="the guest gets no key pair any more "
+                              "(API 2.54)")
+        data = parser.add_mutually_exclusive_group()
+        data.add_argument("--user-data", metavar="FILE",
+                          help="a file the guest gets as its user data "
+                               "from now on (API 2.57)")
+        data.add_argument("--no-user-data", action="store_true",
+                          help="the guest gets no user data any more "
+                               "(API 2.57)")
         return parser
 
     def body(self, args):

@@ -30,8 +30,8 @@ _EVACUATE_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
 _NOT_INHERITED = ("image_type", "instance_uuid", "base_image_ref",
                   "image_location", "owner_project_name", "owner_user_name",
                   "user_id")
-#: ``rebuild``'s description when the request leaves it as it is (None
-#: there means "remove it", as Nova reads a null).
+#: a ``rebuild`` argument the request leaves as it is (None there means
+#: "remove it", as Nova reads a null).
 KEEP = object()
 _PASSWORD_CHARS = string.ascii_letters + string.digits
 
@@ -124,15 +124,20 @@ class ImageActionsMixin:
 
     def rebuild(self, context, uuid, image_id, name=None, metadata=None,
                 admin_password=None, preserve_ephemeral=False,
-                description=KEEP):
+                description=KEEP, key_name=KEEP, user_data=KEEP):
         """Rebuild the server on its host from ``image_id``.
 
         :param description: the new description (None removes it), or
             :data:`KEEP`.
+        :param key_name: (2.54) a key pair of the caller's (who may not
+            be the server's owner, as in Nova), None to drop the
+            server's, or :data:`KEEP`.
+        :param user_data: (2.57) the new user data (base64), None to drop
+            it, or :data:`KEEP`.
 
         :returns: ``(instance, admin_password)``.
-        :raises Invalid: unknown or inactive image, or one too big for the
-            server's flavor.
+        :raises Invalid: unknown or inactive image, one too big for the
+            server's flavor, or no such key pair.
         """
         if preserve_ephemeral:
             raise exception.Invalid(
@@ -151,17 +156,21 @@ class ImageActionsMixin:
         if metadata is not None:
             self.quotas.check_metadata(context, instance.project_id,
                                        metadata)
+        values = {field: value for field, value in (
+            ("display_description", description), ("user_data", user_data),
+            ("key_name", key_name)) if value is not KEEP}
+        if key_name is not KEEP:
+            values["key_data"] = self._key_data(context, key_name)
         self.compute_rpc.check_image_workflows(instance, "rebuild")
         instance = self._begin(context, uuid, "rebuild", _REBUILD_FROM,
                                task_states.REBUILDING)
-        changed = False
         if name is not None:
-            instance.display_name, changed = name, True
+            values["display_name"] = name
         if metadata is not None:
-            instance.metadata, changed = dict(metadata), True
-        if description is not KEEP:
-            instance.display_description, changed = description, True
-        if changed:
+            values["metadata"] = dict(metadata)
+        if values:
+            for field, value in values.items():
+                setattr(instance, field, value)
             instance.save()
         self.compute_rpc.rebuild_instance(context, instance, image["id"])
         return instance, admin_password or generate_password()

@@ -84,18 +84,22 @@ class MoveMixin:
     def migrate(self, context, uuid, host=None):
         """Cold-migrate the server, to ``host`` when given (2.56).
 
+        A ``host`` the scheduler finds unfit (disabled, full, another
+        zone...) is not refused here: the migration ends in ``error``
+        and the server stays where it is, as in Nova.
+
         :raises Invalid: ``host`` is the server's own host or no compute
-            host (400).
+            host (400, Nova's messages).
         """
         instance = self._movable(context, uuid, "migrate")
         if host is not None:
             if host == instance.host:
                 raise exception.Invalid(
-                    reason=f"The target host {host} is the server's own "
-                           f"host")
+                    message="Cannot migrate to the host where the server "
+                            "exists.")
             if not self.db.compute_nodes.get_all(context, host=host):
                 raise exception.Invalid(
-                    reason=f"Compute host {host} could not be found.")
+                    message=f"Compute host {host} could not be found.")
         flavor = {key: getattr(instance, name) for name, key in (
             ("flavor_id", "flavorid"), ("flavor_name", "name"),
             ("vcpus", "vcpus"), ("memory_mb", "memory_mb"),

@@ -11,6 +11,8 @@ _RULES = [
      [("GET", F)]),
     ("os_compute_api:os-flavor-manage:create", base.ADMIN,
      "Create a flavor", [("POST", "/flavors")]),
+    ("os_compute_api:os-flavor-manage:update", base.ADMIN,
+     "Update a flavor's description (2.55)", [("PUT", F)]),
     ("os_compute_api:os-flavor-manage:delete", base.ADMIN,
      "Delete a flavor", [("DELETE", F)]),
     ("os_compute_api:os-flavor-extra-specs:index", base.ANY_READER,

@@ -69,6 +69,7 @@ COVERED = {
     ("POST", "/v2.1/flavors", None): ["flavor create"],
     ("GET", F, None): ["flavor show"],
     ("DELETE", F, None): ["flavor delete"],
+    ("PUT", F, None): ["flavor set"],
     ("POST", F + "/action", "addTenantAccess"): ["flavor set"],
     ("POST", F + "/action", "removeTenantAccess"): ["flavor unset"],
     ("GET", F + "/os-extra_specs", None): ["flavor show"],

@@ -1,4 +1,5 @@
-"""/flavors: list, detail, show; admin create and delete."""
+"""/flavors: list, detail, show; admin create, delete and (2.55)
+update of the description."""
 
 import pecan
 from oslo_utils import strutils
@@ -58,10 +59,22 @@ class FlavorController:
 
     @pecan.expose("json", generic=True)
     def index(self):
-        common.allow("GET", "DELETE")
+        common.allow("GET", "PUT", "DELETE")
         common.authorize(P % "show")
         flavor = common.services().admin.get_flavor(common.context(),
                                                     self.flavor_id)
+        return common.reply({"flavor": view.detail(flavor)})
+
+    @index.when(method="PUT", template="json")
+    def update(self):
+        """2.55: change the description (nothing else can change); no
+        such route below, as in Nova."""
+        if not common.at_least(55):
+            raise exception.NotFound()
+        data = common.body(schemas.FLAVOR_UPDATE)["flavor"]
+        common.authorize(M % "update")
+        flavor = common.services().admin.update_flavor_description(
+            common.context(), self.flavor_id, data["description"])
         return common.reply({"flavor": view.detail(flavor)})
 
     @index.when(method="DELETE", template="json")
@@ -82,7 +95,7 @@ class FlavorsController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        data = common.body(schemas.FLAVOR_CREATE)["flavor"]
+        data = common.body(schemas.flavor_create(common.at_least))["flavor"]
         ctx = common.context()
         common.authorize(M % "create")
         flavor = common.services().admin.create_flavor(
@@ -93,7 +106,8 @@ class FlavorsController:
             swap=int(data.get("swap") or 0),
             rxtx_factor=float(data.get("rxtx_factor") or 1.0),
             is_public=strutils.bool_from_string(
-                data.get("os-flavor-access:is_public", True), strict=True))
+                data.get("os-flavor-access:is_public", True), strict=True),
+            description=data.get("description"))
         return common.reply({"flavor": view.detail(flavor)})
 
     @pecan.expose("json")

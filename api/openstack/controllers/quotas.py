@@ -21,9 +21,16 @@ _PROXY_LIMITS = ("maxSecurityGroups", "maxSecurityGroupRules",
                  "totalFloatingIpsUsed")
 
 
+#: Limits of file injection, gone from /limits at 2.57.
+_FILE_LIMITS = ("maxPersonality", "maxPersonalitySize")
+
+
 def _keys():
-    return [k for k in schemas_tenant.QUOTA_KEYS
-            if not (common.at_least(36) and k in _PROXY_QUOTAS)]
+    """The quota set keys of the request's microversion: no proxy
+    quotas from 2.36, no file injection quotas from 2.57 (Nova's)."""
+    gone = (_PROXY_QUOTAS if common.at_least(36) else ()) + \
+        (schemas_tenant.FILE_QUOTA_KEYS if common.at_least(57) else ())
+    return [k for k in schemas_tenant.QUOTA_KEYS if k not in gone]
 
 
 def _ours(key):
@@ -34,8 +41,6 @@ def _body(project_id, limits):
     body = {"id": project_id}
     for key in _keys():
         body[key] = limits.get(_ours(key), -1)
-    # Nova's 2.1 body carries the proxy and file quotas too.
-    body.setdefault("injected_files", 5)
     return body
 
 
@@ -58,7 +63,9 @@ class QuotaSetController:
 
     @index.when(method="PUT", template="json")
     def put(self):
-        data = common.body(schemas_tenant.QUOTA_UPDATE)["quota_set"]
+        schema = schemas_tenant.quota_update(_keys()) \
+            if common.at_least(57) else schemas_tenant.QUOTA_UPDATE
+        data = common.body(schema)["quota_set"]
         self._authorize("update")
         force = data.pop("force", False) in _TRUE
         ours = {_ours(k): int(v) for k, v in data.items()
@@ -188,5 +195,8 @@ class LimitsController:
         if common.at_least(39):
             # 2.39: the image-metadata proxy's limit is gone (Nova's).
             absolute.pop("maxImageMeta", None)
+        if common.at_least(57):
+            for key in _FILE_LIMITS:
+                absolute.pop(key, None)
         return common.reply({"limits": {"rate": [],
                                         "absolute": absolute}})

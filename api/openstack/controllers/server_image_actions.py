@@ -58,15 +58,32 @@ def handle(name, args, instance):
 
 
 def _rebuild(ctx, compute, instance, args):
-    from nimbus.api.openstack.controllers import servers
-    # 2.19: a null description removes it; an absent one keeps it.
-    given = {"description": args["description"]} \
-        if "description" in args else {}
+    # Null removes the description (2.19), key pair (2.54) or user data
+    # (2.57); an absent one is kept.
+    given = {key: args[key] for key in ("description", "key_name",
+                                        "user_data") if key in args}
     instance, password = compute.rebuild(
         ctx, instance.uuid, args["imageRef"], name=args.get("name"),
         metadata=args.get("metadata"), admin_password=args.get("adminPass"),
         preserve_ephemeral=schemas.truthy(
             args.get("preserve_ephemeral", False)), **given)
-    response = servers.show_body(instance)
-    response["server"]["adminPass"] = password
-    return common.reply(response, 202)
+    return common.reply({"server": dict(rebuilt_body(instance),
+                                        adminPass=password)}, 202)
+
+
+def rebuilt_body(instance):
+    """The server as Nova's rebuild answers it: the base body of ``PUT
+    /servers/{id}`` with the server's tags (2.26), ``key_name`` (2.54)
+    and ``user_data`` (2.57); from 2.75 a show's body."""
+    from nimbus.api.openstack.controllers import servers
+    if common.at_least(75):
+        return servers.show_body(instance)["server"]
+    server = servers.updated_body(instance)
+    if common.at_least(26):
+        server["tags"] = common.services().compute.tags_for(
+            common.context(), [instance]).get(instance.uuid, [])
+    if common.at_least(54):
+        server["key_name"] = instance.key_name
+    if common.at_least(57):
+        server["user_data"] = instance.user_data
+    return server

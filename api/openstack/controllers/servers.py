@@ -112,6 +112,17 @@ def show_body(instance):
         instance, common.may(ADMIN_ATTRS, target))}
 
 
+def updated_body(instance):
+    """The server as ``PUT /servers/{id}`` answers it below 2.75."""
+    ctx = common.context()
+    fault = common.services().compute.faults_for(
+        ctx, [instance]).get(instance.uuid)
+    net = server_networking.NetworkViewData(ctx, [instance], groups=False)
+    return view.updated(instance, fault,
+                        net.addresses(instance.uuid, extended=False),
+                        _flavor_extra_specs_shown())
+
+
 class ServerController:
     """/servers/{id}."""
 
@@ -159,14 +170,7 @@ class ServerController:
             common.context(), self.server_id, values)
         if common.at_least(75):
             return _show(instance)
-        ctx = common.context()
-        fault = common.services().compute.faults_for(
-            ctx, [instance]).get(instance.uuid)
-        net = server_networking.NetworkViewData(ctx, [instance],
-                                                groups=False)
-        return common.reply({"server": view.updated(
-            instance, fault, net.addresses(instance.uuid, extended=False),
-            _flavor_extra_specs_shown())})
+        return common.reply({"server": updated_body(instance)})
 
     @index.when(method="DELETE", template="json")
     def delete(self):

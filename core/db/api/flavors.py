@@ -125,6 +125,16 @@ def _flavor_row(session, flavorid):
     return row
 
 
+def update_description(context, flavorid, description):
+    """Set the flavor's description (None removes it); return the
+    flavor."""
+    with engine.writer(context) as session:
+        row = _flavor_row(session, flavorid)
+        row.description = description
+        session.flush()
+        return _with_specs(session, row)
+
+
 def set_extra_specs(context, flavorid, specs):
     """Create or update extra specs; return all of them."""
     with engine.writer(context) as session:

@@ -31,6 +31,7 @@ AGG = "/v2.1/os-aggregates/{aggregate_id}"
 V210 = {"X-OpenStack-Nova-API-Version": "2.10"}
 V211 = {"X-OpenStack-Nova-API-Version": "2.11"}
 V226 = {"OpenStack-API-Version": "compute 2.26"}
+V255 = {"OpenStack-API-Version": "compute 2.55"}
 # The states fresh servers are prepared in, with the action that gets
 # there (from ACTIVE) and the status it ends in.
 STATES = {"stopped": ({"os-stop": None}, "SHUTOFF"),
@@ -285,6 +286,8 @@ def resource_rows():
             "name": "f", "ram": 64, "vcpus": 1, "disk": 1}}),
         Row("GET", "/v2.1/flavors/1", ALL_OK),
         Row("GET", "/v2.1/flavors/priv", codes(200, 404, 404, 404)),
+        Row("PUT", "/v2.1/flavors/1", ADMIN_ONLY,
+            {"flavor": {"description": "matrix"}}, headers=V255),
         Row("DELETE", F, codes(202, 403, 403, 403), fresh=_flavor()),
         Row("GET", "/v2.1/flavors/1/os-extra_specs", ALL_OK),
         Row("POST", "/v2.1/flavors/1/os-extra_specs", ADMIN_ONLY,
