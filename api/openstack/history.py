@@ -120,7 +120,8 @@ CHANGES = (
     _c(58, "Instance action paging and changes-since."),
     _c(59, "Migration paging, changes-since and uuid."),
     _c(60, "Multi-attach volumes."),
-    _c(61, "Flavor extra_specs in flavor bodies."),
+    _c(61, "Flavor extra_specs in flavor bodies (for those who may "
+           "list a flavor's).", True),
     _c(62, "host and hostId in instance action events."),
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
