@@ -137,6 +137,8 @@ _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
                        "changes-since", "limit", "marker", "all_tenants"),
           "/servers/detail": ("name", "status", "image", "flavor",
                               "changes-since", "limit", "marker"),
+          # 2.58: paging and changes-since (unknown ones are a 400).
+          S + "/os-instance-actions": ("limit", "marker", "changes-since"),
           "/flavors": ("is_public", "minRam", "minDisk", "limit",
                        "marker"),
           "/flavors/detail": ("is_public", "minRam", "minDisk", "limit",
