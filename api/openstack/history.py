@@ -123,7 +123,8 @@ CHANGES = (
     _c(60, "Multi-attach volumes."),
     _c(61, "Flavor extra_specs in flavor bodies (for those who may "
            "list a flavor's).", True),
-    _c(62, "host and hostId in instance action events."),
+    _c(62, "host (policy-gated) and hostId in instance action "
+           "events.", True),
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
            "no metadata."),

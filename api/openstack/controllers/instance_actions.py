@@ -66,11 +66,12 @@ class InstanceActionsController:
             read_deleted=common.at_least(21))
         body = view.action(action)
         # Nova's: everything for those the events policy lets see it;
-        # from 2.51 the events without traceback for others.
+        # from 2.51 the events without traceback (and host) for others.
         details = common.may(A % "events",
                              {"project_id": instance.project_id})
         if details or common.at_least(51):
-            body["events"] = [view.event(e, details)
+            project_id = action["project_id"] or instance.project_id
+            body["events"] = [view.event(e, project_id, details)
                               for e in action["events"]]
         return _Fixed({"instanceAction": body}), ()
 

@@ -2,6 +2,7 @@
 microversion."""
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack.views import servers
 
 
 def _time(value):
@@ -20,15 +21,21 @@ def action(row):
     return body
 
 
-def event(row, details=False):
+def event(row, project_id, details=False):
     """One event of an action.
 
+    :param project_id: what ``hostId`` (2.62) is hashed with: the
+        action's project, or the server's for an action without one.
     :param details: the caller may see everything (the ``events``
-        policy): ``traceback``.
+        policy): ``traceback``, and ``host`` from 2.62.
     """
     body = {"event": row["event"], "start_time": _time(row["start_time"]),
             "finish_time": _time(row["finish_time"]),
             "result": row["result"]}
     if details:
         body["traceback"] = row["traceback"]
+    if common.at_least(62):
+        if details:
+            body["host"] = row["host"]
+        body["hostId"] = servers.hashed_host(project_id, row["host"])
     return body
