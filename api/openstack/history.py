@@ -119,7 +119,7 @@ CHANGES = (
     _c(57, "user_data on rebuild; personality gone."),
     _c(58, "Instance action paging and changes-since; updated_at.",
        True),
-    _c(59, "Migration paging, changes-since and uuid."),
+    _c(59, "Migration paging, changes-since and uuid.", True),
     _c(60, "Multi-attach volumes."),
     _c(61, "Flavor extra_specs in flavor bodies (for those who may "
            "list a flavor's).", True),
