@@ -4,6 +4,7 @@ import json
 
 import jsonschema
 import pecan
+from oslo_utils import timeutils
 
 from nimbus.core import exception, policy
 from nimbus.core.interfaces import api_dialect
@@ -64,6 +65,15 @@ def read_json(request):
 
 #: the ``format`` keywords request schemas use (checked, not advisory).
 _FORMATS = jsonschema.FormatChecker(("ipv4", "ipv6"))
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value):
+    """Nova's ``date-time``: what ``timeutils.parse_isotime`` reads
+    (``changes-since`` and the like)."""
+    if isinstance(value, str):
+        timeutils.parse_isotime(value)
+    return True
 
 
 def check(data, schema):

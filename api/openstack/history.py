@@ -3,7 +3,10 @@ whether nimbus serves it yet.
 
 The maximum nimbus advertises is the last version of the unbroken run
 from 2.1 whose changes are all served (:func:`max_version`): a client
-that negotiates "the latest" must get every behaviour up to it. Entries
+that negotiates "the latest" must get every behaviour up to it. A served
+version above it may still be asked for by number (:func:`served`): the
+client then gets that version's own changes, not the unserved ones
+below it. Entries
 say which issue a behaviour belongs to when it waits on another service
 or workflow (``waits``).
 """
@@ -116,11 +119,14 @@ CHANGES = (
        True),
     _c(57, "user_data on rebuild; personality and the injected file "
            "quotas and limits gone.", True),
-    _c(58, "Instance action paging and changes-since."),
-    _c(59, "Migration paging, changes-since and uuid."),
+    _c(58, "Instance action paging and changes-since; updated_at.",
+       True),
+    _c(59, "Migration paging, changes-since and uuid.", True),
     _c(60, "Multi-attach volumes."),
-    _c(61, "Flavor extra_specs in flavor bodies."),
-    _c(62, "host and hostId in instance action events."),
+    _c(61, "Flavor extra_specs in flavor bodies (for those who may "
+           "list a flavor's).", True),
+    _c(62, "host (policy-gated) and hostId in instance action "
+           "events.", True),
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
            "no metadata."),
@@ -170,6 +176,12 @@ CHANGES = (
 KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
 }
+
+
+def served(version):
+    """Whether ``version`` is served: a client may ask for it by number
+    even above :func:`max_version` (while a lower version waits)."""
+    return any(c.version == version and c.served for c in CHANGES)
 
 
 def max_version():

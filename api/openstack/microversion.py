@@ -2,7 +2,9 @@
 
 Both ``OpenStack-API-Version: compute X`` and the legacy
 ``X-OpenStack-Nova-API-Version: X`` are accepted (the new one wins);
-``latest`` means the maximum; no header means the minimum.
+``latest`` means the maximum; no header means the minimum. A version
+above the maximum is accepted when it is served itself (see
+:mod:`history`).
 """
 
 import microversion_parse
@@ -39,7 +41,8 @@ def requested(headers):
         major, minor = (int(p) for p in value.split("."))
     except ValueError:
         raise exception.InvalidAPIVersionString(version=value)
-    if not MIN_VERSION <= (major, minor) <= MAX_VERSION:
+    if not (MIN_VERSION <= (major, minor) <= MAX_VERSION
+            or history.served((major, minor))):
         raise exception.UnsupportedAPIVersion(
             version=value, min=text(MIN_VERSION), max=text(MAX_VERSION))
     return (major, minor)

@@ -139,6 +139,12 @@ _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
                        "changes-since", "limit", "marker", "all_tenants"),
           "/servers/detail": ("name", "status", "image", "flavor",
                               "changes-since", "limit", "marker"),
+          # 2.58: paging and changes-since (unknown ones are a 400).
+          S + "/os-instance-actions": ("limit", "marker", "changes-since"),
+          # 2.1's filters; limit, marker and changes-since from 2.59.
+          "/os-migrations": ("host", "status", "instance_uuid",
+                             "source_compute", "migration_type", "hidden",
+                             "limit", "marker", "changes-since"),
           "/flavors": ("is_public", "minRam", "minDisk", "limit",
                        "marker"),
           "/flavors/detail": ("is_public", "minRam", "minDisk", "limit",

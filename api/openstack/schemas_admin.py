@@ -5,7 +5,7 @@ and show (each parameter a list of its values, as Nova reads a query)."""
 from nimbus.api.openstack import schemas
 
 
-def _single(schema):
+def single(schema):
     """A query parameter given at most once."""
     return {"type": "array", "items": schema, "maxItems": 1}
 
@@ -27,7 +27,7 @@ SERVICE_UPDATE_V253 = {
 #: Nova's ``parameter_types.fqdn``.
 _FQDN = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^[a-zA-Z0-9-._]*$"}
-_NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]*$",
+NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]*$",
                  "minimum": 0, "minLength": 1}
 
 #: GET /os-hypervisors and /detail from 2.53 (unknown parameters are a
@@ -35,10 +35,10 @@ _NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]*$",
 HYPERVISORS_QUERY_V253 = {
     "type": "object",
     "properties": {
-        "limit": _single(_NON_NEGATIVE),
-        "marker": _single({"type": "string"}),
-        "hypervisor_hostname_pattern": _single(_FQDN),
-        "with_servers": _single(schemas.BOOLEAN),
+        "limit": single(NON_NEGATIVE),
+        "marker": single({"type": "string"}),
+        "hypervisor_hostname_pattern": single(_FQDN),
+        "with_servers": single(schemas.BOOLEAN),
     },
     "additionalProperties": False,
 }
@@ -46,6 +46,6 @@ HYPERVISORS_QUERY_V253 = {
 #: GET /os-hypervisors/{hypervisor_id} from 2.53.
 HYPERVISOR_SHOW_QUERY_V253 = {
     "type": "object",
-    "properties": {"with_servers": _single(schemas.BOOLEAN)},
+    "properties": {"with_servers": single(schemas.BOOLEAN)},
     "additionalProperties": False,
 }

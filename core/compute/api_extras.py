@@ -185,11 +185,19 @@ class ServerExtrasMixin:
 
     # -- actions log --------------------------------------------------------
 
-    def instance_actions(self, context, uuid, read_deleted=False):
+    def instance_actions(self, context, uuid, read_deleted=False,
+                         limit=None, marker=None, changes_since=None):
         """Return the actions of a visible instance (with
-        ``read_deleted``, of a deleted one too), newest first."""
+        ``read_deleted``, of a deleted one too), newest first; a page of
+        them with ``limit`` and ``marker`` (a request id), those changed
+        since a datetime with ``changes_since`` (2.58).
+
+        :raises Invalid: ``marker`` is no action of the instance.
+        """
         self.get(context, uuid, read_deleted=read_deleted)
-        return self.db.actions.actions_for(context, uuid)
+        return self.db.actions.actions_for(
+            context, uuid, limit=limit, marker=marker,
+            changes_since=changes_since)
 
     def instance_action(self, context, uuid, request_id,
                         read_deleted=False):

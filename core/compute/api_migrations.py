@@ -34,8 +34,8 @@ class MigrationReadMixin:
                 query[key] = _time(key, filters[key])
         query["hidden"] = False
         if marker is not None and not uuidutils.is_uuid_like(marker):
-            raise exception.InvalidInput(
-                reason=f"marker {marker} not found")
+            raise exception.Invalid(
+                message=f"Marker {marker} could not be found.")
         return migration_obj.MigrationList.get_by_filters(
             context, query, limit=limit, marker=marker)
 

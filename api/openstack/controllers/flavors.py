@@ -36,8 +36,11 @@ def _list(detailed):
         min_ram=common.int_param("minRam"),
         min_disk=common.int_param("minDisk"), limit=limit,
         marker=pecan.request.GET.get("marker"))
-    render = view.detail if detailed else view.basic
-    items = [render(f) for f in flavors]
+    if detailed:
+        specs = view.extra_specs_shown()
+        items = [view.detail(f, specs) for f in flavors]
+    else:
+        items = [view.basic(f) for f in flavors]
     body = {"flavors": items}
     links = common.next_link("flavors/detail" if detailed else "flavors",
                              items, limit)
@@ -63,7 +66,8 @@ class FlavorController:
         common.authorize(P % "show")
         flavor = common.services().admin.get_flavor(common.context(),
                                                     self.flavor_id)
-        return common.reply({"flavor": view.detail(flavor)})
+        return common.reply({"flavor": view.detail(
+            flavor, view.extra_specs_shown())})
 
     @index.when(method="PUT", template="json")
     def update(self):
@@ -75,7 +79,8 @@ class FlavorController:
         common.authorize(M % "update")
         flavor = common.services().admin.update_flavor_description(
             common.context(), self.flavor_id, data["description"])
-        return common.reply({"flavor": view.detail(flavor)})
+        return common.reply({"flavor": view.detail(
+            flavor, view.extra_specs_shown())})
 
     @index.when(method="DELETE", template="json")
     def delete(self):
@@ -108,7 +113,8 @@ class FlavorsController:
             is_public=strutils.bool_from_string(
                 data.get("os-flavor-access:is_public", True), strict=True),
             description=data.get("description"))
-        return common.reply({"flavor": view.detail(flavor)})
+        return common.reply({"flavor": view.detail(
+            flavor, view.extra_specs_shown())})
 
     @pecan.expose("json")
     def detail(self):

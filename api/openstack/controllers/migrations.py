@@ -2,7 +2,7 @@
 
 import pecan
 
-from nimbus.api.openstack import common
+from nimbus.api.openstack import common, schemas_paging
 from nimbus.api.openstack.controllers import server_live
 from nimbus.api.openstack.views import migrations as view
 
@@ -35,8 +35,11 @@ class MigrationsController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
-        common.authorize("os_compute_api:os-migrations:index")
         paged = common.at_least(59)
+        if paged:
+            # 2.59: unknown, repeated or malformed parameters are a 400.
+            common.query(schemas_paging.MIGRATIONS_QUERY_V259)
+        common.authorize("os_compute_api:os-migrations:index")
         limit = common.limit_param() if paged else None
         marker = pecan.request.GET.get("marker") if paged else None
         migrations = common.services().compute.list_migrations(

@@ -1,5 +1,4 @@
-"""/servers/{id}/metadata, /ips, /os-instance-actions and
-/os-server-password."""
+"""/servers/{id}/metadata, /ips and /os-server-password."""
 
 import pecan
 
@@ -7,7 +6,6 @@ from nimbus.api.openstack import common, schemas
 from nimbus.core import exception
 
 M = "os_compute_api:server-metadata:%s"
-A = "os_compute_api:os-instance-actions:%s"
 PW = "os_compute_api:os-server-password:%s"
 
 
@@ -125,66 +123,6 @@ class _Fixed:
     @pecan.expose("json")
     def index(self):
         return common.reply(self.body)
-
-
-def _time(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-def action_view(action, with_events=False, details=False):
-    body = {"action": action["action"], "instance_uuid":
-            action["instance_uuid"], "request_id": action["request_id"],
-            "user_id": action["user_id"], "project_id":
-            action["project_id"], "start_time": _time(action["start_time"]),
-            "message": action.get("message")}
-    if with_events:
-        body["events"] = [
-            dict({"event": e["event"], "start_time": _time(e["start_time"]),
-                  "finish_time": _time(e["finish_time"]),
-                  "result": e["result"]},
-                 **({"traceback": e["traceback"]} if details else {}))
-            for e in action["events"]]
-    return body
-
-
-class InstanceActionsController:
-    """/servers/{id}/os-instance-actions[/{request_id}]."""
-
-    def __init__(self, server_id):
-        self.server_id = server_id
-
-    def _instance(self, rule):
-        """The server, deleted ones too from 2.21 (Nova's rule)."""
-        instance = common.services().compute.get(
-            common.context(), self.server_id,
-            read_deleted=common.at_least(21))
-        common.authorize(rule, {"project_id": instance.project_id,
-                                "user_id": instance.user_id})
-        return instance
-
-    @pecan.expose("json")
-    def index(self):
-        common.allow("GET")
-        self._instance(A % "list")
-        actions = common.services().compute.instance_actions(
-            common.context(), self.server_id,
-            read_deleted=common.at_least(21))
-        return common.reply({"instanceActions": [action_view(a)
-                                                 for a in actions]})
-
-    @pecan.expose("json")
-    def _lookup(self, request_id, *remainder):
-        if remainder:
-            pecan.abort(404)
-        common.allow("GET")
-        instance = self._instance(A % "show")
-        action = common.services().compute.instance_action(
-            common.context(), self.server_id, request_id,
-            read_deleted=common.at_least(21))
-        events = common.may(A % "events",
-                            {"project_id": instance.project_id})
-        return _Fixed({"instanceAction": action_view(
-            action, with_events=events, details=events)}), ()
 
 
 class ServerPasswordController:

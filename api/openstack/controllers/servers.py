@@ -4,6 +4,7 @@ import pecan
 
 from nimbus.api.openstack import common, password, schemas
 from nimbus.api.openstack.controllers import (
+    instance_actions,
     interfaces,
     migrations,
     remote_consoles,
@@ -136,7 +137,7 @@ class ServerController:
         self.diagnostics = server_diagnostics.DiagnosticsController(
             server_id)
         setattr(self, "os-instance-actions",
-                sub.InstanceActionsController(server_id))
+                instance_actions.InstanceActionsController(server_id))
         setattr(self, "os-server-password",
                 sub.ServerPasswordController(server_id))
         setattr(self, "os-security-groups",

@@ -71,11 +71,16 @@ def _usage_time(value):
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
-def host_id(instance):
-    if not instance.host:
+def hashed_host(project_id, host):
+    """Nova's ``hostId``: the host hashed with the project, so a project
+    sees which of its servers share a host without learning its name."""
+    if not host:
         return ""
-    return hashlib.sha224(
-        (instance.project_id + instance.host).encode()).hexdigest()
+    return hashlib.sha224((project_id + host).encode()).hexdigest()
+
+
+def host_id(instance):
+    return hashed_host(instance.project_id, instance.host)
 
 
 def basic(instance):

@@ -1,8 +1,9 @@
 """Instance actions, their events, and instance faults."""
 
 from oslo_utils import timeutils
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
+from nimbus.core import exception
 from nimbus.core.db import engine, models
 from nimbus.core.db.api._common import to_dict
 
@@ -37,6 +38,8 @@ def event_start(context, instance_uuid, event, host=None):
         row = E(action_id=action.id, event=event, host=host,
                 start_time=timeutils.utcnow())
         session.add(row)
+        session.execute(update(A).where(A.id == action.id)
+                        .values(updated_at=row.start_time))
         session.flush()
         return to_dict(row)
 
@@ -74,17 +77,39 @@ def event_record(context, instance_uuid, event, start_time, result,
 
 
 def _finish_action(session, action, now, result):
-    values = {"finish_time": now}
+    values = {"finish_time": now, "updated_at": now}
     if result != "Success":
         values["message"] = "Error"
     session.execute(update(A).where(A.id == action.id).values(**values))
 
 
-def actions_for(context, instance_uuid):
+def actions_for(context, instance_uuid, limit=None, marker=None,
+                changes_since=None):
+    """The instance's actions with their events, newest first.
+
+    :param limit: at most this many (a page).
+    :param marker: the ``request_id`` of the previous page's last action
+        of this instance.
+    :param changes_since: only actions changed (an event started or
+        finished, ``updated_at``) at or after this datetime (Nova's).
+    :raises Invalid: ``marker`` names no action of the instance.
+    """
+    query = select(A).where(A.instance_uuid == instance_uuid)
+    if changes_since is not None:
+        query = query.where(A.updated_at >= changes_since)
     with engine.reader(context) as session:
-        actions = [to_dict(a) for a in session.scalars(
-            select(A).where(A.instance_uuid == instance_uuid)
-            .order_by(A.start_time.desc(), A.id.desc()))]
+        if marker is not None:
+            last = _latest_action(session, instance_uuid, marker)
+            if last is None:
+                raise exception.Invalid(
+                    message=f"Marker {marker} could not be found.")
+            query = query.where(or_(
+                A.start_time < last.start_time,
+                and_(A.start_time == last.start_time, A.id < last.id)))
+        query = query.order_by(A.start_time.desc(), A.id.desc())
+        if limit:
+            query = query.limit(limit)
+        actions = [to_dict(a) for a in session.scalars(query)]
         for action in actions:
             action["events"] = [to_dict(e) for e in session.scalars(
                 select(E).where(E.action_id == action["id"]).order_by(E.id))]

@@ -71,7 +71,7 @@ def get_all(context, filters=None, limit=None, marker=None):
         ``changes_since`` and ``changes_before`` (datetimes on
         ``updated_at``), ``updated_before`` (same, for periodic tasks).
     :param marker: the uuid of the last migration of the previous page.
-    :raises InvalidInput: ``marker`` names no migration.
+    :raises Invalid: ``marker`` names no migration.
     """
     filters = dict(filters or {})
     query = select(M).where(M.deleted == 0)
@@ -103,8 +103,8 @@ def get_all(context, filters=None, limit=None, marker=None):
         if marker:
             row = session.scalars(select(M).where(M.uuid == marker)).first()
             if row is None:
-                raise exception.InvalidInput(
-                    reason=f"marker {marker} not found")
+                raise exception.Invalid(
+                    message=f"Marker {marker} could not be found.")
             query = query.where(or_(
                 M.created_at < row.created_at,
                 and_(M.created_at == row.created_at, M.id < row.id)))

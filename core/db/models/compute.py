@@ -261,6 +261,9 @@ class InstanceAction(Base):
         DateTime, default=now)
     finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     message: Mapped[str | None] = mapped_column(String(255))
+    #: when an event of the action last started or finished (Nova's;
+    #: ``None`` until the first event).
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
 class InstanceActionEvent(Base):

@@ -92,3 +92,16 @@ def cloud(nimbus_conf, tmp_path):
         yield Cloud(stack, clouds, projects)
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def advertise_2_62(monkeypatch):
+    """Advertise at least 2.62 while a lower version is not yet served.
+
+    Stock clients check a version they are given against the advertised
+    maximum before they send it; the server accepts a served version by
+    number anyway (``history.served``). Without a gap below 2.62 this
+    changes nothing."""
+    from nimbus.api.openstack import microversion
+    monkeypatch.setattr(microversion, "MAX_VERSION",
+                        max(microversion.MAX_VERSION, (2, 62)))

@@ -6,7 +6,7 @@ Identity and image routes are in ``test_policy_matrix_identity_image``;
 ``test_policy_matrix_routes`` fails when a route is in none of them.
 """
 
-from tests.functional.api import policy_matrix_v253
+from tests.functional.api import policy_matrix_v253, policy_matrix_v258
 from tests.functional.api.policy_matrix import (
     ACTION_WRITE,
     ADMIN_ONLY,
@@ -392,7 +392,8 @@ def admin_rows():
 
 def rows():
     return server_rows() + resource_rows() + admin_rows() + \
-        network_rows() + policy_matrix_v253.rows()
+        network_rows() + policy_matrix_v253.rows() + \
+        policy_matrix_v258.rows()
 
 
 def _pool(env):

@@ -1,0 +1,87 @@
+"""/servers/{id}/os-instance-actions[/{request_id}]: the actions taken
+on a server and, for one action, its events."""
+
+import pecan
+from oslo_utils import timeutils
+
+from nimbus.api.openstack import common, schemas_paging
+from nimbus.api.openstack.views import instance_actions as view
+
+A = "os_compute_api:os-instance-actions:%s"
+
+
+def _page():
+    """2.58's ``limit``, ``marker`` and ``changes-since`` (an unknown
+    parameter, a malformed time or number is a 400); ``{}`` below."""
+    if not common.at_least(58):
+        return {}
+    params = common.query(schemas_paging.INSTANCE_ACTIONS_QUERY_V258)
+    page = {"limit": common.limit_param(), "marker": params.get("marker")}
+    if "changes-since" in params:
+        page["changes_since"] = timeutils.normalize_time(
+            timeutils.parse_isotime(params["changes-since"]))
+    return page
+
+
+class InstanceActionsController:
+    """/servers/{id}/os-instance-actions[/{request_id}]."""
+
+    def __init__(self, server_id):
+        self.server_id = server_id
+
+    def _instance(self, rule):
+        """The server, deleted ones too from 2.21 (Nova's rule)."""
+        instance = common.services().compute.get(
+            common.context(), self.server_id,
+            read_deleted=common.at_least(21))
+        common.authorize(rule, {"project_id": instance.project_id,
+                                "user_id": instance.user_id})
+        return instance
+
+    @pecan.expose("json")
+    def index(self):
+        common.allow("GET")
+        page = _page()
+        self._instance(A % "list")
+        actions = common.services().compute.instance_actions(
+            common.context(), self.server_id,
+            read_deleted=common.at_least(21), **page)
+        body = {"instanceActions": [view.action(a) for a in actions]}
+        links = common.next_link(
+            f"servers/{self.server_id}/os-instance-actions",
+            body["instanceActions"], page.get("limit"),
+            id_key="request_id")
+        if links:
+            body["links"] = links
+        return common.reply(body)
+
+    @pecan.expose("json")
+    def _lookup(self, request_id, *remainder):
+        if remainder:
+            pecan.abort(404)
+        common.allow("GET")
+        instance = self._instance(A % "show")
+        action = common.services().compute.instance_action(
+            common.context(), self.server_id, request_id,
+            read_deleted=common.at_least(21))
+        body = view.action(action)
+        # Nova's: everything for those the events policy lets see it;
+        # from 2.51 the events without traceback (and host) for others.
+        details = common.may(A % "events",
+                             {"project_id": instance.project_id})
+        if details or common.at_least(51):
+            project_id = action["project_id"] or instance.project_id
+            body["events"] = [view.event(e, project_id, details)
+                              for e in action["events"]]
+        return _Fixed({"instanceAction": body}), ()
+
+
+class _Fixed:
+    """A controller answering one precomputed body."""
+
+    def __init__(self, body):
+        self.body = body
+
+    @pecan.expose("json")
+    def index(self):
+        return common.reply(self.body)
