@@ -3,10 +3,7 @@ whether nimbus serves it yet.
 
 The maximum nimbus advertises is the last version of the unbroken run
 from 2.1 whose changes are all served (:func:`max_version`): a client
-that negotiates "the latest" must get every behaviour up to it. A served
-version above it may still be asked for by number (:func:`served`): the
-client then gets that version's own changes, not the unserved ones
-below it. Entries
+that negotiates "the latest" must get every behaviour up to it. Entries
 say which issue a behaviour belongs to when it waits on another service
 or workflow (``waits``).
 """
@@ -176,12 +173,6 @@ CHANGES = (
 KNOWN_GAPS = {
     (2, 4): "os-fixed-ips is not served",
 }
-
-
-def served(version):
-    """Whether ``version`` is served: a client may ask for it by number
-    even above :func:`max_version` (while a lower version waits)."""
-    return any(c.version == version and c.served for c in CHANGES)
 
 
 def max_version():

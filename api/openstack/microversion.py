@@ -2,9 +2,7 @@
 
 Both ``OpenStack-API-Version: compute X`` and the legacy
 ``X-OpenStack-Nova-API-Version: X`` are accepted (the new one wins);
-``latest`` means the maximum; no header means the minimum. A version
-above the maximum is accepted when it is served itself (see
-:mod:`history`).
+``latest`` means the maximum; no header means the minimum.
 """
 
 import microversion_parse
@@ -41,8 +39,7 @@ def requested(headers):
         major, minor = (int(p) for p in value.split("."))
     except ValueError:
         raise exception.InvalidAPIVersionString(version=value)
-    if not (MIN_VERSION <= (major, minor) <= MAX_VERSION
-            or history.served((major, minor))):
+    if not MIN_VERSION <= (major, minor) <= MAX_VERSION:
         raise exception.UnsupportedAPIVersion(
             version=value, min=text(MIN_VERSION), max=text(MAX_VERSION))
     return (major, minor)

@@ -1,9 +1,6 @@
 """The table of Compute API microversions and the maximum it gives."""
 
-import pytest
-
 from nimbus.api.openstack import history, microversion
-from nimbus.core import exception
 
 
 def test_every_version_from_2_1_to_2_96_is_listed_once():
@@ -34,23 +31,3 @@ def test_one_more_served_version_moves_the_maximum(monkeypatch):
                else c for c in history.CHANGES]
     monkeypatch.setattr(history, "CHANGES", tuple(changes))
     assert history.max_version() > top
-
-
-def test_a_served_version_above_the_maximum_is_accepted_by_number(
-        monkeypatch):
-    top = history.max_version()
-    above = (2, top[1] + 2)
-    changes = [c._replace(served=True) if c.version == above else c
-               for c in history.CHANGES]
-    monkeypatch.setattr(history, "CHANGES", tuple(changes))
-    assert history.max_version() == top
-    header = {"OpenStack-API-Version": f"compute 2.{above[1]}"}
-    assert microversion.requested(header) == above
-    # The unserved version between them is still refused, and "latest"
-    # is still the advertised maximum.
-    gap = {"OpenStack-API-Version": f"compute 2.{top[1] + 1}"}
-    with pytest.raises(exception.UnsupportedAPIVersion):
-        microversion.requested(gap)
-    assert microversion.requested(
-        {"OpenStack-API-Version": "compute latest"}) == \
-        microversion.MAX_VERSION
