@@ -26,10 +26,12 @@ _FLAVOR_KEYS = {
     "os-flavor-access:is_public": {"type": "boolean"},
     "OS-FLV-DISABLED:disabled": {"type": "boolean"}, "links": _LINK}
 _SPECS = {"type": "object", "additionalProperties": {"type": "string"}}
+#: 2.55's ``description``, in every flavor body from then on.
+_DESCRIBED = dict(_FLAVOR_KEYS, description={"type": ["string", "null"]})
 #: a detailed flavor from 2.61 (``extra_specs`` policy-gated).
-FLAVOR = _object(_FLAVOR_KEYS, {"extra_specs": _SPECS})
-FLAVOR_WITH_SPECS = _object(dict(_FLAVOR_KEYS, extra_specs=_SPECS))
-#: below 2.61 (2.1 keys only).
+FLAVOR = _object(_DESCRIBED, {"extra_specs": _SPECS})
+FLAVOR_WITH_SPECS = _object(dict(_DESCRIBED, extra_specs=_SPECS))
+#: 2.53: the 2.1 keys only.
 FLAVOR_OLD = _object(_FLAVOR_KEYS)
 
 
@@ -69,10 +71,11 @@ def test_flavor_bodies_carry_extra_specs_from_2_61(cloud):
     listed = checked(_get(admin, "/flavors/detail"),
                      _list(FLAVOR_WITH_SPECS))["flavors"]
     assert {f["id"]: f["extra_specs"] for f in listed}[fid] == specs
-    # The brief list stays id, name and links; 2.60 keeps the old shape.
+    # The brief list stays id, name, description and links; 2.53 keeps
+    # the old shapes.
     brief = checked(_get(admin, "/flavors"), _list(_object({
         "id": {"type": "string"}, "name": {"type": "string"},
-        "links": _LINK})))
+        "description": {"type": ["string", "null"]}, "links": _LINK})))
     assert fid in {f["id"] for f in brief["flavors"]}
     checked(_get(admin, f"/flavors/{fid}", "2.53"), _wrap(FLAVOR_OLD))
     checked(_get(admin, "/flavors/detail", "2.53"), _list(FLAVOR_OLD))
