@@ -59,6 +59,43 @@ def _hold(port):
     return True
 
 
+#: where blocks of ports are handed out (:func:`free_port_block`): apart
+#: from single ports, below them and above the 5900s a system libvirtd
+#: gives its guests' VNC servers.
+_BLOCKS = range(12000, 20000)
+
+
+def free_port_block(size):
+    """The first of ``size`` consecutive loopback TCP ports nothing
+    listens on now, held for this process like :func:`free_port`'s (for
+    a daemon's own port range, such as a private libvirtd's VNC ports)."""
+    import fcntl
+    global _lock_fd
+    if _lock_fd is None:
+        _lock_fd = os.open(_PORT_LOCKS, os.O_RDWR | os.O_CREAT, 0o666)
+    while True:
+        start = _RANDOM.randrange(_BLOCKS.start, _BLOCKS.stop - size, size)
+        ports = range(start, start + size)
+        if _handed_out.intersection(ports):
+            continue
+        try:
+            fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, size, start)
+        except OSError:
+            continue
+        if all(_bindable(port) for port in ports):
+            _handed_out.update(ports)
+            return start
+
+
+def _bindable(port):
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def free_port():
     """A loopback TCP port nothing listens on now and no other caller
     (in this process or another test process) was given."""

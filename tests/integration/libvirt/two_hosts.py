@@ -44,6 +44,8 @@ from tests.integration.procs import Deployment, wait_until
 BIN = os.path.dirname(sys.executable)
 #: the compute service names of the two hosts
 HOSTS = ("lvh-a", "lvh-b")
+#: VNC ports of each private libvirtd (one per guest it runs at a time).
+_DISPLAYS = 16
 PASSWORD = "two-hosts-pass"
 _BIND = {"etc": "/etc/libvirt", "run": "/run/libvirt",
          "lib": "/var/lib/libvirt", "cache": "/var/cache/libvirt",
@@ -111,7 +113,7 @@ class LibvirtHost:
     # -- life cycle -------------------------------------------------------------
 
     def start(self):
-        from tests.conftest import free_port
+        from tests.conftest import free_port, free_port_block
         for sub in (*_BIND, "sock", "instances"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.dir / "etc")
@@ -119,6 +121,10 @@ class LibvirtHost:
         autostart = self.dir / "etc" / "qemu" / "networks" / "autostart"
         shutil.rmtree(autostart, ignore_errors=True)
         self.port = free_port()
+        # Its guests' VNC ports: its own, never the system libvirtd's
+        # (from 5900) nor another daemon's, which would pick the same
+        # free port and lose the race to bind it.
+        display = free_port_block(_DISPLAYS)
         (self.dir / "etc" / "libvirtd.conf").write_text(f"""\
 listen_tls = 0
 listen_tcp = 1
@@ -137,6 +143,8 @@ stdio_handler = "file"
 cgroup_controllers = [ ]
 migration_port_min = {self.port_base}
 migration_port_max = {self.port_base + 63}
+remote_display_port_min = {display}
+remote_display_port_max = {display + _DISPLAYS - 1}
 """)
         mounts = "\n".join(
             f"mount --bind {self.dir / sub} {target}"
