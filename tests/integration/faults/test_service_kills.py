@@ -110,6 +110,10 @@ def _pausing_volume(dep, step):
     dep.kill("volume", signal.SIGTERM)
     seen = len(dep.log("volume"))
     _start(dep, "volume", extra={"fault_injection": {"pause_at": step}})
+    # Up (registered, first heartbeat) before the burst: until then its
+    # host is down to the API, which refuses boots from new volumes.
+    wait_until(lambda: "nimbus-volume started on" in dep.log("volume")[seen:],
+               90, message="the pausing nimbus-volume to start")
     return seen
 
 
