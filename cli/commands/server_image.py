@@ -102,19 +102,6 @@ class RescueServer(server_cmd._Action):
         parser.add_argument("--image", help="rescue image name or ID "
                                             "(default: the server's own)")
         parser.add_argument("--password", help="the admin password")
-        key = parser.add_mutually_exclusive_group()
-        key.add_argument("--key-name", help="the key pair the guest gets "
-                                            "from now on (API 2.54)")
-        key.add_argument("--no-key-name", action="store_true",
-                         help="the guest gets no key pair any more "
-                              "(API 2.54)")
-        data = parser.add_mutually_exclusive_group()
-        data.add_argument("--user-data", metavar="FILE",
-                          help="a file the guest gets as its user data "
-                               "from now on (API 2.57)")
-        data.add_argument("--no-user-data", action="store_true",
-                          help="the guest gets no user data any more "
-                               "(API 2.57)")
         return parser
 
     def body(self, args):
@@ -141,19 +128,6 @@ class EvacuateServer(server_cmd._Action):
         parser.add_argument("--host", help="the target host (default: the "
                                            "scheduler's choice)")
         parser.add_argument("--password", help="the admin password")
-        key = parser.add_mutually_exclusive_group()
-        key.add_argument("--key-name", help="the key pair the guest gets "
-                                            "from now on (API 2.54)")
-        key.add_argument("--no-key-name", action="store_true",
-                         help="the guest gets no key pair any more "
-                              "(API 2.54)")
-        data = parser.add_mutually_exclusive_group()
-        data.add_argument("--user-data", metavar="FILE",
-                          help="a file the guest gets as its user data "
-                               "from now on (API 2.57)")
-        data.add_argument("--no-user-data", action="store_true",
-                          help="the guest gets no user data any more "
-                               "(API 2.57)")
         return parser
 
     def body(self, args):
