@@ -73,15 +73,4 @@ class InstanceActionsController:
             project_id = action["project_id"] or instance.project_id
             body["events"] = [view.event(e, project_id, details)
                               for e in action["events"]]
-        return _Fixed({"instanceAction": body}), ()
-
-
-class _Fixed:
-    """A controller answering one precomputed body."""
-
-    def __init__(self, body):
-        self.body = body
-
-    @pecan.expose("json")
-    def index(self):
-        return common.reply(self.body)
+        return common.Fixed({"instanceAction": body}), ()

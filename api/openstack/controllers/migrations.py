@@ -88,13 +88,5 @@ class ServerMigrationsController:
         self._authorize("show")
         migration = common.services().compute.server_migration(
             common.context(), self.server_id, migration_id)
-        return _Fixed({"migration": view.server_migration(migration)}), ()
-
-
-class _Fixed:
-    def __init__(self, body):
-        self.body = body
-
-    @pecan.expose("json")
-    def index(self):
-        return common.reply(self.body)
+        return common.Fixed(
+            {"migration": view.server_migration(migration)}), ()

@@ -111,18 +111,8 @@ class IPsController:
         if network not in addresses:
             raise exception.NotFound(
                 message="Instance is not a member of specified network")
-        return _Fixed({network: addresses[network]}), ()
+        return common.Fixed({network: addresses[network]}), ()
 
-
-class _Fixed:
-    """A controller answering one precomputed body."""
-
-    def __init__(self, body):
-        self.body = body
-
-    @pecan.expose("json")
-    def index(self):
-        return common.reply(self.body)
 
 
 class ServerPasswordController:
