@@ -110,9 +110,12 @@ def actions_for(context, instance_uuid, limit=None, marker=None,
         if limit:
             query = query.limit(limit)
         actions = [to_dict(a) for a in session.scalars(query)]
+        events = {a["id"]: [] for a in actions}
+        for event in session.scalars(select(E).where(
+                E.action_id.in_(list(events))).order_by(E.id)):
+            events[event.action_id].append(to_dict(event))
         for action in actions:
-            action["events"] = [to_dict(e) for e in session.scalars(
-                select(E).where(E.action_id == action["id"]).order_by(E.id))]
+            action["events"] = events[action["id"]]
         return actions
 
 
