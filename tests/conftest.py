@@ -46,17 +46,40 @@ _handed_out = set()
 _lock_fd = None
 
 
-def _hold(port):
-    """Whether this process now holds ``port`` for itself alone."""
+def _hold(start, size):
+    """Whether this process now holds ports ``start`` to
+    ``start + size - 1`` against every other test process."""
     import fcntl
     global _lock_fd
     if _lock_fd is None:
         _lock_fd = os.open(_PORT_LOCKS, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
+        fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, size, start)
     except OSError:
         return False
     return True
+
+
+def _bindable(port):
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _take(span, size):
+    """The first of ``size`` consecutive ports in ``span`` that nothing
+    listens on and no test process (this one included) was given."""
+    while True:
+        start = _RANDOM.randrange(span.start, span.stop - size + 1, size)
+        ports = range(start, start + size)
+        if _handed_out.intersection(ports) or not _hold(start, size):
+            continue
+        if all(_bindable(port) for port in ports):
+            _handed_out.update(ports)
+            return start
 
 
 #: where blocks of ports are handed out (:func:`free_port_block`): apart
@@ -69,47 +92,13 @@ def free_port_block(size):
     """The first of ``size`` consecutive loopback TCP ports nothing
     listens on now, held for this process like :func:`free_port`'s (for
     a daemon's own port range, such as a private libvirtd's VNC ports)."""
-    import fcntl
-    global _lock_fd
-    if _lock_fd is None:
-        _lock_fd = os.open(_PORT_LOCKS, os.O_RDWR | os.O_CREAT, 0o666)
-    while True:
-        start = _RANDOM.randrange(_BLOCKS.start, _BLOCKS.stop - size, size)
-        ports = range(start, start + size)
-        if _handed_out.intersection(ports):
-            continue
-        try:
-            fcntl.lockf(_lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB, size, start)
-        except OSError:
-            continue
-        if all(_bindable(port) for port in ports):
-            _handed_out.update(ports)
-            return start
-
-
-def _bindable(port):
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+    return _take(_BLOCKS, size)
 
 
 def free_port():
     """A loopback TCP port nothing listens on now and no other caller
     (in this process or another test process) was given."""
-    while True:
-        port = _RANDOM.choice(_PORTS)
-        if port in _handed_out or not _hold(port):
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
+    return _take(_PORTS, 1)
 
 
 def write_conf(path, sections):
