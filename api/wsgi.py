@@ -6,7 +6,7 @@ import threading
 from cheroot import wsgi as cheroot_wsgi
 from oslo_log import log as logging
 
-from nimbus.core import exception
+from nimbus.core import exception, service
 
 LOG = logging.getLogger(__name__)
 
@@ -76,5 +76,5 @@ class Servers:
             raise
 
     def stop(self):
-        for server in reversed(self.servers):
-            server.stop()
+        # Side by side: each waits up to half a second for its selector.
+        service.in_parallel([server.stop for server in self.servers])

@@ -51,8 +51,8 @@ class _Aliased:
     def stop(self):
         for server in self._servers:
             server.stop()
-            server.wait()
-        self.svc.stop()
+        service.in_parallel([server.wait for server in self._servers]
+                            + [self.svc.stop])
 
 
 def main(argv=None):
