@@ -26,23 +26,36 @@ timings=()
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
-# run_suite SUITE LOG [PYTEST ARGS...]: one suite into LOG; its exit code
-# and seconds go beside it.
+# cpu_seconds FILE: the CPU time (user + system) of a shell's finished
+# children and theirs (a suite's workers, daemons and CLI calls), from
+# what `times` wrote to FILE (run in the shell itself: a command
+# substitution would be a new process, with no children of its own).
+cpu_seconds() {
+  awk 'NR == 2 { for (i = 1; i <= 2; i++) {
+    split($i, part, "m"); total += part[1] * 60 + part[2] }
+    printf "%d", total }' "$1"
+}
+
+# run_suite SUITE LOG [PYTEST ARGS...]: one suite into LOG; its exit code,
+# seconds and CPU seconds go beside it.
 run_suite() {
   local suite=$1 log=$2 started=$SECONDS rc=0
   shift 2
+  times > "$log.cpu-before"
   python -m pytest -p no:warnings -q --durations=10 "$@" "$suite" \
     > "$log" 2>&1 || rc=$?
-  echo "$rc $((SECONDS - started))" > "$log.result"
+  times > "$log.cpu-after"
+  echo "$rc $((SECONDS - started)) $(($(cpu_seconds "$log.cpu-after") \
+    - $(cpu_seconds "$log.cpu-before")))" > "$log.result"
 }
 
 # report SUITE LOG: print a finished suite's output and count it.
 report() {
-  local suite=$1 log=$2 rc took
+  local suite=$1 log=$2 rc took cpu
   echo "== tests: $suite"
   cat "$log"
-  read -r rc took < "$log.result"
-  timings+=("$took s  $suite")
+  read -r rc took cpu < "$log.result"
+  timings+=("$(printf '%5d s %6d CPU-s  %s' "$took" "$cpu" "$suite")")
   [ "$rc" -eq 0 ] || failed+=("$suite")
 }
 
@@ -51,9 +64,9 @@ report() {
 # and resources) run side by side, a module per worker.
 for suite in tests/unit tests/functional tests/integration/libvirt; do
   case "$suite" in
+    tests/unit) parallel=(-n 2) ;;
     tests/functional) parallel=(-n 3 --dist loadfile) ;;
     tests/integration/libvirt) parallel=(-n 2 --dist loadfile) ;;
-    *) parallel=() ;;
   esac
   run_suite "$suite" "$logs/suite.log" "${parallel[@]}" "$@"
   report "$suite" "$logs/suite.log"
@@ -80,7 +93,7 @@ for suite in "${others[@]}"; do
 done
 
 # Where the run's time goes, so the suite stays inside its budget.
-echo "== time per suite"
+echo "== time per suite (wall, and CPU of its processes)"
 printf '  %s\n' "${timings[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "== failed suites: ${failed[*]}"
