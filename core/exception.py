@@ -510,6 +510,11 @@ class MultiattachNotSupportedByVirtDriver(Conflict):
                "supported for this instance.")
 
 
+class MultiattachToShelvedNotSupported(Invalid):
+    msg_fmt = ("Attaching multiattach volumes is not supported for "
+               "shelved-offloaded instances.")
+
+
 class VolumeTaggedAttachToShelvedNotSupported(Invalid):
     msg_fmt = ("Tagged volume attachment is not supported for "
                "shelved-offloaded instances.")

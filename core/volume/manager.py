@@ -430,7 +430,8 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
 
     def initialize_connection(self, context, volume_id, connector):
         """Export the volume if it is not yet and return the connection
-        info for ``connector``."""
+        info for ``connector`` (``shareable`` for a multiattach volume:
+        the compute attaches it as a disk other guests share)."""
         with self._working_on(volume_id):
             row = self.db.volumes.get_volume(self._admin(), volume_id)
             spec = self._spec(row)
@@ -447,8 +448,9 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
                     self.target_plugin.remove_export(spec, export)
                     raise
             fault_injection.pause_point(self.conf, "volume.connect", volume_id)
-            return self.target_plugin.initialize_connection(
+            info = self.target_plugin.initialize_connection(
                 spec, device, export, connector)
+            return dict(info, shareable=bool(row["multiattach"]))
 
     def terminate_connection(self, context, volume_id, connector):
         """Undo the connection and remove the export.
