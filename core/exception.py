@@ -491,6 +491,30 @@ class SnapshotInvalidState(Conflict):
                "%(status)s (must be %(expected)s).")
 
 
+class InvalidVolume(Invalid):
+    msg_fmt = "Invalid volume: %(reason)s"
+
+
+class MultiattachNotSupportedOldMicroversion(Invalid):
+    """A multiattach volume asked for below Compute API 2.60 (Nova's)."""
+
+    msg_fmt = ("Multiattach volumes are only supported starting with "
+               "compute API version 2.60.")
+
+
+class MultiattachNotSupportedByVirtDriver(Conflict):
+    """The server's host runs a hypervisor plugin that does not declare
+    ``supports_multiattach`` (Nova's 409)."""
+
+    msg_fmt = ("Volume %(volume_id)s has 'multiattach' set, which is not "
+               "supported for this instance.")
+
+
+class MultiattachToShelvedNotSupported(Invalid):
+    msg_fmt = ("Attaching multiattach volumes is not supported for "
+               "shelved-offloaded instances.")
+
+
 class VolumeTaggedAttachToShelvedNotSupported(Invalid):
     msg_fmt = ("Tagged volume attachment is not supported for "
                "shelved-offloaded instances.")

@@ -119,7 +119,9 @@ CHANGES = (
     _c(58, "Instance action paging and changes-since; updated_at.",
        True),
     _c(59, "Migration paging, changes-since and uuid.", True),
-    _c(60, "Multi-attach volumes."),
+    _c(60, "Multi-attach volumes: attach and boot from a volume of a "
+           "multiattach type, also while attached to other servers.",
+       True),
     _c(61, "Flavor extra_specs in flavor bodies (for those who may "
            "list a flavor's).", True),
     _c(62, "host (policy-gated) and hostId in instance action "

@@ -104,10 +104,6 @@ def _create_args(data):
         if data.get(key):
             raise exception.Invalid(
                 reason=f"Creating volumes from {what} is not supported")
-    if data.get("multiattach") is not None and \
-            schemas.boolean(data["multiattach"]):
-        raise exception.Invalid(reason="Multiattach volumes are not "
-                                       "supported")
     sources = [k for k in ("snapshot_id", "source_volid", "imageRef")
                if data.get(k)]
     if len(sources) > 1:
@@ -134,7 +130,9 @@ def _create_args(data):
         source_volid=data.get("source_volid"),
         availability_zone=data.get("availability_zone"),
         metadata=data.get("metadata"),
-        volume_type=data.get("volume_type"))
+        volume_type=data.get("volume_type"),
+        # Cinder's older way; a multiattach volume type is the newer.
+        multiattach=schemas.boolean(data.get("multiattach") or False))
 
 
 class ActionController:

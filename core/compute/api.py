@@ -60,6 +60,7 @@ _CAPABILITY_FOR = {
     "get_vnc_console": "vnc_console",
     "get_diagnostics": "diagnostics",
     "extend_volume": "volume_extend",
+    "attach_multiattach_volume": "supports_multiattach",
 }
 
 
@@ -142,7 +143,7 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                availability_zone=None, scheduler_hints=None,
                requested_networks=None, security_groups=None,
                block_devices=None, access_ips=None, description=None,
-               tags=None):
+               tags=None, multiattach=False):
         """Record the instances and hand them to conductor.
 
         :param tags: server tags every instance starts with (2.52).
@@ -157,6 +158,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             :meth:`block_devices_for_boot`).
         :param access_ips: ``access_ip_v4``/``access_ip_v6`` to record.
         :param description: the servers' description (2.19), or None.
+        :param multiattach: ``block_devices`` may give multiattach
+            volumes (2.60).
         :returns: the list of new instances (``vm_state`` building).
         :raises Invalid: unknown flavor or image, bad counts, an unknown
             network, port or security group, block devices nimbus cannot
@@ -184,7 +187,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                                                     security_groups)
         count = max_count
         volumes = self.block_devices_for_boot(context, block_devices,
-                                              image_id, count)
+                                              image_id, count,
+                                              multiattach=multiattach)
         # A volume-backed server: its root is the boot volume, whose
         # image (if any) the scheduler's image filters look at.
         boot_image = self.boot_image(volumes)

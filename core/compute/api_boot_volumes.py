@@ -80,12 +80,14 @@ class BootVolumesMixin:
     """block_device_mapping_v2 on server create."""
 
     def block_devices_for_boot(self, context, block_devices, image_id,
-                               count):
+                               count, multiattach=False):
         """Check a create request's ``block_device_mapping_v2`` before
         anything is recorded; return the volumes to give the server.
 
         :param image_id: ``imageRef`` (None or empty for a volume-backed
             server).
+        :param multiattach: the request may give multiattach volumes
+            (2.60), which may be in use by other servers already.
         :returns: a list of plans, the boot volume (if any) first: dicts
             with ``source_type``, ``volume_id`` (an existing volume),
             ``snapshot_id``, ``image_id``, ``size`` (GiB),
@@ -96,6 +98,8 @@ class BootVolumesMixin:
             another project's volume, snapshot or image, a volume not
             available, a bad boot sequence, a size smaller than the
             image, a volume for several servers.
+        :raises MultiattachNotSupportedOldMicroversion: a multiattach
+            volume without ``multiattach`` (400).
         """
         plans, seen, boot_indexes = [], set(), []
         local_root = False
@@ -136,6 +140,8 @@ class BootVolumesMixin:
                                f"{source} uuid")
                 seen.add((source, ref))
             getattr(self, f"_plan_{source}")(context, plan, bdm, ref)
+            if plan.pop("multiattach", False) and not multiattach:
+                raise exception.MultiattachNotSupportedOldMicroversion()
             plans.append(plan)
         self._check_boot_sequence(boot_indexes, plans, local_root, image_id)
         if plans and count != 1:
@@ -177,7 +183,10 @@ class BootVolumesMixin:
             volume = self._visible_volume(context, volume_id)
         except exception.VolumeNotFound:
             raise _invalid_bdm(f"volume {volume_id} could not be found.")
-        if volume["status"] != st.AVAILABLE:
+        # A multiattach volume may be in use by other servers already.
+        usable = (st.AVAILABLE, st.IN_USE) if volume.get("multiattach") \
+            else (st.AVAILABLE,)
+        if volume["status"] not in usable:
             raise _invalid_bdm(f"volume {volume_id} is {volume['status']}, "
                                "not available.")
         if plan["boot_index"] == 0 and str(
@@ -185,7 +194,8 @@ class BootVolumesMixin:
             raise exception.InvalidInput(
                 reason=f"Block Device {volume_id} is not bootable.")
         plan.update(volume_id=volume_id, size=volume["size"],
-                    image=image_from_volume(volume))
+                    image=image_from_volume(volume),
+                    multiattach=bool(volume.get("multiattach")))
 
     def _plan_snapshot(self, context, plan, bdm, snapshot_id):
         try:

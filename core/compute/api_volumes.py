@@ -118,11 +118,13 @@ class VolumeAttachMixin:
         raise exception.InvalidInput(reason="No free device name left")
 
     def attach_volume(self, context, uuid, volume_id, device=None,
-                      offloaded=False, tagged=False):
+                      offloaded=False, tagged=False, multiattach=False):
         """Attach ``volume_id`` to the running server ``uuid`` (or, with
         ``offloaded``, to a SHELVED_OFFLOADED one: 2.20).
 
         :param tagged: the request names a device tag (2.49; not kept).
+        :param multiattach: the request may attach a multiattach volume
+            (2.60), which may be attached to other servers already.
 
         A shelved-offloaded server has no host: the attachment is only
         recorded (the volume ``in-use`` with no host) and the volume is
@@ -138,6 +140,10 @@ class VolumeAttachMixin:
         :raises VolumeTaggedAttachToShelvedNotSupported: ``tagged`` on a
             shelved-offloaded server (400, as Nova: no host can say
             whether it supports tags).
+        :raises MultiattachNotSupportedOldMicroversion,
+            MultiattachToShelvedNotSupported,
+            MultiattachNotSupportedByVirtDriver: see
+            :meth:`_check_multiattach`.
         """
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
@@ -149,7 +155,10 @@ class VolumeAttachMixin:
             raise exception.VolumeTaggedAttachToShelvedNotSupported()
         if on_host:
             self._check_capable(context, instance, "attach_volume")
-        self._visible_volume(context, volume_id)
+        volume = self._visible_volume(context, volume_id)
+        if volume.get("multiattach"):
+            self._check_multiattach(context, instance, volume_id,
+                                    multiattach, on_host)
         mountpoint = self._device_name(
             self.volumes.list_attachments(context, instance.uuid), device)
         self.volumes.reserve(context, volume_id, instance.uuid)
@@ -166,6 +175,29 @@ class VolumeAttachMixin:
             raise
         return {"id": volume_id, "serverId": instance.uuid,
                 "volumeId": volume_id, "device": mountpoint}
+
+    def _check_multiattach(self, context, instance, volume_id, allowed,
+                           on_host):
+        """Whether the multiattach volume ``volume_id`` may be attached to
+        ``instance`` (Nova's checks, in its order).
+
+        :raises MultiattachNotSupportedOldMicroversion: not ``allowed``
+            (the request is below 2.60; 400).
+        :raises MultiattachToShelvedNotSupported: the server is
+            shelved-offloaded (400).
+        :raises MultiattachNotSupportedByVirtDriver: the hypervisor of the
+            server's host does not declare ``supports_multiattach`` (409).
+        """
+        if not allowed:
+            raise exception.MultiattachNotSupportedOldMicroversion()
+        if not on_host:
+            raise exception.MultiattachToShelvedNotSupported()
+        try:
+            self._check_capable(context, instance, "attach_volume",
+                                operation="attach_multiattach_volume")
+        except exception.ActionNotSupportedByHost:
+            raise exception.MultiattachNotSupportedByVirtDriver(
+                volume_id=volume_id)
 
     @staticmethod
     def _check_volume_state(instance, action, states):

@@ -68,6 +68,10 @@ class DiskSpec:
     auth_secret: str | None = None
     disk_format: str = "raw"
     read_only: bool = False
+    #: other guests use the disk at the same time (a multiattach volume;
+    #: only for plugins declaring ``supports_multiattach``): no host
+    #: cache, no exclusive lock.
+    shareable: bool = False
     #: a hint only: the guest may name the device differently.
     device_name: str | None = None
     #: 0 for the guest's root disk (a volume-backed guest): the plugin

@@ -77,7 +77,10 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: plugin declares no ``volume_extend`` and a ``volume-extended`` event
 #: for its guests is answered 422 (the guest keeps the old size until it
 #: is rebooted or the volume is re-attached).
-INTERFACE_VERSION = "1.8"
+#: 1.9: ``DiskSpec.shareable`` (capability ``supports_multiattach``);
+#: optional: a 1.8 plugin declares no ``supports_multiattach`` and the
+#: API refuses to attach multiattach volumes to its guests (409).
+INTERFACE_VERSION = "1.9"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -135,6 +138,9 @@ class Capabilities:
     #: :meth:`Hypervisor.extend_volume`: a running guest learns the new
     #: size of an attached volume (the ``volume-extended`` event).
     volume_extend: bool = False
+    #: a disk with ``DiskSpec.shareable`` (a multiattach volume) may be
+    #: attached to several guests at once.
+    supports_multiattach: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.

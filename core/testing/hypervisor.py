@@ -25,6 +25,7 @@ must refuse with UnsupportedOperation, changing nothing, when it does
 not.
 """
 
+import dataclasses
 import os
 import random
 import socket
@@ -77,6 +78,11 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
 
     def guest_disk_size(self, uuid, serial):
         """The size in bytes the guest sees of its disk ``serial``, or
+        ``None`` when the plugin offers no way to tell."""
+        return None
+
+    def guest_disk_shared(self, uuid, serial):
+        """Whether the guest holds its disk ``serial`` as shareable, or
         ``None`` when the plugin offers no way to tell."""
         return None
 
@@ -223,6 +229,27 @@ class HypervisorConformanceTests(hypervisor_images.HypervisorImageTests):
         self.assertEqual(power_state.RUNNING, self._state(uuid))
         with self.assertRaises(exception.HypervisorInstanceNotFound):
             self.driver.get_diagnostics(str(uuidlib.uuid4()))
+
+    def test_a_shareable_disk_attaches_to_two_guests(self):
+        caps = self.driver.capabilities
+        if not caps.disk_hotplug:
+            return
+        disk = dataclasses.replace(self.make_volume_disk(1024 * 1024),
+                                   shareable=True)
+        first, second = self._spawn(), self._spawn()
+        if not caps.supports_multiattach:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.attach_disk, first, disk)
+            return
+        self.driver.attach_disk(first, disk)
+        self.driver.attach_disk(second, disk)
+        for uuid in (first, second):
+            self.assertEqual(power_state.RUNNING, self._state(uuid))
+            self.assertIn(self.guest_disk_shared(uuid, disk.serial),
+                          (True, None))
+            seen = self.guest_disk_size(uuid, disk.serial)
+            if seen is not None:
+                self.assertEqual(1024 * 1024, seen)
 
     def test_extend_volume_grows_the_guest_disk(self):
         if not self.driver.capabilities.volume_extend:

@@ -176,7 +176,7 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
     def create_volume(self, context, size, name=None, description=None,
                       snapshot_id=None, image_id=None, source_volid=None,
                       availability_zone=None, metadata=None,
-                      volume_type=None):
+                      volume_type=None, multiattach=False):
         """Place a volume, record it (``creating``) and cast its creation.
 
         Placement failures do not raise: as in Cinder the volume is
@@ -184,6 +184,9 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
 
         :param size: GiB; may be None with a snapshot or source volume
             (their size is taken).
+        :param multiattach: the request asks for a multiattach volume
+            (Cinder's deprecated body flag); a type whose ``multiattach``
+            extra spec is ``<is> True`` makes it one as well.
         :raises InvalidInput: bad size, name or metadata, several sources.
         :raises VolumeNotFound, SnapshotNotFound, ImageNotFound: a source
             that is not there (or not the caller's).
@@ -215,6 +218,8 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
             # (Cinder copies the image metadata too).
             "bootable": bootable, "volume_type": vtype["name"],
             "volume_type_id": vtype["id"],
+            "multiattach": bool(multiattach) or
+            volume_types.is_multiattach(vtype),
             "snapshot_id": snapshot_id, "source_volid": source_volid,
             "image_id": image_id, "metadata_json": json.dumps(metadata),
             "image_metadata_json": json.dumps(image_meta),
@@ -369,6 +374,7 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
         """Grow a volume (``available`` or ``in-use``) to ``new_size`` GiB.
 
         :raises InvalidVolumeSize: not larger, or above the maximum.
+        :raises InvalidInput: an in-use multiattach volume.
         :raises VolumeInvalidState: another status.
         :raises UnsupportedOperation: the backend cannot (attached).
         :raises OverQuota: gigabytes.
@@ -384,6 +390,12 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
             raise exception.VolumeInvalidState(
                 action="extend", volume_id=row["id"], status=row["status"],
                 expected="available or in-use")
+        if row["status"] == st.IN_USE and row["multiattach"]:
+            # As Cinder: its guests could not all learn the new size.
+            raise exception.InvalidInput(
+                reason=f"Volume {row['id']} is a multiattach volume in "
+                       "use; it can be extended only when it is "
+                       "detached.")
         capability = "extend_attached" if row["status"] == st.IN_USE \
             else "extend"
         self.scheduler.check_host(context, row["host"], capability)

@@ -9,6 +9,11 @@ manager while a volume is attached to or detached from a server::
     roll_detaching   detaching -> in-use      (detach failed)
     terminate_connection
     detach           detaching | in-use -> available (row removed)
+
+A multiattach volume has one attachment per server: ``reserve`` also
+takes it from ``in-use`` (-> ``attaching``), and ``unreserve`` and
+``detach`` leave it ``in-use`` while an attached attachment remains. Its
+attaches and detaches still happen one at a time (the status guards).
 """
 
 from oslo_utils import timeutils, uuidutils
@@ -30,14 +35,28 @@ class AttachBookkeeping:
         """Claim an ``available`` volume for an attach (-> ``attaching``)
         and record the attachment (status ``attaching``).
 
+        A multiattach volume may also be ``in-use`` (attached to other
+        servers).
+
         :returns: the attachment dict (its ``attachment_id``).
         :raises VolumeInvalidState: not available (e.g. the other of two
             concurrent reserves won).
+        :raises InvalidVolume: a multiattach volume already attached to
+            ``instance_uuid`` (one attachment per server).
         """
         row = self._volume_row(context, volume_id)
+        expected = st.AVAILABLE
+        if row["multiattach"]:
+            expected = (st.AVAILABLE, st.IN_USE)
+            if self.db.volumes.get_attachments(
+                    context, volume_id=row["id"],
+                    instance_uuid=instance_uuid):
+                raise exception.InvalidVolume(
+                    reason=f"Volume {row['id']} is already attached to "
+                           f"server {instance_uuid}.")
         self.db.volumes.update_volume(
             context, row["id"], {"status": st.ATTACHING},
-            expected_status=st.AVAILABLE, action="attach")
+            expected_status=expected, action="attach")
         attachment = self.db.volumes.create_attachment(context, {
             "id": uuidutils.generate_uuid(), "volume_id": row["id"],
             "instance_uuid": instance_uuid,
@@ -45,15 +64,25 @@ class AttachBookkeeping:
         return views.attachment(attachment)
 
     def unreserve(self, context, volume_id):
-        """Undo :meth:`reserve` (the attach failed): -> ``available``."""
+        """Undo :meth:`reserve` (the attach failed): -> ``available``
+        (``in-use`` if still attached elsewhere)."""
         row = self._volume_row(context, volume_id)
         for attachment in self.db.volumes.get_attachments(
                 context, volume_id=row["id"],
                 attach_status=st.ATTACH_ATTACHING):
             self.db.volumes.destroy_attachment(context, attachment["id"])
         self.db.volumes.update_volume(
-            context, row["id"], {"status": st.AVAILABLE},
+            context, row["id"], {"status": self._settled(context, row)},
             expected_status=st.ATTACHING, action="unreserve")
+
+    def _settled(self, context, row):
+        """The status a volume settles in once no attach or detach is under
+        way: ``in-use`` while an attachment remains, else ``available``."""
+        if self.db.volumes.get_attachments(
+                context, volume_id=row["id"],
+                attach_status=st.ATTACH_ATTACHED):
+            return st.IN_USE
+        return st.AVAILABLE
 
     def initialize_connection(self, context, volume_id, connector):
         """Return the connection info for ``connector``'s compute (asked of
@@ -105,7 +134,8 @@ class AttachBookkeeping:
 
     def detach(self, context, volume_id, attachment_id=None):
         """Record the detach as done: the attachment row goes, the volume
-        becomes ``available``.
+        becomes ``available`` (a multiattach volume attached elsewhere
+        stays ``in-use``).
 
         :param attachment_id: the attachment; None: all of the volume's.
         """
@@ -120,7 +150,7 @@ class AttachBookkeeping:
         for attachment in attachments:
             self.db.volumes.destroy_attachment(context, attachment["id"])
         self.db.volumes.update_volume(
-            context, row["id"], {"status": st.AVAILABLE},
+            context, row["id"], {"status": self._settled(context, row)},
             expected_status=(st.DETACHING, st.IN_USE, st.ATTACHING),
             action="detach")
         return self.get_volume(context, row["id"])

@@ -430,7 +430,8 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
 
     def initialize_connection(self, context, volume_id, connector):
         """Export the volume if it is not yet and return the connection
-        info for ``connector``."""
+        info for ``connector`` (``shareable`` for a multiattach volume:
+        the compute attaches it as a disk other guests share)."""
         with self._working_on(volume_id):
             row = self.db.volumes.get_volume(self._admin(), volume_id)
             spec = self._spec(row)
@@ -447,19 +448,35 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
                     self.target_plugin.remove_export(spec, export)
                     raise
             fault_injection.pause_point(self.conf, "volume.connect", volume_id)
-            return self.target_plugin.initialize_connection(
+            info = self.target_plugin.initialize_connection(
                 spec, device, export, connector)
+            return dict(info, shareable=bool(row["multiattach"]))
 
     def terminate_connection(self, context, volume_id, connector):
-        """Undo the connection and remove the export (volumes attach to
-        one server at a time)."""
+        """Undo the connection and remove the export.
+
+        A multiattach volume attached to several servers keeps its export
+        while another server uses it, and its connection to
+        ``connector``'s host while another server there uses it. The
+        attachment being detached is still recorded when this runs; an
+        attach that failed (the volume ``attaching``) has none recorded.
+        """
         with self._working_on(volume_id):
             row = self.db.volumes.get_volume(self._admin(), volume_id)
             if not row["export_json"]:
                 return
             spec = self._spec(row)
             export = json.loads(row["export_json"])
+            hosts = [a["attached_host"] for a in
+                     self.db.volumes.get_attachments(
+                         self._admin(), volume_id=volume_id,
+                         attach_status=st.ATTACH_ATTACHED)]
+            going = 0 if row["status"] == st.ATTACHING else 1
+            if hosts.count(connector.get("host")) > going:
+                return
             self.target_plugin.terminate_connection(spec, export, connector)
+            if len(hosts) > going:
+                return
             self.target_plugin.remove_export(spec, export)
             self.db.volumes.update_volume(self._admin(), volume_id,
                                           {"export_json": None})

@@ -24,6 +24,8 @@ LOG = logging.getLogger(__name__)
 
 #: the extra spec that ties a type to backends.
 BACKEND_NAME = "volume_backend_name"
+#: the extra spec that makes a type's volumes multiattach (Cinder's).
+MULTIATTACH = "multiattach"
 _LEN = 255
 
 
@@ -32,6 +34,14 @@ def _view(row):
             "description": row["description"],
             "is_public": bool(row["is_public"]),
             "extra_specs": dict(row["extra_specs"])}
+
+
+def is_multiattach(vtype):
+    """Whether volumes of the type dict ``vtype`` are multiattach: its
+    ``multiattach`` extra spec is ``<is> True`` (Cinder's capability
+    syntax; a bare ``True`` is taken too)."""
+    value = (vtype.get("extra_specs") or {}).get(MULTIATTACH, "")
+    return value.replace("<is>", "").strip().lower() == "true"
 
 
 def check_specs(specs):

@@ -38,7 +38,7 @@ def volume(row, attachments):
                         for a in attachments.get(row["id"], [])],
         "os-vol-host-attr:host": row["host"],
         "os-vol-tenant-attr:tenant_id": row["project_id"],
-        "multiattach": False, "encrypted": False,
+        "multiattach": bool(row["multiattach"]), "encrypted": False,
         "user_id": row["user_id"], "migration_status": None,
         "replication_status": None, "consistencygroup_id": None,
         "group_id": None, "provider_id": None,

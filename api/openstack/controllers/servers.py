@@ -194,6 +194,8 @@ def _create_kwargs(data, body):
         scheduler_hints=body.get("os:scheduler_hints") or
         body.get("OS-SCH-HNT:scheduler_hints"),
         block_devices=data.get("block_device_mapping_v2"),
+        # 2.60: multiattach volumes, in use elsewhere or not.
+        multiattach=common.at_least(60),
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
                     if data.get(theirs)},
         description=data.get("description"), tags=data.get("tags"))

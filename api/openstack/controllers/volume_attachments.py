@@ -1,6 +1,7 @@
 """/servers/{id}/os-volume_attachments: list, show, attach, detach
 (Nova's bodies up to 2.11: ``id``, ``serverId``, ``volumeId``,
-``device``); from 2.20 also of shelved-offloaded servers."""
+``device``); from 2.20 also of shelved-offloaded servers; from 2.60
+multiattach volumes (below it they are a 400, as Nova)."""
 
 import pecan
 from oslo_utils import uuidutils
@@ -79,7 +80,7 @@ class VolumeAttachmentsController:
         attachment = common.services().compute.attach_volume(
             common.context(), instance.uuid, data["volumeId"],
             device=data.get("device"), offloaded=common.at_least(20),
-            tagged="tag" in data)
+            tagged="tag" in data, multiattach=common.at_least(60))
         return common.reply({"volumeAttachment": attachment})
 
     @pecan.expose("json")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +53,9 @@ class Volume(TimestampMixin, SoftDeleteMixin, Base):
     display_description: Mapped[str | None] = mapped_column(Text)
     availability_zone: Mapped[str | None] = mapped_column(String(255))
     bootable: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: may be attached to several servers at once (one attachment each).
+    multiattach: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false())
     #: the type's name (kept in step when the type is renamed).
     volume_type: Mapped[str | None] = mapped_column(String(255))
     volume_type_id: Mapped[str | None] = mapped_column(String(36))

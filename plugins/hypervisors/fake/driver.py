@@ -36,7 +36,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         block_migration=True, live_migration_abort=True,
         live_migration_force_complete=True, snapshot=True, rescue=True,
         crash_dump=True, vnc_console=True, diagnostics=True,
-        volume_extend=True)
+        volume_extend=True,
+        supports_multiattach=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -105,6 +106,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
 
     def spawn(self, context, spec):
         self._act("spawn")
+        if any(d.shareable for d in spec.disks):
+            self._need("supports_multiattach", "spawn with a shareable disk")
         with self._lock:
             if spec.uuid in self._guests:
                 raise exception.InstanceExists(name=spec.uuid)
@@ -112,6 +115,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 "name": spec.name, "vcpus": spec.vcpus,
                 "memory_mb": spec.memory_mb, "root_gb": spec.root_gb,
                 "disks": {d.serial: d.protocol for d in spec.disks},
+                "shareable": sorted(d.serial for d in spec.disks
+                                    if d.shareable),
                 "vifs": {v.id: dataclasses.asdict(v) for v in spec.vifs},
                 "power_state": power_state.RUNNING,
                 "console": console.boot_log(spec),
@@ -194,6 +199,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
 
     def attach_disk(self, uuid, disk):
         self._need("disk_hotplug", "attach_disk")
+        if disk.shareable:
+            self._need("supports_multiattach", "attach_disk (shareable)")
         with self._lock:
             guest = self._guests.get(uuid)
             if guest is None:
@@ -202,6 +209,11 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 raise exception.HypervisorError(
                     reason=f"disk {disk.serial} already attached")
             guest["disks"][disk.serial] = disk.protocol
+            shared = set(guest.get("shareable", ()))
+            shared.discard(disk.serial)
+            if disk.shareable:
+                shared.add(disk.serial)
+            guest["shareable"] = sorted(shared)
             self._save()
 
     def detach_disk(self, uuid, serial):
@@ -212,6 +224,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 raise exception.HypervisorInstanceNotFound(instance_id=uuid)
             guest["disks"].pop(serial, None)
             guest.get("disk_sizes", {}).pop(serial, None)
+            if serial in guest.get("shareable", ()):
+                guest["shareable"].remove(serial)
             self._save()
 
     def extend_volume(self, uuid, serial, new_size):
@@ -383,6 +397,11 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
 
     def disk_serials(self, uuid):
         return sorted(self._get(uuid)["disks"])
+
+    def shareable_serials(self, uuid):
+        """The serials of the guest's disks attached as shareable
+        (multiattach volumes; tests)."""
+        return sorted(self._get(uuid).get("shareable", ()))
 
     def disk_size(self, uuid, serial):
         """The size in bytes :meth:`extend_volume` last gave the disk

@@ -43,6 +43,8 @@ class DiskConfig:
     auth_username: str | None = None
     auth_secret_usage: str | None = None
     read_only: bool = False
+    #: other guests use the disk at the same time (a multiattach volume).
+    shareable: bool = False
 
     def to_xml(self):
         disk = ET.Element("disk", type=self.source_type, device=self.device)
@@ -56,6 +58,8 @@ class DiskConfig:
         _sub(disk, "target", dev=self.target_dev, bus=self.target_bus)
         if self.read_only:
             _sub(disk, "readonly")
+        if self.shareable:
+            _sub(disk, "shareable")
         if self.serial:
             _sub(disk, "serial", self.serial)
         return disk

@@ -75,7 +75,8 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         vif_hotplug=True, live_migration=True, block_migration=True,
         live_migration_abort=True, live_migration_force_complete=True,
         snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
-        vnc_console=True, diagnostics=True, volume_extend=True)
+        vnc_console=True, diagnostics=True, volume_extend=True,
+        supports_multiattach=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):

@@ -92,16 +92,3 @@ def cloud(nimbus_conf, tmp_path):
         yield Cloud(stack, clouds, projects)
     finally:
         stack.stop()
-
-
-@pytest.fixture
-def advertise_2_62(monkeypatch):
-    """Advertise (and so accept) up to 2.62 while 2.60 is not served.
-
-    The API advertises only the unbroken run of served versions (Nova
-    refuses a version past its maximum with a 406); 2.61 and 2.62 are
-    implemented above the gap, and their tests reach them through this.
-    Once 2.60 is served this changes nothing."""
-    from nimbus.api.openstack import microversion
-    monkeypatch.setattr(microversion, "MAX_VERSION",
-                        max(microversion.MAX_VERSION, (2, 62)))

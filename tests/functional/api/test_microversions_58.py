@@ -146,7 +146,7 @@ def test_bad_paging_input_is_novas_400(cloud):
     assert resp.status_code == 404, resp.text
 
 
-def test_stock_clients_page_server_events(cloud, advertise_2_62):
+def test_stock_clients_page_server_events(cloud):
     sid = server(cloud, "events-cli")
     for verb in ("lock", "unlock", "lock"):
         cloud.openstack("member", "server", verb, sid)

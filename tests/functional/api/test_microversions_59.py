@@ -132,7 +132,7 @@ def test_bad_migration_queries_are_novas_400(cloud):
     assert resp.status_code == 403, resp.text
 
 
-def test_stock_clients_page_migrations(cloud, advertise_2_62):
+def test_stock_clients_page_migrations(cloud):
     sid = cloud.sdk("member").compute.create_server(
         name="m59-cli", flavor_id="1", image_id=IMAGE, networks="auto").id
     rows = [_record(sid, s) for s in ("confirmed", "error")]

@@ -6,12 +6,7 @@ detailed flavor bodies (show, list detail, create) carry the flavor's
 
 import json
 
-import pytest
-
 from tests.functional.api.test_microversions_53 import _LINKS, _object, checked
-
-#: 2.61 and 2.62 sit above 2.60, which is not served yet (see the fixture).
-pytestmark = pytest.mark.usefixtures("advertise_2_62")
 
 V261 = "2.61"
 _NUMBER = {"type": "number"}
@@ -95,7 +90,7 @@ def test_flavor_bodies_carry_extra_specs_from_2_61(cloud):
 
 
 def test_stock_clients_read_specs_from_the_flavor_body(
-        cloud, monkeypatch, advertise_2_62):
+        cloud, monkeypatch):
     """At 2.61 ``openstack flavor show`` and ``flavor list --long`` (via
     openstacksdk) take the properties from the flavor body: they ask
     os-extra_specs only when the body has none (so still for flavors

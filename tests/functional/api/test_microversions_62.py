@@ -8,8 +8,6 @@ API reference."""
 
 import hashlib
 
-import pytest
-
 from tests.functional.api.test_microversions_32_plus import _novaclient
 from tests.functional.api.test_microversions_53 import (
     _NULL_STR,
@@ -22,9 +20,6 @@ from tests.functional.api.test_microversions_58 import (
     _wait_updated,
 )
 from tests.functional.api.test_volume_stock_clients import osc_json, server
-
-#: 2.61 and 2.62 sit above 2.60, which is not served yet (see the fixture).
-pytestmark = pytest.mark.usefixtures("advertise_2_62")
 
 V262 = "2.62"
 _ACTION = {"action": {"type": "string"}, "instance_uuid": _UUID,
@@ -94,7 +89,7 @@ def test_event_host_and_host_id_from_2_62(cloud):
     assert resp.status_code == 404, resp.text
 
 
-def test_stock_clients_show_event_hosts(cloud, advertise_2_62):
+def test_stock_clients_show_event_hosts(cloud):
     sid = server(cloud, "hosted-cli")
     host = cloud.sdk().compute.get_server(sid).compute_host
     host_id = cloud.sdk("member").compute.get_server(sid).host_id

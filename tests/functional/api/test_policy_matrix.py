@@ -466,8 +466,7 @@ def _setup(cloud):
     return env
 
 
-def test_policy_matrix(cloud, advertise_2_62):
-    # advertise_2_62: the 2.61 and 2.62 rows sit above unserved 2.60.
+def test_policy_matrix(cloud):
     env = _setup(cloud)
     wrong = run(env, rows())
     assert not wrong, "\n".join(map(str, wrong))

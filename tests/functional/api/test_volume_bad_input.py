@@ -51,7 +51,7 @@ def call(stack, method, path, body=None, headers=None, raw=None, **params):
     b'{"volume": {"size": 1, "snapshot_id": "not-a-uuid"}}',
     b'{"volume": {"size": 1, "backup_id": "' +
     str(_unknown()).encode() + b'"}}',
-    b'{"volume": {"size": 1, "multiattach": true}}',
+    b'{"volume": {"size": 1, "multiattach": "perhaps"}}',
     b'{"volume": {"size": 99999999}}',
 ])
 def test_bad_volume_create_bodies(stack, raw):

@@ -4,6 +4,7 @@ import re
 import subprocess
 import unittest
 import uuid as uuid_mod
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -54,6 +55,16 @@ class TestLibvirtConformance(HypervisorConformanceTests,
         dev = config.disk_target(self.env.virsh("dumpxml", name), serial)
         info = self.env.virsh("domblkinfo", name, dev)
         return int(re.search(r"Capacity:\s+(\d+)", info).group(1))
+
+    def guest_disk_shared(self, uuid, serial):
+        """Whether the live domain's disk ``serial`` is ``<shareable/>``
+        with no host cache."""
+        xml = self.env.virsh("dumpxml", self.env.domain_name(uuid))
+        for disk in ET.fromstring(xml).iter("disk"):
+            if disk.findtext("serial") == serial:
+                return disk.find("shareable") is not None and \
+                    disk.find("driver").get("cache") == "none"
+        return False
 
     def guest_vif_ids(self, uuid):
         """The VIFs of this test whose tap is in the live domain."""

@@ -87,6 +87,13 @@ def test_disk_spec_takes_the_known_keys_and_a_20_byte_serial():
     assert spec.device_name == "/dev/vdb"
 
 
+def test_a_multiattach_connection_makes_a_shareable_disk():
+    info = {"protocol": "file", "path": "/srv/v", "shareable": True}
+    assert mv.disk_spec(info, VOLUME, "/dev/vdb").shareable is True
+    info["shareable"] = False
+    assert mv.disk_spec(info, VOLUME, "/dev/vdb").shareable is False
+
+
 def test_initiator_name_is_an_iqn_of_the_host():
     assert mv.initiator_name("Lv_1.example") == \
         "iqn.2010-10.org.nimbus:compute-lv-1.example"

@@ -28,6 +28,9 @@ class TestFakeConformance(HypervisorConformanceTests,
     def guest_disk_size(self, uuid, serial):
         return self.driver.disk_size(uuid, serial)
 
+    def guest_disk_shared(self, uuid, serial):
+        return serial in self.driver.shareable_serials(uuid)
+
 
 class TestFakeLiveMigrationConformance(LiveMigrationConformanceTests,
                                        unittest.TestCase):

@@ -248,6 +248,55 @@ def test_attach_detach_cycle(api):
     assert api.list_attachments(ctx(), "inst-1") == []
 
 
+def _multiattach_volume(api):
+    vtype = api.types.create_type(wf.admin(), "shared",
+                                  extra_specs={"multiattach": "<is> True"})
+    volume = api.create_volume(ctx(), 1, volume_type=vtype["id"])
+    make_available(volume["id"])
+    return volume
+
+
+def test_a_multiattach_type_or_flag_makes_multiattach_volumes(api):
+    assert _multiattach_volume(api)["multiattach"] is True
+    assert api.create_volume(ctx(), 1, multiattach=True)["multiattach"]
+    assert api.create_volume(ctx(), 1)["multiattach"] is False
+
+
+def test_a_multiattach_volume_attaches_to_several_servers(api):
+    volume = _multiattach_volume(api)
+    for server in ("inst-1", "inst-2"):
+        api.reserve(ctx(), volume["id"], server)
+        api.attach(ctx(), volume["id"], server, "/dev/vdb", "c1")
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.IN_USE
+    assert sorted(a["server_id"] for a in shown["attachments"]) == \
+        ["inst-1", "inst-2"]
+    with pytest.raises(exception.InvalidVolume):
+        api.reserve(ctx(), volume["id"], "inst-1")
+    api.reserve(ctx(), volume["id"], "inst-3")
+    api.unreserve(ctx(), volume["id"])
+    assert api.get_volume(ctx(), volume["id"])["status"] == st.IN_USE
+    first = api.get_attachment(ctx(), volume["id"], "inst-1")
+    api.begin_detaching(ctx(), volume["id"])
+    left = api.detach(ctx(), volume["id"], first["attachment_id"])
+    assert left["status"] == st.IN_USE
+    assert [a["server_id"] for a in left["attachments"]] == ["inst-2"]
+    with pytest.raises(exception.InvalidInput):
+        api.extend_volume(ctx(), volume["id"], 2)
+    second = api.get_attachment(ctx(), volume["id"], "inst-2")
+    assert api.detach(ctx(), volume["id"], second["attachment_id"])[
+        "status"] == st.AVAILABLE
+
+
+def test_a_plain_volume_refuses_a_second_attach(api):
+    volume = api.create_volume(ctx(), 1)
+    make_available(volume["id"])
+    api.reserve(ctx(), volume["id"], "inst-1")
+    api.attach(ctx(), volume["id"], "inst-1", "/dev/vdb", "c1")
+    with pytest.raises(exception.VolumeInvalidState):
+        api.reserve(ctx(), volume["id"], "inst-2")
+
+
 def test_unreserve_returns_the_volume(api):
     volume = api.create_volume(ctx(), 1)
     make_available(volume["id"])

@@ -274,6 +274,35 @@ def test_connection_exports_while_connected(api, mgr):
                                  volume["id"])["export_json"] is None
 
 
+def test_a_multiattach_export_stays_while_a_server_uses_it(api, mgr):
+    volume = api.create_volume(ctx(), 1, multiattach=True)
+    c1 = {"host": "c1", "initiator": "iqn.c1"}
+    c2 = {"host": "c2", "initiator": "iqn.c2"}
+    # Servers a and b on host c1, server c on host c2.
+    for server, connector in (("a", c1), ("b", c1), ("c", c2)):
+        api.reserve(ctx(), volume["id"], server)
+        api.initialize_connection(ctx(), volume["id"], connector)
+        api.attach(ctx(), volume["id"], server, "/dev/vdb",
+                   connector["host"])
+    calls = []
+    mgr.target_plugin.terminate_connection = \
+        lambda spec, export, connector: calls.append(connector["host"])
+
+    def detach(server, connector):
+        api.begin_detaching(ctx(), volume["id"])
+        api.terminate_connection(ctx(), volume["id"], connector)
+        attachment = api.get_attachment(ctx(), volume["id"], server)
+        return api.detach(ctx(), volume["id"], attachment["attachment_id"])
+
+    detach("a", c1)  # b still uses the connection of c1
+    assert calls == [] and volume["id"] in mgr.target_plugin.exports
+    detach("b", c1)  # c still uses the export
+    assert calls == ["c1"] and volume["id"] in mgr.target_plugin.exports
+    assert detach("c", c2)["status"] == st.AVAILABLE
+    assert calls == ["c1", "c2"]
+    assert volume["id"] not in mgr.target_plugin.exports
+
+
 # -- recovery ---------------------------------------------------------------
 
 def _age(volume_id, seconds):

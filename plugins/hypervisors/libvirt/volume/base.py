@@ -23,13 +23,21 @@ class VolumeDriver(abc.ABC):
 
     def connect(self, owner, disk, target_dev, bus):
         """Return the :class:`DiskConfig` attaching ``disk`` to the guest
-        of instance ``owner`` at ``target_dev`` on ``bus``."""
+        of instance ``owner`` at ``target_dev`` on ``bus``.
+
+        A shareable disk (a multiattach volume) is ``<shareable/>`` with
+        no host cache, as Nova's: the guests sharing it must see each
+        other's writes.
+        """
         self.validate(disk)
+        source = self.source(owner, disk)
+        if disk.shareable:
+            source["driver_cache"] = "none"
         return config.DiskConfig(
             source_type=self.source_type, target_dev=target_dev,
             target_bus=bus, serial=disk.serial,
             driver_format=disk.disk_format, read_only=disk.read_only,
-            **self.source(owner, disk))
+            shareable=disk.shareable, **source)
 
     def disconnect(self, owner, serial):
         """Release host resources of the disk ``serial`` of ``owner``."""

@@ -40,6 +40,24 @@ def test_file_disk():
     assert el.find("target").attrib == {"dev": "vdb", "bus": "virtio"}
 
 
+@pytest.mark.parametrize("protocol,extra", [
+    ("file", {"path": "/srv/shared.raw"}),
+    ("block", {"path": "/dev/sdc"}),
+    ("iscsi", {"portal": "10.0.0.5:3260", "iqn": "iqn.2010-10.x:v"}),
+])
+def test_a_shareable_disk_is_shareable_without_host_cache(protocol, extra):
+    el = _xml(protocol, hv.DiskSpec(serial="shared", protocol=protocol,
+                                    shareable=True, **extra))
+    assert el.find("shareable") is not None
+    assert el.find("driver").get("cache") == "none"
+
+
+def test_a_plain_disk_is_not_shareable():
+    el = _xml("file", hv.DiskSpec(serial="data-1", path="/srv/d.raw"))
+    assert el.find("shareable") is None
+    assert el.find("driver").get("cache") is None
+
+
 def test_block_disk_read_only():
     el = _xml("block", hv.DiskSpec(serial="blk", protocol="block",
                                    path="/dev/sdb", read_only=True))
