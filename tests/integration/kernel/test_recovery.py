@@ -72,9 +72,13 @@ def _allocations(dep, uuid):
 
 
 def _compute_up(conn):
+    """The compute heartbeats and has reported its inventory: a service
+    is up from its first heartbeat, a moment before its first resource
+    report, and a boot in that moment finds no host (seen under load)."""
     return any(s.host == HOST and s.state == "up"
                for s in conn.compute.services()
-               if s.binary == "nova-compute")
+               if s.binary == "nova-compute") and any(
+        h.name == HOST for h in conn.compute.hypervisors())
 
 
 def _status(conn, server_id):
