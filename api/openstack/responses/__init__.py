@@ -18,12 +18,15 @@ from nimbus.api.openstack.responses import (
     flavors,
     keypairs,
     limits,
+    server_groups,
+    server_subresources,
     servers,
     versions,
 )
 
 SCHEMAS = {}
-for _module in (versions, servers, flavors, keypairs, limits):
+for _module in (versions, servers, server_subresources, flavors,
+                keypairs, limits, server_groups):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.

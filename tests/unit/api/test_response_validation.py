@@ -104,7 +104,21 @@ COVERED = {
     ("GET", "/os-keypairs"), ("POST", "/os-keypairs"),
     ("GET", "/os-keypairs/{name}"),
     ("GET", "/limits"),
+    ("GET", "/servers/{server_id}/metadata"),
+    ("POST", "/servers/{server_id}/metadata"),
+    ("PUT", "/servers/{server_id}/metadata"),
+    ("GET", "/servers/{server_id}/metadata/{key}"),
+    ("PUT", "/servers/{server_id}/metadata/{key}"),
+    ("GET", "/servers/{server_id}/ips"),
+    ("GET", "/servers/{server_id}/ips/{network}"),
+    ("GET", "/servers/{server_id}/tags"), ("PUT", "/servers/{server_id}/tags"),
+    ("GET", "/os-server-groups"), ("POST", "/os-server-groups"),
+    ("GET", "/os-server-groups/{server_group_id}"),
 }
+#: routes that appeared after 2.1
+_SINCE = {("PUT", "/flavors/{flavor_id}"): 55,
+          ("GET", "/servers/{server_id}/tags"): 26,
+          ("PUT", "/servers/{server_id}/tags"): 26}
 
 
 def test_covered_routes():
@@ -122,7 +136,12 @@ def test_uncovered_routes_are_listed():
     for method, path in uncovered:
         print(f"  {method} {path}")
     assert uncovered
-    assert not COVERED - documented - {("GET", "/"), ("GET", "/v2.1")}
+    # the version documents, server groups and one network's addresses
+    # are not in the OpenAPI document
+    assert {path for _, path in COVERED - documented} == {
+        "/", "/v2.1", "/os-server-groups",
+        "/os-server-groups/{server_group_id}",
+        "/servers/{server_id}/ips/{network}"}
 
 
 @pytest.mark.parametrize("key", sorted(responses.SCHEMAS))
@@ -131,8 +150,7 @@ def test_ranges_cover_every_served_version(key):
     a gap, so a new maximum past a known change fails here until the
     schema learns it."""
     ranges = sorted(responses.SCHEMAS[key])
-    first = 1 if key != ("PUT", "/flavors/{flavor_id}") else 55
-    assert ranges[0][0] == first
+    assert ranges[0][0] == _SINCE.get(key, 1)
     for (_, last, _), (start, _, _) in zip(ranges[:-1], ranges[1:], strict=True):
         assert start == last + 1
     last = ranges[-1][1]
