@@ -258,3 +258,16 @@ def test_ip_filters(stack):
                 version="2.5").json()["servers"] == []
     assert http(stack, "GET", "/servers",
                 params={"ip": "(["}).status_code == 400
+
+
+def test_aggregate_create_answers_without_hosts_and_metadata(stack):
+    resp = http(stack, "POST", "/os-aggregates", token=ADMIN,
+                version="2.41", json={"aggregate": {"name": "agg", "availability_zone": "z"}})
+    assert resp.status_code == 200, resp.text
+    assert set(resp.json()["aggregate"]) == {
+        "id", "uuid", "name", "availability_zone", "created_at",
+        "updated_at", "deleted_at", "deleted"}
+    agg_id = resp.json()["aggregate"]["id"]
+    shown = http(stack, "GET", f"/os-aggregates/{agg_id}",
+                 token=ADMIN).json()["aggregate"]
+    assert shown["hosts"] == [] and "metadata" in shown
