@@ -15,18 +15,23 @@ import jsonschema
 from nimbus.api import http
 from nimbus.api.openstack import openapi
 from nimbus.api.openstack.responses import (
+    aggregates,
+    availability_zones,
     flavors,
     keypairs,
     limits,
+    quotas,
     server_groups,
     server_subresources,
     servers,
+    services,
     versions,
 )
 
 SCHEMAS = {}
 for _module in (versions, servers, server_subresources, flavors,
-                keypairs, limits, server_groups):
+                keypairs, limits, server_groups, quotas,
+                availability_zones, services, aggregates):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.
