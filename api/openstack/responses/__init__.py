@@ -18,8 +18,11 @@ from nimbus.api.openstack.responses import (
     aggregates,
     availability_zones,
     flavors,
+    hypervisors,
+    instance_actions,
     keypairs,
     limits,
+    migrations,
     quotas,
     server_groups,
     server_subresources,
@@ -31,7 +34,8 @@ from nimbus.api.openstack.responses import (
 SCHEMAS = {}
 for _module in (versions, servers, server_subresources, flavors,
                 keypairs, limits, server_groups, quotas,
-                availability_zones, services, aggregates):
+                availability_zones, services, aggregates, hypervisors,
+                instance_actions, migrations):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.
