@@ -17,6 +17,7 @@ from nimbus.api.openstack import openapi
 from nimbus.api.openstack.responses import (
     aggregates,
     availability_zones,
+    flavor_extras,
     flavors,
     hypervisors,
     instance_actions,
@@ -24,6 +25,7 @@ from nimbus.api.openstack.responses import (
     limits,
     migrations,
     quotas,
+    server_devices,
     server_groups,
     server_subresources,
     servers,
@@ -35,7 +37,8 @@ SCHEMAS = {}
 for _module in (versions, servers, server_subresources, flavors,
                 keypairs, limits, server_groups, quotas,
                 availability_zones, services, aggregates, hypervisors,
-                instance_actions, migrations):
+                instance_actions, migrations, server_devices,
+                flavor_extras):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.
