@@ -271,3 +271,19 @@ def test_aggregate_create_answers_without_hosts_and_metadata(stack):
     shown = http(stack, "GET", f"/os-aggregates/{agg_id}",
                  token=ADMIN).json()["aggregate"]
     assert shown["hosts"] == [] and "metadata" in shown
+
+
+def test_a_servers_security_groups_are_listed_past_2_36(stack):
+    """Only the proxy APIs went at 2.36: Nova still lists a server's
+    groups (GET /servers/{id}/os-security-groups)."""
+    server = _boot(stack, "grouped")
+    conn = stack.sdk()
+    wait_status(conn, conn.compute.get_server(server["id"]), "ACTIVE")
+    for version in ("2.1", "2.36", "2.62"):
+        resp = http(stack, "GET", f"/servers/{server['id']}/"
+                    "os-security-groups", version=version)
+        assert resp.status_code == 200, (version, resp.text)
+        assert [g["name"] for g in resp.json()["security_groups"]] == \
+            ["default"]
+    gone = http(stack, "GET", "/os-security-groups", version="2.36")
+    assert gone.status_code == 404
