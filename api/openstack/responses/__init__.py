@@ -25,11 +25,13 @@ from nimbus.api.openstack.responses import (
     limits,
     migrations,
     quotas,
+    security_groups,
     server_devices,
     server_groups,
     server_subresources,
     servers,
     services,
+    usage,
     versions,
 )
 
@@ -38,7 +40,7 @@ for _module in (versions, servers, server_subresources, flavors,
                 keypairs, limits, server_groups, quotas,
                 availability_zones, services, aggregates, hypervisors,
                 instance_actions, migrations, server_devices,
-                flavor_extras):
+                flavor_extras, usage, security_groups):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.

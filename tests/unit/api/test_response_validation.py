@@ -129,6 +129,11 @@ COVERED = {
     ("PUT", "/os-quota-sets/{project_id}"),
     ("GET", "/os-quota-sets/{project_id}/defaults"),
     ("GET", "/os-quota-sets/{project_id}/detail"),
+    ("POST", "/os-security-group-rules"),
+    ("GET", "/os-security-groups"),
+    ("POST", "/os-security-groups"),
+    ("GET", "/os-security-groups/{security_group_id}"),
+    ("PUT", "/os-security-groups/{security_group_id}"),
     ("GET", "/os-server-groups"),
     ("POST", "/os-server-groups"),
     ("GET", "/os-server-groups/{server_group_id}"),
@@ -138,6 +143,8 @@ COVERED = {
     ("PUT", "/os-services/enable"),
     ("PUT", "/os-services/force-down"),
     ("PUT", "/os-services/{service_id}"),
+    ("GET", "/os-simple-tenant-usage"),
+    ("GET", "/os-simple-tenant-usage/{project_id}"),
     ("GET", "/servers"),
     ("POST", "/servers"),
     ("GET", "/servers/detail"),
@@ -157,6 +164,7 @@ COVERED = {
     ("GET", "/servers/{server_id}/os-interface"),
     ("POST", "/servers/{server_id}/os-interface"),
     ("GET", "/servers/{server_id}/os-interface/{port_id}"),
+    ("GET", "/servers/{server_id}/os-security-groups"),
     ("GET", "/servers/{server_id}/os-volume_attachments"),
     ("POST", "/servers/{server_id}/os-volume_attachments"),
     ("GET", "/servers/{server_id}/os-volume_attachments/{volume_id}"),
@@ -172,10 +180,16 @@ _SINCE = {("PUT", "/flavors/{flavor_id}"): 55,
           ("PUT", "/servers/{server_id}/tags"): 26,
           ("GET", "/servers/{server_id}/migrations"): 23,
           ("GET", "/servers/{server_id}/migrations/{migration_id}"): 23}
-#: routes Nova removed (2.53 replaced them with PUT /os-services/{id})
+#: routes Nova removed: 2.53 replaced these with PUT
+#: /os-services/{id}; the security group proxies went at 2.36.
 _UNTIL = {("PUT", "/os-services/" + action): 52
           for action in ("disable", "enable", "disable-log-reason",
-                         "force-down")}
+                         "force-down")} | {
+    ("GET", "/os-security-groups"): 35,
+    ("POST", "/os-security-groups"): 35,
+    ("GET", "/os-security-groups/{security_group_id}"): 35,
+    ("PUT", "/os-security-groups/{security_group_id}"): 35,
+    ("POST", "/os-security-group-rules"): 35}
 
 
 def test_covered_routes():
