@@ -65,14 +65,18 @@ def check_answer(request, response, mode):
         microversion.MIN_VERSION
     if route is None:
         return
-    problem = responses.error(request.method, route, version,
-                              json.loads(response.body))
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        problem = "not JSON"
+    else:
+        problem = responses.error(request.method, route, version, body)
     if problem is None:
         return
     message = (f"Response of {request.method} {route} at "
                f"{microversion.text(version)} does not match its schema: "
                f"{problem}")
-    LOG.warning(message)
+    LOG.warning("%s", message)
     if mode == "error":
         response.status = 500
         response.headers.pop("Location", None)

@@ -80,6 +80,16 @@ def test_routes_without_a_schema_and_faults_are_not_checked():
     assert fault.status_int == 404
 
 
+def test_a_body_that_is_not_json_fails():
+    request = webob.Request.blank("/v2.1/limits")
+    request.context = {"api_version": (2, 57)}
+    response = webob.Response(status=200, content_type="application/json",
+                              body=b"{")
+    hooks.check_answer(request, response, "error")
+    assert response.status_int == 500
+    assert "not JSON" in response.json["computeFault"]["message"]
+
+
 @pytest.mark.parametrize("path, project, route", [
     ("/", None, "/"),
     ("/v2.1/", None, "/v2.1"),
