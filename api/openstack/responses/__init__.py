@@ -17,6 +17,7 @@ from nimbus.api.openstack import openapi
 from nimbus.api.openstack.responses import (
     aggregates,
     availability_zones,
+    consoles,
     flavor_extras,
     flavors,
     hypervisors,
@@ -40,7 +41,7 @@ for _module in (versions, servers, server_subresources, flavors,
                 keypairs, limits, server_groups, quotas,
                 availability_zones, services, aggregates, hypervisors,
                 instance_actions, migrations, server_devices,
-                flavor_extras, usage, security_groups):
+                flavor_extras, usage, security_groups, consoles):
     SCHEMAS.update(_module.SCHEMAS)
 
 #: the version documents, served without a microversion.
