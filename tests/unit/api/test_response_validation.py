@@ -178,6 +178,7 @@ COVERED = {
     ("GET", "/servers/{server_id}/os-interface/{port_id}"),
     ("GET", "/servers/{server_id}/os-security-groups"),
     ("GET", "/servers/{server_id}/os-server-password"),
+    ("GET", "/servers/{server_id}/os-virtual-interfaces"),
     ("GET", "/servers/{server_id}/os-volume_attachments"),
     ("POST", "/servers/{server_id}/os-volume_attachments"),
     ("GET", "/servers/{server_id}/os-volume_attachments/{volume_id}"),
@@ -204,7 +205,8 @@ _UNTIL = {("PUT", "/os-services/" + action): 52
     ("POST", "/os-security-groups"): 35,
     ("GET", "/os-security-groups/{security_group_id}"): 35,
     ("PUT", "/os-security-groups/{security_group_id}"): 35,
-    ("POST", "/os-security-group-rules"): 35}
+    ("POST", "/os-security-group-rules"): 35,
+    ("GET", "/servers/{server_id}/os-virtual-interfaces"): 43}
 
 
 def test_covered_routes():
