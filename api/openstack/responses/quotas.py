@@ -1,7 +1,9 @@
-"""Quota sets: show, detail, defaults and update.
+"""Quota sets (show, detail, defaults, update) and quota classes (show,
+update).
 
 2.36 drops the proxied network quotas (fixed and floating IPs, security
-groups and rules), 2.57 the injected-file quotas.
+groups and rules) from quota sets, 2.50 from quota classes (which gain
+the server group quotas then); 2.57 drops the injected-file quotas.
 """
 
 from nimbus.api.openstack.responses import types as t
@@ -37,7 +39,29 @@ def _ranges(**kw):
             for first, last in ((1, 35), (36, 56), (57, None))]
 
 
+_CLASS_BEFORE_2_50 = ("server_groups", "server_group_members")
+
+
+def quota_class(minor, with_id=True):
+    names = [n for n in _RESOURCES
+             if not (minor >= 50 and n in _GONE[36]) and
+             not (minor >= 57 and n in _GONE[57]) and
+             not (minor < 50 and n in _CLASS_BEFORE_2_50)]
+    properties = dict.fromkeys(names, _LIMIT)
+    if with_id:
+        properties["id"] = t.STRING
+    return t.obj({"quota_class_set": t.obj(properties,
+                                           required=properties)},
+                 required=("quota_class_set",))
+
+
+C = "/os-quota-class-sets/{class_name}"
+
 SCHEMAS = {
+    ("GET", C): [(first, last, quota_class(first))
+                 for first, last in ((1, 49), (50, 56), (57, None))],
+    ("PUT", C): [(first, last, quota_class(first, with_id=False))
+                 for first, last in ((1, 49), (50, 56), (57, None))],
     ("GET", Q): _ranges(),
     ("GET", Q + "/defaults"): _ranges(),
     ("GET", Q + "/detail"): _ranges(value=_USAGE),

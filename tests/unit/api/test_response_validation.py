@@ -136,6 +136,8 @@ COVERED = {
     ("POST", "/os-keypairs"),
     ("GET", "/os-keypairs/{name}"),
     ("GET", "/os-migrations"),
+    ("GET", "/os-quota-class-sets/{class_name}"),
+    ("PUT", "/os-quota-class-sets/{class_name}"),
     ("GET", "/os-quota-sets/{project_id}"),
     ("PUT", "/os-quota-sets/{project_id}"),
     ("GET", "/os-quota-sets/{project_id}/defaults"),
@@ -235,7 +237,8 @@ def test_uncovered_routes_are_listed():
         "/os-aggregates/{aggregate_id}/action",
         "/os-services/disable-log-reason", "/os-services/force-down",
         "/servers/{server_id}/os-instance-actions/{request_id}",
-        "/servers/{server_id}/os-server-password"}
+        "/servers/{server_id}/os-server-password",
+        "/os-quota-class-sets/{class_name}"}
 
 
 @pytest.mark.parametrize("key", sorted(responses.SCHEMAS),
