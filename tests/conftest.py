@@ -119,7 +119,9 @@ def nimbus_conf(tmp_path):
     conf_file = write_conf(tmp_path / "nimbus.conf", {
         "DEFAULT": {"state_path": tmp_path / "state", "host": "test-host",
                     "report_interval": 1, "service_down_time": 5},
-        "api": {"bind_port": free_port(), "auth_strategy": "noauth2"},
+        # every answer of a covered route is checked against its schema
+        "api": {"bind_port": free_port(), "auth_strategy": "noauth2",
+                "response_validation": "error"},
         "all": {"compute_hosts": "fake-1,fake-2"},
         "fake": {"persist": "false"},
         # the metadata service beside the API: never the shared default

@@ -1,9 +1,15 @@
-"""Per-request work of the OpenStack dialect: auth and microversions."""
+"""Per-request work of the OpenStack dialect: auth, microversions and
+the check of answers against their schemas."""
+
+import json
 
 import pecan
+from oslo_log import log as logging
 
 from nimbus.api import auth
-from nimbus.api.openstack import microversion
+from nimbus.api.openstack import microversion, responses
+
+LOG = logging.getLogger(__name__)
 
 # Version documents are served without a token (clients discover first).
 PUBLIC_PATHS = {"/", "/v2.1", "/v2.1/", "/v2.1/openapi.json"}
@@ -36,3 +42,44 @@ class OpenStackHook(pecan.hooks.PecanHook):
         if version is not None:
             for name, value in microversion.response_headers(version):
                 state.response.headers[name] = value
+        mode = self.conf.api.response_validation
+        if mode != "ignore":
+            check_answer(state.request, state.response, mode)
+
+
+def check_answer(request, response, mode):
+    """Check a 2xx JSON answer against its route's schema at the
+    request's microversion (:mod:`nimbus.api.openstack.responses`).
+
+    :param mode: ``warn`` logs the first error; ``error`` also replaces
+        the answer with a 500 fault naming it (for tests).
+    """
+    if not 200 <= response.status_int < 300 or \
+            response.content_type != "application/json" or \
+            request.method == "HEAD" or not response.body:
+        return
+    ctx = request.context.get("nimbus")
+    route = responses.route(request.path,
+                            getattr(ctx, "project_id", None))
+    version = request.context.get("api_version") or \
+        microversion.MIN_VERSION
+    if route is None:
+        return
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        problem = "not JSON"
+    else:
+        problem = responses.error(request.method, route, version, body)
+    if problem is None:
+        return
+    message = (f"Response of {request.method} {route} at "
+               f"{microversion.text(version)} does not match its schema: "
+               f"{problem}")
+    LOG.warning("%s", message)
+    if mode == "error":
+        response.status = 500
+        response.headers.pop("Location", None)
+        response.content_type = "application/json"
+        response.text = json.dumps(
+            {"computeFault": {"code": 500, "message": message}})

@@ -27,10 +27,13 @@ BOOLEAN = {"type": ["boolean", "string"],
 # the quota check refuses them.
 _COUNT = {"type": ["integer", "string"], "pattern": "^[0-9]{1,4}$",
           "minimum": 1, "maximum": 1000}
+#: Nova's ``parameter_types.metadata`` keys: letters, digits and
+#: ``-_:. `` (any other key is an unexpected property, a 400).
+METADATA_KEY = "^[a-zA-Z0-9-_:. ]{1,255}$"
 # No item cap here: more items than ``[quota] metadata_items`` is the
 # quota's 403, as Nova answers, not a schema 400.
 _METADATA = {"type": "object",
-             "patternProperties": {"^.{1,255}$": {"type": "string",
+             "patternProperties": {METADATA_KEY: {"type": "string",
                                                   "maxLength": 255}},
              "additionalProperties": False}
 

@@ -8,9 +8,10 @@ from nimbus.api import http
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^(?!\s)(?!.*\s$)[^\x00-\x1f\x7f]*$"}
+# Nova's ``parameter_types.metadata`` keys (schemas.METADATA_KEY)
 _METADATA = {"type": "object", "maxProperties": 128,
-             "patternProperties": {"^.{1,255}$": {"type": "string",
-                                                  "maxLength": 255}},
+             "patternProperties": {"^[a-zA-Z0-9-_:. ]{1,255}$": {
+                 "type": "string", "maxLength": 255}},
              "additionalProperties": False}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
 _PASSWORD = {"type": "string"}

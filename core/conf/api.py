@@ -59,6 +59,18 @@ Related options:
 Seconds the ``Retry-After`` header of a 503 Service Unavailable asks a
 client to wait (the database or the message broker did not answer).
 """),
+    cfg.StrOpt("response_validation", default="warn",
+               choices=[("error", "answer 500 Internal Server Error with "
+                         "the mismatch (for tests)"),
+                        ("warn", "log one WARNING line per mismatching "
+                         "answer and send it unchanged"),
+                        ("ignore", "do not check answers")],
+               help="""
+What the Compute API does when a successful answer does not match the
+JSON schema Nova's API reference gives for its route and microversion
+(a key too many or missing). Routes without a schema are not checked
+(docs/api.md lists the covered ones).
+"""),
     cfg.StrOpt("public_endpoint",
                help="""
 Base URL clients should use for this API (for links in responses). When

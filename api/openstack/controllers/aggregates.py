@@ -101,7 +101,10 @@ class AggregatesController:
         data = common.body(schemas.AGGREGATE_CREATE)["aggregate"]
         agg = _admin().create_aggregate(ctx, data["name"],
                                         data.get("availability_zone"))
-        return _reply(agg)
+        # Nova's create answer has no hosts nor metadata (still empty)
+        body = view(agg)
+        del body["hosts"], body["metadata"]
+        return common.reply({"aggregate": body})
 
     @pecan.expose("json")
     def _lookup(self, aggregate_id, *remainder):

@@ -1,6 +1,7 @@
 """Nova's security group proxy APIs over the network service:
-``/os-security-groups``, ``/os-security-group-rules`` and
-``/servers/{id}/os-security-groups`` (removed at 2.36, as in Nova).
+``/os-security-groups`` and ``/os-security-group-rules`` (removed at
+2.36, as in Nova) and ``/servers/{id}/os-security-groups`` (at every
+version, as in Nova).
 
 Groups and rules are the network service's (Neutron-shaped dicts); these
 controllers only translate to and from Nova's nova-network shapes: only
@@ -286,7 +287,6 @@ class ServerSecurityGroupsController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
-        proxy_api_available()
         from nimbus.api.openstack.controllers import servers
         instance = servers.get_authorized(self.server_id, SG % "list")
         groups = common.services().network.list_instance_security_groups(

@@ -72,16 +72,13 @@ def _rebuild(ctx, compute, instance, args):
 
 
 def rebuilt_body(instance):
-    """The server as Nova's rebuild answers it: the base body of ``PUT
-    /servers/{id}`` with the server's tags (2.26), ``key_name`` (2.54)
+    """The server as Nova's rebuild answers it: the body of ``PUT
+    /servers/{id}`` (with the tags from 2.26) plus ``key_name`` (2.54)
     and ``user_data`` (2.57); from 2.75 a show's body."""
     from nimbus.api.openstack.controllers import servers
     if common.at_least(75):
         return servers.show_body(instance)["server"]
     server = servers.updated_body(instance)
-    if common.at_least(26):
-        server["tags"] = common.services().compute.tags_for(
-            common.context(), [instance]).get(instance.uuid, [])
     if common.at_least(54):
         server["key_name"] = instance.key_name
     if common.at_least(57):

@@ -114,14 +114,20 @@ def show_body(instance):
 
 
 def updated_body(instance):
-    """The server as ``PUT /servers/{id}`` answers it below 2.75."""
+    """The server as ``PUT /servers/{id}`` answers it below 2.75 (the
+    base body, with the tags from 2.26)."""
     ctx = common.context()
     fault = common.services().compute.faults_for(
         ctx, [instance]).get(instance.uuid)
     net = server_networking.NetworkViewData(ctx, [instance], groups=False)
-    return view.updated(instance, fault,
-                        net.addresses(instance.uuid, extended=False),
-                        _flavor_extra_specs_shown())
+    server = view.updated(instance, fault,
+                          net.addresses(instance.uuid, extended=False),
+                          _flavor_extra_specs_shown())
+    if common.at_least(26):
+        # Nova's update answer carries the tags from 2.26, as a show
+        server["tags"] = common.services().compute.tags_for(
+            ctx, [instance]).get(instance.uuid, [])
+    return server
 
 
 class ServerController:

@@ -4,7 +4,7 @@ them are tested on their own)."""
 
 import json
 
-from oslo_utils import uuidutils
+from oslo_utils import timeutils, uuidutils
 
 from nimbus.core import context
 from nimbus.core.db import api as db
@@ -18,7 +18,11 @@ def _record(instance_uuid, status, migration_type="resize", **values):
            "dest_compute": "fake-2", "dest_node": "fake-2",
            "status": status, "migration_type": migration_type,
            "hidden": False, "old_instance_type_id": 1,
-           "new_instance_type_id": 2, "deleted": 0}
+           "new_instance_type_id": 2, "deleted": 0,
+           # a move's record is saved at each step after its creation
+           # (Nova's reference shows a server migration's updated_at
+           # as a time, never null)
+           "updated_at": timeutils.utcnow()}
     row.update(values)
     return db.migrations.create(context.get_admin_context(), row)
 

@@ -258,3 +258,32 @@ def test_ip_filters(stack):
                 version="2.5").json()["servers"] == []
     assert http(stack, "GET", "/servers",
                 params={"ip": "(["}).status_code == 400
+
+
+def test_aggregate_create_answers_without_hosts_and_metadata(stack):
+    resp = http(stack, "POST", "/os-aggregates", token=ADMIN,
+                version="2.41", json={"aggregate": {"name": "agg", "availability_zone": "z"}})
+    assert resp.status_code == 200, resp.text
+    assert set(resp.json()["aggregate"]) == {
+        "id", "uuid", "name", "availability_zone", "created_at",
+        "updated_at", "deleted_at", "deleted"}
+    agg_id = resp.json()["aggregate"]["id"]
+    shown = http(stack, "GET", f"/os-aggregates/{agg_id}",
+                 token=ADMIN).json()["aggregate"]
+    assert shown["hosts"] == [] and "metadata" in shown
+
+
+def test_a_servers_security_groups_are_listed_past_2_36(stack):
+    """Only the proxy APIs went at 2.36: Nova still lists a server's
+    groups (GET /servers/{id}/os-security-groups)."""
+    server = _boot(stack, "grouped")
+    conn = stack.sdk()
+    wait_status(conn, conn.compute.get_server(server["id"]), "ACTIVE")
+    for version in ("2.1", "2.36", "2.62"):
+        resp = http(stack, "GET", f"/servers/{server['id']}/"
+                    "os-security-groups", version=version)
+        assert resp.status_code == 200, (version, resp.text)
+        assert [g["name"] for g in resp.json()["security_groups"]] == \
+            ["default"]
+    gone = http(stack, "GET", "/os-security-groups", version="2.36")
+    assert gone.status_code == 404

@@ -63,6 +63,13 @@ def test_tag_routes_bodies_and_filters(cloud):
     assert "tags" not in conn.compute.get(
         f"/servers/{a}", headers={"OpenStack-API-Version":
                                   "compute 2.25"}).json()["server"]
+    # the answer of an update too (Nova's update view), not before 2.26
+    updated = conn.compute.put(f"/servers/{a}", headers=V, json={
+        "server": {"name": "ta"}}).json()["server"]
+    assert updated["tags"] == ["x", "y", "z"]
+    assert "tags" not in conn.compute.put(
+        f"/servers/{a}", json={"server": {"name": "ta"}},
+        headers={"OpenStack-API-Version": "compute 2.25"}).json()["server"]
 
     def names(**query):
         resp = conn.compute.get("/servers/detail", headers=V,

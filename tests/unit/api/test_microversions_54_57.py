@@ -92,8 +92,9 @@ def test_rebuild_passes_what_was_given_and_answers_novas_shape(
     at(minor)
     instance = mock.Mock(uuid="s1", key_name="k", user_data="dXNlcg==")
     services.compute.rebuild.return_value = (instance, "pw")
-    services.compute.tags_for.return_value = {"s1": ["t"]}
-    monkeypatch.setattr(servers, "updated_body", lambda inst: dict(BASE))
+    # the update's body carries the tags (2.26, servers.updated_body)
+    monkeypatch.setattr(servers, "updated_body",
+                        lambda inst: dict(BASE, tags=["t"]))
     body, status = server_image_actions.handle(
         "rebuild", dict(given, imageRef="img"), instance)
     assert status == 202
