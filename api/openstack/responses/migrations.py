@@ -28,7 +28,10 @@ _BYTES = {"type": ["integer", "null"]}
 _PROGRESS = ("disk_processed_bytes", "disk_remaining_bytes",
              "disk_total_bytes", "memory_processed_bytes",
              "memory_remaining_bytes", "memory_total_bytes")
-_LIVE = t.obj(dict(_COMMON, server_uuid=t.STRING, updated_at=t.DATE_TIME,
+# ``updated_at`` is null until the record is first saved again (so in
+# Nova too, whose reference types it as a time).
+_LIVE = t.obj(dict(_COMMON, server_uuid=t.STRING,
+                   updated_at=t.NULLABLE_DATE_TIME,
                    **dict.fromkeys(_PROGRESS, _BYTES)),
               required=list(_COMMON) + ["server_uuid", "updated_at",
                                         *_PROGRESS])
