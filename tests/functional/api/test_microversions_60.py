@@ -84,14 +84,21 @@ def _wait_attachments(conn, volume_id, count):
         time.sleep(0.2)
 
 
-def test_a_multiattach_volume_on_two_servers(cloud):
-    admin, member = cloud.sdk("admin"), cloud.sdk("member")
-    admin.block_storage.create_type(
-        name="multiattach", extra_specs={"multiattach": "<is> True"})
+def _multiattach_volume(cloud, type_name, name):
+    """A new available volume of a new type with Cinder's multiattach
+    extra spec (the type made by the admin, the volume by the member)."""
+    cloud.sdk("admin").block_storage.create_type(
+        name=type_name, extra_specs={"multiattach": "<is> True"})
+    member = cloud.sdk("member")
     volume = member.block_storage.create_volume(
-        size=1, name="shared", volume_type="multiattach")
-    volume = member.block_storage.wait_for_status(
+        size=1, name=name, volume_type=type_name)
+    return member.block_storage.wait_for_status(
         volume, "available", wait=30, interval=0.2)
+
+
+def test_a_multiattach_volume_on_two_servers(cloud):
+    member = cloud.sdk("member")
+    volume = _multiattach_volume(cloud, "multiattach", "shared")
     assert volume.is_multiattach is True
     (first, second), limited = _placed(cloud, member)
 
@@ -139,13 +146,8 @@ def test_a_multiattach_volume_on_two_servers(cloud):
 
 
 def test_a_new_server_is_given_a_multiattach_volume_in_use(cloud):
-    admin, member = cloud.sdk("admin"), cloud.sdk("member")
-    admin.block_storage.create_type(
-        name="shared-type", extra_specs={"multiattach": "<is> True"})
-    volume = member.block_storage.create_volume(
-        size=1, name="boot-shared", volume_type="shared-type")
-    volume = member.block_storage.wait_for_status(
-        volume, "available", wait=30, interval=0.2)
+    member = cloud.sdk("member")
+    volume = _multiattach_volume(cloud, "shared-type", "boot-shared")
     (first, _), _ = _placed(cloud, member)
     member.compute.create_volume_attachment(first, volume=volume)
     _wait_attachments(member, volume.id, 1)
