@@ -92,3 +92,21 @@ def cloud(nimbus_conf, tmp_path):
         yield Cloud(stack, clouds, projects)
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def advertise(monkeypatch):
+    """Advertise (and so accept) up to 2.N while a version below it is
+    not served yet: ``advertise(73)``.
+
+    The API advertises only the unbroken run of served versions (Nova
+    refuses a version past its maximum with a 406, and stock clients
+    check a version they are given against the advertised maximum).
+    Versions implemented above a gap are tested through this; once the
+    gap is served it changes nothing."""
+    from nimbus.api.openstack import microversion
+
+    def _advertise(minor):
+        monkeypatch.setattr(microversion, "MAX_VERSION",
+                            max(microversion.MAX_VERSION, (2, minor)))
+    return _advertise
