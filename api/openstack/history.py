@@ -129,8 +129,9 @@ CHANGES = (
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
            "no metadata."),
-    _c(65, "Abort a queued or preparing live migration.",
-       waits="conductor workflows (live migration)"),
+    _c(65, "Abort a live migration still preparing (conductor's checks "
+           "and the destination's preparation; nimbus has no compute "
+           "queue, so none is `queued`): it ends `cancelled`.", True),
     _c(66, "changes-before filter on lists."),
     _c(67, "volume_type in block_device_mapping_v2."),
     _c(68, "`force` gone from live migration and evacuate."),

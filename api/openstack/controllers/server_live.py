@@ -86,7 +86,8 @@ class MigrationActionController:
 
 
 class MigrationAbortController:
-    """DELETE /servers/{id}/migrations/{mid}: abort (2.24)."""
+    """DELETE /servers/{id}/migrations/{mid}: abort (2.24; one not
+    running yet, ``queued`` or ``preparing``, from 2.65)."""
 
     def __init__(self, server_id, migration_id):
         self.server_id = server_id
@@ -103,5 +104,6 @@ class MigrationAbortController:
         from nimbus.api.openstack.controllers import servers
         servers.get_authorized(self.server_id, ABORT_RULE)
         common.services().compute.live_migration_abort(
-            common.context(), self.server_id, self.migration_id)
+            common.context(), self.server_id, self.migration_id,
+            before_running=common.at_least(65))
         return common.reply(None, 202)
