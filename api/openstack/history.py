@@ -155,11 +155,14 @@ CHANGES = (
     _c(85, "Update a volume attachment's delete_on_termination."),
     _c(86, "Flavor extra spec validation."),
     _c(87, "Rescue of volume-backed servers."),
-    _c(88, "Hypervisor statistics and resource fields gone."),
+    _c(88, "Hypervisor resource figures gone from detailed bodies, "
+           "`uptime` in them instead; /statistics and /{id}/uptime gone.",
+       True),
     _c(89, "Volume attachment ids in attachment bodies."),
     _c(90, "Hostname at create, update and rebuild."),
     _c(91, "unshelve to a host; unpin the availability zone."),
-    _c(92, "Key pairs import only (no generate)."),
+    _c(92, "Key pairs import only (no generate); `@` and `.` in "
+           "names.", True),
     _c(93, "Rebuild of volume-backed servers."),
     _c(94, "Hostname may be an FQDN."),
     _c(95, "evacuate leaves servers stopped."),
