@@ -145,7 +145,9 @@ CHANGES = (
            "more strict checks."),
     _c(76, "power-update external event."),
     _c(77, "availability_zone on unshelve."),
-    _c(78, "Server topology."),
+    _c(78, "Server topology (nimbus places no guest on NUMA cells: "
+           "every server has Nova's answer for one without a NUMA "
+           "topology, no nodes).", True),
     _c(79, "delete_on_termination on volume attach."),
     _c(80, "Migration filters by user and project."),
     _c(81, "Image cache pre-caching on aggregates."),

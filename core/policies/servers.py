@@ -106,6 +106,8 @@ _RULES = [
     ("os_compute_api:os-server-tags:delete_all",
      base.PROJECT_MEMBER_OR_ADMIN, "Remove every tag of a server (2.26)",
      [("DELETE", S + "/tags")]),
+    ("compute:server:topology:index", base.PROJECT_READER_OR_ADMIN,
+     "Show a server's NUMA topology (2.78)", [("GET", S + "/topology")]),
     ("os_compute_api:os-server-password:show",
      base.PROJECT_READER_OR_ADMIN, "Show the password the guest posted",
      [("GET", S + "/os-server-password")]),

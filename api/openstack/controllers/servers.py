@@ -14,6 +14,7 @@ from nimbus.api.openstack.controllers import (
     server_filters,
     server_networking,
     server_tags,
+    server_topology,
     volume_attachments,
 )
 from nimbus.api.openstack.controllers import server_subresources as sub
@@ -142,6 +143,7 @@ class ServerController:
         self.migrations = migrations.ServerMigrationsController(server_id)
         self.diagnostics = server_diagnostics.DiagnosticsController(
             server_id)
+        self.topology = server_topology.TopologyController(server_id)
         setattr(self, "os-instance-actions",
                 instance_actions.InstanceActionsController(server_id))
         setattr(self, "os-server-password",
