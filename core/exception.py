@@ -664,6 +664,18 @@ class InstanceGroupNotFound(NotFound):
     msg_fmt = "Server group %(group_uuid)s could not be found."
 
 
+class EvacuateTargetStateNotSupported(Invalid):
+    """2.95 evacuates to a stopped server; services pinned below the RPC
+    versions that carry the target state cannot (Nova's 400)."""
+
+    msg_fmt = ("Starting with microversion 2.95, evacuate stops the "
+               "server on its new host, which the services cannot do "
+               "while [upgrade_levels] pins conductor below 1.5 or "
+               "compute below 1.13; use an older microversion until the "
+               "upgrade is complete.")
+    safe = True
+
+
 # -- compute API: hypervisor capabilities -----------------------------------
 
 class ActionNotSupportedByHost(Conflict):

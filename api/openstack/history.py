@@ -167,7 +167,7 @@ CHANGES = (
            "names.", True),
     _c(93, "Rebuild of volume-backed servers."),
     _c(94, "Hostname may be an FQDN."),
-    _c(95, "evacuate leaves servers stopped."),
+    _c(95, "evacuate leaves servers stopped (ACTIVE from ERROR).", True),
     _c(96, "pinned_availability_zone in server bodies."),
 )
 

@@ -50,10 +50,13 @@ def handle(name, args, instance):
     elif name == "unrescue":
         compute.unrescue(ctx, uuid)
     else:
-        password = compute.evacuate(ctx, uuid, args.get("host"),
-                                    args.get("adminPass"))
-        if minor < 14:
-            return common.reply({"adminPass": password}, 200)
+        # From 2.95 an evacuated server ends stopped (Nova's).
+        password = compute.evacuate(
+            ctx, uuid, args.get("host"), args.get("adminPass"),
+            target_state="stopped" if minor >= 95 else None)
+        # Nova answers evacuate with 200 (and no body from 2.14).
+        return common.reply({"adminPass": password} if minor < 14
+                            else None, 200)
     return common.reply(None, 202)
 
 
