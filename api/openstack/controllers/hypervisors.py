@@ -19,7 +19,9 @@ def _authorized(rule):
     return common.context()
 
 
-def hypervisor_view(node, detailed):
+def hypervisor_view(node, detailed, with_servers=False):
+    """A hypervisor's body; ``with_servers``: the caller asked for its
+    servers (from 2.75 ``servers`` is then there even when empty)."""
     service = node.get("service") or {}
     up = service.get("is_up", False)
     by_uuid = common.at_least(53)
@@ -31,6 +33,8 @@ def hypervisor_view(node, detailed):
         body.update(_details(node, service, by_uuid))
     if node.get("servers"):
         body["servers"] = node["servers"]
+    elif with_servers and common.at_least(75):
+        body["servers"] = []
     return body
 
 
@@ -99,7 +103,8 @@ class HypervisorController:
                 ctx, self._node_id(), with_servers=with_servers)
         except exception.ComputeNodeNotFound:
             raise self._not_found()
-        return common.reply({"hypervisor": hypervisor_view(node, True)})
+        return common.reply({"hypervisor": hypervisor_view(
+            node, True, with_servers)})
 
     @pecan.expose("json")
     def uptime(self):
@@ -178,7 +183,7 @@ class HypervisorsController:
         nodes = admin.list_hypervisors(ctx, limit=limit,
                                        marker=params.get("marker"),
                                        with_servers=with_servers)
-        body = {"hypervisors": [hypervisor_view(n, detailed)
+        body = {"hypervisors": [hypervisor_view(n, detailed, with_servers)
                                 for n in nodes]}
         links = common.next_link(
             "os-hypervisors/detail" if detailed else "os-hypervisors",
@@ -199,7 +204,7 @@ class HypervisorsController:
                         "not supported.")
         nodes = _matching(ctx, pattern, with_servers)
         return common.reply({"hypervisors": [
-            hypervisor_view(n, detailed) for n in nodes]})
+            hypervisor_view(n, detailed, with_servers) for n in nodes]})
 
     @pecan.expose("json")
     def statistics(self):
