@@ -151,7 +151,10 @@ CHANGES = (
     _c(75, "Consistent bodies: update and rebuild answer like show; "
            "unknown query parameters a 400; flavor swap 0; hypervisor "
            "servers always listed when asked.", True),
-    _c(76, "power-update external event."),
+    _c(76, "power-update external event (a start or stop action; as "
+           "Nova on libvirt, no nimbus plugin lets another service own "
+           "its guests' power, so a settled server's event fails on the "
+           "host and nothing changes).", True),
     _c(77, "availability_zone on unshelve."),
     _c(78, "Server topology."),
     _c(79, "delete_on_termination on volume attach."),
