@@ -678,6 +678,13 @@ class EvacuateTargetStateNotSupported(Invalid):
 
 # -- compute API: hypervisor capabilities -----------------------------------
 
+class EventTagMissing(Invalid):
+    """An external event that needs a tag came without one (Nova answers
+    that event 400)."""
+
+    msg_fmt = "Event %(name)s needs a tag"
+
+
 class ActionNotSupportedByHost(Conflict):
     """The instance's host runs a hypervisor plugin that does not declare
     the capability the action needs (refused before anything is

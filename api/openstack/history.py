@@ -134,16 +134,28 @@ CHANGES = (
            "queue, so none is `queued`): it ends `cancelled`.", True),
     _c(66, "changes-before filter on lists."),
     _c(67, "volume_type in block_device_mapping_v2."),
-    _c(68, "`force` gone from live migration and evacuate."),
-    _c(69, "Partial bodies for servers in down cells."),
+    _c(68, "`force` gone from live migration and evacuate (400).",
+       True),
+    _c(69, "Partial bodies for servers and services in down cells "
+           "(signalling only: nimbus has one cell, whose database the "
+           "API reads for every answer, so it answers whole or not at "
+           "all, as a Nova whose cells are all up).", True),
     _c(70, "Device tags in interface and volume attachment bodies."),
     _c(71, "server_groups in server bodies."),
-    _c(72, "Ports with resource requests at create."),
+    _c(72, "Ports with resource requests at create (signalling only: "
+           "nimbus's network service has no QoS policies, so no port "
+           "carries a resource request and nothing was refused below "
+           "2.72).", True),
     _c(73, "Lock reason; `locked_reason` and lock filters."),
-    _c(74, "host and hypervisor_hostname at create (admin)."),
+    _c(74, "host and hypervisor_hostname at create (admin; the "
+           "scheduler's filters still decide).", True),
     _c(75, "Consistent bodies: update and rebuild answer like show; "
-           "more strict checks."),
-    _c(76, "power-update external event."),
+           "unknown query parameters a 400; flavor swap 0; hypervisor "
+           "servers always listed when asked.", True),
+    _c(76, "power-update external event (a start or stop action; as "
+           "Nova on libvirt, no nimbus plugin lets another service own "
+           "its guests' power, so a settled server's event fails on the "
+           "host and nothing changes).", True),
     _c(77, "availability_zone on unshelve."),
     _c(78, "Server topology (nimbus places no guest on NUMA cells: "
            "every server has Nova's answer for one without a NUMA "

@@ -19,6 +19,10 @@ _RULES = [
      [("GET", S)]),
     (P % "create", base.PROJECT_MEMBER_OR_ADMIN, "Create servers",
      [("POST", "/servers")]),
+    ("compute:servers:create:requested_destination", base.ADMIN,
+     "Create servers on a requested host and/or hypervisor_hostname "
+     "(2.74; the scheduler's filters still decide whether it fits)",
+     [("POST", "/servers")]),
     (P % "update", base.PROJECT_MEMBER_OR_ADMIN, "Rename a server",
      [("PUT", S)]),
     (P % "delete", base.PROJECT_MEMBER_OR_ADMIN, "Delete a server",

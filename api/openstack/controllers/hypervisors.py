@@ -21,7 +21,9 @@ def _authorized(rule):
     return common.context()
 
 
-def hypervisor_view(node, detailed):
+def hypervisor_view(node, detailed, with_servers=False):
+    """A hypervisor's body; ``with_servers``: the caller asked for its
+    servers (from 2.75 ``servers`` is then there even when empty)."""
     service = node.get("service") or {}
     up = service.get("is_up", False)
     by_uuid = common.at_least(53)
@@ -35,6 +37,8 @@ def hypervisor_view(node, detailed):
             body["uptime"] = node.get("uptime")
     if node.get("servers"):
         body["servers"] = node["servers"]
+    elif with_servers and common.at_least(75):
+        body["servers"] = []
     return body
 
 
@@ -113,7 +117,8 @@ class HypervisorController:
                 with_uptime=common.at_least(88))
         except exception.ComputeNodeNotFound:
             raise self._not_found()
-        return common.reply({"hypervisor": hypervisor_view(node, True)})
+        return common.reply({"hypervisor": hypervisor_view(
+            node, True, with_servers)})
 
     @pecan.expose("json")
     def uptime(self):
@@ -196,7 +201,7 @@ class HypervisorsController:
             ctx, limit=limit, marker=params.get("marker"),
             with_servers=with_servers,
             with_uptime=detailed and common.at_least(88))
-        body = {"hypervisors": [hypervisor_view(n, detailed)
+        body = {"hypervisors": [hypervisor_view(n, detailed, with_servers)
                                 for n in nodes]}
         links = common.next_link(
             "os-hypervisors/detail" if detailed else "os-hypervisors",
@@ -219,7 +224,7 @@ class HypervisorsController:
         if detailed and common.at_least(88):
             common.services().admin.add_uptimes(ctx, nodes)
         return common.reply({"hypervisors": [
-            hypervisor_view(n, detailed) for n in nodes]})
+            hypervisor_view(n, detailed, with_servers) for n in nodes]})
 
     @pecan.expose("json")
     def statistics(self):

@@ -77,10 +77,15 @@ def _rebuild(ctx, compute, instance, args):
 def rebuilt_body(instance):
     """The server as Nova's rebuild answers it: the body of ``PUT
     /servers/{id}`` (with the tags from 2.26) plus ``key_name`` (2.54)
-    and ``user_data`` (2.57); from 2.75 a show's body."""
+    and ``user_data`` (2.57); from 2.75 a show's body, whose user data
+    is that ``user_data`` for everyone rather than the administrators'
+    ``OS-EXT-SRV-ATTR:user_data`` (Nova's)."""
     from nimbus.api.openstack.controllers import servers
     if common.at_least(75):
-        return servers.show_body(instance)["server"]
+        server = servers.show_body(instance)["server"]
+        server.pop("OS-EXT-SRV-ATTR:user_data", None)
+        server["user_data"] = instance.user_data
+        return server
     server = servers.updated_body(instance)
     if common.at_least(54):
         server["key_name"] = instance.key_name
