@@ -165,7 +165,8 @@ CHANGES = (
     _c(81, "Image cache pre-caching on aggregates."),
     _c(82, "accelerator-request-bound external event."),
     _c(83, "More server list filters for non-admins."),
-    _c(84, "Instance action event details."),
+    _c(84, "Instance action event details: why a failed event failed "
+           "(the owner's by policy).", True),
     _c(85, "Update a volume attachment's delete_on_termination."),
     _c(86, "Flavor extra spec validation."),
     _c(87, "Rescue of volume-backed servers."),

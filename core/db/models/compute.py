@@ -281,6 +281,8 @@ class InstanceActionEvent(Base):
     result: Mapped[str | None] = mapped_column(String(255))
     traceback: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(255))
+    #: why a failed event failed (its fault's message; 2.84).
+    details: Mapped[str | None] = mapped_column(Text)
 
 
 class KeyPair(TimestampMixin, Base):
