@@ -1,0 +1,67 @@
+"""The ``glance`` image plugin keeps the image contract on a real Glance
+(the conformance kit), and says so clearly when Glance is not there."""
+
+import tempfile
+import unittest
+
+import pytest
+from oslo_config import cfg
+
+from nimbus.core import exception, loading
+from nimbus.core.testing.images import (
+    ImageStoreConformanceTests,
+    make_context,
+)
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.real
+
+
+def glance_store(conf_file, state_path, **glance):
+    """The plugin configured as the suite's nimbus-all (Glance found in
+    Keystone's catalog), with its own ``state_path``."""
+    conf = cfg.ConfigOpts()
+    conf.register_opt(cfg.StrOpt("state_path"))
+    conf(["--config-file", str(conf_file)], project="nimbus-test",
+         default_config_files=[])
+    conf.set_override("state_path", state_path)
+    store = loading.load_driver(loading.IMAGES, "glance", conf)
+    for key, value in glance.items():
+        conf.set_override(key, value, group="glance")
+    return store
+
+
+class TestGlanceConformance(ImageStoreConformanceTests, unittest.TestCase):
+    @pytest.fixture(autouse=True)
+    def _cloud(self, glance_cloud, tmp_path):
+        self.cloud = glance_cloud
+        self.state_path = str(tmp_path)
+
+    def make_store(self):
+        return glance_store(self.cloud.conf_file, self.state_path)
+
+
+def test_endpoint_option_overrides_the_catalog(glance_cloud, tmp_path):
+    store = glance_store(glance_cloud.conf_file, str(tmp_path),
+                         endpoint=glance_cloud.glance_url)
+    admin = make_context("admin", is_admin=True)
+    image = store.create(admin, {"name": "by-endpoint"})
+    try:
+        assert store.get(admin, image["id"])["name"] == "by-endpoint"
+    finally:
+        store.delete(admin, image["id"])
+
+
+def test_glance_unreachable_is_service_unavailable(glance_cloud, tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}"
+    store = glance_store(glance_cloud.conf_file, str(tmp_path),
+                         endpoint=dead, timeout=5)
+    admin = make_context("admin", is_admin=True)
+    for call in (lambda: store.list(admin),
+                 lambda: store.get(admin, "a0d1c0de-0000-4000-8000-"
+                                          "000000000009"),
+                 lambda: store.create(admin, {"name": "nowhere"})):
+        with pytest.raises(exception.ServiceUnavailable) as caught:
+            call()
+        assert caught.value.code == 503
+        assert "Glance" in str(caught.value)
