@@ -39,8 +39,8 @@ def image_proxy(conf):
     options = {"session": session, "interface": conf.glance.interface,
                "region_name": conf.glance.region_name}
     if conf.glance.endpoint:
-        options["image_endpoint_override"] = \
-            conf.glance.endpoint.rstrip("/") + "/v2"
+        # the base URL: the SDK finds /v2 in Glance's version document.
+        options["image_endpoint_override"] = conf.glance.endpoint
     return connection.Connection(**options).image
 
 

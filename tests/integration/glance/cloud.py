@@ -1,6 +1,9 @@
 """nimbus using an existing cloud's Glance: a real Keystone and a real
 Glance (each from PyPI in its own virtualenv), nimbus-all with
 ``[images] backend = glance`` behind them, done as an operator would.
+Its compute host runs the libvirt plugin (virt_type qemu) against the
+system libvirtd, as tests/integration/libvirt does, with domain names
+of the run's own prefix.
 
 :func:`register` does in Keystone what the Keystone suite's
 ``cloud.register`` does (nimbus's service user, the ``demo`` and
@@ -10,7 +13,12 @@ points the catalog's ``image`` endpoint at Glance.
 """
 
 import contextlib
+import os
 import subprocess
+import uuid as uuidlib
+
+import pytest
+from oslo_concurrency import processutils
 
 from tests.conftest import free_port, write_conf
 from tests.integration.glance import server as glance_server
@@ -18,6 +26,41 @@ from tests.integration.keystone import cloud as keystone_cloud
 from tests.integration.keystone import server as keystone_server
 
 BIN = keystone_cloud.BIN
+LIBVIRT_URI = os.environ.get("NIMBUS_TEST_LIBVIRT_URI", "qemu:///system")
+GUEST_DIR = os.environ.get("NIMBUS_GUEST_DIR") or str(
+    glance_server.ROOT / ".cache" / "guest")
+BOOT_MARKER = "NIMBUS-GUEST-BOOTED"
+
+
+def virsh(*args, check=True):
+    return processutils.execute(
+        "virsh", "-c", LIBVIRT_URI, *args,
+        check_exit_code=[0] if check else False)[0]
+
+
+def check_libvirt():
+    """Fail (never skip) when libvirtd is not there; build the guest."""
+    try:
+        virsh("version")
+    except (processutils.ProcessExecutionError, OSError) as err:
+        pytest.fail(f"libvirtd is not reachable at {LIBVIRT_URI} (start it "
+                    f"with 'virtlogd -d; libvirtd -d'): {err}",
+                    pytrace=False)
+    subprocess.run([str(glance_server.ROOT / "tools" /
+                         "build-test-guest.sh"), GUEST_DIR], check=True)
+
+
+@contextlib.contextmanager
+def domain_prefix():
+    """A domain-name prefix of this run; its domains are removed after."""
+    prefix = f"nimbus-gl{uuidlib.uuid4().hex[:6]}-"
+    try:
+        yield prefix
+    finally:
+        for name in virsh("list", "--all", "--name").split():
+            if name.startswith(prefix):
+                virsh("destroy", name, check=False)
+                virsh("undefine", name, "--managed-save", check=False)
 
 
 def register(keystone_url, nimbus_url):
@@ -45,15 +88,21 @@ def point_image_endpoint(identity, glance_url):
         identity.update_endpoint(endpoint, url=glance_url)
 
 
-def nimbus_conf(workdir, keystone_url, port):
-    """nimbus-all's configuration: Keystone auth (as the Keystone suite's)
-    and images in Glance, found in the catalog."""
+def nimbus_conf(workdir, keystone_url, port, prefix):
+    """nimbus-all's configuration: Keystone auth (as the Keystone suite's),
+    images in Glance (found in the catalog), libvirt guests whose
+    domain names start with ``prefix``, and no network (servers boot with ``--nic none``)."""
     return write_conf(workdir / "nimbus.conf", {
         "DEFAULT": {"state_path": workdir / "nimbus-state"},
         "api": {"bind_port": port, "auth_strategy": "keystone",
                 "enabled_dialects": "openstack,image,volume"},
-        "all": {"compute_hosts": "fake-1"},
-        "network": {"metadata_port": free_port()},
+        "all": {"compute_hosts": "gl-1"},
+        "compute": {"hypervisor": "libvirt"},
+        "libvirt": {"virt_type": "qemu",
+                    "instances_path": workdir / "instances",
+                    "domain_name_prefix": prefix},
+        "network": {"metadata_port": free_port(),
+                    "create_default_network": "false"},
         "images": {"backend": "glance"},
         "glance": {"region_name": keystone_server.REGION},
         "keystone_authtoken": {
@@ -88,8 +137,10 @@ class Cloud(keystone_cloud.Cloud):
     nimbus's configuration and state."""
 
     def __init__(self, keystone_url, nimbus_url, glance_url, workdir,
-                 conf):
+                 conf, prefix):
         super().__init__(keystone_url, nimbus_url, workdir)
         self.glance_url = glance_url
         self.conf_file = conf
+        #: domain names of this run's guests start with it.
+        self.prefix = prefix
         self.state_path = workdir / "nimbus-state"

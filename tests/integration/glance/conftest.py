@@ -1,7 +1,8 @@
-"""One Keystone, one Glance and one nimbus-all (images in that Glance)
-shared by this package's tests; all are stopped and their directory
-removed even on failure."""
+"""One Keystone, one Glance and one nimbus-all (images in that Glance,
+guests on libvirt) shared by this package's tests; all are stopped, the
+run's domains and their directory removed even on failure."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,16 +15,21 @@ from tests.integration.keystone import server as keystone_server
 
 @pytest.fixture(scope="package")
 def glance_cloud():
-    with tempfile.TemporaryDirectory(prefix="nimbus-glance-") as tmp:
+    cloud.check_libvirt()
+    with tempfile.TemporaryDirectory(prefix="nimbus-glance-") as tmp, \
+            cloud.domain_prefix() as prefix:
         workdir = Path(tmp)
+        # QEMU runs as libvirt-qemu: the instances must be reachable.
+        os.chmod(workdir, 0o755)
         with keystone_server.running_keystone(workdir) as keystone_url:
             port = free_port()
             identity = cloud.register(keystone_url,
                                       f"http://127.0.0.1:{port}")
             with server.running_glance(workdir, keystone_url) as glance_url:
                 cloud.point_image_endpoint(identity, glance_url)
-                conf = cloud.nimbus_conf(workdir, keystone_url, port)
+                conf = cloud.nimbus_conf(workdir, keystone_url, port,
+                                         prefix)
                 with cloud.running_nimbus(workdir, conf,
                                           port) as nimbus_url:
                     yield cloud.Cloud(keystone_url, nimbus_url, glance_url,
-                                      workdir, conf)
+                                      workdir, conf, prefix)

@@ -31,14 +31,21 @@ def glance_store(conf_file, state_path, **glance):
     return store
 
 
+@pytest.fixture(scope="module")
+def shared_store(glance_cloud, tmp_path_factory):
+    """One store for the kit's tests (as one per service): its session
+    and discovery of Glance are made once."""
+    return glance_store(glance_cloud.conf_file,
+                        str(tmp_path_factory.mktemp("state")))
+
+
 class TestGlanceConformance(ImageStoreConformanceTests, unittest.TestCase):
     @pytest.fixture(autouse=True)
-    def _cloud(self, glance_cloud, tmp_path):
-        self.cloud = glance_cloud
-        self.state_path = str(tmp_path)
+    def _store(self, shared_store):
+        self.shared_store = shared_store
 
     def make_store(self):
-        return glance_store(self.cloud.conf_file, self.state_path)
+        return self.shared_store
 
 
 def test_endpoint_option_overrides_the_catalog(glance_cloud, tmp_path):
