@@ -1,7 +1,6 @@
 """The ``glance`` image plugin keeps the image contract on a real Glance
 (the conformance kit), and says so clearly when Glance is not there."""
 
-import tempfile
 import unittest
 
 import pytest
