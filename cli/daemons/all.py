@@ -42,13 +42,19 @@ _START_WORKERS = 8
 
 
 def seed_demo_image(conf, context):
+    """Create the ``demo`` image unless it exists; returns whether it is
+    there. Never into a Glance (``[images] backend = glance``): that
+    cloud's images are its operators'."""
+    if conf.images.backend == "glance":
+        return False
     images = loading.load_driver(loading.IMAGES, conf.images.backend, conf)
     if images.list(context, {"ids": [DEMO_IMAGE_ID]}):
-        return
+        return True
     images.create(context, {"id": DEMO_IMAGE_ID, "name": "demo",
                             "disk_format": "raw", "visibility": "public",
                             "architecture": "x86_64"})
     images.upload(context, DEMO_IMAGE_ID, [b"\0" * 4096])
+    return True
 
 
 def ensure_default_network(conf, db, context):
