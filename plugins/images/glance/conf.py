@@ -21,7 +21,9 @@ Glance's base URL (``https://glance.example.org:9292``). When unset, the
                help="Region of the catalog's ``image`` endpoint (any when "
                     "unset)."),
     cfg.StrOpt("interface", default="public",
-               choices=["public", "internal", "admin"],
+               choices=[("public", "the endpoint users reach"),
+                        ("internal", "the endpoint inside the cloud"),
+                        ("admin", "the administrative endpoint")],
                help="Which of the catalog's ``image`` endpoints to use."),
     cfg.IntOpt("timeout", default=60, min=1,
                help="Seconds to wait for Glance to answer a request."),

@@ -108,6 +108,14 @@ def test_nimbus_serves_no_image_api_of_its_own(glance_cloud):
     resp = requests.get(f"{cloud.url}/image/v2/images",
                         headers={"X-Auth-Token": token}, timeout=30)
     assert resp.status_code == 404
-    listed = json.loads(cloud.openstack("demo", "image", "list", "-f",
-                                        "json").stdout)
-    assert "demo" in [row["Name"] for row in listed]
+    # The stock clients find Glance in the catalog.
+    glance = cloud.sdk("demo").image
+    assert glance.get_endpoint().startswith(cloud.glance_url)
+    made = glance.post("/images", json={"name": "gl-listed"}).json()
+    try:
+        listed = json.loads(cloud.openstack("demo", "image", "list", "-f",
+                                            "json").stdout)
+        assert (made["id"], "gl-listed") in [(row["ID"], row["Name"])
+                                             for row in listed]
+    finally:
+        glance.delete(f"/images/{made['id']}")
