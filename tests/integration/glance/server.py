@@ -3,9 +3,10 @@
 Glance comes from PyPI into its own virtualenv (it pins its own oslo
 libraries): ``tools/setup-glance.sh`` makes it, by default in
 ``.cache/glance-venv``; ``NIMBUS_GLANCE_VENV`` names another.
-:func:`running_glance` configures it in a directory of its own (SQLite,
-one ``file`` store, Keystone auth through keystonemiddleware against the
-given Keystone), runs ``glance-manage db_sync``, serves the API with
+:func:`prepare` configures it in a directory of its own (SQLite, one
+``file`` store, Keystone auth through keystonemiddleware against the
+given Keystone) and runs ``glance-manage db_sync`` (while Keystone
+starts: it needs none); :func:`running_glance` serves the API with
 gunicorn (``serve.py``) and stops that process, by PID, afterwards. A
 missing virtualenv or a Glance that does not come up raises: the tests
 fail, never skip.
@@ -32,7 +33,7 @@ class GlanceError(RuntimeError):
     """Glance could not be installed, configured or started."""
 
 
-def _check_venv():
+def check_venv():
     manage = VENV / "bin" / "glance-manage"
     if not manage.exists():
         raise GlanceError(f"no Glance virtualenv at {VENV}: run "
@@ -70,11 +71,10 @@ def _configure(confdir, datadir, keystone_url, url):
     })
 
 
-@contextlib.contextmanager
-def running_glance(workdir, keystone_url):
-    """Yield Glance's base URL (``http://127.0.0.1:PORT``); its service
-    user :data:`USER` must exist in Keystone. Stopped on exit."""
-    manage = _check_venv()
+def prepare(workdir, keystone_url):
+    """Configure Glance in ``workdir`` and make its database (Keystone
+    need not be up yet); returns what :func:`running_glance` takes."""
+    manage = check_venv()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     confdir = workdir / "glance-etc"
@@ -89,6 +89,16 @@ def running_glance(workdir, keystone_url):
         raise GlanceError(
             f"glance-manage db_sync failed ({result.returncode}):\n"
             f"{keystone_server._tail(workdir / 'glance-manage.log')}")
+    return workdir, confdir, port
+
+
+@contextlib.contextmanager
+def running_glance(prepared):
+    """Serve the Glance :func:`prepare` made; yield its base URL
+    (``http://127.0.0.1:PORT``). Its service user :data:`USER` must exist
+    in Keystone. Stopped on exit."""
+    workdir, confdir, port = prepared
+    url = f"http://127.0.0.1:{port}"
     log_path = workdir / "glance.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
@@ -97,8 +107,11 @@ def running_glance(workdir, keystone_url):
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
     try:
-        keystone_server.wait_ready(proc, url + "/healthcheck", log_path,
-                                   timeout=90)
+        try:
+            keystone_server.wait_ready(proc, url + "/healthcheck",
+                                       log_path, timeout=90)
+        except keystone_server.KeystoneError as err:
+            raise GlanceError(str(err).replace("Keystone", "Glance"))
         yield url
     finally:
         keystone_server.stop(proc)

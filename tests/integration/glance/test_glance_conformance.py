@@ -58,6 +58,25 @@ def test_endpoint_option_overrides_the_catalog(glance_cloud, tmp_path):
         store.delete(admin, image["id"])
 
 
+def test_list_follows_glances_pages(shared_store, monkeypatch):
+    from nimbus.plugins.images.glance import store as glance_store_mod
+    owner = make_context("paging")
+    made = [shared_store.create(owner, {"name": f"page-{n}",
+                                        "visibility": "private"})["id"]
+            for n in range(5)]
+    try:
+        monkeypatch.setattr(glance_store_mod, "_PAGE", 2)
+        listed = [r for r in shared_store.list(owner)
+                  if r["owner"] == "paging"]
+        # every page once; oldest first (ties: by id, as Glance's sort)
+        assert sorted(r["id"] for r in listed) == sorted(made)
+        keys = [(r["created_at"], r["id"]) for r in listed]
+        assert keys == sorted(keys)
+    finally:
+        for image_id in made:
+            shared_store.delete(owner, image_id)
+
+
 def test_glance_unreachable_is_service_unavailable(glance_cloud, tmp_path):
     dead = f"http://127.0.0.1:{free_port()}"
     store = glance_store(glance_cloud.conf_file, str(tmp_path),
