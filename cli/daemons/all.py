@@ -96,12 +96,20 @@ def clouds_yaml(conf, base_url):
                 base_url + "/volume/v3")
         if "network" in conf.api.enabled_dialects:
             entry["network_endpoint_override"] = base_url + "/network"
-        if "image" in conf.api.enabled_dialects:
+        if "image" in conf.api.enabled_dialects and \
+                _serves_images(conf):
             # "server image create --wait" and "image show" need it.
             entry["image_endpoint_override"] = base_url + "/image"
         return entry
     return {"clouds": {"nimbus": cloud("admin:admin"),
                        "nimbus-demo": cloud("demo:demo")}}
+
+
+def _serves_images(conf):
+    """Whether the image dialect serves /image (not with a Glance's
+    images: those are Glance's to serve)."""
+    images = getattr(conf, "images", None)
+    return images is None or images.backend != "glance"
 
 
 def write_clouds_yaml(conf, base_url):
