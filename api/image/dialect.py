@@ -31,7 +31,7 @@ class ImageDialect(http.AuthenticatedDialect):
 
     def __init__(self, conf, services):
         super().__init__(conf, services)
-        if conf.images.backend == "glance":
+        if "images" in conf and conf.images.backend == "glance":
             LOG.warning("[images] backend = glance: the image dialect "
                         "serves nothing; clients use Glance's endpoint "
                         "(the catalog's image service)")
