@@ -194,7 +194,9 @@ class GlanceImages(images.ImageStore):
 
     def local_path(self, context, image_id):
         """The image's file in this host's cache, downloaded from Glance
-        (and checked) the first time; None while it has no data."""
+        (and checked) the first time; None while it has no data. A cached
+        image is returned without asking Glance (callers looked the
+        record up with :meth:`get` first, as the compute manager does)."""
         cache_dir = self.conf.glance.cache_dir
         path = cache.cached(cache_dir, image_id) \
             if set(image_id or "-") <= _ID_CHARS else None
