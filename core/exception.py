@@ -515,9 +515,19 @@ class MultiattachToShelvedNotSupported(Invalid):
                "shelved-offloaded instances.")
 
 
-class VolumeTaggedAttachToShelvedNotSupported(Invalid):
+class VolumeTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged volume attachment is not supported for this "
+               "server instance.")
+
+
+class VolumeTaggedAttachToShelvedNotSupported(VolumeTaggedAttachNotSupported):
     msg_fmt = ("Tagged volume attachment is not supported for "
                "shelved-offloaded instances.")
+
+
+class NetworkInterfaceTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged network interface attachment is not supported for "
+               "this server instance.")
 
 
 class VolumeIsBusy(Conflict):
