@@ -1,10 +1,12 @@
 """/servers/{id}/os-volume_attachments: list, show, attach, detach
 (Nova's bodies up to 2.11: ``id``, ``serverId``, ``volumeId``,
 ``device``); from 2.20 also of shelved-offloaded servers; from 2.60
-multiattach volumes (below it they are a 400, as Nova)."""
+multiattach volumes (below it they are a 400, as Nova); from 2.70 the
+device ``tag`` in bodies; from 2.79 ``delete_on_termination`` at attach
+and in bodies."""
 
 import pecan
-from oslo_utils import uuidutils
+from oslo_utils import strutils, uuidutils
 
 from nimbus.api.openstack import common, schemas_volumes
 from nimbus.core import exception
@@ -18,8 +20,15 @@ def _instance(server_id, rule):
 
 
 def view(server_id, entry):
-    return {"id": entry["volume_id"], "serverId": server_id,
+    """An attachment as the request's microversion shows it."""
+    body = {"id": entry["volume_id"], "serverId": server_id,
             "volumeId": entry["volume_id"], "device": entry.get("device")}
+    if common.at_least(70):
+        body["tag"] = entry.get("tag")
+    if common.at_least(79):
+        body["delete_on_termination"] = bool(
+            entry.get("delete_on_termination"))
+    return body
 
 
 class VolumeAttachmentController:
@@ -80,8 +89,11 @@ class VolumeAttachmentsController:
         attachment = common.services().compute.attach_volume(
             common.context(), instance.uuid, data["volumeId"],
             device=data.get("device"), offloaded=common.at_least(20),
-            tagged="tag" in data, multiattach=common.at_least(60))
-        return common.reply({"volumeAttachment": attachment})
+            tag=data.get("tag"), multiattach=common.at_least(60),
+            delete_on_termination=strutils.bool_from_string(
+                data.get("delete_on_termination", False), strict=True))
+        return common.reply({"volumeAttachment": view(
+            instance.uuid, dict(attachment, volume_id=data["volumeId"]))})
 
     @pecan.expose("json")
     def _lookup(self, volume_id, *remainder):
