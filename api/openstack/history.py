@@ -159,7 +159,8 @@ CHANGES = (
     _c(86, "Flavor extra spec validation."),
     _c(87, "Rescue of volume-backed servers."),
     _c(88, "Hypervisor statistics and resource fields gone."),
-    _c(89, "Volume attachment ids in attachment bodies."),
+    _c(89, "Volume attachment ids in attachment bodies (attachment_id "
+           "and bdm_uuid replace id in list and show).", True),
     _c(90, "Hostname at create, update and rebuild."),
     _c(91, "unshelve to a host; unpin the availability zone."),
     _c(92, "Key pairs import only (no generate)."),

@@ -3,7 +3,9 @@
 ``device``); from 2.20 also of shelved-offloaded servers; from 2.60
 multiattach volumes (below it they are a 400, as Nova); from 2.70 the
 device ``tag`` in bodies; from 2.79 ``delete_on_termination`` at attach
-and in bodies."""
+and in bodies; from 2.89 list and show bodies carry ``attachment_id``
+(the volume service's) and ``bdm_uuid`` (the block device mapping's)
+instead of ``id``."""
 
 import pecan
 from oslo_utils import strutils, uuidutils
@@ -19,8 +21,9 @@ def _instance(server_id, rule):
     return servers.get_authorized(server_id, rule)
 
 
-def view(server_id, entry):
-    """An attachment as the request's microversion shows it."""
+def view(server_id, entry, attach=False):
+    """An attachment as the request's microversion shows it; ``attach``:
+    the answer of an attach, which 2.89 left as it was (Nova's)."""
     body = {"id": entry["volume_id"], "serverId": server_id,
             "volumeId": entry["volume_id"], "device": entry.get("device")}
     if common.at_least(70):
@@ -28,7 +31,21 @@ def view(server_id, entry):
     if common.at_least(79):
         body["delete_on_termination"] = bool(
             entry.get("delete_on_termination"))
+    if common.at_least(89) and not attach:
+        del body["id"]
+        body["attachment_id"] = entry["attachment_id"]
+        body["bdm_uuid"] = entry["bdm_uuid"]
     return body
+
+
+def _shown(entries):
+    """From 2.89 only attachments with both ids (Nova leaves out those
+    without an attachment id; nimbus's always have one, and a block
+    device mapping unless one is being made)."""
+    if not common.at_least(89):
+        return entries
+    return [e for e in entries if e.get("attachment_id") and
+            e.get("bdm_uuid")]
 
 
 class VolumeAttachmentController:
@@ -50,6 +67,9 @@ class VolumeAttachmentController:
         self._check_id()
         entry = common.services().compute.volume_attachment(
             common.context(), instance.uuid, self.volume_id)
+        if not _shown([entry]):
+            raise exception.VolumeAttachmentNotFound(
+                attachment_id=self.volume_id)
         return common.reply({"volumeAttachment": view(instance.uuid,
                                                       entry)})
 
@@ -73,8 +93,8 @@ class VolumeAttachmentsController:
     def index(self):
         common.allow("GET", "POST")
         instance = _instance(self.server_id, P % "index")
-        entries = common.services().compute.volume_attachments(
-            common.context(), instance.uuid)
+        entries = _shown(common.services().compute.volume_attachments(
+            common.context(), instance.uuid))
         limit = common.limit_param()
         offset = common.int_param("offset") or 0
         entries = entries[offset:offset + limit]
@@ -93,7 +113,8 @@ class VolumeAttachmentsController:
             delete_on_termination=strutils.bool_from_string(
                 data.get("delete_on_termination", False), strict=True))
         return common.reply({"volumeAttachment": view(
-            instance.uuid, dict(attachment, volume_id=data["volumeId"]))})
+            instance.uuid, dict(attachment, volume_id=data["volumeId"]),
+            attach=True)})
 
     @pecan.expose("json")
     def _lookup(self, volume_id, *remainder):

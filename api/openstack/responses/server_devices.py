@@ -1,7 +1,8 @@
 """A server's volume attachments and network interfaces: list, show and
 attach. 2.70 adds the device ``tag`` to both, 2.79 a volume's
-``delete_on_termination``; the volume ranges end where 2.89 changes the
-list and show bodies (and 2.101 the attach's). The virtual interfaces (a
+``delete_on_termination``; 2.89 replaces ``id`` by ``attachment_id``
+and ``bdm_uuid`` in list and show bodies (not the attach's, which 2.101
+changes next). The virtual interfaces (a
 nova-network proxy) show ``net_id`` from 2.12 and are gone at 2.44."""
 
 from nimbus.api.openstack.responses import types as t
@@ -18,6 +19,9 @@ _VOLUME = t.obj({"id": t.STRING, "serverId": t.STRING,
 _VOLUME_70 = t.evolve(_VOLUME, add={"tag": _TAG}, require=["tag"])
 _VOLUME_79 = t.evolve(_VOLUME_70, add={"delete_on_termination": t.BOOLEAN},
                       require=["delete_on_termination"])
+_VOLUME_89 = t.evolve(_VOLUME_79, add={"attachment_id": t.STRING,
+                                       "bdm_uuid": t.STRING},
+                      require=["attachment_id", "bdm_uuid"], drop=["id"])
 
 
 def _one_volume(volume):
@@ -63,7 +67,7 @@ def _vifs(minor):
 SCHEMAS = {
     ("GET", S + "/os-volume_attachments"): [
         (1, LAST, _volumes(_VOLUME)), (70, 78, _volumes(_VOLUME_70)),
-        (79, 88, _volumes(_VOLUME_79))],
+        (79, 88, _volumes(_VOLUME_79)), (89, None, _volumes(_VOLUME_89))],
     # The attach always shows ``device`` from 2.70 (null or not).
     ("POST", S + "/os-volume_attachments"): [
         (1, LAST, _ONE_VOLUME),
@@ -71,7 +75,8 @@ SCHEMAS = {
         (79, 100, _one_volume(t.evolve(_VOLUME_79, require=["device"])))],
     ("GET", S + "/os-volume_attachments/{volume_id}"): [
         (1, LAST, _ONE_VOLUME), (70, 78, _one_volume(_VOLUME_70)),
-        (79, 88, _one_volume(_VOLUME_79))],
+        (79, 88, _one_volume(_VOLUME_79)),
+        (89, None, _one_volume(_VOLUME_89))],
     ("GET", S + "/os-interface"): [
         (1, LAST, _interfaces(_INTERFACE)),
         (70, None, _interfaces(_INTERFACE_70))],
