@@ -478,6 +478,10 @@ class VolumeAttachmentNotFound(NotFound):
     msg_fmt = "Volume attachment %(attachment_id)s could not be found."
 
 
+class VolumeBDMNotFound(NotFound):
+    msg_fmt = "No volume Block Device Mapping with id %(volume_id)s."
+
+
 class VolumeInvalidState(Conflict):
     """A guarded status change found the volume in another status."""
 

@@ -155,7 +155,9 @@ CHANGES = (
     _c(82, "accelerator-request-bound external event."),
     _c(83, "More server list filters for non-admins."),
     _c(84, "Instance action event details."),
-    _c(85, "Update a volume attachment's delete_on_termination."),
+    _c(85, "Update a volume attachment's delete_on_termination (PUT; "
+           "below it PUT is the swap, which nimbus's volume service never "
+           "asks for: Nova's 409).", True),
     _c(86, "Flavor extra spec validation."),
     _c(87, "Rescue of volume-backed servers."),
     _c(88, "Hypervisor statistics and resource fields gone."),

@@ -53,6 +53,18 @@ def volume_attach(at_least):
     return _with(VOLUME_ATTACH, tag=TAG, delete_on_termination=BOOLEAN)
 
 
+#: PUT /servers/{id}/os-volume_attachments/{volume_id} below 2.85 (Nova's
+#: swap): the new ``volumeId``.
+VOLUME_SWAP = {
+    "type": "object", "required": ["volumeAttachment"],
+    "properties": {"volumeAttachment": {
+        "type": "object", "required": ["volumeId"],
+        "properties": {"volumeId": VOLUME_ID},
+        "additionalProperties": False,
+    }},
+    "additionalProperties": False,
+}
+
 #: PUT /servers/{id}/os-volume_attachments/{volume_id} from 2.85: the
 #: attachment as GET shows it; only ``delete_on_termination`` may
 #: change (the other fields must be what they are).

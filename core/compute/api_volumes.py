@@ -113,6 +113,44 @@ class VolumeAttachMixin:
         raise exception.VolumeAttachmentNotFound(
             attachment_id=f"{uuid}/{volume_id}")
 
+    def volume_mapping(self, context, uuid, volume_id):
+        """The block device mapping of ``volume_id`` on the server (its
+        ``device_name``, ``tag``, ``delete_on_termination``).
+
+        :raises InstanceNotFound: no such server for ``context``.
+        :raises VolumeBDMNotFound: the volume is not the server's (404).
+        """
+        instance = self.get(context, uuid)
+        mapping = self.db.block_devices.get_by_volume_and_instance(
+            context, volume_id, instance.uuid)
+        if mapping is None:
+            raise exception.VolumeBDMNotFound(volume_id=volume_id)
+        return mapping
+
+    def set_delete_on_termination(self, context, uuid, volume_id, value):
+        """Whether the server's volume ``volume_id`` goes with it (2.85).
+
+        :raises VolumeBDMNotFound: the volume is not the server's (404).
+        """
+        self.volume_mapping(context, uuid, volume_id)
+        self.db.block_devices.update(context, volume_id, uuid,
+                                     {"delete_on_termination": bool(value)})
+
+    def swap_volume(self, context, uuid, old_volume_id, new_volume_id):
+        """Nova's swap of an attached volume for another, which it only
+        does for the volume service migrating ``old_volume_id``; nimbus's
+        volume service never migrates a volume, so every swap is Nova's
+        answer for a volume that is not migrating.
+
+        :raises VolumeNotFound: no such (visible) volume (404).
+        :raises Conflict: the volume is not migrating (409).
+        """
+        self.get(context, uuid)
+        self._visible_volume(context, old_volume_id)
+        raise exception.Conflict(
+            message=f"volume {old_volume_id} is not migrating; this API "
+                    "should only be called by Cinder")
+
     @staticmethod
     def _device_name(attachments, requested):
         """The device to name the volume: the next free ``/dev/vdX``.

@@ -3,7 +3,10 @@
 ``device``); from 2.20 also of shelved-offloaded servers; from 2.60
 multiattach volumes (below it they are a 400, as Nova); from 2.70 the
 device ``tag`` in bodies; from 2.79 ``delete_on_termination`` at attach
-and in bodies; from 2.89 list and show bodies carry ``attachment_id``
+and in bodies; from 2.85 PUT changes ``delete_on_termination`` (below it
+PUT is Nova's swap, which only the volume service may ask for while it
+migrates the volume: nimbus's never does, so it is Nova's 409); from
+2.89 list and show bodies carry ``attachment_id``
 (the volume service's) and ``bdm_uuid`` (the block device mapping's)
 instead of ``id``."""
 
@@ -62,7 +65,7 @@ class VolumeAttachmentController:
 
     @pecan.expose("json", generic=True)
     def index(self):
-        common.allow("GET", "DELETE")
+        common.allow("GET", "PUT", "DELETE")
         instance = _instance(self.server_id, P % "show")
         self._check_id()
         entry = common.services().compute.volume_attachment(
@@ -72,6 +75,42 @@ class VolumeAttachmentController:
                 attachment_id=self.volume_id)
         return common.reply({"volumeAttachment": view(instance.uuid,
                                                       entry)})
+
+    @index.when(method="PUT", template="json")
+    def update(self):
+        schema = schemas_volumes.VOLUME_ATTACH_UPDATE if \
+            common.at_least(85) else schemas_volumes.VOLUME_SWAP
+        data = common.body(schema)["volumeAttachment"]
+        compute = common.services().compute
+        ctx = common.context()
+        swap = data["volumeId"] != self.volume_id
+        if not common.at_least(85) or swap:
+            instance = _instance(self.server_id, P % "swap")
+        else:
+            instance = _instance(self.server_id, P % "update")
+        if common.at_least(85):
+            self._update_mapping(compute, ctx, instance, data)
+        if not common.at_least(85) or swap:
+            compute.swap_volume(ctx, instance.uuid, self.volume_id,
+                                data["volumeId"])
+        return common.reply(None, 202)
+
+    def _update_mapping(self, compute, ctx, instance, data):
+        """Nova's checks: only ``delete_on_termination`` may change; the
+        other fields given must be what they are."""
+        mapping = compute.volume_mapping(ctx, instance.uuid, self.volume_id)
+        for key, current in (("id", self.volume_id),
+                             ("serverId", instance.uuid),
+                             ("device", mapping["device_name"]),
+                             ("tag", mapping["tag"])):
+            if key in data and data[key] != current:
+                raise exception.Invalid(
+                    message=f"The {key} property is not mutable")
+        if "delete_on_termination" in data:
+            compute.set_delete_on_termination(
+                ctx, instance.uuid, self.volume_id,
+                strutils.bool_from_string(data["delete_on_termination"],
+                                          strict=True))
 
     @index.when(method="DELETE", template="json")
     def delete(self):
