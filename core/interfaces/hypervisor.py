@@ -81,10 +81,11 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: optional: a 1.8 plugin declares no ``supports_multiattach`` and the
 #: API refuses to attach multiattach volumes to its guests (409).
 #: 1.10: capabilities ``supports_tagged_attach_volume`` and
-#: ``supports_tagged_attach_interface`` (the guest's device metadata can
-#: carry the tag of a disk or NIC hot-plugged into it); optional: a 1.9
-#: plugin declares neither and the API refuses a tagged attach to its
-#: guests (400, as Nova).
+#: ``supports_tagged_attach_interface`` (a disk or NIC may be hot-plugged
+#: with a device tag: the plugin can tell the guest where the device is,
+#: which the tag's device metadata needs); optional: a 1.9 plugin
+#: declares neither and the API refuses a tagged attach to its guests
+#: (400, as Nova).
 INTERFACE_VERSION = "1.10"
 
 REBOOT_SOFT = "SOFT"
@@ -147,8 +148,8 @@ class Capabilities:
     #: attached to several guests at once.
     supports_multiattach: bool = False
     #: a volume attached with a device tag (compute API 2.49) may be
-    #: hot-plugged into a running guest (its tag then shows in the
-    #: guest's device metadata).
+    #: hot-plugged into a running guest (Nova's drivers declaring it
+    #: report the device's bus address for the guest's device metadata).
     supports_tagged_attach_volume: bool = False
     #: the same for a NIC attached with a device tag.
     supports_tagged_attach_interface: bool = False
