@@ -478,6 +478,10 @@ class VolumeAttachmentNotFound(NotFound):
     msg_fmt = "Volume attachment %(attachment_id)s could not be found."
 
 
+class VolumeBDMNotFound(NotFound):
+    msg_fmt = "No volume Block Device Mapping with id %(volume_id)s."
+
+
 class VolumeInvalidState(Conflict):
     """A guarded status change found the volume in another status."""
 
@@ -515,9 +519,19 @@ class MultiattachToShelvedNotSupported(Invalid):
                "shelved-offloaded instances.")
 
 
-class VolumeTaggedAttachToShelvedNotSupported(Invalid):
+class VolumeTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged volume attachment is not supported for this "
+               "server instance.")
+
+
+class VolumeTaggedAttachToShelvedNotSupported(VolumeTaggedAttachNotSupported):
     msg_fmt = ("Tagged volume attachment is not supported for "
                "shelved-offloaded instances.")
+
+
+class NetworkInterfaceTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged network interface attachment is not supported for "
+               "this server instance.")
 
 
 class VolumeIsBusy(Conflict):
