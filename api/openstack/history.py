@@ -167,7 +167,10 @@ CHANGES = (
            "bodies (the volume goes with the server).", True),
     _c(80, "Migration filters by user and project."),
     _c(81, "Image cache pre-caching on aggregates."),
-    _c(82, "accelerator-request-bound external event."),
+    _c(82, "accelerator-request-bound external event (signalling only: "
+           "no nimbus build binds accelerators, so none waits for it; "
+           "answered 200 and logged, as Nova's compute logs an event "
+           "nobody waits for).", True),
     _c(83, "More server list filters for non-admins."),
     _c(84, "Instance action event details: why a failed event failed "
            "(the owner's by policy).", True),
