@@ -690,6 +690,13 @@ class EvacuateTargetStateNotSupported(Invalid):
     safe = True
 
 
+class InvalidExtraSpec(Invalid):
+    """A flavor extra spec a plugin declares, with a value it does not
+    take, or an undeclared key of a declared namespace (2.86)."""
+
+    msg_fmt = "%(reason)s"
+
+
 # -- compute API: hypervisor capabilities -----------------------------------
 
 class EventTagMissing(Invalid):

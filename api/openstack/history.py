@@ -177,7 +177,9 @@ CHANGES = (
     _c(85, "Update a volume attachment's delete_on_termination (PUT; "
            "below it PUT is the swap, which nimbus's volume service never "
            "asks for: Nova's 409).", True),
-    _c(86, "Flavor extra spec validation."),
+    _c(86, "Flavor extra spec validation (the namespaces nimbus's "
+           "scheduler filters declare: `capabilities`, "
+           "`aggregate_instance_extra_specs`).", True),
     _c(87, "Rescue of volume-backed servers."),
     _c(88, "Hypervisor resource figures gone from detailed bodies, "
            "`uptime` in them instead; /statistics and /{id}/uptime gone.",
