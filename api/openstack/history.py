@@ -166,7 +166,8 @@ CHANGES = (
     _c(79, "delete_on_termination on volume attach and in attachment "
            "bodies (the volume goes with the server).", True),
     _c(80, "Migration filters by user and project."),
-    _c(81, "Image cache pre-caching on aggregates."),
+    _c(81, "Image pre-caching on an aggregate's hosts "
+           "(POST /os-aggregates/{id}/images).", True),
     _c(82, "accelerator-request-bound external event (signalling only: "
            "no nimbus build binds accelerators, so none waits for it; "
            "answered 200 and logged, as Nova's compute logs an event "

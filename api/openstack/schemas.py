@@ -338,6 +338,22 @@ _HOST = {"type": "object",
                                  "maxLength": 255}},
          "required": ["host"], "additionalProperties": False}
 
+#: POST /os-aggregates/{id}/images (2.81): the images to pre-cache.
+AGGREGATE_IMAGES = {
+    "type": "object",
+    "properties": {"cache": {
+        "type": "array", "minItems": 1,
+        "items": {"type": "object",
+                  "properties": {"id": {
+                      "type": "string",
+                      "pattern": "^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?"
+                                 "[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                                 "[0-9a-fA-F]{12}$"}},
+                  "required": ["id"], "additionalProperties": False}}},
+    "required": ["cache"],
+    "additionalProperties": False,
+}
+
 AGGREGATE_ACTION = {
     "type": "object",
     "properties": {

@@ -277,6 +277,28 @@ class ImageActionsMixin:
 
     # -- evacuate ---------------------------------------------------------------
 
+    def cache_images(self, context, aggregate_id, image_ids):
+        """Have the hosts of the aggregate copy the images into their
+        image caches ahead of any boot (Compute API 2.81); returns at
+        once (conductor asks the hosts).
+
+        :raises AggregateNotFound: (404) no such aggregate.
+        :raises Invalid: (400) an image is repeated, unknown or not
+            active, or conductor or the computes are pinned below the
+            RPC that carries the request; nothing is asked then.
+        """
+        if len(set(image_ids)) != len(image_ids):
+            raise exception.Invalid(message="Duplicate images in request")
+        aggregate = self.db.aggregates.get(context, aggregate_id)
+        for image_id in image_ids:
+            self._image_for_boot(context, image_id)
+        try:
+            self.compute_rpc.check_image_precache()
+        except exception.UnsupportedOperation as err:
+            raise exception.Invalid(message=str(err))
+        self.conductor_rpc.cache_images(context, aggregate["id"],
+                                        image_ids)
+
     def evacuate(self, context, uuid, host=None, admin_password=None,
                  target_state=None):
         """Rebuild a server of a host that is down on another host.

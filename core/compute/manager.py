@@ -30,6 +30,7 @@ from nimbus.core.compute import (
     inflight,
     manager_diagnostics,
     manager_events,
+    manager_image_cache,
     manager_images,
     manager_live,
     manager_moves,
@@ -78,10 +79,11 @@ class ComputeManager(manager.Manager,
                      manager_live.LiveMigrationManagerMixin,
                      manager_images.ImageWorkflowsMixin,
                      manager_diagnostics.DiagnosticsManagerMixin,
+                     manager_image_cache.ImageCacheManagerMixin,
                      manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.13")
+    target = messaging.Target(version="1.14")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)

@@ -38,6 +38,8 @@ Version history:
   the host's instances, e.g. ``volume-extended``).
 * 1.13: rebuild_instance takes ``target_state`` (an evacuated server
   ends ``stopped`` whatever it was, Compute API 2.95).
+* 1.14: cache_images (call: copy images into the host's image cache,
+  Compute API 2.81).
 """
 
 import oslo_messaging as messaging
@@ -49,7 +51,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.13"
+VERSION_CAP = "1.14"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -161,6 +163,23 @@ class ComputeAPI:
                 reason="the compute RPC API is pinned below 1.10")
         return self._on(instance.host, version="1.10", timeout=60).call(
             context, "get_vnc_console", instance=instance)
+
+    def cache_images(self, context, host, image_ids, timeout=600):
+        """Have ``host`` copy ``image_ids`` into its image cache; return
+        ``{image_id: "cached" | "existing" | "unsupported" | "error"}``.
+
+        :raises UnsupportedOperation: the RPC API is pinned below 1.14.
+        """
+        self.check_image_precache(host)
+        return self._on(host, version="1.14", timeout=timeout).call(
+            context, "cache_images", image_ids=list(image_ids))
+
+    def check_image_precache(self, host="the computes"):
+        """:raises UnsupportedOperation: computes are pinned below 1.14."""
+        if not self.client.can_send_version("1.14"):
+            raise exception.UnsupportedOperation(
+                plugin=f"nimbus-compute (RPC pinned below 1.14) on {host}",
+                operation="cache_images")
 
     def get_diagnostics(self, context, instance):
         """The guest's :class:`~nimbus.core.interfaces.guest.

@@ -13,6 +13,8 @@ Version history:
 * 1.3: compute_task live_migrate_instance (cast).
 * 1.4: compute_task namespace: unshelve_instance, evacuate_instance.
 * 1.5: evacuate_instance takes ``target_state`` (Compute API 2.95).
+* 1.6: compute_task cache_images (cast: an aggregate's hosts pre-cache
+  images, Compute API 2.81).
 """
 
 import time
@@ -30,7 +32,7 @@ TOPIC = "conductor"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] conductor`` pins an older one.
-VERSION_CAP = "1.5"
+VERSION_CAP = "1.6"
 
 
 class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
@@ -220,6 +222,21 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
             context, "evacuate_instance", instance_uuid=instance_uuid,
             image_ref=image_ref, target_host=target_host,
             target_state=target_state)
+
+    def cache_images(self, context, aggregate_id, image_ids):
+        """Cast: have the aggregate's hosts that are up copy the images
+        into their image caches.
+
+        :raises Invalid: conductor is pinned below 1.6 (Nova's 400).
+        """
+        if not self.client.can_send_version("1.6"):
+            raise exception.Invalid(
+                reason="image pre-caching needs conductor RPC 1.6; "
+                       "[upgrade_levels] conductor pins "
+                       f"{self.client.version_cap}")
+        self.client.prepare(namespace="compute_task", version="1.6").cast(
+            context, "cache_images", aggregate_id=aggregate_id,
+            image_ids=list(image_ids))
 
     def check_evacuate_target_state(self):
         """:raises EvacuateTargetStateNotSupported: conductor is pinned

@@ -15,7 +15,7 @@ from oslo_log import log as logging
 from nimbus.core import exception, notifications
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import task_states, vm_states
-from nimbus.core.conductor import image_tasks
+from nimbus.core.conductor import image_cache, image_tasks
 from nimbus.core.conductor.workflows import endpoint as move_endpoint
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import instance as instance_obj
@@ -26,7 +26,8 @@ LOG = logging.getLogger(__name__)
 
 
 class ComputeTaskManager(move_endpoint.MoveTaskMixin,
-                         image_tasks.ImageTasksMixin):
+                         image_tasks.ImageTasksMixin,
+                         image_cache.ImageCacheTasksMixin):
     """Endpoint of the ``compute_task`` namespace on the conductor topic
     (builds here; cold moves in :mod:`.workflows.endpoint`, image
     workflows in :mod:`.image_tasks`).
@@ -35,7 +36,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
     :param db: the database API handed in by the daemon.
     """
 
-    target = messaging.Target(namespace="compute_task", version="1.5")
+    target = messaging.Target(namespace="compute_task", version="1.6")
 
     def __init__(self, conf, db):
         self.conf = conf

@@ -40,6 +40,13 @@ cast) the way it does at start-up. Moves are left to
 Seconds between two looks for instances past ``task_state_timeout``
 (by conductor, and by each compute for its own host).
 """),
+    cfg.IntOpt("precache_concurrency", default=1, min=1,
+               help="""
+How many compute hosts copy images into their cache at once when an
+administrator asks an aggregate to pre-cache images (Compute API 2.81).
+Each host copies its images one after the other; more hosts at once
+finish sooner but load the image store more.
+"""),
     cfg.IntOpt("database_outage_wait", default=60, min=0,
                help="""
 Seconds a service without database access (compute) keeps retrying a

@@ -86,7 +86,11 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: which the tag's device metadata needs); optional: a 1.9 plugin
 #: declares neither and the API refuses a tagged attach to its guests
 #: (400, as Nova).
-INTERFACE_VERSION = "1.10"
+#: 1.11: ``cache_image`` (capability ``image_precache``): copy an image
+#: into the host's image cache ahead of any boot (Compute API 2.81);
+#: optional: a 1.10 plugin declares no ``image_precache`` and its hosts
+#: answer ``unsupported``.
+INTERFACE_VERSION = "1.11"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -153,6 +157,9 @@ class Capabilities:
     supports_tagged_attach_volume: bool = False
     #: the same for a NIC attached with a device tag.
     supports_tagged_attach_interface: bool = False
+    #: :meth:`Hypervisor.cache_image`: the host keeps images it booted
+    #: from, and can be given one before any guest needs it.
+    image_precache: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
@@ -322,6 +329,18 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
         :raises HypervisorInstanceNotFound: no such guest.
         """
         self._unsupported("get_diagnostics")
+
+    def cache_image(self, context, image):
+        """Copy ``image`` (an :class:`ImageSpec` with its local ``path``)
+        into this host's image cache, as a boot from it would
+        (``capabilities.image_precache``), so the first boot here does not
+        wait for the copy. Idempotent and safe beside boots of the same
+        image.
+
+        :returns: True when it was copied now, False when the cache
+            already held it.
+        """
+        self._unsupported("cache_image")
 
     def attach_disk(self, uuid, disk):
         """Hot-plug ``disk`` (:class:`DiskSpec`) into the running guest

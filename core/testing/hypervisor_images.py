@@ -1,6 +1,6 @@
 """Conformance tests of the 1.4 image operations of hypervisor plugins:
-``snapshot`` and ``rescue``/``unrescue``; and of 1.5's
-``trigger_crash_dump``.
+``snapshot`` and ``rescue``/``unrescue``; of 1.5's
+``trigger_crash_dump``; and of 1.11's ``cache_image``.
 
 Mixed into :class:`nimbus.core.testing.hypervisor.
 HypervisorConformanceTests`, so every plugin's conformance suite runs
@@ -96,6 +96,37 @@ class HypervisorImageTests:
         if not caps.rescue:
             self.assertRaises(exception.UnsupportedOperation,
                               self.driver.unrescue, uuid)
+
+
+    def _precache_image(self):
+        """A small raw image with data on disk, under a fresh id."""
+        directory = self._snapshot_dir()
+        path = os.path.join(directory, "image.raw")
+        with open(path, "wb") as f:
+            f.truncate(1024 * 1024)
+        os.chmod(path, 0o644)
+        return hv.ImageSpec(id=f"conformance-cache-{uuidlib.uuid4()}",
+                            disk_format="raw", path=path)
+
+    def test_cache_image_copies_once(self):
+        if not self.driver.capabilities.image_precache:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.cache_image, None,
+                              self._precache_image())
+            return
+        image = self._precache_image()
+        self.assertIs(self.driver.cache_image(None, image), True)
+        self.assertIs(self.driver.cache_image(None, image), False)
+
+    def test_cache_image_without_data_fails_and_caches_nothing(self):
+        if not self.driver.capabilities.image_precache:
+            return
+        image = hv.ImageSpec(id=f"conformance-cache-{uuidlib.uuid4()}",
+                             path="/nonexistent/image.raw")
+        self.assertRaises(exception.NimbusException,
+                          self.driver.cache_image, None, image)
+        image.path = self._precache_image().path
+        self.assertIs(self.driver.cache_image(None, image), True)
 
 
 def _remove_tree(path):

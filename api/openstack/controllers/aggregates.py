@@ -3,6 +3,7 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
+from nimbus.core import exception
 
 
 def _admin_context(op):
@@ -59,12 +60,35 @@ class AggregateActionController:
         return _reply(agg)
 
 
+class AggregateImagesController:
+    """/os-aggregates/{id}/images (2.81): the aggregate's hosts copy the
+    images into their image caches before any guest needs them."""
+
+    def __init__(self, aggregate_id):
+        self.aggregate_id = aggregate_id
+
+    @pecan.expose("json")
+    def index(self):
+        common.allow("POST")
+        if not common.at_least(81):
+            raise exception.NotFound()
+        data = common.body(schemas.AGGREGATE_IMAGES)
+        common.authorize("compute:aggregates:images")
+        if not str(self.aggregate_id).isdigit():
+            raise exception.Invalid(reason="id must be an integer")
+        common.services().compute.cache_images(
+            common.context(), self.aggregate_id,
+            [image["id"] for image in data["cache"]])
+        return common.reply(None, 202)
+
+
 class AggregateController:
     """/os-aggregates/{id}: show, update, delete."""
 
     def __init__(self, aggregate_id):
         self.aggregate_id = aggregate_id
         self.action = AggregateActionController(aggregate_id)
+        self.images = AggregateImagesController(aggregate_id)
 
     @pecan.expose("json", generic=True)
     def index(self):

@@ -38,7 +38,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         crash_dump=True, vnc_console=True, diagnostics=True,
         volume_extend=True,
         supports_multiattach=True, supports_tagged_attach_volume=True,
-        supports_tagged_attach_interface=True)
+        supports_tagged_attach_interface=True, image_precache=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -48,6 +48,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                                       conf.fake.disabled_capabilities, host)
         self._lock = threading.Lock()
         self._guests = {}
+        #: ids of the images this host holds (booted from or pre-cached).
+        self.cached_images = set()
         #: guests set aside by migrate_disk_and_power_off, for a revert.
         self._kept = {}
         self._vnc = vnc.FakeVncServer()
@@ -105,8 +107,23 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                             vcpus=guest["vcpus"],
                             memory_mb=guest["memory_mb"])
 
+    def cache_image(self, context, image):
+        self._need("image_precache", "cache_image")
+        self._act("cache_image")
+        if not image.path or not os.path.isfile(image.path):
+            raise exception.InvalidInput(
+                reason=f"image {image.id} has no local data "
+                       f"({image.path!r})")
+        with self._lock:
+            new = image.id not in self.cached_images
+            self.cached_images.add(image.id)
+        return new
+
     def spawn(self, context, spec):
         self._act("spawn")
+        if spec.image:
+            with self._lock:
+                self.cached_images.add(spec.image.id)
         if any(d.shareable for d in spec.disks):
             self._need("supports_multiattach", "spawn with a shareable disk")
         with self._lock:

@@ -77,7 +77,7 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
         vnc_console=True, diagnostics=True, volume_extend=True,
         supports_multiattach=True, supports_tagged_attach_volume=True,
-        supports_tagged_attach_interface=True)
+        supports_tagged_attach_interface=True, image_precache=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):
@@ -348,6 +348,16 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
             return ""
         # "ignore" never makes the text longer than the bytes read.
         return data.decode("utf-8", "ignore")
+
+    def cache_image(self, context, image):
+        """Copy the image (and its kernel and ramdisk) into ``_base`` as a
+        boot would."""
+        new = not os.path.exists(self._cache.base_path(image.id))
+        self._cache.fetch(image.id, image.path)
+        for part in (image.kernel, image.ramdisk):
+            if part is not None:
+                self._cache.fetch(part.id, part.path)
+        return new
 
     def get_diagnostics(self, uuid):
         return diagnostics.of_guest(self._host.lookup(uuid),

@@ -33,9 +33,10 @@ V211 = {"X-OpenStack-Nova-API-Version": "2.11"}
 V226 = {"OpenStack-API-Version": "compute 2.26"}
 V255 = {"OpenStack-API-Version": "compute 2.55"}
 V278 = {"OpenStack-API-Version": "compute 2.78"}
+V281 = {"OpenStack-API-Version": "compute 2.81"}
 #: the highest version a row asks for (served above the advertised run,
 #: so the matrix advertises it while it is not).
-HIGHEST = 78
+HIGHEST = 81
 # The states fresh servers are prepared in, with the action that gets
 # there (from ACTIVE) and the status it ends in.
 STATES = {"stopped": ({"os-stop": None}, "SHUTOFF"),
@@ -378,6 +379,9 @@ def admin_rows():
                ADMIN_ONLY, _aggregate("fake-1")),
         action("/v2.1/os-aggregates/{aggregate}/action", "set_metadata",
                {"metadata": {"k": "v"}}, ADMIN_ONLY),
+        Row("POST", "/v2.1/os-aggregates/{aggregate}/images",
+            codes(202, 403, 403, 403), {"cache": [{"id": DEMO_IMAGE}]},
+            headers=V281),
         Row("GET", "/v2.1/os-server-groups", ALL_OK),
         Row("GET", "/v2.1/os-server-groups", codes(200, 403, 403, 403),
             query={"all_projects": "1"}),
