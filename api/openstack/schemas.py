@@ -71,6 +71,9 @@ SERVER_CREATE = {
                 # 2.52 (for_version): Nova's tags, at most 50.
                 "tags": {"type": "array", "items": schemas_volumes.TAG,
                          "maxItems": 50},
+                # 2.63 (for_version)
+                "trusted_image_certificates":
+                    schemas_image_actions.TRUSTED_CERTS,
             },
             "required": ["name", "flavorRef"],
             "additionalProperties": False,
@@ -150,13 +153,17 @@ def for_version(schema, at_least):
     microversion has it: ``description`` only from 2.19, so below it the
     field is an unexpected property (400), as in Nova; a block device
     ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33); server
-    ``tags`` at create only from 2.52."""
+    ``tags`` at create only from 2.52; ``trusted_image_certificates``
+    at create only from 2.63."""
     properties = schema["properties"]["server"]["properties"]
     if not at_least(19):
         properties = {k: v for k, v in properties.items()
                       if k != "description"}
     if "tags" in properties and not at_least(52):
         properties = {k: v for k, v in properties.items() if k != "tags"}
+    if "trusted_image_certificates" in properties and not at_least(63):
+        properties = {k: v for k, v in properties.items()
+                      if k != "trusted_image_certificates"}
     if "block_device_mapping_v2" in properties and (
             at_least(32) and not at_least(33) or at_least(42)):
         properties = dict(properties, block_device_mapping_v2=dict(
