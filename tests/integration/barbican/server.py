@@ -45,13 +45,6 @@ def _check_venv():
     return paste
 
 
-def register(keystone_url):
-    """Barbican's service user (role ``service`` on project ``service``,
-    enough to validate tokens) and its ``key-manager`` endpoint are made
-    by the caller's Keystone admin; this gives the user's settings."""
-    return {"username": SERVICE_USER, "password": SERVICE_PASSWORD}
-
-
 def _configure(workdir, port, keystone_url):
     # oslo.config finds ~/.barbican/barbican.conf: HOME is workdir.
     confdir = workdir / ".barbican"
@@ -76,13 +69,13 @@ def _configure(workdir, port, keystone_url):
 
 
 @contextlib.contextmanager
-def running_barbican(workdir, keystone_url):
-    """Yield Barbican's base URL (``http://127.0.0.1:PORT``); the service
-    user must exist in Keystone first (see :func:`register`)."""
+def running_barbican(workdir, keystone_url, port=None):
+    """Yield Barbican's base URL (``http://127.0.0.1:PORT``); Keystone
+    must know the ``SERVICE_USER`` (role ``service``) first."""
     paste = _check_venv()
     workdir = pathlib.Path(workdir) / "barbican"
     workdir.mkdir()
-    port = free_port()
+    port = port or free_port()
     _configure(workdir, port, keystone_url)
     shutil.copy(paste, workdir / "barbican-api-paste.ini")
     url = f"http://127.0.0.1:{port}"
