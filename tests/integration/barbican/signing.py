@@ -23,7 +23,7 @@ def _name(common_name):
 
 
 def _certificate(subject, key, issuer, issuer_key, ca):
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     usage = dict.fromkeys(
         ("content_commitment", "key_encipherment", "data_encipherment",
          "key_agreement", "crl_sign", "encipher_only", "decipher_only"),
