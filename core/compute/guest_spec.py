@@ -39,7 +39,7 @@ def build(context, instance, images, conf=None):
                 image_signature.verify(
                     context, conf, images,
                     images.get(context, instance.image_ref),
-                    instance.trusted_certs)
+                    _trusted_certs(instance))
         except (exception.ImageNotFound,
                 exception.CertificateValidationFailed,
                 exception.ImageSignatureVerificationFailed) as err:
@@ -52,6 +52,14 @@ def build(context, instance, images, conf=None):
         swap_mb=instance.swap, image=image, user_data=instance.user_data,
         key_data=instance.key_data, metadata=dict(instance.metadata),
         extra_specs=dict(instance.extra_specs))
+
+
+def _trusted_certs(instance):
+    """The server's trusted certificate ids; None also from a service
+    that sends Instance 1.2 (before 2.63), during an upgrade."""
+    if instance.obj_attr_is_set("trusted_certs"):
+        return instance.trusted_certs
+    return None
 
 
 def volume_image(context, images, volume, instance_uuid):

@@ -32,6 +32,7 @@ def _register_barbican(keystone_url, barbican_url):
 
 @pytest.fixture(scope="package")
 def signing_cloud():
+    barbican.check_venv()  # before anything starts: fail, never skip
     with tempfile.TemporaryDirectory(prefix="nimbus-barbican-") as tmp:
         workdir = Path(tmp)
         with keystone.running_keystone(workdir) as keystone_url:

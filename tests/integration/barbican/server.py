@@ -36,7 +36,11 @@ class BarbicanError(RuntimeError):
     """Barbican could not be installed, configured or started."""
 
 
-def _check_venv():
+def check_venv():
+    """Barbican's paste configuration in the virtualenv.
+
+    :raises BarbicanError: no usable virtualenv.
+    """
     paste = VENV / "etc" / "barbican" / "barbican-api-paste.ini"
     if not (VENV / "bin" / "python").exists() or not paste.exists():
         raise BarbicanError(
@@ -72,7 +76,7 @@ def _configure(workdir, port, keystone_url):
 def running_barbican(workdir, keystone_url, port=None):
     """Yield Barbican's base URL (``http://127.0.0.1:PORT``); Keystone
     must know the ``SERVICE_USER`` (role ``service``) first."""
-    paste = _check_venv()
+    paste = check_venv()
     workdir = pathlib.Path(workdir) / "barbican"
     workdir.mkdir()
     port = port or free_port()
