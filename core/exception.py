@@ -14,6 +14,7 @@ exceptions cross RPC (anything else is kept as its ``str``).
     NimbusException (500, InternalError)
     +-- Invalid (400, InvalidParameterValue)
     |   +-- InvalidInput, ValidationError, InvalidAggregateAction
+    |   +-- CertificateValidationFailed, ImageSignatureVerificationFailed
     |   +-- InvalidAPIVersionString, UnsupportedAPIVersion (406),
     |       RequestTooLarge (413), BadMediaType (415)
     +-- NotAuthorized (403, UnauthorizedOperation)
@@ -772,6 +773,21 @@ class ImageMemberNotFound(NotFound):
 class ImageStoreError(NimbusException):
     msg_fmt = "The image store failed to store image %(image_id)s."
     safe = True
+
+
+class CertificateValidationFailed(Invalid):
+    """An image's signing certificate is not trusted, or validation is
+    asked for where nimbus cannot do it (a volume-backed server: 400 at
+    the API, Nova's answer)."""
+    msg_fmt = ("Image signature certificate validation failed for "
+               "certificate: %(cert_uuid)s. %(reason)s")
+
+
+class ImageSignatureVerificationFailed(Invalid):
+    """An image's data does not match its signature, or its signature
+    properties or certificate cannot be used (a build then ends in
+    ERROR, with this as the fault's reason)."""
+    msg_fmt = "Image %(image_id)s: %(reason)s"
 
 
 class Ec2Error(Invalid):

@@ -127,7 +127,9 @@ CHANGES = (
            "list a flavor's).", True),
     _c(62, "host (policy-gated) and hostId in instance action "
            "events.", True),
-    _c(63, "trusted_image_certificates."),
+    _c(63, "trusted_image_certificates at create and rebuild and in "
+           "server bodies; image signatures verified on compute hosts.",
+       True),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
            "no metadata."),
     _c(65, "Abort a live migration still preparing (conductor's checks "

@@ -77,6 +77,9 @@ SERVER_CREATE = {
                 # 2.74 (for_version): a requested destination.
                 "host": _FQDN,
                 "hypervisor_hostname": _FQDN,
+                # 2.63 (for_version)
+                "trusted_image_certificates":
+                    schemas_image_actions.TRUSTED_CERTS,
             },
             "required": ["name", "flavorRef"],
             "additionalProperties": False,
@@ -157,7 +160,8 @@ def for_version(schema, at_least):
     field is an unexpected property (400), as in Nova; a block device
     ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33), its
     ``volume_type`` from 2.67; server ``tags`` at create only from 2.52;
-    ``host`` and ``hypervisor_hostname`` at create only from 2.74."""
+    ``trusted_image_certificates`` at create only from 2.63; ``host``
+    and ``hypervisor_hostname`` at create only from 2.74."""
     properties = schema["properties"]["server"]["properties"]
     if not at_least(19):
         properties = {k: v for k, v in properties.items()
@@ -167,6 +171,9 @@ def for_version(schema, at_least):
     if "host" in properties and not at_least(74):
         properties = {k: v for k, v in properties.items()
                       if k not in ("host", "hypervisor_hostname")}
+    if "trusted_image_certificates" in properties and not at_least(63):
+        properties = {k: v for k, v in properties.items()
+                      if k != "trusted_image_certificates"}
     if "block_device_mapping_v2" in properties and (
             at_least(32) and not at_least(33) or at_least(42)):
         properties = dict(properties, block_device_mapping_v2=dict(

@@ -24,6 +24,12 @@ _NULL = {"type": ["null", "object"], "additionalProperties": False}
 USER_DATA = {"type": ["string", "null"], "maxLength": 65535,
              "pattern": (r"^(?:[A-Za-z0-9+/]{4}|\r?\n)*"
                          r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\s*$")}
+#: 2.63 (create and rebuild): key manager ids of trusted certificates,
+#: Nova's ``parameter_types.trusted_certs``; null resets a rebuilt
+#: server's to the deployment's defaults.
+TRUSTED_CERTS = {"type": ["array", "null"], "minItems": 1, "maxItems": 50,
+                 "uniqueItems": True,
+                 "items": {"type": "string", "minLength": 1}}
 _HOST = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^[a-zA-Z0-9._-]+$"}
 
@@ -41,6 +47,7 @@ _REBUILD = {
                             "maxLength": 255}, {"type": "null"}]},
     # 2.57: base64 as at create, or null to drop it.
     "user_data": USER_DATA,
+    "trusted_image_certificates": TRUSTED_CERTS,
 }
 
 ACTIONS = {
@@ -77,7 +84,8 @@ ACTIONS = {
 # refused at)]: what each microversion adds or removes.
 _VERSIONED = {
     "rebuild": [("personality", 1, 57), ("description", 19, None),
-                ("key_name", 54, None), ("user_data", 57, None)],
+                ("key_name", 54, None), ("user_data", 57, None),
+                ("trusted_image_certificates", 63, None)],
     "unshelve": [("availability_zone", 77, None), ("host", 91, None)],
     "evacuate": [("onSharedStorage", 1, 14), ("force", 29, 68)],
 }

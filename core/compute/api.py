@@ -32,6 +32,7 @@ from nimbus.core.compute import (
     vm_states,
 )
 from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.compute import trusted_certs as trusted
 from nimbus.core.conductor import rpcapi as conductor_rpcapi
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.network import api as network_api
@@ -146,7 +147,7 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                requested_networks=None, security_groups=None,
                block_devices=None, access_ips=None, description=None,
                tags=None, multiattach=False, requested_host=None,
-               requested_node=None):
+               requested_node=None, trusted_certs=None):
         """Record the instances and hand them to conductor.
 
         :param tags: server tags every instance starts with (2.52).
@@ -166,10 +167,14 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         :param requested_host: place only on this compute host (2.74).
         :param requested_node: place only on this hypervisor node (2.74);
             either or both: the scheduler's filters still decide.
+        :param trusted_certs: (2.63) key manager ids of the certificates
+            the image's signing certificate must chain to, or None (see
+            :mod:`nimbus.core.compute.trusted_certs`).
         :returns: the list of new instances (``vm_state`` building).
         :raises Invalid: unknown flavor or image, bad counts, an unknown
             network, port or security group, block devices nimbus cannot
-            give, a requested host or node no compute node has.
+            give, a requested host or node no compute node has, trusted
+            certificates for a server booted from a volume.
         :raises FixedIpAlreadyInUse, PortInUse, NetworkAmbiguous: (409)
         :raises ServiceUnavailable: the database or the broker does not
             answer; no instance is left recorded.
@@ -177,6 +182,9 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         if not 1 <= min_count <= max_count:
             raise exception.InvalidInput(
                 reason="min_count must be >= 1 and <= max_count")
+        if not image_id:
+            trusted.check_volume_backed(self.conf, trusted_certs)
+        certs = trusted.for_request(self.conf, trusted_certs)
         self._check_zone(context, availability_zone)
         destination = self._requested_destination(
             context, requested_host, requested_node)
@@ -211,6 +219,7 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                 index))
             rows[-1].update(access_ips or {})
             rows[-1]["display_description"] = description
+            rows[-1]["trusted_certs"] = json.dumps(certs) if certs else None
             # The groups asked for, shown until the network records the
             # server's own (with its ports, at build time).
             rows[-1]["system_metadata"] = json.dumps(

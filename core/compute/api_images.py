@@ -14,6 +14,7 @@ import string
 
 from nimbus.core import exception
 from nimbus.core.compute import task_states, vm_states
+from nimbus.core.compute import trusted_certs as trusted
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import flavor as flavor_obj
 
@@ -124,7 +125,8 @@ class ImageActionsMixin:
 
     def rebuild(self, context, uuid, image_id, name=None, metadata=None,
                 admin_password=None, preserve_ephemeral=False,
-                description=KEEP, key_name=KEEP, user_data=KEEP):
+                description=KEEP, key_name=KEEP, user_data=KEEP,
+                trusted_certs=KEEP):
         """Rebuild the server on its host from ``image_id``.
 
         :param description: the new description (None removes it), or
@@ -134,15 +136,25 @@ class ImageActionsMixin:
             server's, or :data:`KEEP`.
         :param user_data: (2.57) the new user data (base64), None to drop
             it, or :data:`KEEP`.
+        :param trusted_certs: (2.63) the certificate ids to trust from
+            now on, None for the deployment's defaults (or none), or
+            :data:`KEEP`.
 
         :returns: ``(instance, admin_password)``.
         :raises Invalid: unknown or inactive image, one too big for the
-            server's flavor, or no such key pair.
+            server's flavor, no such key pair, or trusted certificates
+            for a volume-backed server.
         """
         if preserve_ephemeral:
             raise exception.Invalid(
                 reason="preserve_ephemeral is not supported")
         instance = self.get(context, uuid)
+        certs = KEEP
+        if trusted_certs is not KEEP:
+            if not instance.image_ref:
+                trusted.check_volume_backed(self.conf, trusted_certs,
+                                            rebuild=True)
+            certs = trusted.for_request(self.conf, trusted_certs)
         image = self._image_for_boot(context, image_id)
         if image.get("min_disk") and instance.root_gb and \
                 image["min_disk"] > instance.root_gb:
@@ -158,7 +170,8 @@ class ImageActionsMixin:
                                        metadata)
         values = {field: value for field, value in (
             ("display_description", description), ("user_data", user_data),
-            ("key_name", key_name)) if value is not KEEP}
+            ("key_name", key_name), ("trusted_certs", certs))
+            if value is not KEEP}
         if key_name is not KEEP:
             values["key_data"] = self._key_data(context, key_name)
         self.compute_rpc.check_image_workflows(instance, "rebuild")

@@ -1,6 +1,7 @@
 """Turn an Instance and its image into the hypervisor's GuestSpec."""
 
 from nimbus.core import exception
+from nimbus.core.compute import image_signature
 from nimbus.core.interfaces import hypervisor as hv
 
 
@@ -20,16 +21,28 @@ def image_spec(context, images, image_id):
     return spec
 
 
-def build(context, instance, images):
+def build(context, instance, images, conf=None):
     """Return the :class:`GuestSpec` for ``instance``.
 
-    :raises BuildAbort: the image is gone (no host could do better).
+    :param conf: given when the guest is made from the image's data (a
+        build, rebuild or evacuate): the image's signature is then
+        verified first, when ``[glance]`` or the server's trusted
+        certificates ask for it (:mod:`.image_signature`).
+    :raises BuildAbort: the image is gone or fails its signature check
+        (no host could do better).
     """
     image = None
     if instance.image_ref:
         try:
             image = image_spec(context, images, instance.image_ref)
-        except exception.ImageNotFound as err:
+            if conf is not None:
+                image_signature.verify(
+                    context, conf, images,
+                    images.get(context, instance.image_ref),
+                    _trusted_certs(instance))
+        except (exception.ImageNotFound,
+                exception.CertificateValidationFailed,
+                exception.ImageSignatureVerificationFailed) as err:
             raise exception.BuildAbort(instance_uuid=instance.uuid,
                                        reason=str(err))
     return hv.GuestSpec(
@@ -39,6 +52,14 @@ def build(context, instance, images):
         swap_mb=instance.swap, image=image, user_data=instance.user_data,
         key_data=instance.key_data, metadata=dict(instance.metadata),
         extra_specs=dict(instance.extra_specs))
+
+
+def _trusted_certs(instance):
+    """The server's trusted certificate ids; None also from a service
+    that sends Instance 1.2 (before 2.63), during an upgrade."""
+    if instance.obj_attr_is_set("trusted_certs"):
+        return instance.trusted_certs
+    return None
 
 
 def volume_image(context, images, volume, instance_uuid):

@@ -182,7 +182,8 @@ class ComputeManager(manager.Manager,
         volumes = []
         try:
             vifs = self._allocate_network(context, instance, request_spec)
-            spec = guest_spec.build(context, instance, self.images)
+            spec = guest_spec.build(context, instance, self.images,
+                                    self.conf)
             spec.vifs = self._plug_vifs(instance.uuid, vifs)
             volumes = self.connect_block_devices(context, instance, spec)
             spec.disks += volumes

@@ -84,8 +84,9 @@ class ImageWorkflowsMixin:
                      with_network=True):
         """Spawn the instance's guest here from ``image_id`` (default: its
         own image) with its VIFs and attached volumes (see
-        :meth:`_own_vifs` for ``moved`` and ``with_network``)."""
-        spec = guest_spec.build(context, instance, self.images)
+        :meth:`_own_vifs` for ``moved`` and ``with_network``); the
+        image's signature is checked as at a build."""
+        spec = guest_spec.build(context, instance, self.images, self.conf)
         if image_id and image_id != instance.image_ref:
             spec.image = guest_spec.image_spec(context, self.images,
                                                image_id)

@@ -18,6 +18,7 @@ from nimbus.core.conf import (
     default,
     ec2,
     fault_injection,
+    glance,
     identity,
     images,
     metrics,
@@ -36,7 +37,7 @@ CONF = cfg.CONF
 _MODULES = (default, api, compute, conductor, database, scheduler, images,
             all_, identity, quota, upgrade_levels, network, volume, metrics,
             ec2, security_compliance, notifications, fault_injection,
-            consoleauth, vnc)
+            consoleauth, vnc, glance)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -21,9 +21,11 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
     * 1.1: ``system_metadata`` (nimbus's own notes about the server:
       ``shelved_image_id``, ``shelved_at``, ``shelved_host``).
     * 1.2: ``display_description`` (the user's description, 2.19).
+    * 1.3: ``trusted_certs`` (key manager ids of the certificates an
+      image's signing certificate must chain to, 2.63; None for none).
     """
 
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -63,6 +65,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         "access_ip_v6": fields.StringField(nullable=True),
         "progress": fields.IntegerField(default=0),
         "system_metadata": fields.DictOfNullableStringsField(default={}),
+        "trusted_certs": fields.ListOfStringsField(nullable=True,
+                                                   default=None),
     })
 
     def obj_make_compatible(self, primitive, target_version):
@@ -71,6 +75,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
             primitive.pop("system_metadata", None)
         if versionutils.convert_version_to_tuple(target_version) < (1, 2):
             primitive.pop("display_description", None)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 3):
+            primitive.pop("trusted_certs", None)
 
     # -- conversion ---------------------------------------------------------
 
@@ -85,6 +91,9 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         specs = row.get("extra_specs")
         row["extra_specs"] = json.loads(specs) if isinstance(specs, str) \
             else (specs or {})
+        certs = row.get("trusted_certs")
+        row["trusted_certs"] = json.loads(certs) \
+            if isinstance(certs, str) else certs
         return super().from_row(context, row)
 
     def _to_row(self, names):
@@ -95,6 +104,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
                 row["metadata_json"] = json.dumps(value, sort_keys=True)
             elif name in ("extra_specs", "system_metadata"):
                 row[name] = json.dumps(value, sort_keys=True)
+            elif name == "trusted_certs":
+                row[name] = None if value is None else json.dumps(value)
             elif name == "deleted":
                 continue
             else:

@@ -8,6 +8,10 @@ A = "/servers/{server_id}/action (%s)"
 _RULES = [
     ("os_compute_api:servers:rebuild", base.PROJECT_MEMBER_OR_ADMIN,
      "Rebuild a server from an image", [("POST", A % "rebuild")]),
+    ("os_compute_api:servers:rebuild:trusted_certs",
+     base.PROJECT_MEMBER_OR_ADMIN,
+     "Rebuild a server with trusted image certificates (2.63)",
+     [("POST", A % "rebuild")]),
     ("os_compute_api:servers:create_image", base.PROJECT_MEMBER_OR_ADMIN,
      "Snapshot a server into an image", [("POST", A % "createImage")]),
     ("os_compute_api:os-shelve:shelve", base.PROJECT_MEMBER_OR_ADMIN,

@@ -23,6 +23,9 @@ _RULES = [
      "Create servers on a requested host and/or hypervisor_hostname "
      "(2.74; the scheduler's filters still decide whether it fits)",
      [("POST", "/servers")]),
+    (P % "create:trusted_certs", base.PROJECT_MEMBER_OR_ADMIN,
+     "Create servers with trusted image certificates (2.63)",
+     [("POST", "/servers")]),
     (P % "update", base.PROJECT_MEMBER_OR_ADMIN, "Rename a server",
      [("PUT", S)]),
     (P % "delete", base.PROJECT_MEMBER_OR_ADMIN, "Delete a server",

@@ -65,6 +65,12 @@ def _rebuild(ctx, compute, instance, args):
     # (2.57); an absent one is kept.
     given = {key: args[key] for key in ("description", "key_name",
                                         "user_data") if key in args}
+    if "trusted_image_certificates" in args:
+        # 2.63: null resets them (to the defaults, if any), as Nova.
+        common.authorize("os_compute_api:servers:rebuild:trusted_certs",
+                         {"project_id": instance.project_id,
+                          "user_id": instance.user_id})
+        given["trusted_certs"] = args["trusted_image_certificates"]
     instance, password = compute.rebuild(
         ctx, instance.uuid, args["imageRef"], name=args.get("name"),
         metadata=args.get("metadata"), admin_password=args.get("adminPass"),
@@ -76,9 +82,10 @@ def _rebuild(ctx, compute, instance, args):
 
 def rebuilt_body(instance):
     """The server as Nova's rebuild answers it: the body of ``PUT
-    /servers/{id}`` (with the tags from 2.26) plus ``key_name`` (2.54)
-    and ``user_data`` (2.57); from 2.75 a show's body, whose user data
-    is that ``user_data`` for everyone rather than the administrators'
+    /servers/{id}`` (with the tags from 2.26 and the trusted
+    certificates from 2.63) plus ``key_name`` (2.54) and ``user_data``
+    (2.57); from 2.75 a show's body, whose user data is that
+    ``user_data`` for everyone rather than the administrators'
     ``OS-EXT-SRV-ATTR:user_data`` (Nova's)."""
     from nimbus.api.openstack.controllers import servers
     if common.at_least(75):

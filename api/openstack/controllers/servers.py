@@ -210,6 +210,9 @@ def _create_kwargs(data, body):
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
                     if data.get(theirs)},
         description=data.get("description"), tags=data.get("tags"))
+    if data.get("trusted_image_certificates"):
+        common.authorize(P % "create:trusted_certs")
+        kwargs["trusted_certs"] = data["trusted_image_certificates"]
     # Given only when asked for: None means the defaults (the project's
     # network, its default group).
     networks = server_networking.requested_networks(data, max_count)

@@ -2,17 +2,17 @@
 
 A server body changes at 2.3 (more extended attributes, volumes with
 ``delete_on_termination``), 2.9 (``locked``), 2.16 (``host_status``,
-policy-gated), 2.19 (``description``), 2.26 (``tags``) and 2.47 (the
-embedded flavor); 2.63 adds ``trusted_image_certificates``, which nimbus
-does not serve yet, so the last range ends at 2.62.
+policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
+embedded flavor) and 2.63 (``trusted_image_certificates``, null when the
+server has none); 2.69 (down cells) is next.
 """
 
 from nimbus.api.openstack.responses import types as t
 
 #: the microversions where a server body changes, up to the last one
-#: these schemas know (2.63 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47)
-LAST = 62
+#: these schemas know (2.69 is next).
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63)
+LAST = 68
 
 _STATUS = {"type": "string", "enum": [
     "ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING",
@@ -116,6 +116,10 @@ def server(minor, detailed=True):
                         require=["tags"])
     if minor >= 47:
         body = t.evolve(body, add={"flavor": _FLAVOR_EMBEDDED})
+    if minor >= 63:
+        body = t.evolve(body, add={"trusted_image_certificates": {
+            "type": ["array", "null"], "items": t.STRING}},
+            require=["trusted_image_certificates"])
     return body
 
 

@@ -212,6 +212,8 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     access_ip_v4: Mapped[str | None] = mapped_column(String(64))
     access_ip_v6: Mapped[str | None] = mapped_column(String(64))
     progress: Mapped[int] = mapped_column(Integer, default=0)
+    #: JSON list of key manager certificate ids (2.63); NULL for none.
+    trusted_certs: Mapped[str | None] = mapped_column(Text)
 
 
 class InstanceTag(Base):

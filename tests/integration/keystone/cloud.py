@@ -61,8 +61,8 @@ def register(keystone_url, nimbus_url):
                                  region_id=server.REGION)
 
 
-def _nimbus_conf(workdir, keystone_url, port):
-    return write_conf(workdir / "nimbus.conf", {
+def _nimbus_conf(workdir, keystone_url, port, extra=None):
+    sections = {
         "DEFAULT": {"state_path": workdir / "nimbus-state"},
         "api": {"bind_port": port, "auth_strategy": "keystone",
                 "enabled_dialects": "openstack,image,volume,ec2"},
@@ -76,13 +76,19 @@ def _nimbus_conf(workdir, keystone_url, port):
             "project_name": "service", "user_domain_name": "Default",
             "project_domain_name": "Default",
             "region_name": server.REGION},
-    })
+    }
+    for section, values in (extra or {}).items():
+        sections[section] = dict(sections.get(section, {}), **values)
+    return write_conf(workdir / "nimbus.conf", sections)
 
 
 @contextlib.contextmanager
-def running_nimbus(workdir, keystone_url, port):
-    """Run nimbus-all against Keystone; yield its base URL."""
-    conf = _nimbus_conf(workdir, keystone_url, port)
+def running_nimbus(workdir, keystone_url, port, extra=None):
+    """Run nimbus-all against Keystone; yield its base URL.
+
+    :param extra: more configuration, ``{section: {option: value}}``.
+    """
+    conf = _nimbus_conf(workdir, keystone_url, port, extra)
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / "nimbus.log"
     with open(log_path, "wb") as log:
