@@ -128,7 +128,7 @@ CHANGES = (
            "events.", True),
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
-           "no metadata."),
+           "no metadata.", True),
     _c(65, "Abort a queued or preparing live migration.",
        waits="conductor workflows (live migration)"),
     _c(66, "changes-before filter on lists."),

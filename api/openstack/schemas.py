@@ -282,8 +282,10 @@ def server_group_create(soft, policy_and_rules):
     if policy_and_rules:
         props = {"name": _NAME, "policy": policies, "rules": {
             "type": "object",
+            # Nova's positive integer: a string is read as its number,
+            # so "0" is as much a 400 as 0.
             "properties": {"max_server_per_host": {
-                "type": ["integer", "string"], "pattern": "^[0-9]+$",
+                "type": ["integer", "string"], "pattern": "^0*[1-9][0-9]*$",
                 "minimum": 1}},
             "additionalProperties": False}}
         required = ["name", "policy"]
