@@ -109,7 +109,8 @@ ACTIONS = {
 ACTIONS.update({
     # 2.17: Nova's body is exactly {"trigger_crash_dump": null}.
     "trigger_crash_dump": {"type": "null"},
-    "lock": _NULL_ACTION,
+    # Nova's: anything below 2.73 (ignored); LOCK_V273 from it.
+    "lock": {},
     "unlock": _NULL_ACTION,
     "os-resetState": {
         "type": "object",
@@ -117,6 +118,17 @@ ACTIONS.update({
         "required": ["state"], "additionalProperties": False,
     },
 })
+
+#: the body of the ``lock`` action from 2.73: null, or an object with
+#: an optional reason.
+LOCK_V273 = {
+    "type": "object",
+    "properties": {"lock": {
+        "type": ["object", "null"],
+        "properties": {"locked_reason": {"type": "string", "minLength": 1,
+                                         "maxLength": 255}},
+        "additionalProperties": False}},
+}
 
 ACTIONS.update(schemas_network.ACTIONS)
 ACTIONS.update(schemas_moves.ACTIONS)

@@ -4,7 +4,8 @@ from nimbus.api.openstack import common
 
 
 def extend(server, instance, show_admin_attrs):
-    """Add the fields newer microversions define (2.3, 2.9, 2.19)."""
+    """Add the fields newer microversions define (2.3, 2.9, 2.19,
+    2.73)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
@@ -19,6 +20,10 @@ def extend(server, instance, show_admin_attrs):
         server["locked"] = bool(instance.locked)
     if common.at_least(19):
         server["description"] = instance.display_description
+    if common.at_least(73):
+        # the reason given at lock (null without one, and once unlocked)
+        server["locked_reason"] = (instance.system_metadata or {}).get(
+            "locked_reason")
     return server
 
 
