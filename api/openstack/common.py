@@ -84,7 +84,7 @@ def changes_window(params, before=True):
         try:
             times.append(timeutils.normalize_time(
                 timeutils.parse_isotime(value)))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise exception.Invalid(
                 message=f"Invalid filter field: {name}.")
     since, until = (times + [None])[:2]

@@ -104,6 +104,9 @@ def test_bad_server_windows_are_novas_400(cloud, path):
         "Invalid filter field: changes-before."
     assert _bad(member, path, "changes-before=2026-13-01") == \
         "Invalid filter field: changes-before."
+    # a time that leaves the calendar once made UTC: a 400, not a 500
+    assert _bad(member, path, "changes-before=9999-12-31T23:59:59-14:00") \
+        == "Invalid filter field: changes-before."
     assert _bad(member, path, f"changes-since={_later()}&"
                               f"changes-before={_now()}") == WINDOW
 
