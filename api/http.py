@@ -1,6 +1,7 @@
 """Request helpers shared by the identity and image dialects."""
 
 import json
+import re
 
 import jsonschema
 import pecan
@@ -73,6 +74,15 @@ def _date_time(value):
     (``changes-since`` and the like)."""
     if isinstance(value, str):
         timeutils.parse_isotime(value)
+    return True
+
+
+@_FORMATS.checks("regex", raises=re.error)
+def _regex(value):
+    """Nova's ``regex``: a pattern Python compiles (the server list's
+    name-like filters)."""
+    if isinstance(value, str):
+        re.compile(value)
     return True
 
 

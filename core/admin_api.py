@@ -5,11 +5,21 @@ Dialects call these for admin resources, as they call
 :mod:`nimbus.core.compute.api` for servers.
 """
 
+from concurrent import futures
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from nimbus.core import exception, servicegroup
 from nimbus.core.objects import aggregate as aggregate_obj
 from nimbus.core.objects import flavor as flavor_obj
+
+LOG = logging.getLogger(__name__)
+
+#: compute hosts asked for their uptime at once (a detailed hypervisor
+#: list of a large cloud asks every host that is up).
+_UPTIME_ASKERS = 16
 
 
 class AdminAPI:
@@ -127,12 +137,14 @@ class AdminAPI:
         self.db.services.destroy(context, service_id)
 
     def list_hypervisors(self, context, limit=None, marker=None,
-                         with_servers=False):
+                         with_servers=False, with_uptime=False):
         """The live nodes by id, each with its ``service``; a page after
         ``marker`` (a node's id or uuid).
 
         :param with_servers: also give each one's live instances (see
             :meth:`search_hypervisors`).
+        :param with_uptime: also give each one's ``uptime`` (see
+            :meth:`add_uptimes`).
         :raises InvalidInput: ``marker`` is no live node's id or uuid.
         """
         services = {s["host"]: s for s in self.list_services(
@@ -144,7 +156,36 @@ class AdminAPI:
             node["service"] = service
             if with_servers:
                 node["servers"] = self._servers_on(context, node)
+        if with_uptime:
+            self.add_uptimes(context, nodes)
         return nodes
+
+    def add_uptimes(self, context, nodes):
+        """Set each node's ``uptime``: its host's ``uptime`` line, asked
+        of the compute services that are up, side by side; None for a
+        host that is down or cannot tell (as Nova's 2.88 bodies)."""
+        from nimbus.core.compute import rpcapi as compute_rpcapi
+        compute = compute_rpcapi.ComputeAPI(
+            retry=self.conf.api.rpc_send_retries)
+
+        def ask(host):
+            try:
+                return compute.get_host_uptime(context, host)
+            except (exception.UnsupportedOperation,
+                    messaging.MessagingTimeout) as err:
+                LOG.info("No uptime from %(host)s: %(err)s",
+                         {"host": host, "err": err})
+                return None
+        hosts = sorted({n["host"] for n in nodes
+                        if (n.get("service") or {}).get("is_up")})
+        uptimes = {}
+        if hosts:
+            with futures.ThreadPoolExecutor(
+                    min(len(hosts), _UPTIME_ASKERS)) as pool:
+                uptimes = dict(zip(hosts, pool.map(ask, hosts),
+                                   strict=True))
+        for node in nodes:
+            node["uptime"] = uptimes.get(node["host"])
 
     def _servers_on(self, context, node):
         return [{"uuid": row["uuid"], "name": row["display_name"]}
@@ -170,9 +211,10 @@ class AdminAPI:
                 node["servers"] = self._servers_on(context, node)
         return nodes
 
-    def get_hypervisor(self, context, node_id, with_servers=False):
+    def get_hypervisor(self, context, node_id, with_servers=False,
+                       with_uptime=False):
         """The node of that id or uuid with its ``service`` (and, when
-        asked, its ``servers``).
+        asked, its ``servers`` and ``uptime``, see :meth:`add_uptimes`).
 
         :raises ComputeNodeNotFound: no live node has that id or uuid.
         """
@@ -182,6 +224,8 @@ class AdminAPI:
         node["service"] = services[0] if services else None
         if with_servers:
             node["servers"] = self._servers_on(context, node)
+        if with_uptime:
+            self.add_uptimes(context, [node])
         return node
 
     def get_hypervisor_uptime(self, context, node_id):

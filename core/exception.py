@@ -673,7 +673,26 @@ class InstanceGroupNotFound(NotFound):
     msg_fmt = "Server group %(group_uuid)s could not be found."
 
 
+class EvacuateTargetStateNotSupported(Invalid):
+    """2.95 evacuates to a stopped server; services pinned below the RPC
+    versions that carry the target state cannot (Nova's 400)."""
+
+    msg_fmt = ("Starting with microversion 2.95, evacuate stops the "
+               "server on its new host, which the services cannot do "
+               "while [upgrade_levels] pins conductor below 1.5 or "
+               "compute below 1.13; use an older microversion until the "
+               "upgrade is complete.")
+    safe = True
+
+
 # -- compute API: hypervisor capabilities -----------------------------------
+
+class EventTagMissing(Invalid):
+    """An external event that needs a tag came without one (Nova answers
+    that event 400)."""
+
+    msg_fmt = "Event %(name)s needs a tag"
+
 
 class ActionNotSupportedByHost(Conflict):
     """The instance's host runs a hypervisor plugin that does not declare

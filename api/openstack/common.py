@@ -28,6 +28,14 @@ def at_least(minor):
     return version() >= (2, minor)
 
 
+def strict_query(schema):
+    """From 2.75 refuse (400) a query string ``schema`` (one of
+    :mod:`~nimbus.api.openstack.schemas_query_v275`) does not allow, an
+    unknown parameter above all; below 2.75 nothing is checked here."""
+    if at_least(75):
+        query(schema)
+
+
 def link(kind, ident, project_id=None):
     url = base_url()
     path = f"/v2.1/{kind}/{ident}"

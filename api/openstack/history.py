@@ -129,22 +129,37 @@ CHANGES = (
     _c(63, "trusted_image_certificates."),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
            "no metadata.", True),
-    _c(65, "Abort a queued or preparing live migration.",
-       waits="conductor workflows (live migration)"),
+    _c(65, "Abort a live migration still preparing (conductor's checks "
+           "and the destination's preparation; nimbus has no compute "
+           "queue, so none is `queued`): it ends `cancelled`.", True),
     _c(66, "changes-before filter on lists.", True),
     _c(67, "volume_type in block_device_mapping_v2."),
-    _c(68, "`force` gone from live migration and evacuate."),
-    _c(69, "Partial bodies for servers in down cells."),
+    _c(68, "`force` gone from live migration and evacuate (400).",
+       True),
+    _c(69, "Partial bodies for servers and services in down cells "
+           "(signalling only: nimbus has one cell, whose database the "
+           "API reads for every answer, so it answers whole or not at "
+           "all, as a Nova whose cells are all up).", True),
     _c(70, "Device tags in interface and volume attachment bodies."),
     _c(71, "server_groups in server bodies.", True),
-    _c(72, "Ports with resource requests at create."),
+    _c(72, "Ports with resource requests at create (signalling only: "
+           "nimbus's network service has no QoS policies, so no port "
+           "carries a resource request and nothing was refused below "
+           "2.72).", True),
     _c(73, "Lock reason; `locked_reason` and lock filters.", True),
-    _c(74, "host and hypervisor_hostname at create (admin)."),
+    _c(74, "host and hypervisor_hostname at create (admin; the "
+           "scheduler's filters still decide).", True),
     _c(75, "Consistent bodies: update and rebuild answer like show; "
-           "more strict checks."),
-    _c(76, "power-update external event."),
+           "unknown query parameters a 400; flavor swap 0; hypervisor "
+           "servers always listed when asked.", True),
+    _c(76, "power-update external event (a start or stop action; as "
+           "Nova on libvirt, no nimbus plugin lets another service own "
+           "its guests' power, so a settled server's event fails on the "
+           "host and nothing changes).", True),
     _c(77, "availability_zone on unshelve.", True),
-    _c(78, "Server topology."),
+    _c(78, "Server topology (nimbus places no guest on NUMA cells: "
+           "every server has Nova's answer for one without a NUMA "
+           "topology, no nodes).", True),
     _c(79, "delete_on_termination on volume attach."),
     _c(80, "Migration filters by user and project."),
     _c(81, "Image cache pre-caching on aggregates."),
@@ -154,14 +169,17 @@ CHANGES = (
     _c(85, "Update a volume attachment's delete_on_termination."),
     _c(86, "Flavor extra spec validation."),
     _c(87, "Rescue of volume-backed servers."),
-    _c(88, "Hypervisor statistics and resource fields gone."),
+    _c(88, "Hypervisor resource figures gone from detailed bodies, "
+           "`uptime` in them instead; /statistics and /{id}/uptime gone.",
+       True),
     _c(89, "Volume attachment ids in attachment bodies."),
     _c(90, "Hostname at create, update and rebuild."),
     _c(91, "unshelve to a host; unpin the availability zone."),
-    _c(92, "Key pairs import only (no generate)."),
+    _c(92, "Key pairs import only (no generate); `@` and `.` in "
+           "names.", True),
     _c(93, "Rebuild of volume-backed servers."),
     _c(94, "Hostname may be an FQDN."),
-    _c(95, "evacuate leaves servers stopped."),
+    _c(95, "evacuate leaves servers stopped (ACTIVE from ERROR).", True),
     _c(96, "pinned_availability_zone in server bodies."),
 )
 

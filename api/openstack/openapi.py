@@ -56,6 +56,7 @@ ROUTES = {
                         "delete": (204, None)},
     S + "/migrations": {"get": (200, None)},
     S + "/diagnostics": {"get": (200, None)},
+    S + "/topology": {"get": (200, None)},
     S + "/migrations/{migration_id}": {"get": (200, None)},
     S + "/os-volume_attachments": {
         "get": (200, None), "post": (200, schemas_volumes.VOLUME_ATTACH)},

@@ -12,6 +12,9 @@ from nimbus.api.openstack import (
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": r"^(?!\s)(?!.*\s$)[^\x00-\x1f\x7f]*$"}
 _REF = {"type": "string", "minLength": 1, "maxLength": 255}
+#: Nova's ``parameter_types.fqdn`` (host names; underscores allowed).
+_FQDN = {"type": "string", "minLength": 1, "maxLength": 255,
+         "pattern": r"^[a-zA-Z0-9-._]*$"}
 #: Nova's ``parameter_types.description`` (2.19): null or up to 255
 #: printable characters (no control characters, no line breaks).
 DESCRIPTION = {"type": ["string", "null"], "minLength": 0, "maxLength": 255,
@@ -71,6 +74,9 @@ SERVER_CREATE = {
                 # 2.52 (for_version): Nova's tags, at most 50.
                 "tags": {"type": "array", "items": schemas_volumes.TAG,
                          "maxItems": 50},
+                # 2.74 (for_version): a requested destination.
+                "host": _FQDN,
+                "hypervisor_hostname": _FQDN,
             },
             "required": ["name", "flavorRef"],
             "additionalProperties": False,
@@ -162,13 +168,17 @@ def for_version(schema, at_least):
     microversion has it: ``description`` only from 2.19, so below it the
     field is an unexpected property (400), as in Nova; a block device
     ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33); server
-    ``tags`` at create only from 2.52."""
+    ``tags`` at create only from 2.52; ``host`` and
+    ``hypervisor_hostname`` at create only from 2.74."""
     properties = schema["properties"]["server"]["properties"]
     if not at_least(19):
         properties = {k: v for k, v in properties.items()
                       if k != "description"}
     if "tags" in properties and not at_least(52):
         properties = {k: v for k, v in properties.items() if k != "tags"}
+    if "host" in properties and not at_least(74):
+        properties = {k: v for k, v in properties.items()
+                      if k not in ("host", "hypervisor_hostname")}
     if "block_device_mapping_v2" in properties and (
             at_least(32) and not at_least(33) or at_least(42)):
         properties = dict(properties, block_device_mapping_v2=dict(

@@ -3,12 +3,17 @@ per microversion."""
 
 from nimbus.api.openstack import common
 
-_KEY_NAME = {"type": "string", "minLength": 1, "maxLength": 255,
-             "pattern": r"^[a-zA-Z0-9 _.@-]+$"}
+#: key pair names: letters, digits, space, ``_`` and ``-``; from 2.92
+#: also ``@`` and ``.`` (Nova's).
+KEY_NAME = {"type": "string", "minLength": 1, "maxLength": 255,
+            "pattern": r"^[a-zA-Z0-9 _-]+$"}
+KEY_NAME_V292 = dict(KEY_NAME, pattern=r"^[a-zA-Z0-9 _.@-]+$")
 
 
 def keypair_create():
-    props = {"name": _KEY_NAME,
+    """From 2.92 only an import (``public_key`` required): nimbus no
+    longer makes the private key."""
+    props = {"name": KEY_NAME_V292 if common.at_least(92) else KEY_NAME,
              "public_key": {"type": "string", "minLength": 1,
                             "maxLength": 65535}}
     if common.at_least(2):
@@ -19,7 +24,8 @@ def keypair_create():
     return {"type": "object",
             "properties": {"keypair": {
                 "type": "object", "properties": props,
-                "required": ["name"], "additionalProperties": False}},
+                "required": ["name", "public_key"] if common.at_least(92)
+                else ["name"], "additionalProperties": False}},
             "required": ["keypair"], "additionalProperties": False}
 
 

@@ -143,7 +143,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                availability_zone=None, scheduler_hints=None,
                requested_networks=None, security_groups=None,
                block_devices=None, access_ips=None, description=None,
-               tags=None, multiattach=False):
+               tags=None, multiattach=False, requested_host=None,
+               requested_node=None):
         """Record the instances and hand them to conductor.
 
         :param tags: server tags every instance starts with (2.52).
@@ -160,10 +161,13 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         :param description: the servers' description (2.19), or None.
         :param multiattach: ``block_devices`` may give multiattach
             volumes (2.60).
+        :param requested_host: place only on this compute host (2.74).
+        :param requested_node: place only on this hypervisor node (2.74);
+            either or both: the scheduler's filters still decide.
         :returns: the list of new instances (``vm_state`` building).
         :raises Invalid: unknown flavor or image, bad counts, an unknown
             network, port or security group, block devices nimbus cannot
-            give.
+            give, a requested host or node no compute node has.
         :raises FixedIpAlreadyInUse, PortInUse, NetworkAmbiguous: (409)
         :raises ServiceUnavailable: the database or the broker does not
             answer; no instance is left recorded.
@@ -172,6 +176,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             raise exception.InvalidInput(
                 reason="min_count must be >= 1 and <= max_count")
         self._check_zone(context, availability_zone)
+        destination = self._requested_destination(
+            context, requested_host, requested_node)
         flavor = self._flavor_for_boot(context, flavor_id)
         image = self._image_for_boot(context, image_id) if image_id \
             else None
@@ -233,7 +239,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                                        boot_image or image, count,
                                        availability_zone, scheduler_hints,
                                        group=group, requested_networks=nics,
-                                       security_groups=groups)
+                                       security_groups=groups,
+                                       requested_destination=destination)
         if boot_image is not None:
             # No local root disk to claim on the host (Nova's is_bfv).
             spec.flavor = dict(spec.flavor, root_gb=0)
@@ -272,6 +279,26 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                  for agg in self.db.aggregates.get_all(context)}
         zones.add(self.conf.compute.default_availability_zone)
         return zones
+
+    def _requested_destination(self, context, host, node):
+        """The request spec's ``requested_destination`` of a create that
+        names a host and/or node (2.74), checked to exist as Nova does:
+        a host with a compute node, a node of that name (of that host
+        when both are given).
+
+        :returns: ``{"host", "node"}`` (either may be None), or None.
+        :raises Invalid: no such compute node (Nova's 400 "Compute host
+            <host, else node> could not be found.").
+        """
+        if not (host or node):
+            return None
+        nodes = self.db.compute_nodes.get_all(
+            context.elevated(), host=host or None,
+            hypervisor_hostname=node or None)
+        if not nodes:
+            raise exception.Invalid(
+                message=f"Compute host {host or node} could not be found.")
+        return {"host": host or None, "node": node or None}
 
     def _recheck_quota(self, context, instances, deltas, limits=None):
         """Check again now the instances are recorded; if a concurrent

@@ -7,9 +7,12 @@ about the server (``os-server-external-events``).
 ``_check_capable``, ``volumes``, ``db`` and ``compute_rpc``.
 
 Each event is answered on its own, as Nova does: 200 when it went to
-the server's host, 404 for an unknown server, 422 when it cannot be
-handled (the server is on no host; for ``volume-extended``, the tag is
-no volume attached to it or the host's plugin cannot extend volumes).
+the server's host, 404 for an unknown server, 400 for a
+``power-update`` without its tag, 422 when it cannot be handled (the
+server is on no host; for ``volume-extended``, the tag is no volume
+attached to it or the host's plugin cannot extend volumes). A
+``power-update`` whose tag is neither ``POWER_ON`` nor ``POWER_OFF`` is
+answered 200 and dropped, as Nova does.
 The hosts get one cast each with their accepted events; the manager
 records one instance action event per event
 (:mod:`nimbus.core.compute.manager_events`).
@@ -24,9 +27,19 @@ LOG = logging.getLogger(__name__)
 NETWORK_EVENTS = ("network-changed", "network-vif-plugged",
                   "network-vif-unplugged", "network-vif-deleted")
 VOLUME_EXTENDED = "volume-extended"
+#: 2.76; its tag is the power state the server is said to have now.
+POWER_UPDATE = "power-update"
+POWER_ACTIONS = {"POWER_ON": "start", "POWER_OFF": "stop"}
 #: the instance action each event starts (``os-instance-actions``).
 ACTIONS = dict({name: name for name in NETWORK_EVENTS},
                **{VOLUME_EXTENDED: "extend_volume"})
+
+
+def action_of(event):
+    """The instance action ``event`` starts (None: dropped)."""
+    if event["name"] == POWER_UPDATE:
+        return POWER_ACTIONS.get(event.get("tag"))
+    return ACTIONS[event["name"]]
 GiB = 1024 ** 3
 
 
@@ -47,6 +60,8 @@ class ExternalEventsMixin:
                 instance, extra = self._accept_event(context, event)
             except exception.InstanceNotFound:
                 result.update(code=404, status="failed")
+            except exception.EventTagMissing:
+                result.update(code=400, status="failed")
             except (exception.Conflict, exception.Invalid,
                     exception.NotFound) as err:
                 LOG.info("Event %(name)s for %(uuid)s not handled: %(err)s",
@@ -55,8 +70,16 @@ class ExternalEventsMixin:
                 result.update(code=422, status="failed")
             else:
                 result["code"] = 200
-                self.db.actions.action_start(context, instance.uuid,
-                                             ACTIONS[event["name"]])
+                action = action_of(event)
+                if action is None:
+                    LOG.warning("Invalid power state %(tag)s: event "
+                                "%(name)s for %(uuid)s dropped",
+                                {"tag": event.get("tag"),
+                                 "name": event["name"],
+                                 "uuid": instance.uuid})
+                    answered.append(result)
+                    continue
+                self.db.actions.action_start(context, instance.uuid, action)
                 instances, accepted = by_host.setdefault(instance.host,
                                                          ({}, []))
                 instances[instance.uuid] = instance
@@ -75,6 +98,8 @@ class ExternalEventsMixin:
         :raises Conflict, Invalid, NotFound: not handleable (422).
         """
         instance = self.get(context, event["server_uuid"])
+        if event["name"] == POWER_UPDATE and event.get("tag") is None:
+            raise exception.EventTagMissing(name=event["name"])
         if instance.host is None:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         if not self.compute_rpc.can_send_events():

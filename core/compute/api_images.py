@@ -292,12 +292,18 @@ class ImageActionsMixin:
 
     # -- evacuate ---------------------------------------------------------------
 
-    def evacuate(self, context, uuid, host=None, admin_password=None):
+    def evacuate(self, context, uuid, host=None, admin_password=None,
+                 target_state=None):
         """Rebuild a server of a host that is down on another host.
 
+        :param target_state: the vm_state it ends in (``stopped``, 2.95)
+            unless it is in ERROR; None: the one it has.
         :returns: the admin password (given or generated).
+        :raises EvacuateTargetStateNotSupported: (400) ``target_state``
+            while the services are pinned below the RPC that carries it.
         :raises InstanceInvalidState: (409) wrong state.
-        :raises Conflict: (409) the server's host is up, or is ``host``.
+        :raises Invalid: (400) the server's host is up.
+        :raises Conflict: (409) ``host`` is the server's host.
         :raises ComputeHostNotFound: (404) ``host`` is no compute host.
         """
         instance = self.get(context, uuid)
@@ -311,18 +317,23 @@ class ImageActionsMixin:
             raise exception.Conflict(
                 reason=f"Instance {uuid} has no host to evacuate from")
         if self._host_is_up(context, source):
-            raise exception.Conflict(
-                reason=f"Compute service of {source} is still in use.")
+            # Nova's 400 (ComputeServiceInUse).
+            raise exception.Invalid(
+                message=f"Compute service of {source} is still in use.")
         if host is not None:
             if host == source:
                 raise exception.Conflict(
                     reason="The target host can't be the same one.")
             self._check_target(context, host)
         self.conductor_rpc.check_placing("evacuate")
+        if target_state is not None:
+            self.conductor_rpc.check_evacuate_target_state()
+            self.compute_rpc.check_evacuate_target_state()
         instance = self._begin(context, uuid, "evacuate", _EVACUATE_FROM,
                                task_states.REBUILDING)
         self.conductor_rpc.evacuate_instance(
-            context, instance.uuid, instance.image_ref, host)
+            context, instance.uuid, instance.image_ref, host,
+            target_state=target_state)
         return admin_password or generate_password()
 
     def _check_target(self, context, host):

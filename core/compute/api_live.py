@@ -62,10 +62,16 @@ class LiveMigrationMixin:
                        "this time.")
 
     def _running_live_migration(self, context, uuid, migration_id):
+        return self._live_migration_in(context, uuid, migration_id,
+                                       ("running",))
+
+    def _live_migration_in(self, context, uuid, migration_id, statuses):
+        """The server and its live migration, which must be in one of
+        ``statuses`` while the server is ``migrating``."""
         instance = self.get(context, uuid)
         migration = self.server_migration(context, uuid, migration_id)
         if migration.migration_type != "live-migration" or \
-                migration.status != "running":
+                migration.status not in statuses:
             raise exception.LiveMigrationNotRunning(
                 migration_id=migration_id, instance_uuid=uuid,
                 status=migration.status)
@@ -75,19 +81,45 @@ class LiveMigrationMixin:
                 attr="task_state", state=instance.task_state)
         return instance, migration
 
-    def live_migration_abort(self, context, uuid, migration_id):
-        """Ask the source to abort the running live migration; the
-        migration ends ``cancelled`` and the server stays where it was.
+    def live_migration_abort(self, context, uuid, migration_id,
+                             before_running=False):
+        """Abort the server's live migration; it ends ``cancelled`` and
+        the server stays where it was.
+
+        A ``running`` one is the source compute's to stop. With
+        ``before_running`` (Compute API 2.65) one still ``preparing``
+        (or ``queued``) may be aborted too: its record moves to
+        ``cancelling`` (guarded, so it cannot cross the hand-over to
+        the source), and conductor's workflow, whose next step then
+        fails, undoes the preparation and ends it ``cancelled``.
 
         :raises MigrationNotFound: no such migration of the server.
-        :raises LiveMigrationNotRunning: it is not a running live
-            migration.
+        :raises LiveMigrationNotRunning: it is not a live migration in
+            a status that can be aborted.
         """
-        instance, migration = self._running_live_migration(
-            context, uuid, migration_id)
-        self._check_capable(context, instance, "live_migration_abort",
-                            "live_migration_abort")
-        self.db.actions.action_start(context, uuid, "live_migration_cancel")
+        allowed = ("queued", "preparing", "running") if before_running \
+            else ("running",)
+        instance, migration = self._live_migration_in(
+            context, uuid, migration_id, allowed)
+        if migration.status != "running":
+            self.db.actions.action_start(context, uuid,
+                                         "live_migration_cancel")
+            migration.status = "cancelling"
+            try:
+                migration.save(expected_status=("queued", "preparing"))
+                return
+            except exception.UnexpectedMigrationStatus:
+                # Handed over to the source meanwhile: abort it there.
+                instance, migration = self._live_migration_in(
+                    context, uuid, migration_id, ("running",))
+                self._check_capable(context, instance,
+                                    "live_migration_abort",
+                                    "live_migration_abort")
+        else:
+            self._check_capable(context, instance, "live_migration_abort",
+                                "live_migration_abort")
+            self.db.actions.action_start(context, uuid,
+                                         "live_migration_cancel")
         self.compute_rpc.live_migration_abort(context, instance,
                                               migration.id)
 

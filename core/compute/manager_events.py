@@ -9,6 +9,14 @@ service tells the host about one of its instances
 * ``network-*``: recorded only. nimbus-network is the truth for VIFs:
   ``network-changed`` refreshes nothing, and nothing waits for
   ``network-vif-plugged`` as Nova does for Neutron's.
+* ``power-update`` (2.76; tag ``POWER_ON`` or ``POWER_OFF``): the
+  server's power is said to have changed outside nimbus. As in Nova it
+  is a no-op unless the server is settled in the opposite state
+  (stopped and shut down for ``POWER_ON``, active and running for
+  ``POWER_OFF``); otherwise only a hypervisor that powers machines
+  outside the compute service (Nova's ironic) could take the record
+  over, and no nimbus plugin is one: the event fails, as Nova's does on
+  libvirt, and the server is left as it is.
 
 Each event is recorded as an event of the instance action the compute
 API started (``compute_extend_volume``, ``compute_network_changed``,
@@ -23,7 +31,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from nimbus.core import exception
-from nimbus.core.compute import manager_volumes
+from nimbus.core.compute import manager_volumes, vm_states
 from nimbus.core.interfaces import power_state
 from nimbus.core.objects import instance_action
 
@@ -56,6 +64,8 @@ class ExternalEventsManagerMixin:
             try:
                 if event["name"] == "volume-extended":
                     self._volume_extended(instance, event)
+                elif event["name"] == "power-update":
+                    self._power_update(instance, event["tag"])
             except Exception as err:
                 LOG.error("Event %(name)s for %(uuid)s failed: %(err)s",
                           {"name": event["name"], "uuid": instance.uuid,
@@ -77,6 +87,24 @@ class ExternalEventsManagerMixin:
         LOG.info("Instance %(uuid)s sees volume %(vol)s at %(size)d bytes",
                  {"uuid": uuid, "vol": event["tag"],
                   "size": int(event["new_size"])})
+
+    def _power_update(self, instance, target):
+        """See the module docstring (``power-update``)."""
+        settled = instance.task_state is None and (
+            (target == "POWER_ON" and instance.vm_state == vm_states.STOPPED
+             and instance.power_state == power_state.SHUTDOWN) or
+            (target == "POWER_OFF" and instance.vm_state == vm_states.ACTIVE
+             and instance.power_state == power_state.RUNNING))
+        if not settled:
+            LOG.info("power-update %(tag)s for %(uuid)s is a no-op in "
+                     "vm_state %(vm)s, task_state %(task)s",
+                     {"tag": target, "uuid": instance.uuid,
+                      "vm": instance.vm_state, "task": instance.task_state})
+            return
+        raise exception.UnsupportedOperation(
+            plugin=type(self.driver).__name__,
+            operation="power-update events (the power of its guests is "
+                      "its own to change, not another service's)")
 
     def _event_record(self, context, instance, event, started, result):
         try:

@@ -125,19 +125,26 @@ class ImageWorkflowsMixin:
     # -- rebuild and evacuate -------------------------------------------------
 
     def rebuild_instance(self, context, instance, image_ref,
-                         evacuate=False, with_network=True):
+                         evacuate=False, with_network=True,
+                         target_state=None):
         """Rebuild the guest from ``image_ref`` on this host: the same
         host (rebuild) or, with ``evacuate``, a new one chosen by
         conductor while the old host is down. Addresses and volumes stay.
+        A server that was STOPPED is stopped again afterwards (Nova's).
 
         :param with_network: (evacuate) whether the server has ports.
+        :param target_state: (evacuate, RPC 1.13) the vm_state to end in
+            (``stopped``) unless the server was in ERROR.
         """
+        end_state = instance.vm_state
+        if evacuate and target_state and end_state != vm_states.ERROR:
+            end_state = target_state
         with self.lock(instance.uuid):
             self._rebuild(context, instance, image_ref, evacuate,
-                          with_network)
+                          with_network, end_state == vm_states.STOPPED)
 
     def _rebuild(self, context, instance, image_ref, evacuate,
-                 with_network):
+                 with_network, stopped):
         event = "compute_rebuild_instance"
         with self._event(context, instance, event) as ev:
             instance.task_state = task_states.REBUILD_SPAWNING
@@ -152,6 +159,8 @@ class ImageWorkflowsMixin:
                 instance.image_ref = image_ref
                 self._spawn_again(context, instance, moved=evacuate,
                                   with_network=with_network)
+                if stopped:
+                    self.driver.power_off(instance.uuid, timeout=60)
             except Exception as err:
                 ev.result = "Error"
                 self._destroy_guest(context, instance)
@@ -159,8 +168,12 @@ class ImageWorkflowsMixin:
                                       (task_states.REBUILD_SPAWNING,),
                                       guest_gone=True)
                 return
-            instance.vm_state = vm_states.ACTIVE
-            instance.power_state = power_state.RUNNING
+            if stopped:
+                instance.vm_state = vm_states.STOPPED
+                instance.power_state = power_state.SHUTDOWN
+            else:
+                instance.vm_state = vm_states.ACTIVE
+                instance.power_state = power_state.RUNNING
             instance.task_state = None
             instance.launched_at = timeutils.utcnow()
             self.save_quietly(instance, task_states.REBUILD_SPAWNING)

@@ -36,6 +36,8 @@ Version history:
   running guest, for server diagnostics).
 * 1.12: external_instance_event (cast: events of other services for
   the host's instances, e.g. ``volume-extended``).
+* 1.13: rebuild_instance takes ``target_state`` (an evacuated server
+  ends ``stopped`` whatever it was, Compute API 2.95).
 """
 
 import oslo_messaging as messaging
@@ -47,7 +49,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.12"
+VERSION_CAP = "1.13"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -413,14 +415,31 @@ class ComputeAPI:
         self._image_workflow(instance, action)
 
     def rebuild_instance(self, context, instance, image_ref, host=None,
-                         evacuate=False, with_network=True):
+                         evacuate=False, with_network=True,
+                         target_state=None):
         """Rebuild ``instance`` from ``image_ref`` on ``host`` (default:
         its own; evacuate names the new one, and ``with_network`` says
-        whether the server has ports to plug there)."""
-        self._image_workflow(instance, "rebuild", host).cast(
-            context, "rebuild_instance", instance=instance,
-            image_ref=image_ref, evacuate=evacuate,
-            with_network=with_network)
+        whether the server has ports to plug there).
+
+        :param target_state: (evacuate, 1.13) the vm_state the server
+            ends in (``stopped``) unless it was in ERROR.
+        """
+        kwargs = {}
+        if target_state is not None:
+            self.check_evacuate_target_state()
+            kwargs["target_state"] = target_state
+        client = self._image_workflow(instance, "rebuild", host)
+        if kwargs:
+            client = self._on(host or instance.host, version="1.13")
+        client.cast(context, "rebuild_instance", instance=instance,
+                    image_ref=image_ref, evacuate=evacuate,
+                    with_network=with_network, **kwargs)
+
+    def check_evacuate_target_state(self):
+        """:raises EvacuateTargetStateNotSupported: computes are pinned
+        below 1.13."""
+        if not self.client.can_send_version("1.13"):
+            raise exception.EvacuateTargetStateNotSupported()
 
     def snapshot_instance(self, context, instance, image_id):
         self._image_workflow(instance, "createImage").cast(

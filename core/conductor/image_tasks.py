@@ -49,16 +49,18 @@ class ImageTasksMixin:
                                        with_network=bool(ports))
 
     def evacuate_instance(self, context, instance_uuid, image_ref,
-                          target_host=None):
+                          target_host=None, target_state=None):
         """Rebuild a server of a down host elsewhere (see
         :mod:`nimbus.core.conductor.workflows.evacuate`).
 
         :param target_host: the host an admin asked for (still checked and
             claimed by the scheduler), or None for any.
+        :param target_state: the vm_state it ends in (``stopped``, 2.95),
+            or None for the one it had.
         """
         instance = instance_obj.Instance.get_by_uuid(context, instance_uuid)
         evacuate.EvacuateTask(self, context, instance, image_ref,
-                              target_host).execute()
+                              target_host, target_state).execute()
 
     # -- helpers ------------------------------------------------------------
 

@@ -24,7 +24,7 @@ class ConductorManager(manager.Manager):
         object methods run here reach it through ``NimbusObject.db_api``.
     """
 
-    target = messaging.Target(version="1.4")
+    target = messaging.Target(version="1.5")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)

@@ -12,6 +12,7 @@ Version history:
   revert_resize (casts: cold moves).
 * 1.3: compute_task live_migrate_instance (cast).
 * 1.4: compute_task namespace: unshelve_instance, evacuate_instance.
+* 1.5: evacuate_instance takes ``target_state`` (Compute API 2.95).
 """
 
 import time
@@ -29,7 +30,7 @@ TOPIC = "conductor"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] conductor`` pins an older one.
-VERSION_CAP = "1.4"
+VERSION_CAP = "1.5"
 
 
 class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
@@ -205,9 +206,23 @@ class ConductorAPI(ovo_base.VersionedObjectIndirectionAPI):
             request_spec=request_spec)
 
     def evacuate_instance(self, context, instance_uuid, image_ref,
-                          target_host=None):
+                          target_host=None, target_state=None):
         """Rebuild a server of a down host on another host (``target_host``
-        when an admin named one)."""
-        self._placing("evacuate").cast(
+        when an admin named one), ending in ``target_state`` when given
+        (1.5)."""
+        if target_state is None:
+            self._placing("evacuate").cast(
+                context, "evacuate_instance", instance_uuid=instance_uuid,
+                image_ref=image_ref, target_host=target_host)
+            return
+        self.check_evacuate_target_state()
+        self.client.prepare(namespace="compute_task", version="1.5").cast(
             context, "evacuate_instance", instance_uuid=instance_uuid,
-            image_ref=image_ref, target_host=target_host)
+            image_ref=image_ref, target_host=target_host,
+            target_state=target_state)
+
+    def check_evacuate_target_state(self):
+        """:raises EvacuateTargetStateNotSupported: conductor is pinned
+        below 1.5."""
+        if not self.client.can_send_version("1.5"):
+            raise exception.EvacuateTargetStateNotSupported()

@@ -35,7 +35,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
     :param db: the database API handed in by the daemon.
     """
 
-    target = messaging.Target(namespace="compute_task", version="1.4")
+    target = messaging.Target(namespace="compute_task", version="1.5")
 
     def __init__(self, conf, db):
         self.conf = conf

@@ -28,6 +28,10 @@ it. Its fields::
     tried_hosts           [str]: hosts where a build already failed
     requested_hosts       [str]: only these (a reschedule onto an
                           alternate); empty means any host
+    requested_destination None | {"host": str | None, "node": str | None}:
+                          only that host and/or node (a create that asked
+                          for it, 2.74); kept through reschedules, and
+                          the filters still apply
     attempts              int
 
 ``flavor``, ``image`` and ``group`` are ``dict`` fields with exactly those
@@ -124,10 +128,21 @@ FLAVOR = DictShape({
     "extra_specs": (_str_dict, {}),
 })
 IMAGE = DictShape({"id": (_optional_str, None), "properties": (_dict, {})})
+DESTINATION = DictShape({"host": (_optional_str, None),
+                         "node": (_optional_str, None)})
 GROUP = DictShape({
     "uuid": (str, _REQUIRED), "policy": (str, _REQUIRED),
     "rules": (_dict, {}), "hosts": (_str_list, []),
 })
+
+
+def _fold_destination(spec):
+    """For a receiver that predates ``requested_destination`` (the legacy
+    ``dict``, or a primitive's fields): drop it, its host becoming the
+    only requested host, which every release honours."""
+    wanted = spec.pop("requested_destination", None)
+    if wanted and wanted.get("host") and not spec.get("requested_hosts"):
+        spec["requested_hosts"] = [wanted["host"]]
 
 
 @base.register
@@ -142,9 +157,12 @@ class RequestSpec(base.NimbusObject):
     * 1.0: initial version (replaces the unversioned ``dict``)
     * 1.1: ``requested_networks`` and ``security_groups`` (dropped for a
       1.0 receiver, which predates networks: its guests get no NICs)
+    * 1.2: ``requested_destination`` (for a receiver before 1.2 its host
+      becomes ``requested_hosts``, which that release honours; a node
+      alone it cannot be told)
     """
 
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     fields = {
         "project_id": fields.StringField(nullable=True, default=None),
@@ -161,11 +179,14 @@ class RequestSpec(base.NimbusObject):
         "security_groups": fields.ListOfStringsField(default=[]),
         "tried_hosts": fields.ListOfStringsField(default=[]),
         "requested_hosts": fields.ListOfStringsField(default=[]),
+        "requested_destination": fields.Field(DESTINATION, nullable=True,
+                                              default=None),
         "attempts": fields.IntegerField(default=1),
     }
 
     #: fields a receiver of the previous release does not know.
     NEW_IN_1_1 = ("requested_networks", "security_groups")
+    NEW_IN_1_2 = ("requested_destination",)
 
     def __init__(self, context=None, **kwargs):
         super().__init__(context, **kwargs)
@@ -173,7 +194,10 @@ class RequestSpec(base.NimbusObject):
 
     def obj_make_compatible(self, primitive, target_version):
         super().obj_make_compatible(primitive, target_version)
-        if tuple(int(p) for p in target_version.split(".")) < (1, 1):
+        target = tuple(int(p) for p in target_version.split("."))
+        if target < (1, 2):
+            _fold_destination(primitive)
+        if target < (1, 1):
             for name in self.NEW_IN_1_1:
                 primitive.pop(name, None)
 
@@ -183,7 +207,8 @@ class RequestSpec(base.NimbusObject):
     @classmethod
     def for_boot(cls, context, flavor, image, num_instances,
                  availability_zone=None, scheduler_hints=None, group=None,
-                 requested_networks=None, security_groups=None):
+                 requested_networks=None, security_groups=None,
+                 requested_destination=None):
         """Return the spec of a boot request.
 
         :param context: the request context (its project and user).
@@ -196,6 +221,8 @@ class RequestSpec(base.NimbusObject):
             (:meth:`~nimbus.core.network.api.NetworkAPI.
             validate_requested_networks`).
         :param security_groups: the server's group names.
+        :param requested_destination: ``{"host", "node"}`` the create
+            asked for (2.74), or None.
         :returns: a :class:`RequestSpec` on its first attempt.
         """
         return cls(
@@ -207,7 +234,8 @@ class RequestSpec(base.NimbusObject):
             availability_zone=availability_zone,
             scheduler_hints=dict(scheduler_hints or {}), group=group,
             requested_networks=[dict(r) for r in requested_networks or []],
-            security_groups=list(security_groups or []))
+            security_groups=list(security_groups or []),
+            requested_destination=requested_destination)
 
     def to_dict(self):
         """Return the set fields as a ``dict``. Values are the object's
@@ -230,6 +258,7 @@ class RequestSpec(base.NimbusObject):
             never the fields of 1.1 (that release had no networks).
         """
         spec = copy.deepcopy(self.to_dict())
+        _fold_destination(spec)
         for name in self.NEW_IN_1_1:
             spec.pop(name, None)
         if not spec.get("requested_hosts"):
@@ -257,6 +286,15 @@ class RequestSpec(base.NimbusObject):
         :raises ValueError: see :meth:`from_legacy_dict`.
         """
         return spec if isinstance(spec, cls) else cls.from_legacy_dict(spec)
+
+    def destination_allows(self, host, nodename):
+        """Whether the requested destination (if any) is this host and
+        node."""
+        wanted = self.requested_destination
+        if wanted is None:
+            return True
+        return (wanted["host"] in (None, host)
+                and wanted["node"] in (None, nodename))
 
     def disk_gb(self):
         """Return the local disk one instance needs in GB (root +

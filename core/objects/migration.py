@@ -6,7 +6,9 @@ Statuses follow Nova. A cold move (``migration``/``resize``) goes
 ``reverting`` -> ``reverted``; ``error`` ends a move that failed (its
 claims given back). Live migration and evacuation use ``queued``,
 ``preparing``, ``running``, ``completed``, ``cancelled``, ``failed`` and
-``done``.
+``done``; a live migration aborted before it runs (2.65) goes
+``preparing`` -> ``cancelling`` (asked, conductor not yet told) ->
+``cancelled``.
 """
 
 import json
@@ -19,8 +21,8 @@ _UNSET = "__unset__"
 
 #: statuses of a move that has not ended.
 IN_PROGRESS = ("queued", "accepted", "pre-migrating", "preparing",
-               "migrating", "running", "post-migrating", "finished",
-               "confirming", "reverting")
+               "cancelling", "migrating", "running", "post-migrating",
+               "finished", "confirming", "reverting")
 #: statuses a move can end in.
 ENDED = ("confirmed", "reverted", "completed", "done", "error", "failed",
          "cancelled")

@@ -23,7 +23,8 @@ _SEQ = itertools.count()
 
 
 def restrict(hosts, spec, removed=None):
-    """Drop hosts already tried and, if hosts were requested, the rest."""
+    """Drop hosts already tried and, if hosts or a destination were
+    requested, the rest."""
     tried = set(spec.tried_hosts)
     requested = spec.requested_hosts
     candidates = [h for h in hosts if h.host not in tried]
@@ -34,6 +35,14 @@ def restrict(hosts, spec, removed=None):
         kept = [h for h in candidates if h.host in requested]
         if removed is not None and len(kept) != len(candidates):
             removed.append(("requested_hosts", "not the requested host",
+                            len(candidates) - len(kept)))
+        candidates = kept
+    if spec.requested_destination is not None:
+        kept = [h for h in candidates
+                if spec.destination_allows(h.host, h.nodename)]
+        if removed is not None and len(kept) != len(candidates):
+            removed.append(("requested_destination",
+                            "not the requested host or node",
                             len(candidates) - len(kept)))
         candidates = kept
     return candidates
@@ -48,6 +57,9 @@ class Ranking:
         self.weighers = [w for w in weighers if w.applies(spec)]
         self._tried = set(spec.tried_hosts)
         self._requested = set(spec.requested_hosts)
+        wanted = spec.requested_destination
+        self._destination = None if wanted is None else (
+            wanted["host"], wanted["node"])
         self._position = None
         self._order = []     # sorted [(-total, seq, host)]
         self._keys = {}      # id(host) -> its entry in _order
@@ -73,6 +85,10 @@ class Ranking:
     def _passes(self, host):
         if host.host in self._tried or (
                 self._requested and host.host not in self._requested):
+            return False
+        if self._destination is not None and (
+                self._destination[0] not in (None, host.host) or
+                self._destination[1] not in (None, host.nodename)):
             return False
         spec = self.spec
         for flt in self.filters:

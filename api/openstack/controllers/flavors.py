@@ -5,6 +5,7 @@ import pecan
 from oslo_utils import strutils
 
 from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.api.openstack.controllers import flavor_extras
 from nimbus.api.openstack.views import flavors as view
 from nimbus.core import exception
@@ -28,6 +29,7 @@ def _is_public(ctx):
 
 
 def _list(detailed):
+    common.strict_query(strict.FLAVORS)
     common.authorize(P % "index")
     ctx = common.context()
     limit = common.limit_param()

@@ -1,7 +1,9 @@
 """/os-hypervisors (admin only): integer ids to 2.52, the compute node's
 UUID from 2.53, where the ``{pattern}/search`` and ``{pattern}/servers``
 routes become the ``hypervisor_hostname_pattern`` and ``with_servers``
-query parameters."""
+query parameters. From 2.88 detailed bodies lose the resource figures
+and carry the host's ``uptime`` instead, and ``/statistics`` and
+``/{id}/uptime`` are gone (404)."""
 
 import json
 
@@ -19,7 +21,9 @@ def _authorized(rule):
     return common.context()
 
 
-def hypervisor_view(node, detailed):
+def hypervisor_view(node, detailed, with_servers=False):
+    """A hypervisor's body; ``with_servers``: the caller asked for its
+    servers (from 2.75 ``servers`` is then there even when empty)."""
     service = node.get("service") or {}
     up = service.get("is_up", False)
     by_uuid = common.at_least(53)
@@ -29,15 +33,32 @@ def hypervisor_view(node, detailed):
             "status": "disabled" if service.get("disabled") else "enabled"}
     if detailed:
         body.update(_details(node, service, by_uuid))
+        if common.at_least(88):
+            body["uptime"] = node.get("uptime")
     if node.get("servers"):
         body["servers"] = node["servers"]
+    elif with_servers and common.at_least(75):
+        body["servers"] = []
     return body
 
 
 def _details(node, service, by_uuid):
-    return {
+    details = {
         "hypervisor_type": node["hypervisor_type"],
         "hypervisor_version": node["hypervisor_version"],
+        "host_ip": node["host_ip"] or "127.0.0.1",
+        "service": {"host": node["host"],
+                    "id": service.get("uuid" if by_uuid else "id"),
+                    "disabled_reason": service.get("disabled_reason")},
+    }
+    if not common.at_least(88):
+        details.update(_figures(node))
+    return details
+
+
+def _figures(node):
+    """The resource figures of a detailed body, to 2.87."""
+    return {
         "vcpus": node["vcpus"], "vcpus_used": node["vcpus_used"],
         "memory_mb": node["memory_mb"],
         "memory_mb_used": node["memory_mb_used"],
@@ -47,11 +68,7 @@ def _details(node, service, by_uuid):
         "running_vms": node["running_vms"],
         "current_workload": 0, "disk_available_least": node["local_gb"] -
         node["local_gb_used"],
-        "host_ip": node["host_ip"] or "127.0.0.1",
         "cpu_info": _cpu_info(node["cpu_info"]),
-        "service": {"host": node["host"],
-                    "id": service.get("uuid" if by_uuid else "id"),
-                    "disabled_reason": service.get("disabled_reason")},
     }
 
 
@@ -96,15 +113,20 @@ class HypervisorController:
         ctx = _authorized(H % "show")
         try:
             node = common.services().admin.get_hypervisor(
-                ctx, self._node_id(), with_servers=with_servers)
+                ctx, self._node_id(), with_servers=with_servers,
+                with_uptime=common.at_least(88))
         except exception.ComputeNodeNotFound:
             raise self._not_found()
-        return common.reply({"hypervisor": hypervisor_view(node, True)})
+        return common.reply({"hypervisor": hypervisor_view(
+            node, True, with_servers)})
 
     @pecan.expose("json")
     def uptime(self):
-        """The host's ``uptime`` line, asked of its compute service."""
+        """The host's ``uptime`` line, asked of its compute service (to
+        2.87; from 2.88 it is in the detailed bodies)."""
         common.allow("GET")
+        if common.at_least(88):
+            raise exception.NotFound()
         ctx = _authorized(H % "uptime")
         try:
             node = common.services().admin.get_hypervisor_uptime(
@@ -175,10 +197,11 @@ class HypervisorsController:
         # 2.33: pages by node (its id; from 2.53 its UUID); a bad marker
         # is a 400 (Nova's).
         limit = common.limit_param()
-        nodes = admin.list_hypervisors(ctx, limit=limit,
-                                       marker=params.get("marker"),
-                                       with_servers=with_servers)
-        body = {"hypervisors": [hypervisor_view(n, detailed)
+        nodes = admin.list_hypervisors(
+            ctx, limit=limit, marker=params.get("marker"),
+            with_servers=with_servers,
+            with_uptime=detailed and common.at_least(88))
+        body = {"hypervisors": [hypervisor_view(n, detailed, with_servers)
                                 for n in nodes]}
         links = common.next_link(
             "os-hypervisors/detail" if detailed else "os-hypervisors",
@@ -198,12 +221,17 @@ class HypervisorsController:
                         "hypervisor_hostname_pattern query parameter is "
                         "not supported.")
         nodes = _matching(ctx, pattern, with_servers)
+        if detailed and common.at_least(88):
+            common.services().admin.add_uptimes(ctx, nodes)
         return common.reply({"hypervisors": [
-            hypervisor_view(n, detailed) for n in nodes]})
+            hypervisor_view(n, detailed, with_servers) for n in nodes]})
 
     @pecan.expose("json")
     def statistics(self):
+        """Sums of the resource figures (to 2.87; gone from 2.88)."""
         common.allow("GET")
+        if common.at_least(88):
+            raise exception.NotFound()
         ctx = _authorized(H % "statistics")
         stats = common.services().admin.hypervisor_statistics(ctx)
         body = dict(stats)

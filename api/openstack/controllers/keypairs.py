@@ -3,6 +3,7 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas_tenant
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception
 
 K = "os_compute_api:os-keypairs:%s"
@@ -48,6 +49,7 @@ class KeypairController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "DELETE")
+        common.strict_query(strict.KEYPAIR)
         user_id = _user_id()
         _authorize("show", user_id)
         record = common.services().keypairs.get(common.context(), user_id,
@@ -56,6 +58,7 @@ class KeypairController:
 
     @index.when(method="DELETE", template="json")
     def delete(self):
+        common.strict_query(strict.KEYPAIR)
         user_id = _user_id()
         _authorize("delete", user_id)
         common.services().keypairs.delete(common.context(), user_id,
@@ -69,6 +72,7 @@ class KeypairsController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
+        common.strict_query(strict.KEYPAIRS)
         user_id = _user_id()
         _authorize("index", user_id)
         if not common.at_least(35):

@@ -4,6 +4,7 @@ and /limits."""
 import pecan
 
 from nimbus.api.openstack import common, schemas_tenant
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception, quota
 
 Q = "os_compute_api:os-quota-sets:%s"
@@ -56,6 +57,7 @@ class QuotaSetController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "PUT", "DELETE")
+        common.strict_query(strict.QUOTA_SET)
         self._authorize("show")
         limits = common.services().quotas.show(common.context(),
                                                self.project_id)
@@ -65,6 +67,7 @@ class QuotaSetController:
     def put(self):
         schema = schemas_tenant.quota_update(_keys()) \
             if common.at_least(57) else schemas_tenant.QUOTA_UPDATE
+        common.strict_query(strict.QUOTA_SET)
         data = common.body(schema)["quota_set"]
         self._authorize("update")
         force = data.pop("force", False) in _TRUE
@@ -78,6 +81,7 @@ class QuotaSetController:
 
     @index.when(method="DELETE", template="json")
     def delete(self):
+        common.strict_query(strict.QUOTA_SET)
         self._authorize("delete")
         common.services().quotas.delete(common.context(), self.project_id)
         return common.reply(None, 202)
@@ -85,6 +89,7 @@ class QuotaSetController:
     @pecan.expose("json")
     def detail(self):
         common.allow("GET")
+        common.strict_query(strict.QUOTA_SET)
         self._authorize("show")
         detail = common.services().quotas.detail(common.context(),
                                                  self.project_id)
@@ -181,6 +186,7 @@ class LimitsController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
+        common.strict_query(strict.LIMITS)
         ctx = common.context()
         common.authorize("os_compute_api:limits")
         project_id = pecan.request.GET.get("tenant_id") or ctx.project_id

@@ -3,6 +3,7 @@
 import pecan
 
 from nimbus.api.openstack import common, schemas
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception
 
 G = "os_compute_api:os-server-groups:%s"
@@ -54,6 +55,7 @@ class ServerGroupsController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
+        common.strict_query(strict.SERVER_GROUPS)
         all_projects = pecan.request.GET.get("all_projects", "").lower() \
             in ("1", "true", "yes")
         common.authorize(G % "index")

@@ -52,10 +52,13 @@ def handle(name, args, instance):
     elif name == "unrescue":
         compute.unrescue(ctx, uuid)
     else:
-        password = compute.evacuate(ctx, uuid, args.get("host"),
-                                    args.get("adminPass"))
-        if minor < 14:
-            return common.reply({"adminPass": password}, 200)
+        # From 2.95 an evacuated server ends stopped (Nova's).
+        password = compute.evacuate(
+            ctx, uuid, args.get("host"), args.get("adminPass"),
+            target_state="stopped" if minor >= 95 else None)
+        # Nova answers evacuate with 200 (and no body from 2.14).
+        return common.reply({"adminPass": password} if minor < 14
+                            else None, 200)
     return common.reply(None, 202)
 
 
@@ -76,10 +79,15 @@ def _rebuild(ctx, compute, instance, args):
 def rebuilt_body(instance):
     """The server as Nova's rebuild answers it: the body of ``PUT
     /servers/{id}`` (with the tags from 2.26) plus ``key_name`` (2.54)
-    and ``user_data`` (2.57); from 2.75 a show's body."""
+    and ``user_data`` (2.57); from 2.75 a show's body, whose user data
+    is that ``user_data`` for everyone rather than the administrators'
+    ``OS-EXT-SRV-ATTR:user_data`` (Nova's)."""
     from nimbus.api.openstack.controllers import servers
     if common.at_least(75):
-        return servers.show_body(instance)["server"]
+        server = servers.show_body(instance)["server"]
+        server.pop("OS-EXT-SRV-ATTR:user_data", None)
+        server["user_data"] = instance.user_data
+        return server
     server = servers.updated_body(instance)
     if common.at_least(54):
         server["key_name"] = instance.key_name

@@ -35,6 +35,8 @@ _V225 = {"type": "object",
 #: nimbus never over-commits a host, forced or not).
 _V230 = dict(_V225, properties=dict(_V225["properties"],
                                     force={"type": "boolean"}))
+#: 2.68: ``force`` is gone again (2.25's body; a 400 when given).
+_V268 = _V225
 
 
 def _bool(value):
@@ -48,7 +50,8 @@ def _bool(value):
 def migrate_live(ctx, compute, instance, args):
     """Handle ``{"os-migrateLive": args}`` for ``instance`` (the caller
     authorized :data:`RULE`)."""
-    schema = _V230 if common.at_least(30) else \
+    schema = _V268 if common.at_least(68) else \
+        _V230 if common.at_least(30) else \
         _V225 if common.at_least(25) else _V21
     http.validate(args, schema)
     # 2.34: whether the host is up and another than the server's own is
@@ -86,7 +89,8 @@ class MigrationActionController:
 
 
 class MigrationAbortController:
-    """DELETE /servers/{id}/migrations/{mid}: abort (2.24)."""
+    """DELETE /servers/{id}/migrations/{mid}: abort (2.24; one not
+    running yet, ``queued`` or ``preparing``, from 2.65)."""
 
     def __init__(self, server_id, migration_id):
         self.server_id = server_id
@@ -103,5 +107,6 @@ class MigrationAbortController:
         from nimbus.api.openstack.controllers import servers
         servers.get_authorized(self.server_id, ABORT_RULE)
         common.services().compute.live_migration_abort(
-            common.context(), self.server_id, self.migration_id)
+            common.context(), self.server_id, self.migration_id,
+            before_running=common.at_least(65))
         return common.reply(None, 202)

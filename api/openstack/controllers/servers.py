@@ -3,6 +3,7 @@
 import pecan
 
 from nimbus.api.openstack import common, password, schemas
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.api.openstack.controllers import (
     instance_actions,
     interfaces,
@@ -14,6 +15,7 @@ from nimbus.api.openstack.controllers import (
     server_filters,
     server_networking,
     server_tags,
+    server_topology,
     volume_attachments,
 )
 from nimbus.api.openstack.controllers import server_subresources as sub
@@ -24,12 +26,14 @@ P = "os_compute_api:servers:%s"
 _BAD_REFERENCES = (exception.NetworkNotFound, exception.PortNotFound,
                    exception.SecurityGroupNotFound)
 ADMIN_ATTRS = "os_compute_api:os-extended-server-attributes"
+REQUESTED_DESTINATION = "compute:servers:create:requested_destination"
 HOST_STATUS = "os_compute_api:servers:show:host_status"
 FLAVOR_EXTRA_SPECS = "os_compute_api:os-flavor-extra-specs:index"
 _ACCESS_IPS = (("access_ip_v4", "accessIPv4"), ("access_ip_v6", "accessIPv6"))
 
 
 def _list(detailed):
+    common.strict_query(strict.SERVERS)
     common.authorize(P % ("detail" if detailed else "index"))
     ctx = common.context()
     compute = common.services().compute
@@ -153,6 +157,7 @@ class ServerController:
         self.migrations = migrations.ServerMigrationsController(server_id)
         self.diagnostics = server_diagnostics.DiagnosticsController(
             server_id)
+        self.topology = server_topology.TopologyController(server_id)
         setattr(self, "os-instance-actions",
                 instance_actions.InstanceActionsController(server_id))
         setattr(self, "os-server-password",
@@ -224,7 +229,42 @@ def _create_kwargs(data, body):
     groups = server_networking.requested_security_groups(data)
     if groups is not None:
         kwargs["security_groups"] = groups
+    kwargs.update(_requested_destination(data))
     return kwargs
+
+
+def _requested_destination(data):
+    """2.74: ``host`` and/or ``hypervisor_hostname`` (policy
+    :data:`REQUESTED_DESTINATION`), for the scheduler to place on if its
+    filters let it; not beside a host or node forced through the
+    availability zone (``zone:host:node``), as Nova refuses."""
+    host = data.get("host")
+    node = data.get("hypervisor_hostname")
+    if not (host or node):
+        return {}
+    common.authorize(REQUESTED_DESTINATION,
+                     {"project_id": common.context().project_id})
+    if any(_zone_destination(data.get("availability_zone"))):
+        raise exception.Invalid(
+            message="One mechanism with host and/or hypervisor_hostname "
+                    "and another mechanism with zone:host:node are "
+                    "mutually exclusive.")
+    return {"requested_host": host, "requested_node": node}
+
+
+def _zone_destination(zone):
+    """The host and node an availability zone of the ``zone:host:node``
+    form names (each None or empty when it names none)."""
+    if not zone or ":" not in zone:
+        return None, None
+    parts = zone.split(":")
+    if len(parts) == 2:
+        return parts[1], None
+    if len(parts) == 3:
+        return parts[1], parts[2]
+    raise exception.Invalid(
+        message="Invalid input received: Unable to parse "
+                "availability_zone")
 
 
 class ServersController:

@@ -7,6 +7,7 @@ import pecan
 from oslo_utils import strutils, uuidutils
 
 from nimbus.api.openstack import common, schemas_admin, schemas_tenant
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.api.openstack.views import service_names as names
 from nimbus.core import exception
 
@@ -41,6 +42,7 @@ class ServicesController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET")
+        common.strict_query(strict.SERVICES)
         common.authorize(S % "list")
         get = pecan.request.GET
         services = common.services().admin.list_services(

@@ -7,6 +7,7 @@ import pecan
 from oslo_utils import timeutils
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception
 
 U = "os_compute_api:os-simple-tenant-usage:%s"
@@ -81,6 +82,7 @@ class TenantUsageController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
+        common.strict_query(strict.USAGE_SHOW)
         common.authorize(U % "show", {"project_id": self.project_id})
         start, end = _period()
         usages, links = _page(start, end, self.project_id)
@@ -98,6 +100,7 @@ class TenantUsagesController:
     @pecan.expose("json")
     def index(self):
         common.allow("GET")
+        common.strict_query(strict.USAGE)
         common.authorize(U % "list")
         start, end = _period()
         usages, links = _page(start, end)

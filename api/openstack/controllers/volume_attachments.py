@@ -7,6 +7,7 @@ import pecan
 from oslo_utils import uuidutils
 
 from nimbus.api.openstack import common, schemas_volumes
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception
 
 P = "os_compute_api:os-volumes-attachments:%s"
@@ -63,6 +64,7 @@ class VolumeAttachmentsController:
     @pecan.expose("json", generic=True)
     def index(self):
         common.allow("GET", "POST")
+        common.strict_query(strict.VOLUME_ATTACHMENTS)
         instance = _instance(self.server_id, P % "index")
         entries = common.services().compute.volume_attachments(
             common.context(), instance.uuid)

@@ -2,11 +2,13 @@
 
 ``description`` from 2.55 (and ``PUT /flavors/{id}``), ``extra_specs``
 from 2.61 (for callers the policy lets read them); 2.75 makes ``swap``
-always an integer, so the last range ends at 2.74.
+always an integer (0 for none).
 """
 
 from nimbus.api.openstack.responses import types as t
 
+#: the last version whose detailed bodies may show swap as "" (2.75:
+#: an integer).
 LAST = 74
 
 _LINKS = t.array(t.obj({"href": t.STRING, "rel": t.STRING},
@@ -38,6 +40,8 @@ def flavor(minor, detailed=True):
         body = t.evolve(body, add=_DESCRIPTION, require=["description"])
     if minor >= 61 and detailed:
         body = t.evolve(body, add=_EXTRA_SPECS)
+    if minor >= 75 and detailed:
+        body = t.evolve(body, add={"swap": t.INTEGER})
     return body
 
 
@@ -50,14 +54,16 @@ def _list(minor, detailed):
                   "flavors_links": _LINKS}, required=("flavors",))
 
 
-_SINGLE = [(1, 54, _one(1)), (55, 60, _one(55)), (61, LAST, _one(61))]
+_SINGLE = [(1, 54, _one(1)), (55, 60, _one(55)), (61, LAST, _one(61)),
+           (LAST + 1, None, _one(LAST + 1))]
 
 SCHEMAS = {
     ("GET", "/flavors"): [(1, 54, _list(1, False)),
                           (55, None, _list(55, False))],
     ("GET", "/flavors/detail"): [(1, 54, _list(1, True)),
                                  (55, 60, _list(55, True)),
-                                 (61, LAST, _list(61, True))],
+                                 (61, LAST, _list(61, True)),
+                                 (LAST + 1, None, _list(LAST + 1, True))],
     ("GET", "/flavors/{flavor_id}"): _SINGLE,
     ("POST", "/flavors"): _SINGLE,
     ("PUT", "/flavors/{flavor_id}"): _SINGLE[1:],

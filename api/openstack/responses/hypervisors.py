@@ -3,13 +3,19 @@
 2.28 makes ``cpu_info`` an object; 2.33 pages the lists
 (``hypervisors_links``); 2.53 names hypervisors and their services by
 UUID and lists their servers when asked (``with_servers``); 2.88 drops
-the resource figures, so the last range ends at 2.87.
+the resource figures from detailed bodies and adds ``uptime``, and
+removes ``/statistics`` and ``/{id}/uptime`` (their ranges end at 2.87).
 """
 
 from nimbus.api.openstack.responses import types as t
 
 H = "/os-hypervisors"
 LAST = 87
+#: what 2.88 takes out of a detailed body.
+_FIGURES = ("cpu_info", "current_workload", "disk_available_least",
+            "free_disk_gb", "free_ram_mb", "local_gb", "local_gb_used",
+            "memory_mb", "memory_mb_used", "running_vms", "vcpus",
+            "vcpus_used")
 
 _MAYBE_INT = {"type": ["integer", "null"]}
 _SERVERS = t.array(t.obj({"name": t.STRING, "uuid": t.STRING},
@@ -47,6 +53,10 @@ def hypervisor(minor, detailed):
             service = t.evolve(body["properties"]["service"],
                                add={"id": t.STRING})
             body = t.evolve(body, add={"service": service})
+    if minor >= 88 and detailed:
+        body = t.evolve(body, drop=_FIGURES,
+                        add={"uptime": t.NULLABLE_STRING},
+                        require=["uptime"])
     return body
 
 
@@ -68,8 +78,8 @@ def _uptime(minor):
     return t.obj({"hypervisor": body}, required=("hypervisor",))
 
 
-def _ranges(build, breaks):
-    ends = [b - 1 for b in breaks[1:]] + [LAST]
+def _ranges(build, breaks, last=LAST):
+    ends = [b - 1 for b in breaks[1:]] + [last]
     return [(first, last, build(first))
             for first, last in zip(breaks, ends, strict=True)]
 
@@ -86,10 +96,10 @@ _STATISTICS = t.obj({"hypervisor_statistics": t.obj(
               "vcpus_used"))}, required=("hypervisor_statistics",))
 
 SCHEMAS = {
-    ("GET", H): _ranges(lambda m: _list(m, False), (1, 33, 53)),
+    ("GET", H): _ranges(lambda m: _list(m, False), (1, 33, 53), None),
     ("GET", H + "/detail"): _ranges(lambda m: _list(m, True),
-                                    (1, 28, 33, 53)),
-    ("GET", H + "/{hypervisor_id}"): _ranges(_show, (1, 28, 53)),
+                                    (1, 28, 33, 53, 88), None),
+    ("GET", H + "/{hypervisor_id}"): _ranges(_show, (1, 28, 53, 88), None),
     ("GET", H + "/{hypervisor_id}/uptime"): _ranges(_uptime, (1, 53)),
     # gone at 2.88
     ("GET", H + "/statistics"): [(1, LAST, _STATISTICS)],

@@ -2,7 +2,7 @@
 
 ``type`` from 2.2; 2.10 lets admins name another user (the bodies do
 not change); ``keypairs_links`` from 2.35; 2.92 stops generating keys
-(no ``private_key``), so the create's last range ends at 2.91.
+(no ``private_key``).
 """
 
 from nimbus.api.openstack.responses import types as t
@@ -52,5 +52,7 @@ SCHEMAS = {
     ("GET", "/os-keypairs/{name}"): [
         (1, 1, _wrapped(_SHOWN)), (2, None, _wrapped(_typed(_SHOWN)))],
     ("POST", "/os-keypairs"): [(1, 1, _wrapped(_CREATED)),
-                               (2, 91, _wrapped(_typed(_CREATED)))],
+                               (2, 91, _wrapped(_typed(_CREATED))),
+                               (92, None, _wrapped(_typed(t.evolve(
+                                   _CREATED, drop=["private_key"]))))],
 }

@@ -36,7 +36,8 @@ def detail(flavor, extra_specs=False):
         "ram": flavor.memory_mb, "vcpus": flavor.vcpus,
         "disk": flavor.root_gb,
         "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
-        "swap": flavor.swap or "",
+        # "" for none until 2.75, then 0
+        "swap": flavor.swap or (0 if common.at_least(75) else ""),
         "rxtx_factor": flavor.rxtx_factor,
         "os-flavor-access:is_public": flavor.is_public,
         "OS-FLV-DISABLED:disabled": flavor.disabled,

@@ -9,7 +9,9 @@ with its host; the returning host destroys it at start, seeing the
 server's ``evacuated_from``). Then the target's compute rebuilds the
 guest from the server's image with its volumes. A failure before that
 rolls back: target claim released, source claim back to the server,
-record ``error``, the server's state restored with a fault.
+record ``error``, the server's state restored with a fault. The server
+ends in the state it had (ACTIVE or STOPPED; ACTIVE from ERROR), or in
+``target_state`` (``stopped``, Compute API 2.95) unless it was in ERROR.
 """
 
 from nimbus.core.compute import task_states
@@ -30,16 +32,18 @@ class EvacuateTask(base.MoveTask):
 
     :param image_ref: the image to rebuild from (the server's own).
     :param target_host: the host an admin asked for, or None.
+    :param target_state: the vm_state to end in, or None.
     """
 
     event = "conductor_rebuild_server"
     migration_type = "evacuation"
 
     def __init__(self, manager, context, instance, image_ref,
-                 target_host=None):
+                 target_host=None, target_state=None):
         super().__init__(manager, context, instance)
         self.image_ref = image_ref
         self.target_host = target_host
+        self.target_state = target_state
         self.source = instance.host
 
     def _execute(self):
@@ -66,7 +70,8 @@ class EvacuateTask(base.MoveTask):
         self.release_source("done", ("pre-migrating",))
         self.manager.compute.rebuild_instance(
             self.context, self.instance, self.image_ref, host=host,
-            evacuate=True, with_network=bool(ports))
+            evacuate=True, with_network=bool(ports),
+            target_state=self.target_state)
 
     def rollback_hosts(self, err):
         """Nothing ran on a host yet; the placement goes back."""

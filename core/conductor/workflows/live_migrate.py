@@ -18,10 +18,17 @@ States of the migration record (``migration_type`` ``live-migration``):
 
 A failure before the hand-over rolls back here (the destination's
 preparation removed, the target's claim released, the source's given
-back, the migration ``error``, the instance ACTIVE with a fault). A
-conductor that died before the hand-over leaves ``accepted`` or
-``preparing`` records; :func:`recover` settles them the same way when
-conductor starts again.
+back, the migration ``error``, the instance ACTIVE with a fault).
+
+``cancelling``
+    an abort asked while ``preparing`` (Compute API 2.65): the API moves
+    the record there, so the workflow's next guarded step fails; the
+    workflow then undoes the same as for a failure, but ends the
+    migration ``cancelled`` and the instance ACTIVE with no fault.
+
+A conductor that died before the hand-over leaves ``accepted``,
+``preparing`` or ``cancelling`` records; :func:`recover` settles them the
+same way when conductor starts again.
 """
 
 from oslo_log import log as logging
@@ -119,6 +126,44 @@ class LiveMigrationTask(base.MoveTask):
             self.compute.rollback_live_migration_at_destination(
                 self.context, self.instance, self.dest, self.data)
 
+    def rollback(self, err):
+        if isinstance(err, exception.UnexpectedMigrationStatus) and \
+                self._abort_asked():
+            self.cancel()
+        else:
+            super().rollback(err)
+
+    def _abort_asked(self):
+        fresh = migration_obj.Migration.get_by_uuid(self.context,
+                                                    self.migration.uuid)
+        self.migration = fresh
+        return fresh.status == "cancelling"
+
+    def cancel(self):
+        """End a run whose abort was asked (``cancelling``): the
+        destination's preparation removed, the target's claim released
+        and the source's given back, the migration ``cancelled``, the
+        instance as it was, with no fault (the user asked for it)."""
+        LOG.info("Live migration %(mig)s of %(uuid)s aborted before it "
+                 "ran", {"mig": self.migration.uuid,
+                         "uuid": self.instance.uuid})
+        try:
+            self.rollback_hosts(None)
+        except Exception as err:
+            LOG.exception("Undoing %s on the hosts failed",
+                          self.instance.uuid)
+            self.restore_source("error", ("cancelling",))
+            self.give_back_instance(err, undone=False)
+            return
+        self.restore_source("cancelled", ("cancelling",))
+        self.instance.refresh()
+        self.instance.task_state = None
+        self.instance.vm_state = self.original_vm_state
+        try:
+            self.instance.save()
+        except exception.InstanceNotFound:
+            pass
+
 
 def _flavor(instance):
     return {"id": None, "flavorid": instance.flavor_id,
@@ -130,10 +175,11 @@ def _flavor(instance):
 
 def recover(manager, context):
     """Settle the live migrations a dead conductor left before handing
-    them to a compute (``accepted``/``preparing``): roll each back as a
-    failed run would. Returns how many were settled."""
+    them to a compute (``accepted``/``preparing``/``cancelling``): roll
+    each back as a failed (or, ``cancelling``, an aborted) run would.
+    Returns how many were settled."""
     settled = 0
-    for status in ("accepted", "preparing"):
+    for status in ("accepted", "preparing", "cancelling"):
         for migration in migration_obj.MigrationList.get_by_filters(
                 context, {"status": status,
                           "migration_type": "live-migration"}):
@@ -153,12 +199,15 @@ def recover(manager, context):
             task.target_claimed = True
             task.original_vm_state = vm_states.ACTIVE
             task.dest = migration.dest_compute \
-                if status == "preparing" else None
+                if status != "accepted" else None
             err = exception.LiveMigrationError(
                 instance_uuid=instance.uuid,
                 reason="interrupted by a restart of conductor")
             try:
-                task.rollback(err)
+                if status == "cancelling":
+                    task.cancel()
+                else:
+                    task.rollback(err)
             except Exception:
                 LOG.exception("Settling migration %s failed",
                               migration.uuid)

@@ -81,14 +81,19 @@ def _is_node(marker):
     return false()
 
 
-def get_all(context, host=None, limit=None, marker=None):
-    """Live nodes by id; a page after ``marker`` (a node's id or uuid).
+def get_all(context, host=None, limit=None, marker=None,
+            hypervisor_hostname=None):
+    """Live nodes by id; a page after ``marker`` (a node's id or uuid);
+    only ``host``'s and only the node named ``hypervisor_hostname`` when
+    given.
 
     :raises InvalidInput: ``marker`` is no live node's id or uuid.
     """
     query = select(CN).where(CN.deleted == 0)
     if host:
         query = query.where(CN.host == host)
+    if hypervisor_hostname:
+        query = query.where(CN.hypervisor_hostname == hypervisor_hostname)
     with engine.reader(context) as session:
         if marker is not None:
             found = session.scalars(query.where(_is_node(marker))).first()

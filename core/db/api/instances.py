@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
-from nimbus.core.db.api import compute_nodes, instance_tags
+from nimbus.core.db.api import compute_nodes, instance_tags, migrations
 from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
@@ -264,7 +264,7 @@ def _end_moves_in_session(session, uuid, now):
     any, then loses its next guarded step and writes nothing)."""
     moves = session.scalars(select(MIG).where(
         MIG.instance_uuid == uuid, MIG.deleted == 0,
-        MIG.status.in_(_MOVES_IN_PROGRESS))).all()
+        MIG.status.in_(migrations.IN_PROGRESS))).all()
     for move in moves:
         compute_nodes.release_in_session(session, move.uuid)
     if moves:
@@ -272,12 +272,6 @@ def _end_moves_in_session(session, uuid, now):
             update(MIG).where(MIG.id.in_([m.id for m in moves]))
             .values(status="error", updated_at=now)
             .execution_options(synchronize_session=False))
-
-
-# The statuses of a move in progress (as nimbus.core.db.api.migrations).
-_MOVES_IN_PROGRESS = ("queued", "accepted", "pre-migrating", "preparing",
-                      "migrating", "running", "post-migrating", "finished",
-                      "confirming", "reverting")
 
 
 

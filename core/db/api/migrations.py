@@ -22,8 +22,8 @@ ALLOC = models.Allocation
 
 #: statuses of a move that has not ended (for "in progress" queries).
 IN_PROGRESS = ("queued", "accepted", "pre-migrating", "preparing",
-               "migrating", "running", "post-migrating", "finished",
-               "confirming", "reverting")
+               "cancelling", "migrating", "running", "post-migrating",
+               "finished", "confirming", "reverting")
 _UNSET = object()
 
 

@@ -22,7 +22,8 @@ from tests.functional.api import (
 )
 from tests.functional.api.policy_matrix import covers, missing, normalize
 
-_PREFIX = {"os_compute_api": "/v2.1", "identity": "/identity",
+_PREFIX = {"os_compute_api": "/v2.1", "compute": "/v2.1",
+           "identity": "/identity",
            "image": "/image", "network": "/network/v2.0",
            "volume": "/volume/v3", "volume_extension": "/volume/v3"}
 ROUTES_WITHOUT_POLICY = [

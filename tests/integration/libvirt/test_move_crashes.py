@@ -52,8 +52,8 @@ V = ("--os-compute-api-version", "2.30")
 FLAVORS = {f[0]: f for f in (TINY, SMALL)}
 #: migration statuses of a move still running (nothing may stay there).
 IN_PROGRESS = {"accepted", "queued", "pre-migrating", "preparing",
-               "migrating", "post-migrating", "running", "confirming",
-               "reverting"}
+               "cancelling", "migrating", "post-migrating", "running",
+               "confirming", "reverting"}
 #: conductor gives a cold-move step this long (and settles an abandoned
 #: move after twice this long).
 STEP_TIMEOUT = 15

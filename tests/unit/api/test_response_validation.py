@@ -107,6 +107,7 @@ def test_route(path, project, route):
 #: the routes whose answers are checked (docs/api.md lists them too).
 COVERED = {
     ("GET", "/"),
+    ("GET", "/servers/{server_id}/topology"),
     ("GET", "/flavors"),
     ("POST", "/flavors"),
     ("GET", "/flavors/detail"),
@@ -197,9 +198,11 @@ _SINCE = {("PUT", "/flavors/{flavor_id}"): 55,
           ("PUT", "/servers/{server_id}/tags"): 26,
           ("GET", "/servers/{server_id}/migrations"): 23,
           ("POST", "/servers/{server_id}/remote-consoles"): 6,
+          ("GET", "/servers/{server_id}/topology"): 78,
           ("GET", "/servers/{server_id}/migrations/{migration_id}"): 23}
 #: routes Nova removed: 2.53 replaced these with PUT
-#: /os-services/{id}; the security group proxies went at 2.36.
+#: /os-services/{id}; the security group proxies went at 2.36; the
+#: hypervisor statistics and uptime at 2.88.
 _UNTIL = {("PUT", "/os-services/" + action): 52
           for action in ("disable", "enable", "disable-log-reason",
                          "force-down")} | {
@@ -208,7 +211,9 @@ _UNTIL = {("PUT", "/os-services/" + action): 52
     ("GET", "/os-security-groups/{security_group_id}"): 35,
     ("PUT", "/os-security-groups/{security_group_id}"): 35,
     ("POST", "/os-security-group-rules"): 35,
-    ("GET", "/servers/{server_id}/os-virtual-interfaces"): 43}
+    ("GET", "/servers/{server_id}/os-virtual-interfaces"): 43,
+    ("GET", "/os-hypervisors/statistics"): 87,
+    ("GET", "/os-hypervisors/{hypervisor_id}/uptime"): 87}
 
 
 def test_covered_routes():

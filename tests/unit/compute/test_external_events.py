@@ -165,3 +165,46 @@ def test_a_failure_is_an_error_event_and_a_fault_and_stops_nothing(records):
         (A, "compute_extend_volume", "Error"),
         (A, "compute_network_vif_deleted", "Success")]
     assert "blockResize failed" in fault_record.call_args.args[3]
+
+
+# -- power-update (2.76) -------------------------------------------------------
+
+def test_power_update_actions_tags_and_a_missing_tag():
+    api = _API()
+    answered = api.external_instance_event(None, [
+        _ev("power-update", A, tag="POWER_OFF"),
+        _ev("power-update", B, tag="POWER_ON"),
+        _ev("power-update", A),
+        _ev("power-update", B, tag="POWER_MAYBE"),
+        _ev("power-update", NOHOST, tag="POWER_ON")])
+    assert [(e["code"], e["status"]) for e in answered] == [
+        (200, "completed"), (200, "completed"), (400, "failed"),
+        (200, "completed"), (422, "failed")]
+    assert [c.args[1:] for c in api.db.actions.action_start.call_args_list
+            ] == [(A, "stop"), (B, "start")]
+    sent = {c.args[1]: [e.get("tag") for e in c.args[3]]
+            for c in api.compute_rpc.external_instance_event.call_args_list}
+    assert sent == {"h1": ["POWER_OFF"], "h2": ["POWER_ON"]}
+
+
+@pytest.mark.parametrize("tag, vm_state, power, task, result", [
+    ("POWER_OFF", "active", power_state.RUNNING, None, "Error"),
+    ("POWER_ON", "stopped", power_state.SHUTDOWN, None, "Error"),
+    ("POWER_ON", "active", power_state.RUNNING, None, "Success"),
+    ("POWER_OFF", "stopped", power_state.SHUTDOWN, None, "Success"),
+    ("POWER_OFF", "active", power_state.RUNNING, "rebooting", "Success"),
+])
+def test_power_update_is_a_no_op_or_fails_on_the_host(
+        records, tag, vm_state, power, task, result):
+    """Settled in the opposite state, the event would hand the server's
+    power to another service, which no nimbus plugin allows (Nova's
+    libvirt neither): Error and a fault; otherwise a no-op."""
+    event_record, fault_record = records
+    manager = _Manager()
+    instance = SimpleNamespace(uuid=A, vm_state=vm_state, power_state=power,
+                               task_state=task)
+    manager.external_instance_event(None, [instance], [
+        _ev("power-update", A, tag=tag)])
+    assert _recorded(event_record) == [(A, "compute_power_update", result)]
+    assert bool(fault_record.call_args_list) is (result == "Error")
+    assert not manager.driver.method_calls

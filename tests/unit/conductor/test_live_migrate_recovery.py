@@ -66,3 +66,64 @@ def test_restart_rolls_back_a_migration_left_preparing(conductor):
         "live-migration", "conductor_live_migrate_instance", "Error")
     action, = db.actions.actions_for(wf.admin(), instance.uuid)
     assert action["message"] == "Error"
+
+
+def test_restart_ends_an_abort_asked_while_preparing_cancelled(conductor):
+    """The API moved the record to ``cancelling`` (2.65) after the
+    conductor running the migration died: the next one undoes the
+    preparation and ends it ``cancelled``, with no fault."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, vm_state=vs.ACTIVE,
+                                  task_state=ts.MIGRATING,
+                                  action="live-migration", power=1)
+    wf.claim(instance.uuid, wf.HOST)
+    conductor.compute.pre_live_migration.side_effect = SystemExit
+    with pytest.raises(SystemExit):
+        conductor.live_migrate_instance(ctx, instance, None, None)
+    migration = _migration(instance.uuid)
+    migration.status = "cancelling"
+    migration.save(expected_status=("preparing",))
+    conductor.compute.reset_mock()
+
+    assert live_migrate.recover(conductor, wf.admin()) == 1
+
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"], row["host"]) == \
+        (vs.ACTIVE, None, wf.HOST)
+    assert _migration(instance.uuid).status == "cancelled"
+    assert wf.allocation_hosts(instance.uuid) == [wf.HOST]
+    assert wf.allocation_hosts(migration.uuid) == []
+    conductor.compute.rollback_live_migration_at_destination.\
+        assert_called_once()
+    assert wf.fault(instance.uuid) is None
+
+
+def test_an_abort_while_preparing_ends_the_run_cancelled(conductor):
+    """The abort lands while the destination prepares: the hand-over to
+    the source fails its guard, and the run ends ``cancelled``."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, vm_state=vs.ACTIVE,
+                                  task_state=ts.MIGRATING,
+                                  action="live-migration", power=1)
+    wf.claim(instance.uuid, wf.HOST)
+
+    def abort(*args, **kwargs):
+        migration = _migration(instance.uuid)
+        migration.status = "cancelling"
+        migration.save(expected_status=("preparing",))
+        return {}
+    conductor.compute.pre_live_migration.side_effect = abort
+
+    conductor.live_migrate_instance(ctx, instance, None, None)
+
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"], row["host"]) == \
+        (vs.ACTIVE, None, wf.HOST)
+    migration = _migration(instance.uuid)
+    assert migration.status == "cancelled"
+    assert wf.allocation_hosts(instance.uuid) == [wf.HOST]
+    assert wf.allocation_hosts(migration.uuid) == []
+    assert not conductor.compute.live_migration.called
+    conductor.compute.rollback_live_migration_at_destination.\
+        assert_called_once()
+    assert wf.fault(instance.uuid) is None

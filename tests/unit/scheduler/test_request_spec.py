@@ -46,7 +46,7 @@ def test_crosses_rpc_as_the_object():
     spec = _boot_spec()
     wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
     assert wire["nimbus_object.name"] == "RequestSpec"
-    assert wire["nimbus_object.version"] == "1.1"
+    assert wire["nimbus_object.version"] == "1.2"
     back = serializer.deserialize_entity(None, wire)
     assert isinstance(back, rs.RequestSpec)
     assert back.to_dict() == spec.to_dict()
@@ -114,12 +114,13 @@ def test_unset_required_field_is_named():
 
 def test_wire_shape_is_pinned_to_the_version():
     """Changing what crosses RPC needs a new VERSION (and this pin)."""
-    assert rs.RequestSpec.VERSION == "1.1"
+    assert rs.RequestSpec.VERSION == "1.2"
     assert list(rs.RequestSpec.fields) == [
         "project_id", "user_id", "num_instances", "flavor", "image",
         "availability_zone", "scheduler_hints", "group",
         "requested_networks", "security_groups", "tried_hosts",
-        "requested_hosts", "attempts"]
+        "requested_hosts", "requested_destination", "attempts"]
+    assert rs.DESTINATION.names == ("host", "node")
     assert rs.FLAVOR.names == ("flavorid", "name", "vcpus", "memory_mb",
                                "root_gb", "ephemeral_gb", "swap",
                                "extra_specs")
@@ -143,3 +144,40 @@ def test_networks_cross_rpc_and_are_dropped_for_a_1_0_receiver():
     assert "requested_networks" not in old["nimbus_object.data"]
     assert "security_groups" not in old["nimbus_object.data"]
     assert "requested_networks" not in spec.to_legacy_dict()
+
+
+def test_requested_destination_crosses_rpc_and_becomes_a_requested_host_for_older_receivers():
+    """2.74: the destination a create asked for; a receiver before 1.2
+    (or of the legacy dict) is told its host as the one requested host,
+    which it honours."""
+    objects.register_all()
+    spec = _boot_spec()
+    spec.requested_destination = {"host": "c1", "node": "c1-node"}
+    serializer = base.NimbusObjectSerializer()
+    wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
+    back = serializer.deserialize_entity(None, wire)
+    assert back.requested_destination == {"host": "c1", "node": "c1-node"}
+    older = spec.obj_to_primitive(target_version="1.1")["nimbus_object.data"]
+    assert "requested_destination" not in older
+    assert older["requested_hosts"] == ["c1"]
+    legacy = spec.to_legacy_dict()
+    assert "requested_destination" not in legacy
+    assert legacy["requested_hosts"] == ["c1"]
+    # a node alone cannot be told to them: nothing is requested
+    spec.requested_destination = {"node": "c1-node"}
+    assert "requested_hosts" not in spec.to_legacy_dict()
+    assert spec.requested_destination == {"host": None, "node": "c1-node"}
+
+
+@pytest.mark.parametrize("wanted, host, node, allowed", [
+    (None, "a", "a-1", True),
+    ({"host": "a"}, "a", "a-1", True),
+    ({"host": "a"}, "b", "b-1", False),
+    ({"node": "a-2"}, "a", "a-1", False),
+    ({"node": "a-2"}, "a", "a-2", True),
+    ({"host": "a", "node": "a-2"}, "b", "a-2", False),
+    ({"host": "a", "node": "a-2"}, "a", "a-2", True),
+])
+def test_destination_allows(wanted, host, node, allowed):
+    spec = kit.make_spec(requested_destination=wanted)
+    assert spec.destination_allows(host, node) is allowed

@@ -154,3 +154,26 @@ def test_tried_and_requested_hosts(conf):
     spec.requested_hosts = ["b"]
     result = sel.select(hosts, spec, ["i1"], Claimer(), None)
     assert [s["host"] for s in result[0]] == ["b"]
+
+
+def test_requested_destination_is_filtered_like_any_host(conf):
+    """2.74: only the requested host and/or node; the filters still
+    apply to it, and what removed the others is explained."""
+    sel = _selector(conf)
+    a, b = fakes.host("a"), fakes.host("b", nodename="b-2")
+    small = fakes.host("c", memory_mb=256)
+    hosts = HostSet([a, b, small])
+    spec = fakes.spec()
+    spec.requested_destination = {"host": "b"}
+    assert [s["host"] for s in sel.select(hosts, spec, ["i1"], Claimer(),
+                                         None)[0]] == ["b"]
+    spec.requested_destination = {"node": "b-2"}
+    assert [s["nodename"] for s in sel.select(
+        hosts, spec, ["i2"], Claimer(), None)[0]] == ["b-2"]
+    spec.requested_destination = {"host": "a", "node": "b-2"}
+    with pytest.raises(exception.NoValidHost,
+                       match="requested_destination removed 3"):
+        sel.select(hosts, spec, ["i3"], Claimer(), None)
+    spec.requested_destination = {"host": "c"}
+    with pytest.raises(exception.NoValidHost, match="resources removed 1"):
+        sel.select(hosts, spec, ["i4"], Claimer(), None)
