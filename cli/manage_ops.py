@@ -91,8 +91,7 @@ def _bootstrap(conf, db, args):
     from nimbus.core.volume import types as volume_types
     if volume_types.seed_default_type(conf, db, ctx):
         print(f"created volume type {conf.volume.default_volume_type}")
-    if not args.no_demo_image:
-        all_daemon.seed_demo_image(conf, ctx)
+    if not args.no_demo_image and all_daemon.seed_demo_image(conf, ctx):
         print("demo image present")
     if conf.api.auth_strategy == "nimbus":
         admin = identity_manage.IdentityAdmin(conf, db).bootstrap(

@@ -5,13 +5,15 @@ Dialects call these for admin resources, as they call
 :mod:`nimbus.core.compute.api` for servers.
 """
 
+import functools
 from concurrent import futures
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nimbus.core import exception, servicegroup
+from nimbus.core import exception, loading, servicegroup
+from nimbus.core.interfaces import extra_specs as extra_specs_api
 from nimbus.core.objects import aggregate as aggregate_obj
 from nimbus.core.objects import flavor as flavor_obj
 
@@ -76,7 +78,21 @@ class AdminAPI:
     def delete_flavor(self, context, flavorid):
         self.db.flavors.destroy(context, flavorid)
 
-    def set_flavor_extra_specs(self, context, flavorid, specs):
+    def set_flavor_extra_specs(self, context, flavorid, specs,
+                               validate=False):
+        """Set ``specs`` (``{key: value}``) on the flavor.
+
+        :param validate: check them against the extra specs the installed
+            scheduler filters declare (Compute API 2.86): a key of a
+            declared namespace must be declared, with a valid value.
+        :raises InvalidExtraSpec: (400) one is not; nothing is written.
+        """
+        if validate:
+            declared = declared_extra_specs()
+            for key, value in specs.items():
+                why = extra_specs_api.problem(declared, key, value)
+                if why:
+                    raise exception.InvalidExtraSpec(reason=why)
         return self.db.flavors.set_extra_specs(context, flavorid, specs)
 
     def delete_flavor_extra_spec(self, context, flavorid, key):
@@ -323,3 +339,19 @@ class AdminAPI:
                 "updated_at": service["updated_at"]}
             zone["available"] |= up and not service["disabled"]
         return zones
+
+
+@functools.cache
+def declared_extra_specs():
+    """The flavor extra specs the installed scheduler filters declare
+    (their ``extra_specs``); a filter that does not load declares none."""
+    declared = []
+    for name in loading.installed(loading.FILTERS):
+        try:
+            plugin = loading.load_class(loading.FILTERS, name)
+        except exception.NimbusException as err:
+            LOG.warning("Scheduler filter %(name)s declares no extra specs: "
+                        "%(err)s", {"name": name, "err": err})
+            continue
+        declared.extend(getattr(plugin, "extra_specs", ()))
+    return tuple(declared)

@@ -487,6 +487,10 @@ class VolumeAttachmentNotFound(NotFound):
     msg_fmt = "Volume attachment %(attachment_id)s could not be found."
 
 
+class VolumeBDMNotFound(NotFound):
+    msg_fmt = "No volume Block Device Mapping with id %(volume_id)s."
+
+
 class VolumeInvalidState(Conflict):
     """A guarded status change found the volume in another status."""
 
@@ -524,9 +528,19 @@ class MultiattachToShelvedNotSupported(Invalid):
                "shelved-offloaded instances.")
 
 
-class VolumeTaggedAttachToShelvedNotSupported(Invalid):
+class VolumeTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged volume attachment is not supported for this "
+               "server instance.")
+
+
+class VolumeTaggedAttachToShelvedNotSupported(VolumeTaggedAttachNotSupported):
     msg_fmt = ("Tagged volume attachment is not supported for "
                "shelved-offloaded instances.")
+
+
+class NetworkInterfaceTaggedAttachNotSupported(Invalid):
+    msg_fmt = ("Tagged network interface attachment is not supported for "
+               "this server instance.")
 
 
 class VolumeIsBusy(Conflict):
@@ -683,6 +697,13 @@ class EvacuateTargetStateNotSupported(Invalid):
                "compute below 1.13; use an older microversion until the "
                "upgrade is complete.")
     safe = True
+
+
+class InvalidExtraSpec(Invalid):
+    """A flavor extra spec a plugin declares, with a value it does not
+    take, or an undeclared key of a declared namespace (2.86)."""
+
+    msg_fmt = "%(reason)s"
 
 
 # -- compute API: hypervisor capabilities -----------------------------------

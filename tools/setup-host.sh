@@ -115,6 +115,7 @@ enable_amqp1
 enable_rabbitmq_management
 make_venv
 "$ROOT/tools/setup-keystone.sh" "${NIMBUS_KEYSTONE_VENV:-$ROOT/.cache/keystone-venv}"
+"$ROOT/tools/setup-glance.sh" "${NIMBUS_GLANCE_VENV:-$ROOT/.cache/glance-venv}"
 log "building the test guest in $GUEST_DIR"
 "$ROOT/tools/build-test-guest.sh" "$GUEST_DIR" >/dev/null
 log "ready"

@@ -48,10 +48,12 @@ AUTH = {
 }
 
 
-def catalog(base, region, dialects=("openstack", "identity", "image")):
+def catalog(base, region, dialects=("openstack", "identity", "image"),
+            image_url=None):
     """The service catalog of a project-scoped token: compute, identity,
-    image, and one entry per enabled network/volume dialect (``dialects``:
-    ``[api] enabled_dialects``; clients fall back to the compute API's
+    image (at ``image_url``, by default nimbus's ``/image``), and one
+    entry per enabled network/volume dialect (``dialects``: ``[api]
+    enabled_dialects``; clients fall back to the compute API's
     os-networks and os-security-groups only when network is absent)."""
     def entry(kind, name, url):
         return {"type": kind, "name": name, "id": kind,
@@ -62,7 +64,7 @@ def catalog(base, region, dialects=("openstack", "identity", "image")):
                                             "admin")]}
     entries = [entry("compute", "nova", base + "/v2.1"),
                entry("identity", "keystone", base + "/identity"),
-               entry("image", "glance", base + "/image")]
+               entry("image", "glance", image_url or base + "/image")]
     if "network" in dialects:
         # No trailing slash: the SDK appends v2.0 itself.
         entries.append(entry("network", "neutron", base + "/network"))
@@ -71,6 +73,14 @@ def catalog(base, region, dialects=("openstack", "identity", "image")):
         entries += [entry("block-storage", "cinder", base + "/volume/v3"),
                     entry("volumev3", "cinderv3", base + "/volume/v3")]
     return entries
+
+
+def _glance_url(conf):
+    """Glance's URL when the images are a Glance's (``[glance]
+    endpoint``), else None."""
+    if conf.images.backend != "glance":
+        return None
+    return conf.glance.endpoint if "glance" in conf else None
 
 
 def _admin_context():
@@ -121,6 +131,7 @@ class AuthController:
             conf = pecan.request.context["conf"]
             body["catalog"] = catalog(http.base_url(),
                                       conf.identity.region,
-                                      conf.api.enabled_dialects)
+                                      conf.api.enabled_dialects,
+                                      _glance_url(conf))
         return http.reply({"token": body}, 201,
                           headers={"X-Subject-Token": token})

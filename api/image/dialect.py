@@ -1,9 +1,18 @@
 """The image dialect (``nimbus.api.dialects``): an Image v2 subset at
-``/image`` over the configured image plugin (``[images] backend``)."""
+``/image`` over the configured image plugin (``[images] backend``).
+
+With ``[images] backend = glance`` the images are a real Glance's, and
+clients talk to Glance itself (the catalog's ``image`` endpoint): the
+dialect then serves nothing, and ``/image`` is an unknown path (404), as
+Nova serves no Image API of its own.
+"""
+
+from oslo_log import log as logging
 
 from nimbus.api import faults, http
 from nimbus.api.image import root
 
+LOG = logging.getLogger(__name__)
 _PUBLIC = {"/image", "/image/", "/image/versions", "/image/v2",
            "/image/v2/", "/image/v2/openapi.json"}
 
@@ -19,6 +28,14 @@ class ImageDialect(http.AuthenticatedDialect):
     prefixes = ("image",)
     root_class = root.ImageRoot
     is_public = staticmethod(is_public)
+
+    def __init__(self, conf, services):
+        super().__init__(conf, services)
+        if "images" in conf and conf.images.backend == "glance":
+            LOG.warning("[images] backend = glance: the image dialect "
+                        "serves nothing; clients use Glance's endpoint "
+                        "(the catalog's image service)")
+            self.prefixes = ()
 
     def error_response(self, request, error):
         # Glance answers errors as text; keystoneauth and the SDK read

@@ -70,8 +70,8 @@ CHANGES = (
     _c(31, "Serial console URLs fixed; os-console-auth-tokens shows "
            "every console type.", True),
     _c(32, "Device tags on networks (to 2.36) and block devices (2.32 "
-           "only) at create (accepted; nimbus's metadata service shows "
-           "no device metadata, so they are not kept).", True),
+           "only) at create (kept on the port and the block device "
+           "mapping; shown in attachment bodies from 2.70).", True),
     _c(33, "Hypervisor list paging (limit, marker).", True),
     _c(34, "Live-migration pre-checks run asynchronously (the API "
            "answers 202 before the destination is checked; a failed "
@@ -87,8 +87,8 @@ CHANGES = (
     _c(40, "Simple tenant usage paging (limit, marker: a server).",
        True),
     _c(41, "Aggregates carry a uuid.", True),
-    _c(42, "Device tags back on networks and block devices (accepted, "
-           "not kept: see 2.32).", True),
+    _c(42, "Device tags back on networks and block devices (kept: see "
+           "2.32).", True),
     _c(43, "os-hosts gone (404; nimbus has never served os-hosts, "
            "os-services and os-hypervisors show the same).", True),
     _c(44, "add/removeFixedIp, addFloatingIp, os-virtual-interfaces gone.",
@@ -102,8 +102,9 @@ CHANGES = (
     _c(47, "The flavor is embedded in server bodies (extra_specs "
            "for those who may list a flavor's).", True),
     _c(48, "Server diagnostics in a standard format.", True),
-    _c(49, "Device tag on volume and interface attach (accepted, not "
-           "kept: see 2.32).", True),
+    _c(49, "Device tag on volume and interface attach (kept: see 2.32; "
+           "a host whose hypervisor cannot tag a hot-plugged device "
+           "refuses it, 400).", True),
     _c(50, "Quota class sets: server group keys, no network keys.", True),
     _c(51, "volume-extended external event.", True),
     _c(52, "Tags at server create.", True),
@@ -133,14 +134,16 @@ CHANGES = (
            "and the destination's preparation; nimbus has no compute "
            "queue, so none is `queued`): it ends `cancelled`.", True),
     _c(66, "changes-before filter on lists.", True),
-    _c(67, "volume_type in block_device_mapping_v2."),
+    _c(67, "volume_type in block_device_mapping_v2 (for the volumes "
+           "made for the server).", True),
     _c(68, "`force` gone from live migration and evacuate (400).",
        True),
     _c(69, "Partial bodies for servers and services in down cells "
            "(signalling only: nimbus has one cell, whose database the "
            "API reads for every answer, so it answers whole or not at "
            "all, as a Nova whose cells are all up).", True),
-    _c(70, "Device tags in interface and volume attachment bodies."),
+    _c(70, "Device tags in interface and volume attachment bodies.",
+       True),
     _c(71, "server_groups in server bodies.", True),
     _c(72, "Ports with resource requests at create (signalling only: "
            "nimbus's network service has no QoS policies, so no port "
@@ -160,19 +163,29 @@ CHANGES = (
     _c(78, "Server topology (nimbus places no guest on NUMA cells: "
            "every server has Nova's answer for one without a NUMA "
            "topology, no nodes).", True),
-    _c(79, "delete_on_termination on volume attach."),
+    _c(79, "delete_on_termination on volume attach and in attachment "
+           "bodies (the volume goes with the server).", True),
     _c(80, "Migration filters by user and project."),
     _c(81, "Image cache pre-caching on aggregates."),
-    _c(82, "accelerator-request-bound external event."),
+    _c(82, "accelerator-request-bound external event (signalling only: "
+           "no nimbus build binds accelerators, so none waits for it; "
+           "answered 200 and logged, as Nova's compute logs an event "
+           "nobody waits for).", True),
     _c(83, "More server list filters for non-admins."),
-    _c(84, "Instance action event details."),
-    _c(85, "Update a volume attachment's delete_on_termination."),
-    _c(86, "Flavor extra spec validation."),
+    _c(84, "Instance action event details: why a failed event failed "
+           "(the owner's by policy).", True),
+    _c(85, "Update a volume attachment's delete_on_termination (PUT; "
+           "below it PUT is the swap, which nimbus's volume service never "
+           "asks for: Nova's 409).", True),
+    _c(86, "Flavor extra spec validation (the namespaces nimbus's "
+           "scheduler filters declare: `capabilities`, "
+           "`aggregate_instance_extra_specs`).", True),
     _c(87, "Rescue of volume-backed servers."),
     _c(88, "Hypervisor resource figures gone from detailed bodies, "
            "`uptime` in them instead; /statistics and /{id}/uptime gone.",
        True),
-    _c(89, "Volume attachment ids in attachment bodies."),
+    _c(89, "Volume attachment ids in attachment bodies (attachment_id "
+           "and bdm_uuid replace id in list and show).", True),
     _c(90, "Hostname at create, update and rebuild."),
     _c(91, "unshelve to a host; unpin the availability zone."),
     _c(92, "Key pairs import only (no generate); `@` and `.` in "

@@ -60,8 +60,10 @@ ROUTES = {
     S + "/migrations/{migration_id}": {"get": (200, None)},
     S + "/os-volume_attachments": {
         "get": (200, None), "post": (200, schemas_volumes.VOLUME_ATTACH)},
-    S + "/os-volume_attachments/{volume_id}": {"get": (200, None),
-                                               "delete": (202, None)},
+    # PUT: swap below 2.85, delete_on_termination from 2.85
+    S + "/os-volume_attachments/{volume_id}": {
+        "get": (200, None), "delete": (202, None),
+        "put": (202, schemas_volumes.VOLUME_ATTACH_UPDATE)},
     "/flavors": {"get": (200, None),
                  "post": (200, schemas.FLAVOR_CREATE)},
     "/flavors/detail": {"get": (200, None)},

@@ -167,9 +167,9 @@ def for_version(schema, at_least):
     """``schema`` (SERVER_CREATE or SERVER_UPDATE) as the request's
     microversion has it: ``description`` only from 2.19, so below it the
     field is an unexpected property (400), as in Nova; a block device
-    ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33); server
-    ``tags`` at create only from 2.52; ``host`` and
-    ``hypervisor_hostname`` at create only from 2.74."""
+    ``tag`` only at 2.32 and from 2.42 (Nova lost it at 2.33), its
+    ``volume_type`` from 2.67; server ``tags`` at create only from 2.52;
+    ``host`` and ``hypervisor_hostname`` at create only from 2.74."""
     properties = schema["properties"]["server"]["properties"]
     if not at_least(19):
         properties = {k: v for k, v in properties.items()
@@ -183,7 +183,8 @@ def for_version(schema, at_least):
             at_least(32) and not at_least(33) or at_least(42)):
         properties = dict(properties, block_device_mapping_v2=dict(
             schemas_volumes.BLOCK_DEVICE_MAPPING_V2,
-            items=schemas_volumes.TAGGED_BLOCK_DEVICE))
+            items=schemas_volumes.TYPED_BLOCK_DEVICE if at_least(67)
+            else schemas_volumes.TAGGED_BLOCK_DEVICE))
     if properties is schema["properties"]["server"]["properties"]:
         return schema
     server = dict(schema["properties"]["server"], properties=properties)

@@ -26,7 +26,7 @@ def networks():
     """``server.networks``: a list of requests; from 2.37 also the
     strings ``auto`` and ``none`` (and then it is required). A request
     may carry a device ``tag`` from 2.32 to 2.36 and from 2.42 (Nova lost
-    it at 2.37); nimbus accepts it and does not keep it."""
+    it at 2.37), kept on the server's port (shown from 2.70)."""
     request = _NETWORK_REQUEST
     if common.at_least(32) and not common.at_least(37) or \
             common.at_least(42):
@@ -117,7 +117,7 @@ INTERFACE_ATTACH = {
 
 def interface_attach(at_least):
     """INTERFACE_ATTACH as the request's microversion has it: a device
-    ``tag`` from 2.49 (accepted and not kept, as the create-time tags)."""
+    ``tag`` from 2.49 (kept on the port, shown from 2.70)."""
     if not at_least(49):
         return INTERFACE_ATTACH
     entry = INTERFACE_ATTACH["properties"]["interfaceAttachment"]

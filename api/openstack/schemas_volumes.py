@@ -27,15 +27,50 @@ VOLUME_ATTACH = {
 
 
 
+#: Nova's ``parameter_types.boolean`` (read with
+#: ``strutils.bool_from_string``).
+BOOLEAN = {"type": ["boolean", "string"],
+           "enum": [True, "True", "TRUE", "true", "1", "ON", "On", "on",
+                    "YES", "Yes", "yes",
+                    False, "False", "FALSE", "false", "0", "OFF", "Off",
+                    "off", "NO", "No", "no"]}
+
+
+def _with(schema, **properties):
+    entry = schema["properties"]["volumeAttachment"]
+    entry = dict(entry, properties=dict(entry["properties"], **properties))
+    return dict(schema, properties={"volumeAttachment": entry})
+
+
 def volume_attach(at_least):
     """VOLUME_ATTACH as the request's microversion has it: a device
-    ``tag`` from 2.49 (accepted and not kept, as the create-time tags:
-    nimbus's metadata service shows no device metadata)."""
+    ``tag`` from 2.49 (kept on the volume's block device mapping, shown
+    from 2.70) and ``delete_on_termination`` from 2.79."""
     if not at_least(49):
         return VOLUME_ATTACH
-    entry = VOLUME_ATTACH["properties"]["volumeAttachment"]
-    entry = dict(entry, properties=dict(entry["properties"], tag=TAG))
-    return dict(VOLUME_ATTACH, properties={"volumeAttachment": entry})
+    if not at_least(79):
+        return _with(VOLUME_ATTACH, tag=TAG)
+    return _with(VOLUME_ATTACH, tag=TAG, delete_on_termination=BOOLEAN)
+
+
+#: PUT /servers/{id}/os-volume_attachments/{volume_id} below 2.85 (Nova's
+#: swap): the new ``volumeId``.
+VOLUME_SWAP = {
+    "type": "object", "required": ["volumeAttachment"],
+    "properties": {"volumeAttachment": {
+        "type": "object", "required": ["volumeId"],
+        "properties": {"volumeId": VOLUME_ID},
+        "additionalProperties": False,
+    }},
+    "additionalProperties": False,
+}
+
+#: PUT /servers/{id}/os-volume_attachments/{volume_id} from 2.85: the
+#: attachment as GET shows it; only ``delete_on_termination`` may
+#: change (the other fields must be what they are).
+VOLUME_ATTACH_UPDATE = _with(VOLUME_ATTACH, tag=TAG,
+                             delete_on_termination=BOOLEAN,
+                             serverId=VOLUME_ID, id=VOLUME_ID)
 
 
 _BOOL = {"oneOf": [{"type": "boolean"},
@@ -68,7 +103,15 @@ BLOCK_DEVICE = {
 BLOCK_DEVICE_MAPPING_V2 = {"type": "array", "items": BLOCK_DEVICE,
                            "maxItems": 26}
 
-#: 2.32 (and from 2.42): a device ``tag``, accepted and not kept (nimbus's
-#: metadata service shows no device metadata).
+#: 2.32 (and from 2.42): a device ``tag``, kept on the block device
+#: mapping (shown in volume attachments from 2.70).
 TAGGED_BLOCK_DEVICE = dict(BLOCK_DEVICE, properties=dict(
     BLOCK_DEVICE["properties"], tag=TAG))
+
+#: Nova's ``parameter_types.volume_type``.
+VOLUME_TYPE = {"type": ["string", "null"], "minLength": 0,
+               "maxLength": 255}
+
+#: 2.67: a ``volume_type`` for the volume made for the server.
+TYPED_BLOCK_DEVICE = dict(TAGGED_BLOCK_DEVICE, properties=dict(
+    TAGGED_BLOCK_DEVICE["properties"], volume_type=VOLUME_TYPE))

@@ -42,13 +42,19 @@ _START_WORKERS = 8
 
 
 def seed_demo_image(conf, context):
+    """Create the ``demo`` image unless it exists; returns whether it is
+    there. Never into a Glance (``[images] backend = glance``): that
+    cloud's images are its operators'."""
+    if conf.images.backend == "glance":
+        return False
     images = loading.load_driver(loading.IMAGES, conf.images.backend, conf)
     if images.list(context, {"ids": [DEMO_IMAGE_ID]}):
-        return
+        return True
     images.create(context, {"id": DEMO_IMAGE_ID, "name": "demo",
                             "disk_format": "raw", "visibility": "public",
                             "architecture": "x86_64"})
     images.upload(context, DEMO_IMAGE_ID, [b"\0" * 4096])
+    return True
 
 
 def ensure_default_network(conf, db, context):
@@ -90,12 +96,20 @@ def clouds_yaml(conf, base_url):
                 base_url + "/volume/v3")
         if "network" in conf.api.enabled_dialects:
             entry["network_endpoint_override"] = base_url + "/network"
-        if "image" in conf.api.enabled_dialects:
+        if "image" in conf.api.enabled_dialects and \
+                _serves_images(conf):
             # "server image create --wait" and "image show" need it.
             entry["image_endpoint_override"] = base_url + "/image"
         return entry
     return {"clouds": {"nimbus": cloud("admin:admin"),
                        "nimbus-demo": cloud("demo:demo")}}
+
+
+def _serves_images(conf):
+    """Whether the image dialect serves /image (not with a Glance's
+    images: those are Glance's to serve)."""
+    images = getattr(conf, "images", None)
+    return images is None or images.backend != "glance"
 
 
 def write_clouds_yaml(conf, base_url):

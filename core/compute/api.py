@@ -61,6 +61,8 @@ _CAPABILITY_FOR = {
     "get_diagnostics": "diagnostics",
     "extend_volume": "volume_extend",
     "attach_multiattach_volume": "supports_multiattach",
+    "tagged_attach_volume": "supports_tagged_attach_volume",
+    "tagged_attach_interface": "supports_tagged_attach_interface",
 }
 
 
@@ -471,6 +473,18 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                 action=action, instance_uuid=instance.uuid,
                 host=instance.host, hypervisor=node["hypervisor_type"],
                 capability=capability)
+
+    def _check_tagged_attach(self, context, instance, what):
+        """Refuse a tagged attach of a ``volume`` or an ``interface``
+        when the hypervisor of the instance's host does not declare
+        ``supports_tagged_attach_<what>`` (Nova's 400s)."""
+        try:
+            self._check_capable(context, instance, f"attach_{what}",
+                                operation=f"tagged_attach_{what}")
+        except exception.ActionNotSupportedByHost:
+            if what == "volume":
+                raise exception.VolumeTaggedAttachNotSupported()
+            raise exception.NetworkInterfaceTaggedAttachNotSupported()
 
     def _begin(self, context, uuid, action, vm_ok, new_task,
                task_ok=(None,), operation=None):

@@ -13,6 +13,8 @@ What a create may ask for, as Nova serves it:
   (``volume``), a new empty one (``blank``, not bootable), a new one
   made from an image (``image``, with ``volume_size``) or from a
   snapshot (``snapshot``);
+* a ``volume_type`` (2.67) for the volumes made for the server (not
+  for an existing volume nor a local disk);
 * one of them with ``boot_index`` 0: the server is *volume-backed*, its
   root disk (``/dev/vda``) is that volume and ``imageRef`` may be empty.
   Boot indexes (those >= 0) must run 0, 1, 2... without gaps.
@@ -91,7 +93,8 @@ class BootVolumesMixin:
         :returns: a list of plans, the boot volume (if any) first: dicts
             with ``source_type``, ``volume_id`` (an existing volume),
             ``snapshot_id``, ``image_id``, ``size`` (GiB),
-            ``delete_on_termination``, ``boot_index`` and, for the boot
+            ``delete_on_termination``, ``boot_index``, ``volume_type``
+            (a name; 2.67), ``tag`` and, for the boot
             volume, ``image`` (the image dict its data comes from, or
             None).
         :raises InvalidInput: anything Nova refuses (400): an unknown or
@@ -113,6 +116,7 @@ class BootVolumesMixin:
                 raise _boot_sequence_error()
             if boot_index is not None:
                 boot_indexes.append(boot_index)
+            volume_type = self._requested_type(context, bdm, source, dest)
             if source == "image" and dest == "local":
                 if boot_index not in (None, 0) or not image_id or (
                         bdm.get("uuid") and bdm["uuid"] != image_id):
@@ -130,6 +134,7 @@ class BootVolumesMixin:
             plan = {"source_type": source, "volume_id": None,
                     "snapshot_id": None, "image_id": None,
                     "boot_index": boot_index, "image": None,
+                    "volume_type": volume_type, "tag": bdm.get("tag"),
                     "delete_on_termination": _truthy(
                         bdm.get("delete_on_termination", False))}
             ref = bdm.get("uuid")
@@ -150,6 +155,32 @@ class BootVolumesMixin:
                        "(min_count and max_count must be 1)")
         plans.sort(key=lambda p: p["boot_index"] != 0)
         return plans
+
+    def _requested_type(self, context, bdm, source, dest):
+        """The name of the volume type an entry asks for (2.67), None
+        when it asks for none (absent, null or empty).
+
+        :raises Invalid: a type for a local disk or an existing volume,
+            or no such type the caller may use (Nova's 400s).
+        """
+        requested = bdm.get("volume_type")
+        if not requested:
+            return None
+        if dest == "local":
+            raise exception.Invalid(
+                message="Block Device Mapping is Invalid: Specifying a "
+                        "volume_type with destination_type=local is not "
+                        "supported.")
+        if source == "volume":
+            raise exception.Invalid(
+                message="Block Device Mapping is Invalid: Specifying "
+                        "volume type to existing volume is not supported.")
+        try:
+            return self.volumes.types.find_for_volume(context,
+                                                      requested)["name"]
+        except exception.VolumeTypeNotFound:
+            raise exception.Invalid(
+                message=f"Volume type {requested} could not be found.")
 
     @staticmethod
     def _check_boot_sequence(boot_indexes, plans, local_root, image_id):
@@ -287,6 +318,8 @@ class BootVolumesMixin:
                     "source_type": plan["source_type"],
                     "boot_index": plan["boot_index"],
                     "delete_on_termination": plan["delete_on_termination"],
+                    "tag": plan.get("tag"),
+                    "volume_type": plan.get("volume_type"),
                     "device_name": _ROOT_DEVICE if boot
                     else "/dev/vd" + next(letters)})
             self.db.block_devices.create_many(context, rows)
@@ -305,7 +338,7 @@ class BootVolumesMixin:
             context, plan["size"],
             name=f"{instance.display_name}-{what}-{index}"[:255],
             snapshot_id=plan["snapshot_id"], image_id=plan["image_id"],
-            availability_zone=None)
+            availability_zone=None, volume_type=plan.get("volume_type"))
         if volume["status"] == st.ERROR:
             self._quietly(self.volumes.delete_volume, context, volume["id"])
             raise exception.InvalidInput(

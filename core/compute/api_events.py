@@ -30,6 +30,11 @@ VOLUME_EXTENDED = "volume-extended"
 #: 2.76; its tag is the power state the server is said to have now.
 POWER_UPDATE = "power-update"
 POWER_ACTIONS = {"POWER_ON": "start", "POWER_OFF": "stop"}
+#: 2.82: Cyborg says an accelerator request of the server is bound. No
+#: nimbus build binds accelerators, so nothing ever waits for one: the
+#: event is answered and logged, as Nova's compute logs an event nobody
+#: waits for.
+ACCELERATOR_BOUND = "accelerator-request-bound"
 #: the instance action each event starts (``os-instance-actions``).
 ACTIONS = dict({name: name for name in NETWORK_EVENTS},
                **{VOLUME_EXTENDED: "extend_volume"})
@@ -39,7 +44,7 @@ def action_of(event):
     """The instance action ``event`` starts (None: dropped)."""
     if event["name"] == POWER_UPDATE:
         return POWER_ACTIONS.get(event.get("tag"))
-    return ACTIONS[event["name"]]
+    return ACTIONS.get(event["name"])
 GiB = 1024 ** 3
 
 
@@ -72,11 +77,15 @@ class ExternalEventsMixin:
                 result["code"] = 200
                 action = action_of(event)
                 if action is None:
-                    LOG.warning("Invalid power state %(tag)s: event "
-                                "%(name)s for %(uuid)s dropped",
+                    LOG.warning("Event %(name)s (tag %(tag)s) for "
+                                "%(uuid)s dropped: %(why)s",
                                 {"tag": event.get("tag"),
                                  "name": event["name"],
-                                 "uuid": instance.uuid})
+                                 "uuid": instance.uuid,
+                                 "why": "no build of nimbus waits for "
+                                        "accelerators"
+                                 if event["name"] == ACCELERATOR_BOUND
+                                 else "not a power state"})
                     answered.append(result)
                     continue
                 self.db.actions.action_start(context, instance.uuid, action)

@@ -41,23 +41,33 @@ class ServerNetworkMixin:
         return instance
 
     def attach_interface(self, context, uuid, network_id=None,
-                         port_id=None, fixed_ip=None):
+                         port_id=None, fixed_ip=None, tag=None):
         """Give the running server a new NIC and return its VIF dict.
 
         :param network_id: a network to make a new port on (the default
             network when neither it nor ``port_id`` is given).
         :param port_id: an existing, unbound port of the caller's.
         :param fixed_ip: the address to take on ``network_id``.
+        :param tag: the NIC's device tag (2.49), kept on its port (shown
+            from 2.70).
         :raises InstanceInvalidState: wrong state (409).
         :raises ActionNotSupportedByHost: no ``vif_hotplug`` (409).
+        :raises NetworkInterfaceTaggedAttachNotSupported: a ``tag`` and
+            the host's hypervisor does not declare
+            ``supports_tagged_attach_interface`` (400, as Nova).
         :raises NetworkNotFound, PortNotFound, PortInUse,
             FixedIpAlreadyInUse, NoMoreFixedIps: from the network service.
         """
         instance = self._check_hotplug(context, uuid, "attach_interface")
+        if tag:
+            self._check_tagged_attach(context, instance, "interface")
         self.db.actions.action_start(context, uuid, "attach_interface")
-        return self.compute_rpc.attach_interface(
+        vif = self.compute_rpc.attach_interface(
             context, instance, network_id=network_id, port_id=port_id,
             fixed_ip=fixed_ip)
+        if tag:
+            self.db.ports.set_tag(context, vif["id"], instance.uuid, tag)
+        return vif
 
     def detach_interface(self, context, uuid, port_id):
         """Unplug the server's NIC ``port_id`` and delete its port (a

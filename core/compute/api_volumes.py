@@ -60,13 +60,29 @@ class VolumeAttachMixin:
     def volume_attachments(self, context, uuid):
         """The volumes attached to the server (service API attachment
         dicts: ``volume_id``, ``attachment_id``, ``server_id``,
-        ``device``, ...).
+        ``device``, ...), each with its block device mapping's ``tag``,
+        ``delete_on_termination`` and ``bdm_uuid`` (None, False, None
+        without one).
 
         :raises InstanceNotFound: no such server for ``context``.
         """
         instance = self.get(context, uuid)
-        return [a for a in self.volumes.list_attachments(
-            context, instance.uuid) if a.get("attach_status") == st.ATTACH_ATTACHED]
+        attached = [a for a in self.volumes.list_attachments(
+            context, instance.uuid)
+            if a.get("attach_status") == st.ATTACH_ATTACHED]
+        if not attached:
+            return []
+        mappings = {m["volume_id"]: m for m in
+                    self.db.block_devices.get_by_instance(context,
+                                                          instance.uuid)}
+        for entry in attached:
+            mapping = mappings.get(entry["volume_id"]) or {}
+            entry.update(
+                tag=mapping.get("tag"),
+                delete_on_termination=bool(
+                    mapping.get("delete_on_termination")),
+                bdm_uuid=mapping.get("uuid"))
+        return attached
 
     def volumes_attached(self, context, instances):
         """``{instance uuid: [{"id", "delete_on_termination"}, ...]}``
@@ -97,6 +113,44 @@ class VolumeAttachMixin:
         raise exception.VolumeAttachmentNotFound(
             attachment_id=f"{uuid}/{volume_id}")
 
+    def volume_mapping(self, context, uuid, volume_id):
+        """The block device mapping of ``volume_id`` on the server (its
+        ``device_name``, ``tag``, ``delete_on_termination``).
+
+        :raises InstanceNotFound: no such server for ``context``.
+        :raises VolumeBDMNotFound: the volume is not the server's (404).
+        """
+        instance = self.get(context, uuid)
+        mapping = self.db.block_devices.get_by_volume_and_instance(
+            context, volume_id, instance.uuid)
+        if mapping is None:
+            raise exception.VolumeBDMNotFound(volume_id=volume_id)
+        return mapping
+
+    def set_delete_on_termination(self, context, uuid, volume_id, value):
+        """Whether the server's volume ``volume_id`` goes with it (2.85).
+
+        :raises VolumeBDMNotFound: the volume is not the server's (404).
+        """
+        self.volume_mapping(context, uuid, volume_id)
+        self.db.block_devices.update(context, volume_id, uuid,
+                                     {"delete_on_termination": bool(value)})
+
+    def swap_volume(self, context, uuid, old_volume_id, new_volume_id):
+        """Nova's swap of an attached volume for another, which it only
+        does for the volume service migrating ``old_volume_id``; nimbus's
+        volume service never migrates a volume, so every swap is Nova's
+        answer for a volume that is not migrating.
+
+        :raises VolumeNotFound: no such (visible) volume (404).
+        :raises Conflict: the volume is not migrating (409).
+        """
+        self.get(context, uuid)
+        self._visible_volume(context, old_volume_id)
+        raise exception.Conflict(
+            message=f"volume {old_volume_id} is not migrating; this API "
+                    "should only be called by Cinder")
+
     @staticmethod
     def _device_name(attachments, requested):
         """The device to name the volume: the next free ``/dev/vdX``.
@@ -118,28 +172,36 @@ class VolumeAttachMixin:
         raise exception.InvalidInput(reason="No free device name left")
 
     def attach_volume(self, context, uuid, volume_id, device=None,
-                      offloaded=False, tagged=False, multiattach=False):
+                      offloaded=False, tag=None, multiattach=False,
+                      delete_on_termination=False):
         """Attach ``volume_id`` to the running server ``uuid`` (or, with
         ``offloaded``, to a SHELVED_OFFLOADED one: 2.20).
 
-        :param tagged: the request names a device tag (2.49; not kept).
+        :param tag: the device tag the request gives it (2.49), kept on
+            its block device mapping (shown from 2.70).
         :param multiattach: the request may attach a multiattach volume
             (2.60), which may be attached to other servers already.
+        :param delete_on_termination: delete the volume when the server
+            is deleted (2.79), kept on its block device mapping.
 
         A shelved-offloaded server has no host: the attachment is only
         recorded (the volume ``in-use`` with no host) and the volume is
         connected when the server is unshelved on its new host.
 
         :returns: the attachment as Nova shows it before 2.89: ``id``
-            and ``volumeId`` (the volume), ``serverId`` and ``device``.
+            and ``volumeId`` (the volume), ``serverId``, ``device``,
+            ``tag`` and ``delete_on_termination``.
         :raises InstanceInvalidState: the server is not ACTIVE (or
             offloaded, see above) or is busy (409).
         :raises VolumeNotFound: no such volume for ``context`` (404).
         :raises VolumeInvalidState: the volume is not available (409;
             also the loser of two concurrent attaches).
-        :raises VolumeTaggedAttachToShelvedNotSupported: ``tagged`` on a
+        :raises VolumeTaggedAttachToShelvedNotSupported: a ``tag`` on a
             shelved-offloaded server (400, as Nova: no host can say
             whether it supports tags).
+        :raises VolumeTaggedAttachNotSupported: a ``tag`` and the
+            hypervisor of the server's host does not declare
+            ``supports_tagged_attach_volume`` (400, as Nova).
         :raises MultiattachNotSupportedOldMicroversion,
             MultiattachToShelvedNotSupported,
             MultiattachNotSupportedByVirtDriver: see
@@ -151,10 +213,12 @@ class VolumeAttachMixin:
                                    if offloaded else ())
         self._check_volume_state(instance, "attach_volume", states)
         on_host = instance.vm_state != vm_states.SHELVED_OFFLOADED
-        if tagged and not on_host:
+        if tag and not on_host:
             raise exception.VolumeTaggedAttachToShelvedNotSupported()
         if on_host:
             self._check_capable(context, instance, "attach_volume")
+            if tag:
+                self._check_tagged_attach(context, instance, "volume")
         volume = self._visible_volume(context, volume_id)
         if volume.get("multiattach"):
             self._check_multiattach(context, instance, volume_id,
@@ -162,7 +226,14 @@ class VolumeAttachMixin:
         mountpoint = self._device_name(
             self.volumes.list_attachments(context, instance.uuid), device)
         self.volumes.reserve(context, volume_id, instance.uuid)
+        mapped = False
         try:
+            self.db.block_devices.create_many(context, [{
+                "instance_uuid": instance.uuid, "volume_id": volume_id,
+                "source_type": "volume", "boot_index": None,
+                "delete_on_termination": bool(delete_on_termination),
+                "device_name": mountpoint, "tag": tag}])
+            mapped = True
             self.db.actions.action_start(context, uuid, "attach_volume")
             if on_host:
                 self.compute_rpc.attach_volume(context, instance,
@@ -171,10 +242,14 @@ class VolumeAttachMixin:
                 self.volumes.attach(context, volume_id, instance.uuid,
                                     mountpoint, host=None)
         except Exception:
+            if mapped:
+                self._quietly(self.db.block_devices.destroy_by_volume,
+                              context, volume_id, instance.uuid)
             self.volumes.unreserve(context, volume_id)
             raise
         return {"id": volume_id, "serverId": instance.uuid,
-                "volumeId": volume_id, "device": mountpoint}
+                "volumeId": volume_id, "device": mountpoint, "tag": tag,
+                "delete_on_termination": bool(delete_on_termination)}
 
     def _check_multiattach(self, context, instance, volume_id, allowed,
                            on_host):
@@ -243,6 +318,11 @@ class VolumeAttachMixin:
         except Exception:
             self.volumes.roll_detaching(context, volume_id)
             raise
+        if not on_host:
+            # Detached at once: its mapping goes now (a compute forgets
+            # it once its guest let go).
+            self.db.block_devices.destroy_by_volume(context, volume_id,
+                                                    instance.uuid)
 
     def release_volumes(self, context, instance):
         """Mark every volume of a server deleted without its compute

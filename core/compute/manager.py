@@ -223,7 +223,8 @@ class ComputeManager(manager.Manager,
         if result != "Success":
             self._build_event(context, instance, started, result)
 
-    def _build_event(self, context, instance, started, result):
+    def _build_event(self, context, instance, started, result,
+                     details=None):
         """Record a build that went wrong as an "Error" event of the
         instance's action, from ``started`` to now: what
         ``os-instance-actions`` shows. Never fails the build.
@@ -235,7 +236,7 @@ class ComputeManager(manager.Manager,
         try:
             instance_action.InstanceActionEvent.record(
                 context, instance.uuid, BUILD_EVENT, started, result,
-                host=self.host)
+                host=self.host, details=details)
         except Exception:
             LOG.exception("Could not record the build event of %s",
                           instance.uuid)
@@ -271,7 +272,8 @@ class ComputeManager(manager.Manager,
         self.release_network(context, instance)
         # Finished before any reschedule: the next host's event has the
         # same name under the same action.
-        self._build_event(context, instance, started, "Error")
+        self._build_event(context, instance, started, "Error",
+                          details=exception.message_of(err))
         retry = (not isinstance(err, exception.BuildAbort)
                  and request_spec.attempts
                  < self.conf.conductor.max_build_attempts

@@ -60,7 +60,7 @@ class ExternalEventsManagerMixin:
                              "uuid": event["server_uuid"]})
                 continue
             started = timeutils.utcnow().isoformat()
-            result = "Success"
+            result, details = "Success", None
             try:
                 if event["name"] == "volume-extended":
                     self._volume_extended(instance, event)
@@ -70,9 +70,10 @@ class ExternalEventsManagerMixin:
                 LOG.error("Event %(name)s for %(uuid)s failed: %(err)s",
                           {"name": event["name"], "uuid": instance.uuid,
                            "err": err})
-                result = "Error"
+                result, details = "Error", exception.message_of(err)
                 self._event_fault(context, instance, err)
-            self._event_record(context, instance, event, started, result)
+            self._event_record(context, instance, event, started, result,
+                               details)
 
     def _volume_extended(self, instance, event):
         """Tell a running guest its volume's disk grew to ``new_size``."""
@@ -106,11 +107,12 @@ class ExternalEventsManagerMixin:
             operation="power-update events (the power of its guests is "
                       "its own to change, not another service's)")
 
-    def _event_record(self, context, instance, event, started, result):
+    def _event_record(self, context, instance, event, started, result,
+                      details=None):
         try:
             instance_action.InstanceActionEvent.record(
                 context, instance.uuid, event_name(event["name"]), started,
-                result, host=self.host)
+                result, host=self.host, details=details)
         except Exception:
             LOG.exception("Could not record event %s of %s", event["name"],
                           instance.uuid)

@@ -162,7 +162,7 @@ class ImageWorkflowsMixin:
                 if stopped:
                     self.driver.power_off(instance.uuid, timeout=60)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 self._destroy_guest(context, instance)
                 self._workflow_failed(context, instance, err,
                                       (task_states.REBUILD_SPAWNING,),
@@ -195,7 +195,7 @@ class ImageWorkflowsMixin:
             try:
                 self._snapshot_to_image(context, instance, image_id)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 self._workflow_failed(context, instance, err,
                                       (task_states.IMAGE_SNAPSHOT,))
                 return
@@ -260,7 +260,7 @@ class ImageWorkflowsMixin:
             try:
                 self.driver.destroy(context, instance.uuid)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 self._workflow_failed(context, instance, err,
                                       (task_states.SHELVING_OFFLOADING,))
                 return
@@ -303,7 +303,7 @@ class ImageWorkflowsMixin:
                 else:
                     self.driver.power_on(instance.uuid)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 if offloaded:
                     self._destroy_guest(context, instance)
                 self._workflow_failed(context, instance, err,
@@ -358,7 +358,7 @@ class ImageWorkflowsMixin:
                                                rescue_image_ref)
                 self.driver.rescue(context, spec, rescue)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 self._workflow_failed(context, instance, err,
                                       (task_states.RESCUING,))
                 return
@@ -375,7 +375,7 @@ class ImageWorkflowsMixin:
             try:
                 self.driver.unrescue(instance.uuid)
             except Exception as err:
-                ev.result = "Error"
+                ev.fail(err)
                 self._workflow_failed(context, instance, err,
                                       (task_states.UNRESCUING,))
                 return
@@ -393,6 +393,13 @@ class _Event:
         self.context, self.uuid, self.name, self.host = \
             context, uuid, name, host
         self.result = "Success"
+        #: why it failed (2.84's ``details``), when it did.
+        self.details = None
+
+    def fail(self, err):
+        """Finish as an Error, ``err`` saying why."""
+        self.result = "Error"
+        self.details = exception.message_of(err)
 
     def __enter__(self):
         try:
@@ -403,10 +410,12 @@ class _Event:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        result = "Error" if exc_type else self.result
+        if exc_type:
+            self.fail(exc)
         try:
             instance_action.InstanceActionEvent.event_finish(
-                self.context, self.uuid, self.name, result=result)
+                self.context, self.uuid, self.name, result=self.result,
+                details=self.details)
         except Exception:
             LOG.exception("Could not finish event %s", self.name)
         return False

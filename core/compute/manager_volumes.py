@@ -117,7 +117,8 @@ class VolumeManagerMixin:
 
     def attach_volume(self, context, instance, volume_id, mountpoint):
         """Hot-plug a volume reserved for ``instance`` and mark it in-use;
-        on failure leave it available and the guest unchanged."""
+        on failure leave it available, the guest unchanged and forget the
+        mapping the API recorded."""
         connector = self.volume_connector()
         with self.lock(instance.uuid):
             plugged = False
@@ -136,6 +137,8 @@ class VolumeManagerMixin:
                               volume_id, connector)
                 self._quietly(VolumeConnection.unreserve, context,
                               volume_id)
+                self._quietly(VolumeConnection.forget_block_device,
+                              context, instance.uuid, volume_id)
                 self._volume_fault(context, instance, err,
                                    f"Attaching volume {volume_id}")
 
@@ -155,8 +158,12 @@ class VolumeManagerMixin:
                 return
             self._quietly(VolumeConnection.terminate, context, volume_id,
                           connector)
-            self._quietly(VolumeConnection.detach, context, volume_id,
-                          attachment_id)
+            if self._quietly(VolumeConnection.detach, context, volume_id,
+                             attachment_id):
+                # Its tag and delete_on_termination go with it (a later
+                # server delete must not delete a volume detached).
+                self._quietly(VolumeConnection.forget_block_device,
+                              context, instance.uuid, volume_id)
 
     # -- volumes a server is created with (block_device_mapping_v2) --------
 

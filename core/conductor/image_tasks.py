@@ -102,7 +102,8 @@ class ImageTasksMixin:
             context, uuid, getattr(err, "code", 500), str(err),
             details=getattr(err, "message", None))
         instance_action.InstanceActionEvent.event_finish(
-            context, uuid, event, result="Error")
+            context, uuid, event, result="Error",
+            details=exception.message_of(err))
 
     def _unshelve_failed(self, context, uuid, err, event):
         LOG.warning("Unshelve of %(uuid)s failed: %(err)s",

@@ -159,7 +159,8 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         instance_action.InstanceActionEvent.event_start(
             context, uuid, event, host=self.conf.host)
         instance_action.InstanceActionEvent.event_finish(
-            context, uuid, event, result="Error")
+            context, uuid, event, result="Error",
+            details=exception.message_of(err))
         self.db.compute_nodes.release(context, uuid)
         if notifications.enabled():
             self._notify_failed(context, uuid, err)

@@ -12,6 +12,8 @@ Image plugin (an entry point in ``nimbus.images``).
 Possible values:
 
 * ``local``: a directory of images with metadata (``[local_images]``).
+* ``glance``: an existing Glance (``[glance]``); compute hosts cache the
+  images they boot from.
 * ``fake``: in memory, for tests.
 """),
 ]

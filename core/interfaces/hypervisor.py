@@ -80,7 +80,13 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: 1.9: ``DiskSpec.shareable`` (capability ``supports_multiattach``);
 #: optional: a 1.8 plugin declares no ``supports_multiattach`` and the
 #: API refuses to attach multiattach volumes to its guests (409).
-INTERFACE_VERSION = "1.9"
+#: 1.10: capabilities ``supports_tagged_attach_volume`` and
+#: ``supports_tagged_attach_interface`` (a disk or NIC may be hot-plugged
+#: with a device tag: the plugin can tell the guest where the device is,
+#: which the tag's device metadata needs); optional: a 1.9 plugin
+#: declares neither and the API refuses a tagged attach to its guests
+#: (400, as Nova).
+INTERFACE_VERSION = "1.10"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -141,6 +147,12 @@ class Capabilities:
     #: a disk with ``DiskSpec.shareable`` (a multiattach volume) may be
     #: attached to several guests at once.
     supports_multiattach: bool = False
+    #: a volume attached with a device tag (compute API 2.49) may be
+    #: hot-plugged into a running guest (Nova's drivers declaring it
+    #: report the device's bus address for the guest's device metadata).
+    supports_tagged_attach_volume: bool = False
+    #: the same for a NIC attached with a device tag.
+    supports_tagged_attach_interface: bool = False
 
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.

@@ -22,7 +22,9 @@ import abc
 
 #: 2.0: the spec is a ``RequestSpec`` object (was a ``dict``); what a
 #: plugin may read of the host state is ``HostStateView``.
-INTERFACE_VERSION = "2.0"
+#: 2.1: optional: a filter declares the flavor extra specs it reads
+#: (``extra_specs``), which the Compute API validates from 2.86.
+INTERFACE_VERSION = "2.1"
 
 
 class HostFilter(abc.ABC):
@@ -37,6 +39,11 @@ class HostFilter(abc.ABC):
     #: True when the result is the same for every instance of a request
     #: (the framework may then run it once per request).
     run_filter_once_per_request = False
+    #: the flavor extra specs the filter reads, as
+    #: :class:`~nimbus.core.interfaces.extra_specs.ExtraSpec` data: from
+    #: Compute API 2.86 a key of a namespace some filter declares must be
+    #: one of them, with a valid value.
+    extra_specs = ()
 
     def __init__(self, conf):
         self.conf = conf

@@ -42,7 +42,7 @@ class Allocator:
     def create_port(self, context, network, project_id, fixed_ip=None,
                     name=None, security_groups=None, instance_uuid=None,
                     host=None, hostname=None, device_owner=None,
-                    instance_groups=()):
+                    instance_groups=(), tag=None):
         """Create a port on ``network`` (a ``networks`` row) holding one
         address (``fixed_ip`` or any free one); returns its row. A port
         made without a server (the user's) survives the server it is
@@ -66,7 +66,8 @@ class Allocator:
                   "device_owner": device_owner or (
                       COMPUTE_OWNER if instance_uuid else None),
                   "status": "ACTIVE" if instance_uuid else "DOWN",
-                  "preserve_on_delete": instance_uuid is None}
+                  "preserve_on_delete": instance_uuid is None,
+                  "tag": tag if instance_uuid else None}
         return self.db.ports.create_with_address(
             context, values, network["uuid"], self.conf.network.mac_prefix,
             address=fixed_ip, security_groups=security_groups,
@@ -100,7 +101,8 @@ class Allocator:
         :param requested: normalized requests (see
             :meth:`~nimbus.core.network.api.NetworkAPI.
             validate_requested_networks`): ``{"network_id", "fixed_ip",
-            "port_id"}``; ``network_id`` None means the project's own
+            "port_id"}`` and maybe ``tag`` (the NIC's device tag);
+            ``network_id`` None means the project's own
             network, created on its first boot (VLAN mode).
         :param security_groups: group names or ids of the server (the
             project's ``default`` when empty).
@@ -118,7 +120,8 @@ class Allocator:
                 if request.get("port_id"):
                     port = self.db.ports.bind(
                         context, request["port_id"], instance_uuid,
-                        host=host, device_owner=COMPUTE_OWNER)
+                        host=host, device_owner=COMPUTE_OWNER,
+                        tag=request.get("tag"))
                     # A port of the user's keeps its own groups.
                     port = self.db.ports.update_port(
                         context, port["uuid"], {"dns_name": hostname})
@@ -134,7 +137,8 @@ class Allocator:
                     context, network, project_id,
                     fixed_ip=request.get("fixed_ip"),
                     security_groups=groups, instance_uuid=instance_uuid,
-                    host=host, hostname=hostname, instance_groups=groups)
+                    host=host, hostname=hostname, instance_groups=groups,
+                    tag=request.get("tag"))
                 made.append(port)
         except Exception:
             for port in made:

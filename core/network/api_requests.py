@@ -15,7 +15,8 @@ class RequestedNetworksMixin:
                                     count=1, limits=None):
         """Check a server create's ``networks`` before anything is
         recorded; returns the normalized list the build carries:
-        ``[{"network_id", "fixed_ip", "port_id"}]``, where a
+        ``[{"network_id", "fixed_ip", "port_id"}]`` (and ``tag`` when the
+        request gives the NIC a device tag), where a
         ``network_id`` of None means "the project's own network, made on
         its first boot" (VLAN mode).
 
@@ -48,6 +49,10 @@ class RequestedNetworksMixin:
         elif isinstance(requested, (list, tuple)):
             result = [self._one_request(context, project_id, r, count)
                       for r in requested]
+            # A device tag (2.32, 2.42) goes on the port made or bound.
+            for entry, request in zip(result, requested, strict=True):
+                if request.get("tag"):
+                    entry["tag"] = request["tag"]
         else:
             raise exception.InvalidNetworkRequest(
                 reason="networks must be 'auto', 'none' or a list")

@@ -92,6 +92,8 @@ def port_views(context, db, rows):
             "host": row["host"] or "", "status": row["status"],
             "dns_name": row.get("dns_name") or "",
             "security_groups": groups.get(row["uuid"], []),
+            # The compute API's device tag (not a Networking v2 field).
+            "tag": row.get("tag"),
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         })

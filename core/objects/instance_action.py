@@ -15,9 +15,11 @@ class InstanceActionEvent(base.NimbusObject):
 
     * 1.0: initial version
     * 1.1: record (a finished event in one call)
+    * 1.2: event_finish and record take ``details``: why a failed event
+      failed (Compute API 2.84)
     """
 
-    VERSION = "1.1"
+    VERSION = "1.2"
     fields = {
         "event": fields.StringField(),
         "result": fields.StringField(nullable=True),
@@ -30,22 +32,25 @@ class InstanceActionEvent(base.NimbusObject):
 
     @base.remotable_classmethod
     def event_finish(cls, context, instance_uuid, event, result="Success",
-                     exc_tb=None):
+                     exc_tb=None, details=None):
         cls._db().actions.event_finish(context, instance_uuid, event,
-                                       result=result, exc_tb=exc_tb)
+                                       result=result, exc_tb=exc_tb,
+                                       details=details)
 
     @base.remotable_classmethod
     def record(cls, context, instance_uuid, event, start_time, result,
-               host=None):
+               host=None, details=None):
         """Record a finished event and finish its action in one write.
 
         :param start_time: when the event started, an ISO 8601 ``str``
             (it crosses RPC as one).
+        :param details: why a failed event failed (its fault's message).
         """
         started = timeutils.normalize_time(
             timeutils.parse_isotime(start_time))
         cls._db().actions.event_record(context, instance_uuid, event,
-                                       started, result, host=host)
+                                       started, result, host=host,
+                                       details=details)
 
 
 @base.register

@@ -33,9 +33,10 @@ class VolumeConnection(base.NimbusObject):
     Version history:
 
     * 1.0: initial version
+    * 1.1: forget_block_device (a detached volume's mapping goes)
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
     fields = {}
 
     @classmethod
@@ -102,8 +103,7 @@ class VolumeConnection(base.NimbusObject):
 
     @base.remotable_classmethod
     def block_devices(cls, context, instance_uuid):
-        """The block device mappings the instance was created with
-        (``volume_id``, ``source_type``, ``delete_on_termination``,
+        """The block device mappings of the instance (``volume_id``, ``source_type``, ``delete_on_termination``,
         ``device_name``), in order."""
         keys = ("volume_id", "source_type", "delete_on_termination",
                 "device_name", "boot_index")
@@ -116,3 +116,10 @@ class VolumeConnection(base.NimbusObject):
         """Drop the instance's mappings (its volumes were let go of)."""
         cls._db().block_devices.destroy_by_instance(context,
                                                     instance_uuid)
+
+    @base.remotable_classmethod
+    def forget_block_device(cls, context, instance_uuid, volume_id):
+        """Drop the mapping of one volume of the instance (detached, or
+        its attach failed)."""
+        cls._db().block_devices.destroy_by_volume(context, volume_id,
+                                                  instance_uuid)

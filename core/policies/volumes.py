@@ -121,6 +121,13 @@ _RULES = [
      "Attach a volume to a server", [("POST", A)]),
     (NA % "delete", base.PROJECT_MEMBER_OR_ADMIN,
      "Detach a volume from a server", [("DELETE", A + "/{volume_id}")]),
+    (NA % "update", base.PROJECT_MEMBER_OR_ADMIN,
+     "Change a volume attachment's delete_on_termination (2.85)",
+     [("PUT", A + "/{volume_id}")]),
+    (NA % "swap", base.ADMIN,
+     "Swap an attached volume for another (below 2.85, or a different "
+     "volumeId; only while the volume service migrates it)",
+     [("PUT", A + "/{volume_id}")]),
 ]
 
 

@@ -68,6 +68,10 @@ class ImageStoreConformanceTests:
     def _delete_quietly(self, image_id):
         try:
             self.store.delete(self.admin, image_id)
+        except exception.ImageForbidden:
+            # a store that refuses to delete protected images (Glance)
+            self.store.update(self.admin, image_id, {"protected": False})
+            self.store.delete(self.admin, image_id)
         except exception.ImageNotFound:
             pass
 

@@ -25,12 +25,14 @@ inputs of a plugin's own unit tests as well.
 import copy
 import dataclasses
 import math
+import re
 import time
 
 from oslo_config import cfg
 
 from nimbus.core import loading
 from nimbus.core.conf import opts as nimbus_opts
+from nimbus.core.interfaces import extra_specs
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.interfaces import scheduler as interface
 from nimbus.core.scheduler import host_state as scheduler_host_state
@@ -327,6 +329,20 @@ class HostFilterConformanceTests(_PluginConformance):
                 self.assertIs(type(answer), bool,
                               f"{method}() returned {answer!r}, not a "
                               f"bool")
+
+    def test_declared_extra_specs_are_data(self):
+        """``extra_specs`` (contract 2.1) are ExtraSpec descriptors with a
+        namespace, a description and a name that matches itself once its
+        parameters are filled in; the API validates flavors with them."""
+        for spec in type(self._load()).extra_specs:
+            self.assertIsInstance(spec, extra_specs.ExtraSpec)
+            self.assertIn(":", spec.name, f"{spec.name}: no namespace")
+            self.assertTrue(spec.description.strip(),
+                            f"{spec.name}: no description")
+            self.assertIn(spec.value_type, (str, int, bool))
+            re.compile(spec.name_regex)
+            for param in spec.parameters:
+                self.assertIn("{" + param + "}", spec.name)
 
 
 class HostWeigherConformanceTests(_PluginConformance):

@@ -17,6 +17,12 @@ class AggregateInstanceExtraSpecsFilter(scheduler.HostFilter):
 
     rejection = "aggregate metadata does not match the flavor extra specs"
     run_filter_once_per_request = True
+    extra_specs = (extra_specs.ExtraSpec(
+        name=SCOPE + "{key}",
+        description="A metadata key some aggregate of the host gives a "
+                    "value satisfying this one. Requires the "
+                    "AggregateInstanceExtraSpecsFilter scheduler filter.",
+        parameters={"key": "[^:]+"}),)
 
     def _wanted(self, spec):
         wanted = {}

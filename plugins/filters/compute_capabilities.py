@@ -1,8 +1,33 @@
 """ComputeCapabilitiesFilter."""
 
-from nimbus.core.interfaces import extra_specs, scheduler
+import inspect
+
+from nimbus.core.interfaces import extra_specs, host_state, scheduler
 
 SCOPE = "capabilities:"
+_VIEW = host_state.HostStateView
+#: what a host state tells, as the view documents it.
+_ATTRIBUTES = sorted(set(_VIEW.__annotations__) | {
+    name for name, member in inspect.getmembers(_VIEW)
+    if isinstance(member, property) and not name.startswith("_")})
+_NESTED = sorted(name for name, kind in _VIEW.__annotations__.items()
+                 if kind is dict)
+_DESCRIPTION = ("The host state's {name} satisfies the value (an operator "
+                "of nimbus.core.interfaces.extra_specs and its operand, "
+                "or a plain value). Requires the "
+                "ComputeCapabilitiesFilter scheduler filter.")
+
+
+def _declared():
+    specs = [extra_specs.ExtraSpec(
+        name=f"{SCOPE}{name}",
+        description=_DESCRIPTION.format(name=f"'{name}'"))
+        for name in _ATTRIBUTES]
+    specs += [extra_specs.ExtraSpec(
+        name=f"{SCOPE}{name}{{path}}",
+        description=_DESCRIPTION.format(name=f"'{name}' entry at path"),
+        parameters={"path": "(:[^:]+)+"}) for name in _NESTED]
+    return tuple(specs)
 
 
 def _lookup(host_state, path):
@@ -31,6 +56,7 @@ class ComputeCapabilitiesFilter(scheduler.HostFilter):
 
     rejection = "host capabilities do not match the flavor extra specs"
     run_filter_once_per_request = True
+    extra_specs = _declared()
 
     def _wanted(self, spec):
         specs = spec.flavor["extra_specs"]

@@ -40,8 +40,10 @@ class ExtraSpecController:
         if self.key not in data:
             raise exception.Invalid(reason="Request body and URI mismatch")
         specs = _specs(data)
+        # 2.86: the keys of namespaces plugins declare are validated.
         common.services().admin.set_flavor_extra_specs(
-            common.context(), self.flavor_id, specs)
+            common.context(), self.flavor_id, specs,
+            validate=common.at_least(86))
         return common.reply(specs)
 
     @index.when(method="DELETE", template="json")
@@ -71,8 +73,10 @@ class ExtraSpecsController:
         data = common.body(schemas_tenant.EXTRA_SPECS)["extra_specs"]
         common.authorize(E % "create")
         specs = _specs(data)
+        # 2.86: the keys of namespaces plugins declare are validated.
         common.services().admin.set_flavor_extra_specs(
-            common.context(), self.flavor_id, specs)
+            common.context(), self.flavor_id, specs,
+            validate=common.at_least(86))
         return common.reply({"extra_specs": specs})
 
     @pecan.expose("json")

@@ -73,10 +73,14 @@ class InstanceActionsController:
         body = view.action(action)
         # Nova's: everything for those the events policy lets see it;
         # from 2.51 the events without traceback (and host) for others.
-        details = common.may(A % "events",
-                             {"project_id": instance.project_id})
+        target = {"project_id": instance.project_id}
+        details = common.may(A % "events", target)
         if details or common.at_least(51):
             project_id = action["project_id"] or instance.project_id
-            body["events"] = [view.event(e, project_id, details)
+            # 2.84: why a failed event failed, for those the
+            # events:details policy lets see it (the owner, by default).
+            why = common.at_least(84) and common.may(
+                A % "events:details", target)
+            body["events"] = [view.event(e, project_id, details, why)
                               for e in action["events"]]
         return common.Fixed({"instanceAction": body}), ()

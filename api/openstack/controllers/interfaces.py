@@ -5,7 +5,8 @@ nova-network listing, removed at 2.44 as in Nova).
 Each NIC is a port of the network service whose ``device_id`` is the
 server; attach and detach go through the compute API (state and
 capability checks, then the compute host, which allocates the port,
-plugs it and hot-plugs it into the guest).
+plugs it and hot-plugs it into the guest). A device ``tag`` given at
+attach (2.49) is kept on the port and shown from 2.70.
 """
 
 import pecan
@@ -24,12 +25,17 @@ def _instance(server_id, rule):
 
 
 def attachment_view(port):
-    return {"port_id": port["id"], "net_id": port["network_id"],
+    """A NIC as the request's microversion shows it (its device ``tag``
+    from 2.70)."""
+    body = {"port_id": port["id"], "net_id": port["network_id"],
             "mac_addr": port["mac_address"],
             "port_state": port.get("status"),
             "fixed_ips": [{"subnet_id": ip.get("subnet_id"),
                            "ip_address": ip["ip_address"]}
                           for ip in port.get("fixed_ips") or ()]}
+    if common.at_least(70):
+        body["tag"] = port.get("tag")
+    return body
 
 
 def _ports(ctx, instance):
@@ -57,7 +63,7 @@ def _port_of(ctx, instance, port_id):
 
 def _attach_arguments(data):
     """Nova's checks of an ``interfaceAttachment``; returns
-    ``(network_id, port_id, fixed_ip)``."""
+    ``(network_id, port_id, fixed_ip, tag)``."""
     network_id = data.get("net_id")
     port_id = data.get("port_id")
     fixed_ip = None
@@ -75,7 +81,7 @@ def _attach_arguments(data):
         if value and not uuidutils.is_uuid_like(value):
             raise exception.Invalid(
                 message=f"Invalid {what}: {value} is not a UUID")
-    return network_id, port_id, fixed_ip
+    return network_id, port_id, fixed_ip, data.get("tag")
 
 
 def _default_network(ctx, instance):
@@ -136,7 +142,7 @@ class InterfacesController:
     @index.when(method="POST", template="json")
     def create(self):
         body = common.body(schemas_network.interface_attach(common.at_least))
-        network_id, port_id, fixed_ip = _attach_arguments(
+        network_id, port_id, fixed_ip, tag = _attach_arguments(
             body.get("interfaceAttachment") or {})
         instance = _instance(self.server_id, AI % "create")
         ctx = common.context()
@@ -144,7 +150,7 @@ class InterfacesController:
             network_id = _default_network(ctx, instance)
         vif = common.services().compute.attach_interface(
             ctx, instance.uuid, network_id=network_id, port_id=port_id,
-            fixed_ip=fixed_ip)
+            fixed_ip=fixed_ip, tag=tag)
         port = common.services().network.get_port(ctx, vif["id"])
         return common.reply({"interfaceAttachment": attachment_view(port)})
 

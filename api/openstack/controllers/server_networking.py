@@ -16,11 +16,18 @@ def _bad(message):
     return exception.Invalid(message=message)
 
 
+def _tagged(request, entry):
+    if entry.get("tag"):
+        request["tag"] = entry["tag"]
+    return request
+
+
 def requested_networks(data, max_count):
     """``server.networks`` as :meth:`ComputeAPI.create` takes it.
 
     :returns: ``None`` (not given: the default network), ``"auto"``,
-        ``"none"``, or a list of ``{"uuid", "fixed_ip", "port"}``.
+        ``"none"``, or a list of ``{"uuid", "fixed_ip", "port"}`` (and
+        the NIC's device ``tag`` when it is given one).
     :raises ValidationError, Invalid: a malformed request (400), before
         anything is recorded.
     """
@@ -57,15 +64,16 @@ def requested_networks(data, max_count):
                 raise _bad(f"Specified Fixed IP '{address}' cannot be used "
                            f"with port '{port}': the two cannot be "
                            "specified together.")
-            requests.append({"uuid": None, "fixed_ip": None, "port": port})
+            requests.append(_tagged({"uuid": None, "fixed_ip": None,
+                                     "port": port}, entry))
             continue
         if "uuid" not in entry:
             raise _bad("Bad network format: missing 'uuid'")
         if not uuidutils.is_uuid_like(entry["uuid"]):
             raise _bad("Bad networks format: network uuid is not in proper "
                        f"format ({entry['uuid']})")
-        requests.append({"uuid": entry["uuid"], "fixed_ip": address,
-                         "port": None})
+        requests.append(_tagged({"uuid": entry["uuid"], "fixed_ip": address,
+                                 "port": None}, entry))
     if max_count > 1:
         if any(r["fixed_ip"] for r in requests):
             raise _bad("max_count cannot be greater than 1 if an fixed_ip "

@@ -2,14 +2,13 @@
 
 2.51 shows the events to non-admins too (so they are always there);
 2.58 adds ``updated_at`` and pages the list (``links``); 2.62 shows each
-event's ``hostId`` (and ``host`` to admins); 2.84 adds ``details``, so
-the show's last range ends at 2.83.
+event's ``hostId`` (and ``host`` to admins); 2.84 adds ``details`` (for
+those the ``events:details`` policy lets see it).
 """
 
 from nimbus.api.openstack.responses import types as t
 
 P = "/servers/{server_id}/os-instance-actions"
-LAST = 83
 
 _ACTION = t.obj({
     "action": t.STRING, "instance_uuid": t.STRING,
@@ -42,6 +41,8 @@ def _show(minor):
     if minor >= 62:
         event = t.evolve(event, add={"hostId": t.STRING, "host": t.STRING},
                          require=["hostId"])
+    if minor >= 84:
+        event = t.evolve(event, add={"details": t.NULLABLE_STRING})
     # to 2.50 only admins see the events (policy)
     action = t.evolve(_ACTION, add={"events": t.array(event)},
                       require=["events"] if minor >= 51 else ())
@@ -54,5 +55,6 @@ SCHEMAS = {
     ("GET", P): [(1, 57, _index(1)), (58, None, _index(58))],
     ("GET", P + "/{request_id}"): [(1, 50, _show(1)), (51, 57, _show(51)),
                                    (58, 61, _show(58)),
-                                   (62, LAST, _show(62))],
+                                   (62, 83, _show(62)),
+                                   (84, None, _show(84))],
 }

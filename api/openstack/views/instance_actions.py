@@ -21,13 +21,15 @@ def action(row):
     return body
 
 
-def event(row, project_id, details=False):
+def event(row, project_id, details=False, why=False):
     """One event of an action.
 
     :param project_id: what ``hostId`` (2.62) is hashed with: the
         action's project, or the server's for an action without one.
     :param details: the caller may see everything (the ``events``
         policy): ``traceback``, and ``host`` from 2.62.
+    :param why: show ``details``, why a failed event failed (2.84, the
+        ``events:details`` policy).
     """
     body = {"event": row["event"], "start_time": _time(row["start_time"]),
             "finish_time": _time(row["finish_time"]),
@@ -38,4 +40,6 @@ def event(row, project_id, details=False):
         if details:
             body["host"] = row["host"]
         body["hostId"] = servers.hashed_host(project_id, row["host"])
+    if why:
+        body["details"] = row.get("details")
     return body

@@ -93,7 +93,8 @@ class MoveTask:
                 self.rollback(err)
             except Exception:
                 LOG.exception("Rolling back %s failed", self.instance.uuid)
-            self.record_event(started, "Error")
+            self.record_event(started, "Error",
+                              details=exception.message_of(err))
             return False
         self.record_event(started, "Success")
         return True
@@ -102,15 +103,15 @@ class MoveTask:
         """The task's steps; raise to roll back."""
         raise NotImplementedError
 
-    def record_event(self, started, result):
-        """Record the task's event under the request's action; never
-        raises."""
+    def record_event(self, started, result, details=None):
+        """Record the task's event under the request's action (``details``:
+        why it failed); never raises."""
         if not self.event:
             return
         try:
             instance_action.InstanceActionEvent.record(
                 self.context, self.instance.uuid, self.event, started,
-                result, host=self.conf.host)
+                result, host=self.conf.host, details=details)
         except Exception:
             LOG.exception("Could not record %(event)s of %(uuid)s",
                           {"event": self.event, "uuid": self.instance.uuid})

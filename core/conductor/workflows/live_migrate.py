@@ -212,7 +212,8 @@ def recover(manager, context):
                 LOG.exception("Settling migration %s failed",
                               migration.uuid)
                 continue
-            task.record_event(migration.created_at.isoformat(), "Error")
+            task.record_event(migration.created_at.isoformat(), "Error",
+                              details=exception.message_of(err))
             settled += 1
     return settled
 

@@ -173,5 +173,5 @@ class ResizeTask(base.MoveTask):
             reason=f"{migration.migration_type} interrupted at "
                    f"{migration.status}: conductor stopped")
         task.rollback(err)
-        task.record_event(started, "Error")
+        task.record_event(started, "Error", details=exception.message_of(err))
         return False

@@ -45,8 +45,9 @@ def event_start(context, instance_uuid, event, host=None):
 
 
 def event_finish(context, instance_uuid, event, result="Success",
-                 exc_tb=None):
-    """Finish ``event`` and its action; ``result`` "Error" marks failure."""
+                 exc_tb=None, details=None):
+    """Finish ``event`` and its action; ``result`` "Error" marks failure,
+    ``details`` says why."""
     now = timeutils.utcnow()
     with engine.writer(context) as session:
         action = _latest_action(session, instance_uuid, context.request_id)
@@ -55,12 +56,13 @@ def event_finish(context, instance_uuid, event, result="Success",
         session.execute(
             update(E).where(E.action_id == action.id, E.event == event,
                             E.finish_time.is_(None))
-            .values(finish_time=now, result=result, traceback=exc_tb))
+            .values(finish_time=now, result=result, traceback=exc_tb,
+                    details=details))
         _finish_action(session, action, now, result)
 
 
 def event_record(context, instance_uuid, event, start_time, result,
-                 host=None):
+                 host=None, details=None):
     """Record a finished ``event`` (started at ``start_time``) and finish
     its action, in one write: what a step that cannot fail half-way
     needs, at half the cost of :func:`event_start` + :func:`event_finish`.
@@ -72,7 +74,7 @@ def event_record(context, instance_uuid, event, start_time, result,
             return
         session.add(E(action_id=action.id, event=event, host=host,
                       start_time=start_time, finish_time=now,
-                      result=result))
+                      result=result, details=details))
         _finish_action(session, action, now, result)
 
 

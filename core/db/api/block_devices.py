@@ -1,6 +1,9 @@
-"""Block device mappings: the volumes a server was created with."""
+"""Block device mappings: the volumes of a server (given at create or
+attached later)."""
 
+from oslo_utils import uuidutils
 from sqlalchemy import delete, select
+from sqlalchemy import update as sa_update
 
 from nimbus.core.db import engine, models
 from nimbus.core.db.api._common import to_dict
@@ -11,7 +14,8 @@ B = models.BlockDeviceMapping
 def create_many(context, rows):
     """Insert mappings (each a dict of the model's columns)."""
     with engine.writer(context) as session:
-        objs = [B(**row) for row in rows]
+        objs = [B(**dict({"uuid": uuidutils.generate_uuid()}, **row))
+                for row in rows]
         session.add_all(objs)
         session.flush()
         return [to_dict(o) for o in objs]
@@ -39,4 +43,34 @@ def destroy_by_instance(context, instance_uuid):
     """Forget an instance's mappings (its volumes were let go of)."""
     with engine.writer(context) as session:
         session.execute(delete(B).where(B.instance_uuid == instance_uuid)
+                        .execution_options(synchronize_session=False))
+
+
+def get_by_volume_and_instance(context, volume_id, instance_uuid):
+    """The mapping of ``volume_id`` on the instance, or None."""
+    with engine.reader(context) as session:
+        row = session.scalars(
+            select(B).where(B.instance_uuid == instance_uuid,
+                            B.volume_id == volume_id)
+            .order_by(B.id.desc())).first()
+        return to_dict(row) if row is not None else None
+
+
+def update(context, volume_id, instance_uuid, values):
+    """Change the mapping of ``volume_id`` on the instance; returns it
+    (None when there is none)."""
+    with engine.writer(context) as session:
+        session.execute(
+            sa_update(B).where(B.instance_uuid == instance_uuid,
+                               B.volume_id == volume_id).values(**values)
+            .execution_options(synchronize_session=False))
+    return get_by_volume_and_instance(context, volume_id, instance_uuid)
+
+
+def destroy_by_volume(context, volume_id, instance_uuid):
+    """Forget the mapping of one volume of the instance (it was detached,
+    or its attach failed)."""
+    with engine.writer(context) as session:
+        session.execute(delete(B).where(B.instance_uuid == instance_uuid,
+                                        B.volume_id == volume_id)
                         .execution_options(synchronize_session=False))

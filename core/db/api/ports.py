@@ -141,7 +141,8 @@ def release_instance(context, instance_uuid):
         if kept:
             session.execute(update(P).where(P.uuid.in_(kept)).values(
                 instance_uuid=None, host=None, device_owner=None,
-                status="DOWN").execution_options(synchronize_session=False))
+                status="DOWN", tag=None)
+                .execution_options(synchronize_session=False))
             session.execute(update(F).where(F.port_id.in_(kept)).values(
                 instance_uuid=None)
                 .execution_options(synchronize_session=False))
@@ -207,8 +208,10 @@ def update_port(context, uuid, values):
         return to_dict(row)
 
 
-def bind(context, uuid, instance_uuid, host=None, device_owner=None):
-    """Bind a free port to a server (compare-and-swap).
+def bind(context, uuid, instance_uuid, host=None, device_owner=None,
+         tag=None):
+    """Bind a free port to a server (compare-and-swap), with the device
+    ``tag`` the server's create gave it.
 
     :raises PortNotFound:
     :raises PortInUse: it is bound to another server.
@@ -218,7 +221,7 @@ def bind(context, uuid, instance_uuid, host=None, device_owner=None):
             update(P).where(P.uuid == uuid, P.instance_uuid.is_(None))
             .values(instance_uuid=instance_uuid, host=host,
                     device_owner=device_owner or "compute:nova",
-                    status="ACTIVE")
+                    status="ACTIVE", tag=tag)
             .execution_options(synchronize_session=False)).rowcount
         row = _row(session, uuid)
         if not swapped and row.instance_uuid != instance_uuid:
@@ -235,8 +238,8 @@ def unbind(context, uuid):
     """Detach a port from its server, keeping it and its addresses."""
     with engine.writer(context) as session:
         session.execute(update(P).where(P.uuid == uuid).values(
-            instance_uuid=None, host=None, device_owner=None, status="DOWN")
-            .execution_options(synchronize_session=False))
+            instance_uuid=None, host=None, device_owner=None, status="DOWN",
+            tag=None).execution_options(synchronize_session=False))
         session.execute(update(F).where(F.port_id == uuid).values(
             instance_uuid=None)
             .execution_options(synchronize_session=False))
@@ -349,3 +352,13 @@ def ports_in_groups(context, group_uuids):
     with engine.reader(context) as session:
         return list(dict.fromkeys(session.scalars(select(PSG.port_id).where(
             PSG.security_group_id.in_(list(group_uuids))).order_by(PSG.id))))
+
+
+def set_tag(context, uuid, instance_uuid, tag):
+    """Give the port bound to ``instance_uuid`` its device tag (a NIC
+    attached with one, 2.49); nothing when it is not bound to it."""
+    with engine.writer(context) as session:
+        session.execute(update(P).where(P.uuid == uuid,
+                                        P.instance_uuid == instance_uuid)
+                        .values(tag=tag)
+                        .execution_options(synchronize_session=False))

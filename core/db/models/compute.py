@@ -281,6 +281,8 @@ class InstanceActionEvent(Base):
     result: Mapped[str | None] = mapped_column(String(255))
     traceback: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(255))
+    #: why a failed event failed (its fault's message; 2.84).
+    details: Mapped[str | None] = mapped_column(Text)
 
 
 class KeyPair(TimestampMixin, Base):
@@ -407,10 +409,11 @@ class InstanceGroupMember(Base):
 # -- block device mappings (compute API, volumes of a server at boot) ------
 
 class BlockDeviceMapping(TimestampMixin, Base):
-    """A volume a server was created with (``block_device_mapping_v2``):
-    what the compute connects at spawn, and what happens to the volume
-    when the server is deleted (``delete_on_termination``). Removed when
-    the server's volumes are let go of."""
+    """A volume of a server: one it was created with
+    (``block_device_mapping_v2``: what the compute connects at spawn) or
+    one attached to it later (os-volume_attachments), with what happens to the volume when the
+    server is deleted (``delete_on_termination``). Removed when the
+    volume is detached or the server's volumes are let go of."""
 
     __tablename__ = "block_device_mappings"
     __table_args__ = (
@@ -418,6 +421,8 @@ class BlockDeviceMapping(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: shown as ``bdm_uuid`` in volume attachments (2.89).
+    uuid: Mapped[str | None] = mapped_column(String(36))
     instance_uuid: Mapped[str] = mapped_column(String(36))
     volume_id: Mapped[str] = mapped_column(String(36))
     #: ``volume`` (an existing volume) or ``blank`` (made for the server).
@@ -427,6 +432,12 @@ class BlockDeviceMapping(TimestampMixin, Base):
                                                         default=False)
     #: the device name the API chose (``/dev/vdb``); a hint only.
     device_name: Mapped[str | None] = mapped_column(String(255))
+    #: the device tag the create or the attach gave it (2.32, 2.42,
+    #: 2.49; shown from 2.70).
+    tag: Mapped[str | None] = mapped_column(String(255))
+    #: the volume type name a volume made for the server was asked with
+    #: (2.67).
+    volume_type: Mapped[str | None] = mapped_column(String(255))
 
 
 

@@ -138,6 +138,9 @@ class Port(TimestampMixin, Base):
     #: server it is bound to goes.
     preserve_on_delete: Mapped[bool] = mapped_column(Boolean,
                                                      default=False)
+    #: the device tag the server's create or the interface attach gave
+    #: this NIC (compute API 2.32, 2.42, 2.49); cleared when unbound.
+    tag: Mapped[str | None] = mapped_column(String(255))
 
 
 class SecurityGroup(TimestampMixin, Base):

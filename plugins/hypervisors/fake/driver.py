@@ -37,7 +37,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         live_migration_force_complete=True, snapshot=True, rescue=True,
         crash_dump=True, vnc_console=True, diagnostics=True,
         volume_extend=True,
-        supports_multiattach=True)
+        supports_multiattach=True, supports_tagged_attach_volume=True,
+        supports_tagged_attach_interface=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):

@@ -76,7 +76,8 @@ class LibvirtDriver(LibvirtLiveMigrationMixin,
         live_migration_abort=True, live_migration_force_complete=True,
         snapshot=True, rescue=True, cold_migration=True, crash_dump=True,
         vnc_console=True, diagnostics=True, volume_extend=True,
-        supports_multiattach=True)
+        supports_multiattach=True, supports_tagged_attach_volume=True,
+        supports_tagged_attach_interface=True)
     hypervisor_type = "libvirt"
 
     def __init__(self, conf, host):

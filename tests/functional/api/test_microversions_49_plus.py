@@ -19,9 +19,9 @@ def _volumes(cloud, *names):
 
 
 def test_tagged_volume_attach_from_2_49(cloud):
-    """2.49 (Nova's): ``tag`` on a volume attachment is accepted (not
-    kept: nimbus's metadata service shows no device metadata); before
-    2.49 it is an unknown property, and a tagged attach to a
+    """2.49 (Nova's): ``tag`` on a volume attachment is accepted (kept,
+    shown from 2.70: test_microversions_70.py); before 2.49 it is an
+    unknown property, and a tagged attach to a
     shelved-offloaded server is Nova's 400."""
     sid = server(cloud, "vt")
     early, tagged, bad, late = _volumes(cloud, "early", "tagged", "bad",
@@ -66,7 +66,7 @@ def test_tagged_volume_attach_from_2_49(cloud):
 
 def test_tagged_interface_attach_from_2_49(cloud):
     """2.49 (Nova's): ``tag`` on an interface attachment is accepted
-    (not kept, as above); before 2.49 it is an unknown property."""
+    (kept, as above); before 2.49 it is an unknown property."""
     sid = osc_json(cloud, "member", "server", "create", "--image", "demo",
                    "--flavor", "m1.tiny", "--nic", "none", "--wait",
                    "nt")["id"]

@@ -25,8 +25,10 @@ def _preparing(admin, sid):
 
 def test_abort_a_preparing_live_migration_from_2_65(cloud, advertise):
     advertise(65)
+    # Long enough for the stock client to start on a loaded machine: the
+    # abort lands while the destination prepares.
     cloud.stack.conf.set_override(
-        "latency", {"pre_live_migration": "4"}, "fake")
+        "latency", {"pre_live_migration": "15"}, "fake")
     sid, = _boot(cloud, 1)
     before = _usage()
     admin = cloud.sdk("admin")

@@ -180,9 +180,9 @@ def server_rows():
         action(S + "/action", "rescue", None, OWNER_WRITE, _server()),
         action(S + "/action", "unrescue", None, ACTION_WRITE,
                _server("rescued")),
-        # The server's host is up: an administrator gets the 409.
+        # The server's host is up: an administrator gets Nova's 400.
         action(S + "/action", "evacuate", {"onSharedStorage": False},
-               codes(409, 403, 403, 404)),
+               codes(400, 403, 403, 404)),
         Row("GET", S + "/metadata", OWNER_READ),
         Row("POST", S + "/metadata", OWNER_WRITE, {"metadata": {"k": "v"}}),
         Row("PUT", S + "/metadata", OWNER_WRITE, {"metadata": {"k": "v"}}),

@@ -105,11 +105,12 @@ def stop(proc):
 
 
 @contextlib.contextmanager
-def running_keystone(workdir):
-    """Yield Keystone's v3 URL; its admin is ``admin``/``ADMIN_PASSWORD``
-    in project ``admin``. The server is stopped on exit."""
+def running_keystone(workdir, port=None):
+    """Yield Keystone's v3 URL (on ``port``, by default a free one); its
+    admin is ``admin``/``ADMIN_PASSWORD`` in project ``admin``. The
+    server is stopped on exit."""
     manage = _check_venv()
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}/v3"
     conf = _configure(workdir)
     with open(workdir / "keystone-manage.log", "wb") as log:

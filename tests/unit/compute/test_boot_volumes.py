@@ -130,6 +130,7 @@ def test_boot_from_a_new_volume_made_from_an_image():
     assert plans == [{"source_type": "image", "volume_id": None,
                       "snapshot_id": None, "image_id": IMAGE, "size": 1,
                       "boot_index": 0, "delete_on_termination": False,
+                      "volume_type": None, "tag": None,
                       "image": {"id": IMAGE,
                                 "properties": {"kernel_id": KERNEL}}}]
     assert Checker.boot_image(plans)["id"] == IMAGE
@@ -242,7 +243,8 @@ def test_claims_make_the_boot_volume_vda_and_undo_on_failure():
     assert checker.volumes.calls[:2] == [
         ("create_volume", 1, {"name": "vm-root-0", "snapshot_id": None,
                               "image_id": IMAGE,
-                              "availability_zone": None}),
+                              "availability_zone": None,
+                              "volume_type": None}),
         ("reserve", "V")]
     # Over the volume quota at the second volume: the first one made is
     # deleted again, nothing stays reserved.

@@ -1,0 +1,2 @@
+"""The ``glance`` image plugin: image records and data in an existing
+OpenStack Glance (Image API v2)."""
