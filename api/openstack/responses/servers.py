@@ -5,16 +5,17 @@ A server body changes at 2.3 (more extended attributes, volumes with
 policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
 embedded flavor), 2.63 (``trusted_image_certificates``, null when the
 server has none), 2.71 (``server_groups`` in show and update, not in the
-detailed list) and 2.73 (``locked_reason``); 2.75 makes update answer as
-show, so the last range ends at 2.74.
+detailed list) and 2.73 (``locked_reason``); from 2.75 update answers as
+show does. 2.96 (``pinned_availability_zone``) is next, so the last
+range ends at 2.95.
 """
 
 from nimbus.api.openstack.responses import types as t
 
 #: the microversions where a server body changes, up to the last one
-#: these schemas know (2.75 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73)
-LAST = 74
+#: these schemas know (2.96 is next).
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75)
+LAST = 95
 #: 2.71: the server's group, if any (show and update, not lists).
 _SERVER_GROUPS = t.array(t.STRING, maxItems=1)
 
@@ -171,6 +172,8 @@ def _detail(minor):
 
 
 def _update(minor):
+    if minor >= 75:
+        return _show(minor)             # the same body as a show
     return t.obj({"server": _with_groups(server(minor, detailed=False),
                                          minor)},
                  required=("server",))
