@@ -167,7 +167,8 @@ CHANGES = (
            "topology, no nodes).", True),
     _c(79, "delete_on_termination on volume attach and in attachment "
            "bodies (the volume goes with the server).", True),
-    _c(80, "Migration filters by user and project."),
+    _c(80, "Migration filters by user and project; user_id and "
+           "project_id in migration bodies.", True),
     _c(81, "Image pre-caching on an aggregate's hosts "
            "(POST /os-aggregates/{id}/images).", True),
     _c(82, "accelerator-request-bound external event (signalling only: "

@@ -41,3 +41,9 @@ MIGRATIONS_QUERY_V259 = {
 #: GET /os-migrations from 2.66.
 MIGRATIONS_QUERY_V266 = dict(MIGRATIONS_QUERY_V259, properties=dict(
     MIGRATIONS_QUERY_V259["properties"], **_BEFORE))
+
+#: GET /os-migrations from 2.80: by the user or project that started them.
+MIGRATIONS_QUERY_V280 = dict(MIGRATIONS_QUERY_V266, properties=dict(
+    MIGRATIONS_QUERY_V266["properties"],
+    user_id=_single({"type": "string"}),
+    project_id=_single({"type": "string"})))

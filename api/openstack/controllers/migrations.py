@@ -40,9 +40,12 @@ class MigrationsController:
             # 2.59: unknown, repeated or malformed parameters are a 400;
             # 2.66: so is a changes-before earlier than changes-since.
             before = common.at_least(66)
-            common.changes_window(common.query(
-                schemas_paging.MIGRATIONS_QUERY_V266 if before
-                else schemas_paging.MIGRATIONS_QUERY_V259), before)
+            schema = schemas_paging.MIGRATIONS_QUERY_V259
+            if common.at_least(80):
+                schema = schemas_paging.MIGRATIONS_QUERY_V280
+            elif before:
+                schema = schemas_paging.MIGRATIONS_QUERY_V266
+            common.changes_window(common.query(schema), before)
         common.authorize("os_compute_api:os-migrations:index")
         limit = common.limit_param() if paged else None
         marker = pecan.request.GET.get("marker") if paged else None
