@@ -8,9 +8,9 @@ libraries): ``tools/setup-barbican.sh`` makes it, by default in
 the ``simple_crypto`` plugin with a fresh key-encryption key, Keystone
 tokens checked by keystonemiddleware: Barbican's ``barbican-api-keystone``
 pipeline, as a real cloud runs it), serves it with gunicorn
-(``serve.py``) and stops that process, by PID, afterwards. A missing
-virtualenv or a Barbican that does not come up raises: the tests fail,
-never skip.
+(``tests/integration/gunicorn_app.py``) and stops that process, by PID,
+afterwards. A missing virtualenv or a Barbican that does not come up
+raises: the tests fail, never skip.
 """
 
 import base64
@@ -27,7 +27,7 @@ from tests.integration.keystone import server as keystone
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 VENV = pathlib.Path(os.environ.get("NIMBUS_BARBICAN_VENV",
                                    ROOT / ".cache" / "barbican-venv"))
-SERVE = pathlib.Path(__file__).with_name("serve.py")
+SERVE = pathlib.Path(__file__).parent.parent / "gunicorn_app.py"
 SERVICE_USER = "barbican"
 SERVICE_PASSWORD = "barbican-service-pass"
 
@@ -88,7 +88,8 @@ def running_barbican(workdir, keystone_url, port=None):
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [str(VENV / "bin" / "python"), str(SERVE), "127.0.0.1",
-             str(port), str(workdir / "barbican-api-paste.ini")],
+             str(port), "60",
+             f"paste:{workdir / 'barbican-api-paste.ini'}"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, cwd=workdir, env=env)
     try:

@@ -7,9 +7,9 @@ libraries): ``tools/setup-glance.sh`` makes it, by default in
 ``file`` store, Keystone auth through keystonemiddleware against the
 given Keystone) and runs ``glance-manage db_sync`` (while Keystone
 starts: it needs none); :func:`running_glance` serves the API with
-gunicorn (``serve.py``) and stops that process, by PID, afterwards. A
-missing virtualenv or a Glance that does not come up raises: the tests
-fail, never skip.
+gunicorn (``tests/integration/gunicorn_app.py``) and stops that
+process, by PID, afterwards. A missing virtualenv or a Glance that does
+not come up raises: the tests fail, never skip.
 """
 
 import contextlib
@@ -23,7 +23,7 @@ from tests.integration.keystone import server as keystone_server
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 VENV = pathlib.Path(os.environ.get("NIMBUS_GLANCE_VENV",
                                    ROOT / ".cache" / "glance-venv"))
-SERVE = pathlib.Path(__file__).with_name("serve.py")
+SERVE = pathlib.Path(__file__).parent.parent / "gunicorn_app.py"
 #: Glance's own service user in Keystone (keystonemiddleware's).
 USER = "glance"
 PASSWORD = "glance-service-pass"
@@ -103,9 +103,10 @@ def running_glance(prepared):
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [str(VENV / "bin" / "python"), str(SERVE), "127.0.0.1",
-             str(port), str(confdir)],
+             str(port), "120", "glance.wsgi.api:application"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
+            start_new_session=True,
+            env=dict(os.environ, OS_GLANCE_CONFIG_DIR=str(confdir)))
     try:
         try:
             keystone_server.wait_ready(proc, url + "/healthcheck",

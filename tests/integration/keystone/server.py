@@ -5,8 +5,9 @@ libraries): ``tools/setup-keystone.sh`` makes it, by default in
 ``.cache/keystone-venv``; ``NIMBUS_KEYSTONE_VENV`` names another.
 :func:`running_keystone` configures it in a temporary directory (SQLite,
 Fernet tokens), runs ``keystone-manage`` (db_sync, fernet_setup,
-credential_setup, bootstrap), serves it with gunicorn (``serve.py``) and
-stops that process, by PID, afterwards. A missing virtualenv or a
+credential_setup, bootstrap), serves it with gunicorn
+(``tests/integration/gunicorn_app.py``) and stops that process, by PID,
+afterwards. A missing virtualenv or a
 Keystone that does not come up raises: the tests fail, never skip.
 """
 
@@ -24,7 +25,7 @@ from tests.integration import procs
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 VENV = pathlib.Path(os.environ.get("NIMBUS_KEYSTONE_VENV",
                                    ROOT / ".cache" / "keystone-venv"))
-SERVE = pathlib.Path(__file__).with_name("serve.py")
+SERVE = pathlib.Path(__file__).parent.parent / "gunicorn_app.py"
 ADMIN_PASSWORD = "keystone-admin-pass"
 REGION = "RegionOne"
 
@@ -119,9 +120,10 @@ def running_keystone(workdir, port=None):
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [str(VENV / "bin" / "python"), str(SERVE), "127.0.0.1",
-             str(port), str(workdir)],
+             str(port), "60", "keystone.wsgi.api:application"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
+            start_new_session=True,
+            env=dict(os.environ, OS_KEYSTONE_CONFIG_DIR=str(workdir)))
     try:
         wait_ready(proc, url, log_path)
         yield url
