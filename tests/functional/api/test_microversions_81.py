@@ -79,3 +79,14 @@ def test_bad_requests_are_novas(cloud):
         microversion="2.81")
     assert member.status_code == 403, member.text
     assert IMAGE not in _cached(cloud, "fake-1")
+
+
+def test_stock_client_asks_an_aggregate_to_cache(cloud):
+    admin = cloud.sdk("admin")
+    _aggregate(admin, ["fake-2"])
+    cloud.openstack("admin", "--os-compute-api-version", "2.81",
+                    "aggregate", "cache", "image", "precache", IMAGE)
+    deadline = time.monotonic() + 30
+    while IMAGE not in _cached(cloud, "fake-2"):
+        assert time.monotonic() < deadline, "image not cached"
+        time.sleep(0.1)
