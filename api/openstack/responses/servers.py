@@ -4,14 +4,17 @@ A server body changes at 2.3 (more extended attributes, volumes with
 ``delete_on_termination``), 2.9 (``locked``), 2.16 (``host_status``,
 policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
 embedded flavor) and 2.63 (``trusted_image_certificates``, null when the
-server has none); 2.69 (down cells) is next.
+server has none); 2.69 (down cells) is next. Later changes already known
+here (2.90: ``OS-EXT-SRV-ATTR:hostname`` for everyone) are in
+:data:`BREAKS` and :func:`server`; a route's ranges take them once
+:data:`LAST` reaches them.
 """
 
 from nimbus.api.openstack.responses import types as t
 
-#: the microversions where a server body changes, up to the last one
-#: these schemas know (2.69 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47, 63)
+#: the microversions where a server body changes (those past
+#: :data:`LAST` wait for the ones before them: 2.69 is next).
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 90)
 LAST = 68
 
 _STATUS = {"type": "string", "enum": [
@@ -120,13 +123,18 @@ def server(minor, detailed=True):
         body = t.evolve(body, add={"trusted_image_certificates": {
             "type": ["array", "null"], "items": t.STRING}},
             require=["trusted_image_certificates"])
+    if minor >= 90:
+        # 2.90: the hostname for every caller, not only by policy.
+        body = t.evolve(body, add={"OS-EXT-SRV-ATTR:hostname": t.STRING},
+                        require=["OS-EXT-SRV-ATTR:hostname"])
     return body
 
 
 def _ranges(build):
-    ends = [b - 1 for b in BREAKS[1:]] + [LAST]
+    breaks = [b for b in BREAKS if b <= LAST]
+    ends = [b - 1 for b in breaks[1:]] + [LAST]
     return [(first, last, build(first))
-            for first, last in zip(BREAKS, ends, strict=True)]
+            for first, last in zip(breaks, ends, strict=True)]
 
 
 INDEX = t.obj({"servers": t.array(t.obj(
