@@ -130,6 +130,20 @@ def test_create_takes_a_hostname_from_2_90(cloud):
     assert all(KEY not in s for s in cloud.sdk("member").compute.get(
         "/servers/detail", headers=_v(89)).json()["servers"])
 
+    # The hostname filter (a regex): everyone's from 2.90, an admin's
+    # always; below 2.90 a member's is ignored (Nova drops it).
+    def ids(who, minor, query):
+        resp = cloud.sdk(who).compute.get(f"/servers?{query}",
+                                          headers=_v(minor))
+        assert resp.status_code == 200, resp.text
+        return {s["id"] for s in resp.json()["servers"]}
+    assert ids("member", 90, "hostname=^Web-0") == {given}
+    assert ids("member", 94, "hostname=example") == {fqdn}
+    assert len(ids("member", 89, "hostname=^Web-0")) > 1
+    assert ids("admin", 2, "all_tenants=1&hostname=^my-server") == {made}
+    assert cloud.sdk("member").compute.get(
+        "/servers?hostname=(", headers=_v(90)).status_code == 400
+
 
 def test_update_and_rebuild_take_a_hostname_from_2_90(cloud):
     sid = _create(cloud, 90, name="upd").json()["server"]["id"]
