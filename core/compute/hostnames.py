@@ -27,8 +27,11 @@ def from_display_name(name, uuid, index=None):
 def of(instance):
     """The instance's hostname (one made from its name for a server
     recorded before hostnames were)."""
-    return getattr(instance, "hostname", None) or \
-        from_display_name(instance.display_name, instance.uuid)
+    try:
+        given = instance.hostname
+    except (AttributeError, NotImplementedError):  # not loaded
+        given = None
+    return given or from_display_name(instance.display_name, instance.uuid)
 
 
 def dhcp_name(hostname):
