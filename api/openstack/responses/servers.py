@@ -3,19 +3,21 @@
 A server body changes at 2.3 (more extended attributes, volumes with
 ``delete_on_termination``), 2.9 (``locked``), 2.16 (``host_status``,
 policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
-embedded flavor) and 2.63 (``trusted_image_certificates``, null when the
-server has none); 2.69 (down cells) is next. Later changes already known
-here (2.90: ``OS-EXT-SRV-ATTR:hostname`` for everyone) are in
-:data:`BREAKS` and :func:`server`; a route's ranges take them once
-:data:`LAST` reaches them.
+embedded flavor), 2.63 (``trusted_image_certificates``, null when the
+server has none), 2.71 (``server_groups`` in show and update, not in the
+detailed list) and 2.73 (``locked_reason``); from 2.75 update answers as
+show does; 2.90 (``OS-EXT-SRV-ATTR:hostname`` for every caller). 2.96
+(``pinned_availability_zone``) is next, so the last range ends at 2.95.
 """
 
 from nimbus.api.openstack.responses import types as t
 
-#: the microversions where a server body changes (those past
-#: :data:`LAST` wait for the ones before them: 2.69 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 90)
-LAST = 68
+#: the microversions where a server body changes, up to the last one
+#: these schemas know (2.96 is next).
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75, 90)
+LAST = 95
+#: 2.71: the server's group, if any (show and update, not lists).
+_SERVER_GROUPS = t.array(t.STRING, maxItems=1)
 
 _STATUS = {"type": "string", "enum": [
     "ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING",
@@ -123,6 +125,9 @@ def server(minor, detailed=True):
         body = t.evolve(body, add={"trusted_image_certificates": {
             "type": ["array", "null"], "items": t.STRING}},
             require=["trusted_image_certificates"])
+    if minor >= 73:
+        body = t.evolve(body, add={"locked_reason": t.NULLABLE_STRING},
+                        require=["locked_reason"])
     if minor >= 90:
         # 2.90: the hostname for every caller, not only by policy.
         body = t.evolve(body, add={"OS-EXT-SRV-ATTR:hostname": t.STRING},
@@ -130,11 +135,17 @@ def server(minor, detailed=True):
     return body
 
 
+def _with_groups(body, minor):
+    if minor < 71:
+        return body
+    return t.evolve(body, add={"server_groups": _SERVER_GROUPS},
+                    require=["server_groups"])
+
+
 def _ranges(build):
-    breaks = [b for b in BREAKS if b <= LAST]
-    ends = [b - 1 for b in breaks[1:]] + [LAST]
+    ends = [b - 1 for b in BREAKS[1:]] + [LAST]
     return [(first, last, build(first))
-            for first, last in zip(breaks, ends, strict=True)]
+            for first, last in zip(BREAKS, ends, strict=True)]
 
 
 INDEX = t.obj({"servers": t.array(t.obj(
@@ -154,7 +165,8 @@ CREATE = {"oneOf": [
 
 
 def _show(minor):
-    return t.obj({"server": server(minor)}, required=("server",))
+    return t.obj({"server": _with_groups(server(minor), minor)},
+                 required=("server",))
 
 
 def _detail(minor):
@@ -164,7 +176,10 @@ def _detail(minor):
 
 
 def _update(minor):
-    return t.obj({"server": server(minor, detailed=False)},
+    if minor >= 75:
+        return _show(minor)             # the same body as a show
+    return t.obj({"server": _with_groups(server(minor, detailed=False),
+                                         minor)},
                  required=("server",))
 
 

@@ -72,11 +72,13 @@ def get_all(context, filters=None, limit=None, marker=None,
 
     :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
         ``uuids``, ``name`` and ``hostname`` (regexes, matched in Python
-        after the query),
-        ``changes_since``, ``deleted`` (bool, default False),
+        after the query), ``changes_since``, ``changes_before`` (updated at or after,
+        at or before), ``deleted`` (bool, default False: deleted ones
+        too when true),
         ``terminated_since`` (live rows and the rows deleted since
         then, in one ordering: EC2's view), ``image_ref`` (list ok),
-        ``flavor_id``, the tag filters (see :func:`_tag_filters`).
+        ``flavor_id``, the tag filters (see :func:`_tag_filters`),
+        ``locked`` (bool).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -104,6 +106,10 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.where(I.uuid.in_(filters["uuids"]))
     if filters.get("changes_since"):
         query = query.where(I.updated_at >= filters["changes_since"])
+    if filters.get("locked") is not None:
+        query = query.where(I.locked == bool(filters["locked"]))
+    if filters.get("changes_before"):
+        query = query.where(I.updated_at <= filters["changes_before"])
     query = _tag_filters(query, filters)
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
