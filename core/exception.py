@@ -116,6 +116,10 @@ class InvalidInput(Invalid):
     msg_fmt = "Invalid input received: %(reason)s"
 
 
+class AmbiguousHostnameForMultipleInstances(Invalid):
+    msg_fmt = "Unable to allocate a single hostname to multiple instances"
+
+
 class ValidationError(Invalid):
     msg_fmt = "Invalid input for field/attribute %(field)s: %(reason)s"
 

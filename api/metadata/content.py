@@ -17,6 +17,7 @@ import ipaddress
 import json
 
 from nimbus.core import exception
+from nimbus.core.compute import hostnames
 
 # The EC2 API versions Nova's metadata service lists; every one serves the
 # same tree here (the keys nimbus has did not change between them).
@@ -37,11 +38,13 @@ _NETWORK_DATA_SINCE = "2015-10-15"
 DHCP_DOMAIN = "novalocal"
 
 
-def hostname(display_name):
-    """A DNS label from a server name (what Nova calls the hostname)."""
-    cleaned = "".join(c if c.isalnum() or c == "-" else "-"
-                      for c in (display_name or "").lower()).strip("-")
-    return cleaned[:63] or "server"
+def hostname(instance):
+    """The guest's fully qualified name, as Nova's metadata service
+    gives it (``hostname``, ``local-hostname``, ``public-hostname`` and
+    meta_data.json's ``hostname``): the server's hostname (see
+    :mod:`nimbus.core.compute.hostnames`) and the DHCP domain, also
+    after a hostname that is an FQDN already (2.94)."""
+    return f"{hostnames.of(instance)}.{DHCP_DOMAIN}"
 
 
 def ec2_instance_id(instance_id):
@@ -84,7 +87,7 @@ class InstanceMetadata:
         self.instance = instance
         self.vifs = list(vifs or ())
         self.security_groups = list(security_groups)
-        self.hostname = hostname(instance.display_name)
+        self.hostname = hostname(instance)
 
     # -- addresses ---------------------------------------------------------
 
@@ -101,7 +104,7 @@ class InstanceMetadata:
     def ec2_tree(self):
         """The ``meta-data`` tree: dicts are directories, strings files."""
         inst = self.instance
-        fqdn = f"{self.hostname}.{DHCP_DOMAIN}"
+        fqdn = self.hostname
         fixed, floating = self.fixed_ips(), self.floating_ips()
         tree = {
             "ami-id": _ec2_image_id(inst.image_ref),

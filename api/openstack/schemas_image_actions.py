@@ -48,6 +48,8 @@ _REBUILD = {
     # 2.57: base64 as at create, or null to drop it.
     "user_data": USER_DATA,
     "trusted_image_certificates": TRUSTED_CERTS,
+    # 2.90 (a DNS label; an FQDN from 2.94): see schemas_hostname.
+    "hostname": {"type": "string"},
 }
 
 ACTIONS = {

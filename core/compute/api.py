@@ -28,6 +28,7 @@ from nimbus.core.compute import (
     api_power,
     api_tags,
     api_volumes,
+    hostnames,
     task_states,
     vm_states,
 )
@@ -147,7 +148,7 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                requested_networks=None, security_groups=None,
                block_devices=None, access_ips=None, description=None,
                tags=None, multiattach=False, requested_host=None,
-               requested_node=None, trusted_certs=None):
+               requested_node=None, trusted_certs=None, hostname=None):
         """Record the instances and hand them to conductor.
 
         :param tags: server tags every instance starts with (2.52).
@@ -170,11 +171,15 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         :param trusted_certs: (2.63) key manager ids of the certificates
             the image's signing certificate must chain to, or None (see
             :mod:`nimbus.core.compute.trusted_certs`).
+        :param hostname: (2.90) the hostname the guest is given, or None
+            for one made from ``name`` (see
+            :mod:`nimbus.core.compute.hostnames`); only for one server.
         :returns: the list of new instances (``vm_state`` building).
         :raises Invalid: unknown flavor or image, bad counts, an unknown
             network, port or security group, block devices nimbus cannot
             give, a requested host or node no compute node has, trusted
-            certificates for a server booted from a volume.
+            certificates for a server booted from a volume, a hostname
+            for more than one server.
         :raises FixedIpAlreadyInUse, PortInUse, NetworkAmbiguous: (409)
         :raises ServiceUnavailable: the database or the broker does not
             answer; no instance is left recorded.
@@ -182,6 +187,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         if not 1 <= min_count <= max_count:
             raise exception.InvalidInput(
                 reason="min_count must be >= 1 and <= max_count")
+        if hostname and max_count > 1:
+            raise exception.AmbiguousHostnameForMultipleInstances()
         if not image_id:
             trusted.check_volume_backed(self.conf, trusted_certs)
         certs = trusted.for_request(self.conf, trusted_certs)
@@ -220,6 +227,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             rows[-1].update(access_ips or {})
             rows[-1]["display_description"] = description
             rows[-1]["trusted_certs"] = json.dumps(certs) if certs else None
+            rows[-1]["hostname"] = hostname or hostnames.from_display_name(
+                name, uuid, index if count > 1 else None)
             # The groups asked for, shown until the network records the
             # server's own (with its ports, at build time).
             rows[-1]["system_metadata"] = json.dumps(

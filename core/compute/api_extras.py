@@ -127,14 +127,18 @@ class ServerExtrasMixin:
 
     def update_server(self, context, uuid, values):
         """Change ``display_name``, ``display_description``,
-        ``access_ip_v4`` or ``access_ip_v6``."""
+        ``access_ip_v4``, ``access_ip_v6`` or ``hostname`` (2.90: what
+        the metadata service and DHCP hand the guest from now on)."""
         instance = self.get(context, uuid)
         self._check_lock(context, instance)
         for key in ("display_name", "display_description", "access_ip_v4",
-                    "access_ip_v6"):
+                    "access_ip_v6", "hostname"):
             if key in values:
                 setattr(instance, key, values[key])
         instance.save()
+        if "hostname" in values:
+            self.network.set_instance_hostname(context, instance.uuid,
+                                               values["hostname"])
         return instance
 
     def trigger_crash_dump(self, context, uuid):

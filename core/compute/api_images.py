@@ -126,7 +126,7 @@ class ImageActionsMixin:
     def rebuild(self, context, uuid, image_id, name=None, metadata=None,
                 admin_password=None, preserve_ephemeral=False,
                 description=KEEP, key_name=KEEP, user_data=KEEP,
-                trusted_certs=KEEP):
+                trusted_certs=KEEP, hostname=KEEP):
         """Rebuild the server on its host from ``image_id``.
 
         :param description: the new description (None removes it), or
@@ -139,6 +139,8 @@ class ImageActionsMixin:
         :param trusted_certs: (2.63) the certificate ids to trust from
             now on, None for the deployment's defaults (or none), or
             :data:`KEEP`.
+        :param hostname: (2.90) the hostname the guest is given from now
+            on (the metadata service, DHCP), or :data:`KEEP`.
 
         :returns: ``(instance, admin_password)``.
         :raises Invalid: unknown or inactive image, one too big for the
@@ -170,8 +172,8 @@ class ImageActionsMixin:
                                        metadata)
         values = {field: value for field, value in (
             ("display_description", description), ("user_data", user_data),
-            ("key_name", key_name), ("trusted_certs", certs))
-            if value is not KEEP}
+            ("key_name", key_name), ("trusted_certs", certs),
+            ("hostname", hostname)) if value is not KEEP}
         if key_name is not KEEP:
             values["key_data"] = self._key_data(context, key_name)
         self.compute_rpc.check_image_workflows(instance, "rebuild")
@@ -185,6 +187,9 @@ class ImageActionsMixin:
             for field, value in values.items():
                 setattr(instance, field, value)
             instance.save()
+        if hostname is not KEEP:
+            self.network.set_instance_hostname(context, instance.uuid,
+                                               hostname)
         self.compute_rpc.rebuild_instance(context, instance, image["id"])
         return instance, admin_password or generate_password()
 

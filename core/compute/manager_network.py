@@ -10,6 +10,7 @@ from oslo_log import log as logging
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
+from nimbus.core.compute import hostnames
 from nimbus.core.network import model as network_model
 
 LOG = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class NetworkManagerMixin:
             vifs = self.network.allocate_for_instance(
                 context, instance.uuid, instance.project_id, self.host,
                 requested, list(request_spec.security_groups or []),
-                instance.display_name)
+                hostnames.of(instance))
         except messaging.MessagingTimeout:
             raise exception.BuildAbort(
                 instance_uuid=instance.uuid,
@@ -157,7 +158,7 @@ class NetworkManagerMixin:
             vif = self.network.allocate_port_for_instance(
                 context, instance.uuid, instance.project_id, self.host,
                 network_id=network_id, port_id=port_id, fixed_ip=fixed_ip,
-                hostname=instance.display_name)
+                hostname=hostnames.of(instance))
             try:
                 spec, = self._plug_vifs(instance.uuid, [vif])
                 self.driver.attach_interface(instance.uuid, spec)

@@ -415,6 +415,21 @@ class NetworkAPI(api_ports.PortsMixin,
                 return row["instance_uuid"]
         return None
 
+    def set_instance_hostname(self, context, instance_uuid, hostname):
+        """Record the server's new hostname on its ports (Neutron's
+        ``dns_name``) and have their networks' DHCP hand it out."""
+        context = context.elevated()
+        ports = self.db.ports.get_all(context, instance_uuid=instance_uuid)
+        for port in ports:
+            self.db.ports.update_port(context, port["uuid"],
+                                      {"dns_name": hostname})
+        for network_id in sorted({p["network_id"] for p in ports}):
+            try:
+                network = self.db.networks.get(context, network_id)
+            except exception.NetworkNotFound:
+                continue
+            self._refresh_gateway(context, network)
+
     def release_instance(self, context, instance_uuid):
         """Release a server's records when no compute will (it was never
         built, or its host is down): ports, addresses, group bindings.

@@ -23,9 +23,11 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
     * 1.2: ``display_description`` (the user's description, 2.19).
     * 1.3: ``trusted_certs`` (key manager ids of the certificates an
       image's signing certificate must chain to, 2.63; None for none).
+    * 1.4: ``hostname`` (what the metadata service and DHCP hand the
+      guest, 2.90; None for a server recorded before).
     """
 
-    VERSION = "1.3"
+    VERSION = "1.4"
 
     fields = dict(base.NimbusTimestampObject.fields, **{
         "id": fields.IntegerField(),
@@ -67,6 +69,7 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         "system_metadata": fields.DictOfNullableStringsField(default={}),
         "trusted_certs": fields.ListOfStringsField(nullable=True,
                                                    default=None),
+        "hostname": fields.StringField(nullable=True, default=None),
     })
 
     def obj_make_compatible(self, primitive, target_version):
@@ -77,6 +80,8 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
             primitive.pop("display_description", None)
         if versionutils.convert_version_to_tuple(target_version) < (1, 3):
             primitive.pop("trusted_certs", None)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 4):
+            primitive.pop("hostname", None)
 
     # -- conversion ---------------------------------------------------------
 

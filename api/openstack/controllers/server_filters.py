@@ -121,4 +121,9 @@ def filters():
             result["project_id"] = project
     if get.get("host") and common.context().is_admin:
         result["host"] = get["host"]
+    if get.get("hostname") and (common.at_least(90) or
+                                common.context().is_admin):
+        # Nova's admin filter, everyone's from 2.90.
+        _regex(get["hostname"], "hostname")
+        result["hostname"] = get["hostname"]
     return result

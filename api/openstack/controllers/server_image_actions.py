@@ -2,7 +2,7 @@
 createImage, shelve, shelveOffload, unshelve, rescue, unrescue,
 evacuate (bodies and answers as Nova gives them per microversion)."""
 
-from nimbus.api.openstack import common
+from nimbus.api.openstack import common, schemas_hostname
 from nimbus.api.openstack import schemas_image_actions as schemas
 
 RULES = {
@@ -22,6 +22,8 @@ def handle(name, args, instance):
     checked) on ``instance``; return the pecan reply."""
     minor = common.version()[1]
     schemas.check(name, args, minor)
+    if name == "rebuild":
+        schemas_hostname.check_rebuild(args or {}, minor)
     args = args or {}
     ctx = common.context()
     compute = common.services().compute
@@ -73,6 +75,8 @@ def _rebuild(ctx, compute, instance, args):
                          {"project_id": instance.project_id,
                           "user_id": instance.user_id})
         given["trusted_certs"] = args["trusted_image_certificates"]
+    if "hostname" in args:
+        given["hostname"] = args["hostname"]      # 2.90
     instance, password = compute.rebuild(
         ctx, instance.uuid, args["imageRef"], name=args.get("name"),
         metadata=args.get("metadata"), admin_password=args.get("adminPass"),

@@ -2,7 +2,7 @@
 
 import pecan
 
-from nimbus.api.openstack import common, password, schemas
+from nimbus.api.openstack import common, password, schemas, schemas_hostname
 from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.api.openstack.controllers import (
     instance_actions,
@@ -180,13 +180,14 @@ class ServerController:
 
     @index.when(method="PUT", template="json")
     def update(self):
-        data = common.body(schemas.for_version(
-            schemas.SERVER_UPDATE, common.at_least))["server"]
+        data = common.body(schemas_hostname.with_hostname(
+            schemas.for_version(schemas.SERVER_UPDATE, common.at_least),
+            "server", common.at_least))["server"]
         get_authorized(self.server_id, P % "update")
         values = {}
         for ours, theirs in (("display_name", "name"),
                              ("display_description", "description"),
-                             *_ACCESS_IPS):
+                             ("hostname", "hostname"), *_ACCESS_IPS):
             if theirs in data:
                 values[ours] = data[theirs]
         instance = common.services().compute.update_server(
@@ -220,7 +221,8 @@ def _create_kwargs(data, body):
         multiattach=common.at_least(60),
         access_ips={ours: data[theirs] for ours, theirs in _ACCESS_IPS
                     if data.get(theirs)},
-        description=data.get("description"), tags=data.get("tags"))
+        description=data.get("description"), tags=data.get("tags"),
+        hostname=data.get("hostname"))
     if data.get("trusted_image_certificates"):
         common.authorize(P % "create:trusted_certs")
         kwargs["trusted_certs"] = data["trusted_image_certificates"]
@@ -280,8 +282,9 @@ class ServersController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        body = common.body(schemas.for_version(schemas.SERVER_CREATE,
-                                               common.at_least))
+        body = common.body(schemas_hostname.with_hostname(
+            schemas.for_version(schemas.SERVER_CREATE, common.at_least),
+            "server", common.at_least))
         data = body["server"]
         common.authorize(P % "create")
         kwargs = _create_kwargs(data, body)

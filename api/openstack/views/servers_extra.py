@@ -1,21 +1,25 @@
 """Per-microversion additions to the server body."""
 
 from nimbus.api.openstack import common
+from nimbus.core.compute import hostnames
 
 
 def extend(server, instance, show_admin_attrs):
     """Add the fields newer microversions define (2.3, 2.9, 2.19,
-    2.63, 2.73)."""
+    2.63, 2.73, 2.90)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
             "OS-EXT-SRV-ATTR:launch_index": instance.launch_index,
-            "OS-EXT-SRV-ATTR:hostname": _hostname(instance.display_name),
+            "OS-EXT-SRV-ATTR:hostname": hostnames.of(instance),
             "OS-EXT-SRV-ATTR:kernel_id": "",
             "OS-EXT-SRV-ATTR:ramdisk_id": "",
             "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
             "OS-EXT-SRV-ATTR:user_data": instance.user_data,
         })
+    if common.at_least(90):
+        # 2.90: the hostname for everyone, not only by policy (Nova's).
+        server["OS-EXT-SRV-ATTR:hostname"] = hostnames.of(instance)
     if common.at_least(9):
         server["locked"] = bool(instance.locked)
     if common.at_least(19):
@@ -29,8 +33,3 @@ def extend(server, instance, show_admin_attrs):
             "locked_reason")
     return server
 
-
-def _hostname(name):
-    cleaned = "".join(c if c.isalnum() or c == "-" else "-"
-                      for c in (name or "").lower()).strip("-")
-    return cleaned[:63] or "server"

@@ -71,8 +71,8 @@ def get_all(context, filters=None, limit=None, marker=None,
     """List instances, newest first, with keyset pagination.
 
     :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
-        ``uuids``, ``name`` (a regex, matched in Python after the query),
-        ``changes_since``, ``changes_before`` (updated at or after,
+        ``uuids``, ``name`` and ``hostname`` (regexes, matched in Python
+        after the query), ``changes_since``, ``changes_before`` (updated at or after,
         at or before), ``deleted`` (bool, default False: deleted ones
         too when true),
         ``terminated_since`` (live rows and the rows deleted since
@@ -113,17 +113,20 @@ def get_all(context, filters=None, limit=None, marker=None,
     query = _tag_filters(query, filters)
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
-    name_re = filters.get("name")
+    regexes = {column: re.compile(filters[key]) for key, column in
+               (("name", "display_name"), ("hostname", "hostname"))
+               if filters.get(key)}
     with engine.reader(context) as session:
         if marker:
             query = _after_marker(session, query, marker, sort_desc)
         query = query.order_by(*order)
-        if limit is not None and not name_re:
+        if limit is not None and not regexes:
             query = query.limit(limit)
         rows = [to_dict(r) for r in session.scalars(query)]
-    if name_re:
-        pattern = re.compile(name_re)
-        rows = [r for r in rows if pattern.search(r["display_name"] or "")]
+    if regexes:
+        rows = [r for r in rows if all(pattern.search(r[column] or "")
+                                       for column, pattern in
+                                       regexes.items())]
         rows = rows[:limit] if limit is not None else rows
     return rows
 

@@ -214,6 +214,9 @@ class Instance(TimestampMixin, SoftDeleteMixin, Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)
     #: JSON list of key manager certificate ids (2.63); NULL for none.
     trusted_certs: Mapped[str | None] = mapped_column(Text)
+    #: what the metadata service and DHCP hand the guest (2.90); NULL
+    #: for servers recorded before (made from the display name).
+    hostname: Mapped[str | None] = mapped_column(String(255))
 
 
 class InstanceTag(Base):

@@ -51,14 +51,17 @@ FIP_POST = "fip-post"
 
 def hosts_lines(ports):
     """dnsmasq ``--dhcp-hostsfile`` lines: ``mac,ip[,hostname]`` per
-    fixed IPv4 address of each port."""
+    fixed IPv4 address of each port (the hostname's first label)."""
     lines = []
     for port in sorted(ports, key=lambda p: p.mac.lower()):
         for ip in port.fixed_ips:
             if ipaddress.ip_address(ip).version != 4:
                 continue
             line = f"{port.mac.lower()},{ip}"
-            host = _HOSTNAME.sub("-", port.hostname or "").strip("-")[:63]
+            # An FQDN (2.94) gives DHCP its first label: dnsmasq's
+            # domain is the network's, not the name's.
+            label = (port.hostname or "").split(".", 1)[0]
+            host = _HOSTNAME.sub("-", label).strip("-")[:63]
             if host and not host[0].isdigit():
                 line += f",{host}"
             lines.append(line)

@@ -2,7 +2,6 @@
 and the EC2 and OpenStack trees have Nova's shapes."""
 
 import base64
-import json
 import types
 
 import pytest
@@ -11,6 +10,7 @@ import webob
 from nimbus.api.metadata import app as metadata_app
 from nimbus.api.metadata import content
 from nimbus.core import exception
+from nimbus.core.compute import hostnames
 
 UUID_A = "8a4c2d26-6b3b-4a0e-9f43-3d1a2e2a0001"
 UUID_B = "8a4c2d26-6b3b-4a0e-9f43-3d1a2e2a0002"
@@ -144,7 +144,8 @@ def test_openstack_meta_data_json(app):
     assert resp.content_type == "application/json"
     body = resp.json
     assert body["uuid"] == UUID_A
-    assert body["hostname"] == "web-1"
+    # Nova's: the hostname with the DHCP domain, as in the EC2 tree
+    assert body["hostname"] == "web-1.novalocal"
     assert body["meta"] == {"role": "web"}
     assert body["public_keys"] == {"k1": "ssh-rsa AAAA k1"}
     assert body["keys"] == [{"name": "k1", "type": "ssh",
@@ -227,4 +228,4 @@ def test_a_failure_is_a_plain_500(app):
 def test_user_data_not_base64_is_served_as_is():
     assert content.decode_user_data("not base64!") == b"not base64!"
     assert content.decode_user_data(None) is None
-    assert json.loads(json.dumps(content.hostname("A b_c"))) == "a-b-c"
+    assert hostnames.from_display_name("A b_c", "u") == "a-b-c"
