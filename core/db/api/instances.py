@@ -9,7 +9,17 @@ actions on one instance exactly one wins and the other gets
 import re
 
 from oslo_utils import timeutils
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -75,7 +85,9 @@ def get_all(context, filters=None, limit=None, marker=None,
         ``changes_since``, ``deleted`` (bool, default False),
         ``terminated_since`` (live rows and the rows deleted since
         then, in one ordering: EC2's view), ``image_ref`` (list ok),
-        ``flavor_id``, the tag filters (see :func:`_tag_filters`).
+        ``flavor_id``, the tag filters (see :func:`_tag_filters`),
+        ``user_id``, ``task_state`` (exact), ``regex`` (see
+        :func:`_regex_filters`).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -103,7 +115,12 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.where(I.uuid.in_(filters["uuids"]))
     if filters.get("changes_since"):
         query = query.where(I.updated_at >= filters["changes_since"])
+    for key in ("user_id", "task_state"):
+        if key in filters:
+            query = query.where(getattr(I, key) == filters[key])
     query = _tag_filters(query, filters)
+    query = _regex_filters(query, filters.get("regex"),
+                           filters.get("regex_defaults") or {})
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
     name_re = filters.get("name")
@@ -131,6 +148,40 @@ def _tag_filters(query, filters):
         if filters.get(key):
             clause = instance_tags.matching(I.uuid, filters[key], every)
             query = query.where(~clause if negate else clause)
+    return query
+
+
+#: the columns whose text is the date and time to the second
+#: (``YYYY-MM-DD HH:MM:SS``, what Nova's MySQL columns read as).
+_TIMES = ("created_at", "launched_at", "terminated_at")
+
+
+def _regex_filters(query, patterns, defaults):
+    """Compute API 2.83's regex filters, as Nova's database applies them:
+    each pattern searched (not anchored) in the column's text, numbers
+    and times included; a NULL column matches nothing.
+
+    :param patterns: ``{column: pattern}``.
+    :param defaults: ``{column: text}`` for a column whose NULL shows as
+        ``text`` (or one instances do not have: every row shows it).
+    """
+    for name, pattern in (patterns or {}).items():
+        column = getattr(I, name, None)
+        if column is None:
+            text = literal(defaults.get(name, ""), String)
+        elif name == "progress":
+            # what server bodies show: 100 once ACTIVE (the column stays
+            # 0: no nimbus plugin reports a build's progress).
+            text = case((I.vm_state == "active", "100"),
+                        else_=cast(column, String))
+        else:
+            text = cast(column, String)
+            if name in _TIMES:
+                text = func.substr(text, 1, 19)
+            if name in defaults:
+                text = func.coalesce(text, defaults[name])
+        # NULL first: SQLite's REGEXP (oslo.db's) would search "None".
+        query = query.where(text.is_not(None), text.regexp_match(pattern))
     return query
 
 
