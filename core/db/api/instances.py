@@ -6,8 +6,10 @@ actions on one instance exactly one wins and the other gets
 :class:`~nimbus.core.exception.UnexpectedTaskStateError`.
 """
 
+import contextlib
 import re
 
+from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 from sqlalchemy import (
     String,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import exc as sa_exc
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -124,7 +127,8 @@ def get_all(context, filters=None, limit=None, marker=None,
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
     name_re = filters.get("name")
-    with engine.reader(context) as session:
+    with _refused_pattern(filters.get("regex")), \
+            engine.reader(context) as session:
         if marker:
             query = _after_marker(session, query, marker, sort_desc)
         query = query.order_by(*order)
@@ -183,6 +187,21 @@ def _regex_filters(query, patterns, defaults):
         # NULL first: SQLite's REGEXP (oslo.db's) would search "None".
         query = query.where(text.is_not(None), text.regexp_match(pattern))
     return query
+
+
+@contextlib.contextmanager
+def _refused_pattern(patterns):
+    """A pattern Python compiles (the API checked it) that the database's
+    own regex engine refuses (PostgreSQL's, MariaDB's) is the caller's
+    bad input, not a failure of ours: InvalidInput (a 400)."""
+    try:
+        yield
+    except (db_exc.DBError, sa_exc.DBAPIError) as err:
+        if not patterns:
+            raise
+        raise exception.InvalidInput(
+            reason=f"The database cannot match the patterns {patterns}"
+        ) from err
 
 
 def _after_marker(session, query, marker, sort_desc):
