@@ -198,6 +198,15 @@ class InstanceInvalidState(Conflict):
     ec2_code = "IncorrectInstanceState"
 
 
+class UnshelveInstanceInvalidState(InstanceInvalidState):
+    """A zone or host asked of an unshelve that keeps the server's host
+    (Compute API 2.77, 2.91)."""
+    msg_fmt = ("Specifying an availability zone or a host when unshelving "
+               "server \"%(instance_uuid)s\" with status \"%(state)s\" is "
+               "not supported. The server status must be "
+               "SHELVED_OFFLOADED.")
+
+
 class InstanceNotReady(Conflict):
     """The instance is on no host yet (or any more)."""
 

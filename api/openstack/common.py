@@ -1,6 +1,7 @@
 """Helpers shared by the OpenStack dialect's controllers."""
 
 import pecan
+from oslo_utils import timeutils
 
 from nimbus.api import http
 from nimbus.core import exception
@@ -71,6 +72,35 @@ def next_link(kind, items, limit, id_key="id"):
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return [{"rel": "next",
              "href": f"{base_url()}/v2.1/{kind}?{query}"}]
+
+
+def changes_window(params, before=True):
+    """``changes-since`` and (2.66, when ``before``) ``changes-before``
+    of the query ``params`` as naive UTC datetimes, None when absent.
+
+    :raises Invalid: a value that is no ISO 8601 time, or a
+        ``changes-since`` after the ``changes-before`` (Nova's 400s).
+    """
+    names = ("changes-since", "changes-before") if before else \
+        ("changes-since",)
+    times = []
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            times.append(None)
+            continue
+        try:
+            times.append(timeutils.normalize_time(
+                timeutils.parse_isotime(value)))
+        except (ValueError, OverflowError):
+            raise exception.Invalid(
+                message=f"Invalid filter field: {name}.")
+    since, until = (times + [None])[:2]
+    if since is not None and until is not None and until < since:
+        raise exception.Invalid(
+            message="The value of changes-since must be less than or "
+                    "equal to changes-before.")
+    return since, until
 
 
 class Fixed:

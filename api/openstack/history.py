@@ -131,11 +131,11 @@ CHANGES = (
            "server bodies; image signatures verified on compute hosts.",
        True),
     _c(64, "Server groups: `policy` and `rules` replace `policies`; "
-           "no metadata."),
+           "no metadata.", True),
     _c(65, "Abort a live migration still preparing (conductor's checks "
            "and the destination's preparation; nimbus has no compute "
            "queue, so none is `queued`): it ends `cancelled`.", True),
-    _c(66, "changes-before filter on lists."),
+    _c(66, "changes-before filter on lists.", True),
     _c(67, "volume_type in block_device_mapping_v2 (for the volumes "
            "made for the server).", True),
     _c(68, "`force` gone from live migration and evacuate (400).",
@@ -146,12 +146,12 @@ CHANGES = (
            "all, as a Nova whose cells are all up).", True),
     _c(70, "Device tags in interface and volume attachment bodies.",
        True),
-    _c(71, "server_groups in server bodies."),
+    _c(71, "server_groups in server bodies.", True),
     _c(72, "Ports with resource requests at create (signalling only: "
            "nimbus's network service has no QoS policies, so no port "
            "carries a resource request and nothing was refused below "
            "2.72).", True),
-    _c(73, "Lock reason; `locked_reason` and lock filters."),
+    _c(73, "Lock reason; `locked_reason` and lock filters.", True),
     _c(74, "host and hypervisor_hostname at create (admin; the "
            "scheduler's filters still decide).", True),
     _c(75, "Consistent bodies: update and rebuild answer like show; "
@@ -161,13 +161,14 @@ CHANGES = (
            "Nova on libvirt, no nimbus plugin lets another service own "
            "its guests' power, so a settled server's event fails on the "
            "host and nothing changes).", True),
-    _c(77, "availability_zone on unshelve."),
+    _c(77, "availability_zone on unshelve.", True),
     _c(78, "Server topology (nimbus places no guest on NUMA cells: "
            "every server has Nova's answer for one without a NUMA "
            "topology, no nodes).", True),
     _c(79, "delete_on_termination on volume attach and in attachment "
            "bodies (the volume goes with the server).", True),
-    _c(80, "Migration filters by user and project."),
+    _c(80, "Migration filters by user and project; user_id and "
+           "project_id in migration bodies.", True),
     _c(81, "Image pre-caching on an aggregate's hosts "
            "(POST /os-aggregates/{id}/images).", True),
     _c(82, "accelerator-request-bound external event (signalling only: "

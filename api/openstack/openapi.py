@@ -138,10 +138,13 @@ _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
           "/os-hypervisors": _HYPERVISOR_QUERY,
           "/os-hypervisors/detail": _HYPERVISOR_QUERY,
           "/os-hypervisors/{hypervisor_id}": ("with_servers",),
+          # changes-before from 2.66, locked from 2.73.
           "/servers": ("name", "status", "image", "flavor",
-                       "changes-since", "limit", "marker", "all_tenants"),
+                       "changes-since", "changes-before", "locked",
+                       "limit", "marker", "all_tenants"),
           "/servers/detail": ("name", "status", "image", "flavor",
-                              "changes-since", "limit", "marker"),
+                              "changes-since", "changes-before", "locked",
+                              "limit", "marker"),
           # 2.58: paging and changes-since (unknown ones are a 400).
           S + "/os-instance-actions": ("limit", "marker", "changes-since"),
           # 2.1's filters; limit, marker and changes-since from 2.59.

@@ -118,7 +118,8 @@ ACTIONS = {
 ACTIONS.update({
     # 2.17: Nova's body is exactly {"trigger_crash_dump": null}.
     "trigger_crash_dump": {"type": "null"},
-    "lock": _NULL_ACTION,
+    # Nova's: anything below 2.73 (ignored); LOCK_V273 from it.
+    "lock": {},
     "unlock": _NULL_ACTION,
     "os-resetState": {
         "type": "object",
@@ -126,6 +127,17 @@ ACTIONS.update({
         "required": ["state"], "additionalProperties": False,
     },
 })
+
+#: the body of the ``lock`` action from 2.73: null, or an object with
+#: an optional reason.
+LOCK_V273 = {
+    "type": "object",
+    "properties": {"lock": {
+        "type": ["object", "null"],
+        "properties": {"locked_reason": {"type": "string", "minLength": 1,
+                                         "maxLength": 255}},
+        "additionalProperties": False}},
+}
 
 ACTIONS.update(schemas_network.ACTIONS)
 ACTIONS.update(schemas_moves.ACTIONS)
@@ -300,8 +312,10 @@ def server_group_create(soft, policy_and_rules):
     if policy_and_rules:
         props = {"name": _NAME, "policy": policies, "rules": {
             "type": "object",
+            # Nova's positive integer: a string is read as its number,
+            # so "0" is as much a 400 as 0.
             "properties": {"max_server_per_host": {
-                "type": ["integer", "string"], "pattern": "^[0-9]+$",
+                "type": ["integer", "string"], "pattern": "^0*[1-9][0-9]*$",
                 "minimum": 1}},
             "additionalProperties": False}}
         required = ["name", "policy"]

@@ -60,12 +60,8 @@ ACTIONS = {
     },
     "shelve": _NULL,
     "shelveOffload": _NULL,
-    "unshelve": {
-        "type": ["null", "object"],
-        "properties": {"availability_zone": {"type": ["string", "null"]},
-                       "host": _HOST},
-        "additionalProperties": False,
-    },
+    # Nova's: anything below 2.77 (ignored); see UNSHELVE.
+    "unshelve": {},
     "rescue": {
         "type": ["null", "object"],
         "properties": {"adminPass": _PASSWORD, "rescue_image_ref": _REF},
@@ -86,8 +82,20 @@ _VERSIONED = {
     "rebuild": [("personality", 1, 57), ("description", 19, None),
                 ("key_name", 54, None), ("user_data", 57, None),
                 ("trusted_image_certificates", 63, None)],
-    "unshelve": [("availability_zone", 77, None), ("host", 91, None)],
     "evacuate": [("onSharedStorage", 1, 14), ("force", 29, 68)],
+}
+
+
+#: the ``unshelve`` body from 2.77 (null, or a zone: Nova's name), and
+#: from 2.91 (a zone or null to unpin, a host; not served yet).
+UNSHELVE = {
+    77: {"type": ["null", "object"],
+         "properties": {"availability_zone": _NAME},
+         "required": ["availability_zone"], "additionalProperties": False},
+    91: {"type": ["null", "object"],
+         "properties": {"availability_zone": {"type": ["string", "null"]},
+                        "host": _HOST},
+         "additionalProperties": False},
 }
 
 
@@ -95,6 +103,10 @@ def check(name, args, minor):
     """Refuse (400) the arguments of action ``name`` the request's
     microversion 2.``minor`` does not have; require onSharedStorage of
     evacuate below 2.14 (Nova's rule)."""
+    if name == "unshelve" and minor >= 77:
+        http.validate({"unshelve": args}, {
+            "type": "object",
+            "properties": {"unshelve": UNSHELVE[91 if minor >= 91 else 77]}})
     args = args or {}
     for key, since, until in _VERSIONED.get(name, ()):
         if key in args and (minor < since or (until and minor >= until)):

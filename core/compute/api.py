@@ -278,13 +278,18 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         zone = availability_zone.split(":", 1)[0]
         if not zone:
             return
-        zones = {agg["availability_zone"]
-                 for agg in self.db.aggregates.get_all(context)}
-        zones.add(self.conf.compute.default_availability_zone)
-        if zone not in zones:
+        if zone not in self._zones(context):
             raise exception.InvalidInput(reason=(
                 f"The requested availability zone is not available: "
                 f"{zone}"))
+
+    def _zones(self, context):
+        """The zones a server may be placed in: its aggregates' and the
+        default one."""
+        zones = {agg["availability_zone"]
+                 for agg in self.db.aggregates.get_all(context)}
+        zones.add(self.conf.compute.default_availability_zone)
+        return zones
 
     def _requested_destination(self, context, host, node):
         """The request spec's ``requested_destination`` of a create that

@@ -25,11 +25,21 @@ class ServerExtrasMixin:
     """Lock, reset-state, metadata, rename and instance actions."""
 
     def lock(self, context, uuid, reason=None):
+        """Lock the server, keeping ``reason`` (2.73) while it is.
+
+        As Nova: the owner's lock of a locked server changes nothing
+        (an administrator's takes the lock over, and its reason if it
+        gives one)."""
         instance = self.get(context, uuid)
+        is_owner = instance.project_id == context.project_id
+        if instance.locked and is_owner:
+            return instance
         self.db.actions.action_start(context, uuid, "lock")
         instance.locked = True
-        instance.locked_by = "owner" if \
-            instance.project_id == context.project_id else "admin"
+        instance.locked_by = "owner" if is_owner else "admin"
+        if reason:
+            instance.system_metadata = dict(instance.system_metadata,
+                                            locked_reason=reason)
         instance.save()
         return instance
 
@@ -46,6 +56,10 @@ class ServerExtrasMixin:
         self.db.actions.action_start(context, uuid, "unlock")
         instance.locked = False
         instance.locked_by = None
+        if "locked_reason" in instance.system_metadata:
+            instance.system_metadata = {
+                k: v for k, v in instance.system_metadata.items()
+                if k != "locked_reason"}
         instance.save()
         return instance
 
@@ -186,18 +200,20 @@ class ServerExtrasMixin:
     # -- actions log --------------------------------------------------------
 
     def instance_actions(self, context, uuid, read_deleted=False,
-                         limit=None, marker=None, changes_since=None):
+                         limit=None, marker=None, changes_since=None,
+                         changes_before=None):
         """Return the actions of a visible instance (with
         ``read_deleted``, of a deleted one too), newest first; a page of
         them with ``limit`` and ``marker`` (a request id), those changed
-        since a datetime with ``changes_since`` (2.58).
+        since a datetime with ``changes_since`` (2.58), before one with
+        ``changes_before`` (2.66).
 
         :raises Invalid: ``marker`` is no action of the instance.
         """
         self.get(context, uuid, read_deleted=read_deleted)
         return self.db.actions.actions_for(
             context, uuid, limit=limit, marker=marker,
-            changes_since=changes_since)
+            changes_since=changes_since, changes_before=changes_before)
 
     def instance_action(self, context, uuid, request_id,
                         read_deleted=False):

@@ -65,6 +65,11 @@ class ServerGroupsMixin:
         """:raises InstanceGroupNotFound: see :meth:`get_server_group`."""
         self.get_server_group(context, uuid).destroy()
 
+    def server_groups_of(self, context, instance_uuid):
+        """The uuids of the groups the server is in (2.71's
+        ``server_groups``: at most one)."""
+        return self.db.server_groups.groups_of(context, instance_uuid)
+
     def _group_for_boot(self, context, scheduler_hints):
         """Return the request-spec ``group`` for the ``group`` hint, or
         None.

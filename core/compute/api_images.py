@@ -221,10 +221,25 @@ class ImageActionsMixin:
 
     def unshelve(self, context, uuid, availability_zone=None, host=None):
         """Start a shelved server: on its host if it still has one, else
-        through the scheduler (``availability_zone``/``host`` narrow the
-        choice)."""
+        through the scheduler (``host`` narrows the choice).
+
+        :param availability_zone: (2.77) the zone an offloaded server
+            moves to and is pinned to from then on.
+        :raises UnshelveInstanceInvalidState: a zone or host for a
+            server that still has its host (SHELVED), Nova's 409.
+        :raises Invalid: a zone that is not available (Nova's 400).
+        """
         instance = self.get(context, uuid)
-        self._check_zone(context, availability_zone)
+        if (availability_zone is not None or host) and \
+                instance.vm_state in _UNSHELVE_FROM:
+            self._check_lock(context, instance)
+            if instance.vm_state != vm_states.SHELVED_OFFLOADED:
+                raise exception.UnshelveInstanceInvalidState(
+                    instance_uuid=uuid, state=instance.vm_state)
+            if availability_zone is not None and \
+                    availability_zone not in self._zones(context):
+                raise exception.Invalid(message=(
+                    "The requested availability zone is not available"))
         if instance.vm_state == vm_states.SHELVED_OFFLOADED:
             self.conductor_rpc.check_placing("unshelve")
         else:

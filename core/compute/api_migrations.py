@@ -71,6 +71,6 @@ class MigrationReadMixin:
 def _time(name, value):
     try:
         return timeutils.normalize_time(timeutils.parse_isotime(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise exception.InvalidInput(
             reason=f"{name} is not an ISO 8601 time: {value}")

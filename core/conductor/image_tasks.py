@@ -38,7 +38,8 @@ class ImageTasksMixin:
             self._unshelve_failed(context, instance_uuid, selection, event)
             return
         instance, ports = self._place(context, instance_uuid, selection,
-                                      task_states.UNSHELVING)
+                                      task_states.UNSHELVING,
+                                      zone=spec.availability_zone)
         if instance is None:
             return
         instance_action.InstanceActionEvent.event_finish(
@@ -73,13 +74,17 @@ class ImageTasksMixin:
                 LOG.exception("Scheduling %s failed", uuid)
             return err
 
-    def _place(self, context, uuid, selection, expected):
-        """Write the new host with a guard and move the ports there;
-        return the instance and its ports, or ``(None, [])`` (claim given
-        back) when the server left ``expected`` meanwhile."""
+    def _place(self, context, uuid, selection, expected, zone=None):
+        """Write the new host (and ``zone``, the one the server was
+        placed in: 2.77's unshelve may move it) with a guard and move the
+        ports there; return the instance and its ports, or ``(None,
+        [])`` (claim given back) when the server left ``expected``
+        meanwhile."""
         instance = instance_obj.Instance.get_by_uuid(context, uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
+        if zone and zone != instance.availability_zone:
+            instance.availability_zone = zone
         try:
             instance.save(expected_task_state=(expected,))
         except (exception.UnexpectedTaskStateError,

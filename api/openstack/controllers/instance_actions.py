@@ -2,7 +2,6 @@
 on a server and, for one action, its events."""
 
 import pecan
-from oslo_utils import timeutils
 
 from nimbus.api.openstack import common, schemas_paging
 from nimbus.api.openstack.views import instance_actions as view
@@ -11,15 +10,22 @@ A = "os_compute_api:os-instance-actions:%s"
 
 
 def _page():
-    """2.58's ``limit``, ``marker`` and ``changes-since`` (an unknown
-    parameter, a malformed time or number is a 400); ``{}`` below."""
+    """2.58's ``limit``, ``marker`` and ``changes-since``, 2.66's
+    ``changes-before`` (an unknown parameter, a malformed time or
+    number, a window that ends before it starts is a 400); ``{}``
+    below."""
     if not common.at_least(58):
         return {}
-    params = common.query(schemas_paging.INSTANCE_ACTIONS_QUERY_V258)
+    before = common.at_least(66)
+    params = common.query(
+        schemas_paging.INSTANCE_ACTIONS_QUERY_V266 if before
+        else schemas_paging.INSTANCE_ACTIONS_QUERY_V258)
     page = {"limit": common.limit_param(), "marker": params.get("marker")}
-    if "changes-since" in params:
-        page["changes_since"] = timeutils.normalize_time(
-            timeutils.parse_isotime(params["changes-since"]))
+    since, until = common.changes_window(params, before)
+    if since is not None:
+        page["changes_since"] = since
+    if until is not None:
+        page["changes_before"] = until
     return page
 
 

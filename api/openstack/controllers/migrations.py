@@ -37,8 +37,15 @@ class MigrationsController:
         common.allow("GET")
         paged = common.at_least(59)
         if paged:
-            # 2.59: unknown, repeated or malformed parameters are a 400.
-            common.query(schemas_paging.MIGRATIONS_QUERY_V259)
+            # 2.59: unknown, repeated or malformed parameters are a 400;
+            # 2.66: so is a changes-before earlier than changes-since.
+            before = common.at_least(66)
+            schema = schemas_paging.MIGRATIONS_QUERY_V259
+            if common.at_least(80):
+                schema = schemas_paging.MIGRATIONS_QUERY_V280
+            elif before:
+                schema = schemas_paging.MIGRATIONS_QUERY_V266
+            common.changes_window(common.query(schema), before)
         common.authorize("os_compute_api:os-migrations:index")
         limit = common.limit_param() if paged else None
         marker = pecan.request.GET.get("marker") if paged else None

@@ -20,7 +20,6 @@ _SIMPLE = {
     "unpause": ("os_compute_api:os-pause-server:unpause", "unpause"),
     "suspend": ("os_compute_api:os-suspend-server:suspend", "suspend"),
     "resume": ("os_compute_api:os-suspend-server:resume", "resume"),
-    "lock": ("os_compute_api:os-lock-server:lock", "lock"),
     "trigger_crash_dump": ("os_compute_api:servers:trigger_crash_dump",
                            "trigger_crash_dump"),
 }
@@ -30,6 +29,7 @@ _SINCE = {"trigger_crash_dump": 17}
 _UNTIL = {"os-getVNCConsole": remote_consoles.VNC_ACTION_UNTIL}
 _RULES = {
     "reboot": "os_compute_api:servers:reboot",
+    "lock": "os_compute_api:os-lock-server:lock",
     "unlock": "os_compute_api:os-lock-server:unlock",
     "os-resetState": "os_compute_api:os-admin-actions:reset_state",
     "os-getConsoleOutput": "os_compute_api:os-console-output",
@@ -57,6 +57,15 @@ def _check_known(data):
                 common.at_least(_UNTIL.get(name, 999) + 1):
             raise exception.NotFound(
                 message=f"There is no such action: {name}")
+
+
+def _locked_reason(args):
+    """2.73: the ``locked_reason`` of the lock body (checked; None
+    without one). Below 2.73 Nova takes any body and ignores it."""
+    if not common.at_least(73):
+        return None
+    http.validate({"lock": args}, schemas.LOCK_V273)
+    return (args or {}).get("locked_reason")
 
 
 def _console_output(ctx, compute, uuid, args):
@@ -116,6 +125,8 @@ class ServerActionController:
             _NETWORK[name](ctx, instance, args)
         elif name == "reboot":
             compute.reboot(ctx, uuid, args["type"].upper())
+        elif name == "lock":
+            compute.lock(ctx, uuid, reason=_locked_reason(args))
         elif name == "unlock":
             compute.unlock(ctx, uuid, override=common.may(
                 rule + ":unlock_override",

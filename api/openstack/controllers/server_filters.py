@@ -3,7 +3,7 @@
 import re
 
 import pecan
-from oslo_utils import timeutils
+from oslo_utils import strutils
 
 from nimbus.api.openstack import common
 from nimbus.api.openstack import schemas_query_v275 as strict
@@ -22,14 +22,6 @@ _TRUE = ("1", "true", "t", "yes", "y", "on", "")
 
 def _ref(value):
     return value.rsplit("/", 1)[-1]
-
-
-def _changes_since(value):
-    try:
-        return timeutils.normalize_time(timeutils.parse_isotime(value))
-    except ValueError:
-        raise exception.Invalid(reason=f"Invalid changes-since value "
-                                       f"{value}")
 
 
 def _regex(value, what):
@@ -61,6 +53,22 @@ def _with_address(get, filters):
         filters["uuids"] = sorted(wanted)
 
 
+def _changes(get, filters):
+    """``changes-since`` and, from 2.66, ``changes-before``: the servers
+    updated in that window, deleted ones included (Nova's)."""
+    names = ("changes-since", "changes-before") if common.at_least(66) \
+        else ("changes-since",)
+    given = {name: get[name] for name in names if get.get(name)}
+    if not given:
+        return
+    since, until = common.changes_window(given)
+    if since is not None:
+        filters["changes_since"] = since
+    if until is not None:
+        filters["changes_before"] = until
+    filters["deleted"] = True
+
+
 def user_filters():
     """Filters any caller may use."""
     get = pecan.request.GET
@@ -77,14 +85,23 @@ def user_filters():
         filters["image_ref"] = _ref(get["image"])
     if get.get("flavor"):
         filters["flavor_id"] = _ref(get["flavor"])
-    if get.get("changes-since"):
-        filters["changes_since"] = _changes_since(get["changes-since"])
+    _changes(get, filters)
     _with_address(get, filters)
     if common.at_least(26):
         for key in ("tags", "tags-any", "not-tags", "not-tags-any"):
             if get.get(key):
                 filters[key] = [t for t in get[key].split(",") if t]
+    if common.at_least(73) and "locked" in get:
+        filters["locked"] = _locked(get["locked"])
     return filters
+
+
+def _locked(value):
+    """2.73's ``locked``: a strict boolean (Nova's 400 otherwise)."""
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError as err:
+        raise exception.Invalid(message=f"Invalid input received: {err}")
 
 
 #: 2.83's filters (admins' at every version) that Nova's database

@@ -41,8 +41,10 @@ def handle(name, args, instance):
     elif name == "shelveOffload":
         compute.shelve_offload(ctx, uuid)
     elif name == "unshelve":
-        compute.unshelve(ctx, uuid, args.get("availability_zone"),
-                         args.get("host"))
+        # below 2.77 Nova takes any body and ignores it
+        given = args if minor >= 77 and isinstance(args, dict) else {}
+        compute.unshelve(ctx, uuid, given.get("availability_zone"),
+                         given.get("host") if minor >= 91 else None)
     elif name == "rescue":
         password = compute.rescue(ctx, uuid, args.get("rescue_image_ref"),
                                   args.get("adminPass"))

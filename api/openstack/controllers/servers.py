@@ -113,13 +113,23 @@ def show_body(instance):
     target = {"project_id": instance.project_id}
     page = PageData(common.context(), [instance],
                     _host_status_shown(target))
-    return {"server": page.detail(
-        instance, common.may(ADMIN_ATTRS, target))}
+    server = page.detail(instance, common.may(ADMIN_ATTRS, target))
+    _add_server_groups(server, instance)
+    return {"server": server}
+
+
+def _add_server_groups(server, instance):
+    """2.71: the uuid of the server's group (``[]`` when none) in a
+    show's, an update's and a rebuild's answer (never in lists)."""
+    if common.at_least(71):
+        server["server_groups"] = common.services().compute \
+            .server_groups_of(common.context(), instance.uuid)
 
 
 def updated_body(instance):
     """The server as ``PUT /servers/{id}`` answers it below 2.75 (the
-    base body, with the tags from 2.26)."""
+    base body, with the tags from 2.26 and the server's groups from
+    2.71)."""
     ctx = common.context()
     fault = common.services().compute.faults_for(
         ctx, [instance]).get(instance.uuid)
@@ -131,6 +141,7 @@ def updated_body(instance):
         # Nova's update answer carries the tags from 2.26, as a show
         server["tags"] = common.services().compute.tags_for(
             ctx, [instance]).get(instance.uuid, [])
+    _add_server_groups(server, instance)
     return server
 
 

@@ -3,12 +3,11 @@
 
 2.23 adds ``migration_type`` (and ``links`` for live migrations in
 progress) to ``/os-migrations``; 2.59 adds ``uuid`` and pages the list;
-2.80 adds ``project_id`` and ``user_id``, so the last ranges end at 2.79.
+2.80 adds ``project_id`` and ``user_id`` (of whoever started the move).
 """
 
 from nimbus.api.openstack.responses import types as t
 
-LAST = 79
 M = "/servers/{server_id}/migrations"
 
 _COMMON = {
@@ -36,6 +35,7 @@ _LIVE = t.obj(dict(_COMMON, server_uuid=t.STRING,
               required=list(_COMMON) + ["server_uuid", "updated_at",
                                         *_PROGRESS])
 _UUID = {"uuid": t.STRING}
+_OWNER = {"user_id": t.NULLABLE_STRING, "project_id": t.NULLABLE_STRING}
 
 
 def _index(minor):
@@ -49,25 +49,37 @@ def _index(minor):
     if minor >= 59:
         migration = t.evolve(migration, add=_UUID, require=["uuid"])
         properties["migrations_links"] = t.COLLECTION_LINKS
+    if minor >= 80:
+        migration = t.evolve(migration, add=_OWNER, require=list(_OWNER))
     properties["migrations"] = t.array(migration)
     return t.obj(properties, required=("migrations",))
 
 
 def _live(minor):
+    live = _LIVE
     if minor >= 59:
-        return t.evolve(_LIVE, add=_UUID, require=["uuid"])
-    return _LIVE
+        live = t.evolve(live, add=_UUID, require=["uuid"])
+    if minor >= 80:
+        live = t.evolve(live, add=_OWNER, require=list(_OWNER))
+    return live
+
+
+def _live_list(minor):
+    return t.obj({"migrations": t.array(_live(minor))},
+                 required=("migrations",))
+
+
+def _live_show(minor):
+    return t.obj({"migration": _live(minor)}, required=("migration",))
 
 
 SCHEMAS = {
     ("GET", "/os-migrations"): [(1, 22, _index(1)), (23, 58, _index(23)),
-                                (59, LAST, _index(59))],
-    ("GET", M): [(23, 58, t.obj({"migrations": t.array(_live(23))},
-                                required=("migrations",))),
-                 (59, LAST, t.obj({"migrations": t.array(_live(59))},
-                                  required=("migrations",)))],
+                                (59, 79, _index(59)),
+                                (80, None, _index(80))],
+    ("GET", M): [(23, 58, _live_list(23)), (59, 79, _live_list(59)),
+                 (80, None, _live_list(80))],
     ("GET", M + "/{migration_id}"): [
-        (23, 58, t.obj({"migration": _live(23)}, required=("migration",))),
-        (59, LAST, t.obj({"migration": _live(59)},
-                         required=("migration",)))],
+        (23, 58, _live_show(23)), (59, 79, _live_show(59)),
+        (80, None, _live_show(80))],
 }

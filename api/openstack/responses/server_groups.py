@@ -2,12 +2,10 @@
 
 ``project_id`` and ``user_id`` from 2.13, the soft policies from 2.15;
 2.64 replaces ``policies`` and ``metadata`` with ``policy`` and
-``rules``, so the last range ends at 2.63.
+``rules`` (``max_server_per_host``, anti-affinity only), the last change.
 """
 
 from nimbus.api.openstack.responses import types as t
-
-LAST = 63
 
 _POLICIES = ["affinity", "anti-affinity"]
 _SOFT = ["soft-affinity", "soft-anti-affinity"]
@@ -26,6 +24,12 @@ def group(minor):
         body = t.evolve(body, add={"project_id": t.STRING,
                                    "user_id": t.STRING},
                         require=("project_id", "user_id"))
+    if minor >= 64:
+        body = t.evolve(body, drop=("metadata", "policies"), add={
+            "policy": {"enum": policies},
+            "rules": t.obj({"max_server_per_host": {
+                "type": "integer", "minimum": 1}})},
+            require=("policy", "rules"))
     return body
 
 
@@ -39,7 +43,8 @@ def _list(minor):
 
 
 def _ranges(build):
-    return [(1, 12, build(1)), (13, 14, build(13)), (15, LAST, build(15))]
+    return [(1, 12, build(1)), (13, 14, build(13)), (15, 63, build(15)),
+            (64, None, build(64))]
 
 
 SCHEMAS = {

@@ -3,16 +3,21 @@
 A server body changes at 2.3 (more extended attributes, volumes with
 ``delete_on_termination``), 2.9 (``locked``), 2.16 (``host_status``,
 policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
-embedded flavor) and 2.63 (``trusted_image_certificates``, null when the
-server has none); 2.69 (down cells) is next.
+embedded flavor), 2.63 (``trusted_image_certificates``, null when the
+server has none), 2.71 (``server_groups`` in show and update, not in the
+detailed list) and 2.73 (``locked_reason``); from 2.75 update answers as
+show does. 2.96 (``pinned_availability_zone``) is next, so the last
+range ends at 2.95.
 """
 
 from nimbus.api.openstack.responses import types as t
 
 #: the microversions where a server body changes, up to the last one
-#: these schemas know (2.69 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47, 63)
-LAST = 68
+#: these schemas know (2.96 is next).
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75)
+LAST = 95
+#: 2.71: the server's group, if any (show and update, not lists).
+_SERVER_GROUPS = t.array(t.STRING, maxItems=1)
 
 _STATUS = {"type": "string", "enum": [
     "ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING",
@@ -120,7 +125,17 @@ def server(minor, detailed=True):
         body = t.evolve(body, add={"trusted_image_certificates": {
             "type": ["array", "null"], "items": t.STRING}},
             require=["trusted_image_certificates"])
+    if minor >= 73:
+        body = t.evolve(body, add={"locked_reason": t.NULLABLE_STRING},
+                        require=["locked_reason"])
     return body
+
+
+def _with_groups(body, minor):
+    if minor < 71:
+        return body
+    return t.evolve(body, add={"server_groups": _SERVER_GROUPS},
+                    require=["server_groups"])
 
 
 def _ranges(build):
@@ -146,7 +161,8 @@ CREATE = {"oneOf": [
 
 
 def _show(minor):
-    return t.obj({"server": server(minor)}, required=("server",))
+    return t.obj({"server": _with_groups(server(minor), minor)},
+                 required=("server",))
 
 
 def _detail(minor):
@@ -156,7 +172,10 @@ def _detail(minor):
 
 
 def _update(minor):
-    return t.obj({"server": server(minor, detailed=False)},
+    if minor >= 75:
+        return _show(minor)             # the same body as a show
+    return t.obj({"server": _with_groups(server(minor, detailed=False),
+                                         minor)},
                  required=("server",))
 
 

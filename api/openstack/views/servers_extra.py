@@ -5,7 +5,7 @@ from nimbus.api.openstack import common
 
 def extend(server, instance, show_admin_attrs):
     """Add the fields newer microversions define (2.3, 2.9, 2.19,
-    2.63)."""
+    2.63, 2.73)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
@@ -23,6 +23,10 @@ def extend(server, instance, show_admin_attrs):
     if common.at_least(63):
         server["trusted_image_certificates"] = \
             list(instance.trusted_certs) if instance.trusted_certs else None
+    if common.at_least(73):
+        # the reason given at lock (null without one, and once unlocked)
+        server["locked_reason"] = (instance.system_metadata or {}).get(
+            "locked_reason")
     return server
 
 

@@ -86,7 +86,7 @@ def _finish_action(session, action, now, result):
 
 
 def actions_for(context, instance_uuid, limit=None, marker=None,
-                changes_since=None):
+                changes_since=None, changes_before=None):
     """The instance's actions with their events, newest first.
 
     :param limit: at most this many (a page).
@@ -94,11 +94,14 @@ def actions_for(context, instance_uuid, limit=None, marker=None,
         of this instance.
     :param changes_since: only actions changed (an event started or
         finished, ``updated_at``) at or after this datetime (Nova's).
+    :param changes_before: only actions changed at or before it.
     :raises Invalid: ``marker`` names no action of the instance.
     """
     query = select(A).where(A.instance_uuid == instance_uuid)
     if changes_since is not None:
         query = query.where(A.updated_at >= changes_since)
+    if changes_before is not None:
+        query = query.where(A.updated_at <= changes_before)
     with engine.reader(context) as session:
         if marker is not None:
             last = _latest_action(session, instance_uuid, marker)

@@ -85,12 +85,14 @@ def get_all(context, filters=None, limit=None, marker=None,
 
     :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
         ``uuids``, ``name`` (a regex, matched in Python after the query),
-        ``changes_since``, ``deleted`` (bool, default False),
+        ``changes_since``, ``changes_before`` (updated at or after,
+        at or before), ``deleted`` (bool, default False: deleted ones
+        too when true),
         ``terminated_since`` (live rows and the rows deleted since
         then, in one ordering: EC2's view), ``image_ref`` (list ok),
         ``flavor_id``, the tag filters (see :func:`_tag_filters`),
-        ``user_id``, ``task_state`` (exact), ``regex`` (see
-        :func:`_regex_filters`).
+        ``locked`` (bool), ``user_id``, ``task_state`` (exact), ``regex``
+        (see :func:`_regex_filters`).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -118,6 +120,10 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.where(I.uuid.in_(filters["uuids"]))
     if filters.get("changes_since"):
         query = query.where(I.updated_at >= filters["changes_since"])
+    if filters.get("locked") is not None:
+        query = query.where(I.locked == bool(filters["locked"]))
+    if filters.get("changes_before"):
+        query = query.where(I.updated_at <= filters["changes_before"])
     for key in ("user_id", "task_state"):
         if key in filters:
             query = query.where(getattr(I, key) == filters[key])

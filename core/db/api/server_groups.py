@@ -88,6 +88,16 @@ def member_hosts(context, uuid, exclude=None):
         return _member_hosts(session, _group_id(session, uuid), exclude)
 
 
+def groups_of(context, instance_uuid):
+    """The uuids of the live groups ``instance_uuid`` is a member of (at
+    most one: a server joins a group only at boot)."""
+    query = (select(G.uuid).join(M, M.group_id == G.id)
+             .where(M.instance_uuid == instance_uuid, G.deleted == 0)
+             .order_by(G.id))
+    with engine.reader(context) as session:
+        return list(session.scalars(query))
+
+
 def _group_id(conn, uuid):
     return conn.scalar(select(G.id).where(G.uuid == uuid,
                                              G.deleted == 0))

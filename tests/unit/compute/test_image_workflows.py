@@ -126,8 +126,14 @@ def test_returning_host_removes_only_evacuated_guests(compute):
 @pytest.mark.parametrize("name, args, minor, ok", [
     ("rebuild", {"imageRef": "x", "personality": []}, 56, True),
     ("rebuild", {"imageRef": "x", "personality": []}, 57, False),
-    ("unshelve", {"availability_zone": "z"}, 76, False),
+    # below 2.77 Nova takes any unshelve body (and ignores it)
+    ("unshelve", {"availability_zone": "z"}, 76, True),
+    ("unshelve", "anything", 76, True),
     ("unshelve", {"availability_zone": "z"}, 77, True),
+    ("unshelve", None, 77, True),
+    ("unshelve", {}, 77, False),
+    ("unshelve", {"availability_zone": None}, 77, False),
+    ("unshelve", {"availability_zone": "z", "host": "h"}, 77, False),
     ("evacuate", {}, 13, False),
     ("evacuate", {"onSharedStorage": False}, 13, True),
     ("evacuate", {"onSharedStorage": False}, 14, False),
