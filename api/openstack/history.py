@@ -175,7 +175,10 @@ CHANGES = (
            "no nimbus build binds accelerators, so none waits for it; "
            "answered 200 and logged, as Nova's compute logs an event "
            "nobody waits for).", True),
-    _c(83, "More server list filters for non-admins."),
+    _c(83, "More server list filters for non-admins (availability_zone, "
+           "config_drive, key_name, the *_at times, power_state, "
+           "progress, user_id, task_state, vm_state; admins' at every "
+           "version).", True),
     _c(84, "Instance action event details: why a failed event failed "
            "(the owner's by policy).", True),
     _c(85, "Update a volume attachment's delete_on_termination (PUT; "

@@ -6,6 +6,7 @@ import pecan
 from oslo_utils import strutils
 
 from nimbus.api.openstack import common
+from nimbus.api.openstack import schemas_query_v275 as strict
 from nimbus.core import exception
 
 _STATUS_TO_VM_STATE = {
@@ -103,6 +104,41 @@ def _locked(value):
         raise exception.Invalid(message=f"Invalid input received: {err}")
 
 
+#: 2.83's filters (admins' at every version) that Nova's database
+#: matches as a regex over the column's text, searched (not anchored).
+_REGEX_COLUMNS = ("availability_zone", "config_drive", "key_name",
+                  "created_at", "launched_at", "terminated_at",
+                  "power_state", "progress")
+#: 2.83's filters Nova's database matches exactly (one value: the last).
+_EXACT_COLUMNS = ("user_id", "task_state", "vm_state")
+#: what a server body shows where the column is empty (the view's
+#: defaults): the regexes match the shown value, as Nova's do.
+_SHOWN_DEFAULTS = {"availability_zone": "nova", "config_drive": ""}
+#: Nova checks these patterns at every version, for every caller (its
+#: query schema below 2.75 lets unknown parameters through, not these).
+_REGEX_SCHEMA = {"type": "object", "properties": {
+    name: strict.SERVERS["properties"][name] for name in _REGEX_COLUMNS}}
+
+
+def _column_filters(get, result):
+    """Nova's 2.83 filters: for admins at every version, for everyone
+    from 2.83; a non-admin's below it are dropped, as Nova drops them.
+    A bad pattern is a 400 either way. ``status`` (already in
+    ``result``) wins over ``vm_state``, as Nova's status does.
+    """
+    if not common.at_least(75):
+        common.query(_REGEX_SCHEMA)      # 2.75+ checked it already
+    if not (common.at_least(83) or common.context().is_admin):
+        return
+    patterns = {k: get[k] for k in _REGEX_COLUMNS if k in get}
+    if patterns:
+        result["regex"] = patterns
+        result["regex_defaults"] = _SHOWN_DEFAULTS
+    for key in _EXACT_COLUMNS:
+        if key in get and not (key == "vm_state" and "vm_state" in result):
+            result[key] = get[key]
+
+
 def filters():
     """All filters of this request, enforcing the all-projects policy.
 
@@ -110,6 +146,7 @@ def filters():
     """
     get = pecan.request.GET
     result = user_filters()
+    _column_filters(get, result)
     all_tenants = "all_tenants" in get and \
         get["all_tenants"].lower() in _TRUE
     project = get.get("project_id") or get.get("tenant_id")

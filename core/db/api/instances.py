@@ -6,10 +6,23 @@ actions on one instance exactly one wins and the other gets
 :class:`~nimbus.core.exception.UnexpectedTaskStateError`.
 """
 
+import contextlib
 import re
 
+from oslo_db import exception as db_exc
 from oslo_utils import timeutils
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import exc as sa_exc
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -78,7 +91,8 @@ def get_all(context, filters=None, limit=None, marker=None,
         ``terminated_since`` (live rows and the rows deleted since
         then, in one ordering: EC2's view), ``image_ref`` (list ok),
         ``flavor_id``, the tag filters (see :func:`_tag_filters`),
-        ``locked`` (bool).
+        ``locked`` (bool), ``user_id``, ``task_state`` (exact), ``regex``
+        (see :func:`_regex_filters`).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
     """
@@ -110,13 +124,19 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.where(I.locked == bool(filters["locked"]))
     if filters.get("changes_before"):
         query = query.where(I.updated_at <= filters["changes_before"])
+    for key in ("user_id", "task_state"):
+        if key in filters:
+            query = query.where(getattr(I, key) == filters[key])
     query = _tag_filters(query, filters)
+    query = _regex_filters(query, filters.get("regex"),
+                           filters.get("regex_defaults") or {})
     order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
     regexes = {column: re.compile(filters[key]) for key, column in
                (("name", "display_name"), ("hostname", "hostname"))
                if filters.get(key)}
-    with engine.reader(context) as session:
+    with _refused_pattern(filters.get("regex")), \
+            engine.reader(context) as session:
         if marker:
             query = _after_marker(session, query, marker, sort_desc)
         query = query.order_by(*order)
@@ -142,6 +162,55 @@ def _tag_filters(query, filters):
             clause = instance_tags.matching(I.uuid, filters[key], every)
             query = query.where(~clause if negate else clause)
     return query
+
+
+#: the columns whose text is the date and time to the second
+#: (``YYYY-MM-DD HH:MM:SS``, what Nova's MySQL columns read as).
+_TIMES = ("created_at", "launched_at", "terminated_at")
+
+
+def _regex_filters(query, patterns, defaults):
+    """Compute API 2.83's regex filters, as Nova's database applies them:
+    each pattern searched (not anchored) in the column's text, numbers
+    and times included; a NULL column matches nothing.
+
+    :param patterns: ``{column: pattern}``.
+    :param defaults: ``{column: text}`` for a column whose NULL shows as
+        ``text`` (or one instances do not have: every row shows it).
+    """
+    for name, pattern in (patterns or {}).items():
+        column = getattr(I, name, None)
+        if column is None:
+            text = literal(defaults.get(name, ""), String)
+        elif name == "progress":
+            # what server bodies show: 100 once ACTIVE (the column stays
+            # 0: no nimbus plugin reports a build's progress).
+            text = case((I.vm_state == "active", "100"),
+                        else_=cast(column, String))
+        else:
+            text = cast(column, String)
+            if name in _TIMES:
+                text = func.substr(text, 1, 19)
+            if name in defaults:
+                text = func.coalesce(text, defaults[name])
+        # NULL first: SQLite's REGEXP (oslo.db's) would search "None".
+        query = query.where(text.is_not(None), text.regexp_match(pattern))
+    return query
+
+
+@contextlib.contextmanager
+def _refused_pattern(patterns):
+    """A pattern Python compiles (the API checked it) that the database's
+    own regex engine refuses (PostgreSQL's, MariaDB's) is the caller's
+    bad input, not a failure of ours: InvalidInput (a 400)."""
+    try:
+        yield
+    except (db_exc.DBError, sa_exc.DBAPIError) as err:
+        if not patterns:
+            raise
+        raise exception.InvalidInput(
+            reason=f"The database cannot match the patterns {patterns}"
+        ) from err
 
 
 def _after_marker(session, query, marker, sort_desc):
