@@ -115,23 +115,6 @@ def nimbus_conf(workdir, keystone_url, port, prefix):
     })
 
 
-@contextlib.contextmanager
-def running_nimbus(workdir, conf, port):
-    """Run nimbus-all with ``conf``; yield its base URL."""
-    url = f"http://127.0.0.1:{port}"
-    log_path = workdir / "nimbus.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [f"{BIN}/nimbus-all", "--config-file", str(conf)], stdout=log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    try:
-        keystone_server.wait_ready(proc, url + "/v2.1", log_path)
-        yield url
-    finally:
-        keystone_server.stop(proc)
-
-
 class Cloud(keystone_cloud.Cloud):
     """The Keystone suite's :class:`Cloud`, with Glance's URL and
     nimbus's configuration and state."""

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.integration.glance import cloud, server
+from tests.integration.keystone import cloud as keystone_cloud
 from tests.integration.keystone import server as keystone_server
 
 
@@ -35,7 +36,7 @@ def glance_cloud():
                     cloud.point_image_endpoint(identity, glance_url)
                     conf = cloud.nimbus_conf(workdir, keystone_url, port,
                                              prefix)
-                    with cloud.running_nimbus(workdir, conf,
-                                              port) as nimbus_url:
+                    with keystone_cloud.serving_nimbus(
+                            workdir, conf, port) as nimbus_url:
                         yield cloud.Cloud(keystone_url, nimbus_url,
                                           glance_url, workdir, conf, prefix)

@@ -89,6 +89,14 @@ def running_nimbus(workdir, keystone_url, port, extra=None):
     :param extra: more configuration, ``{section: {option: value}}``.
     """
     conf = _nimbus_conf(workdir, keystone_url, port, extra)
+    with serving_nimbus(workdir, conf, port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving_nimbus(workdir, conf, port):
+    """Run nimbus-all with the configuration file ``conf``; yield its
+    base URL. Stopped (by PID) on exit."""
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / "nimbus.log"
     with open(log_path, "wb") as log:
