@@ -730,6 +730,19 @@ class ActionNotSupportedByHost(Conflict):
                "support %(capability)s.")
 
 
+class InstanceNotRescuable(Invalid):
+    """Nova's 400 for a rescue that cannot be done (a volume-backed
+    server below 2.87, or without a stable device rescue image)."""
+
+    msg_fmt = "Instance %(instance_id)s cannot be rescued: %(reason)s"
+
+
+class ImageUnacceptable(Invalid):
+    """Nova's 400 for an image an action cannot take."""
+
+    msg_fmt = "Image %(image_id)s is unacceptable: %(reason)s"
+
+
 class ComputeServiceUnavailable(NimbusException):
     """A question only the host's compute service can answer, while that
     service is down."""

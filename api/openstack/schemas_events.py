@@ -4,7 +4,7 @@
 EVENT_NAMES = {"network-changed": 1, "network-vif-plugged": 1,
                "network-vif-unplugged": 1, "network-vif-deleted": 1,
                "volume-extended": 51, "power-update": 76,
-               "accelerator-request-bound": 82}
+               "accelerator-request-bound": 82, "volume-reimaged": 93}
 # What oslo's is_uuid_like accepts from clients: with or without dashes.
 _UUID = (r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
          r"[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")

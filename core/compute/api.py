@@ -58,6 +58,7 @@ _CAPABILITY_FOR = {
     "live_migration_force_complete": "live_migration_force_complete",
     "createImage": "snapshot",
     "rescue": "rescue", "unrescue": "rescue",
+    "rescue_volume_backed": "rescue_volume_backed",
     "trigger_crash_dump": "crash_dump",
     "get_vnc_console": "vnc_console",
     "get_diagnostics": "diagnostics",

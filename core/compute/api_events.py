@@ -35,6 +35,14 @@ POWER_ACTIONS = {"POWER_ON": "start", "POWER_OFF": "stop"}
 #: event is answered and logged, as Nova's compute logs an event nobody
 #: waits for.
 ACCELERATOR_BOUND = "accelerator-request-bound"
+#: 2.93: Cinder says it re-imaged a server's root volume. nimbus's
+#: compute waits for its own volume service's answer instead (the
+#: volume's status), so this is signalling only, as above.
+VOLUME_REIMAGED = "volume-reimaged"
+_NOBODY_WAITS = {
+    ACCELERATOR_BOUND: "no build of nimbus waits for accelerators",
+    VOLUME_REIMAGED: "nimbus's compute waits for its volume service",
+}
 #: the instance action each event starts (``os-instance-actions``).
 ACTIONS = dict({name: name for name in NETWORK_EVENTS},
                **{VOLUME_EXTENDED: "extend_volume"})
@@ -82,10 +90,8 @@ class ExternalEventsMixin:
                                 {"tag": event.get("tag"),
                                  "name": event["name"],
                                  "uuid": instance.uuid,
-                                 "why": "no build of nimbus waits for "
-                                        "accelerators"
-                                 if event["name"] == ACCELERATOR_BOUND
-                                 else "not a power state"})
+                                 "why": _NOBODY_WAITS.get(
+                                     event["name"], "not a power state")})
                     answered.append(result)
                     continue
                 self.db.actions.action_start(context, instance.uuid, action)

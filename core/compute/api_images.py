@@ -126,8 +126,13 @@ class ImageActionsMixin:
     def rebuild(self, context, uuid, image_id, name=None, metadata=None,
                 admin_password=None, preserve_ephemeral=False,
                 description=KEEP, key_name=KEEP, user_data=KEEP,
-                trusted_certs=KEEP, hostname=KEEP):
+                trusted_certs=KEEP, hostname=KEEP,
+                reimage_boot_volume=False):
         """Rebuild the server on its host from ``image_id``.
+
+        A volume-backed server keeps its root volume: rebuilt with the
+        image it was made from, or (``reimage_boot_volume``, 2.93) with
+        another one written onto that volume by the volume service.
 
         :param description: the new description (None removes it), or
             :data:`KEEP`.
@@ -146,6 +151,10 @@ class ImageActionsMixin:
         :raises Invalid: unknown or inactive image, one too big for the
             server's flavor, no such key pair, or trusted certificates
             for a volume-backed server.
+        :raises ImageUnacceptable: (400) another image for a
+            volume-backed server without ``reimage_boot_volume``.
+        :raises InvalidInput: (400) its root volume cannot be re-imaged
+            (multiattach, or its backend cannot).
         """
         if preserve_ephemeral:
             raise exception.Invalid(
@@ -167,6 +176,10 @@ class ImageActionsMixin:
             raise exception.Invalid(
                 reason=f"Flavor's memory is too small for requested image: "
                        f"{instance.memory_mb} MB < {image['min_ram']} MB")
+        reimage = False
+        if not instance.image_ref:
+            reimage = self._check_volume_backed_rebuild(
+                context, instance, image, reimage_boot_volume)
         if metadata is not None:
             self.quotas.check_metadata(context, instance.project_id,
                                        metadata)
@@ -190,8 +203,44 @@ class ImageActionsMixin:
         if hostname is not KEEP:
             self.network.set_instance_hostname(context, instance.uuid,
                                                hostname)
-        self.compute_rpc.rebuild_instance(context, instance, image["id"])
+        self.compute_rpc.rebuild_instance(context, instance, image["id"],
+                                          reimage_boot_volume=reimage)
         return instance, admin_password or generate_password()
+
+    def _root_volume_id(self, context, instance):
+        """The volume with boot index 0, or None (a record without)."""
+        for mapping in self.db.block_devices.get_by_instance(
+                context, instance.uuid):
+            if mapping.get("boot_index") == 0 and mapping.get("volume_id"):
+                return mapping["volume_id"]
+        return None
+
+    def _check_volume_backed_rebuild(self, context, instance, image,
+                                     allowed):
+        """Whether the root volume must be re-imaged (another image than
+        the one it was made from), refusing what cannot be (Nova's and
+        Cinder's 400s) before anything is recorded."""
+        volume_id = self._root_volume_id(context, instance)
+        if volume_id is None:
+            return False
+        volume = self.volumes.get_volume(context.elevated(), volume_id)
+        made_from = (volume.get("volume_image_metadata") or {}).get(
+            "image_id")
+        if made_from == image["id"]:
+            return False
+        if not allowed:
+            raise exception.ImageUnacceptable(
+                image_id=image["id"],
+                reason="Unable to rebuild with a different image for a "
+                       "volume-backed server.")
+        self.volumes.check_reimage(context, volume_id)
+        if int(image.get("min_disk") or 0) > volume["size"]:
+            raise exception.ImageUnacceptable(
+                image_id=image["id"],
+                reason=f"Image min_disk {image['min_disk']} GB is larger "
+                       f"than the root volume ({volume['size']} GB).")
+        self.compute_rpc.check_volume_backed(instance, "rebuild")
+        return True
 
     # -- shelve -----------------------------------------------------------------
 
@@ -280,25 +329,53 @@ class ImageActionsMixin:
     # -- rescue -----------------------------------------------------------------
 
     def rescue(self, context, uuid, rescue_image_ref=None,
-               admin_password=None):
+               admin_password=None, allow_volume_backed=False):
         """Boot the server from a rescue image with its own disk attached
-        second.
+        second; a volume-backed server's (``allow_volume_backed``, 2.87)
+        with every volume at its own device (stable device rescue).
 
         :returns: the admin password (given or generated).
+        :raises InstanceNotRescuable: (400) a volume-backed server below
+            2.87, with a rescue image lacking ``hw_rescue_device`` and
+            ``hw_rescue_bus``, or on a host that cannot.
         """
         instance = self._check_image_action(context, uuid, "rescue",
                                             _RESCUE_FROM, needs_disk=False)
+        if not instance.image_ref and not allow_volume_backed:
+            raise exception.InstanceNotRescuable(
+                instance_id=uuid,
+                reason="Cannot rescue a volume-backed instance")
         image_ref = rescue_image_ref or \
             self.conf.compute.default_rescue_image or instance.image_ref
         if not image_ref:
             raise exception.Invalid(
                 reason="Cannot rescue a volume-backed server without a "
                        "rescue image")
-        self._image_for_boot(context, image_ref)
+        image = self._image_for_boot(context, image_ref)
+        if not instance.image_ref:
+            self._check_volume_backed_rescue(context, instance, image)
         instance = self._begin(context, uuid, "rescue", _RESCUE_FROM,
                                task_states.RESCUING)
         self.compute_rpc.rescue_instance(context, instance, image_ref)
         return admin_password or generate_password()
+
+    def _check_volume_backed_rescue(self, context, instance, image):
+        props = image.get("properties") or {}
+        if not (props.get("hw_rescue_device") or
+                props.get("hw_rescue_bus")):
+            # Nova's: only a stable device rescue keeps the root volume.
+            raise exception.InstanceNotRescuable(
+                instance_id=instance.uuid,
+                reason="Cannot rescue a volume-backed instance")
+        try:
+            self._check_capable(context, instance, "rescue",
+                                operation="rescue_volume_backed")
+        except exception.ActionNotSupportedByHost:
+            raise exception.InstanceNotRescuable(
+                instance_id=instance.uuid,
+                reason="Host unable to rescue a volume-backed "
+                       "instance") from None
+        self.compute_rpc.check_volume_backed(instance, "rescue")
 
     def unrescue(self, context, uuid):
         instance = self._check_image_action(

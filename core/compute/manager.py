@@ -83,7 +83,7 @@ class ComputeManager(manager.Manager,
                      manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.14")
+    target = messaging.Target(version="1.15")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)

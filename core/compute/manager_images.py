@@ -14,6 +14,7 @@ ERROR when its guest is gone) with a fault.
 import os
 import shutil
 import tempfile
+import time
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -70,15 +71,44 @@ class ImageWorkflowsMixin:
 
     def _attached_volume_disks(self, context, instance):
         """DiskSpecs of the instance's attached volumes, connected to this
-        host (evacuate and unshelve bring them along)."""
+        host (evacuate and unshelve bring them along); a volume-backed
+        server's root volume first, with boot index 0."""
         connector = self.volume_connector()
+        root = _root_volume_id(context, instance)
         disks = []
-        for entry in VolumeConnection.attachments(context, instance.uuid):
+        for entry in sorted(
+                VolumeConnection.attachments(context, instance.uuid),
+                key=lambda e: e["volume_id"] != root):
             info = VolumeConnection.initialize(context, entry["volume_id"],
                                                connector)
-            disks.append(disk_spec(info, entry["volume_id"],
-                                   entry.get("device")))
+            disks.append(disk_spec(
+                info, entry["volume_id"], entry.get("device"),
+                0 if entry["volume_id"] == root else None))
         return disks
+
+    def _reimage_root(self, context, instance, image_ref):
+        """Have the volume service write ``image_ref`` onto the root
+        volume (disconnected from this host meanwhile) and wait until it
+        is done: ``[compute] reimage_timeout_per_gb`` seconds a GiB.
+
+        :raises VolumeInvalidState: it failed (the volume is ``error``)
+            or took too long.
+        """
+        volume_id = _root_volume_id(context, instance)
+        VolumeConnection.terminate(context, volume_id,
+                                   self.volume_connector())
+        VolumeConnection.reimage(context, volume_id, image_ref)
+        volume = VolumeConnection.get(context, volume_id)
+        deadline = time.monotonic() + max(1, volume["size"]) * \
+            self.conf.compute.reimage_timeout_per_gb
+        while volume["status"] == "downloading" and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+            volume = VolumeConnection.get(context, volume_id)
+        if volume["status"] != "in-use":
+            raise exception.VolumeInvalidState(
+                action="reimage", volume_id=volume_id,
+                status=volume["status"], expected="in-use")
 
     def _spawn_again(self, context, instance, image_id=None, moved=False,
                      with_network=True):
@@ -127,7 +157,7 @@ class ImageWorkflowsMixin:
 
     def rebuild_instance(self, context, instance, image_ref,
                          evacuate=False, with_network=True,
-                         target_state=None):
+                         target_state=None, reimage_boot_volume=False):
         """Rebuild the guest from ``image_ref`` on this host: the same
         host (rebuild) or, with ``evacuate``, a new one chosen by
         conductor while the old host is down. Addresses and volumes stay.
@@ -136,16 +166,20 @@ class ImageWorkflowsMixin:
         :param with_network: (evacuate) whether the server has ports.
         :param target_state: (evacuate, RPC 1.13) the vm_state to end in
             (``stopped``) unless the server was in ERROR.
+        :param reimage_boot_volume: (RPC 1.15) the volume-backed server's
+            root volume gets ``image_ref`` first; a volume-backed server
+            is otherwise rebuilt on its volume as it is.
         """
         end_state = instance.vm_state
         if evacuate and target_state and end_state != vm_states.ERROR:
             end_state = target_state
         with self.lock(instance.uuid):
             self._rebuild(context, instance, image_ref, evacuate,
-                          with_network, end_state == vm_states.STOPPED)
+                          with_network, end_state == vm_states.STOPPED,
+                          reimage_boot_volume)
 
     def _rebuild(self, context, instance, image_ref, evacuate,
-                 with_network, stopped):
+                 with_network, stopped, reimage=False):
         event = "compute_rebuild_instance"
         with self._event(context, instance, event) as ev:
             instance.task_state = task_states.REBUILD_SPAWNING
@@ -157,7 +191,11 @@ class ImageWorkflowsMixin:
                     self.driver.destroy(context, instance.uuid)
                 elif self.driver.instance_exists(instance.uuid):
                     raise exception.InstanceExists(name=instance.uuid)
-                instance.image_ref = image_ref
+                if reimage:
+                    self._reimage_root(context, instance, image_ref)
+                if instance.image_ref:
+                    # A volume-backed server's image stays "" (Nova's).
+                    instance.image_ref = image_ref
                 self._spawn_again(context, instance, moved=evacuate,
                                   with_network=with_network)
                 if stopped:
@@ -349,12 +387,17 @@ class ImageWorkflowsMixin:
 
     def rescue_instance(self, context, instance, rescue_image_ref):
         """Restart the guest from ``rescue_image_ref`` with its own disk
-        attached second (vm_state RESCUED)."""
+        attached second (vm_state RESCUED); a volume-backed guest's
+        volumes stay at their devices (RPC 1.15, stable device rescue)."""
         with self.lock(instance.uuid), \
                 self._event(context, instance,
                             "compute_rescue_instance") as ev:
             try:
                 spec = guest_spec.build(context, instance, self.images)
+                if not instance.image_ref:
+                    # Stable device rescue: the guest's volumes stay.
+                    spec.disks = self._attached_volume_disks(context,
+                                                             instance)
                 rescue = guest_spec.image_spec(context, self.images,
                                                rescue_image_ref)
                 self.driver.rescue(context, spec, rescue)
@@ -420,6 +463,17 @@ class _Event:
         except Exception:
             LOG.exception("Could not finish event %s", self.name)
         return False
+
+
+def _root_volume_id(context, instance):
+    """The volume-backed instance's root volume (boot index 0), or
+    None."""
+    if instance.image_ref:
+        return None
+    for mapping in VolumeConnection.block_devices(context, instance.uuid):
+        if mapping.get("boot_index") == 0:
+            return mapping["volume_id"]
+    return None
 
 
 def _work_root(conf):

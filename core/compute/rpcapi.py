@@ -40,6 +40,9 @@ Version history:
   ends ``stopped`` whatever it was, Compute API 2.95).
 * 1.14: cache_images (call: copy images into the host's image cache,
   Compute API 2.81).
+* 1.15: volume-backed servers: rescue_instance keeps their volumes
+  (stable device rescue, Compute API 2.87); rebuild_instance takes
+  ``reimage_boot_volume`` (the root volume gets the new image, 2.93).
 """
 
 import oslo_messaging as messaging
@@ -51,7 +54,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.14"
+VERSION_CAP = "1.15"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -433,23 +436,39 @@ class ComputeAPI:
         pinned below 1.7."""
         self._image_workflow(instance, action)
 
+    def check_volume_backed(self, instance, action):
+        """:raises ActionNotSupportedByHost: (409) ``action`` of a
+        volume-backed server while computes are pinned below 1.15."""
+        if not self.client.can_send_version("1.15"):
+            raise exception.ActionNotSupportedByHost(
+                action=action, instance_uuid=instance.uuid,
+                host=instance.host, hypervisor="(compute older than 1.15)",
+                capability=f"{action} of a volume-backed server")
+
     def rebuild_instance(self, context, instance, image_ref, host=None,
                          evacuate=False, with_network=True,
-                         target_state=None):
+                         target_state=None, reimage_boot_volume=False):
         """Rebuild ``instance`` from ``image_ref`` on ``host`` (default:
         its own; evacuate names the new one, and ``with_network`` says
         whether the server has ports to plug there).
 
         :param target_state: (evacuate, 1.13) the vm_state the server
             ends in (``stopped``) unless it was in ERROR.
+        :param reimage_boot_volume: (1.15) a volume-backed server's root
+            volume gets ``image_ref`` written onto it first.
         """
-        kwargs = {}
+        kwargs, version = {}, None
         if target_state is not None:
             self.check_evacuate_target_state()
             kwargs["target_state"] = target_state
+            version = "1.13"
+        if reimage_boot_volume:
+            self.check_volume_backed(instance, "rebuild")
+            kwargs["reimage_boot_volume"] = True
+            version = "1.15"
         client = self._image_workflow(instance, "rebuild", host)
-        if kwargs:
-            client = self._on(host or instance.host, version="1.13")
+        if version:
+            client = self._on(host or instance.host, version=version)
         client.cast(context, "rebuild_instance", instance=instance,
                     image_ref=image_ref, evacuate=evacuate,
                     with_network=with_network, **kwargs)
@@ -482,9 +501,13 @@ class ComputeAPI:
             with_network=with_network)
 
     def rescue_instance(self, context, instance, rescue_image_ref):
-        self._image_workflow(instance, "rescue").cast(
-            context, "rescue_instance", instance=instance,
-            rescue_image_ref=rescue_image_ref)
+        """Rescue; a volume-backed server's (1.15) keeps its volumes."""
+        client = self._image_workflow(instance, "rescue")
+        if not instance.image_ref:
+            self.check_volume_backed(instance, "rescue")
+            client = self._on(instance.host, version="1.15")
+        client.cast(context, "rescue_instance", instance=instance,
+                    rescue_image_ref=rescue_image_ref)
 
     def unrescue_instance(self, context, instance):
         self._image_workflow(instance, "unrescue").cast(

@@ -59,6 +59,17 @@ confirmed or reverted is confirmed automatically (0: never).
     cfg.StrOpt("default_rescue_image", default=None,
                help="Image id rescue boots from when the request names "
                     "none (unset: the server's own image)."),
+    cfg.IntOpt("reimage_timeout_per_gb", default=20, min=1,
+               help="""
+Seconds per GiB of the root volume a compute waits for the volume service
+to write a new image onto it when it rebuilds a volume-backed server with
+another image (Compute API 2.93); past it the rebuild fails and the server
+goes to ERROR.
+
+Possible values: a positive number of seconds (Nova's default, 20).
+
+Related options: none.
+"""),
 ]
 
 

@@ -90,7 +90,12 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: into the host's image cache ahead of any boot (Compute API 2.81);
 #: optional: a 1.10 plugin declares no ``image_precache`` and its hosts
 #: answer ``unsupported``.
-INTERFACE_VERSION = "1.11"
+#: 1.12: capability ``rescue_volume_backed``: :meth:`Hypervisor.rescue`
+#: of a volume-backed guest (``spec.root_volume`` set) boots the rescue
+#: image with every disk of the guest attached at its own device
+#: ("stable device rescue", Compute API 2.87); optional: a 1.11 plugin
+#: declares no ``rescue_volume_backed`` and the API refuses (400).
+INTERFACE_VERSION = "1.12"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -138,6 +143,8 @@ class Capabilities:
     snapshot: bool = False
     #: :meth:`Hypervisor.rescue`/:meth:`Hypervisor.unrescue`.
     rescue: bool = False
+    #: :meth:`Hypervisor.rescue` of a volume-backed guest (1.12).
+    rescue_volume_backed: bool = False
     #: :meth:`Hypervisor.trigger_crash_dump` (an NMI to the guest).
     crash_dump: bool = False
     #: :meth:`Hypervisor.get_vnc_console`: guests have a VNC server the
@@ -161,6 +168,11 @@ class Capabilities:
     #: from, and can be given one before any guest needs it.
     image_precache: bool = False
 
+
+#: what a stable device rescue may show the rescue disk as (the rescue
+#: image's ``hw_rescue_device`` and ``hw_rescue_bus``, Nova's values).
+RESCUE_DEVICES = ("disk", "cdrom")
+RESCUE_BUSES = ("virtio", "scsi", "usb", "ide", "sata")
 
 #: image formats :meth:`Hypervisor.snapshot` may be asked for.
 SNAPSHOT_FORMATS = ("raw", "qcow2")
@@ -473,7 +485,17 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
         also after a compute restart. On failure the guest is left with
         its own definition.
 
-        :param spec: the guest's :class:`GuestSpec` (flavor, VIFs, name).
+        A volume-backed guest (``spec.root_volume`` set; only with
+        ``capabilities.rescue_volume_backed``) is rescued with *stable
+        devices*: every disk of ``spec.disks`` (already connected to this
+        host) stays at its device and the rescue disk is added after
+        them and booted first; the rescue image's ``hw_rescue_device``
+        (``disk``, ``cdrom``) and ``hw_rescue_bus`` (``virtio``,
+        ``scsi``, ``usb``, ``ide``, ``sata``) properties choose what the
+        guest sees it as.
+
+        :param spec: the guest's :class:`GuestSpec` (flavor, VIFs, name;
+            for a volume-backed guest its volumes in ``disks``).
         :raises HypervisorInstanceNotFound: no such guest.
         :raises HypervisorError: the guest is already rescued, or the
             rescue failed.

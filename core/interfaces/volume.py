@@ -56,7 +56,12 @@ import dataclasses
 
 from nimbus.core import exception
 
-INTERFACE_VERSION = "1.0"
+#: 1.1: capability ``reimage``: :meth:`VolumeDriver.copy_image_to_volume`
+#: may be called on a volume that holds data, attached or not, and
+#: replaces all of it (Cinder's ``os-reimage``: Compute API 2.93 rebuilds
+#: a volume-backed server so); optional: a 1.0 driver declares no
+#: ``reimage`` and such a rebuild is refused (400).
+INTERFACE_VERSION = "1.1"
 
 GiB = 1024 ** 3
 
@@ -79,6 +84,9 @@ class Capabilities:
     extend_attached: bool = False
     #: ``copy_image_to_volume`` and ``copy_volume_to_image`` work.
     image_copy: bool = False
+    #: ``copy_image_to_volume`` also re-images a volume that holds data
+    #: (1.1): all or nothing, the old data is gone afterwards.
+    reimage: bool = False
     #: the bytes of a volume are real and reachable by
     #: :meth:`VolumeDriver.local_path` (``False`` for ``fake`` and for
     #: LVM in metadata mode, where LVs have no device node).
@@ -235,6 +243,10 @@ class VolumeDriver(abc.ABC):
     def copy_image_to_volume(self, volume, image_path, image_format):
         """Write the image at ``image_path`` (``raw`` or ``qcow2``,
         converted as needed) into the already created ``volume``.
+
+        With ``capabilities.reimage`` the volume may already hold data
+        (a volume-backed server's root, disconnected from its compute for
+        the call): the image replaces it, all or nothing.
 
         :raises VolumeBackendError: the image does not fit or cannot be
             read.

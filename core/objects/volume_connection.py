@@ -34,9 +34,10 @@ class VolumeConnection(base.NimbusObject):
 
     * 1.0: initial version
     * 1.1: forget_block_device (a detached volume's mapping goes)
+    * 1.2: reimage (a volume-backed server's rebuild, Compute API 2.93)
     """
 
-    VERSION = "1.1"
+    VERSION = "1.2"
     fields = {}
 
     @classmethod
@@ -54,6 +55,12 @@ class VolumeConnection(base.NimbusObject):
     def terminate(cls, context, volume_id, connector):
         """Withdraw the export :meth:`initialize` made."""
         cls._api().terminate_connection(context, volume_id, connector)
+
+    @base.remotable_classmethod
+    def reimage(cls, context, volume_id, image_id):
+        """Have the volume's host write ``image_id`` onto it (status
+        ``downloading`` until done, then back to what it was)."""
+        cls._api().reimage(context, volume_id, image_id)
 
     @base.remotable_classmethod
     def attach(cls, context, volume_id, instance_uuid, mountpoint, host):

@@ -1,6 +1,7 @@
 """Conformance tests of the 1.4 image operations of hypervisor plugins:
 ``snapshot`` and ``rescue``/``unrescue``; of 1.5's
-``trigger_crash_dump``; and of 1.11's ``cache_image``.
+``trigger_crash_dump``; of 1.11's ``cache_image``; and of 1.12's
+``rescue_volume_backed``.
 
 Mixed into :class:`nimbus.core.testing.hypervisor.
 HypervisorConformanceTests`, so every plugin's conformance suite runs
@@ -68,6 +69,45 @@ class HypervisorImageTests:
         # Idempotent.
         self.driver.unrescue(uuid)
         self.assertIn(uuid, self.driver.list_instances())
+
+    def _spawn_volume_backed(self):
+        """A guest whose root is a volume (boot index 0): its spec."""
+        uuid = str(uuidlib.uuid4())
+        spec = self.make_spec(uuid)
+        root = self.make_volume_disk(1 << 20)
+        root.boot_index = 0
+        spec.disks = [root, self.make_volume_disk(1 << 20)]
+        self.addCleanup(self.driver.destroy, None, uuid)
+        self.driver.spawn(None, spec)
+        return spec
+
+    def test_rescue_volume_backed(self):
+        """1.12: with ``rescue_volume_backed`` a volume-backed guest is
+        rescued and unrescued, running throughout; without it the rescue
+        refuses and leaves the guest as it was."""
+        caps = self.driver.capabilities
+        if not caps.rescue:
+            return
+        spec = self._spawn_volume_backed()
+        if not caps.rescue_volume_backed:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.rescue, None, spec,
+                              self.make_rescue_image())
+            self.assertFalse(self.driver.is_rescued(spec.uuid))
+            self.assertEqual(power_state.RUNNING, self._state(spec.uuid))
+            return
+        image = self.make_rescue_image()
+        image.properties = dict(image.properties or {},
+                                hw_rescue_device="disk",
+                                hw_rescue_bus="virtio")
+        self.driver.rescue(None, spec, image)
+        self.assertTrue(self.driver.is_rescued(spec.uuid))
+        self.assertEqual(power_state.RUNNING, self._state(spec.uuid))
+        self.assertRaises(exception.HypervisorError, self.driver.rescue,
+                          None, spec, image)
+        self.driver.unrescue(spec.uuid)
+        self.assertFalse(self.driver.is_rescued(spec.uuid))
+        self.assertEqual(power_state.RUNNING, self._state(spec.uuid))
 
     def test_trigger_crash_dump(self):
         """1.5: an NMI leaves the guest as it was (what the guest does

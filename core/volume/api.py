@@ -409,6 +409,52 @@ class VolumeAPI(attach.AttachBookkeeping, snapshots.SnapshotActions):
         self.rpc.extend_volume(context, row["host"], row["id"], new_size,
                                previous)
 
+    # -- re-image (a volume-backed server's rebuild, Compute API 2.93) --------
+
+    def check_reimage(self, context, volume_id):
+        """Refuse, before anything is recorded, a volume that cannot be
+        re-imaged; return its row.
+
+        :raises InvalidInput: (400) a multiattach volume, or its backend
+            does not declare ``reimage``.
+        """
+        row = self.db.volumes.get_volume(context.elevated(), volume_id)
+        if row["multiattach"]:
+            raise exception.InvalidInput(
+                reason=f"Volume {volume_id} is a multiattach volume; it "
+                       "cannot be re-imaged.")
+        try:
+            self.scheduler.check_host(context, row["host"], "reimage")
+        except exception.UnsupportedOperation:
+            raise exception.InvalidInput(
+                reason=f"The volume backend of volume {volume_id} cannot "
+                       "re-image it.") from None
+        return row
+
+    def reimage(self, context, volume_id, image_id):
+        """Write image ``image_id`` onto an ``in-use`` or ``available``
+        volume (Cinder's ``os-reimage``): ``downloading`` until its host
+        is done, then the status it had (``error`` if it failed).
+
+        :raises InvalidInput: see :meth:`check_reimage`.
+        :raises ImageNotFound: no such image.
+        :raises VolumeInvalidState: another status.
+        """
+        row = self.check_reimage(context, volume_id)
+        self.images.get(context, image_id)
+        previous = row["status"]
+        if previous not in (st.IN_USE, st.AVAILABLE):
+            raise exception.VolumeInvalidState(
+                action="reimage", volume_id=row["id"], status=previous,
+                expected="in-use or available")
+        row = self.db.volumes.update_volume(
+            context.elevated(), row["id"],
+            {"status": st.DOWNLOADING,
+             "task_request_id": context.request_id},
+            expected_status=previous, action="reimage")
+        self.rpc.reimage_volume(context, row["host"], row["id"], image_id,
+                                previous)
+
     # -- images ---------------------------------------------------------------
 
     def upload_to_image(self, context, volume_id, image_name, disk_format,

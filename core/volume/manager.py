@@ -43,6 +43,7 @@ from nimbus.core.interfaces import volume as volume_if
 from nimbus.core.volume import compute_events, recovery
 from nimbus.core.volume import rpcapi as volume_rpcapi
 from nimbus.core.volume import statuses as st
+from nimbus.core.volume import views
 
 LOG = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
     :param db: the database API.
     """
 
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, conf, host, db):
         super().__init__(conf, host)
@@ -330,6 +331,30 @@ class VolumeManager(recovery.RecoveryMixin, manager.Manager):
         # volume-extended event to Nova).
         if grown is not None and previous_status == st.IN_USE:
             self.compute_events.volume_extended(context, volume_id)
+
+    def reimage_volume(self, context, volume_id, image_id, previous_status):
+        """Write ``image_id`` onto the ``downloading`` volume (RPC 1.1),
+        record the image as the volume's image metadata and set
+        ``previous_status``; ``error`` on failure (Cinder's)."""
+        with self._working_on(volume_id):
+            row = self._row_in(volume_id, st.DOWNLOADING)
+            if row is None:
+                return
+            try:
+                self._copy_image(context, self._spec(row), image_id)
+                meta = views.image_metadata(
+                    self.images.get(context, image_id))
+            except Exception as err:
+                LOG.error("Re-imaging volume %(id)s failed: %(err)s",
+                          {"id": volume_id, "err": err})
+                self._set(volume_id, st.DOWNLOADING, status=st.ERROR,
+                          fault_message=_fault(err))
+                return
+            self._set(volume_id, st.DOWNLOADING, status=previous_status,
+                      image_metadata_json=json.dumps(meta),
+                      fault_message=None)
+            LOG.info("Re-imaged volume %(id)s with image %(image)s",
+                     {"id": volume_id, "image": image_id})
 
     # -- snapshots --------------------------------------------------------------
 

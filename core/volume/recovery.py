@@ -143,6 +143,11 @@ class RecoveryMixin:
             self._set(row["id"], st.EXTENDING, status=st.ERROR_EXTENDING,
                       fault_message="The volume service stopped while "
                                     "extending the volume.")
+        elif status == st.DOWNLOADING:
+            # Half an image may be on it: Cinder's error.
+            self._set(row["id"], st.DOWNLOADING, status=st.ERROR,
+                      fault_message="The volume service stopped while "
+                                    "re-imaging the volume.")
         elif status == st.UPLOADING:
             self._set(row["id"], st.UPLOADING, status=st.AVAILABLE,
                       fault_message="The volume service stopped while "

@@ -8,6 +8,8 @@ Version history:
 * 1.0: initial version: create_volume, delete_volume, extend_volume,
   create_snapshot, delete_snapshot, upload_to_image (casts),
   initialize_connection, terminate_connection (calls).
+* 1.1: reimage_volume (cast: write an image onto an existing volume, a
+  volume-backed server's root for a rebuild, Compute API 2.93).
 """
 
 import oslo_messaging as messaging
@@ -16,7 +18,7 @@ from nimbus.core import rpc
 
 TOPIC = "volume"
 #: the newest version this client knows.
-VERSION_CAP = "1.0"
+VERSION_CAP = "1.1"
 
 
 class VolumeAPI:
@@ -65,6 +67,15 @@ class VolumeAPI:
                         disk_format):
         self._on(host).cast(context, "upload_to_image", volume_id=volume_id,
                             image_id=image_id, disk_format=disk_format)
+
+    def reimage_volume(self, context, host, volume_id, image_id,
+                       previous_status):
+        """Write image ``image_id`` onto the volume (status
+        ``downloading``), then set ``previous_status`` (``error`` on
+        failure)."""
+        self._on(host).prepare(version="1.1").cast(
+            context, "reimage_volume", volume_id=volume_id,
+            image_id=image_id, previous_status=previous_status)
 
     def initialize_connection(self, context, host, volume_id, connector):
         """Return the connection info for the compute of ``connector``."""

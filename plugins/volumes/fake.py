@@ -45,7 +45,7 @@ class FakeVolumeDriver(volume_if.VolumeDriver):
 
     capabilities = volume_if.Capabilities(
         snapshots=True, clone=True, extend=True, extend_attached=True,
-        image_copy=True, data_path=False, thin_provisioning=False,
+        image_copy=True, reimage=True, data_path=False, thin_provisioning=False,
         snapshots_block_delete=True)
 
     def __init__(self, conf, host):

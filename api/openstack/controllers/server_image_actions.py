@@ -48,8 +48,10 @@ def handle(name, args, instance):
         compute.unshelve(ctx, uuid, given.get("availability_zone"),
                          given.get("host") if minor >= 91 else None)
     elif name == "rescue":
+        # 2.87: volume-backed servers too (stable device rescue).
         password = compute.rescue(ctx, uuid, args.get("rescue_image_ref"),
-                                  args.get("adminPass"))
+                                  args.get("adminPass"),
+                                  allow_volume_backed=minor >= 87)
         return common.reply({"adminPass": password}, 200)
     elif name == "unrescue":
         compute.unrescue(ctx, uuid)
@@ -77,11 +79,13 @@ def _rebuild(ctx, compute, instance, args):
         given["trusted_certs"] = args["trusted_image_certificates"]
     if "hostname" in args:
         given["hostname"] = args["hostname"]      # 2.90
+    # 2.93: another image re-images a volume-backed server's root volume.
     instance, password = compute.rebuild(
         ctx, instance.uuid, args["imageRef"], name=args.get("name"),
         metadata=args.get("metadata"), admin_password=args.get("adminPass"),
         preserve_ephemeral=schemas.truthy(
-            args.get("preserve_ephemeral", False)), **given)
+            args.get("preserve_ephemeral", False)),
+        reimage_boot_volume=common.at_least(93), **given)
     return common.reply({"server": dict(rebuilt_body(instance),
                                         adminPass=password)}, 202)
 

@@ -3,8 +3,7 @@
 token's connection (``/os-console-auth-tokens/{console_token}``), the
 password the guest posted, and the answer to external events (2.51
 adds ``volume-extended``, 2.76 ``power-update``, 2.82
-``accelerator-request-bound``; 2.93's ``volume-reimaged`` is not served,
-so the last range ends at 2.92)."""
+``accelerator-request-bound``, 2.93 ``volume-reimaged``)."""
 
 from nimbus.api.openstack.responses import types as t
 
@@ -29,7 +28,8 @@ _EVENT_NAMES = ["network-changed", "network-vif-plugged",
 def _events(minor):
     names = _EVENT_NAMES + (["volume-extended"] if minor >= 51 else []) + (
         ["power-update"] if minor >= 76 else []) + (
-        ["accelerator-request-bound"] if minor >= 82 else [])
+        ["accelerator-request-bound"] if minor >= 82 else []) + (
+        ["volume-reimaged"] if minor >= 93 else [])
     return t.obj({"events": t.array(t.obj({
         "name": {"enum": names}, "server_uuid": t.STRING,
         "status": {"enum": ["failed", "completed", "in-progress"]},
@@ -53,9 +53,9 @@ SCHEMAS = {
         required=("console",)))],
     ("GET", S + "/os-server-password"): [(1, None, t.obj(
         {"password": t.STRING}, required=("password",)))],
-    # 2.93 adds volume-reimaged
     ("POST", "/os-server-external-events"): [(1, 50, _events(1)),
                                              (51, 75, _events(51)),
                                              (76, 81, _events(76)),
-                                             (82, 92, _events(82))],
+                                             (82, 92, _events(82)),
+                                             (93, None, _events(93))],
 }

@@ -35,7 +35,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         lifecycle_events=True, cold_migration=True, live_migration=True,
         block_migration=True, live_migration_abort=True,
         live_migration_force_complete=True, snapshot=True, rescue=True,
-        crash_dump=True, vnc_console=True, diagnostics=True,
+        rescue_volume_backed=True, crash_dump=True, vnc_console=True, diagnostics=True,
         volume_extend=True,
         supports_multiattach=True, supports_tagged_attach_volume=True,
         supports_tagged_attach_interface=True, image_precache=True)
@@ -365,7 +365,13 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         return len(data)
 
     def rescue(self, context, spec, rescue_image):
+        """Note the rescue; a volume-backed guest keeps its disks (stable
+        device rescue) and the rescue disk goes after them."""
         self._need("rescue", "rescue")
+        root = spec.root_volume
+        if root is not None:
+            self._need("rescue_volume_backed", "rescue of a volume-backed "
+                                               "guest")
         self._act("rescue")
         with self._lock:
             guest = self._guests.get(spec.uuid)
@@ -376,9 +382,14 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 raise exception.HypervisorError(
                     reason=f"guest {spec.uuid} is already rescued")
             guest["rescue_image"] = rescue_image.id
+            if root is not None:
+                guest["rescue_device"] = _rescue_device(spec, rescue_image)
             self._save()
-        self._set_state(spec.uuid, power_state.RUNNING,
-                        note=f"rescued from image {rescue_image.id}")
+        note = f"rescued from image {rescue_image.id}"
+        if root is not None:
+            note += (f" (stable devices: root volume {root.serial} kept, "
+                     f"rescue {guest['rescue_device']})")
+        self._set_state(spec.uuid, power_state.RUNNING, note=note)
 
     def unrescue(self, uuid):
         self._need("rescue", "unrescue")
@@ -388,6 +399,7 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
             if guest is None:
                 raise exception.HypervisorInstanceNotFound(instance_id=uuid)
             guest["rescue_image"] = None
+            guest.pop("rescue_device", None)
             self._save()
         self._set_state(uuid, power_state.RUNNING, note="unrescued")
 
@@ -478,6 +490,18 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
             with open(tmp, "w") as f:
                 json.dump(data, f)
             os.replace(tmp, path)
+
+
+def _rescue_device(spec, image):
+    """``"<device> on <bus>"``: how a stable device rescue shows the
+    rescue disk (the image's ``hw_rescue_device``/``hw_rescue_bus``)."""
+    props = image.properties or {}
+    device = props.get("hw_rescue_device") or "disk"
+    bus = props.get("hw_rescue_bus") or "virtio"
+    if device not in hv.RESCUE_DEVICES or bus not in hv.RESCUE_BUSES:
+        raise exception.HypervisorError(
+            reason=f"rescue {device} on bus {bus} is not supported")
+    return f"{device} on {bus} after {len(spec.disks)} disks"
 
 
 def _declared(full, disabled, host):

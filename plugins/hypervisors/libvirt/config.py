@@ -45,6 +45,9 @@ class DiskConfig:
     read_only: bool = False
     #: other guests use the disk at the same time (a multiattach volume).
     shareable: bool = False
+    #: the disk's place in the boot order (``<boot order>``; then the
+    #: domain's ``<os>`` has no ``<boot dev>``), None for none.
+    boot_order: int | None = None
 
     def to_xml(self):
         disk = ET.Element("disk", type=self.source_type, device=self.device)
@@ -62,6 +65,8 @@ class DiskConfig:
             _sub(disk, "shareable")
         if self.serial:
             _sub(disk, "serial", self.serial)
+        if self.boot_order is not None:
+            _sub(disk, "boot", order=self.boot_order)
         return disk
 
     def _source(self, disk):

@@ -11,6 +11,12 @@ image as its first disk and the guest's own root disk as its second; its
 original definition is kept in ``<instance dir>/unrescue.xml``, which is
 also how a restarted compute knows the guest is rescued. Unrescue defines
 the original again and removes the rescue disk.
+
+A volume-backed guest is rescued with stable devices (contract 1.12,
+Compute API 2.87): its disks stay as they are (the root volume at
+``vda``) and the rescue disk is added after them as the rescue image's
+``hw_rescue_device`` on its ``hw_rescue_bus`` (default: a disk on the
+guest's disk bus), first in the boot order.
 """
 
 import os
@@ -28,6 +34,9 @@ LOG = logging.getLogger(__name__)
 RESCUE_SERIAL = "nimbus-rescue"
 UNRESCUE_XML = "unrescue.xml"
 RESCUE_DISK = "disk.rescue"
+#: the device-name prefix of a rescue disk on each ``hw_rescue_bus``.
+_BUS_PREFIXES = {"virtio": "vd", "scsi": "sd", "usb": "sd", "sata": "sd",
+                 "ide": "hd", "xen": "xvd"}
 
 
 class ImageOpsMixin:
@@ -95,8 +104,12 @@ class ImageOpsMixin:
             f.write(original)
         os.replace(saved + ".tmp", saved)
         try:
-            xml = self._rescue_xml(original, paths, rescue_disk,
-                                   rescue_image)
+            if spec.root_volume is not None:
+                xml = self._stable_rescue_xml(original, rescue_disk,
+                                              rescue_image)
+            else:
+                xml = self._rescue_xml(original, paths, rescue_disk,
+                                       rescue_image)
             guest.destroy()
             self._host.define(xml).start()
         except Exception:
@@ -135,6 +148,41 @@ class ImageOpsMixin:
         if cmdline is not None and cmdline.text:
             cmdline.text = " ".join(
                 p for p in cmdline.text.split() if not p.startswith("root="))
+        return config.ET.tostring(root, encoding="unicode")
+
+    def _stable_rescue_xml(self, original, rescue_disk, rescue_image):
+        """The original definition, every disk kept at its device, with
+        the rescue disk added and booted first (it boots from its own
+        disk, or the rescue image's kernel when it names one)."""
+        props = rescue_image.properties or {}
+        default_bus, _ = config.disk_bus(self._opts.virt_type)
+        device = props.get("hw_rescue_device") or "disk"
+        bus = props.get("hw_rescue_bus") or default_bus
+        if device not in hv.RESCUE_DEVICES or (
+                bus not in hv.RESCUE_BUSES and bus != default_bus):
+            raise exception.HypervisorError(
+                reason=f"cannot rescue from a {device} on bus {bus}")
+        root = config.ET.fromstring(original)
+        disk = config.DiskConfig(
+            source_type="file", device=device, target_bus=bus,
+            target_dev=config.next_device_name(
+                original, _BUS_PREFIXES.get(bus, "vd")),
+            driver_format=self._opts.images_type,
+            driver_cache=self._opts.disk_cachemode,
+            serial=RESCUE_SERIAL if device == "disk" else None,
+            read_only=device == "cdrom", source_path=rescue_disk,
+            boot_order=1)
+        root.find("devices").append(disk.to_xml())
+        os_el = root.find("os")
+        for tag in ("boot", "kernel", "initrd", "cmdline"):
+            for element in os_el.findall(tag):
+                os_el.remove(element)
+        if rescue_image.kernel is not None:
+            _set_text(os_el, "kernel", self._cache.fetch(
+                rescue_image.kernel.id, rescue_image.kernel.path))
+            if rescue_image.ramdisk is not None:
+                _set_text(os_el, "initrd", self._cache.fetch(
+                    rescue_image.ramdisk.id, rescue_image.ramdisk.path))
         return config.ET.tostring(root, encoding="unicode")
 
     def unrescue(self, uuid):

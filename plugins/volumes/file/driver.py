@@ -41,7 +41,7 @@ class FileVolumeDriver(volume_if.VolumeDriver):
 
     capabilities = volume_if.Capabilities(
         snapshots=True, clone=True, extend=True, extend_attached=True,
-        image_copy=True, data_path=True, thin_provisioning=False,
+        image_copy=True, reimage=True, data_path=True, thin_provisioning=False,
         snapshots_block_delete=True)
 
     def __init__(self, conf, host):
