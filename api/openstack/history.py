@@ -187,7 +187,8 @@ CHANGES = (
     _c(86, "Flavor extra spec validation (the namespaces nimbus's "
            "scheduler filters declare: `capabilities`, "
            "`aggregate_instance_extra_specs`).", True),
-    _c(87, "Rescue of volume-backed servers."),
+    _c(87, "Rescue of volume-backed servers (stable device rescue: a "
+           "rescue image with hw_rescue_device/hw_rescue_bus).", True),
     _c(88, "Hypervisor resource figures gone from detailed bodies, "
            "`uptime` in them instead; /statistics and /{id}/uptime gone.",
        True),
@@ -198,7 +199,9 @@ CHANGES = (
     _c(91, "unshelve to a host; unpin the availability zone."),
     _c(92, "Key pairs import only (no generate); `@` and `.` in "
            "names.", True),
-    _c(93, "Rebuild of volume-backed servers."),
+    _c(93, "Rebuild of volume-backed servers with another image (the "
+           "volume service re-images the root volume); volume-reimaged "
+           "event (signalling only).", True),
     _c(94, "Hostname may be an FQDN.", True),
     _c(95, "evacuate leaves servers stopped (ACTIVE from ERROR).", True),
     _c(96, "pinned_availability_zone in server bodies."),
