@@ -502,9 +502,10 @@ class ComputeAPI:
 
     def rescue_instance(self, context, instance, rescue_image_ref):
         """Rescue; a volume-backed server's (1.15) keeps its volumes."""
-        client = self._image_workflow(instance, "rescue")
         if not instance.image_ref:
             self.check_volume_backed(instance, "rescue")
+        client = self._image_workflow(instance, "rescue")
+        if not instance.image_ref:
             client = self._on(instance.host, version="1.15")
         client.cast(context, "rescue_instance", instance=instance,
                     rescue_image_ref=rescue_image_ref)

@@ -85,7 +85,9 @@ class Capabilities:
     #: ``copy_image_to_volume`` and ``copy_volume_to_image`` work.
     image_copy: bool = False
     #: ``copy_image_to_volume`` also re-images a volume that holds data
-    #: (1.1): all or nothing, the old data is gone afterwards.
+    #: (1.1): the image's bytes replace the volume's from its start
+    #: (what lies past the image is not promised to be zeroed, as in
+    #: Cinder).
     reimage: bool = False
     #: the bytes of a volume are real and reachable by
     #: :meth:`VolumeDriver.local_path` (``False`` for ``fake`` and for
@@ -246,7 +248,7 @@ class VolumeDriver(abc.ABC):
 
         With ``capabilities.reimage`` the volume may already hold data
         (a volume-backed server's root, disconnected from its compute for
-        the call): the image replaces it, all or nothing.
+        the call): the image is written over it from the start.
 
         :raises VolumeBackendError: the image does not fit or cannot be
             read.

@@ -24,6 +24,7 @@ even on failure.
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import uuid as uuidlib
@@ -285,6 +286,29 @@ class VolumeDriverConformanceTests:
         if self.caps.data_path:
             self.assertEqual(read_bytes(self.driver.local_path(clone), 0, 6),
                              b"CLONED")
+
+    def test_reimage_writes_over_the_data(self):
+        """1.1: with ``reimage``, an image copied onto a volume that
+        holds data (another image's) replaces it from the start."""
+        if not self.caps.reimage:
+            return
+        self.assertTrue(self.caps.image_copy)
+        volume = self._create(1)
+        images = tempfile.mkdtemp(prefix="conformance-img-")
+        self.addCleanup(shutil.rmtree, images, True)
+        paths = []
+        for name, head in (("first", b"FIRST-IMAGE"), ("second", b"NEW")):
+            path = os.path.join(images, name)
+            with open(path, "wb") as f:
+                f.write(head + b"\0" * (1 << 16))
+            paths.append(path)
+        self.driver.copy_image_to_volume(volume, paths[0], "raw")
+        self.driver.copy_image_to_volume(volume, paths[1], "raw")
+        self.assertTrue(self.driver.volume_exists(volume))
+        if self.caps.data_path:
+            self.assertEqual(
+                read_bytes(self.driver.local_path(volume), 0, 11),
+                b"NEW" + b"\0" * 8)
 
     def test_undeclared_capabilities_raise_unsupported(self):
         for capability in ("extend", "clone", "snapshots", "image_copy"):

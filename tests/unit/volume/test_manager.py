@@ -2,6 +2,7 @@
 failures leave nothing half-made, exports, and recovery of records a
 killed service left in a transient status."""
 
+import dataclasses
 import datetime
 import json
 import threading
@@ -40,7 +41,8 @@ def api(mgr, db_api, nimbus_conf):
     rpc = mock.Mock()
     for name in ("create_volume", "delete_volume", "extend_volume",
                  "create_snapshot", "delete_snapshot", "upload_to_image",
-                 "initialize_connection", "terminate_connection"):
+                 "reimage_volume", "initialize_connection",
+                 "terminate_connection"):
         def call(ctx, host, *args, _name=name, **kwargs):
             assert host == HOST
             method = getattr(mgr, _name)
@@ -52,6 +54,8 @@ def api(mgr, db_api, nimbus_conf):
                     "delete_snapshot": ("snapshot_id",),
                     "upload_to_image": ("volume_id", "image_id",
                                         "disk_format"),
+                    "reimage_volume": ("volume_id", "image_id",
+                                       "previous_status"),
                     "initialize_connection": ("volume_id", "connector"),
                     "terminate_connection": ("volume_id", "connector"),
                     }[_name]
@@ -145,6 +149,56 @@ def test_copies_of_a_volume_from_an_image_stay_bootable(api, mgr):
     child = api.create_volume(ctx(), None, snapshot_id=snap["id"])
     assert (child["bootable"], child["volume_image_metadata"]) == (
         "false", None)
+
+
+def _image(mgr, **properties):
+    image = mgr.images.create(wf.admin(), {"name": "i",
+                                           "properties": properties})
+    mgr.images.upload(wf.admin(), image["id"], [b"data"])
+    return image["id"]
+
+
+def test_reimage_writes_the_image_and_keeps_the_status(api, mgr):
+    """Cinder's os-reimage (Compute API 2.93): downloading, then the
+    status it had, with the new image's metadata."""
+    first, second = _image(mgr), _image(mgr, os_distro="new")
+    volume = api.create_volume(ctx(), 1, image_id=first)
+    api.reserve(ctx(), volume["id"], "i")
+    api.attach(ctx(), volume["id"], "i", "/dev/vda")
+    copied = mgr.driver.images.pop(volume["id"])
+    api.reimage(ctx(), volume["id"], second)
+    assert mgr.driver.images[volume["id"]] != copied
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.IN_USE
+    assert shown["volume_image_metadata"]["image_id"] == second
+    assert shown["volume_image_metadata"]["os_distro"] == "new"
+    # A failed copy leaves it in error (Cinder's), its image unchanged.
+    mgr.driver.fail_next("copy_image_to_volume")
+    api.reimage(ctx(), volume["id"], first)
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.ERROR and shown["fault"]
+    assert shown["volume_image_metadata"]["image_id"] == second
+    with pytest.raises(exception.VolumeInvalidState):
+        api.reimage(ctx(), volume["id"], first)
+
+
+def test_reimage_refusals(api, mgr, monkeypatch):
+    image = _image(mgr)
+    volume = api.create_volume(ctx(), 1)
+    with pytest.raises(exception.ImageNotFound):
+        api.reimage(ctx(), volume["id"], "no-such-image")
+    db.volumes.update_volume(wf.admin(), volume["id"], {"multiattach": True})
+    with pytest.raises(exception.InvalidInput, match="multiattach"):
+        api.reimage(ctx(), volume["id"], image)
+    db.volumes.update_volume(wf.admin(), volume["id"],
+                             {"multiattach": False})
+    monkeypatch.setattr(mgr.driver, "capabilities", dataclasses.replace(
+        mgr.driver.capabilities, reimage=False))
+    mgr.report_capacity()
+    with pytest.raises(exception.InvalidInput, match="cannot re-image"):
+        api.reimage(ctx(), volume["id"], image)
+    assert status(volume["id"]) == st.AVAILABLE
+    api._rpc.reimage_volume.assert_not_called()
 
 
 def test_snapshot_lifecycle_and_volume_from_it(api, mgr):
@@ -337,6 +391,18 @@ def test_recovery_fails_a_create_the_backend_never_got(api, mgr,
     # the lost message arriving late does nothing
     mgr.create_volume(ctx(), volume["id"])
     assert status(volume["id"]) == st.ERROR and mgr.driver.volumes == {}
+
+
+def test_recovery_fails_a_reimage_left_downloading(api, mgr, nimbus_conf):
+    volume = api.create_volume(ctx(), 1)
+    api._rpc.reimage_volume.side_effect = None
+    api.reimage(ctx(), volume["id"], _image(mgr))
+    assert status(volume["id"]) == st.DOWNLOADING
+    _age(volume["id"], nimbus_conf.volume.operation_timeout + 1)
+    mgr.recover()
+    shown = api.get_volume(ctx(), volume["id"])
+    assert shown["status"] == st.ERROR
+    assert "re-imaging" in shown["fault"]
 
 
 def test_recovery_finishes_a_create_the_backend_completed(api, mgr,

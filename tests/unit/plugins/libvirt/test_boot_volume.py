@@ -1,6 +1,7 @@
 """A volume-backed guest in the libvirt plugin: the boot volume is the
 first disk (vda) and the root of the kernel command line, no local root
-disk is made, the image only lends its kernel (no libvirtd needed)."""
+disk is made, the image only lends its kernel; its rescue keeps every
+volume at its device (stable device rescue; no libvirtd needed)."""
 
 import os
 import xml.etree.ElementTree as ET
@@ -8,6 +9,7 @@ from unittest import mock
 
 import pytest
 
+from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor as hv
 from nimbus.plugins.hypervisors.libvirt import driver as driver_mod
 
@@ -52,3 +54,61 @@ def test_the_boot_volume_is_vda_and_no_local_root_is_made(driver, tmp_path):
     assert "root=/dev/vda" in xml.findtext("./os/cmdline")
     assert xml.findtext("./os/kernel")
     assert not os.path.exists(tmp_path / "inst" / UUID / "disk")
+
+
+def _rescue_of(driver, tmp_path, properties):
+    """Spawn a volume-backed guest, rescue it from an image with
+    ``properties``; return (the rescue definition, the original)."""
+    spec = hv.GuestSpec(
+        uuid=UUID, name="bfv", vcpus=1, memory_mb=64, root_gb=1,
+        disks=[_volume(tmp_path, "root", boot_index=0),
+               _volume(tmp_path, "data")])
+    driver.spawn(None, spec)
+    original = driver._host.define.call_args[0][0]
+    driver._host.lookup.return_value.xml.return_value = original
+    data = tmp_path / "rescue.raw"
+    data.write_bytes(b"\0" * 4096)
+    driver._cache = mock.Mock()
+    driver._cache.fetch.return_value = str(data)
+    image = hv.ImageSpec(id="rescue", path=str(data), properties=properties)
+    driver.rescue(None, spec, image)
+    return ET.fromstring(driver._host.define.call_args[0][0]), original
+
+
+def test_stable_device_rescue_keeps_every_volume_at_its_device(driver,
+                                                               tmp_path):
+    """2.87: the volumes stay (root at vda), the rescue disk is added as
+    the image's hw_rescue_device on hw_rescue_bus and boots first."""
+    xml, original = _rescue_of(driver, tmp_path, {
+        "hw_rescue_device": "cdrom", "hw_rescue_bus": "scsi"})
+    disks = [(d.get("device"), d.find("target").get("dev"),
+              d.find("target").get("bus"), d.findtext("serial"))
+             for d in xml.findall("./devices/disk")]
+    assert disks == [("disk", "vda", "virtio", "root-serial"),
+                     ("disk", "vdb", "virtio", "data-serial"),
+                     ("cdrom", "sda", "scsi", None)]
+    rescue = xml.findall("./devices/disk")[-1]
+    assert rescue.find("boot").get("order") == "1"
+    assert rescue.find("readonly") is not None
+    assert rescue.find("source").get("file").endswith("disk.rescue")
+    assert xml.find("./os/boot") is None
+    # Unrescue defines the original again, volumes and all.
+    assert driver.is_rescued(UUID)
+    driver._host.find.return_value = None
+    driver.unrescue(UUID)
+    assert driver._host.define.call_args[0][0] == original
+    assert not driver.is_rescued(UUID)
+
+
+def test_stable_device_rescue_defaults_to_a_disk_on_the_guest_bus(
+        driver, tmp_path):
+    xml, _ = _rescue_of(driver, tmp_path, {"hw_rescue_bus": "virtio"})
+    rescue = xml.findall("./devices/disk")[-1]
+    assert (rescue.get("device"), rescue.find("target").get("dev"),
+            rescue.findtext("serial")) == ("disk", "vdc", "nimbus-rescue")
+
+
+def test_stable_device_rescue_refuses_an_unknown_bus(driver, tmp_path):
+    with pytest.raises(exception.HypervisorError, match="floppy"):
+        _rescue_of(driver, tmp_path, {"hw_rescue_device": "floppy"})
+    assert not driver.is_rescued(UUID)
