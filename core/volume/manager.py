@@ -40,10 +40,9 @@ from oslo_log import log as logging
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception, fault_injection, loading, manager
 from nimbus.core.interfaces import volume as volume_if
-from nimbus.core.volume import compute_events, recovery
+from nimbus.core.volume import compute_events, recovery, views
 from nimbus.core.volume import rpcapi as volume_rpcapi
 from nimbus.core.volume import statuses as st
-from nimbus.core.volume import views
 
 LOG = logging.getLogger(__name__)
 
