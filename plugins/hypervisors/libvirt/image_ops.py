@@ -183,6 +183,10 @@ class ImageOpsMixin:
             if rescue_image.ramdisk is not None:
                 _set_text(os_el, "initrd", self._cache.fetch(
                     rescue_image.ramdisk.id, rescue_image.ramdisk.path))
+            # The rescue image's command line, with no root= (the
+            # root volume is no root for the rescue kernel).
+            _set_text(os_el, "cmdline", builder.kernel_cmdline(
+                self.conf, rescue_image, has_root_disk=False))
         return config.ET.tostring(root, encoding="unicode")
 
     def unrescue(self, uuid):

@@ -12,6 +12,7 @@ root disk (vda) with the volume's serial."""
 
 import contextlib
 import os
+import xml.etree.ElementTree as ET
 
 import boto3
 import pytest
@@ -164,8 +165,9 @@ def test_guest_boots_from_a_volume_made_from_its_image(cloud):
     """``server create --image I --boot-from-volume 1``: the volume
     service makes the volume from the image, the guest boots with it as
     vda over iSCSI with CHAP (kernel and ramdisk from the image's
-    properties) and finds the image's first sector on it; the volume
-    stays (the CLI's delete_on_termination is false)."""
+    properties) and finds the image's first sector on it; it is rescued
+    and unrescued with its volume kept at vda (2.87); the volume stays
+    (the CLI's delete_on_termination is false)."""
     sid = cloud.openstack_json(
         "server", "create", "--image", "vol-guest-marked",
         "--boot-from-volume", "1", "--flavor", "vol.tiny", "--nic", "none",
@@ -189,10 +191,40 @@ def test_guest_boots_from_a_volume_made_from_its_image(cloud):
     read = cloud.wait_console(sid, "NIMBUS-READ", f"serial={serial}")
     assert f"mark={MARK}" in read and f"size={GIB_SECTORS}" in read
 
+    _rescue_and_unrescue(cloud, sid, volume["id"])
     cloud.openstack("server", "delete", "--wait", "bfv")
     assert cloud.wait_volume(volume["id"], "available")["attachments"] == []
     assert volume["id"] not in cloud.tgtd.targets()
     cloud.openstack("volume", "delete", volume["id"])
+
+
+def _rescue_and_unrescue(cloud, sid, volume_id):
+    """2.87 on the volume-backed guest: the rescue image (with
+    ``hw_rescue_device``) boots from a disk added after the root volume,
+    which stays vda; unrescue boots the volume alone again."""
+    serial = volume_id[:SERIAL]
+    cloud.openstack("image", "set", "--property", "hw_rescue_device=disk",
+                    "vol-guest-marked")
+    cloud.openstack("--os-compute-api-version", "2.87", "server", "rescue",
+                    "--image", "vol-guest-marked", sid)
+    wait_until(lambda: cloud.server_status(sid) == "RESCUE", 120,
+               message="bfv RESCUE")
+    disks = {d.findtext("serial"): d for d in ET.fromstring(virsh(
+        "dumpxml", f"{cloud.prefix}{sid}")).findall("./devices/disk")}
+    assert disks[serial].find("target").get("dev") == "vda"
+    assert disks["nimbus-rescue"].find("target").get("dev") == "vdb"
+    assert disks["nimbus-rescue"].find("boot").get("order") == "1"
+    # The rescue guest sees its own disk (the image's mark) and the
+    # root volume still at vda.
+    rescue = cloud.wait_console(sid, "NIMBUS-READ", "serial=nimbus-rescue",
+                                timeout=240)
+    assert f"mark={MARK}" in rescue
+    cloud.wait_console(sid, "NIMBUS-DEV /dev/vdb", "serial=nimbus-rescue")
+    assert cloud.volume(volume_id)["status"] == "in-use"
+    cloud.openstack("server", "unrescue", sid)
+    wait_until(lambda: cloud.server_status(sid) == "ACTIVE", 120,
+               message="bfv ACTIVE again")
+    assert "nimbus-rescue" not in virsh("dumpxml", f"{cloud.prefix}{sid}")
 
 
 def _ec2_client(cloud):

@@ -56,7 +56,7 @@ def test_the_boot_volume_is_vda_and_no_local_root_is_made(driver, tmp_path):
     assert not os.path.exists(tmp_path / "inst" / UUID / "disk")
 
 
-def _rescue_of(driver, tmp_path, properties):
+def _rescue_of(driver, tmp_path, properties, kernel=None):
     """Spawn a volume-backed guest, rescue it from an image with
     ``properties``; return (the rescue definition, the original)."""
     spec = hv.GuestSpec(
@@ -70,7 +70,8 @@ def _rescue_of(driver, tmp_path, properties):
     data.write_bytes(b"\0" * 4096)
     driver._cache = mock.Mock()
     driver._cache.fetch.return_value = str(data)
-    image = hv.ImageSpec(id="rescue", path=str(data), properties=properties)
+    image = hv.ImageSpec(id="rescue", path=str(data), properties=properties,
+                         kernel=kernel)
     driver.rescue(None, spec, image)
     return ET.fromstring(driver._host.define.call_args[0][0]), original
 
@@ -102,10 +103,16 @@ def test_stable_device_rescue_keeps_every_volume_at_its_device(driver,
 
 def test_stable_device_rescue_defaults_to_a_disk_on_the_guest_bus(
         driver, tmp_path):
-    xml, _ = _rescue_of(driver, tmp_path, {"hw_rescue_bus": "virtio"})
+    kernel = hv.ImageSpec(id="k", path=str(tmp_path / "vmlinuz"))
+    xml, _ = _rescue_of(driver, tmp_path, {
+        "hw_rescue_bus": "virtio", "os_command_line": "quiet"}, kernel)
     rescue = xml.findall("./devices/disk")[-1]
     assert (rescue.get("device"), rescue.find("target").get("dev"),
             rescue.findtext("serial")) == ("disk", "vdc", "nimbus-rescue")
+    # The rescue image's kernel, its command line without a root=.
+    assert xml.findtext("./os/kernel")
+    assert "quiet" in xml.findtext("./os/cmdline")
+    assert "root=" not in xml.findtext("./os/cmdline")
 
 
 def test_stable_device_rescue_refuses_an_unknown_bus(driver, tmp_path):
