@@ -146,3 +146,55 @@ def test_arguments_follow_the_microversion(name, args, minor, ok):
     else:
         with pytest.raises(exception.ValidationError):
             schemas_image_actions.check(name, args, minor)
+
+
+ROOT = "2c9f8a9e-1b7e-4c55-9d1e-3f3b7a0c0d01"
+
+
+def _volume_backed(compute, volume_status):
+    """A running volume-backed server whose root volume's status, once a
+    re-image is asked for, stays ``volume_status``; the volume service
+    calls are recorded."""
+    ctx, instance = _running(compute, ts.REBUILDING, image_ref="")
+    calls = []
+    conn = mock.patch.multiple(
+        "nimbus.core.compute.manager_images.VolumeConnection",
+        block_devices=mock.Mock(return_value=[
+            {"volume_id": ROOT, "boot_index": 0}]),
+        attachments=mock.Mock(return_value=[
+            {"volume_id": ROOT, "device": "/dev/vda"}]),
+        initialize=mock.Mock(side_effect=lambda c, v, conn: calls.append(
+            "initialize") or {"protocol": "file", "path": "/dev/null"}),
+        terminate=mock.Mock(side_effect=lambda *a: calls.append(
+            "terminate")),
+        reimage=mock.Mock(side_effect=lambda c, v, image: calls.append(
+            f"reimage {image}")),
+        get=mock.Mock(return_value={"status": volume_status, "size": 1}))
+    return ctx, instance, calls, conn
+
+
+def test_rebuild_reimages_the_root_volume_then_spawns_on_it(compute):
+    ctx, instance, calls, conn = _volume_backed(compute, "in-use")
+    with conn:
+        compute.rebuild_instance(ctx, instance, "new-image",
+                                 reimage_boot_volume=True)
+    assert calls == ["terminate", "reimage new-image", "initialize"]
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"], row["image_ref"]) == (
+        vs.ACTIVE, None, "")
+    assert compute.driver.disk_serials(instance.uuid) == [ROOT[:20]]
+    assert "booted from volume" in " ".join(
+        compute.driver.guest_record(instance.uuid)["console"])
+
+
+def test_a_reimage_that_does_not_finish_fails_the_rebuild(compute,
+                                                          nimbus_conf):
+    nimbus_conf.set_override("reimage_timeout_per_gb", 1, "compute")
+    ctx, instance, calls, conn = _volume_backed(compute, "downloading")
+    with conn:
+        compute.rebuild_instance(ctx, instance, "new-image",
+                                 reimage_boot_volume=True)
+    assert calls == ["terminate", "reimage new-image"]
+    assert wf.load(instance.uuid)["vm_state"] == vs.ERROR
+    assert "downloading" in _faults(instance.uuid)[instance.uuid]["message"]
+    assert not compute.driver.instance_exists(instance.uuid)
