@@ -103,7 +103,7 @@ class ImageWorkflowsMixin:
             self.conf.compute.reimage_timeout_per_gb
         while volume["status"] == "downloading" and \
                 time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(0.5)
             volume = VolumeConnection.get(context, volume_id)
         if volume["status"] != "in-use":
             raise exception.VolumeInvalidState(
@@ -122,6 +122,15 @@ class ImageWorkflowsMixin:
                                                image_id)
         spec.vifs = self._own_vifs(context, instance, moved, with_network)
         spec.disks += self._attached_volume_disks(context, instance)
+        if spec.root_volume is not None and spec.image is None:
+            # As at a build: the root volume's image lends its properties
+            # (kernel and ramdisk for direct kernel boot); after a
+            # re-image, the new image's.
+            volume_id = _root_volume_id(context, instance)
+            spec.image = guest_spec.volume_image(
+                context, self.images, VolumeConnection.get(context,
+                                                           volume_id),
+                instance.uuid)
         self.driver.spawn(context, spec)
 
     def _snapshot_to_image(self, context, instance, image_id):

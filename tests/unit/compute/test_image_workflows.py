@@ -169,7 +169,9 @@ def _volume_backed(compute, volume_status):
             "terminate")),
         reimage=mock.Mock(side_effect=lambda c, v, image: calls.append(
             f"reimage {image}")),
-        get=mock.Mock(return_value={"status": volume_status, "size": 1}))
+        get=mock.Mock(return_value={
+            "status": volume_status, "size": 1,
+            "volume_image_metadata": {"image_id": "new-image"}}))
     return ctx, instance, calls, conn
 
 
@@ -183,8 +185,10 @@ def test_rebuild_reimages_the_root_volume_then_spawns_on_it(compute):
     assert (row["vm_state"], row["task_state"], row["image_ref"]) == (
         vs.ACTIVE, None, "")
     assert compute.driver.disk_serials(instance.uuid) == [ROOT[:20]]
-    assert "booted from volume" in " ".join(
-        compute.driver.guest_record(instance.uuid)["console"])
+    record = compute.driver.guest_record(instance.uuid)
+    assert "booted from volume" in " ".join(record["console"])
+    # The guest is described by the image now on its root volume.
+    assert record["image"] == "new-image"
 
 
 def test_a_reimage_that_does_not_finish_fails_the_rebuild(compute,
