@@ -265,7 +265,8 @@ def _answers(schemas, statuses):
                    if len(k) == 3 and k[:2] == key}
         cases = {None: schemas[key]} if key in schemas else actions
         by_status = {}
-        for action, ranges in sorted(cases.items(), key=lambda c: str(c)):
+        for action, ranges in sorted(cases.items(),
+                                     key=lambda case: case[0] or ""):
             code = statuses.get(key, {}).get(action, status)
             variants, no_body = by_status.setdefault(code, ([], []))
             for first, last, body in _merged(ranges):
