@@ -111,5 +111,15 @@ def test_action_answers_are_checked(stack, monkeypatch):
     monkeypatch.undo()
     _settled(stack, sid)
 
+    # confirmResize answers 204 (Nova's), the other moves 202
+    resized = _call(stack, "POST", action, top,
+                    json={"resize": {"flavorRef": "2"}})
+    assert resized.status_code == 202 and resized.content == b""
+    _settled(stack, sid, "VERIFY_RESIZE")
+    confirmed = _call(stack, "POST", action, top,
+                      json={"confirmResize": None})
+    assert confirmed.status_code == 204 and confirmed.content == b""
+    _settled(stack, sid)
+
     deleted = _call(stack, "DELETE", f"/servers/{sid}", 1)
     assert deleted.status_code == 204 and deleted.content == b""
