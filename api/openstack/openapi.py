@@ -1,6 +1,20 @@
 """The OpenAPI 3.1 document of the compute dialect (``GET
 /v2.1/openapi.json``), built from the same JSON schemas the controllers
-validate with, so it cannot drift from what is enforced."""
+validate requests with and :mod:`nimbus.api.openstack.responses` checks
+answers with, so it cannot drift from what is enforced.
+
+A success response's body is the ``anyOf`` of its schema per
+microversion range, each variant annotated ``x-openstack-microversions``
+(``{"min": "2.1", "max": "2.35"}``, no ``max`` when open) and, for an
+action, ``x-openstack-action``. ``anyOf``, not ``oneOf``: the
+microversion the client asked for picks the variant, not the body, and
+neighbouring ranges' bodies overlap (a body valid at two versions would
+fail a ``oneOf``). Unknown keywords are annotations in JSON Schema
+2020-12 and OpenAPI 3.1 allows ``x-`` extensions in a Schema Object, so
+the variants stay valid schemas. An answer with no body has no
+``content``; where only some versions (or actions) send none, the
+response's description names them.
+"""
 
 from nimbus.api.openstack import (
     microversion,
@@ -127,6 +141,34 @@ ROUTES = {
     S + "/remote-consoles": {
         "post": (200, schemas_consoles.remote_console(mks=True))},
     "/os-console-auth-tokens/{console_token}": {"get": (200, None)},
+    "/images/detail": {"get": (200, None)},
+    S + "/ips/{network}": {"get": (200, None)},
+    S + "/os-instance-actions/{request_id}": {"get": (200, None)},
+    S + "/os-server-password": {"get": (200, None), "delete": (204, None)},
+    "/os-server-groups": {
+        "get": (200, None),
+        "post": (200, schemas.server_group_create(True, True))},
+    "/os-server-groups/{server_group_id}": {"get": (200, None),
+                                            "delete": (204, None)},
+    "/os-aggregates": {"get": (200, None),
+                       "post": (200, schemas.AGGREGATE_CREATE)},
+    "/os-aggregates/{aggregate_id}": {
+        "get": (200, None), "put": (200, schemas.AGGREGATE_UPDATE),
+        "delete": (200, None)},
+    "/os-aggregates/{aggregate_id}/action": {"post": (200, None)},
+    # 2.81
+    "/os-aggregates/{aggregate_id}/images": {
+        "post": (202, schemas.AGGREGATE_IMAGES)},
+    "/os-availability-zone/detail": {"get": (200, None)},
+    "/os-quota-class-sets/{class_name}": {
+        "get": (200, None),
+        "put": (200, schemas_tenant.quota_class_update(
+            schemas_tenant.QUOTA_CLASS_UPDATE_KEYS_2_1))},
+    # to 2.52 (2.53: PUT /os-services/{service_id})
+    "/os-services/disable-log-reason": {
+        "put": (200, schemas_tenant.service_update("disable-log-reason"))},
+    "/os-services/force-down": {
+        "put": (200, schemas_tenant.service_update("force-down"))},
 }
 
 _HYPERVISOR_QUERY = ("limit", "marker", "hypervisor_hostname_pattern",
@@ -157,12 +199,11 @@ _QUERY = {"/os-simple-tenant-usage": ("start", "end", "detailed"),
                               "marker")}
 
 
-def _operation(path, method, status, schema):
+def _operation(path, method, status, schema, answers):
     op = {"operationId": f"{method}:{path}",
-          "responses": {str(status): {"description": "Success"},
-                        "default": {"description": "A fault",
-                                    "content": {"application/json": {
-                                        "schema": _FAULT}}}}}
+          "responses": dict(answers(method, path, status), default={
+              "description": "A fault", "content": {"application/json": {
+                  "schema": _FAULT}}})}
     params = [{"name": name, "in": "path", "required": True,
                "schema": {"type": "string", "minLength": 1}}
               for name in _path_params(path)]
@@ -182,11 +223,82 @@ def _path_params(path):
             if part.startswith("{")]
 
 
+def _versions(first, last):
+    versions = {"min": f"2.{first}"}
+    if last is not None:
+        versions["max"] = f"2.{last}"
+    return versions
+
+
+def _merged(ranges):
+    """``ranges`` with neighbours of equal schema made one."""
+    merged = []
+    for first, last, body in sorted(ranges, key=lambda r: r[0]):
+        if merged and merged[-1][2] == body and merged[-1][1] == first - 1:
+            merged[-1] = (merged[-1][0], last, body)
+        else:
+            merged.append((first, last, body))
+    return merged
+
+
+def _response(variants, no_body):
+    """A response from ``(annotations, schema)`` body variants and the
+    descriptions of the cases without a body."""
+    answer = {"description": "Success"}
+    if no_body:
+        answer["description"] += "; no body " + ", ".join(no_body)
+    if variants:
+        answer["content"] = {"application/json": {"schema": {"anyOf": [
+            dict(schema, **notes) for notes, schema in variants]}}}
+    return answer
+
+
+def _answers(schemas, statuses):
+    """The ``responses`` function :func:`_operation` takes: success
+    responses from the response ``schemas`` (``responses.SCHEMAS``) and,
+    for an action route, the status of each action (``statuses``: the
+    route's default status -> per-action exceptions)."""
+
+    def answers(method, path, status):
+        key = (method.upper(), path)
+        actions = {k[2]: r for k, r in schemas.items()
+                   if len(k) == 3 and k[:2] == key}
+        cases = {None: schemas[key]} if key in schemas else actions
+        by_status = {}
+        for action, ranges in sorted(cases.items(),
+                                     key=lambda case: case[0] or ""):
+            code = statuses.get(key, {}).get(action, status)
+            variants, no_body = by_status.setdefault(code, ([], []))
+            for first, last, body in _merged(ranges):
+                versions = _versions(first, last)
+                notes = {"x-openstack-microversions": versions}
+                span = "-".join(versions.values()) + ("" if "max" in
+                                                      versions else "+")
+                if action is not None:
+                    notes["x-openstack-action"] = action
+                    span = f"{action} {span}"
+                if body is False:
+                    no_body.append(f"({span})")
+                else:
+                    variants.append((notes, body))
+        if not by_status:
+            return {str(status): {"description": "Success"}}
+        return {str(code): _response(*parts)
+                for code, parts in sorted(by_status.items())}
+
+    return answers
+
+
 def document(base_url):
     """Return the OpenAPI document, servers pointing at ``base_url``."""
+    # here, not at the top: responses reads ROUTES when it loads
+    from nimbus.api.openstack import responses
+    from nimbus.api.openstack.responses import server_actions
+    answers = _answers(responses.SCHEMAS, {
+        ("POST", server_actions.ROUTE): server_actions.STATUS})
     paths = {}
     for path, methods in ROUTES.items():
-        paths[path] = {m: _operation(path, m, status, schema)
+        paths[path] = {m: _operation(path, m, status, schema, answers)
                        for m, (status, schema) in methods.items()}
     return {
         "openapi": "3.1.0",

@@ -77,6 +77,7 @@ COVERED = {
     ("DELETE", F + "/os-extra_specs/{}", None): ["flavor unset"],
     ("GET", F + "/os-flavor-access", None): ["flavor show"],
     ("GET", "/v2.1/images", None): ["image list"],
+    ("GET", "/v2.1/images/detail", None): ["image list"],
     ("GET", "/v2.1/images/{}", None): ["image show"],
     ("GET", "/v2.1/limits", None): ["limits show"],
     ("GET", "/v2.1/os-aggregates", None): ["aggregate list"],
@@ -113,8 +114,10 @@ COVERED = {
     ("GET", "/v2.1/os-services", None): ["service list"],
     ("PUT", "/v2.1/os-services/enable", None): ["service set"],
     ("PUT", "/v2.1/os-services/disable", None): ["service set"],
-    # disable-log-reason and force-down are /os-services/{action}.
+    # disable-log-reason and force-down are /os-services/{action} too.
     ("PUT", "/v2.1/os-services/{}", None): ["service set"],
+    ("PUT", "/v2.1/os-services/disable-log-reason", None): ["service set"],
+    ("PUT", "/v2.1/os-services/force-down", None): ["service set"],
     ("DELETE", "/v2.1/os-services/{}", None): ["service delete"],
     ("GET", "/v2.1/os-simple-tenant-usage", None): ["usage list"],
     ("GET", "/v2.1/os-simple-tenant-usage/{}", None): ["usage show"],
@@ -150,6 +153,7 @@ EXCEPTIONS = {
     # The generic form of the action route; each action is listed above.
     ("POST", S + "/action", None),
     ("POST", F + "/action", None),
+    ("POST", AGG + "/action", None),
     # Reads of what `server show` already shows (addresses, properties).
     ("GET", S + "/ips", None),
     ("GET", S + "/ips/{}", None),

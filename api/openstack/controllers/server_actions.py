@@ -137,6 +137,8 @@ class ServerActionController:
             compute.reset_state(ctx, uuid, args["state"])
         elif name in _MOVES:
             _move(ctx, compute, uuid, name, args)
+            if name == "confirmResize":
+                return common.reply(None, 204)      # Nova's
         elif name == "os-getVNCConsole":
             return remote_consoles.get_vnc_console(ctx, compute, uuid, args)
         else:

@@ -50,3 +50,9 @@ COLLECTION_LINKS = array(obj({"rel": {"const": "next"}, "href": STRING},
 #: a string-to-string map (metadata, extra specs).
 STRING_MAP = {"type": "object", "patternProperties": {"^.+$": STRING},
               "additionalProperties": False}
+
+#: the answer has no body (Nova's 202s and 204s, and the few 200s it
+#: sends empty): ``false``, the JSON Schema nothing fits, so a body
+#: where Nova sends none fails the check, and the OpenAPI document
+#: gives such a response no ``content``.
+NO_BODY = False
