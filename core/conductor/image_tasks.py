@@ -75,15 +75,15 @@ class ImageTasksMixin:
             return err
 
     def _place(self, context, uuid, selection, expected, zone=None):
-        """Write the new host (and ``zone``, the one the server was
-        placed in: 2.77's unshelve may move it) with a guard and move the
-        ports there; return the instance and its ports, or ``(None,
-        [])`` (claim given back) when the server left ``expected``
-        meanwhile."""
+        """Write the new host (and ``zone``, the one the server is pinned
+        to from now on: 2.77's unshelve may move it to another, 2.91's
+        unpin it with None) with a guard and move the ports there; return
+        the instance and its ports, or ``(None, [])`` (claim given back)
+        when the server left ``expected`` meanwhile."""
         instance = instance_obj.Instance.get_by_uuid(context, uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
-        if zone and zone != instance.availability_zone:
+        if zone != instance.availability_zone:
             instance.availability_zone = zone
         try:
             instance.save(expected_task_state=(expected,))
