@@ -6,7 +6,7 @@ from nimbus.core.compute import hostnames
 
 def extend(server, instance, show_admin_attrs):
     """Add the fields newer microversions define (2.3, 2.9, 2.19,
-    2.63, 2.73, 2.90)."""
+    2.63, 2.73, 2.90, 2.96)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
@@ -31,5 +31,18 @@ def extend(server, instance, show_admin_attrs):
         # the reason given at lock (null without one, and once unlocked)
         server["locked_reason"] = (instance.system_metadata or {}).get(
             "locked_reason")
+    if common.at_least(96):
+        server["pinned_availability_zone"] = pinned_zone(instance)
     return server
 
+
+def pinned_zone(instance):
+    """2.96: the zone the server is pinned to (the create's, or a later
+    unshelve's), None when it never was or 2.91's unshelve unpinned it.
+
+    nimbus records the pin as the instance's ``availability_zone`` (what
+    Nova keeps in the request spec); a create that forced a host
+    (``zone:host[:node]``) pinned the zone part, if any.
+    """
+    zone = (instance.availability_zone or "").split(":", 1)[0]
+    return zone or None
