@@ -23,6 +23,7 @@ from tests.functional.api.test_microversions_77 import (
 V291 = "2.91"
 V296 = "2.96"
 ZONE = "zone-b"
+IMAGE = "a0d1c0de-0000-4000-8000-000000000001"     # demo
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +122,12 @@ def test_unshelve_to_a_host_and_unpin(zoned):
         microversion=V296)
     assert resp.status_code == 200, resp.text
     assert resp.json()["server"]["pinned_availability_zone"] is None
+    resp = cloud.sdk("member").compute.post(
+        f"/servers/{sid}/action", json={"rebuild": {"imageRef": IMAGE}},
+        microversion=V296)
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["server"]["pinned_availability_zone"] is None
+    _wait(cloud, sid, "ACTIVE")
     assert "pinned_availability_zone" not in _show(cloud, sid, "2.95")
 
 
