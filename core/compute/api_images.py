@@ -13,7 +13,7 @@ import secrets
 import string
 
 from nimbus.core import exception
-from nimbus.core.compute import task_states, vm_states
+from nimbus.core.compute import task_states, vm_states, zones
 from nimbus.core.compute import trusted_certs as trusted
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import flavor as flavor_obj
@@ -228,8 +228,8 @@ class ImageActionsMixin:
         """Start a shelved server: on its host if it still has one, else
         through the scheduler.
 
-        A server's ``availability_zone`` is the zone it is pinned to (the
-        create's or a later unshelve's; None: not pinned): every move
+        A server may be pinned to a zone (the create's or a later
+        unshelve's; see :mod:`~nimbus.core.compute.zones`): every move
         stays in it. The table of Nova's 2.91 for an offloaded server:
 
         ==========  ======  =========================================
@@ -256,7 +256,7 @@ class ImageActionsMixin:
             node has (Nova's 400s).
         """
         instance = self.get(context, uuid)
-        pin = instance.availability_zone
+        pin = zones.pinned(instance)
         destination = None
         if (availability_zone is not KEEP or host) and \
                 instance.vm_state in _UNSHELVE_FROM:
@@ -290,24 +290,13 @@ class ImageActionsMixin:
     def _unshelve_destination(self, context, host, zone):
         """The ``requested_destination`` of an unshelve onto ``host``,
         which must have a compute node and be in ``zone`` (when the
-        server will be pinned to one).
-
-        ``zone`` may be of the ``zone:host`` form a create forcing a host
-        recorded; its zone part counts.
-        """
+        server will be pinned to one)."""
         destination = self._requested_destination(context, host, None)
-        zone = (zone or "").split(":", 1)[0]
-        if zone and self._zone_of_host(context, host) != zone:
+        if zone and zones.host_zone(
+                self.conf, self.db.aggregates.get_all(context),
+                host) != zone:
             raise exception.UnshelveHostNotInAZ(host=host, av_zone=zone)
         return destination
-
-    def _zone_of_host(self, context, host):
-        """The zone a zone aggregate gives ``host``, else ``[compute]
-        default_availability_zone``."""
-        for agg in self.db.aggregates.get_all(context):
-            if agg["availability_zone"] and host in agg["hosts"]:
-                return agg["availability_zone"]
-        return self.conf.compute.default_availability_zone
 
     def _spec_for(self, context, instance, image_id, zone=None):
         """The RequestSpec to place an existing server anew (its own

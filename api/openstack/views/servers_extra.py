@@ -1,7 +1,7 @@
 """Per-microversion additions to the server body."""
 
 from nimbus.api.openstack import common
-from nimbus.core.compute import hostnames
+from nimbus.core.compute import hostnames, zones
 
 
 def extend(server, instance, show_admin_attrs):
@@ -38,11 +38,7 @@ def extend(server, instance, show_admin_attrs):
 
 def pinned_zone(instance):
     """2.96: the zone the server is pinned to (the create's, or a later
-    unshelve's), None when it never was or 2.91's unshelve unpinned it.
-
-    nimbus records the pin as the instance's ``availability_zone`` (what
-    Nova keeps in the request spec); a create that forced a host
-    (``zone:host[:node]``) pinned the zone part, if any.
+    unshelve's), None when it never was or 2.91's unshelve unpinned it;
+    not the zone it is in (``OS-EXT-AZ:availability_zone``, its host's).
     """
-    zone = (instance.availability_zone or "").split(":", 1)[0]
-    return zone or None
+    return zones.pinned(instance)
