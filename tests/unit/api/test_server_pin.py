@@ -3,21 +3,22 @@
 import types
 
 import jsonschema
-import pytest
 
 from nimbus.api.openstack.responses import servers as schemas
 from nimbus.api.openstack.views import servers_extra
+from nimbus.core.compute import zones
 
 
-@pytest.mark.parametrize("zone, pinned", [
-    (None, None), ("", None), ("zone-b", "zone-b"),
-    # a create forcing a host pinned the zone part only, if any
-    ("zone-b:fake-2", "zone-b"), (":fake-2", None),
-    ("zone-b:fake-2:node", "zone-b"),
-])
-def test_the_pin_is_the_zone_part(zone, pinned):
-    instance = types.SimpleNamespace(availability_zone=zone)
-    assert servers_extra.pinned_zone(instance) == pinned
+def test_the_pin_is_not_the_zone_the_server_is_in():
+    # unpinned on a zone-b host; pinned to zone-b; recorded before the
+    # pin was kept apart (its zone was the pin then)
+    for zone, sysmeta, pinned in (("zone-b", {zones.PIN: None}, None),
+                                  ("zone-b", {zones.PIN: "zone-b"},
+                                   "zone-b"),
+                                  ("zone-b:fake-2", {}, "zone-b")):
+        instance = types.SimpleNamespace(availability_zone=zone,
+                                         system_metadata=sysmeta)
+        assert servers_extra.pinned_zone(instance) == pinned
 
 
 def test_only_2_96_bodies_carry_the_pin():
