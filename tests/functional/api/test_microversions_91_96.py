@@ -54,10 +54,45 @@ def _show(cloud, sid, version=V296, who="member"):
 
 
 def _placed(cloud, sid):
-    """(host, pinned zone) once the server is ACTIVE again."""
+    """(host, pinned zone) once the server is ACTIVE again; the zone it
+    is in is always its host's."""
     _wait(cloud, sid, "ACTIVE")
     shown = _show(cloud, sid, who="admin")
-    return shown["OS-EXT-SRV-ATTR:host"], shown["pinned_availability_zone"]
+    host = shown["OS-EXT-SRV-ATTR:host"]
+    assert shown["OS-EXT-AZ:availability_zone"] == \
+        {"fake-1": "nova", "fake-2": ZONE}[host], shown
+    return host, shown["pinned_availability_zone"]
+
+
+def _create(cloud, who, **server):
+    body = {"server": dict({"name": "z", "flavorRef": "1",
+                            "imageRef": IMAGE, "networks": "none"},
+                           **server)}
+    resp = cloud.sdk(who).compute.post("/servers", json=body,
+                                       microversion=V296)
+    assert resp.status_code == 202, resp.text
+    return resp.json()["server"]["id"]
+
+
+def _in_zone(cloud, zone):
+    resp = cloud.sdk("admin").compute.get(
+        f"/servers/detail?all_tenants=1&availability_zone=^{zone}$",
+        microversion=V296)
+    assert resp.status_code == 200, resp.text
+    return sorted(s["id"] for s in resp.json()["servers"])
+
+
+def test_a_server_is_in_its_hosts_zone_pinned_or_not(zoned):
+    cloud = zoned
+    # not pinned, on a zone-b host (2.74's host): in zone-b, no pin
+    free = _create(cloud, "admin", host="fake-2")
+    assert _placed(cloud, free) == ("fake-2", None)
+    # created in zone-b: in it and pinned to it
+    pinned = _create(cloud, "member", availability_zone=ZONE)
+    assert _placed(cloud, pinned) == ("fake-2", ZONE)
+    # the list filter is on the zone a server is in, as Nova's
+    assert _in_zone(cloud, ZONE) == sorted([free, pinned])
+    assert _in_zone(cloud, "nova") == []
 
 
 def _reshelve(cloud, sid):
