@@ -211,6 +211,13 @@ class UnshelveInstanceInvalidState(InstanceInvalidState):
                "SHELVED_OFFLOADED.")
 
 
+class UnshelveHostNotInAZ(Conflict):
+    """An unshelve's host outside the zone the server will be pinned to
+    (Compute API 2.91; Nova's 409)."""
+    msg_fmt = "Host \"%(host)s\" is not in the availability zone " \
+              "\"%(av_zone)s\"."
+
+
 class InstanceNotReady(Conflict):
     """The instance is on no host yet (or any more)."""
 

@@ -196,7 +196,8 @@ CHANGES = (
            "and bdm_uuid replace id in list and show).", True),
     _c(90, "Hostname at create, update and rebuild; in server bodies "
            "and the hostname filter for everyone.", True),
-    _c(91, "unshelve to a host; unpin the availability zone."),
+    _c(91, "unshelve to a host (admins by policy; the scheduler's "
+           "filters still decide); a null zone unpins the server.", True),
     _c(92, "Key pairs import only (no generate); `@` and `.` in "
            "names.", True),
     _c(93, "Rebuild of volume-backed servers with another image (the "
@@ -204,7 +205,9 @@ CHANGES = (
            "event (signalling only).", True),
     _c(94, "Hostname may be an FQDN.", True),
     _c(95, "evacuate leaves servers stopped (ACTIVE from ERROR).", True),
-    _c(96, "pinned_availability_zone in server bodies."),
+    _c(96, "pinned_availability_zone in server bodies (the zone the "
+           "create or an unshelve pinned the server to, else null).",
+       True),
 )
 
 

@@ -89,14 +89,16 @@ _VERSIONED = {
 
 
 #: the ``unshelve`` body from 2.77 (null, or a zone: Nova's name), and
-#: from 2.91 (a zone or null to unpin, a host; not served yet).
+#: from 2.91 (a zone or null to unpin, a host; any of them or none: an
+#: unknown zone or host is the service's 400, an empty host is ignored,
+#: as Nova's schema and API do).
 UNSHELVE = {
     77: {"type": ["null", "object"],
          "properties": {"availability_zone": _NAME},
          "required": ["availability_zone"], "additionalProperties": False},
     91: {"type": ["null", "object"],
          "properties": {"availability_zone": {"type": ["string", "null"]},
-                        "host": _HOST},
+                        "host": {"type": "string"}},
          "additionalProperties": False},
 }
 

@@ -31,6 +31,7 @@ from nimbus.core.compute import (
     hostnames,
     task_states,
     vm_states,
+    zones,
 )
 from nimbus.core.compute import rpcapi as compute_rpcapi
 from nimbus.core.compute import trusted_certs as trusted
@@ -231,9 +232,11 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             rows[-1]["hostname"] = hostname or hostnames.from_display_name(
                 name, uuid, index if count > 1 else None)
             # The groups asked for, shown until the network records the
-            # server's own (with its ports, at build time).
+            # server's own (with its ports, at build time); the zone it
+            # is pinned to, if any.
             rows[-1]["system_metadata"] = json.dumps(
-                {"requested_security_groups": json.dumps(group_names)})
+                {"requested_security_groups": json.dumps(group_names),
+                 zones.PIN: zones.requested_zone(availability_zone)})
             actions.append({"instance_uuid": uuid, "action": "create",
                             "request_id": context.request_id,
                             "user_id": context.user_id,
@@ -397,7 +400,9 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             "metadata_json": json.dumps(metadata or {}),
             "key_name": key_name, "key_data": key_data,
             "user_data": user_data,
-            "availability_zone": availability_zone,
+            # the zone asked for until conductor places the server in
+            # its host's
+            "availability_zone": zones.requested_zone(availability_zone),
             "reservation_id": reservation_id, "launch_index": index,
         }
 

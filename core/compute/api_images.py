@@ -13,7 +13,7 @@ import secrets
 import string
 
 from nimbus.core import exception
-from nimbus.core.compute import task_states, vm_states
+from nimbus.core.compute import task_states, vm_states, zones
 from nimbus.core.compute import trusted_certs as trusted
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import flavor as flavor_obj
@@ -273,27 +273,54 @@ class ImageActionsMixin:
                                task_states.SHELVING_OFFLOADING)
         self.compute_rpc.shelve_offload_instance(context, instance)
 
-    def unshelve(self, context, uuid, availability_zone=None, host=None):
+    def unshelve(self, context, uuid, availability_zone=KEEP, host=None):
         """Start a shelved server: on its host if it still has one, else
-        through the scheduler (``host`` narrows the choice).
+        through the scheduler.
 
-        :param availability_zone: (2.77) the zone an offloaded server
-            moves to and is pinned to from then on.
+        A server may be pinned to a zone (the create's or a later
+        unshelve's; see :mod:`~nimbus.core.compute.zones`): every move
+        stays in it. The table of Nova's 2.91 for an offloaded server:
+
+        ==========  ======  =========================================
+        zone given  host    placed, and pinned to afterwards
+        ==========  ======  =========================================
+        no          no      in its pinned zone (if any); pin kept
+        no          yes     on the host, which must be in the pinned
+                            zone (if any); pin kept
+        a zone      no      in that zone; pinned to it
+        a zone      yes     on the host, which must be in that zone;
+                            pinned to it
+        None        no      anywhere; unpinned
+        None        yes     on the host; unpinned
+        ==========  ======  =========================================
+
+        :param availability_zone: (2.77) a zone; (2.91) None to unpin;
+            :data:`KEEP` (not given) keeps the pin.
+        :param host: (2.91, admins by policy) the host to place on; the
+            scheduler still filters and claims it.
         :raises UnshelveInstanceInvalidState: a zone or host for a
             server that still has its host (SHELVED), Nova's 409.
-        :raises Invalid: a zone that is not available (Nova's 400).
+        :raises UnshelveHostNotInAZ: the host is outside that zone (409).
+        :raises Invalid: a zone that is not available, a host no compute
+            node has (Nova's 400s).
         """
         instance = self.get(context, uuid)
-        if (availability_zone is not None or host) and \
+        pin = zones.pinned(instance)
+        destination = None
+        if (availability_zone is not KEEP or host) and \
                 instance.vm_state in _UNSHELVE_FROM:
             self._check_lock(context, instance)
             if instance.vm_state != vm_states.SHELVED_OFFLOADED:
                 raise exception.UnshelveInstanceInvalidState(
                     instance_uuid=uuid, state=instance.vm_state)
-            if availability_zone is not None and \
-                    availability_zone not in self._zones(context):
+            if availability_zone is not KEEP:
+                pin = availability_zone
+            if pin is not None and availability_zone is not KEEP and \
+                    pin not in self._zones(context):
                 raise exception.Invalid(message=(
                     "The requested availability zone is not available"))
+            if host:
+                destination = self._unshelve_destination(context, host, pin)
         if instance.vm_state == vm_states.SHELVED_OFFLOADED:
             self.conductor_rpc.check_placing("unshelve")
         else:
@@ -305,11 +332,20 @@ class ImageActionsMixin:
             return
         image_id = instance.system_metadata.get("shelved_image_id") or \
             instance.image_ref
-        spec = self._spec_for(context, instance, image_id,
-                              availability_zone or instance.availability_zone)
-        if host:
-            spec.requested_hosts = [host]
+        spec = self._spec_for(context, instance, image_id, pin)
+        spec.requested_destination = destination
         self.conductor_rpc.unshelve_instance(context, instance.uuid, spec)
+
+    def _unshelve_destination(self, context, host, zone):
+        """The ``requested_destination`` of an unshelve onto ``host``,
+        which must have a compute node and be in ``zone`` (when the
+        server will be pinned to one)."""
+        destination = self._requested_destination(context, host, None)
+        if zone and zones.host_zone(
+                self.conf, self.db.aggregates.get_all(context),
+                host) != zone:
+            raise exception.UnshelveHostNotInAZ(host=host, av_zone=zone)
+        return destination
 
     def _spec_for(self, context, instance, image_id, zone=None):
         """The RequestSpec to place an existing server anew (its own

@@ -180,6 +180,9 @@ class LiveMigrationManagerMixin:
                 str(err), host=self.host)
         instance.task_state = None
         instance.vm_state = vm_states.ACTIVE
+        # still in its source's zone: not the one conductor sent for the
+        # destination
+        instance.obj_reset_changes(["availability_zone"])
         self.save_quietly(instance, task_states.MIGRATING)
 
     def live_migration_abort(self, context, instance, migration_id):

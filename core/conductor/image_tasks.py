@@ -13,7 +13,7 @@ move task with a migration record
 from oslo_log import log as logging
 
 from nimbus.core import exception
-from nimbus.core.compute import task_states
+from nimbus.core.compute import task_states, zones
 from nimbus.core.conductor.workflows import evacuate
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import instance as instance_obj
@@ -39,7 +39,7 @@ class ImageTasksMixin:
             return
         instance, ports = self._place(context, instance_uuid, selection,
                                       task_states.UNSHELVING,
-                                      zone=spec.availability_zone)
+                                      pin=spec.availability_zone)
         if instance is None:
             return
         instance_action.InstanceActionEvent.event_finish(
@@ -74,17 +74,21 @@ class ImageTasksMixin:
                 LOG.exception("Scheduling %s failed", uuid)
             return err
 
-    def _place(self, context, uuid, selection, expected, zone=None):
-        """Write the new host (and ``zone``, the one the server was
-        placed in: 2.77's unshelve may move it) with a guard and move the
-        ports there; return the instance and its ports, or ``(None,
-        [])`` (claim given back) when the server left ``expected``
-        meanwhile."""
+    def _place(self, context, uuid, selection, expected, pin=None):
+        """Write the new host, its zone and ``pin`` (the zone the server
+        is pinned to from now on: 2.77's unshelve may pin it to another,
+        2.91's unpin it with None) with a guard, so a failed unshelve
+        leaves the old pin, and move the ports there; return the instance
+        and its ports, or ``(None, [])`` (claim given back) when the
+        server left ``expected`` meanwhile."""
         instance = instance_obj.Instance.get_by_uuid(context, uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
-        if zone and zone != instance.availability_zone:
-            instance.availability_zone = zone
+        sysmeta = instance.system_metadata
+        if zones.PIN not in sysmeta or sysmeta[zones.PIN] != pin:
+            instance.system_metadata = zones.with_pin(sysmeta, pin)
+        instance.availability_zone = self.host_zone(context,
+                                                    selection["host"])
         try:
             instance.save(expected_task_state=(expected,))
         except (exception.UnexpectedTaskStateError,

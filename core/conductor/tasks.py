@@ -14,7 +14,7 @@ from oslo_log import log as logging
 
 from nimbus.core import exception, notifications
 from nimbus.core.compute import rpcapi as compute_rpcapi
-from nimbus.core.compute import task_states, vm_states
+from nimbus.core.compute import task_states, vm_states, zones
 from nimbus.core.conductor import image_cache, image_tasks
 from nimbus.core.conductor.workflows import endpoint as move_endpoint
 from nimbus.core.interfaces import request_spec as rs
@@ -55,6 +55,13 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         if self._compute is None:
             self._compute = compute_rpcapi.ComputeAPI()
         return self._compute
+
+    def host_zone(self, context, host):
+        """The availability zone of ``host`` (see
+        :func:`~nimbus.core.compute.zones.host_zone`), which a server
+        placed there is in."""
+        return zones.host_zone(self.conf,
+                               self.db.aggregates.get_all(context), host)
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):
@@ -124,6 +131,9 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         instance = instance_obj.Instance(context, uuid=uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
+        # in the zone of its host from now on (the pin, if any, is kept)
+        instance.availability_zone = self.host_zone(context,
+                                                    selection["host"])
         try:
             instance.save(expected_task_state=(task_states.SCHEDULING,))
         except (exception.UnexpectedTaskStateError,

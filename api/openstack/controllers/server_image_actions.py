@@ -15,6 +15,7 @@ RULES = {
     "unrescue": "os_compute_api:os-unrescue",
     "evacuate": "os_compute_api:os-evacuate",
 }
+UNSHELVE_TO_HOST = "os_compute_api:os-shelve:unshelve_to_host"
 
 
 def handle(name, args, instance):
@@ -43,10 +44,7 @@ def handle(name, args, instance):
     elif name == "shelveOffload":
         compute.shelve_offload(ctx, uuid)
     elif name == "unshelve":
-        # below 2.77 Nova takes any body and ignores it
-        given = args if minor >= 77 and isinstance(args, dict) else {}
-        compute.unshelve(ctx, uuid, given.get("availability_zone"),
-                         given.get("host") if minor >= 91 else None)
+        _unshelve(ctx, compute, instance, args, minor)
     elif name == "rescue":
         # 2.87: volume-backed servers too (stable device rescue).
         password = compute.rescue(ctx, uuid, args.get("rescue_image_ref"),
@@ -64,6 +62,21 @@ def handle(name, args, instance):
         return common.reply({"adminPass": password} if minor < 14
                             else None, 200)
     return common.reply(None, 202)
+
+
+def _unshelve(ctx, compute, instance, args, minor):
+    """Below 2.77 Nova takes any body and ignores it; 2.77 adds a zone,
+    2.91 a null zone (unpin) and a host (policy ``unshelve_to_host``,
+    checked before the server's state, as Nova)."""
+    given = args if minor >= 77 and isinstance(args, dict) else {}
+    kwargs = {}
+    if "availability_zone" in given:
+        kwargs["availability_zone"] = given["availability_zone"]
+    if minor >= 91 and given.get("host"):
+        common.authorize(UNSHELVE_TO_HOST,
+                         {"project_id": instance.project_id})
+        kwargs["host"] = given["host"]
+    compute.unshelve(ctx, instance.uuid, **kwargs)
 
 
 def _rebuild(ctx, compute, instance, args):

@@ -6,16 +6,17 @@ policy-gated), 2.19 (``description``), 2.26 (``tags``), 2.47 (the
 embedded flavor), 2.63 (``trusted_image_certificates``, null when the
 server has none), 2.71 (``server_groups`` in show and update, not in the
 detailed list) and 2.73 (``locked_reason``); from 2.75 update answers as
-show does; 2.90 (``OS-EXT-SRV-ATTR:hostname`` for every caller). 2.96
-(``pinned_availability_zone``) is next, so the last range ends at 2.95.
+show does; 2.90 (``OS-EXT-SRV-ATTR:hostname`` for every caller); 2.96
+(``pinned_availability_zone``, null when the server is not pinned), the
+last change the history lists, so the last range ends at 2.96.
 """
 
 from nimbus.api.openstack.responses import types as t
 
 #: the microversions where a server body changes, up to the last one
-#: these schemas know (2.96 is next).
-BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75, 90)
-LAST = 95
+#: these schemas know.
+BREAKS = (1, 3, 9, 16, 19, 26, 47, 63, 71, 73, 75, 90, 96)
+LAST = 96
 #: 2.71: the server's group, if any (show and update, not lists).
 _SERVER_GROUPS = t.array(t.STRING, maxItems=1)
 
@@ -132,6 +133,10 @@ def server(minor, detailed=True):
         # 2.90: the hostname for every caller, not only by policy.
         body = t.evolve(body, add={"OS-EXT-SRV-ATTR:hostname": t.STRING},
                         require=["OS-EXT-SRV-ATTR:hostname"])
+    if minor >= 96:
+        body = t.evolve(body,
+                        add={"pinned_availability_zone": t.NULLABLE_STRING},
+                        require=["pinned_availability_zone"])
     return body
 
 

@@ -1,12 +1,12 @@
 """Per-microversion additions to the server body."""
 
 from nimbus.api.openstack import common
-from nimbus.core.compute import hostnames
+from nimbus.core.compute import hostnames, zones
 
 
 def extend(server, instance, show_admin_attrs):
     """Add the fields newer microversions define (2.3, 2.9, 2.19,
-    2.63, 2.73, 2.90)."""
+    2.63, 2.73, 2.90, 2.96)."""
     if common.at_least(3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
@@ -31,5 +31,14 @@ def extend(server, instance, show_admin_attrs):
         # the reason given at lock (null without one, and once unlocked)
         server["locked_reason"] = (instance.system_metadata or {}).get(
             "locked_reason")
+    if common.at_least(96):
+        server["pinned_availability_zone"] = pinned_zone(instance)
     return server
 
+
+def pinned_zone(instance):
+    """2.96: the zone the server is pinned to (the create's, or a later
+    unshelve's), None when it never was or 2.91's unshelve unpinned it;
+    not the zone it is in (``OS-EXT-AZ:availability_zone``, its host's).
+    """
+    return zones.pinned(instance)

@@ -32,7 +32,7 @@ from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
 
 from nimbus.core import exception
-from nimbus.core.compute import vm_states
+from nimbus.core.compute import vm_states, zones
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.objects import instance_action
 from nimbus.core.objects import migration as migration_obj
@@ -220,6 +220,12 @@ class MoveTask:
             setattr(self.instance, name, value)
         self.instance.save(expected_task_state=expected)
 
+    def place_on(self, host):
+        """Put the instance (unsaved) in the zone of ``host``, which it is
+        being placed on: the caller saves it with the host."""
+        zones.place(self.instance,
+                    self.manager.host_zone(self.context, host))
+
     def request_spec(self, flavor, ignore_hosts=(), requested_hosts=()):
         """The spec that places the instance with ``flavor`` (a flavor
         ``dict``) anywhere but ``ignore_hosts``, or only on
@@ -230,7 +236,8 @@ class MoveTask:
             num_instances=1,
             flavor={name: flavor[name] for name in rs.FLAVOR.names},
             image={"id": instance.image_ref, "properties": {}},
-            availability_zone=instance.availability_zone,
+            # every move stays in the zone the server is pinned to
+            availability_zone=zones.pinned(instance),
             tried_hosts=list(ignore_hosts),
             requested_hosts=list(requested_hosts))
 

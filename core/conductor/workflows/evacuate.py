@@ -56,6 +56,7 @@ class EvacuateTask(base.MoveTask):
         host = selection["host"]
         self.set_status("pre-migrating", ("accepted",), dest_compute=host,
                         dest_node=selection["nodename"], dest_host=host)
+        self.place_on(host)
         sysmeta = dict(self.instance.system_metadata,
                        evacuated_from=self.source)
         self.set_task_state(task_states.REBUILDING,
@@ -78,4 +79,5 @@ class EvacuateTask(base.MoveTask):
         if self.instance.host != self.source:
             self.instance.refresh()
             self.instance.host = self.source
+            self.place_on(self.source)
             self.instance.save()

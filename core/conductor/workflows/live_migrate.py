@@ -34,7 +34,7 @@ same way when conductor starts again.
 from oslo_log import log as logging
 
 from nimbus.core import exception, fault_injection
-from nimbus.core.compute import vm_states
+from nimbus.core.compute import vm_states, zones
 from nimbus.core.conductor.workflows import base
 from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import migration as migration_obj
@@ -107,7 +107,13 @@ class LiveMigrationTask(base.MoveTask):
             self.context, instance, self.dest, self.data)
         fault_injection.pause_point(self.conf, "live.prepared", instance.uuid)
         self.set_status("running", ("preparing",))
-        self.compute.live_migration(self.context, instance, self.migration,
+        # The source compute saves the destination's zone with the host
+        # once the guest has moved (Nova's way: conductor has the
+        # aggregates, the compute no database); a rollback leaves it.
+        moving = instance.obj_clone()
+        zones.place(moving, self.manager.host_zone(self.context,
+                                                   self.dest))
+        self.compute.live_migration(self.context, moving, self.migration,
                                     self.data)
 
     def _check(self):

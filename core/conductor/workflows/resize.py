@@ -124,6 +124,7 @@ class ResizeTask(base.MoveTask):
         (resized), the migration is finished."""
         power = power_state.RUNNING if self.power_on \
             else power_state.SHUTDOWN
+        self.place_on(self.migration.dest_compute)
         self.set_task_state(
             None, task_states.RESIZE_FINISH,
             host=self.migration.dest_compute,

@@ -81,6 +81,7 @@ class RevertResizeTask(base.MoveTask):
         self.restore_source("reverted", "reverting")
         power = power_state.RUNNING if self.power_on \
             else power_state.SHUTDOWN
+        self.place_on(self.migration.source_compute)
         self.set_task_state(
             None, task_states.RESIZE_REVERTING,
             host=self.migration.source_compute,
@@ -96,6 +97,7 @@ class RevertResizeTask(base.MoveTask):
             setattr(self.instance, name, value)
         self.instance.host = self.migration.source_compute
         self.instance.node = self.migration.source_node
+        self.place_on(self.migration.source_compute)
         instance_action.InstanceFault.record(
             self.context, self.instance.uuid, getattr(err, "code", 500),
             str(err), host=self.conf.host)

@@ -67,8 +67,22 @@ def _settled(admin, sid):
     return server if server.task_state is None else None
 
 
+def _zone_b(cloud):
+    """fake-2 in the zone ``zone-b`` (fake-1 in the default ``nova``)."""
+    admin = cloud.sdk("admin")
+    aggregate = admin.compute.create_aggregate(name="b",
+                                               availability_zone="zone-b")
+    admin.compute.add_host_to_aggregate(aggregate, "fake-2")
+
+
+def _zone(cloud, sid):
+    return cloud.sdk("admin").compute.get_server(sid).availability_zone
+
+
 def test_live_migration_with_the_openstack_client(cloud):
+    _zone_b(cloud)
     sid, = _boot(cloud, 1)
+    assert _zone(cloud, sid) == "nova"
     before = _usage()
     assert before["fake-1"][2] == 1 and before["fake-2"][2] == 0
     cloud.openstack("admin", "--os-compute-api-version", "2.30", "server",
@@ -77,6 +91,8 @@ def test_live_migration_with_the_openstack_client(cloud):
     admin = cloud.sdk("admin")
     server = admin.compute.get_server(sid)
     assert (server.status, server.compute_host) == ("ACTIVE", "fake-2")
+    # the server is in its new host's zone (it is pinned to none)
+    assert server.availability_zone == "zone-b"
     assert cloud.stack.compute("fake-2").manager.driver.instance_exists(sid)
     assert not cloud.stack.compute("fake-1").manager.driver.instance_exists(sid)
     after = _usage()
@@ -92,7 +108,8 @@ def test_live_migration_with_the_openstack_client(cloud):
     resp = _migrate(admin, sid, {"host": None, "block_migration": "auto"})
     assert resp.status_code == 202, resp.text
     server = _wait(lambda: _settled(admin, sid), message="settled")
-    assert server.compute_host == "fake-1"
+    assert (server.compute_host, server.availability_zone) == ("fake-1",
+                                                               "nova")
     assert _usage() == before
     actions = {a.action for a in admin.compute.server_actions(sid)}
     assert "live-migration" in actions
@@ -190,6 +207,7 @@ def test_failed_precheck_rolls_back(cloud):
 def test_failure_during_the_copy_rolls_back(cloud):
     cloud.stack.conf.set_override("fail_hosts", ["fake-1"], "fake")
     cloud.stack.conf.set_override("fail_ops", ["live_migration"], "fake")
+    _zone_b(cloud)
     sid, = _boot(cloud, 1)
     before = _usage()
     admin = cloud.sdk("admin")
@@ -199,6 +217,8 @@ def test_failure_during_the_copy_rolls_back(cloud):
     assert (server.status, server.compute_host) == ("ACTIVE", "fake-1")
     assert [m["status"] for m in _migrations(admin, sid)] == ["error"]
     assert _usage() == before
+    # still in its host's zone, not the destination's
+    assert server.availability_zone == "nova"
     assert not cloud.stack.compute("fake-2").manager.driver.instance_exists(sid)
 
 

@@ -50,7 +50,8 @@ def _names(cloud, query, version, who="member", detail=False):
 
 def _setup(cloud):
     """Three servers of ``member`` (project demo) and one of ``admin``
-    (project admin): keyed (k1), zoned (az-b, then stopped), paused."""
+    (project admin, nova): keyed (k1, nova), zoned (az-b, then
+    stopped), paused (nova)."""
     admin = cloud.sdk("admin")
     agg = admin.compute.post("/os-aggregates", json={"aggregate": {
         "name": "agg-b", "availability_zone": "az-b"}}).json()["aggregate"]
@@ -60,13 +61,17 @@ def _setup(cloud):
     resp = cloud.sdk("member").compute.post(
         "/os-keypairs", json={"keypair": {"name": "k1", "public_key": _KEY}})
     assert resp.status_code == 200, resp.text
-    ids = {"keyed": _boot(cloud, "keyed", key_name="k1"),
+    # A server is in its host's zone: all but zoned are asked into nova
+    # (fake-1), where an unpinned one might not land.
+    ids = {"keyed": _boot(cloud, "keyed", key_name="k1",
+                          availability_zone="nova"),
            "zoned": _boot(cloud, "zoned", availability_zone="az-b"),
-           "paused": _boot(cloud, "paused")}
+           "paused": _boot(cloud, "paused", availability_zone="nova")}
     _action(cloud, ids["zoned"], "os-stop", "SHUTOFF")
     _action(cloud, ids["paused"], "pause", "PAUSED")
     body = {"server": {"name": "admins", "flavorRef": "1",
-                       "imageRef": IMAGE, "networks": "none"}}
+                       "imageRef": IMAGE, "networks": "none",
+                       "availability_zone": "nova"}}
     resp = admin.compute.post("/servers", json=body, microversion="2.37")
     assert resp.status_code == 202, resp.text
     assert _settled(cloud, resp.json()["server"]["id"])["status"] == \

@@ -5,7 +5,7 @@ ends in the state it had, as a rebuild does: a stopped server is
 stopped again after its guest is rebuilt (Nova's)."""
 
 from nimbus.core.interfaces import power_state
-from tests.functional.api.test_live_migration import _boot, _wait
+from tests.functional.api.test_live_migration import _boot, _wait, _zone_b
 
 _SHUTOFF = ("SHUTOFF", power_state.SHUTDOWN)
 
@@ -30,6 +30,7 @@ def _settles_as(admin, sid, expected):
 def test_evacuated_servers_end_stopped_from_2_95(cloud, advertise):
     advertise(95)
     admin = cloud.sdk("admin")
+    _zone_b(cloud)
     active, stopped, broken, old = _boot(cloud, 4)
     assert _action(admin, stopped, {"os-stop": None},
                    "2.1").status_code == 202
@@ -49,7 +50,10 @@ def test_evacuated_servers_end_stopped_from_2_95(cloud, advertise):
         resp = _action(admin, sid, {"evacuate": {}}, version)
         assert resp.status_code == 200, (version, resp.text)
         _settles_as(admin, sid, expected)
-        assert admin.compute.get_server(sid).compute_host == "fake-2"
+        server = admin.compute.get_server(sid)
+        # in its new host's zone (none is pinned)
+        assert (server.compute_host, server.availability_zone) == (
+            "fake-2", "zone-b")
     driver = cloud.stack.compute("fake-2").manager.driver
     assert driver.get_info(active).power_state == power_state.SHUTDOWN
     assert driver.get_info(old).power_state == power_state.RUNNING

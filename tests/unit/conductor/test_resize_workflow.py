@@ -3,6 +3,7 @@ clients as mocks: the records, claims and faults it leaves after
 success, each kind of failure, an abandoned run and the confirm window."""
 
 import datetime
+import json
 from unittest import mock
 
 import oslo_messaging as messaging
@@ -13,9 +14,11 @@ from sqlalchemy import update
 from nimbus.core import exception
 from nimbus.core.compute import task_states as ts
 from nimbus.core.compute import vm_states as vs
+from nimbus.core.compute import zones
 from nimbus.core.conductor import tasks
 from nimbus.core.db import api as db
 from nimbus.core.db import engine, models
+from nimbus.core.objects import instance as instance_obj
 from nimbus.core.objects import migration as migration_obj
 from tests.unit import workflow_fakes as wf
 
@@ -187,3 +190,44 @@ def test_finished_move_is_confirmed_after_the_window(conductor,
     assert wf.allocation_hosts(migration.uuid) == []
     assert _usage(wf.HOST) == (0, 0)
     assert conductor.compute.confirm_resize.called
+
+
+def _zone_b(host=wf.OTHER_HOST):
+    wf.service_up(host)
+    aggregate = db.aggregates.create(wf.admin(), "b",
+                                     availability_zone="zone-b")
+    db.aggregates.add_host(wf.admin(), aggregate["id"], host)
+
+
+@pytest.mark.parametrize("sysmeta, pin", [
+    ({zones.PIN: None}, None),
+    # recorded before the pin was kept apart: its zone was the pin
+    ({}, "nova"),
+])
+def test_a_move_lands_in_its_hosts_zone_and_keeps_the_pin(conductor,
+                                                          sysmeta, pin):
+    _zone_b()
+    ctx = wf.user_context()
+    instance = wf.create_instance(
+        ctx, vm_state=vs.ACTIVE, task_state=ts.RESIZE_PREP,
+        action="resize", flavor_id="1", power=1, availability_zone="nova",
+        system_metadata=json.dumps(sysmeta))
+    wf.claim(instance.uuid, wf.HOST)
+    conductor.migrate_server(ctx, instance, SMALL)
+    spec = conductor.scheduler.select_destinations.call_args.args[1]
+    assert spec.availability_zone == pin
+    moved = instance_obj.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (moved.host, moved.availability_zone, zones.pinned(moved),
+            moved.system_metadata[zones.PIN]) == (wf.OTHER_HOST,
+                                                  "zone-b", pin, pin)
+
+    # reverted: back in the source's zone, the pin kept
+    migration = _migration(instance.uuid)
+    migration.status = "reverting"
+    migration.save()
+    moved.task_state = ts.RESIZE_REVERTING
+    moved.save()
+    conductor.revert_resize(ctx, moved, migration)
+    back = instance_obj.Instance.get_by_uuid(ctx, instance.uuid)
+    assert (back.host, back.availability_zone, zones.pinned(back)) == (
+        wf.HOST, "nova", pin)

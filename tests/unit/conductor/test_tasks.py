@@ -276,3 +276,18 @@ def test_no_mixin_shadows_another_ones_method():
                 owners.setdefault(name, []).append(cls.__name__)
     shadowed = {n: c for n, c in owners.items() if len(c) > 1}
     assert shadowed == {}
+
+
+def test_a_build_lands_in_its_hosts_zone(conductor):
+    wf.service_up(wf.OTHER_HOST)
+    aggregate = db.aggregates.create(wf.admin(), "b",
+                                     availability_zone="zone-b")
+    db.aggregates.add_host(wf.admin(), aggregate["id"], wf.OTHER_HOST)
+    ctx = wf.user_context()
+    uuids = _unplaced(ctx, 2)
+    conductor.scheduler.select_destinations.return_value = [
+        [wf.selection(wf.OTHER_HOST)], [wf.selection(wf.HOST)]]
+    conductor.schedule_and_build_instances(ctx, uuids,
+                                           wf.make_spec(ctx, num_instances=2))
+    assert [wf.load(u)["availability_zone"] for u in uuids] == [
+        "zone-b", "nova"]
