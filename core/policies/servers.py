@@ -23,6 +23,10 @@ _RULES = [
      "Create servers on a requested host and/or hypervisor_hostname "
      "(2.74; the scheduler's filters still decide whether it fits)",
      [("POST", "/servers")]),
+    (P % "create:forced_host", base.ADMIN,
+     "Create servers on a host and/or node named in the availability "
+     "zone (zone:host:node; the scheduler's filters still decide)",
+     [("POST", "/servers")]),
     (P % "create:trusted_certs", base.PROJECT_MEMBER_OR_ADMIN,
      "Create servers with trusted image certificates (2.63)",
      [("POST", "/servers")]),

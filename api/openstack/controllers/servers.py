@@ -27,6 +27,7 @@ _BAD_REFERENCES = (exception.NetworkNotFound, exception.PortNotFound,
                    exception.SecurityGroupNotFound)
 ADMIN_ATTRS = "os_compute_api:os-extended-server-attributes"
 REQUESTED_DESTINATION = "compute:servers:create:requested_destination"
+FORCED_HOST = "os_compute_api:servers:create:forced_host"
 HOST_STATUS = "os_compute_api:servers:show:host_status"
 FLAVOR_EXTRA_SPECS = "os_compute_api:os-flavor-extra-specs:index"
 _ACCESS_IPS = (("access_ip_v4", "accessIPv4"), ("access_ip_v6", "accessIPv6"))
@@ -246,7 +247,7 @@ def _requested_destination(data):
     host = data.get("host")
     node = data.get("hypervisor_hostname")
     if not (host or node):
-        return {}
+        return _forced_destination(data.get("availability_zone"))
     common.authorize(REQUESTED_DESTINATION,
                      {"project_id": common.context().project_id})
     if any(_zone_destination(data.get("availability_zone"))):
@@ -255,6 +256,21 @@ def _requested_destination(data):
                     "and another mechanism with zone:host:node are "
                     "mutually exclusive.")
     return {"requested_host": host, "requested_node": node}
+
+
+def _forced_destination(zone):
+    """``zone:host[:node]``: an administrator (policy
+    :data:`FORCED_HOST`) names the host and/or node in the zone. nimbus
+    takes it as 2.74's requested destination: checked to exist, and the
+    scheduler's filters still decide (Nova skips them for a forced host);
+    the zone is the part before the first colon."""
+    host, node = _zone_destination(zone)
+    if not (host or node):
+        return {}
+    common.authorize(FORCED_HOST,
+                     {"project_id": common.context().project_id})
+    return {"requested_host": host or None, "requested_node": node or None,
+            "availability_zone": zone.split(":", 1)[0] or None}
 
 
 def _zone_destination(zone):

@@ -132,3 +132,29 @@ def test_openstack_client_host_and_hypervisor_hostname(cloud, advertise):
         "mine", check=False)
     assert denied.returncode != 0
     assert "403" in denied.stderr or "olicy" in denied.stderr
+
+
+def test_zone_host_forces_a_host_for_administrators(cloud):
+    """``availability_zone: "zone:host[:node]"`` (every version; 2.37 here
+    for ``networks: none``): an
+    administrator's server goes to that host, in that zone; members are
+    refused (policy ``os_compute_api:servers:create:forced_host``), an
+    unknown host is Nova's 400, and nothing is recorded for either."""
+    before = _server_count(cloud)
+    resp = _create(cloud, {"availability_zone": "nova:fake-2"},
+                   minor=37, who="member")
+    assert resp.status_code == 403, resp.text
+    resp = _create(cloud, {"availability_zone": "nova:fake-9"}, minor=37)
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["badRequest"]["message"] == \
+        "Compute host fake-9 could not be found."
+    assert _server_count(cloud) == before
+
+    for zone, host in (("nova:fake-2", "fake-2"), (":fake-1", "fake-1"),
+                       ("nova:fake-2:fake-2", "fake-2")):
+        resp = _create(cloud, {"availability_zone": zone}, minor=37)
+        assert resp.status_code == 202, resp.text
+        shown = _settled(cloud, resp.json()["server"]["id"])
+        assert shown["status"] == "ACTIVE", shown
+        assert shown["OS-EXT-SRV-ATTR:host"] == host
+        assert shown["OS-EXT-AZ:availability_zone"] == "nova"
