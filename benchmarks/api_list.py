@@ -7,7 +7,11 @@ auth strategy with a real Fernet token) on a free port, and times
 ``--requests`` sequential ``GET /v2.1/servers/detail`` calls. The page is
 the API's default (``[api] max_limit`` = 1000 servers). SQL statements
 are counted with a SQLAlchemy ``before_cursor_execute`` listener over
-the timed requests only.
+the timed requests only. ``cpu_p50_ms`` is the median CPU time of the
+process per request (the API and the client share the process; nothing
+else runs in it): unlike the latency it hardly moves when other work
+shares the machine, so two installations measured on a busy machine
+compare by it.
 
     python benchmarks/api_list.py --json
 """
@@ -112,18 +116,20 @@ def _time_requests(url, auth, count, sql_engine):
     statements = []
     event.listen(sql_engine, "before_cursor_execute",
                  lambda *a, **k: statements.append(1))
-    times, returned = [], 0
+    times, cpu, returned = [], [], 0
     for _ in range(count):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         resp = session.get(url + "/v2.1/servers/detail", headers=headers,
                            timeout=60)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         resp.raise_for_status()
         returned = len(resp.json()["servers"])
     times.sort()
     return {"p50_ms": round(statistics.median(times) * 1000, 1),
             "p99_ms": round(times[min(len(times) - 1,
                                       int(len(times) * 0.99))] * 1000, 1),
+            "cpu_p50_ms": round(statistics.median(cpu) * 1000, 1),
             "sql_statements": round(len(statements) / count, 2),
             "returned": returned, "requests": count}
 
@@ -141,7 +147,8 @@ def main():
         return
     for r in results:
         print(f"{r['servers']:>6} servers: p50 {r['p50_ms']} ms, p99 "
-              f"{r['p99_ms']} ms, {r['sql_statements']} SQL/request "
+              f"{r['p99_ms']} ms, CPU p50 {r['cpu_p50_ms']} ms, "
+              f"{r['sql_statements']} SQL/request "
               f"({r['returned']} per page)")
 
 

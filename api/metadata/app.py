@@ -34,7 +34,8 @@ class MetadataApp:
 
     :param services: the API's service APIs; it uses ``network``
         (``get_instance_by_fixed_ip``, ``get_instance_nw_info``,
-        ``list_instance_security_groups``) and ``compute`` (``get``).
+        ``list_instance_security_groups``, ``list_ports``) and ``compute``
+        (``get``, ``volume_attachments``).
     """
 
     def __init__(self, services):
@@ -69,15 +70,17 @@ class MetadataApp:
             if version not in content.OPENSTACK_VERSIONS + ("latest",):
                 return _not_found()
             answer = self._answer(request, lambda md: md.openstack(
-                version, parts[2:]))
+                version, parts[2:]), with_devices=parts[2:] == [
+                "meta_data.json"])
         else:
             if parts[0] not in content.EC2_VERSIONS + ("latest",):
                 return _not_found()
             answer = self._answer(request, lambda md: md.ec2(parts[1:]))
         return answer
 
-    def _answer(self, request, render):
-        metadata = self._metadata_for(request.environ.get("REMOTE_ADDR"))
+    def _answer(self, request, render, with_devices=False):
+        metadata = self._metadata_for(request.environ.get("REMOTE_ADDR"),
+                                      with_devices)
         if metadata is None:
             return _not_found()
         try:
@@ -114,9 +117,10 @@ class MetadataApp:
             return None
         return self.services.network.get_instance_by_fixed_ip(ctx, address)
 
-    def _metadata_for(self, address):
+    def _metadata_for(self, address, with_devices=False):
         """The :class:`~content.InstanceMetadata` of the instance whose
-        fixed IP is ``address``, or ``None``."""
+        fixed IP is ``address``, or ``None``; its tagged devices (ports
+        and volume attachments, read only then) ``with_devices``."""
         if not address:
             return None
         ctx = nimbus_context.get_admin_context()
@@ -133,7 +137,12 @@ class MetadataApp:
         vifs = network.get_instance_nw_info(ctx, uuid)
         groups = [g["name"] for g in
                   network.list_instance_security_groups(ctx, uuid)]
-        return content.InstanceMetadata(instance, vifs, groups)
+        devices = ()
+        if with_devices:
+            devices = content.tagged_devices(
+                network.list_ports(ctx, {"device_id": uuid}),
+                self.services.compute.volume_attachments(ctx, uuid))
+        return content.InstanceMetadata(instance, vifs, groups, devices)
 
 
 def _is_password(parts):

@@ -33,6 +33,10 @@ OPENSTACK_VERSIONS = ("2012-08-10", "2013-04-04", "2013-10-17",
                       "2015-10-15", "2016-06-30", "2016-10-06",
                       "2017-02-22", "2018-08-27", "2020-10-14")
 _NETWORK_DATA_SINCE = "2015-10-15"
+#: meta_data.json's ``devices`` (Nova's NEWTON_ONE), and the
+#: ``vf_trusted`` of its NICs (ROCKY).
+_DEVICES_SINCE = "2016-06-30"
+_VF_TRUSTED_SINCE = "2018-08-27"
 
 # The DNS domain of hostnames, as Nova's default [api] dhcp_domain.
 DHCP_DOMAIN = "novalocal"
@@ -64,6 +68,32 @@ def decode_user_data(value):
         return value.encode()
 
 
+def tagged_devices(ports, attachments):
+    """The devices a guest is told about in meta_data.json: those the
+    server's create or an attach gave a tag (Compute API 2.32, 2.42,
+    2.49), as Nova's libvirt driver records them: disks (an attached
+    volume, its id as ``serial``) in device order, then NICs (``mac``).
+
+    nimbus does not read back where the hypervisor put a device, so
+    ``bus`` and ``address`` are ``none``, Nova's values for a device whose
+    bus it does not describe; the serial or MAC names the device.
+
+    :param ports: the server's port dicts (``mac_address``, ``tag``).
+    :param attachments: its volume attachment dicts (``volume_id``,
+        ``device``, ``tag``).
+    """
+    devices = [{"type": "disk", "serial": a["volume_id"],
+                "tags": [a["tag"]]}
+               for a in sorted(attachments,
+                               key=lambda a: a.get("device") or "")
+               if a.get("tag")]
+    devices += [{"type": "nic", "mac": p["mac_address"],
+                 "tags": [p["tag"]]} for p in ports if p.get("tag")]
+    for device in devices:
+        device.update(bus="none", address="none")
+    return devices
+
+
 def _listing(tree):
     """A directory listing in the EC2 style: sub-trees end with ``/``."""
     names = []
@@ -81,12 +111,14 @@ class InstanceMetadata:
         ``metadata``, ``flavor_name``, ``image_ref``).
     :param vifs: the instance's VIF dicts, in device order.
     :param security_groups: the names of its security groups.
+    :param devices: its tagged devices (:func:`tagged_devices`).
     """
 
-    def __init__(self, instance, vifs, security_groups=()):
+    def __init__(self, instance, vifs, security_groups=(), devices=()):
         self.instance = instance
         self.vifs = list(vifs or ())
         self.security_groups = list(security_groups)
+        self.devices = list(devices)
         self.hostname = hostname(instance)
 
     # -- addresses ---------------------------------------------------------
@@ -159,7 +191,7 @@ class InstanceMetadata:
 
     # -- OpenStack tree ------------------------------------------------------
 
-    def meta_data_json(self):
+    def meta_data_json(self, version="latest"):
         inst = self.instance
         body = {
             "uuid": inst.uuid,
@@ -169,8 +201,12 @@ class InstanceMetadata:
             "availability_zone": inst.availability_zone or "nova",
             "project_id": inst.project_id,
             "meta": dict(inst.metadata or {}),
-            "devices": [],
         }
+        if _since(version, _DEVICES_SINCE):
+            body["devices"] = [
+                dict(d, vf_trusted=False)
+                if d["type"] == "nic" and _since(version, _VF_TRUSTED_SINCE)
+                else dict(d) for d in self.devices]
         if inst.key_name and inst.key_data:
             body["public_keys"] = {inst.key_name: inst.key_data}
             body["keys"] = [{"name": inst.key_name, "type": "ssh",
@@ -206,7 +242,7 @@ class InstanceMetadata:
             that version).
         """
         user_data = decode_user_data(self.instance.user_data)
-        files = {"meta_data.json": self.meta_data_json,
+        files = {"meta_data.json": lambda: self.meta_data_json(version),
                  "vendor_data.json": dict}
         if version == "latest" or version >= _NETWORK_DATA_SINCE:
             files["network_data.json"] = self.network_data_json
@@ -225,6 +261,10 @@ class InstanceMetadata:
         if name not in files:
             raise exception.NotFound()
         return "application/json", json.dumps(files[name]()).encode()
+
+
+def _since(version, first):
+    return version == "latest" or version >= first
 
 
 def _ipv4_network(index, link_id, net, address):

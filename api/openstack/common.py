@@ -20,7 +20,14 @@ base_url = http.base_url
 
 def version():
     """The request's microversion as ``(major, minor)``."""
-    return pecan.request.context.get("api_version", (2, 1))
+    memo = http.request_memo()
+    value = memo.get("api_version")
+    if value is None:
+        value = pecan.request.context.get("api_version")
+        if value is None:
+            return (2, 1)  # not (yet) negotiated: not remembered
+        memo["api_version"] = value
+    return value
 
 
 def at_least(minor):

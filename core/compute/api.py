@@ -415,6 +415,9 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         self._check_lock(context, instance)
         self.db.actions.action_start(context, instance.uuid, "delete")
         self.db.console_tokens.delete_for_instance(context, instance.uuid)
+        if instance.vm_state in (vm_states.SHELVED,
+                                 vm_states.SHELVED_OFFLOADED):
+            self._delete_shelved_image(context, instance)
         for _attempt in range(5):
             if instance.host is None or not self._host_is_up(
                     context, instance.host):
@@ -435,6 +438,24 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             return
         raise exception.Conflict(
             reason=f"Instance {uuid} changed state during delete; retry")
+
+    def _delete_shelved_image(self, context, instance):
+        """The snapshot a shelved server would unshelve from goes with
+        the server (Nova's); one that is gone already, or that the caller
+        may not delete, stays (logged)."""
+        image_id = instance.system_metadata.get("shelved_image_id")
+        if not image_id:
+            return
+        try:
+            self.images.delete(context, image_id)
+        except (exception.ImageNotFound, exception.ImageForbidden) as err:
+            LOG.warning("Shelved image %(image)s of %(uuid)s not deleted: "
+                        "%(err)s", {"image": image_id,
+                                    "uuid": instance.uuid, "err": err})
+        except Exception:
+            LOG.exception("Could not delete shelved image %(image)s of "
+                          "%(uuid)s", {"image": image_id,
+                                       "uuid": instance.uuid})
 
     def _local_delete(self, context, instance):
         """Delete an instance no compute holds (never placed, or its host

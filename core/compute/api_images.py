@@ -29,8 +29,8 @@ _EVACUATE_FROM = (vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR)
 #: base-image properties a snapshot does not inherit (Nova's list, less
 #: what nimbus never sets).
 _NOT_INHERITED = ("image_type", "instance_uuid", "base_image_ref",
-                  "image_location", "owner_project_name", "owner_user_name",
-                  "user_id")
+                  "image_location", "image_state", "owner_id",
+                  "owner_project_name", "owner_user_name", "user_id")
 #: a ``rebuild`` argument the request leaves as it is (None there means
 #: "remove it", as Nova reads a null).
 KEEP = object()
@@ -59,12 +59,15 @@ class ImageActionsMixin:
                         extra=None):
         """Record a queued image for a snapshot of ``instance`` with the
         properties Nova gives one (``image_type`` snapshot, the instance,
-        the base image and its kernel/ramdisk so the snapshot boots)."""
+        the base image and its kernel/ramdisk so the snapshot boots, and
+        what Nova's libvirt driver adds with the data: ``image_location``
+        snapshot, ``image_state`` available, ``owner_id``)."""
         base = self._base_image(context, instance) or {}
         props = {k: v for k, v in (base.get("properties") or {}).items()
                  if k not in _NOT_INHERITED}
         props.update(image_type="snapshot", instance_uuid=instance.uuid,
-                     user_id=context.user_id)
+                     user_id=context.user_id, image_location="snapshot",
+                     image_state="available", owner_id=instance.project_id)
         if instance.image_ref:
             props["base_image_ref"] = instance.image_ref
         props.update(extra or {})

@@ -22,6 +22,7 @@ from oslo_utils import timeutils
 from nimbus.core import exception
 from nimbus.core.compute import guest_spec, task_states, vm_states
 from nimbus.core.compute.manager_volumes import disk_spec
+from nimbus.core.interfaces import hypervisor as hv
 from nimbus.core.interfaces import power_state
 from nimbus.core.objects import compute_node, instance_action
 from nimbus.core.objects.volume_connection import VolumeConnection
@@ -137,22 +138,35 @@ class ImageWorkflowsMixin:
         """Copy the guest's root disk into image ``image_id`` (queued by
         the API). On failure the image is deleted."""
         try:
-            record = self.images.get(context, image_id)
-            fmt = record.get("disk_format") or "raw"
+            fmt = self._snapshot_format(context, image_id)
             workdir = tempfile.mkdtemp(prefix="snapshot-",
                                        dir=_work_root(self.conf))
             try:
                 os.chmod(workdir, 0o755)
                 path = os.path.join(workdir, "disk")
-                self.driver.snapshot(context, instance.uuid, path,
-                                     fmt if fmt in ("raw", "qcow2")
-                                     else "raw")
+                self.driver.snapshot(context, instance.uuid, path, fmt)
                 self.images.upload(context, image_id, _chunks(path))
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
         except Exception:
             self._delete_image(context, image_id)
             raise
+
+    def _snapshot_format(self, context, image_id):
+        """The format the snapshot is written in: the host's when its
+        plugin has one (the image's ``disk_format`` and
+        ``container_format`` then say so, as Nova's driver sets them with
+        the upload), else the queued image's (raw for any other)."""
+        record = self.images.get(context, image_id)
+        fmt = self.driver.snapshot_format
+        if fmt is None:
+            fmt = record.get("disk_format")
+            return fmt if fmt in hv.SNAPSHOT_FORMATS else "raw"
+        if (record.get("disk_format"), record.get("container_format")) != \
+                (fmt, "bare"):
+            self.images.update(context, image_id, {
+                "disk_format": fmt, "container_format": "bare"})
+        return fmt
 
     def _delete_image(self, context, image_id):
         try:

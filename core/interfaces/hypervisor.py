@@ -193,6 +193,12 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
 
     capabilities = Capabilities()
     hypervisor_type = "unknown"
+    #: the format (one of :data:`SNAPSHOT_FORMATS`) this host writes
+    #: snapshots in, as Nova's libvirt driver writes its disks' own
+    #: format; None: the format the image was queued with (its base
+    #: image's). Optional data (any 1.4 plugin): the compute manager sets
+    #: the image's ``disk_format`` to it before the upload.
+    snapshot_format = None
 
     def __init__(self, conf, host):
         self.conf = conf

@@ -43,6 +43,13 @@ class HypervisorImageTests:
         # The guest is as it was.
         self.assertEqual(power_state.RUNNING, self._state(uuid))
 
+    def test_snapshot_format_is_one_it_writes(self):
+        """``snapshot_format``, when the plugin names one, is one of
+        :data:`~nimbus.core.interfaces.hypervisor.SNAPSHOT_FORMATS`."""
+        fmt = self.driver.snapshot_format
+        if fmt is not None:
+            self.assertIn(fmt, hv.SNAPSHOT_FORMATS)
+
     def test_snapshot_of_unknown_guest_leaves_no_file(self):
         if not self.driver.capabilities.snapshot:
             return

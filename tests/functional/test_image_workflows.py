@@ -60,6 +60,9 @@ def test_snapshot_makes_a_bootable_image(stack):
     assert meta["instance_uuid"] == server.id
     assert meta["base_image_ref"] == DEMO_IMAGE
     assert meta["purpose"] == "test"
+    # What Nova's libvirt driver adds with the data.
+    assert (meta["image_location"], meta["image_state"],
+            meta["owner_id"]) == ("snapshot", "available", server.project_id)
     # The demo image's kernel and ramdisk come along, so it boots.
     base = conn.compute.get_image(DEMO_IMAGE).metadata
     for key in ("kernel_id", "ramdisk_id"):
@@ -188,6 +191,21 @@ def test_shelve_offload_and_unshelve_states(stack):
         stack.conf.clear_override("shelved_offload_time", "compute")
     conn.compute.unshelve_server(server)
     wait_status(conn, server, "ACTIVE")
+
+
+def test_deleting_a_shelved_server_deletes_its_image(stack):
+    """As Nova: the snapshot a shelved server would unshelve from goes
+    with the server."""
+    conn = stack.sdk()
+    server = boot(conn, "wf-gone")
+    conn.compute.shelve_server(server)
+    wait_status(conn, server, "SHELVED_OFFLOADED")
+    image, = [i for i in conn.compute.images()
+              if i.name == "wf-gone-shelved"]
+    conn.compute.delete_server(server)
+    conn.compute.wait_for_delete(server, interval=0.05, wait=20)
+    with pytest.raises(sdk_exc.NotFoundException):
+        conn.compute.get_image(image.id)
 
 
 def test_rescue_and_unrescue(stack):

@@ -156,3 +156,46 @@ def test_guest_posts_its_password_once(stack, guests):
     assert conn.compute.get_server_password(two.id) == ""
     conn.compute.clear_server_password(one.id)
     assert conn.compute.get_server_password(one.id) == ""
+
+
+def test_meta_data_json_lists_tagged_devices(stack, guests):
+    """Nova's ``devices``: a NIC tagged at create (2.42) and a volume
+    tagged at attach (2.49), each once, with its MAC or volume id;
+    untagged NICs and disks are not listed; not before 2016-06-30."""
+    port, views = guests
+    conn = stack.sdk()
+    net_id = conn.compute.get(
+        f"/servers/{views['meta-two'].id}/os-interface").json()[
+        "interfaceAttachments"][0]["net_id"]
+    resp = conn.compute.post("/servers", microversion="2.42", json={
+        "server": {"name": "meta-tagged", "imageRef": DEMO_IMAGE,
+                   "flavorRef": "1",
+                   "networks": [{"uuid": net_id, "tag": "eth-data"}]}})
+    assert resp.status_code == 202, resp.text
+    server = conn.compute.wait_for_server(
+        conn.compute.get_server(resp.json()["server"]["id"]),
+        interval=0.05, wait=20)
+    (entry,), = server.addresses.values()
+    volume = conn.block_storage.create_volume(size=1, name="meta-vol")
+    conn.block_storage.wait_for_status(volume, "available", interval=0.05,
+                                       wait=20)
+    resp = conn.compute.post(
+        f"/servers/{server.id}/os-volume_attachments", microversion="2.49",
+        json={"volumeAttachment": {"volumeId": volume.id, "tag": "logs"}})
+    assert resp.status_code == 200, resp.text
+    conn.block_storage.wait_for_status(volume, "in-use", interval=0.05,
+                                       wait=20)
+    meta = json.loads(fetch(port, "/openstack/latest/meta_data.json",
+                            entry["addr"])[1])
+    assert meta["devices"] == [
+        {"type": "disk", "serial": volume.id, "tags": ["logs"],
+         "bus": "none", "address": "none"},
+        {"type": "nic", "mac": entry["OS-EXT-IPS-MAC:mac_addr"],
+         "tags": ["eth-data"], "bus": "none", "address": "none",
+         "vf_trusted": False}]
+    old = json.loads(fetch(port, "/openstack/2015-10-15/meta_data.json",
+                           entry["addr"])[1])
+    assert "devices" not in old
+    untagged = json.loads(fetch(port, "/openstack/latest/meta_data.json",
+                                _fixed_ip(views["meta-one"]))[1])
+    assert untagged["devices"] == []

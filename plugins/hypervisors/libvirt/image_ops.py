@@ -44,6 +44,13 @@ class ImageOpsMixin:
 
     # -- snapshot -----------------------------------------------------------
 
+    @property
+    def snapshot_format(self):
+        """The root disks' own format (``[libvirt] images_type``): a
+        qcow2 overlay is flattened into a qcow2 file as big as the data
+        the guest holds, not one the flavor's disk size long."""
+        return self._opts.images_type
+
     def snapshot(self, context, uuid, dest_path, disk_format="raw"):
         if disk_format not in hv.SNAPSHOT_FORMATS:
             raise exception.HypervisorError(

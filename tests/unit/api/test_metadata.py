@@ -51,6 +51,10 @@ class _Network:
     def list_instance_security_groups(self, ctx, uuid):
         return [{"name": n} for n in self.groups.get(uuid, ())]
 
+    def list_ports(self, ctx, filters):
+        return [{"mac_address": vif["mac"], "tag": vif.get("tag")}
+                for vif in self.vifs[filters["device_id"]]]
+
 
 class _Compute:
     def __init__(self, instances):
@@ -60,6 +64,9 @@ class _Compute:
         if uuid not in self.instances:
             raise exception.InstanceNotFound(instance_id=uuid)
         return self.instances[uuid]
+
+    def volume_attachments(self, ctx, uuid):
+        return getattr(self.instances[uuid], "attachments", [])
 
 
 @pytest.fixture
@@ -229,3 +236,39 @@ def test_user_data_not_base64_is_served_as_is():
     assert content.decode_user_data("not base64!") == b"not base64!"
     assert content.decode_user_data(None) is None
     assert hostnames.from_display_name("A b_c", "u") == "a-b-c"
+
+
+def test_meta_data_json_devices_are_the_tagged_ones(app):
+    """Nova's ``devices`` (from 2016-06-30): tagged disks (the volume id
+    as serial) in device order, then tagged NICs (``vf_trusted`` from
+    2018-08-27); untagged ones are left out; bus and address ``none``
+    (nimbus does not know where the hypervisor put them)."""
+    services = app.services
+    services.network.vifs[UUID_A].append(dict(
+        _vif("port-c", "fa:16:3e:00:00:05", "10.0.0.5"), tag="nic-b"))
+    services.network.vifs[UUID_A][0]["tag"] = "nic-a"
+    services.compute.instances[UUID_A].attachments = [
+        {"volume_id": "vol-2", "device": "/dev/vdc", "tag": "data"},
+        {"volume_id": "vol-3", "device": "/dev/vdd", "tag": None},
+        {"volume_id": "vol-1", "device": "/dev/vdb", "tag": "logs"}]
+    disks = [{"type": "disk", "serial": "vol-1", "tags": ["logs"],
+              "bus": "none", "address": "none"},
+             {"type": "disk", "serial": "vol-2", "tags": ["data"],
+              "bus": "none", "address": "none"}]
+    nics = [{"type": "nic", "mac": "fa:16:3e:00:00:03", "tags": ["nic-a"],
+             "bus": "none", "address": "none"},
+            {"type": "nic", "mac": "fa:16:3e:00:00:05", "tags": ["nic-b"],
+             "bus": "none", "address": "none"}]
+    trusted = [dict(n, vf_trusted=False) for n in nics]
+    for version, devices in (("2016-06-30", disks + nics),
+                             ("2017-02-22", disks + nics),
+                             ("2018-08-27", disks + trusted),
+                             ("latest", disks + trusted)):
+        body = get(app, f"/openstack/{version}/meta_data.json").json
+        assert body["devices"] == devices, version
+    for version in ("2012-08-10", "2015-10-15"):
+        body = get(app, f"/openstack/{version}/meta_data.json").json
+        assert "devices" not in body, version
+    # A server without tagged devices has an empty list.
+    assert get(app, "/openstack/latest/meta_data.json",
+               peer="10.0.0.4").json["devices"] == []

@@ -57,6 +57,33 @@ def test_snapshot_uploads_and_returns_to_idle(compute):
     assert (row["vm_state"], row["task_state"]) == (vs.ACTIVE, None)
 
 
+@pytest.mark.parametrize("host_format, queued, written", [
+    (None, "qcow2", "qcow2"), (None, "ami", "raw"),
+    ("qcow2", "raw", "qcow2"), ("raw", "qcow2", "raw")])
+def test_snapshot_format_is_the_hosts_when_it_has_one(
+        compute, host_format, queued, written):
+    """A host whose plugin names a snapshot format writes that one and
+    the image says so (Nova's libvirt driver); else the queued image's
+    format (raw for any other)."""
+    ctx, instance = _running(compute, ts.IMAGE_SNAPSHOT_PENDING)
+    image = compute.images.create(ctx, {
+        "name": "snap", "disk_format": queued,
+        "container_format": "ami" if queued == "ami" else "bare"})
+    with mock.patch.object(type(compute.driver), "snapshot_format",
+                           host_format), \
+            mock.patch.object(compute.driver, "snapshot",
+                              wraps=compute.driver.snapshot) as snap:
+        compute.snapshot_instance(ctx, instance, image["id"])
+    assert snap.call_args.args[3] == written
+    record = compute.images.get(ctx, image["id"])
+    assert record["status"] == "active"
+    if host_format:
+        assert (record["disk_format"], record["container_format"]) == (
+            written, "bare")
+    else:
+        assert record["disk_format"] == queued
+
+
 def test_failed_snapshot_deletes_the_image_and_records_a_fault(compute):
     ctx, instance = _running(compute, ts.IMAGE_SNAPSHOT_PENDING)
     image = compute.images.create(ctx, {"name": "snap"})
