@@ -98,9 +98,3 @@ def test_threads_do_not_grow_with_hosts(cloud):
     assert not [n for n in names if n.startswith("lifecycle-fleet")]
     assert not [n for n in names if n.startswith("periodic-nimbus-compute")]
 
-
-def test_dump_threads(cloud):
-    import collections
-    import re
-    print(collections.Counter(re.sub(r"\d+", "N", t.name) for t in threading.enumerate()))
-    assert 0
