@@ -168,9 +168,13 @@ class _HostDispatcher:
     """Dispatches each message to the endpoints of the host it was sent
     to (``incoming.server``, set by the transport's binding)."""
 
-    def __init__(self, topic):
+    def __init__(self, topic, default=None):
         self._topic = topic
         self._by_host = {}
+        self._default = None
+        if default is not None:
+            self._default = messaging.RPCDispatcher(
+                _served(default, topic), RequestContextSerializer())
 
     def add(self, host, endpoints):
         self._by_host[host] = messaging.RPCDispatcher(
@@ -180,7 +184,9 @@ class _HostDispatcher:
         self._by_host.pop(host, None)
 
     def dispatch(self, incoming):
-        dispatcher = self._by_host.get(getattr(incoming, "server", None))
+        server = getattr(incoming, "server", None)
+        dispatcher = self._default if server is None else \
+            self._by_host.get(server)
         if dispatcher is None:
             raise messaging.UnsupportedVersion(
                 "no host", method=incoming.message.get("method"))
@@ -193,9 +199,13 @@ class FleetServer:
     executor whatever the number of hosts. Needs a transport that can
     bind many servers to one queue: ``local://`` can
     (:meth:`LocalDriver.bind_servers`); others raise ``ValueError``.
+
+    :param default: the endpoints that answer messages sent to the
+        topic rather than to a host (the server listens on the topic as
+        every RPC server does); without them such a message fails.
     """
 
-    def __init__(self, target):
+    def __init__(self, target, default=None):
         driver = transport()._driver
         if not hasattr(driver, "bind_servers"):
             raise ValueError(
@@ -203,7 +213,7 @@ class FleetServer:
                 "of hosts (it needs local://)")
         self._driver = driver
         self.target = target
-        self._dispatcher = _HostDispatcher(target.topic)
+        self._dispatcher = _HostDispatcher(target.topic, default)
         self._server = messaging.rpc.server.RPCServer(
             transport(), target, self._dispatcher, executor="threading")
 

@@ -45,8 +45,10 @@ class _Aliased:
     def start(self):
         self.svc.start()
         try:
-            server = rpc.FleetServer(messaging.Target(
-                topic=rpcapi.TOPIC, server=f"aliases-{self.svc.host}"))
+            server = rpc.FleetServer(
+                messaging.Target(topic=rpcapi.TOPIC,
+                                 server=f"aliases-{self.svc.host}"),
+                default=[self.manager])
         except ValueError:
             server = None
         if server is not None:

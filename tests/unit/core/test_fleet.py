@@ -149,3 +149,18 @@ def test_a_repeated_inventory_is_reported_once_in_ten(nimbus_conf):
         conf.set_override("cpu_allocation_ratio", 8.0, "compute")
         tracker.update_available_resource(7)
         assert report.call_count == 3
+
+
+def test_a_topic_message_goes_to_the_default_endpoints(local):
+    server = rpc.FleetServer(
+        messaging.Target(topic="fleet-test", server="aliases"),
+        default=[Host("default")])
+    server.add_hosts({"h1": [Host("h1")]})
+    server.start()
+    try:
+        ctx = nimbus_context.get_admin_context()
+        assert _client().call(ctx, "whoami") == "default"
+        assert _client("h1").call(ctx, "whoami") == "h1"
+    finally:
+        server.stop()
+        server.wait()
