@@ -46,9 +46,12 @@ BINARY = "nimbus-compute"
 
 class TimerWheel:
     """Runs periodic callables on ``workers`` threads, each at most once
-    at a time, from one timer thread (a heap of due times)."""
+    at a time, from one timer thread (a heap of due times). A task is
+    handed to a worker only when one is free: when the workers fall
+    behind, tasks run late rather than pile up in a queue."""
 
     def __init__(self, workers):
+        self._slots = threading.Semaphore(max(1, workers))
         self._heap = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -77,6 +80,7 @@ class TimerWheel:
 
     def _run(self):
         while True:
+            self._slots.acquire()
             with self._cond:
                 while not self._stopped:
                     wait = (self._heap[0][0] - time.monotonic()
@@ -97,6 +101,7 @@ class TimerWheel:
                           getattr(fn, "__qualname__", fn))
         finally:
             nimbus_context.clear_store()
+            self._slots.release()
         with self._cond:
             if self._stopped:
                 return
@@ -106,11 +111,12 @@ class TimerWheel:
         with self._cond:
             self._stopped = True
             self._cond.notify()
+        self._slots.release()  # a timer thread waiting for a worker
 
     def wait(self):
         if self._thread.is_alive():
             self._thread.join()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Fleet:
