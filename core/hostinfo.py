@@ -34,3 +34,16 @@ def uptime_text(proc_uptime="/proc/uptime", now=None):
     load = ", ".join(f"{v:.2f}" for v in load_average())
     clock = time.strftime("%H:%M:%S", time.localtime(now))
     return f" {clock} up {up},  0 users,  load average: {load}"
+
+
+def rss_bytes(proc_status="/proc/self/status"):
+    """This process's resident memory in bytes (``VmRSS``), or 0 where
+    /proc does not say."""
+    try:
+        with open(proc_status) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0

@@ -150,13 +150,89 @@ class ContextScopedEndpoint:
         return scoped
 
 
+def _served(endpoints, topic):
+    from nimbus.core import metrics
+    return [metrics.InstrumentedEndpoint(ContextScopedEndpoint(e), topic)
+            for e in endpoints]
+
+
 def get_server(target, endpoints):
     """Return an RPC server; oslo.messaging picks its threading executor
     because nothing in nimbus monkey-patches (checked by a test)."""
-    from nimbus.core import metrics
-    endpoints = [metrics.InstrumentedEndpoint(ContextScopedEndpoint(e),
-                                              target.topic)
-                 for e in endpoints]
     return messaging.get_rpc_server(
-        transport(), target, endpoints,
+        transport(), target, _served(endpoints, target.topic),
         serializer=RequestContextSerializer())
+
+
+class _HostDispatcher:
+    """Dispatches each message to the endpoints of the host it was sent
+    to (``incoming.server``, set by the transport's binding)."""
+
+    def __init__(self, topic, default=None):
+        self._topic = topic
+        self._by_host = {}
+        self._default = None
+        if default is not None:
+            self._default = messaging.RPCDispatcher(
+                _served(default, topic), RequestContextSerializer())
+
+    def add(self, host, endpoints):
+        self._by_host[host] = messaging.RPCDispatcher(
+            _served(endpoints, self._topic), RequestContextSerializer())
+
+    def remove(self, host):
+        self._by_host.pop(host, None)
+
+    def dispatch(self, incoming):
+        server = getattr(incoming, "server", None)
+        dispatcher = self._default if server is None else \
+            self._by_host.get(server)
+        if dispatcher is None:
+            raise messaging.UnsupportedVersion(
+                "no host", method=incoming.message.get("method"))
+        return dispatcher.dispatch(incoming)
+
+
+class FleetServer:
+    """One RPC server answering ``topic.<host>`` for many hosts (the
+    compute fleet, :mod:`nimbus.core.fleet`): one listener and one
+    executor whatever the number of hosts. Needs a transport that can
+    bind many servers to one queue: ``local://`` can
+    (:meth:`LocalDriver.bind_servers`); others raise ``ValueError``.
+
+    :param default: the endpoints that answer messages sent to the
+        topic rather than to a host (the server listens on the topic as
+        every RPC server does); without them such a message fails.
+    """
+
+    def __init__(self, target, default=None):
+        driver = transport()._driver
+        if not hasattr(driver, "bind_servers"):
+            raise ValueError(
+                f"transport {type(driver).__name__} cannot serve a fleet "
+                "of hosts (it needs local://)")
+        self._driver = driver
+        self.target = target
+        self._dispatcher = _HostDispatcher(target.topic, default)
+        self._server = messaging.rpc.server.RPCServer(
+            transport(), target, self._dispatcher, executor="threading")
+
+    def add_hosts(self, endpoints_by_host):
+        """Answer ``topic.<host>`` with ``endpoints_by_host[host]``."""
+        for host, endpoints in endpoints_by_host.items():
+            self._dispatcher.add(host, endpoints)
+        self._driver.bind_servers(self.target, list(endpoints_by_host))
+
+    def remove_hosts(self, hosts):
+        self._driver.unbind_servers(self.target, hosts)
+        for host in hosts:
+            self._dispatcher.remove(host)
+
+    def start(self):
+        self._server.start()
+
+    def stop(self):
+        self._server.stop()
+
+    def wait(self):
+        self._server.wait()

@@ -24,7 +24,7 @@ from nimbus.cli.daemons import (
     scheduler,
     volume,
 )
-from nimbus.core import bootstrap, loading, metrics, service
+from nimbus.core import bootstrap, fleet, loading, metrics, service
 from nimbus.core import context as nimbus_context
 from nimbus.core.conf import vnc as vnc_conf
 from nimbus.core.db import api as db_api
@@ -180,11 +180,16 @@ def start_all(conf):
             ctx, identity_manage.admin_password(conf))
     ensure_default_network(conf, db, ctx)
     volume_types.seed_default_type(conf, db, ctx)
+    fleet_hosts = [f"{conf.all.fleet_host_prefix}{n}"
+                   for n in range(1, conf.all.fleet_hosts + 1)]
     services = [conductor.build(conf, db), scheduler.build(conf, db),
-                network.build(conf, db,
-                              served_hosts=conf.all.compute_hosts)]
+                network.build(conf, db, served_hosts=(
+                    list(conf.all.compute_hosts) + fleet_hosts))]
     computes = [compute.build(conf, host) for host in
                 conf.all.compute_hosts]
+    if fleet_hosts:
+        computes.append(fleet.Fleet(conf, fleet_hosts,
+                                    workers=conf.all.fleet_workers))
     volume_service = volume.build(conf, db)
     started = []
     try:
@@ -267,6 +272,14 @@ def _metrics_url(conf):
         else "off ([metrics] enabled = false)"
 
 
+def _computes(conf):
+    names = ", ".join(conf.all.compute_hosts)
+    if conf.all.fleet_hosts:
+        names += (f"{', ' if names else ''}{conf.all.fleet_hosts} fleet "
+                  f"hosts {conf.all.fleet_host_prefix}1..")
+    return names
+
+
 def _banner(conf, base_url, path):
     if path is None:
         return (f"nimbus is running (all services in one process).\n"
@@ -276,7 +289,7 @@ def _banner(conf, base_url, path):
     return f"""nimbus is running (all services in one process).
   API:        {base_url}/v2.1   (OpenStack Compute v2.1; auth: {conf.api.auth_strategy})
   state:      {conf.state_path}
-  computes:   {', '.join(conf.all.compute_hosts)} (hypervisor: {conf.compute.hypervisor})
+  computes:   {_computes(conf)} (hypervisor: {conf.compute.hypervisor})
   volumes:    {conf.host} (driver: {conf.volume.driver}, target: {conf.volume.target})
   clouds.yaml: {path}
   metrics:    {_metrics_url(conf)}

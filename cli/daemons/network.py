@@ -28,7 +28,10 @@ def build(conf, db, host=None, served_hosts=()):
 
 class _Aliased:
     """A network service that also answers casts addressed to other
-    host names (``network.<alias>``) with the same manager."""
+    host names (``network.<alias>``) with the same manager: through one
+    RPC server for them all where the transport can bind many server
+    names to one queue (``local://``: nimbus-all's thousands of fleet
+    hosts), else one RPC server per alias."""
 
     def __init__(self, svc, aliases):
         self.svc = svc
@@ -41,6 +44,19 @@ class _Aliased:
 
     def start(self):
         self.svc.start()
+        try:
+            server = rpc.FleetServer(
+                messaging.Target(topic=rpcapi.TOPIC,
+                                 server=f"aliases-{self.svc.host}"),
+                default=[self.manager])
+        except ValueError:
+            server = None
+        if server is not None:
+            server.add_hosts({alias: [self.manager]
+                              for alias in self.aliases})
+            server.start()
+            self._servers.append(server)
+            return
         for alias in self.aliases:
             server = rpc.get_server(
                 messaging.Target(topic=rpcapi.TOPIC, server=alias),

@@ -44,6 +44,10 @@ class PowerSync:
         self._events = queue.Queue()
         self._thread = None
         self._stopped = threading.Event()
+        #: a queue shared with other hosts' syncs and drained by one
+        #: thread (the compute fleet's): ``(sync, event)`` go there and
+        #: this sync starts no thread of its own.
+        self.shared_events = None
 
     @property
     def driver(self):
@@ -226,10 +230,13 @@ class PowerSync:
 
     def handle_event(self, event):
         """Plugin callback: queue the event (never block the plugin)."""
-        self._events.put(event)
+        if self.shared_events is not None:
+            self.shared_events.put((self, event))
+        else:
+            self._events.put(event)
 
     def _start_event_thread(self):
-        if self._thread is None:
+        if self._thread is None and self.shared_events is None:
             self._thread = threading.Thread(
                 target=self._drain_events, daemon=True,
                 name=f"lifecycle-{self.compute.host}")
@@ -241,16 +248,20 @@ class PowerSync:
                 event = self._events.get(timeout=0.5)
             except queue.Empty:
                 continue
-            try:
-                with self.compute.lock(event.uuid):
-                    instance = instance_obj.Instance.get_by_uuid(
-                        self._ctx(), event.uuid)
-                    if instance.host == self.compute.host:
-                        self.sync_one(instance)
-            except exception.InstanceNotFound:
-                pass
-            except Exception:
-                LOG.exception("Handling lifecycle event %s failed", event)
+            self.handle_one(event)
+
+    def handle_one(self, event):
+        """Sync the instance of one lifecycle event; never raises."""
+        try:
+            with self.compute.lock(event.uuid):
+                instance = instance_obj.Instance.get_by_uuid(
+                    self._ctx(), event.uuid)
+                if instance.host == self.compute.host:
+                    self.sync_one(instance)
+        except exception.InstanceNotFound:
+            pass
+        except Exception:
+            LOG.exception("Handling lifecycle event %s failed", event)
 
     def stop(self):
         self._stopped.set()

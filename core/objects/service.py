@@ -66,10 +66,19 @@ class ServiceList(base.ObjectListBase, base.NimbusObject):
     """Version history:
 
     * 1.0: initial version
+    * 1.1: heartbeat_many
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
     fields = {"objects": fields.ListOfObjectsField("Service")}
+
+    @base.remotable_classmethod
+    def heartbeat_many(cls, context, service_ids):
+        """Record that each service of ``service_ids`` is alive now, in
+        one round trip (the compute fleet's heartbeats: each host's row
+        is updated as its own heartbeat would). Returns how many rows
+        were updated."""
+        return cls._db().services.heartbeat_many(context, service_ids)
 
     @classmethod
     def get_all(cls, context, binary=None, host=None):

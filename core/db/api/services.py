@@ -108,6 +108,22 @@ def heartbeat(context, service_id):
         return to_dict(row)
 
 
+def heartbeat_many(context, service_ids):
+    """:func:`heartbeat` for each of ``service_ids`` in one statement;
+    returns how many live rows were updated."""
+    ids = [i for i in service_ids if fits_integer(i)]
+    if not ids:
+        return 0
+    now = timeutils.utcnow()
+    with engine.writer(context) as session:
+        return session.execute(
+            sa_update(models.Service)
+            .where(models.Service.id.in_(ids), models.Service.deleted == 0)
+            .values(last_seen_up=now,
+                    report_count=models.Service.report_count + 1,
+                    updated_at=now)).rowcount
+
+
 def destroy(context, service_id):
     if not fits_integer(service_id):
         raise exception.ServiceNotFound(service_id=service_id)

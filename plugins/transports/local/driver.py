@@ -34,10 +34,13 @@ def _round_trip(value):
 class _Incoming(base.RpcIncomingMessage):
     """A delivered message; a call's reply goes back serialized."""
 
-    def __init__(self, ctxt, message, reply_q, requeue):
+    def __init__(self, ctxt, message, reply_q, requeue, server=None):
         super().__init__(ctxt, message)
         self._requeue = requeue
         self._reply_q = reply_q
+        #: the server the message was addressed to when it reached the
+        #: listener through a binding (:meth:`_Exchange.bind`), else None.
+        self.server = server
 
     def reply(self, reply=None, failure=None):
         if self._reply_q is None:
@@ -67,6 +70,9 @@ class _Exchange:
         self._lock = threading.Lock()
         self._queues = collections.defaultdict(collections.deque)
         self._watchers = collections.defaultdict(set)
+        #: ("server", topic, host) -> the ("server", topic, name) queue
+        #: that takes its messages (one listener for many servers).
+        self._bound = {}
 
     @staticmethod
     def key(target, pool=None):
@@ -83,6 +89,20 @@ class _Exchange:
         with self._lock:
             self._watchers[key].discard(event)
 
+    def bind(self, topic, name, hosts):
+        """Route what is sent to server ``host`` of ``topic``, for each
+        of ``hosts``, into the queue of server ``name`` (as one RabbitMQ
+        queue bound under many routing keys); each message remembers
+        its host (``_Incoming.server``). Fanout reaches each host once."""
+        with self._lock:
+            for host in hosts:
+                self._bound[("server", topic, host)] = ("server", topic, name)
+
+    def unbind(self, topic, hosts):
+        with self._lock:
+            for host in hosts:
+                self._bound.pop(("server", topic, host), None)
+
     def deliver(self, topic, ctxt, message, server=None, fanout=False,
                 reply_q=None):
         ctxt_text, text = jsonutils.dumps(ctxt), jsonutils.dumps(message)
@@ -92,22 +112,32 @@ class _Exchange:
                          fanout=fanout, reply_q=reply_q)
         with self._lock:
             if fanout:
-                keys = [k for k in self._queues
-                        if k[0] == "server" and k[1] == topic]
+                keys = [(k, None) for k in self._queues
+                        if k[0] == "server" and k[1] == topic
+                        and not self._binds(k)]
+                keys += [(to, key[2]) for key, to in self._bound.items()
+                         if key[1] == topic]
             elif server is not None:
-                keys = [("server", topic, server)]
+                key = ("server", topic, server)
+                keys = [(self._bound[key], server)] if key in self._bound \
+                    else [(key, None)]
             else:
                 # Every pool's topic queue gets its copy; the default
                 # pool's always (it holds messages until a listener comes).
-                keys = {("topic", topic, None)} | {
+                keys = [(k, None) for k in {("topic", topic, None)} | {
                     k for k in self._queues
-                    if k[0] == "topic" and k[1] == topic}
-            for key in keys:
+                    if k[0] == "topic" and k[1] == topic}]
+            for key, bound_to in keys:
                 self._queues[key].append((
                     jsonutils.loads(ctxt_text), jsonutils.loads(text),
-                    reply_q, requeue))
+                    reply_q, requeue, bound_to))
                 for event in self._watchers.get(key, ()):
                     event.set()
+
+    def _binds(self, key):
+        """Whether ``key`` is a queue that bound servers feed (its own
+        fanout copies come through the bindings)."""
+        return key in self._bound.values()
 
     def drop_messages(self):
         """Forget every queued message; listeners keep watching."""
@@ -218,6 +248,17 @@ class LocalDriver(base.BaseDriver):
     def send_notification(self, target, ctxt, message, version, retry=None):
         self._exchanges.get(target.exchange).deliver(
             target.topic, ctxt, message)
+
+    def bind_servers(self, target, hosts):
+        """Deliver what is sent to ``compute.<host>`` (``target.topic``,
+        for each of ``hosts``) to the listener of ``target`` (its
+        ``server`` the process's own name). nimbus's compute fleet serves
+        thousands of virtual hosts through one listener this way."""
+        self._exchanges.get(target.exchange).bind(
+            target.topic, target.server, hosts)
+
+    def unbind_servers(self, target, hosts):
+        self._exchanges.get(target.exchange).unbind(target.topic, hosts)
 
     def listen(self, target, batch_size, batch_timeout):
         exchange = target.exchange or self._default_exchange
