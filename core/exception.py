@@ -730,6 +730,17 @@ class ActionNotSupportedByHost(Conflict):
                "support %(capability)s.")
 
 
+class SetAdminPasswdNotSupported(UnsupportedOperation):
+    """Nova's 501 for changePassword on a host whose hypervisor cannot
+    set a guest's password (no ``set_admin_password`` capability)."""
+
+    msg_fmt = "Unable to set password on instance %(instance_uuid)s."
+
+
+class InstancePasswordSetFailed(Conflict):
+    msg_fmt = "Failed to set admin password on %(instance)s: %(reason)s"
+
+
 class InstanceNotRescuable(Invalid):
     """Nova's 400 for a rescue that cannot be done (a volume-backed
     server below 2.87, or without a stable device rescue image)."""
