@@ -730,11 +730,12 @@ class ActionNotSupportedByHost(Conflict):
                "support %(capability)s.")
 
 
-class SetAdminPasswdNotSupported(UnsupportedOperation):
-    """Nova's 501 for changePassword on a host whose hypervisor cannot
-    set a guest's password (no ``set_admin_password`` capability)."""
+class SetAdminPasswordNotImplemented(UnsupportedOperation):
+    """Nova's 501 (its NotImplementedError) for changePassword on a host
+    whose hypervisor cannot set a guest's password (no
+    ``set_admin_password`` capability)."""
 
-    msg_fmt = "Unable to set password on instance %(instance_uuid)s."
+    msg_fmt = "Unable to set password on instance"
 
 
 class InstancePasswordSetFailed(Conflict):

@@ -171,7 +171,7 @@ class ServerExtrasMixin:
 
         :raises InstanceInvalidState: not ACTIVE, or a task in progress
             (409).
-        :raises SetAdminPasswdNotSupported: the host's plugin declares no
+        :raises SetAdminPasswordNotImplemented: the host's plugin declares no
             ``set_admin_password``, or its RPC API is pinned below 1.16
             (501).
         :raises InstancePasswordSetFailed: the plugin failed (409).
@@ -184,7 +184,7 @@ class ServerExtrasMixin:
                                    task_states.UPDATING_PASSWORD,
                                    operation="set_admin_password")
         except exception.ActionNotSupportedByHost:
-            raise exception.SetAdminPasswdNotSupported(
+            raise exception.SetAdminPasswordNotImplemented(
                 instance_uuid=uuid, plugin=instance.host,
                 operation="set_admin_password") from None
         self.compute_rpc.set_admin_password(context, instance, password)

@@ -446,7 +446,7 @@ class ComputeManager(manager.Manager,
         API answers what happened). The task state is cleared either
         way; a failure is recorded as the instance's fault.
 
-        :raises SetAdminPasswdNotSupported: the plugin cannot.
+        :raises SetAdminPasswordNotImplemented: the plugin cannot.
         :raises InstancePasswordSetFailed: the guest is not running, or
             the plugin failed.
         """
@@ -466,7 +466,7 @@ class ComputeManager(manager.Manager,
                     instance=uuid, reason="the guest is not running")
             self.driver.set_admin_password(uuid, password)
         except exception.UnsupportedOperation:
-            raise exception.SetAdminPasswdNotSupported(
+            raise exception.SetAdminPasswordNotImplemented(
                 instance_uuid=uuid, plugin=self.driver.hypervisor_type,
                 operation="set_admin_password") from None
         except Exception as err:

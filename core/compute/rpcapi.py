@@ -141,7 +141,7 @@ class ComputeAPI:
         """Set the guest's administrator password; return once the host
         did (or raise what it raised).
 
-        :raises SetAdminPasswdNotSupported: pinned below 1.16.
+        :raises SetAdminPasswordNotImplemented: pinned below 1.16.
         """
         self.check_set_admin_password(instance)
         self._on(instance.host, version="1.16", timeout=60).call(
@@ -149,10 +149,10 @@ class ComputeAPI:
             password=password)
 
     def check_set_admin_password(self, instance):
-        """:raises SetAdminPasswdNotSupported: the computes are pinned
+        """:raises SetAdminPasswordNotImplemented: the computes are pinned
         below 1.16 (they may not know the call)."""
         if not self.client.can_send_version("1.16"):
-            raise exception.SetAdminPasswdNotSupported(
+            raise exception.SetAdminPasswordNotImplemented(
                 instance_uuid=instance.uuid,
                 plugin=f"nimbus-compute (RPC pinned below 1.16) on "
                        f"{instance.host}", operation="set_admin_password")

@@ -28,7 +28,7 @@ def test_pinned_below_1_16_is_refused(nimbus_conf):
     nimbus_conf.set_override("compute", "1.15", "upgrade_levels")
     api = compute_rpcapi.ComputeAPI()
     with mock.patch.object(api.client, "prepare") as prepare:
-        with pytest.raises(exception.SetAdminPasswdNotSupported) as err:
+        with pytest.raises(exception.SetAdminPasswordNotImplemented) as err:
             api.set_admin_password(None, INSTANCE, "pw")
     assert err.value.code == 501
     assert "Unable to set password on instance" in str(err.value)
