@@ -737,6 +737,18 @@ class ActionNotSupportedByHost(Conflict):
                "support %(capability)s.")
 
 
+class SetAdminPasswordNotImplemented(UnsupportedOperation):
+    """Nova's 501 (its NotImplementedError) for changePassword on a host
+    whose hypervisor cannot set a guest's password (no
+    ``set_admin_password`` capability)."""
+
+    msg_fmt = "Unable to set password on instance"
+
+
+class InstancePasswordSetFailed(Conflict):
+    msg_fmt = "Failed to set admin password on %(instance)s: %(reason)s"
+
+
 class InstanceNotRescuable(Invalid):
     """Nova's 400 for a rescue that cannot be done (a volume-backed
     server below 2.87, or without a stable device rescue image)."""

@@ -126,6 +126,12 @@ ACTIONS.update({
         "properties": {"state": {"enum": ["active", "error"]}},
         "required": ["state"], "additionalProperties": False,
     },
+    # Nova's admin_password schema: one string, nothing else.
+    "changePassword": {
+        "type": "object",
+        "properties": {"adminPass": {"type": "string"}},
+        "required": ["adminPass"], "additionalProperties": False,
+    },
 })
 
 #: the body of the ``lock`` action from 2.73: null, or an object with

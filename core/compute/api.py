@@ -61,6 +61,7 @@ _CAPABILITY_FOR = {
     "rescue": "rescue", "unrescue": "rescue",
     "rescue_volume_backed": "rescue_volume_backed",
     "trigger_crash_dump": "crash_dump",
+    "set_admin_password": "set_admin_password",
     "get_vnc_console": "vnc_console",
     "get_diagnostics": "diagnostics",
     "extend_volume": "volume_extend",

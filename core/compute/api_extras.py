@@ -7,7 +7,7 @@ metadata, renaming, the action log and the guest's posted password.
 """
 
 from nimbus.core import exception, servicegroup
-from nimbus.core.compute import vm_states
+from nimbus.core.compute import task_states, vm_states
 
 # Nova's metadata update/delete states.
 _METADATA_STATES = (vm_states.ACTIVE, vm_states.PAUSED,
@@ -163,6 +163,31 @@ class ServerExtrasMixin:
         self._check_capable(context, instance, "trigger_crash_dump")
         self.db.actions.action_start(context, uuid, "trigger_crash_dump")
         self.compute_rpc.trigger_crash_dump(context, instance)
+
+    def set_admin_password(self, context, uuid, password):
+        """Have the server's host set the guest's administrator password
+        (Nova's changePassword); the server is ``updating_password``
+        while the host does it, and the API waits for it.
+
+        :raises InstanceInvalidState: not ACTIVE, or a task in progress
+            (409).
+        :raises SetAdminPasswordNotImplemented: the host's plugin declares no
+            ``set_admin_password``, or its RPC API is pinned below 1.16
+            (501).
+        :raises InstancePasswordSetFailed: the plugin failed (409).
+        """
+        instance = self.get(context, uuid)
+        self.compute_rpc.check_set_admin_password(instance)
+        try:
+            instance = self._begin(context, uuid, "changePassword",
+                                   (vm_states.ACTIVE,),
+                                   task_states.UPDATING_PASSWORD,
+                                   operation="set_admin_password")
+        except exception.ActionNotSupportedByHost:
+            raise exception.SetAdminPasswordNotImplemented(
+                instance_uuid=uuid, plugin=instance.host,
+                operation="set_admin_password") from None
+        self.compute_rpc.set_admin_password(context, instance, password)
 
     # -- metadata -----------------------------------------------------------
 

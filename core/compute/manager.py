@@ -83,7 +83,7 @@ class ComputeManager(manager.Manager,
                      manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.15")
+    target = messaging.Target(version="1.16")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)
@@ -439,6 +439,46 @@ class ComputeManager(manager.Manager,
                 instance_action.InstanceFault.record(
                     context, instance.uuid, getattr(err, "code", 500),
                     str(err), host=self.host)
+
+    @messaging.expected_exceptions(exception.NimbusException)
+    def set_admin_password(self, context, instance, password):
+        """The guest's administrator password (rpcapi 1.16, a call: the
+        API answers what happened). The task state is cleared either
+        way; a failure is recorded as the instance's fault.
+
+        :raises SetAdminPasswordNotImplemented: the plugin cannot.
+        :raises InstancePasswordSetFailed: the guest is not running, or
+            the plugin failed.
+        """
+        with self.lock(instance.uuid):
+            try:
+                self._set_admin_password(context, instance, password)
+            finally:
+                instance.task_state = None
+                self.save_quietly(instance, task_states.UPDATING_PASSWORD)
+
+    def _set_admin_password(self, context, instance, password):
+        uuid = instance.uuid
+        try:
+            state = self.driver.get_info(uuid).power_state
+            if state != power_state.RUNNING:
+                raise exception.InstancePasswordSetFailed(
+                    instance=uuid, reason="the guest is not running")
+            self.driver.set_admin_password(uuid, password)
+        except exception.UnsupportedOperation:
+            raise exception.SetAdminPasswordNotImplemented(
+                instance_uuid=uuid, plugin=self.driver.hypervisor_type,
+                operation="set_admin_password") from None
+        except Exception as err:
+            LOG.warning("set_admin_password of %(uuid)s failed: %(err)s",
+                        {"uuid": uuid, "err": err})
+            instance_action.InstanceFault.record(
+                context, uuid, getattr(err, "code", 500), str(err),
+                host=self.host)
+            if isinstance(err, exception.InstancePasswordSetFailed):
+                raise
+            raise exception.InstancePasswordSetFailed(
+                instance=uuid, reason=str(err)) from None
 
     def get_console_output(self, context, instance, max_bytes):
         return self.driver.get_console_output(instance.uuid,

@@ -43,6 +43,8 @@ Version history:
 * 1.15: volume-backed servers: rescue_instance keeps their volumes
   (stable device rescue, Compute API 2.87); rebuild_instance takes
   ``reimage_boot_volume`` (the root volume gets the new image, 2.93).
+* 1.16: set_admin_password (call: the guest's administrator password,
+  changePassword).
 """
 
 import oslo_messaging as messaging
@@ -54,7 +56,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.15"
+VERSION_CAP = "1.16"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -134,6 +136,26 @@ class ComputeAPI:
                 capability="crash_dump")
         self._on(instance.host, version="1.9").cast(
             context, "trigger_crash_dump", instance=instance)
+
+    def set_admin_password(self, context, instance, password):
+        """Set the guest's administrator password; return once the host
+        did (or raise what it raised).
+
+        :raises SetAdminPasswordNotImplemented: pinned below 1.16.
+        """
+        self.check_set_admin_password(instance)
+        self._on(instance.host, version="1.16", timeout=60).call(
+            context, "set_admin_password", instance=instance,
+            password=password)
+
+    def check_set_admin_password(self, instance):
+        """:raises SetAdminPasswordNotImplemented: the computes are pinned
+        below 1.16 (they may not know the call)."""
+        if not self.client.can_send_version("1.16"):
+            raise exception.SetAdminPasswordNotImplemented(
+                instance_uuid=instance.uuid,
+                plugin=f"nimbus-compute (RPC pinned below 1.16) on "
+                       f"{instance.host}", operation="set_admin_password")
 
     def get_host_uptime(self, context, host):
         """The ``uptime`` line of compute host ``host``.

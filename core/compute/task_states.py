@@ -46,6 +46,7 @@ SHELVING_OFFLOADING = "shelving_offloading"
 UNSHELVING = "unshelving"
 RESCUING = "rescuing"
 UNRESCUING = "unrescuing"
+UPDATING_PASSWORD = "updating_password"
 
 IMAGE_SNAPSHOT_STATES = (IMAGE_SNAPSHOT_PENDING, IMAGE_SNAPSHOT,
                          IMAGE_UPLOADING)

@@ -95,7 +95,11 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: image with every disk of the guest attached at its own device
 #: ("stable device rescue", Compute API 2.87); optional: a 1.11 plugin
 #: declares no ``rescue_volume_backed`` and the API refuses (400).
-INTERFACE_VERSION = "1.12"
+#: 1.13: ``set_admin_password`` (capability ``set_admin_password``): the
+#: running guest's administrator password (changePassword); optional: a
+#: 1.12 plugin declares no ``set_admin_password`` and the API answers
+#: 501, as Nova's drivers that cannot.
+INTERFACE_VERSION = "1.13"
 
 REBOOT_SOFT = "SOFT"
 REBOOT_HARD = "HARD"
@@ -167,6 +171,8 @@ class Capabilities:
     #: :meth:`Hypervisor.cache_image`: the host keeps images it booted
     #: from, and can be given one before any guest needs it.
     image_precache: bool = False
+    #: :meth:`Hypervisor.set_admin_password` (1.13).
+    set_admin_password: bool = False
 
 
 #: what a stable device rescue may show the rescue disk as (the rescue
@@ -324,6 +330,17 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
         guest configured for it dumps its memory (or panics)
         (``capabilities.crash_dump``)."""
         self._unsupported("trigger_crash_dump")
+
+    def set_admin_password(self, uuid, password):
+        """Set the administrator password inside the running guest
+        (``capabilities.set_admin_password``), as Nova's drivers do
+        through a guest agent.
+
+        :raises HypervisorInstanceNotFound: no such guest.
+        :raises HypervisorError: the guest did not take it (not running,
+            no agent, refused).
+        """
+        self._unsupported("set_admin_password")
 
     def get_console_output(self, uuid, max_bytes=None):
         """Return the tail of the guest's serial console log

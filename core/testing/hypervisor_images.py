@@ -1,7 +1,7 @@
 """Conformance tests of the 1.4 image operations of hypervisor plugins:
 ``snapshot`` and ``rescue``/``unrescue``; of 1.5's
-``trigger_crash_dump``; of 1.11's ``cache_image``; and of 1.12's
-``rescue_volume_backed``.
+``trigger_crash_dump``; of 1.11's ``cache_image``; of 1.12's
+``rescue_volume_backed``; and of 1.13's ``set_admin_password``.
 
 Mixed into :class:`nimbus.core.testing.hypervisor.
 HypervisorConformanceTests`, so every plugin's conformance suite runs
@@ -130,6 +130,21 @@ class HypervisorImageTests:
         self.assertRaises(exception.HypervisorInstanceNotFound,
                           self.driver.trigger_crash_dump,
                           str(uuidlib.uuid4()))
+
+    def test_set_admin_password(self):
+        """1.13: the running guest takes the password and keeps running;
+        unknown guests are NotFound; undeclared, it is
+        UnsupportedOperation."""
+        uuid = self._spawn()
+        if not self.driver.capabilities.set_admin_password:
+            self.assertRaises(exception.UnsupportedOperation,
+                              self.driver.set_admin_password, uuid, "pw")
+            return
+        self.driver.set_admin_password(uuid, "s3cret")
+        self.assertEqual(power_state.RUNNING, self._state(uuid))
+        self.assertRaises(exception.HypervisorInstanceNotFound,
+                          self.driver.set_admin_password,
+                          str(uuidlib.uuid4()), "s3cret")
 
     def test_undeclared_image_operations_refuse(self):
         caps = self.driver.capabilities

@@ -41,6 +41,7 @@ _RULES = {
     "migrate": "os_compute_api:os-migrate-server:migrate",
     "os-migrateLive": server_live.RULE,
     "os-getVNCConsole": remote_consoles.RULE,
+    "changePassword": "os_compute_api:os-admin-password",
 }
 _MOVES = ("resize", "confirmResize", "revertResize", "migrate")
 # action -> what does it, given (context, instance, arguments).
@@ -133,6 +134,8 @@ class ServerActionController:
                 {"project_id": instance.project_id}))
         elif name == "os-migrateLive":
             server_live.migrate_live(ctx, compute, instance, args)
+        elif name == "changePassword":
+            compute.set_admin_password(ctx, uuid, args["adminPass"])
         elif name == "os-resetState":
             compute.reset_state(ctx, uuid, args["state"])
         elif name in _MOVES:

@@ -24,7 +24,7 @@ _EMPTY = ("os-start", "os-stop", "pause", "unpause", "suspend", "resume",
           "reboot", "lock", "unlock", "os-resetState", "addSecurityGroup",
           "removeSecurityGroup", "resize", "confirmResize", "revertResize",
           "migrate", "os-migrateLive", "shelve", "shelveOffload",
-          "unshelve", "unrescue")
+          "unshelve", "unrescue", "changePassword")
 #: where the rebuilt server gains a key the update's body lacks.
 _REBUILD_KEYS = {54: {"key_name": t.NULLABLE_STRING},
                  57: {"user_data": t.NULLABLE_STRING}}

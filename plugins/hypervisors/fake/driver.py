@@ -38,7 +38,8 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
         rescue_volume_backed=True, crash_dump=True, vnc_console=True, diagnostics=True,
         volume_extend=True,
         supports_multiattach=True, supports_tagged_attach_volume=True,
-        supports_tagged_attach_interface=True, image_precache=True)
+        supports_tagged_attach_interface=True, image_precache=True,
+        set_admin_password=True)
     hypervisor_type = "fake"
 
     def __init__(self, conf, host):
@@ -195,6 +196,25 @@ class FakeDriver(FakeLiveMigrationMixin, hv.Hypervisor):
                 raise exception.HypervisorInstanceNotFound(instance_id=uuid)
             guest["console"].append("NMI received for unknown reason")
             self._save()
+
+    def set_admin_password(self, uuid, password):
+        """Keep the password on the running guest (see
+        :meth:`admin_password`)."""
+        self._need("set_admin_password", "set_admin_password")
+        self._act("set_admin_password")
+        with self._lock:
+            guest = self._guests.get(uuid)
+            if guest is None:
+                raise exception.HypervisorInstanceNotFound(instance_id=uuid)
+            if guest["power_state"] != power_state.RUNNING:
+                raise exception.HypervisorError(
+                    reason=f"guest {uuid} is not running")
+            guest["admin_password"] = password
+            self._save()
+
+    def admin_password(self, uuid):
+        """The password last set on the guest, or None (tests)."""
+        return self._get(uuid).get("admin_password")
 
     def get_console_output(self, uuid, max_bytes=None):
         self._need("console_log", "get_console_output")

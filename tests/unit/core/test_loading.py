@@ -119,7 +119,7 @@ def test_describe_reports_package_and_errors(tmp_path, monkeypatch):
     assert "host_passes" in infos[(loading.FILTERS, "half")].status
     fake = infos[(loading.HYPERVISORS, "fake")]
     assert (fake.package, fake.status) == ("nimbus", "ok")
-    assert fake.interface_version == "1.12"
+    assert fake.interface_version == "1.13"
 
 
 def test_describe_one_group_only():

@@ -26,14 +26,14 @@ def _driver(host, disabled):
 class TestRestrictedFakeConformance(HypervisorConformanceTests,
                                     unittest.TestCase):
     """The kit passes for a fake without pause, suspend, console log,
-    hot-plug, VNC consoles and volume-backed rescue: those operations
-    refuse and change
-    nothing."""
+    hot-plug, VNC consoles, volume-backed rescue and setting passwords:
+    those operations refuse and change nothing."""
 
     def make_driver(self):
         return _driver("h1", ["pause", "h1:suspend", "console_log",
                               "disk_hotplug", "vif_hotplug",
-                              "vnc_console", "rescue_volume_backed"])
+                              "vnc_console", "rescue_volume_backed",
+                              "set_admin_password"])
 
 
 def test_disabled_only_on_the_named_host():
