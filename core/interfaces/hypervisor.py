@@ -98,7 +98,8 @@ from nimbus.core.interfaces.live_migration import (  # noqa: F401
 #: 1.13: ``set_admin_password`` (capability ``set_admin_password``): the
 #: running guest's administrator password (changePassword); optional: a
 #: 1.12 plugin declares no ``set_admin_password`` and the API answers
-#: 501, as Nova's drivers that cannot.
+#: 501, as Nova's drivers that cannot. Also the optional data attribute
+#: :attr:`Hypervisor.snapshot_format` (None keeps 1.12's behaviour).
 INTERFACE_VERSION = "1.13"
 
 REBOOT_SOFT = "SOFT"
@@ -202,7 +203,7 @@ class Hypervisor(LiveMigrationContract, RemoteConsoleContract, abc.ABC):
     #: the format (one of :data:`SNAPSHOT_FORMATS`) this host writes
     #: snapshots in, as Nova's libvirt driver writes its disks' own
     #: format; None: the format the image was queued with (its base
-    #: image's). Optional data (any 1.4 plugin): the compute manager sets
+    #: image's). Optional data (1.13; None for older plugins): the compute manager sets
     #: the image's ``disk_format`` to it before the upload.
     snapshot_format = None
 
