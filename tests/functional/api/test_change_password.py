@@ -6,8 +6,7 @@ import pytest
 from openstack import exceptions as sdk_exc
 
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
-
-IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
+from tests.functional.api.spread import boot_one_per_host
 
 
 @pytest.fixture
@@ -19,25 +18,6 @@ def nimbus_conf(nimbus_conf):
     nimbus_conf.clear_override("disabled_capabilities", "fake")
 
 
-def _boot_one_per_host(conn, admin):
-    group = conn.compute.post("/os-server-groups", json={"server_group": {
-        "name": "spread", "policies": ["anti-affinity"]}})
-    assert group.status_code == 200, group.text
-    hint = {"group": group.json()["server_group"]["id"]}
-    placed = {}
-    for name in ("pw-a", "pw-b"):
-        resp = conn.compute.post("/servers", json={
-            "server": {"name": name, "imageRef": IMAGE, "flavorRef": "1"},
-            "os:scheduler_hints": hint})
-        assert resp.status_code == 202, resp.text
-        server = conn.compute.wait_for_server(
-            conn.compute.get_server(resp.json()["server"]["id"]),
-            interval=0.2, wait=60)
-        placed[admin.compute.get_server(server.id).compute_host] = server.id
-    assert sorted(placed) == ["fake-1", "fake-2"]
-    return placed
-
-
 def _actions(conn, sid):
     events = conn.compute.get(
         f"/servers/{sid}/os-instance-actions").json()["instanceActions"]
@@ -46,7 +26,7 @@ def _actions(conn, sid):
 
 def test_change_password_and_its_refusals(cloud):
     admin, member = cloud.sdk("admin"), cloud.sdk("member")
-    placed = _boot_one_per_host(member, admin)
+    placed = boot_one_per_host(member, admin, "pw")
     sid = placed["fake-1"]
     driver = cloud.stack.compute("fake-1").manager.driver
     assert driver.admin_password(sid) is None

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
+from tests.functional.api.spread import boot_one_per_host
 
-IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
 V217 = {"OpenStack-API-Version": "compute 2.17"}
 NMI = "NMI received for unknown reason"
 
@@ -23,25 +23,6 @@ def nimbus_conf(nimbus_conf):
     nimbus_conf.clear_override("disabled_capabilities", "fake")
 
 
-def _boot_one_per_host(conn):
-    group = conn.compute.post("/os-server-groups", json={"server_group": {
-        "name": "spread", "policies": ["anti-affinity"]}})
-    assert group.status_code == 200, group.text
-    hint = {"group": group.json()["server_group"]["id"]}
-    placed = {}
-    for name in ("nmi-a", "nmi-b"):
-        resp = conn.compute.post("/servers", json={
-            "server": {"name": name, "imageRef": IMAGE, "flavorRef": "1"},
-            "os:scheduler_hints": hint})
-        assert resp.status_code == 202, resp.text
-        server = conn.compute.wait_for_server(
-            conn.compute.get_server(resp.json()["server"]["id"]),
-            interval=0.2, wait=60)
-        placed[server.compute_host] = server.id
-    assert sorted(placed) == ["fake-1", "fake-2"]
-    return placed
-
-
 def _console(conn, sid):
     resp = conn.compute.post(f"/servers/{sid}/action",
                              json={"os-getConsoleOutput": {}})
@@ -51,7 +32,7 @@ def _console(conn, sid):
 
 def test_crash_dump_and_its_refusals(cloud):
     admin = cloud.sdk("admin")
-    placed = _boot_one_per_host(admin)
+    placed = boot_one_per_host(admin, admin, "nmi")
     sid = placed["fake-1"]
     assert NMI not in _console(admin, sid)
     cloud.openstack("admin", "--os-compute-api-version", "2.17", "server",

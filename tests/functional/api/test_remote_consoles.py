@@ -11,8 +11,8 @@ import pytest
 from nimbus.plugins.hypervisors.fake import conf as fake_conf
 from tests import rfb_client
 from tests.functional.api.conftest import BIN
+from tests.functional.api.spread import boot_one_per_host
 
-IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
 NOVNC = {"remote_console": {"protocol": "vnc", "type": "novnc"}}
 
 
@@ -31,24 +31,7 @@ def nimbus_conf(nimbus_conf):
 
 def _boot_one_per_host(cloud):
     """One server of project demo on each fake host: {host: id}."""
-    conn, admin = cloud.sdk("member"), cloud.sdk("admin")
-    group = conn.compute.post("/os-server-groups", json={"server_group": {
-        "name": "spread", "policies": ["anti-affinity"]}})
-    assert group.status_code == 200, group.text
-    hint = {"group": group.json()["server_group"]["id"]}
-    placed = {}
-    for name in ("vnc-a", "vnc-b"):
-        resp = conn.compute.post("/servers", json={
-            "server": {"name": name, "imageRef": IMAGE, "flavorRef": "1"},
-            "os:scheduler_hints": hint})
-        assert resp.status_code == 202, resp.text
-        server = conn.compute.wait_for_server(
-            conn.compute.get_server(resp.json()["server"]["id"]),
-            interval=0.2, wait=60)
-        placed[admin.compute.get_server(server.id).compute_host] = \
-            server.id
-    assert sorted(placed) == ["fake-1", "fake-2"]
-    return placed
+    return boot_one_per_host(cloud.sdk("member"), cloud.sdk("admin"), "vnc")
 
 
 def _token(url):
