@@ -344,9 +344,8 @@ class ImageActionsMixin:
         which must have a compute node and be in ``zone`` (when the
         server will be pinned to one)."""
         destination = self._requested_destination(context, host, None)
-        if zone and zones.host_zone(
-                self.conf, self.db.aggregates.get_all(context),
-                host) != zone:
+        if zone and zones.host_zone(self.conf, self.db, context,
+                                    host) != zone:
             raise exception.UnshelveHostNotInAZ(host=host, av_zone=zone)
         return destination
 

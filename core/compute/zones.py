@@ -53,14 +53,11 @@ def place(instance, zone):
     instance.availability_zone = zone
 
 
-def host_zone(conf, aggregates, host):
+def host_zone(conf, db, context, host):
     """The zone of ``host``: that of its aggregate that sets one, else
     ``[compute] default_availability_zone``.
 
-    :param aggregates: every aggregate (``dict`` with
-        ``availability_zone`` and ``hosts``).
+    :param db: the database API (its ``aggregates``).
     """
-    for aggregate in aggregates:
-        if aggregate["availability_zone"] and host in aggregate["hosts"]:
-            return aggregate["availability_zone"]
-    return conf.compute.default_availability_zone
+    return db.aggregates.host_zone(context, host) or \
+        conf.compute.default_availability_zone

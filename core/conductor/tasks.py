@@ -60,8 +60,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         """The availability zone of ``host`` (see
         :func:`~nimbus.core.compute.zones.host_zone`), which a server
         placed there is in."""
-        return zones.host_zone(self.conf,
-                               self.db.aggregates.get_all(context), host)
+        return zones.host_zone(self.conf, self.db, context, host)
 
     def schedule_and_build_instances(self, context, instance_uuids,
                                      request_spec):

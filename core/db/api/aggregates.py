@@ -73,6 +73,19 @@ def get_all(context):
         return [_view(session, r) for r in rows]
 
 
+def host_zone(context, host):
+    """The zone that an aggregate of ``host`` sets (the first such by
+    id), or None: one statement, as every build and move asks it."""
+    with engine.reader(context) as session:
+        return session.scalars(
+            select(A.availability_zone)
+            .join(AH, AH.aggregate_id == A.id)
+            .where(AH.host == host, A.deleted == 0,
+                   A.availability_zone.is_not(None),
+                   A.availability_zone != "")
+            .order_by(A.id).limit(1)).first()
+
+
 def update_aggregate(context, aggregate_id, values):
     with engine.writer(context) as session:
         row = _row(session, aggregate_id)

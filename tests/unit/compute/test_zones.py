@@ -4,6 +4,7 @@ import types
 
 import pytest
 
+from nimbus.core import context
 from nimbus.core.compute import zones
 
 
@@ -57,13 +58,24 @@ def test_with_pin_copies():
     assert sysmeta == {"x": "1"}
 
 
-def test_a_host_is_in_its_aggregates_zone_else_the_default(nimbus_conf):
-    aggregates = [{"availability_zone": None, "hosts": ["fake-2"]},
-                  {"availability_zone": "zone-b", "hosts": ["fake-2"]},
-                  {"availability_zone": "zone-c", "hosts": []}]
-    assert zones.host_zone(nimbus_conf, aggregates, "fake-2") == "zone-b"
-    assert zones.host_zone(nimbus_conf, aggregates, "fake-1") == \
+def test_a_host_is_in_its_aggregates_zone_else_the_default(nimbus_conf,
+                                                            db_api):
+    admin = context.get_admin_context()
+    for host in ("fake-1", "fake-2"):
+        db_api.services.register(admin, host, "nimbus-compute", "compute",
+                                 1)
+    for name, zone, hosts in (("plain", None, ["fake-2"]),
+                              ("b", "zone-b", ["fake-2"]),
+                              ("c", "zone-c", [])):
+        aggregate = db_api.aggregates.create(admin, name,
+                                             availability_zone=zone)
+        for host in hosts:
+            db_api.aggregates.add_host(admin, aggregate["id"], host)
+    assert zones.host_zone(nimbus_conf, db_api, admin, "fake-2") == \
+        "zone-b"
+    assert zones.host_zone(nimbus_conf, db_api, admin, "fake-1") == \
         nimbus_conf.compute.default_availability_zone == "nova"
     nimbus_conf.set_override("default_availability_zone", "zone-a",
                              "compute")
-    assert zones.host_zone(nimbus_conf, [], "fake-1") == "zone-a"
+    assert zones.host_zone(nimbus_conf, db_api, admin, "fake-1") == \
+        "zone-a"
