@@ -22,6 +22,7 @@ give each host, the fleet shares:
   (``PowerSync.shared_events``) instead of one per host.
 """
 
+import functools
 import heapq
 import itertools
 import queue
@@ -187,16 +188,12 @@ class Fleet:
         for tick in range(interval):
             turn = managers[tick::interval]
             if turn:
-                self._wheel.add(self._beat(turn), interval, first=tick)
+                self._wheel.add(functools.partial(self._heartbeat, turn),
+                                interval, first=tick)
         for manager in managers:
             for fn, spacing in manager.periodic_tasks():
                 self._wheel.add(fn, spacing)
         self._wheel.start()
-
-    def _beat(self, managers):
-        def heartbeat():
-            self._heartbeat(managers)
-        return heartbeat
 
     def _heartbeat(self, managers):
         try:

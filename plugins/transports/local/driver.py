@@ -112,9 +112,12 @@ class _Exchange:
                          fanout=fanout, reply_q=reply_q)
         with self._lock:
             if fanout:
+                # a queue that bound servers feed gets its fanout copies
+                # through the bindings, one per server
+                feeding = set(self._bound.values())
                 keys = [(k, None) for k in self._queues
                         if k[0] == "server" and k[1] == topic
-                        and not self._binds(k)]
+                        and k not in feeding]
                 keys += [(to, key[2]) for key, to in self._bound.items()
                          if key[1] == topic]
             elif server is not None:
@@ -133,11 +136,6 @@ class _Exchange:
                     reply_q, requeue, bound_to))
                 for event in self._watchers.get(key, ()):
                     event.set()
-
-    def _binds(self, key):
-        """Whether ``key`` is a queue that bound servers feed (its own
-        fanout copies come through the bindings)."""
-        return key in self._bound.values()
 
     def drop_messages(self):
         """Forget every queued message; listeners keep watching."""

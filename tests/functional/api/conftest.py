@@ -110,3 +110,14 @@ def advertise(monkeypatch):
         monkeypatch.setattr(microversion, "MAX_VERSION",
                             max(microversion.MAX_VERSION, (2, minor)))
     return _advertise
+
+
+@pytest.fixture
+def zoned(cloud):
+    """The cloud with fake-2 in availability zone ``zone-b`` (an
+    aggregate ``b``); fake-1 stays in the default zone."""
+    admin = cloud.sdk()
+    aggregate = admin.compute.create_aggregate(name="b",
+                                               availability_zone="zone-b")
+    admin.compute.add_host_to_aggregate(aggregate, "fake-2")
+    return cloud

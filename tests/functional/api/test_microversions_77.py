@@ -23,15 +23,6 @@ def _v277(advertise):
     advertise(77)
 
 
-@pytest.fixture
-def zoned(cloud):
-    admin = cloud.sdk()
-    aggregate = admin.compute.create_aggregate(name="b",
-                                               availability_zone=ZONE)
-    admin.compute.add_host_to_aggregate(aggregate, "fake-2")
-    return cloud
-
-
 def _boot(cloud, name):
     created = osc_json(cloud, "member", "server", "create", "--image",
                        "demo", "--flavor", "m1.tiny", "--availability-zone",

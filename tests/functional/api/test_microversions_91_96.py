@@ -15,6 +15,7 @@ import pytest
 
 from tests.functional.api.test_microversions_77 import (
     NOT_OFFLOADED,
+    ZONE,
     _boot,
     _offloaded,
     _wait,
@@ -22,22 +23,12 @@ from tests.functional.api.test_microversions_77 import (
 
 V291 = "2.91"
 V296 = "2.96"
-ZONE = "zone-b"
 IMAGE = "a0d1c0de-0000-4000-8000-000000000001"     # demo
 
 
 @pytest.fixture(autouse=True)
 def _v296(advertise):
     advertise(96)
-
-
-@pytest.fixture
-def zoned(cloud):
-    admin = cloud.sdk()
-    aggregate = admin.compute.create_aggregate(name="b",
-                                               availability_zone=ZONE)
-    admin.compute.add_host_to_aggregate(aggregate, "fake-2")
-    return cloud
 
 
 def _unshelve(cloud, who, sid, body, version=V291):
