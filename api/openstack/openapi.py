@@ -48,7 +48,8 @@ S = "/servers/{server_id}"
 F = "/flavors/{flavor_id}"
 Q = "/os-quota-sets/{project_id}"
 
-# path -> {method: (success status, request schema or None)}
+# path -> {method: (success status, request schema or None)}; a status
+# that changed with a microversion is ``{first minor: status}``.
 ROUTES = {
     "/servers": {"get": (200, None),
                  "post": (202, schemas.SERVER_CREATE)},
@@ -91,8 +92,11 @@ ROUTES = {
         "delete": (200, None)},
     F + "/os-flavor-access": {"get": (200, None)},
     F + "/action": {"post": (200, schemas_tenant.FLAVOR_ACTION)},
-    "/os-keypairs": {"get": (200, None), "post": (200, _KEYPAIR)},
-    "/os-keypairs/{name}": {"get": (200, None), "delete": (202, None)},
+    # 2.2: created is a 201, deleted a 204
+    "/os-keypairs": {"get": (200, None),
+                     "post": ({1: 200, 2: 201}, _KEYPAIR)},
+    "/os-keypairs/{name}": {"get": (200, None),
+                            "delete": ({1: 202, 2: 204}, None)},
     "/limits": {"get": (200, None)},
     Q: {"get": (200, None), "put": (200, schemas_tenant.QUOTA_UPDATE),
         "delete": (202, None)},
@@ -241,6 +245,24 @@ def _merged(ranges):
     return merged
 
 
+def _by_status(status, first, last):
+    """``(first, last, code)`` pieces of the range ``first``-``last``
+    (``last`` None: open) for a route's ``status``: an int, or
+    ``{first minor: code}`` when the code changed with a version."""
+    if isinstance(status, int):
+        return [(first, last, status)]
+    starts = sorted(status)
+    pieces = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else None
+        lo = max(first, start)
+        hi = end if last is None else (last if end is None
+                                       else min(last, end))
+        if hi is None or lo <= hi:
+            pieces.append((lo, hi, status[start]))
+    return pieces
+
+
 def _response(variants, no_body):
     """A response from ``(annotations, schema)`` body variants and the
     descriptions of the cases without a body."""
@@ -251,6 +273,21 @@ def _response(variants, no_body):
         answer["content"] = {"application/json": {"schema": {"anyOf": [
             dict(schema, **notes) for notes, schema in variants]}}}
     return answer
+
+
+def _add_variant(variants, no_body, action, first, last, body):
+    """Note the answer ``body`` of ``action`` (None: the route's) from
+    2.``first`` to 2.``last``: a variant, or a case without a body."""
+    versions = _versions(first, last)
+    notes = {"x-openstack-microversions": versions}
+    span = "-".join(versions.values()) + ("" if "max" in versions else "+")
+    if action is not None:
+        notes["x-openstack-action"] = action
+        span = f"{action} {span}"
+    if body is False:
+        no_body.append(f"({span})")
+    else:
+        variants.append((notes, body))
 
 
 def _answers(schemas, statuses):
@@ -267,22 +304,15 @@ def _answers(schemas, statuses):
         by_status = {}
         for action, ranges in sorted(cases.items(),
                                      key=lambda case: case[0] or ""):
-            code = statuses.get(key, {}).get(action, status)
-            variants, no_body = by_status.setdefault(code, ([], []))
-            for first, last, body in _merged(ranges):
-                versions = _versions(first, last)
-                notes = {"x-openstack-microversions": versions}
-                span = "-".join(versions.values()) + ("" if "max" in
-                                                      versions else "+")
-                if action is not None:
-                    notes["x-openstack-action"] = action
-                    span = f"{action} {span}"
-                if body is False:
-                    no_body.append(f"({span})")
-                else:
-                    variants.append((notes, body))
+            route_status = statuses.get(key, {}).get(action, status)
+            for whole in _merged(ranges):
+                for first, last, code in _by_status(route_status, *whole[:2]):
+                    variants, no_body = by_status.setdefault(code, ([], []))
+                    _add_variant(variants, no_body, action, first, last,
+                                 whole[2])
         if not by_status:
-            return {str(status): {"description": "Success"}}
+            return {str(code): {"description": "Success"}
+                    for _, _, code in _by_status(status, 1, None)}
         return {str(code): _response(*parts)
                 for code, parts in sorted(by_status.items())}
 

@@ -96,6 +96,17 @@ def test_an_answer_without_a_body_has_no_content():
     assert answer["204"] == {"description": "Success; no body (2.1+)"}
 
 
+def test_a_status_that_changed_with_a_version_is_split_there():
+    delete = DOC["paths"]["/os-keypairs/{name}"]["delete"]["responses"]
+    assert delete["202"] == {"description": "Success; no body (2.1-2.1)"}
+    assert delete["204"] == {"description": "Success; no body (2.2+)"}
+    created = [(code, v["x-openstack-microversions"]) for code, v in
+               _bodies(DOC["paths"]["/os-keypairs"]["post"])]
+    assert created == [("200", {"min": "2.1", "max": "2.1"}),
+                       ("201", {"min": "2.2", "max": "2.91"}),
+                       ("201", {"min": "2.92"})]
+
+
 def test_every_route_with_a_response_schema_is_documented():
     documented = {(m.upper(), p) for p, ms in DOC["paths"].items()
                   for m in ms}
