@@ -356,7 +356,8 @@ class RebootServer(_Action):
 
 
 class SetServer(_OneServer, base.Command):
-    """Set a server's name, properties or (admin) state."""
+    """Set a server's name, properties, (admin) state or root
+    password."""
 
     def get_parser(self, prog_name):
         parser = self.add_server(super().get_parser(prog_name))
@@ -366,14 +367,19 @@ class SetServer(_OneServer, base.Command):
                             help="metadata to add or change (repeat)")
         parser.add_argument("--state", choices=("active", "error"),
                             help="reset the server's state (admin)")
+        parser.add_argument("--root-password", metavar="PASSWORD",
+                            help="set the guest's administrator password "
+                                 "(where its hypervisor can)")
         return parser
 
     @errors.translated
     def take_action(self, args):
         conn = self.app.connection
-        if not (args.name or args.property or args.state):
+        if not (args.name or args.property or args.state or
+                args.root_password):
             raise errors.CommandError(
-                "Nothing to set: give --name, --property or --state.")
+                "Nothing to set: give --name, --property, --state or "
+                "--root-password.")
         server = rest.server(conn, args.server)
         path = f"/servers/{server['id']}"
         if args.name:
@@ -384,6 +390,9 @@ class SetServer(_OneServer, base.Command):
         if args.state:
             rest.call(conn, "POST", path + "/action",
                       {"os-resetState": {"state": args.state}})
+        if args.root_password:
+            rest.call(conn, "POST", path + "/action",
+                      {"changePassword": {"adminPass": args.root_password}})
 
 
 class UnsetServer(_OneServer, base.Command):

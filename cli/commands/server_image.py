@@ -92,6 +92,33 @@ class UnshelveServer(server_cmd._Action):
     """Start a shelved server again (scheduled anew when offloaded)."""
     action, waits = "unshelve", ("ACTIVE", "unshelve")
 
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        zone = parser.add_mutually_exclusive_group()
+        zone.add_argument("--availability-zone", metavar="ZONE",
+                          help="unshelve into this zone (and pin the "
+                               "server to it)")
+        zone.add_argument("--no-availability-zone", action="store_true",
+                          help="unpin the server from its zone")
+        parser.add_argument("--host", help="unshelve onto this host "
+                                           "(admin)")
+        return parser
+
+    def body(self, args):
+        body = {}
+        if args.availability_zone:
+            body["availability_zone"] = args.availability_zone
+        if args.no_availability_zone:
+            body["availability_zone"] = None
+        if args.host:
+            body["host"] = args.host
+        # 2.77: a zone; 2.91: a host, or None to unpin
+        if args.host or args.no_availability_zone:
+            self.version = "2.91"
+        elif body:
+            self.version = "2.77"
+        return {"unshelve": body or None}
+
 
 class RescueServer(server_cmd._Action):
     """Boot a server from a rescue image with its own disk attached."""

@@ -38,6 +38,7 @@ COVERED = {
     ("POST", S + "/action", "unlock"): ["server unlock"],
     ("POST", S + "/action", "reboot"): ["server reboot"],
     ("POST", S + "/action", "os-resetState"): ["server set"],
+    ("POST", S + "/action", "changePassword"): ["server set"],
     ("POST", S + "/action", "os-getConsoleOutput"): ["console log"],
     ("POST", S + "/remote-consoles", None): ["console url show",
                                             "server console url"],
@@ -206,9 +207,6 @@ EXCEPTIONS = {
     ("PUT", S + "/tags/{}", None),
     ("DELETE", S + "/tags/{}", None),
     ("POST", S + "/action", "trigger_crash_dump"),
-    # changePassword: the stock CLIs prompt for it; openstacksdk
-    # `change_server_password` sends it (test_change_password.py).
-    ("POST", S + "/action", "changePassword"),
     # A server's volumes: `nimbus volume list/show` shows attachments
     # from the volume service's side.
     ("GET", S + "/os-volume_attachments", None),

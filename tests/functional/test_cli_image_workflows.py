@@ -42,6 +42,26 @@ def test_image_workflow_verbs(embedded):  # noqa: F811
     _ok(nimbus(env, "server", "unshelve", "wf2", "--wait"))
     assert _status(env, "wf2") == "ACTIVE"
 
+    # 2.91: onto a host the administrator names (not the one it left)
+    was = json.loads(_ok(nimbus(env, "server", "show", "wf2", "-f",
+                                "json")).stdout)["OS-EXT-SRV-ATTR:host"]
+    target = "fake-3" if was != "fake-3" else "fake-1"
+    _ok(nimbus(env, "server", "shelve", "wf2", "--wait"))
+    _ok(nimbus(env, "server", "unshelve", "wf2", "--host", target,
+               "--wait"))
+    shown = json.loads(_ok(nimbus(env, "server", "show", "wf2", "-f",
+                                  "json")).stdout)
+    assert (shown["status"], shown["OS-EXT-SRV-ATTR:host"]) == (
+        "ACTIVE", target)
+    # a host no compute runs on: one line, non-zero
+    _ok(nimbus(env, "server", "shelve", "wf2", "--wait"))
+    refused = nimbus(env, "server", "unshelve", "wf2", "--host", "nowhere")
+    assert refused.returncode != 0
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    _ok(nimbus(env, "server", "unshelve", "wf2", "--wait"))
+
+    _ok(nimbus(env, "server", "set", "wf2", "--root-password", "n3w-pass"))
+
     # A server that is up cannot be evacuated: one line, non-zero.
     refused = nimbus(env, "server", "evacuate", "wf2")
     assert refused.returncode != 0
