@@ -355,16 +355,16 @@ def _end_moves_in_session(session, uuid, now):
     """A deleted instance's moves in progress end in ``error`` and give
     back the source claims they held (the workflow still running, if
     any, then loses its next guarded step and writes nothing)."""
-    moves = session.scalars(select(MIG).where(
-        MIG.instance_uuid == uuid, MIG.deleted == 0,
-        MIG.status.in_(migrations.IN_PROGRESS))).all()
+    table = MIG.__table__
+    moves = session.execute(select(table.c.id, table.c.uuid).where(
+        table.c.instance_uuid == uuid, table.c.deleted == 0,
+        table.c.status.in_(migrations.IN_PROGRESS))).all()
     for move in moves:
         compute_nodes.release_in_session(session, move.uuid)
     if moves:
         session.execute(
-            update(MIG).where(MIG.id.in_([m.id for m in moves]))
-            .values(status="error", updated_at=now)
-            .execution_options(synchronize_session=False))
+            update(table).where(table.c.id.in_([m.id for m in moves]))
+            .values(status="error", updated_at=now))
 
 
 
