@@ -312,6 +312,11 @@ def inprocess_session(binary, args, count, networks=True):
             boot_run(url, min(20, args.servers), args.clients)  # warm up
             return [measured_run(url, args.servers, args.clients,
                                  [proc.pid]) for _ in range(count)]
+        except Exception:
+            tail = pathlib.Path(tmp, "all.log").read_text(
+                errors="replace")[-3000:]
+            print(f"--- {binary} log (tail) ---\n{tail}", file=sys.stderr)
+            raise
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -195,17 +195,21 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         if not image_id:
             trusted.check_volume_backed(self.conf, trusted_certs)
         certs = trusted.for_request(self.conf, trusted_certs)
-        self._check_zone(context, availability_zone)
-        destination = self._requested_destination(
-            context, requested_host, requested_node)
-        flavor = self._flavor_for_boot(context, flavor_id)
+        # The request's reads in one read transaction (a session each
+        # before: one connection checkout, BEGIN and ROLLBACK per read).
+        with self.db.reading(context):
+            self._check_zone(context, availability_zone)
+            destination = self._requested_destination(
+                context, requested_host, requested_node)
+            flavor = self._flavor_for_boot(context, flavor_id)
+            key_data = self._key_data(context, key_name)
+            group = self._group_for_boot(context, scheduler_hints)
+            # One read of the project's limits serves every check of
+            # this request (the recheck counts usage again, not the
+            # limits).
+            limits = self.quotas.limits(context, context.project_id)
         image = self._image_for_boot(context, image_id) if image_id \
             else None
-        key_data = self._key_data(context, key_name)
-        group = self._group_for_boot(context, scheduler_hints)
-        # One read of the project's limits serves every check of this
-        # request (the recheck counts usage again, not the limits).
-        limits = self.quotas.limits(context, context.project_id)
         nics = self.network.validate_requested_networks(
             context, context.project_id, requested_networks,
             count=max_count, limits=limits)
@@ -409,36 +413,59 @@ class ComputeAPI(api_consoles.ConsolesMixin,
 
     # -- delete -------------------------------------------------------------
 
-    def delete(self, context, uuid):
+    def delete(self, context, uuid, authorize=None):
         """Delete in any state; a build racing with the delete is retried
-        against its new task state rather than refused."""
-        instance = self.get(context, uuid)
+        against its new task state rather than refused.
+
+        :param authorize: called with the instance before anything is
+            changed (an API's policy check against its owner), or None.
+        """
+        with self.db.reading(context):  # one read transaction for both
+            instance = self.get(context, uuid)
+            if authorize is not None:
+                authorize(instance)
+            host_up = instance.host is not None and self._host_is_up(
+                context, instance.host)
         self._check_lock(context, instance)
-        self.db.actions.action_start(context, instance.uuid, "delete")
-        self.db.console_tokens.delete_for_instance(context, instance.uuid)
         if instance.vm_state in (vm_states.SHELVED,
                                  vm_states.SHELVED_OFFLOADED):
             self._delete_shelved_image(context, instance)
-        for _attempt in range(5):
-            if instance.host is None or not self._host_is_up(
-                    context, instance.host):
+        for attempt in range(5):
+            if attempt:  # the instance changed: where is it now?
+                host_up = instance.host is not None and self._host_is_up(
+                    context, instance.host)
+            if not host_up:
+                self._record_delete(context, instance)
                 self._local_delete(context, instance)
                 return
             if instance.task_state == task_states.DELETING:
+                self._record_delete(context, instance)
                 return
             if instance.vm_state == vm_states.RESIZED:
                 self.drop_resize_source(context, instance)
             current = instance.task_state
             instance.task_state = task_states.DELETING
             try:
-                instance.save(expected_task_state=(current,))
+                # The action, the console tokens and the guarded state
+                # change in one write transaction (three before): a
+                # guard that fails rolls the other two back for the
+                # next attempt.
+                with self.db.writing(context):
+                    self._record_delete(context, instance)
+                    instance.save(expected_task_state=(current,))
             except exception.UnexpectedTaskStateError:
                 instance.refresh()
                 continue
             self.compute_rpc.terminate_instance(context, instance)
             return
+        self._record_delete(context, instance)
         raise exception.Conflict(
             reason=f"Instance {uuid} changed state during delete; retry")
+
+    def _record_delete(self, context, instance):
+        """The delete's instance action; the console tokens go."""
+        self.db.actions.action_start(context, instance.uuid, "delete")
+        self.db.console_tokens.delete_for_instance(context, instance.uuid)
 
     def _delete_shelved_image(self, context, instance):
         """The snapshot a shelved server would unshelve from goes with

@@ -130,11 +130,15 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         instance = instance_obj.Instance(context, uuid=uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
-        # in the zone of its host from now on (the pin, if any, is kept)
-        instance.availability_zone = self.host_zone(context,
-                                                    selection["host"])
         try:
-            instance.save(expected_task_state=(task_states.SCHEDULING,))
+            # the zone's read and the guarded write: one transaction
+            with self.db.writing(context):
+                # in the zone of its host from now on (the pin, if any,
+                # is kept)
+                instance.availability_zone = self.host_zone(
+                    context, selection["host"])
+                instance.save(
+                    expected_task_state=(task_states.SCHEDULING,))
         except (exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound):
             # Deleted while being scheduled: give the claim back.

@@ -180,7 +180,11 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         fresh = type(self).from_row(self._context, row)
         for name in self.fields:
             if fresh.obj_attr_is_set(name):
-                setattr(self, name, getattr(fresh, name))
+                # NOTE: the value as stored, already coerced by from_row
+                # (the attribute's setter would coerce it again: a boot
+                # refreshes its instance four times, 41 fields each).
+                key = "_obj_" + name
+                setattr(self, key, getattr(fresh, key))
         self.obj_reset_changes()
 
 

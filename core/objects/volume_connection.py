@@ -35,9 +35,11 @@ class VolumeConnection(base.NimbusObject):
     * 1.0: initial version
     * 1.1: forget_block_device (a detached volume's mapping goes)
     * 1.2: reimage (a volume-backed server's rebuild, Compute API 2.93)
+    * 1.3: volumes_of (attachments and mappings in one call: a delete
+      asked twice)
     """
 
-    VERSION = "1.2"
+    VERSION = "1.3"
     fields = {}
 
     @classmethod
@@ -117,6 +119,16 @@ class VolumeConnection(base.NimbusObject):
         return [{k: row[k] for k in keys} for row in
                 cls._db().block_devices.get_by_instance(context,
                                                         instance_uuid)]
+
+    @base.remotable_classmethod
+    def volumes_of(cls, context, instance_uuid):
+        """:meth:`attachments` and :meth:`block_devices` of the instance
+        in one call and one read transaction: ``{"attachments": [...],
+        "block_devices": [...]}``."""
+        with cls._db().reading(context):
+            return {"attachments": cls.attachments(context, instance_uuid),
+                    "block_devices": cls.block_devices(context,
+                                                       instance_uuid)}
 
     @base.remotable_classmethod
     def forget_block_devices(cls, context, instance_uuid):

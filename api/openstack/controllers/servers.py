@@ -64,6 +64,15 @@ def get_authorized(server_id, action):
     return instance
 
 
+def authorizer(action):
+    """A check of ``action`` against an instance's owner, for service
+    calls that read the instance themselves (one read, not two)."""
+    def check(instance):
+        common.authorize(action, {"project_id": instance.project_id,
+                                  "user_id": instance.user_id})
+    return check
+
+
 class PageData:
     """What server bodies need beyond the instance rows (faults,
     addresses, security groups, attached volumes), read with one query
@@ -199,8 +208,9 @@ class ServerController:
 
     @index.when(method="DELETE", template="json")
     def delete(self):
-        get_authorized(self.server_id, P % "delete")
-        common.services().compute.delete(common.context(), self.server_id)
+        common.services().compute.delete(
+            common.context(), self.server_id,
+            authorize=authorizer(P % "delete"))
         return common.reply(None, 204)
 
 

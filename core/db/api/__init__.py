@@ -41,7 +41,7 @@ __all__ = ["actions", "aggregates", "block_devices", "compute_nodes",
            "quotas",
            "security_groups",
            "server_groups", "services", "volume_types", "volumes",
-           "reading"]
+           "reading", "writing"]
 
 
 def reading(context):
@@ -50,3 +50,11 @@ def reading(context):
     instead of a session each (for callers that gather one answer from
     several reads)."""
     return engine.reader(context)
+
+
+def writing(context):
+    """``with writing(ctx):`` the functions called inside with the same
+    context write in one transaction (and commit or roll back together):
+    one write lock and one commit instead of one each, on SQLite where
+    writers take turns. Whatever raises inside rolls all of them back."""
+    return engine.writer(context)

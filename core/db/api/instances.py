@@ -30,6 +30,10 @@ from nimbus.core.db.api import compute_nodes, instance_tags, migrations
 from nimbus.core.db.api._common import to_dict
 
 I = models.Instance  # noqa: E741 - a table alias, as in SQL
+#: the instances table, for Core statements on the hot paths (a boot's
+#: and a delete's reads and guarded updates): its rows become dicts
+#: without building ORM objects (column names are the attribute names).
+IT = I.__table__
 MIG = models.Migration
 SVC = models.Service
 
@@ -69,14 +73,35 @@ def create_many(context, rows, actions=(), tags=()):
 
 
 def get(context, uuid, read_deleted=False):
-    query = select(I).where(I.uuid == uuid)
+    query = select(IT).where(IT.c.uuid == uuid)
     if not read_deleted:
-        query = query.where(I.deleted == 0)
+        query = query.where(IT.c.deleted == 0)
     with engine.reader(context) as session:
-        row = session.scalars(query).first()
+        row = session.execute(query).first()
         if row is None:
             raise exception.InstanceNotFound(instance_id=uuid)
-        return to_dict(row)
+        return dict(row._mapping)
+
+
+def _returning(session):
+    """Whether the database returns an UPDATE's rows (SQLite 3.35+,
+    PostgreSQL; not MariaDB): then a guarded update and the read of its
+    result are one statement."""
+    return session.get_bind().dialect.update_returning
+
+
+def _write_and_read(session, statement, uuid):
+    """Run ``statement`` (a Core UPDATE of one live instance) and return
+    the instance's row afterwards as a dict, or None when the UPDATE
+    matched nothing: with ``RETURNING`` where the database has it, else
+    with a read in the same transaction."""
+    if _returning(session):
+        row = session.execute(statement.returning(*IT.c)).first()
+        return None if row is None else dict(row._mapping)
+    if session.execute(statement).rowcount != 1:
+        return None
+    return dict(session.execute(
+        select(IT).where(IT.c.uuid == uuid)).one()._mapping)
 
 
 def get_all(context, filters=None, limit=None, marker=None,
@@ -256,28 +281,26 @@ def _update(context, uuid, values, expected_task_state, expected_vm_state,
             original):
     values = dict(values)
     values["updated_at"] = timeutils.utcnow()
-    clauses = [I.uuid == uuid, I.deleted == 0]
+    clauses = [IT.c.uuid == uuid, IT.c.deleted == 0]
     if expected_task_state is not _UNSET:
-        clauses.append(_state_clause(I.task_state, expected_task_state))
+        clauses.append(_state_clause(IT.c.task_state, expected_task_state))
     if expected_vm_state is not _UNSET:
-        clauses.append(_state_clause(I.vm_state, expected_vm_state))
+        clauses.append(_state_clause(IT.c.vm_state, expected_vm_state))
     with engine.writer(context) as session:
         before = None
         if original:
             # Columns, not the entity: the row read after the update must
             # not come from the session's identity map.
             before = session.execute(
-                select(I.vm_state, I.task_state)
-                .where(I.uuid == uuid, I.deleted == 0)
+                select(IT.c.vm_state, IT.c.task_state)
+                .where(IT.c.uuid == uuid, IT.c.deleted == 0)
                 .with_for_update()).first()
             before = dict(before._mapping) if before is not None else None
-        result = session.execute(
-            update(I).where(*clauses).values(**values)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+        row = _write_and_read(
+            session, update(IT).where(*clauses).values(**values), uuid)
+        if row is None:
             _raise_guard_failure(session, uuid, expected_task_state)
-        return before, to_dict(session.scalars(
-            select(I).where(I.uuid == uuid)).one())
+        return before, row
 
 
 def _state_clause(column, expected):
@@ -312,38 +335,36 @@ def _raise_guard_failure(session, uuid, expected_task):
 def destroy(context, uuid, expected_task_state=_UNSET):
     """Soft-delete an instance and release its allocations, atomically."""
     now = timeutils.utcnow()
-    clauses = [I.uuid == uuid, I.deleted == 0]
+    clauses = [IT.c.uuid == uuid, IT.c.deleted == 0]
     if expected_task_state is not _UNSET:
-        clauses.append(_state_clause(I.task_state, expected_task_state))
+        clauses.append(_state_clause(IT.c.task_state, expected_task_state))
     with engine.writer(context) as session:
-        result = session.execute(
-            update(I).where(*clauses)
-            .values(deleted=I.id, deleted_at=now, terminated_at=now,
+        row = _write_and_read(
+            session, update(IT).where(*clauses)
+            .values(deleted=IT.c.id, deleted_at=now, terminated_at=now,
                     updated_at=now, vm_state="deleted", task_state=None,
-                    power_state=0)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+                    power_state=0), uuid)
+        if row is None:
             _raise_guard_failure(session, uuid, expected_task_state)
         compute_nodes.release_in_session(session, uuid)
         _end_moves_in_session(session, uuid, now)
-        return to_dict(session.scalars(select(I).where(I.uuid == uuid))
-                       .one())
+        return row
 
 
 def _end_moves_in_session(session, uuid, now):
     """A deleted instance's moves in progress end in ``error`` and give
     back the source claims they held (the workflow still running, if
     any, then loses its next guarded step and writes nothing)."""
-    moves = session.scalars(select(MIG).where(
-        MIG.instance_uuid == uuid, MIG.deleted == 0,
-        MIG.status.in_(migrations.IN_PROGRESS))).all()
+    table = MIG.__table__
+    moves = session.execute(select(table.c.id, table.c.uuid).where(
+        table.c.instance_uuid == uuid, table.c.deleted == 0,
+        table.c.status.in_(migrations.IN_PROGRESS))).all()
     for move in moves:
         compute_nodes.release_in_session(session, move.uuid)
     if moves:
         session.execute(
-            update(MIG).where(MIG.id.in_([m.id for m in moves]))
-            .values(status="error", updated_at=now)
-            .execution_options(synchronize_session=False))
+            update(table).where(table.c.id.in_([m.id for m in moves]))
+            .values(status="error", updated_at=now))
 
 
 

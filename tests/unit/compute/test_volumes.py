@@ -51,6 +51,8 @@ class FakeVolumeService:
             method(name)
         method("attachments", lambda uuid: self.attachments)
         method("block_devices", lambda uuid: self.mappings)
+        method("volumes_of", lambda uuid: {"attachments": self.attachments,
+                                           "block_devices": self.mappings})
         method("get", lambda vid: {"status": "attaching"})
 
     def names(self):
@@ -165,7 +167,7 @@ def test_terminate_releases_volumes(compute, delete):
                       "device_name": "/dev/vdb", "source_type": "volume",
                       "boot_index": None}]
     compute.terminate_instance(ctx, instance)
-    expected = ["attachments", "block_devices", "terminate", "detach"]
+    expected = ["volumes_of", "terminate", "detach"]
     if delete:
         expected.append("delete_volume")
     assert fake.names() == expected + ["forget_block_devices"]
@@ -186,8 +188,7 @@ def test_terminate_deletes_a_never_attached_volume_made_for_it(compute):
          "device_name": "/dev/vdc", "source_type": "volume",
          "boot_index": None}]
     compute.terminate_instance(ctx, instance)
-    assert fake.calls == [("attachments", instance.uuid),
-                          ("block_devices", instance.uuid),
+    assert fake.calls == [("volumes_of", instance.uuid),
                           ("delete_volume", VOLUME),
                           ("forget_block_devices", instance.uuid)]
 
@@ -195,7 +196,7 @@ def test_terminate_deletes_a_never_attached_volume_made_for_it(compute):
 def test_terminate_without_volumes_forgets_nothing(compute):
     ctx, instance = _running(compute)
     compute.terminate_instance(ctx, instance)
-    assert compute.volumes_fake.names() == ["attachments", "block_devices"]
+    assert compute.volumes_fake.names() == ["volumes_of"]
 
 
 def test_build_connects_block_devices_before_spawn(compute):
