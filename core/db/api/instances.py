@@ -99,7 +99,9 @@ def get_all(context, filters=None, limit=None, marker=None,
     if limit == 0:
         return []
     filters = dict(filters or {})
-    query = select(I)
+    # The table's columns, not the mapped class: a page of 1000 rows
+    # costs a third of the CPU it costs through the ORM's identity map.
+    query = select(*I.__table__.columns)
     since = filters.get("terminated_since")
     if since is not None:
         query = query.where(or_(I.deleted == 0, I.deleted_at >= since))
@@ -142,7 +144,9 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.order_by(*order)
         if limit is not None and not regexes:
             query = query.limit(limit)
-        rows = [to_dict(r) for r in session.scalars(query)]
+        # On the session's connection: no ORM result processing.
+        rows = [dict(r) for r in
+                session.connection().execute(query).mappings()]
     if regexes:
         rows = [r for r in rows if all(pattern.search(r[column] or "")
                                        for column, pattern in
@@ -214,7 +218,8 @@ def _refused_pattern(patterns):
 
 
 def _after_marker(session, query, marker, sort_desc):
-    row = session.scalars(select(I).where(I.uuid == marker)).first()
+    row = session.execute(select(I.created_at, I.id).where(
+        I.uuid == marker)).first()
     if row is None:
         raise exception.InvalidInput(reason=f"marker {marker} not found")
     if sort_desc:
