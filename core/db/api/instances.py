@@ -83,7 +83,8 @@ def get_all(context, filters=None, limit=None, marker=None,
             sort_desc=True):
     """List instances, newest first, with keyset pagination.
 
-    :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
+    :param filters: ``project_id``, ``host``, ``flavor_id``, ``node``
+        (each a value or a list of values), ``vm_state`` (list ok),
         ``uuids``, ``name`` and ``hostname`` (regexes, matched in Python
         after the query), ``changes_since``, ``changes_before`` (updated at or after,
         at or before), ``deleted`` (bool, default False: deleted ones
@@ -108,8 +109,12 @@ def get_all(context, filters=None, limit=None, marker=None,
     elif not filters.pop("deleted", False):
         query = query.where(I.deleted == 0)
     for key in ("project_id", "host", "flavor_id", "node"):
-        if filters.get(key) is not None:
-            query = query.where(getattr(I, key) == filters[key])
+        value = filters.get(key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            # several hosts at once: a compute fleet's periodic reads
+            query = query.where(getattr(I, key).in_(list(value)))
+        elif value is not None:
+            query = query.where(getattr(I, key) == value)
     if filters.get("image_ref") is not None:
         refs = filters["image_ref"]
         query = query.where(I.image_ref.in_([refs] if isinstance(
