@@ -10,7 +10,7 @@ from concurrent import futures
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
-from oslo_utils import uuidutils
+from oslo_utils import timeutils, uuidutils
 
 from nimbus.core import exception, loading, servicegroup
 from nimbus.core.interfaces import extra_specs as extra_specs_api
@@ -126,8 +126,9 @@ class AdminAPI:
 
     def list_services(self, context, binary=None, host=None):
         services = self.db.services.get_all(context, binary=binary, host=host)
+        now = timeutils.utcnow()
         for service in services:
-            service["is_up"] = servicegroup.is_up(self.conf, service)
+            service["is_up"] = servicegroup.is_up(self.conf, service, now)
         return services
 
     def get_service(self, context, service_id):

@@ -175,12 +175,18 @@ class Sampler:
     def __init__(self, conf, list_services):
         self.conf = conf
         self.list_services = list_services
+        #: (binary, host) -> the value last set: with 10,000 hosts,
+        #: setting every gauge at every sample was most of its CPU.
+        self._up = {}
 
     def sample(self):
         services = self.list_services()
         for service in services:
-            SERVICE_UP.labels(service["binary"], service["host"]).set(
-                1 if service["is_up"] else 0)
+            key = (service["binary"], service["host"])
+            value = 1 if service["is_up"] else 0
+            if self._up.get(key) != value:
+                SERVICE_UP.labels(*key).set(value)
+                self._up[key] = value
         from nimbus.core import broker
         names = list(broker.TOPICS) + sorted(
             {f"{s['topic']}.{s['host']}" for s in services if s["topic"]})

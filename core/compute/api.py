@@ -29,6 +29,7 @@ from nimbus.core.compute import (
     api_tags,
     api_volumes,
     hostnames,
+    instance_records,
     task_states,
     vm_states,
     zones,
@@ -133,11 +134,25 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         return instance
 
     def get_all(self, context, filters=None, limit=None, marker=None):
+        return instance_obj.InstanceList.get_by_filters(
+            context, self._scoped(context, filters), limit=limit,
+            marker=marker)
+
+    def get_all_records(self, context, filters=None, limit=None,
+                        marker=None):
+        """:meth:`get_all` as read-only
+        :class:`~nimbus.core.compute.instance_records.InstanceRecord`
+        objects: for views of many servers, which only read them."""
+        return instance_records.from_rows(self.db.instances.get_all(
+            context, self._scoped(context, filters), limit=limit,
+            marker=marker))
+
+    @staticmethod
+    def _scoped(context, filters):
         filters = dict(filters or {})
         if not context.is_admin or not filters.pop("all_tenants", False):
             filters["project_id"] = context.project_id
-        return instance_obj.InstanceList.get_by_filters(
-            context, filters, limit=limit, marker=marker)
+        return filters
 
     def faults_for(self, context, instances):
         uuids = [i.uuid for i in instances if i.vm_state == vm_states.ERROR]

@@ -125,11 +125,13 @@ class ComputeManager(manager.Manager,
 
     # -- service hooks ------------------------------------------------------
 
-    def init_host(self):
+    def init_host(self, instances=None):
+        """:param instances: this host's instances when the caller read
+        them already (a compute fleet reads many hosts' at once)."""
         self.driver.init_host()
         self.network_driver.init_host()
         self.driver.register_event_listener(self.sync.handle_event)
-        self.sync.reconcile()
+        self.sync.reconcile(instances)
 
     def after_start(self):
         self._report_resources()

@@ -62,10 +62,15 @@ class PowerSync:
 
     # -- start-up -----------------------------------------------------------
 
-    def reconcile(self):
-        """Settle every instance of this host after a (re)start."""
+    def reconcile(self, instances=None):
+        """Settle every instance of this host after a (re)start.
+
+        :param instances: this host's instances when the caller read
+            them already (a compute fleet reads many hosts' at once).
+        """
         ctx = self._ctx()
-        instances = list(self._instances())
+        instances = list(self._instances() if instances is None
+                         else instances)
         known = {i.uuid for i in instances}
         for instance in instances:
             try:
@@ -137,16 +142,22 @@ class PowerSync:
 
     # -- work lost while running -------------------------------------------
 
-    def settle_orphans(self):
+    def settle_orphans(self, instances=None):
         """Settle task states of this host that no thread here works on
         and that are older than ``[conductor] task_state_timeout``, as a
         restart would: a build whose conductor reply was lost, an action
         whose cast never came. Scheduling is conductor's; moves are their
-        workflows'. Returns how many it settled; never raises."""
+        workflows'. Returns how many it settled; never raises.
+
+        :param instances: this host's instances, read by the caller (a
+            compute fleet reads many hosts' at once); each candidate is
+            read again under its lock.
+        """
         timeout = self.compute.conf.conductor.task_state_timeout
         settled = 0
         try:
-            candidates = [i for i in self._instances()
+            candidates = [i for i in (self._instances() if instances is None
+                                      else instances)
                           if _orphaned(i, timeout)
                           and i.uuid not in self.compute.in_flight]
         except Exception:
@@ -185,8 +196,11 @@ class PowerSync:
 
     # -- periodic and event-driven sync -------------------------------------
 
-    def sync_all(self):
-        for instance in self._instances():
+    def sync_all(self, instances=None):
+        """:param instances: this host's instances, read by the caller
+        (a compute fleet reads many hosts' at once)."""
+        for instance in (self._instances() if instances is None
+                         else instances):
             try:
                 with self.compute.lock(instance.uuid):
                     self.sync_one(instance)

@@ -40,8 +40,9 @@ def _list(detailed):
     compute = common.services().compute
     limit = common.limit_param()
     marker = pecan.request.GET.get("marker")
-    instances = compute.get_all(ctx, server_filters.filters(),
-                                limit=limit, marker=marker)
+    # Records, not versioned objects: the views only read them.
+    instances = compute.get_all_records(ctx, server_filters.filters(),
+                                        limit=limit, marker=marker)
     if detailed:
         admin_attrs = common.may(ADMIN_ATTRS)
         page = PageData(ctx, instances, _host_status_shown())

