@@ -297,6 +297,9 @@ def inprocess_session(binary, args, count, networks=True):
             f"[DEFAULT]\nstate_path = {tmp}/state\nhost = bench\n"
             f"transport_url = {args.transport}://\n"
             f"[api]\nbind_port = {port}\nauth_strategy = noauth2\n"
+            # Not the EC2 API's fixed 8788: two nimbus-alls at once
+            # (other benchmarks on the host) would stop each other.
+            f"[ec2]\nbind_port = {_free_port()}\n"
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
             "[fake]\npersist = false\n"
             "[quota]\ninstances = -1\ncores = -1\nram = -1\n"

@@ -109,12 +109,15 @@ class Allocator:
         :raises: allocation errors; every port made here is deleted
             first.
         """
-        groups = self.resolve_groups(context, project_id, security_groups)
+        networks, default = self._prefetch(context, project_id, requested,
+                                           security_groups)
+        groups = [default["uuid"]] if default else self.resolve_groups(
+            context, project_id, security_groups)
         if not any(not r.get("port_id") for r in requested):
             for group in groups:  # no port made here to record them with
                 self.db.security_groups.add_to_instance(
                     context, instance_uuid, group)
-        made, bound, networks = [], [], {}
+        made, bound = [], []
         try:
             for request in requested:
                 if request.get("port_id"):
@@ -153,6 +156,25 @@ class Allocator:
             p["uuid"]: {"fixed_ips": p["fixed_ips"],
                         "security_groups": list(dict.fromkeys(groups))}
             for p in made})
+
+    def _prefetch(self, context, project_id, requested, security_groups):
+        """``({uuid: networks row}, default group row or None)``: the
+        networks named by ``requested`` for new ports and, when the
+        server asks for no group, the project's ``default`` group if it
+        exists (it is made by :meth:`resolve_groups` otherwise), read in
+        one reader session.
+
+        :raises NetworkNotFound: nothing is made yet.
+        """
+        wanted = {r["network_id"] for r in requested
+                  if not r.get("port_id") and r.get("network_id")}
+        with self.db.reading(context):
+            networks = {uuid: self.db.networks.get(context, uuid)
+                        for uuid in sorted(wanted)}
+            default = self.db.security_groups.find_default(
+                context, project_id) if project_id and not security_groups \
+                else None
+        return networks, default
 
     def deallocate_for_instance(self, context, instance_uuid):
         """Release every port of the server (ports nimbus made are

@@ -39,6 +39,13 @@ class RequestedNetworksMixin:
         :raises PortNotFound: (as InvalidNetworkRequest) unknown port.
         :raises OverQuota: the ports would exceed the ``port`` quota.
         """
+        # One reader session for the network reads and the port count.
+        with self.db.reading(context):
+            return self._validate_requested(context, project_id, requested,
+                                            count, limits)
+
+    def _validate_requested(self, context, project_id, requested, count,
+                            limits):
         if requested is None or requested == "auto":
             result = self._auto_network(context, project_id)
             if not result and requested == "auto":
@@ -75,10 +82,9 @@ class RequestedNetworksMixin:
         """The network(s) a server without ``networks`` joins: the
         project's own, else the shared default, else (VLAN-capable
         plugin) the project's network made on first boot, else none."""
-        internal = [r for r in self.db.networks.get_all(
-            context, external=False)
-            if (r["project_id"] == project_id or r["shared"]
-                or r["project_id"] is None) and r["cidr"]]
+        internal = [r for r in self.db.networks.get_internal(context)
+                    if (r["project_id"] == project_id or r["shared"]
+                        or r["project_id"] is None) and r["cidr"]]
         own = [r for r in internal if r["project_id"] == project_id]
         candidates = own or [r for r in internal if r not in own]
         if len(candidates) > 1:

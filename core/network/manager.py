@@ -106,7 +106,7 @@ class NetworkManager(manager.Manager):
         if not self.driver.capabilities.dhcp:
             return
         ctx = nimbus_context.get_admin_context()
-        for network in self.db.networks.get_all(ctx, external=False):
+        for network in self.db.networks.get_internal(ctx):
             # A multi_host network: this host's DHCP server, even once its
             # last port here is gone (its leases may still be live).
             if not network["cidr"] or not (

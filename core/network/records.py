@@ -218,8 +218,7 @@ def port_rules(context, db, port_uuids, resolve=True, known_groups=None):
     groups_of.update((u, g) for u, g in known_groups.items()
                      if u in port_uuids)
     group_ids = {g for groups in groups_of.values() for g in groups}
-    rules = db.security_groups.get_rules(
-        context, security_group_id=list(group_ids)) if group_ids else []
+    rules = db.security_groups.rules_of(context, list(group_ids))
     remote_ids = {r["remote_group_id"] for r in rules if r["remote_group_id"]}
     members = group_members(context, db, remote_ids)
     by_group = {}

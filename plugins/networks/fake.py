@@ -6,10 +6,11 @@ reaches a plugin can run against it.
 """
 
 import copy
-import dataclasses
 import threading
 
 from nimbus.core.interfaces import network
+
+_PortSpec = network.PortSpec  # setup_network's `network` hides it
 
 
 class FakeNetwork(network.NetworkDriver):
@@ -40,9 +41,12 @@ class FakeNetwork(network.NetworkDriver):
         wanted = {(p.mac.lower(), ip) for p in ports for ip in p.fixed_ips}
         # A PortSpec holds strings and one list of them: a copy with its
         # own list is as independent as a deep copy, at a fraction of
-        # the cost (this runs with every port of the network per boot).
-        served = {p.id: dataclasses.replace(p, fixed_ips=list(p.fixed_ips))
-                  for p in ports}
+        # the cost (this runs with every port of the network per boot;
+        # dataclasses.replace was most of it).
+        served = {p.id: _PortSpec(
+            id=p.id, network_id=p.network_id, mac=p.mac,
+            fixed_ips=list(p.fixed_ips), instance_uuid=p.instance_uuid,
+            hostname=p.hostname) for p in ports}
         with self._lock:
             self.networks[network.id] = (copy.deepcopy(network), served)
             # A port no longer served loses its lease, as with dnsmasq.

@@ -12,7 +12,16 @@ import random
 
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -28,6 +37,26 @@ F = models.FixedIp
 P = models.Port
 FIP = models.FloatingIp
 
+NT = N.__table__
+FT = F.__table__
+
+# Statements of the boot and delete paths, built once: SQLAlchemy keys
+# its compiled-statement cache by walking a statement, and a statement
+# object reused with bound parameters is walked once (Core rows, no ORM
+# instances: they were most of a network read's cost).
+_GET = select(NT).where(NT.c.uuid == bindparam("uuid"))
+_INTERNAL = select(NT).where(NT.c.external == false()).order_by(NT.c.id)
+_CANDIDATE = (select(FT.c.id, FT.c.address)
+              .where(FT.c.network_id == bindparam("network_uuid"),
+                     FT.c.port_id.is_(None), FT.c.reserved == false(),
+                     FT.c.leased == false())
+              .order_by(FT.c.id).limit(1)
+              .with_for_update(skip_locked=True))
+_SWAP = (update(FT).where(FT.c.id == bindparam("row_id"),
+                          FT.c.port_id.is_(None), FT.c.leased == false())
+         .values(port_id=bindparam("new_port"),
+                 instance_uuid=bindparam("new_instance"), leased=False))
+
 #: free rows read per allocation attempt; each attempt swaps one of them
 #: picked at random, so concurrent allocators rarely collide.
 _WINDOW = 32
@@ -36,6 +65,13 @@ _WINDOW = 32
 def _view(row):
     values = to_dict(row)
     values["dns_servers"] = json.loads(row.dns_servers or "[]")
+    return values
+
+
+def _view_of(mapping):
+    """:func:`_view` of a Core row's ``_mapping``."""
+    values = dict(mapping)
+    values["dns_servers"] = json.loads(values["dns_servers"] or "[]")
     return values
 
 
@@ -95,7 +131,18 @@ def _row(session, uuid):
 def get(context, uuid):
     """:raises NetworkNotFound:"""
     with engine.reader(context) as session:
-        return _view(_row(session, uuid))
+        row = session.execute(_GET, {"uuid": uuid}).first()
+    if row is None:
+        raise exception.NetworkNotFound(network_id=uuid)
+    return _view_of(row._mapping)
+
+
+def get_internal(context):
+    """Every network that is not external, oldest first (what a boot
+    without ``networks`` chooses from): ``get_all(external=False)`` in
+    one prepared query."""
+    with engine.reader(context) as session:
+        return [_view_of(r._mapping) for r in session.execute(_INTERNAL)]
 
 
 def get_by_subnet(context, subnet_uuid):
@@ -306,18 +353,14 @@ def swap_fixed_ip(session, network_uuid, port_uuid, instance_uuid,
         # A locking read: the latest committed rows (a REPEATABLE READ
         # snapshot would keep offering rows others took meanwhile),
         # skipping rows other transactions are taking right now.
-        candidates = session.execute(select(F.id, F.address).where(
-            F.network_id == network_uuid, F.port_id.is_(None),
-            F.reserved.is_(False), F.leased.is_(False)).order_by(F.id).limit(1)
-            .with_for_update(skip_locked=True)).all()
+        candidates = session.execute(
+            _CANDIDATE, {"network_uuid": network_uuid}).all()
         if not candidates:
             break
         row_id, chosen = candidates[0]
-        if session.execute(
-                update(F).where(F.id == row_id, F.port_id.is_(None),
-                                F.leased.is_(False))
-                .values(**values)
-                .execution_options(synchronize_session=False)).rowcount:
+        if session.execute(_SWAP, {
+                "row_id": row_id, "new_port": port_uuid,
+                "new_instance": instance_uuid}).rowcount:
             return chosen
     raise exception.NoMoreFixedIps(network_id=network_uuid)
 

@@ -10,7 +10,7 @@ import random
 
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -22,6 +22,67 @@ FIP = models.FloatingIp
 PSG = models.PortSecurityGroup
 
 _MAC_ATTEMPTS = 16
+
+PT = P.__table__
+FT = F.__table__
+FIPT = FIP.__table__
+PSGT = PSG.__table__
+ISGT = models.InstanceSecurityGroup.__table__
+
+
+def _in(name):
+    return bindparam(name, expanding=True)
+
+
+# The statements of a boot's port and a delete's release, built once
+# and run as Core statements (see ``networks._GET``).
+_INSERT_PORT = insert(PT)
+_INSERT_PSG = insert(PSGT)
+_INSERT_ISG = insert(ISGT)
+_ISG_OF = select(ISGT.c.security_group_id).where(
+    ISGT.c.instance_uuid == bindparam("instance_uuid"))
+#: a server's ports (oldest first) with their groups (binding order).
+_PORTS_WITH_GROUPS = (
+    select(PT, PSGT.c.security_group_id.label("bound_group"))
+    .outerjoin(PSGT, PSGT.c.port_id == PT.c.uuid)
+    .where(PT.c.instance_uuid == bindparam("instance_uuid"))
+    .order_by(PT.c.id, PSGT.c.id))
+_FREE_ADDRESSES = update(FT).where(FT.c.port_id.in_(_in("doomed"))).values(
+    port_id=None, instance_uuid=None)
+_UNBIND_FLOATING = update(FIPT).where(
+    FIPT.c.port_id.in_(_in("doomed"))).values(port_id=None,
+                                                fixed_address=None)
+_UNBIND_GROUPS = delete(PSGT).where(PSGT.c.port_id.in_(_in("doomed")))
+_DELETE_PORTS = delete(PT).where(PT.c.uuid.in_(_in("doomed")))
+_KEEP_PORTS = update(PT).where(PT.c.uuid.in_(_in("kept"))).values(
+    instance_uuid=None, host=None, device_owner=None, status="DOWN",
+    tag=None)
+_KEEP_ADDRESSES = update(FT).where(FT.c.port_id.in_(_in("kept"))).values(
+    instance_uuid=None)
+_FORGET_GROUPS = delete(ISGT).where(
+    ISGT.c.instance_uuid == bindparam("instance_uuid"))
+_GROUPS_OF = (select(PSGT.c.port_id, PSGT.c.security_group_id)
+              .where(PSGT.c.port_id.in_(_in("ports")))
+              .order_by(PSGT.c.id))
+_GROUP_ADDRESSES = (select(PSGT.c.security_group_id, FT.c.address)
+                    .join(FT, FT.c.port_id == PSGT.c.port_id)
+                    .where(PSGT.c.security_group_id.in_(_in("groups"))))
+_GATEWAY_PORTS = (select(PT.c.uuid, PT.c.mac_address, PT.c.instance_uuid,
+                         PT.c.dns_name, FT.c.address)
+                  .outerjoin(FT, FT.c.port_id == PT.c.uuid)
+                  .where(PT.c.network_id == bindparam("network_uuid")))
+_GATEWAY_PORTS_ALL = _GATEWAY_PORTS.order_by(PT.c.id, FT.c.id)
+_GATEWAY_PORTS_OF_HOSTS = _GATEWAY_PORTS.where(
+    PT.c.host.in_(_in("hosts"))).order_by(PT.c.id, FT.c.id)
+
+
+def _inserted(result):
+    """The row a Core ``INSERT`` of one port wrote, as :func:`to_dict`
+    gives it (the columns it set, their defaults, the new id)."""
+    row = dict.fromkeys(PT.c.keys())
+    row.update(result.last_inserted_params())
+    row["id"] = result.inserted_primary_key[0]
+    return row
 
 
 def random_mac(prefix):
@@ -82,28 +143,24 @@ def create_with_address(context, values, network_uuid, mac_prefix,
             random_mac(mac_prefix)
         try:
             with engine.writer(context) as session:
-                row = P(**values)
-                session.add(row)
-                session.flush()
+                row = _inserted(session.execute(_INSERT_PORT, values))
                 if security_groups:
-                    session.execute(insert(PSG), [
-                        {"port_id": row.uuid, "security_group_id": g}
+                    session.execute(_INSERT_PSG, [
+                        {"port_id": row["uuid"], "security_group_id": g}
                         for g in dict.fromkeys(security_groups)])
                 if instance_groups:
-                    isg = models.InstanceSecurityGroup
-                    have = set(session.scalars(
-                        select(isg.security_group_id).where(
-                            isg.instance_uuid == row.instance_uuid)))
+                    have = set(session.scalars(_ISG_OF, {
+                        "instance_uuid": row["instance_uuid"]}))
                     missing = [g for g in dict.fromkeys(instance_groups)
                                if g not in have]
                     if missing:
-                        session.execute(insert(isg), [
-                            {"instance_uuid": row.instance_uuid,
+                        session.execute(_INSERT_ISG, [
+                            {"instance_uuid": row["instance_uuid"],
                              "security_group_id": g} for g in missing])
                 won = networks_db.swap_fixed_ip(
-                    session, network_uuid, row.uuid, row.instance_uuid,
+                    session, network_uuid, row["uuid"], row["instance_uuid"],
                     address, retries)
-                return dict(to_dict(row), fixed_ips=[won])
+                return dict(row, fixed_ips=[won])
         except DUPLICATE as exc:
             if "mac" not in str(exc).lower():
                 raise
@@ -119,35 +176,31 @@ def release_instance(context, instance_uuid):
     their floating IPs and forget the server's groups; returns the port
     rows as they were, each with its ``security_groups`` (group uuids in
     binding order)."""
-    isg = models.InstanceSecurityGroup
     with engine.writer(context) as session:
-        rows = session.scalars(select(P).where(
-            P.instance_uuid == instance_uuid).order_by(P.id)).all()
-        before = [to_dict(r) for r in rows]
-        groups = _groups_of(session, [r.uuid for r in rows])
-        for port in before:
-            port["security_groups"] = groups[port["uuid"]]
-        doomed = [r.uuid for r in rows if not r.preserve_on_delete]
-        kept = [r.uuid for r in rows if r.preserve_on_delete]
+        before = {}
+        for row in session.execute(_PORTS_WITH_GROUPS,
+                                   {"instance_uuid": instance_uuid}):
+            values = row._mapping
+            port = before.get(values["uuid"])
+            if port is None:
+                port = before[values["uuid"]] = {
+                    key: values[key] for key in PT.c.keys()}
+                port["security_groups"] = []
+            if values["bound_group"] is not None:
+                port["security_groups"].append(values["bound_group"])
+        doomed = [p["uuid"] for p in before.values()
+                  if not p["preserve_on_delete"]]
+        kept = [p["uuid"] for p in before.values()
+                if p["preserve_on_delete"]]
         if doomed:
-            session.execute(update(F).where(F.port_id.in_(doomed)).values(
-                port_id=None, instance_uuid=None)
-                .execution_options(synchronize_session=False))
-            session.execute(update(FIP).where(FIP.port_id.in_(doomed))
-                            .values(port_id=None, fixed_address=None)
-                            .execution_options(synchronize_session=False))
-            session.execute(delete(PSG).where(PSG.port_id.in_(doomed)))
-            session.execute(delete(P).where(P.uuid.in_(doomed)))
+            for statement in (_FREE_ADDRESSES, _UNBIND_FLOATING,
+                              _UNBIND_GROUPS, _DELETE_PORTS):
+                session.execute(statement, {"doomed": doomed})
         if kept:
-            session.execute(update(P).where(P.uuid.in_(kept)).values(
-                instance_uuid=None, host=None, device_owner=None,
-                status="DOWN", tag=None)
-                .execution_options(synchronize_session=False))
-            session.execute(update(F).where(F.port_id.in_(kept)).values(
-                instance_uuid=None)
-                .execution_options(synchronize_session=False))
-        session.execute(delete(isg).where(isg.instance_uuid == instance_uuid))
-        return before
+            session.execute(_KEEP_PORTS, {"kept": kept})
+            session.execute(_KEEP_ADDRESSES, {"kept": kept})
+        session.execute(_FORGET_GROUPS, {"instance_uuid": instance_uuid})
+        return list(before.values())
 
 
 def _row(session, uuid):
@@ -182,16 +235,14 @@ def gateway_ports(context, network_uuid, hosts=None):
     on the network (bound to one of ``hosts`` when given), oldest first,
     each port's addresses ordered by address row (as
     :func:`~nimbus.core.db.api.networks.fixed_ips_of_ports` gives them)."""
-    query = (select(P.uuid, P.mac_address, P.instance_uuid, P.dns_name,
-                    F.address)
-             .outerjoin(F, F.port_id == P.uuid)
-             .where(P.network_id == network_uuid))
+    params = {"network_uuid": network_uuid}
+    query = _GATEWAY_PORTS_ALL
     if hosts is not None:
-        query = query.where(P.host.in_(list(hosts)))
+        query, params["hosts"] = _GATEWAY_PORTS_OF_HOSTS, list(hosts)
     result = {}
     with engine.reader(context) as session:
         for uuid, mac, instance, name, address in session.execute(
-                query.order_by(P.id, F.id)):
+                query, params):
             port = result.setdefault(uuid, (uuid, mac, instance, name, []))
             if address is not None:
                 port[4].append(address)
@@ -293,8 +344,7 @@ def _groups_of(session, port_uuids):
     result = {p: [] for p in port_uuids}
     if port_uuids:
         for port_id, group_id in session.execute(
-                select(PSG.port_id, PSG.security_group_id).where(
-                    PSG.port_id.in_(list(port_uuids))).order_by(PSG.id)):
+                _GROUPS_OF, {"ports": list(port_uuids)}):
             result[port_id].append(group_id)
     return result
 
@@ -338,9 +388,7 @@ def group_addresses(context, group_uuids):
     if result:
         with engine.reader(context) as session:
             for group_id, address in session.execute(
-                    select(PSG.security_group_id, F.address)
-                    .join(F, F.port_id == PSG.port_id)
-                    .where(PSG.security_group_id.in_(list(result)))):
+                    _GROUP_ADDRESSES, {"groups": list(result)}):
                 result[group_id].add(address)
     return {g: sorted(a) for g, a in result.items()}
 

@@ -1,6 +1,6 @@
 """Per-project quota overrides and resource usage counts."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from nimbus.core.db import engine, models
 
@@ -95,18 +95,25 @@ def server_group_usage(context, project_id):
             G.project_id == project_id, G.deleted == 0))
 
 
+#: Neutron's quota name -> its count for a project, built once (a boot
+#: counts the project's ports).
+_NETWORK_COUNTS = {
+    name: select(func.count(model.__table__.c.id)).where(
+        model.__table__.c.project_id == bindparam("project_id"))
+    for name, model in (("network", models.Network), ("port", models.Port),
+                        ("floatingip", models.FloatingIp),
+                        ("security_group", models.SecurityGroup),
+                        ("security_group_rule", models.SecurityGroupRule))}
+
+
 def network_usage(context, project_id, resources=None):
     """Return the project's networking records by Neutron's quota names:
     ``{"network", "port", "floatingip", "security_group",
     "security_group_rule"}`` (only ``resources`` among them when given:
     a boot's port check counts ports alone)."""
-    counted = (("network", models.Network), ("port", models.Port),
-               ("floatingip", models.FloatingIp),
-               ("security_group", models.SecurityGroup),
-               ("security_group_rule", models.SecurityGroupRule))
+    counted = _NETWORK_COUNTS.items()
     if resources is not None:
-        counted = [(n, m) for n, m in counted if n in resources]
+        counted = [(n, q) for n, q in counted if n in resources]
     with engine.reader(context) as session:
-        return {name: session.scalar(select(func.count(model.id)).where(
-                    model.project_id == project_id))
-                for name, model in counted}
+        return {name: session.scalar(query, {"project_id": project_id})
+                for name, query in counted}
