@@ -21,7 +21,7 @@ import kombu.exceptions
 import oslo_messaging as messaging
 
 from nimbus.core import context as nimbus_context
-from nimbus.core import exception
+from nimbus.core import exception, executors
 from nimbus.core.objects import base as objects_base
 
 _STATE = {"transport": None}
@@ -159,9 +159,9 @@ def _served(endpoints, topic):
 def get_server(target, endpoints):
     """Return an RPC server; oslo.messaging picks its threading executor
     because nothing in nimbus monkey-patches (checked by a test)."""
-    return messaging.get_rpc_server(
+    return executors.adopt(messaging.get_rpc_server(
         transport(), target, _served(endpoints, target.topic),
-        serializer=RequestContextSerializer())
+        serializer=RequestContextSerializer()))
 
 
 class _HostDispatcher:
@@ -214,8 +214,8 @@ class FleetServer:
         self._driver = driver
         self.target = target
         self._dispatcher = _HostDispatcher(target.topic, default)
-        self._server = messaging.rpc.server.RPCServer(
-            transport(), target, self._dispatcher, executor="threading")
+        self._server = executors.adopt(messaging.rpc.server.RPCServer(
+            transport(), target, self._dispatcher, executor="threading"))
 
     def add_hosts(self, endpoints_by_host):
         """Answer ``topic.<host>`` with ``endpoints_by_host[host]``."""

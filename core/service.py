@@ -9,13 +9,12 @@ import signal
 import threading
 from concurrent import futures
 
-import futurist
 import oslo_messaging as messaging
 from futurist import periodics
 from oslo_log import log as logging
 
 from nimbus.core import context as nimbus_context
-from nimbus.core import metrics, rpc
+from nimbus.core import executors, metrics, rpc
 from nimbus.core.objects import service as service_obj
 
 LOG = logging.getLogger(__name__)
@@ -67,7 +66,7 @@ class Service:
         # busy but healthy service is reported down. A task never
         # overlaps its own previous run.
         self._worker = periodics.PeriodicWorker(
-            callables, executor_factory=lambda: futurist.ThreadPoolExecutor(
+            callables, executor_factory=lambda: executors.ThreadPoolExecutor(
                 max_workers=max(1, len(callables))))
         self._thread = threading.Thread(
             target=self._worker.start, name=f"periodic-{self.binary}",
@@ -84,8 +83,8 @@ class Service:
     def stop(self):
         """Stop taking messages and starting tasks, then wait for what
         runs. The RPC server's and the periodic tasks' thread pools wind
-        down together: each pool's idle threads notice only within a
-        second (futurist's idle poll), so one after the other took two."""
+        down together; their idle threads are woken to end at once
+        (:mod:`nimbus.core.executors`)."""
         running = [part for part in (self._worker, self._rpcserver)
                    if part is not None]
         for part in running:

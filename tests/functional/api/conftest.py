@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 BIN = os.path.dirname(sys.executable)
+#: the stock ``openstack`` command, its ``--wait`` polling faster.
+OPENSTACK = os.path.join(os.path.dirname(__file__), "openstack_cli.py")
 PASSWORD = "s3cret-pass"
 USERS = {"member": ("demo", "member"), "reader": ("demo", "reader"),
          "other": ("other", "member")}
@@ -40,7 +42,7 @@ class Cloud:
         return openstack.connection.Connection(config=config)
 
     def openstack(self, who, *args, check=True):
-        result = subprocess.run([f"{BIN}/openstack", *args],
+        result = subprocess.run([sys.executable, OPENSTACK, *args],
                                 env=self.env(who), capture_output=True,
                                 text=True, timeout=120)
         if check:
@@ -71,10 +73,11 @@ def cloud(nimbus_conf, tmp_path):
     from nimbus.core import context
     from nimbus.core.db import api as db_api
     from nimbus.core.identity import manage
-    from tests.conftest import Stack
+    from tests.conftest import Stack, migrated
     nimbus_conf.set_override("auth_strategy", "nimbus", "api")
     nimbus_conf.set_override("admin_password", PASSWORD, "identity")
     nimbus_conf.set_override("bcrypt_rounds", 4, "identity")
+    migrated(nimbus_conf)
     started = all_daemon.start_all(nimbus_conf)
     stack = Stack(nimbus_conf, started)
     admin = manage.IdentityAdmin(nimbus_conf, db_api)

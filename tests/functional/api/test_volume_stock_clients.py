@@ -21,8 +21,26 @@ def osc_json(cloud, who, *args):
     return json.loads(cloud.openstack(who, *args, "-f", "json").stdout)
 
 
+def sdk_wait(read, wanted, deadline, what, error="error"):
+    """Poll ``read()`` (an openstacksdk look in this process: a few
+    milliseconds, where each ``openstack`` process costs more than a
+    second of CPU) until it returns ``wanted``; never past ``deadline``
+    nor on a status starting with ``error``. The stock client then shows
+    the result, as the waits that polled it did."""
+    while True:
+        current = read()
+        if current == wanted:
+            return
+        assert not current.lower().startswith(error), (what, current)
+        assert time.monotonic() < deadline, (what, current, wanted)
+        time.sleep(0.1)
+
+
 def wait_volume(cloud, name, status, who="member", timeout=30):
     deadline = time.monotonic() + timeout
+    volumes = cloud.sdk(who).block_storage
+    sdk_wait(lambda: volumes.find_volume(name, ignore_missing=False).status,
+             status, deadline, name)
     while True:
         shown = osc_json(cloud, who, "volume", "show", name)
         if shown["status"] == status:
@@ -118,6 +136,9 @@ def test_openstack_cli_server_add_and_remove_volume(cloud):
     # A stopped server lets go of a volume too, and cannot take one.
     osc("member", "server", "stop", "vm1")
     deadline = time.monotonic() + 30
+    servers = cloud.sdk("member").compute
+    sdk_wait(lambda: servers.find_server("vm1", ignore_missing=False).status,
+             "SHUTOFF", deadline, "vm1")
     while osc_json(cloud, "member", "server", "show", "vm1")[
             "status"] != "SHUTOFF":
         assert time.monotonic() < deadline
@@ -133,6 +154,12 @@ def test_openstack_cli_server_add_and_remove_volume(cloud):
 
 def _wait_server(cloud, name, status, timeout=30):
     deadline = time.monotonic() + timeout
+    servers = cloud.sdk("member").compute
+
+    def settled():
+        found = servers.find_server(name, ignore_missing=False)
+        return "busy" if found.task_state else found.status
+    sdk_wait(settled, status, deadline, name)
     while True:
         shown = osc_json(cloud, "member", "server", "show", name)
         if shown["status"] == status and not shown.get(
