@@ -61,12 +61,16 @@ report() {
 
 # The slow suites wait on guests, stock clients and polling more than on
 # the CPU: their modules (each with its own uniquely named cloud, ports
-# and resources) run side by side, a module per worker.
+# and resources) run side by side, a module per worker. The libvirt
+# suite's modules go out in its conftest's order, slowest first (xdist
+# would order them by their number of tests, and its slowest module, with
+# few tests, started last while the other worker had nothing left).
 for suite in tests/unit tests/functional tests/integration/libvirt; do
   case "$suite" in
     tests/unit) parallel=(-n 2) ;;
     tests/functional) parallel=(-n 3 --dist loadfile) ;;
-    tests/integration/libvirt) parallel=(-n 2 --dist loadfile) ;;
+    tests/integration/libvirt)
+      parallel=(-n 2 --dist loadfile --no-loadscope-reorder) ;;
   esac
   run_suite "$suite" "$logs/suite.log" "${parallel[@]}" "$@"
   report "$suite" "$logs/suite.log"

@@ -84,9 +84,7 @@ def claims(*flavors_by_host):
 
 
 def wait_status(cloud, sid, status):
-    wait_until(lambda: cloud.server(sid)["status"] == status, 240,
-               interval=1, message=f"{sid} {status}")
-    return cloud.server(sid)
+    return cloud.wait_status(sid, status)
 
 
 def domain_size(cloud, host, sid):

@@ -42,9 +42,15 @@ def test_evacuate_after_the_host_dies(cloud):
     # which the functional tests cover)
     cloud.openstack("--os-compute-api-version", "2.94", "server",
                     "evacuate", sid)
-    wait_until(lambda: cloud.server(sid)["status"] == "ACTIVE" and
-               cloud.server(sid)["OS-EXT-SRV-ATTR:host"] == b, 240,
-               interval=1, message="evacuated server ACTIVE on B")
+    def on_b():
+        server = cloud.server_status(sid)
+        return server["status"] == "ACTIVE" and \
+            server["OS-EXT-SRV-ATTR:host"] == b
+    wait_until(on_b, 240, interval=0.5,
+               message="evacuated server ACTIVE on B")
+    server = cloud.server(sid)
+    assert (server["status"], server["OS-EXT-SRV-ATTR:host"]) == (
+        "ACTIVE", b)
     host_b = cloud.hosts[b]
     assert host_b.virsh("domstate", domain).strip() == "running"
     # The dead host's definition stays until its compute returns.

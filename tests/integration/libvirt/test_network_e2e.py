@@ -424,12 +424,18 @@ def boot(d, cloud_name, name, net_id, user_data):
 
 
 def wait_active(d, cloud_name, server_id, timeout=300):
+    """Wait until the server is ACTIVE (polled with openstacksdk: each
+    CLI call is a new Python process); return ``openstack server show``
+    of it, as ``cloud_name``, with its first address as ``ip``."""
+    admin = noauth_sdk(d.url, "admin:admin")
+
     def check():
-        server = d.osc(cloud_name, "server", "show", server_id, "-f", "json")
+        server = admin.compute.get(f"/servers/{server_id}").json()["server"]
         assert server["status"] != "ERROR", (server, d.log())
-        return server if server["status"] == "ACTIVE" else None
-    server = wait_until(check, timeout, interval=2,
-                        message=f"{server_id} ACTIVE")
+        return server["status"] == "ACTIVE"
+    wait_until(check, timeout, interval=0.5, message=f"{server_id} ACTIVE")
+    server = d.osc(cloud_name, "server", "show", server_id, "-f", "json")
+    assert server["status"] == "ACTIVE", (server, d.log())
     found = re.findall(r"(\d+\.\d+\.\d+\.\d+)", json.dumps(
         server["addresses"]))
     server["ip"] = found[0]

@@ -256,6 +256,7 @@ class TwoHostCloud:
         self.compute_extra = compute_extra or {}
         self.extra = extra or {}
         self.dep = None
+        self._conn = None
         self._stack = contextlib.ExitStack()
 
     # -- life cycle -------------------------------------------------------------
@@ -382,16 +383,21 @@ class TwoHostCloud:
         return self.dep.log(name)[-4000:]
 
     def wait_computes_up(self, timeout=90):
+        # Polled through openstacksdk: each stock CLI call is a new
+        # Python process (~1.5 CPU-s); the tests drive the CLI itself.
+        conn = self.sdk()
+
         def up():
-            services = self.openstack_json("compute", "service", "list")
-            states = {s["Host"]: s["State"] for s in services
-                      if s["Binary"].endswith("-compute")}
+            services = conn.compute.get("/os-services").json()["services"]
+            states = {s["host"]: s["state"] for s in services
+                      if s["binary"].endswith("-compute")}
             return all(states.get(h) == "up" for h in HOSTS)
-        wait_until(up, timeout, interval=1, message="both computes up")
+        wait_until(up, timeout, interval=0.5, message="both computes up")
 
         def reported():
-            return len(self.openstack_json("hypervisor", "list")) == 2
-        wait_until(reported, timeout, interval=1,
+            return len(conn.compute.get("/os-hypervisors").json()[
+                "hypervisors"]) == 2
+        wait_until(reported, timeout, interval=0.5,
                    message="both hypervisors reported")
 
     # -- clients ------------------------------------------------------------------
@@ -422,12 +428,15 @@ class TwoHostCloud:
         return json.loads(self.openstack(*args, "-f", "json"))
 
     def sdk(self):
-        """An openstacksdk connection as the admin of clouds.yaml."""
-        import openstack
-        from openstack import config as os_config
-        config = os_config.OpenStackConfig(
-            config_files=[str(self.clouds_yaml)]).get_one(cloud="nimbus")
-        return openstack.connection.Connection(config=config)
+        """The openstacksdk connection as the admin of clouds.yaml (one
+        for the cloud's life: a new one would ask for a token again)."""
+        if self._conn is None:
+            import openstack
+            from openstack import config as os_config
+            config = os_config.OpenStackConfig(
+                config_files=[str(self.clouds_yaml)]).get_one(cloud="nimbus")
+            self._conn = openstack.connection.Connection(config=config)
+        return self._conn
 
     # -- guests ---------------------------------------------------------------------
 
@@ -480,10 +489,8 @@ class TwoHostCloud:
             ids = {name: self.openstack_json(
                 "server", "create", "--image", image_id, "--flavor", flavor,
                 "--nic", "none", name)["id"] for name in names}
-            for name, sid in ids.items():
-                wait_until(lambda s=sid: self.server(s)["status"] ==
-                           "ACTIVE", 180, interval=1,
-                           message=f"{name} ACTIVE")
+            for sid in ids.values():
+                self.wait_status(sid, "ACTIVE", 180)
         finally:
             for other in others:
                 self.set_compute(other, True)
@@ -496,6 +503,21 @@ class TwoHostCloud:
         assert server["status"] != "ERROR", (server.get("fault"),
                                              self.log("conductor"))
         return server
+
+    def server_status(self, sid):
+        """``sid``'s status through openstacksdk (no CLI process: for
+        polling); asserts it is not ERROR."""
+        server = self.sdk().compute.get(f"/servers/{sid}").json()["server"]
+        assert server["status"] != "ERROR", (server.get("fault"),
+                                             self.log("conductor"))
+        return server
+
+    def wait_status(self, sid, status, timeout=240):
+        """Wait until ``sid`` has ``status`` (polled with openstacksdk);
+        return ``openstack server show`` then."""
+        wait_until(lambda: self.server_status(sid)["status"] == status,
+                   timeout, interval=0.5, message=f"{sid} {status}")
+        return self.server(sid)
 
     def host_of(self, sid):
         """The host whose daemon runs ``sid``'s domain (asserts one)."""

@@ -146,6 +146,7 @@ cores = -1
 ram = -1
 """)
         self.proc = None
+        self._conn = None
 
     @staticmethod
     def _tgt_section(tgtd):
@@ -229,11 +230,16 @@ chap = true
         return json.loads(self.openstack(*args, "-f", "json"))
 
     def sdk(self):
-        import openstack
-        from openstack import config as os_config
-        config = os_config.OpenStackConfig(
-            config_files=[self.clouds_yaml]).get_one(cloud="nimbus")
-        return openstack.connection.Connection(config=config)
+        """The openstacksdk connection as the admin of clouds.yaml (one
+        for the deployment's life: a new one would ask for a token
+        again)."""
+        if self._conn is None:
+            import openstack
+            from openstack import config as os_config
+            config = os_config.OpenStackConfig(
+                config_files=[self.clouds_yaml]).get_one(cloud="nimbus")
+            self._conn = openstack.connection.Connection(config=config)
+        return self._conn
 
     # -- guests ---------------------------------------------------------------
 
@@ -321,10 +327,19 @@ chap = true
         return self.openstack_json("volume", "show", name_or_id)
 
     def wait_volume(self, name_or_id, status, timeout=90):
-        def check():
-            volume = self.volume(name_or_id)
+        """Wait until the volume has ``status``; return ``openstack
+        volume show`` then. Polled with openstacksdk after the first
+        look: each CLI call is a new Python process (~1.5 CPU-s)."""
+        def check(volume):
             assert not volume["status"].startswith("error"), (
                 volume, self.log()[-3000:])
-            return volume if volume["status"] == status else None
-        return wait_until(check, timeout,
-                          message=f"volume {name_or_id} {status}")
+            return volume["status"] == status
+        volume = self.volume(name_or_id)
+        if check(volume):
+            return volume
+        path = f"/volumes/{volume['id']}"
+        wait_until(lambda: check(self.sdk().block_storage.get(path).json()[
+            "volume"]), timeout, message=f"volume {name_or_id} {status}")
+        volume = self.volume(name_or_id)
+        assert check(volume), volume
+        return volume
