@@ -12,19 +12,8 @@ from nimbus.core import context as nimbus_context
 from nimbus.core import exception
 from nimbus.core.db import api as db_api
 from nimbus.core.db import engine
-
-
-def _instance(ctx, **values):
-    row = {"uuid": str(uuid.uuid4()), "project_id": "p", "user_id": "u",
-           "vm_state": "active", "task_state": None}
-    row.update(values)
-    return db_api.instances.create(ctx, row)
-
-
-def _node(ctx, host="h1"):
-    return db_api.compute_nodes.report_inventory(ctx, host, host, {
-        "hypervisor_type": "fake", "hypervisor_version": 1, "vcpus": 4,
-        "memory_mb": 4096, "local_gb": 100})
+from tests.unit.db.rows import instance as _instance
+from tests.unit.db.rows import node as _node
 
 
 @pytest.fixture(params=[True, False], ids=["returning", "no-returning"])
