@@ -60,6 +60,11 @@ class PowerSync:
         return instance_obj.InstanceList.get_by_host(self._ctx(),
                                                      self.compute.host)
 
+    def _own(self, instances):
+        """``instances`` if the caller read them (a compute fleet reads
+        many hosts' at once), else this host's, read now."""
+        return self._instances() if instances is None else instances
+
     # -- start-up -----------------------------------------------------------
 
     def reconcile(self, instances=None):
@@ -69,8 +74,7 @@ class PowerSync:
             them already (a compute fleet reads many hosts' at once).
         """
         ctx = self._ctx()
-        instances = list(self._instances() if instances is None
-                         else instances)
+        instances = list(self._own(instances))
         known = {i.uuid for i in instances}
         for instance in instances:
             try:
@@ -156,8 +160,7 @@ class PowerSync:
         timeout = self.compute.conf.conductor.task_state_timeout
         settled = 0
         try:
-            candidates = [i for i in (self._instances() if instances is None
-                                      else instances)
+            candidates = [i for i in self._own(instances)
                           if _orphaned(i, timeout)
                           and i.uuid not in self.compute.in_flight]
         except Exception:
@@ -199,8 +202,7 @@ class PowerSync:
     def sync_all(self, instances=None):
         """:param instances: this host's instances, read by the caller
         (a compute fleet reads many hosts' at once)."""
-        for instance in (self._instances() if instances is None
-                         else instances):
+        for instance in self._own(instances):
             try:
                 with self.compute.lock(instance.uuid):
                     self.sync_one(instance)

@@ -60,8 +60,7 @@ def _list(detailed):
 def get_authorized(server_id, action):
     """Return the instance after checking ``action`` against its owner."""
     instance = common.services().compute.get(common.context(), server_id)
-    common.authorize(action, {"project_id": instance.project_id,
-                              "user_id": instance.user_id})
+    authorizer(action)(instance)
     return instance
 
 
