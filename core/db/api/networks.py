@@ -63,13 +63,13 @@ _WINDOW = 32
 
 
 def _view(row):
-    values = to_dict(row)
-    values["dns_servers"] = json.loads(row.dns_servers or "[]")
-    return values
+    """A network as callers see it: an ORM row's values."""
+    return _view_of(to_dict(row))
 
 
 def _view_of(mapping):
-    """:func:`_view` of a Core row's ``_mapping``."""
+    """A network's values (a dict or a Core row's ``_mapping``) with its
+    DNS servers decoded."""
     values = dict(mapping)
     values["dns_servers"] = json.loads(values["dns_servers"] or "[]")
     return values
