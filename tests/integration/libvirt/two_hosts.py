@@ -72,6 +72,16 @@ def _wait_gone(pid, timeout):
     return gone()
 
 
+def _system_definitions(directory, names):
+    """``copytree``'s ignore: the system daemon's domain and network
+    definitions (``/etc/libvirt/qemu/*.xml``, its ``autostart`` links and
+    the ``networks`` directory), keeping every configuration file."""
+    if Path(directory) != Path("/etc/libvirt/qemu"):
+        return []
+    return [name for name in names
+            if name in ("autostart", "networks") or ".xml" in name]
+
+
 class LibvirtHost:
     """A private libvirtd in a private mount namespace (see module doc)."""
 
@@ -117,9 +127,12 @@ class LibvirtHost:
         for sub in (*_BIND, "sock", "instances"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.dir / "etc")
-        shutil.copytree("/etc/libvirt", self.dir / "etc", symlinks=True)
-        autostart = self.dir / "etc" / "qemu" / "networks" / "autostart"
-        shutil.rmtree(autostart, ignore_errors=True)
+        # The system daemon's configuration, not its guests or networks:
+        # other test workers define and undefine domains there while this
+        # copies (a vanished ``*.xml.new`` failed a run), and a private
+        # host has none of them anyway.
+        shutil.copytree("/etc/libvirt", self.dir / "etc", symlinks=True,
+                        ignore=_system_definitions)
         self.port = free_port()
         # Its guests' VNC ports: its own, never the system libvirtd's
         # (from 5900) nor another daemon's, which would pick the same
