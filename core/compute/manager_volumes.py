@@ -18,7 +18,6 @@ stays as it was.
 
 import dataclasses
 import platform
-import socket
 import time
 
 import oslo_messaging as messaging
@@ -73,11 +72,7 @@ class VolumeManagerMixin:
 
     def volume_connector(self):
         """What this host tells the volume service about itself."""
-        try:
-            ip = socket.gethostbyname(self.host)
-        except OSError:
-            ip = "127.0.0.1"
-        return {"host": self.host, "ip": ip,
+        return {"host": self.host, "ip": self.conf.my_ip,
                 "initiator": initiator_name(self.host),
                 "platform": platform.machine() or "x86_64"}
 

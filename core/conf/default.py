@@ -4,6 +4,7 @@ import os
 import socket
 
 from oslo_config import cfg
+from oslo_utils import netutils
 
 
 def _default_state_path():
@@ -22,6 +23,16 @@ Name of this node. Compute services use it as their RPC server name
 Possible values:
 
 * Any string unique among the services of one deployment.
+"""),
+    cfg.IPOpt("my_ip", default=netutils.get_my_ipv4(),
+              sample_default="<host_ipv4>",
+              help="""
+IP address of this host. A compute gives it to the volume service in its
+connector (``ip``), next to its initiator name.
+
+The default is the address of the interface the host's default route
+leaves by (found without sending anything), or ``127.0.0.1`` when there
+is none.
 """),
     cfg.StrOpt("state_path", default=_default_state_path(),
                sample_default="~/.local/share/nimbus",

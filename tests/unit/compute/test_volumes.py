@@ -114,6 +114,16 @@ def test_attach_connects_plugs_then_records(compute):
     assert compute.driver.disk_serials(instance.uuid) == [VOLUME[:20]]
 
 
+def test_the_connector_gives_my_ip_without_resolving_the_host(
+        compute, nimbus_conf, monkeypatch):
+    # A compute's host name need not resolve (the embedded default's
+    # bench-1); a lookup per build waited out the resolver's timeout.
+    nimbus_conf.set_override("my_ip", "192.0.2.7")
+    monkeypatch.setattr("socket.gethostbyname", mock.Mock(
+        side_effect=AssertionError("resolved the host name")))
+    assert compute.volume_connector()["ip"] == "192.0.2.7"
+
+
 def test_attach_failing_in_the_hypervisor_gives_the_volume_back(compute):
     ctx, instance = _running(compute)
     compute.driver.detach_disk = mock.Mock()
