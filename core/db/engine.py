@@ -101,6 +101,56 @@ def _pool_sqlite(engine, size):
     old.dispose()
 
 
+class _WriterTurn:
+    """This process's writers to one SQLite file take turns on a lock
+    before ``BEGIN IMMEDIATE``, and the lock passes on at their COMMIT or
+    ROLLBACK.
+
+    SQLite makes a writer that finds the write lock taken sleep and
+    retry (1, 2, 5 ... up to 100 ms apart): with a dozen API and RPC
+    threads writing at once the lock sat free while they slept, and
+    boots waited up to a second for their turn. A writer of another
+    process (``nimbus-manage``) still meets the busy timeout; a thread
+    that waited ``TIMEOUT`` seconds here goes on to it too, so nothing
+    waits forever that did not before.
+    """
+
+    TIMEOUT = 30
+
+    def __init__(self, engine):
+        self._lock = threading.Lock()
+        self._holder = None
+        dialect = engine.dialect
+        for name in ("do_commit", "do_rollback"):
+            setattr(dialect, name, self._releasing(getattr(dialect, name)))
+        # A connection lost or closed mid-transaction ends it without a
+        # COMMIT or ROLLBACK of ours.
+        event.listen(engine, "invalidate",
+                     lambda dbapi_connection, *_: self.give(dbapi_connection))
+        event.listen(engine, "checkin",
+                     lambda dbapi_connection, _: self.give(dbapi_connection))
+
+    def take(self, dbapi_connection):
+        if self._lock.acquire(timeout=self.TIMEOUT):
+            self._holder = dbapi_connection
+
+    def give(self, dbapi_connection):
+        """Pass the turn on if ``dbapi_connection`` (or its pool proxy)
+        holds it."""
+        raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        if raw is not None and raw is self._holder:
+            self._holder = None
+            self._lock.release()
+
+    def _releasing(self, end):
+        def ended(dbapi_connection):
+            try:
+                end(dbapi_connection)
+            finally:
+                self.give(dbapi_connection)
+        return ended
+
+
 def _tune_sqlite(engine):
     """WAL lets readers run beside the one writer; wait for locks.
 
@@ -117,12 +167,16 @@ def _tune_sqlite(engine):
         if getattr(listener, "__name__", "") == "_sqlite_emit_begin":
             event.remove(engine, "begin", listener)
 
+    turn = _WriterTurn(engine)
+
     @event.listens_for(engine, "begin")
     def _begin(conn):
         if "in_transaction" not in conn.info:
-            conn.exec_driver_sql("BEGIN IMMEDIATE"
-                                 if getattr(_writing, "active", False)
-                                 else "BEGIN")
+            if getattr(_writing, "active", False):
+                turn.take(conn.connection.dbapi_connection)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
             conn.info["in_transaction"] = True
 
     @event.listens_for(engine, "connect")

@@ -80,3 +80,76 @@ def test_file_sqlite_sessions_reuse_pooled_connections_on_any_thread(db):
         thread.join(10)
     assert errors == []
     assert results == [("wal", 30000)] * 4
+
+
+def _no_busy_wait(session):
+    """Make this connection fail at once where SQLite would sleep and
+    retry: only the in-process turn can make such a writer wait."""
+    session.execute(text("PRAGMA busy_timeout=0"))
+
+
+def _writers_in_turn(db, first_ends):
+    """A first writer holds the write lock 0.2 s and ends with
+    ``first_ends(session)``; a second one begins meanwhile on a
+    connection that never sleeps on SQLite's lock. Return the second's
+    error (None) and how long it waited."""
+    ctx = nimbus_context.get_admin_context()
+    service = db_api.services.create(ctx, {"host": "h", "binary": "b"})
+    holding = threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with engine.writer(ctx.elevated()) as session:
+                session.execute(update(models.Service).values(
+                    report_count=models.Service.report_count + 1))
+                holding.set()
+                time.sleep(0.2)
+                first_ends(session)
+        except _Abandon:
+            pass
+
+    def second():
+        holding.wait(5)
+        with engine.reader(ctx) as session:
+            _no_busy_wait(session)  # this pooled connection, next lent
+        start = time.monotonic()
+        try:
+            db_api.services.heartbeat(ctx.elevated(), service["id"])
+        except Exception as err:  # pragma: no cover - the failure shown
+            outcome["error"] = err
+        outcome["waited"] = time.monotonic() - start
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcome.get("error"), outcome["waited"]
+
+
+class _Abandon(Exception):
+    pass
+
+
+def test_writers_of_one_process_take_turns_without_sqlite_busy_waits(db):
+    error, waited = _writers_in_turn(db, lambda session: None)
+    assert error is None
+    assert 0.1 < waited < 5
+
+
+def test_the_turn_passes_on_when_a_writer_rolls_back(db):
+    def abandon(session):
+        raise _Abandon()
+    error, waited = _writers_in_turn(db, abandon)
+    assert error is None
+    assert waited < 5
+
+
+def test_the_turn_passes_on_when_a_writers_connection_is_lost(db):
+    def lose(session):
+        session.connection().invalidate()
+        raise _Abandon()
+    error, waited = _writers_in_turn(db, lose)
+    assert error is None
+    assert waited < 5
