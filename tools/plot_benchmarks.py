@@ -72,6 +72,8 @@ def boot_networks(ax, fig):
     ax.set_xlabel(f"ratio with/without networks (target at least "
                   f"{fig['target_ratio']})")
     ax.tick_params(axis="x", labelsize=7)
+    # Room for each pair's three-line label as the measurements add up.
+    ax.figure.set_size_inches(max(7, 0.85 * len(fig["runs"])), 4.5)
 
 
 def live_migration(ax, fig):
