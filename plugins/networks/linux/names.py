@@ -70,7 +70,10 @@ def vlan_device(vlan):
 
 
 def flat_bridge(network_id):
-    return "brq" + network_id[:11]
+    """The bridge of a network without a VLAN: ``brq`` and the first 11
+    hex digits of its id, as the network API names it when it records
+    the network (a dash in the name would differ from that record)."""
+    return "brq" + network_id.replace("-", "")[:11]
 
 
 def cookie(port_id):

@@ -124,3 +124,13 @@ def test_external_networks_are_floating_pools(net_api, admin, alice):
         net_api.add_floating_range(admin, ext["id"], "10.16.0.128/30")
     assert len(net_api.db.floating_ips.get_all(
         admin, allocated=False, network_id=ext["id"])) == 15
+
+
+def test_a_flat_networks_bridge_is_the_one_the_linux_plugin_names(
+        net_api, admin):
+    # Cleanup that deletes names.flat_bridge(id) must find the bridge the
+    # record gave the plugin (a dash in one of them leaked bridges).
+    from nimbus.plugins.networks.linux import names
+    net = net_api.create_network(admin, "flat", "10.11.0.0/24")
+    assert net["bridge"] == names.flat_bridge(net["id"])
+    assert len(net["bridge"]) <= 15 and "-" not in net["bridge"]
