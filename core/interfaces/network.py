@@ -314,6 +314,13 @@ class NetworkDriver(abc.ABC):
             plugin=type(self).__name__, operation=operation)
 
 
+def flat_bridge(network_id):
+    """The bridge recorded for a network without a VLAN when none is
+    given: ``brq`` and the first 11 hex digits of its id (Networking v2's
+    Linux bridge name; 14 characters, within a device name's limit)."""
+    return "brq" + network_id.replace("-", "")[:11]
+
+
 def vif_spec(port, bridge, kind, vlan=None, mtu=None):
     """The :class:`~nimbus.core.interfaces.hypervisor.VifSpec` of ``port``
     on ``bridge`` (a helper for :meth:`NetworkDriver.plug_vif`)."""

@@ -21,6 +21,7 @@ from oslo_utils import uuidutils
 
 from nimbus.core import exception, loading, quota
 from nimbus.core.compute import rpcapi as compute_rpcapi
+from nimbus.core.interfaces import network as net_iface
 from nimbus.core.network import (
     allocation,
     api_floating_ips,
@@ -207,7 +208,7 @@ class NetworkAPI(api_ports.PortsMixin,
             "dns_servers": dns_servers, "vlan": vlan,
             "bridge": bridge or (
                 f"{self.conf.network.vlan_bridge_prefix}{vlan}"
-                if vlan is not None else "brq" + uuid.replace("-", "")[:11]),
+                if vlan is not None else net_iface.flat_bridge(uuid)),
             "bridge_interface": bridge_interface, "mtu": mtu,
             "dhcp_enabled": bool(dhcp_enabled),
             "multi_host": bool(multi_host),

@@ -4,7 +4,7 @@ every restart (so nothing needs to be remembered)."""
 import hashlib
 import ipaddress
 
-from nimbus.core.interfaces import hypervisor
+from nimbus.core.interfaces import hypervisor, network
 
 #: where the gateway namespace's link to the host takes its /30.
 _LINK_POOL = ipaddress.ip_network("169.254.64.0/18")
@@ -69,11 +69,9 @@ def vlan_device(vlan):
     return f"vlan{vlan}"
 
 
-def flat_bridge(network_id):
-    """The bridge of a network without a VLAN: ``brq`` and the first 11
-    hex digits of its id, as the network API names it when it records
-    the network (a dash in the name would differ from that record)."""
-    return "brq" + network_id.replace("-", "")[:11]
+#: the bridge of a network without a VLAN, named as the network API
+#: records it.
+flat_bridge = network.flat_bridge
 
 
 def cookie(port_id):

@@ -88,7 +88,11 @@ def _no_busy_wait(session):
     session.execute(text("PRAGMA busy_timeout=0"))
 
 
-def _writers_in_turn(db, first_ends):
+class _Abandon(Exception):
+    pass
+
+
+def _writers_in_turn(first_ends):
     """A first writer holds the write lock 0.2 s and ends with
     ``first_ends(session)``; a second one begins meanwhile on a
     connection that never sleeps on SQLite's lock. Return the second's
@@ -128,12 +132,8 @@ def _writers_in_turn(db, first_ends):
     return outcome.get("error"), outcome["waited"]
 
 
-class _Abandon(Exception):
-    pass
-
-
 def test_writers_of_one_process_take_turns_without_sqlite_busy_waits(db):
-    error, waited = _writers_in_turn(db, lambda session: None)
+    error, waited = _writers_in_turn(lambda session: None)
     assert error is None
     assert 0.1 < waited < 5
 
@@ -141,7 +141,7 @@ def test_writers_of_one_process_take_turns_without_sqlite_busy_waits(db):
 def test_the_turn_passes_on_when_a_writer_rolls_back(db):
     def abandon(session):
         raise _Abandon()
-    error, waited = _writers_in_turn(db, abandon)
+    error, waited = _writers_in_turn(abandon)
     assert error is None
     assert waited < 5
 
@@ -150,6 +150,6 @@ def test_the_turn_passes_on_when_a_writers_connection_is_lost(db):
     def lose(session):
         session.connection().invalidate()
         raise _Abandon()
-    error, waited = _writers_in_turn(db, lose)
+    error, waited = _writers_in_turn(lose)
     assert error is None
     assert waited < 5
