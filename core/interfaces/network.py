@@ -18,9 +18,10 @@ names one in ``[network] driver`` (``flat``, ``flatdhcp``, ``vlan``,
 
 The database is the truth. Plugins never read it: every call carries the
 complete, current state of what it is about (all of a network's ports,
-all of a port's rules), so each call is idempotent and a service that
-restarts simply replays its records (``setup_network`` for each network
-it serves, ``set_port_filter`` for each port it hosts). Calls may come
+all of a port's rules; ``update_ports`` the changes to the ports it was
+last given), so each call is idempotent and a service that restarts
+simply replays its records (``setup_network`` for each network it
+serves, ``set_port_filter`` for each port it hosts). Calls may come
 from several threads at once, never twice at once for the same network or
 port.
 
@@ -37,8 +38,17 @@ server joining a group costs each host one set update instead of a new
 filter for every member port. A plugin that does not declare it gets
 each such rule resolved to one rule per member address, as in 1.0.
 
+A plugin declaring ``port_updates`` (contract 1.2) is handed a
+network's port changes as they happen (:meth:`NetworkDriver.
+update_ports`: the ports a boot made, the ports a delete released)
+instead of every port of the network again, so a boot's cost on the
+gateway side does not grow with the network; ``setup_network`` with the
+whole state still comes first (at start, and whenever nimbus cannot
+vouch for the state in force, e.g. after a failed call).
+
 Version history: 1.0 initial; 1.1 ``Capabilities.remote_groups``,
-``FirewallRule.remote_group_id``, ``NetworkDriver.set_group_members``.
+``FirewallRule.remote_group_id``, ``NetworkDriver.set_group_members``;
+1.2 ``Capabilities.port_updates``, ``NetworkDriver.update_ports``.
 
 Capabilities are class data (:class:`Capabilities`). nimbus refuses,
 before recording anything, what the plugin does not declare (a floating
@@ -54,7 +64,7 @@ import dataclasses
 from nimbus.core import exception
 from nimbus.core.interfaces import hypervisor
 
-INTERFACE_VERSION = "1.1"
+INTERFACE_VERSION = "1.2"
 
 #: the link-local address guests reach the metadata service at.
 METADATA_ADDRESS = "169.254.169.254"
@@ -79,6 +89,9 @@ class Capabilities:
     #: (1.1) rules may name a remote group; ``set_group_members`` keeps
     #: each group's addresses as a set the filters refer to.
     remote_groups: bool = False
+    #: (1.2) ``update_ports`` changes a network's served ports by the
+    #: ports that changed.
+    port_updates: bool = False
 
 
 @dataclasses.dataclass
@@ -232,6 +245,34 @@ class NetworkDriver(abc.ABC):
         :param network: a :class:`NetworkSpec`.
         :param ports: every :class:`PortSpec` of the network.
         """
+
+    def update_ports(self, network, added, removed):
+        """(1.2) Serve ``added`` and stop serving ``removed`` on a
+        network this host set up, leaving its other ports as they are:
+        the same end state as ``setup_network`` with the ports in force
+        (the last ``setup_network``'s, as changed by the
+        ``update_ports`` calls since), ``added`` in and ``removed`` out.
+
+        * A port in ``added`` replaces the served port of the same id,
+          and takes its addresses from any other served port holding
+          them (the records moved them: allocation never gives one
+          address to two ports).
+        * A port in ``removed`` loses its DHCP entry and its leases, as
+          with ``setup_network``; it is identified by ``id`` and ``mac``
+          (its ``fixed_ips`` may be empty).
+        * Idempotent: adding a port served as it is, or removing one not
+          served, changes nothing.
+
+        Called only for a network ``setup_network`` set up on this host
+        since the service started (and not torn down since), never at
+        the same time as another call for that network. Needs
+        ``port_updates``.
+
+        :param network: a :class:`NetworkSpec` (the whole, current one).
+        :param added: :class:`PortSpec` list.
+        :param removed: :class:`PortSpec` list.
+        """
+        self._unsupported("port updates")
 
     @abc.abstractmethod
     def teardown_network(self, network):

@@ -1,11 +1,11 @@
 """Coalescing repeated work on one key (a network, a security group).
 
 Fifty boots on one network each ask for the network's gateway side to be
-re-applied; applying it once after all fifty committed serves them all.
-:class:`Coalescer` runs the work synchronously but lets one run cover
-every request registered before it started reading the records;
-:class:`Debouncer` does it in the background after a short delay, for
-work nobody waits on.
+brought up to date; one run after all fifty committed serves them all.
+:class:`Updates` runs the work synchronously but lets one run cover
+every request registered before it started (reading the records in
+full, or taking the changes staged since the last run); :class:`Debouncer`
+does it in the background after a short delay, for work nobody waits on.
 """
 
 import threading
@@ -16,31 +16,118 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 
-class Coalescer:
-    """``run(key, fn)``: call ``fn()`` unless a run for ``key`` that
-    started after this request was made has already finished.
+class _Staged:
+    """One key's state in :class:`Updates`."""
 
-    Callers must register (call :meth:`run`) only after their own record
-    changes are committed: a run that starts later reads them.
+    def __init__(self):
+        self.requested = 0
+        self.done = 0
+        self.lock = threading.Lock()
+        #: id -> item staged to add / to remove since the last run.
+        self.added = {}
+        self.removed = {}
+        #: a full run succeeded and no run failed since.
+        self.whole = False
+        #: a caller asked for a full run since the last one.
+        self.refresh = False
+
+    def stage(self, added, removed):
+        for item in removed:
+            self.added.pop(item.id, None)
+            self.removed[item.id] = item
+        for item in added:
+            self.removed.pop(item.id, None)
+            self.added[item.id] = item
+
+    def take(self):
+        added, removed = self.added, self.removed
+        self.added, self.removed = {}, {}
+        return list(added.values()), list(removed.values())
+
+
+class Updates:
+    """Per key (a network), changes staged by many threads and applied by
+    one run at a time: the whole state (``full()``, which reads the
+    records) the first time and after any failure, then only what was
+    staged since the last run (``delta(added, removed)``).
+
+    ``run`` returns once a run that started after the call has finished
+    (its own, or another thread's that covered it); items are anything
+    with an ``id``. Stage
+    only changes already committed: a full run that starts later reads
+    them, and a staged item a full run covered is applied again by the
+    next delta, which must therefore be idempotent.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._keys = {}
 
-    def run(self, key, fn):
+    def _state(self, key):
+        """The key's state (``self._lock`` held)."""
+        state = self._keys.get(key)
+        if state is None:
+            state = self._keys[key] = _Staged()
+        return state
+
+    def stage(self, key, added=(), removed=()):
+        """Stage changes of ``key`` for its next run (not run now). A
+        key never run here keeps none: its first run is full."""
         with self._lock:
-            state = self._keys.setdefault(
-                key, {"requested": 0, "done": 0, "lock": threading.Lock()})
-            state["requested"] += 1
-            ticket = state["requested"]
-        with state["lock"]:
-            if state["done"] >= ticket:
+            state = self._keys.get(key)
+            if state is not None:
+                state.stage(added, removed)
+
+    def reset(self, key, fn):
+        """Call ``fn()`` (a teardown) alone for ``key``, never covered by
+        another run; ``key``'s next run is full."""
+        with self._lock:
+            state = self._state(key)
+        with state.lock:
+            try:
+                fn()
+            finally:
+                with self._lock:
+                    state.whole = False
+                    state.take()
+
+    def run(self, key, full, delta=None, added=(), removed=(),
+            refresh=False):
+        """Stage ``added``/``removed``, then see them applied: by this
+        thread, or by a run that started after the call. The run is full
+        unless ``key``'s whole state is in force, ``delta`` is given and
+        nobody asked for a full run (``refresh``) since the last one. A
+        failed run raises to its caller and makes the next run full.
+
+        :returns: whether this thread ran.
+        """
+        with self._lock:
+            state = self._state(key)
+            state.stage(added, removed)
+            state.refresh = state.refresh or refresh
+            state.requested += 1
+            ticket = state.requested
+        with state.lock:
+            if state.done >= ticket:
                 return False
             with self._lock:
-                covered = state["requested"]
-            fn()
-            state["done"] = covered
+                covered = state.requested
+                added, removed = state.take()
+                partial = delta is not None and state.whole and \
+                    not state.refresh
+                state.refresh = False
+            try:
+                if partial:
+                    delta(added, removed)
+                else:
+                    full()
+            except BaseException:
+                with self._lock:
+                    state.whole = False
+                raise
+            with self._lock:
+                state.whole = True
+                state.done = covered
             return True
 
 

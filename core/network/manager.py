@@ -3,10 +3,12 @@
 One NetworkManager per network host (or per compute host with
 ``multi_host``). The records are the truth: allocation is done in the
 database (any network service may do it: compare-and-swap rows), then
-the gateway side of the networks concerned is re-applied from the
-records on the host that serves them. At start the service replays
-``setup_network`` (and the floating IPs) of every network it serves, so
-a restarted host converges without any state of its own.
+the gateway side of the networks concerned is brought up to date on the
+host that serves them: from the records in full the first time, then by
+the ports that changed when the plugin declares ``port_updates``. At
+start the service replays ``setup_network`` (and the floating IPs) of
+every network it serves, so a restarted host converges without any
+state of its own.
 
 Which host serves a network: its ``host`` column; a network created
 without one is claimed (compare-and-swap) by the first network service
@@ -54,7 +56,7 @@ class NetworkManager(manager.Manager):
         self.driver = driver or loading.load_driver(
             loading.NETWORKS, conf.network.driver, conf, host)
         self.allocator = allocation.Allocator(conf, db)
-        self._setups = coalesce.Coalescer()
+        self._setups = coalesce.Updates()
         self._members = coalesce.Debouncer(
             self._refresh_member_filters,
             delay=conf.network.member_refresh_delay)
@@ -88,7 +90,7 @@ class NetworkManager(manager.Manager):
         ctx = nimbus_context.get_admin_context()
         for network in self._served(ctx):
             try:
-                self._apply(ctx, network)
+                self._apply(ctx, network, refresh=True)
                 self._replay_floating(ctx, network)
             except Exception:
                 LOG.exception("Could not set up network %s at start",
@@ -177,10 +179,18 @@ class NetworkManager(manager.Manager):
 
     # -- the gateway side ---------------------------------------------------
 
-    def _apply(self, context, network):
-        """(Re)apply ``network``'s gateway side here from the records;
-        concurrent requests for one network are served by one run."""
-        def run():
+    def _apply(self, context, network, added=(), removed=(),
+               refresh=False):
+        """Bring ``network``'s gateway side here up to date: the whole
+        state from the records the first time, after a failure and when
+        asked (``refresh``); otherwise, with a plugin declaring
+        ``port_updates``, only the ports staged as ``added``/``removed``
+        since the last run. Concurrent requests for one network are
+        served by one run.
+
+        :param added, removed: :class:`PortSpec` lists of this request.
+        """
+        def full():
             with self.db.reading(context):
                 row = self.db.networks.get(context, network["uuid"])
                 ports = self.db.ports.gateway_ports(
@@ -192,7 +202,15 @@ class NetworkManager(manager.Manager):
                                    fixed_ips=addresses,
                                    instance_uuid=instance, hostname=name)
                 for uuid, mac, instance, name, addresses in ports])
-        self._setups.run(network["uuid"], run)
+
+        def delta(added, removed):
+            self.driver.update_ports(self._spec(network, context), added,
+                                     removed)
+
+        self._setups.run(
+            network["uuid"], full,
+            delta if self.driver.capabilities.port_updates else None,
+            added, removed, refresh=refresh)
 
     def _spec(self, row, context=None):
         """The NetworkSpec this host serves: with ``multi_host`` (and
@@ -205,12 +223,16 @@ class NetworkManager(manager.Manager):
             view, self.conf.network.metadata_host,
             self.conf.network.metadata_port))
 
-    def _refresh_gateways(self, context, network_ids, port_host, rows=None):
-        """Re-apply the gateway side of the networks (here, or by a cast
-        to the host serving them).
+    def _refresh_gateways(self, context, network_ids, port_host, rows=None,
+                          added=None):
+        """Bring the gateway side of the networks up to date (here, or by
+        a cast to the host serving them, which re-applies it whole).
 
         :param rows: ``{uuid: networks row}`` already read in this
             request (the others are read here).
+        :param added: ``{uuid: [PortSpec, ...]}``, the ports this request
+            made on each network; a network not in it is re-applied
+            whole (besides what other requests staged).
         :returns: ``{uuid: host}``, the network service now serving each
             network that is not multi_host (claimed here, or by another
             network service meanwhile).
@@ -237,7 +259,10 @@ class NetworkManager(manager.Manager):
                 target = serving[network_id] = self.db.networks.get(
                     context, network_id)["host"]
             if target == self.host:
-                self._apply(context, row)
+                if added is not None and network_id in added:
+                    self._apply(context, row, added=added[network_id])
+                else:
+                    self._apply(context, row, refresh=True)
             else:
                 self.network_rpc.setup_network(context, network_id,
                                                host=target)
@@ -257,11 +282,13 @@ class NetworkManager(manager.Manager):
                 self.network_rpc.setup_network(context, network_id,
                                                host=current["host"])
             return
-        self._apply(context, row)
+        self._apply(context, row, refresh=True)
 
     def teardown_network(self, context, network):
         """Remove a (deleted) network's gateway side from this host."""
-        self.driver.teardown_network(model.network_spec(network))
+        spec = model.network_spec(network)
+        self._setups.reset(spec.id,
+                           lambda: self.driver.teardown_network(spec))
 
     # -- floating IPs -------------------------------------------------------
 
@@ -342,7 +369,7 @@ class NetworkManager(manager.Manager):
         try:
             serving = self._refresh_gateways(
                 context, {p["network_id"] for p in ports}, host,
-                rows=done.networks)
+                rows=done.networks, added=self._made(ports, done.made))
         except Exception:
             self._release(context, instance_uuid, host)
             raise
@@ -353,6 +380,18 @@ class NetworkManager(manager.Manager):
                     else row for uuid, row in done.networks.items()}
         return self._vifs(context, ports, remote_groups,
                           networks=networks, made=done.made)
+
+    @staticmethod
+    def _made(ports, made):
+        """``{network uuid: [PortSpec, ...]}`` of the networks on which
+        every port of ``ports`` was made here (a user's port bound here
+        was not read whole: its network is re-applied whole)."""
+        result = {}
+        for port in ports:
+            result.setdefault(port["network_id"], []).append(port)
+        return {uuid: [model.row_port_spec(p) for p in group]
+                for uuid, group in result.items()
+                if all(p["uuid"] in made for p in group)}
 
     def _check_capabilities(self, context, requested):
         caps = self.driver.capabilities
@@ -380,7 +419,8 @@ class NetworkManager(manager.Manager):
         ``[network] release_refresh_delay`` (one refresh for a burst of
         deletes). Nothing can use a stale entry meanwhile: the guest is
         gone, a leased address is not handed out again before its lease
-        ends, and a boot re-applies the network's whole state before its
+        ends, and a boot's own update of the gateway side takes the
+        removals staged here (or re-reads the whole network) before its
         VIF leaves nimbus-network.
         """
         vifs = None
@@ -391,18 +431,27 @@ class NetworkManager(manager.Manager):
                                 with_rules=False)
         ports = self.allocator.deallocate_for_instance(context,
                                                        instance_uuid)
-        self._released.add((p["network_id"], host) for p in ports)
+        for port in ports:
+            if not port["preserve_on_delete"]:
+                self._setups.stage(port["network_id"],
+                                   removed=[model.row_port_spec(port)])
+        # A user's port stays, unbound: its network is re-applied whole.
+        self._released.add((p["network_id"], host,
+                            bool(p["preserve_on_delete"])) for p in ports)
         self._members.add(g for p in ports for g in p["security_groups"])
         return vifs
 
     def _refresh_released(self, keys):
-        """The deferred gateway refresh of deletes (see above)."""
+        """The deferred gateway refresh of deletes (see above): the
+        removals they staged, or the whole network."""
         ctx = nimbus_context.get_admin_context()
         by_host = {}
-        for network_id, host in keys:
-            by_host.setdefault(host, set()).add(network_id)
-        for host, network_ids in by_host.items():
-            self._refresh_gateways(ctx, network_ids, host)
+        for network_id, host, whole in keys:
+            networks = by_host.setdefault(host, {})
+            networks[network_id] = networks.get(network_id) or whole
+        for host, networks in by_host.items():
+            self._refresh_gateways(ctx, set(networks), host, added={
+                uuid: [] for uuid, whole in networks.items() if not whole})
 
     @messaging.expected_exceptions(exception.NimbusException)
     def allocate_port_for_instance(self, context, instance_uuid, project_id,
@@ -423,7 +472,9 @@ class NetworkManager(manager.Manager):
                 context, network, project_id, fixed_ip=fixed_ip,
                 security_groups=groups or None,
                 instance_uuid=instance_uuid, host=host, hostname=hostname)
-        self._refresh_gateways(context, {port["network_id"]}, host)
+        self._refresh_gateways(
+            context, {port["network_id"]}, host,
+            added=None if port_id else self._made([port], {port["uuid"]}))
         self._members_changed(context, [port])
         return self._vifs(context,
                           [self.db.ports.get(context, port["uuid"])],

@@ -53,6 +53,15 @@ def network_spec(values):
                                     if k in _NETWORK_FIELDS})
 
 
+def row_port_spec(row):
+    """The :class:`PortSpec` of a ``ports`` row (its ``fixed_ips`` when
+    the row carries them, as a port just made does)."""
+    return net_iface.PortSpec(
+        id=row["uuid"], network_id=row["network_id"],
+        mac=row["mac_address"], fixed_ips=list(row.get("fixed_ips") or []),
+        instance_uuid=row.get("instance_uuid"), hostname=row.get("dns_name"))
+
+
 def port_spec(vif):
     """The :class:`PortSpec` of a VIF dict."""
     return net_iface.PortSpec(

@@ -19,7 +19,8 @@ a :class:`~nimbus.core.interfaces.hypervisor.VifSpec` of the port; and
 each optional operation either works (its capability is declared) or
 refuses with :class:`~nimbus.core.exception.UnsupportedOperation`
 (contract 1.1: ``set_group_members`` and filters naming a remote group
-with ``remote_groups``).
+with ``remote_groups``; contract 1.2: ``update_ports`` with
+``port_updates``).
 
 Every test removes what it made (filters, VIFs, floating IPs, networks),
 even on failure. Names are unique per test (bridges ``nck<8 hex>``,
@@ -207,6 +208,29 @@ class NetworkDriverConformanceTests:
         self.driver.set_group_members(group, members)
         self.driver.remove_port_filter(network, port)
         self.driver.set_group_members(group, peer.fixed_ips)
+
+    def test_port_updates_are_idempotent_or_refused(self):
+        """Contract 1.2: ports added and removed a batch at a time, each
+        call twice; a port never served removed; a new port taking the
+        address of a served one; then the whole state again."""
+        network = self.make_network()
+        one, two = self.make_port(network, 1), self.make_port(network, 2)
+        self._setup(network, [one])
+        if not self._declared("port_updates"):
+            with self.assertRaises(exception.UnsupportedOperation):
+                self.driver.update_ports(network, [two], [])
+            return
+        for _ in range(2):
+            self.driver.update_ports(network, [two], [])
+        for _ in range(2):
+            self.driver.update_ports(network, [], [one])
+        self.driver.update_ports(network, [], [self.make_port(network, 9)])
+        heir = self.make_port(network, 2)  # two's address, moved
+        for _ in range(2):
+            self.driver.update_ports(network, [heir], [])
+        self.driver.update_ports(network, [one], [heir, two])
+        self.driver.setup_network(network, [one, two])
+        self.driver.update_ports(network, [], [one, two])
 
     def test_leases_are_listed_or_refused(self):
         network = self.make_network()

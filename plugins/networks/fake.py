@@ -8,6 +8,7 @@ reaches a plugin can run against it.
 import copy
 import threading
 
+from nimbus.core import exception
 from nimbus.core.interfaces import network
 
 _PortSpec = network.PortSpec  # setup_network's `network` hides it
@@ -18,13 +19,16 @@ class FakeNetwork(network.NetworkDriver):
 
     capabilities = network.Capabilities(
         dhcp=True, vlan=True, security_groups=True, floating_ips=True,
-        metadata=True, multi_host=True, remote_groups=True)
+        metadata=True, multi_host=True, remote_groups=True,
+        port_updates=True)
 
     def __init__(self, conf, host):
         super().__init__(conf, host)
         self._lock = threading.Lock()
         #: network id -> (NetworkSpec, {port id: PortSpec}) set up here.
         self.networks = {}
+        #: network id -> {fixed address: id of the port served with it}.
+        self._holders = {}
         #: port id -> VifSpec plugged on this host.
         self.plugged = {}
         #: port id -> PortFilter in force.
@@ -38,26 +42,56 @@ class FakeNetwork(network.NetworkDriver):
         self.leases = {}
 
     def setup_network(self, network, ports):
-        wanted = {(p.mac.lower(), ip) for p in ports for ip in p.fixed_ips}
-        # A PortSpec holds strings and one list of them: a copy with its
-        # own list is as independent as a deep copy, at a fraction of
-        # the cost (this runs with every port of the network per boot;
-        # dataclasses.replace was most of it).
-        served = {p.id: _PortSpec(
-            id=p.id, network_id=p.network_id, mac=p.mac,
-            fixed_ips=list(p.fixed_ips), instance_uuid=p.instance_uuid,
-            hostname=p.hostname) for p in ports}
+        served = {p.id: _copy(p) for p in ports}
         with self._lock:
             self.networks[network.id] = (copy.deepcopy(network), served)
+            self._holders[network.id] = {
+                ip: p.id for p in served.values() for ip in p.fixed_ips}
             # A port no longer served loses its lease, as with dnsmasq.
             held = self.leases.get(network.id, {})
             self.leases[network.id] = {
                 mac: lease for mac, lease in held.items()
-                if (mac, lease.address) in wanted}
+                if self._wanted(network.id, lease)}
+
+    def update_ports(self, network, added, removed):
+        with self._lock:
+            if network.id not in self.networks:
+                raise exception.NetworkPluginError(
+                    reason=f"network {network.id} is not set up here")
+            served = self.networks[network.id][1]
+            holders = self._holders[network.id]
+            self.networks[network.id] = (copy.deepcopy(network), served)
+            gone = [served.pop(p.id, p) for p in removed]
+            for port in added:
+                # Its addresses move to it from any port holding them.
+                moved = {holders.get(ip) for ip in port.fixed_ips}
+                gone += [served.pop(uuid) for uuid in moved
+                         if uuid in served and uuid != port.id]
+                if port.id in served:
+                    gone.append(served[port.id])
+                served[port.id] = _copy(port)
+            for port in gone:
+                for ip in port.fixed_ips:
+                    if holders.get(ip) == port.id:
+                        del holders[ip]
+            for port in added:
+                holders.update((ip, port.id) for ip in port.fixed_ips)
+            held = self.leases.get(network.id, {})
+            for mac in {p.mac.lower() for p in gone}:
+                if mac in held and not self._wanted(network.id, held[mac]):
+                    del held[mac]
+
+    def _wanted(self, network_id, lease):
+        """Whether a port served on the network has the lease's MAC and
+        address (the lock held)."""
+        holder = self._holders.get(network_id, {}).get(lease.address)
+        port = self.networks[network_id][1].get(holder)
+        return port is not None and port.mac.lower() == lease.mac
 
     def teardown_network(self, network):
         with self._lock:
             self.networks.pop(network.id, None)
+            self._holders.pop(network.id, None)
             self.leases.pop(network.id, None)
 
     def get_leases(self, network_):
@@ -128,6 +162,17 @@ class FakeNetwork(network.NetworkDriver):
                 else:
                     result.add(rule.remote_cidr)
             return result
+
+
+def _copy(port):
+    """A copy of a PortSpec: it holds strings and one list of them, so a
+    copy with its own list is as independent as a deep copy, at a
+    fraction of the cost (dataclasses.replace was most of a boot's
+    gateway update when every port was copied per boot)."""
+    return _PortSpec(id=port.id, network_id=port.network_id, mac=port.mac,
+                     fixed_ips=list(port.fixed_ips),
+                     instance_uuid=port.instance_uuid,
+                     hostname=port.hostname)
 
 
 def network_filter_copy(port_filter):

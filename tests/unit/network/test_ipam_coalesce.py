@@ -77,7 +77,7 @@ def test_addresses_list_fixed_then_floating():
 
 
 def test_one_run_serves_every_request_made_before_it_started():
-    coalescer = coalesce.Coalescer()
+    updates = coalesce.Updates()
     runs, started, release = [], threading.Event(), threading.Event()
 
     def slow():
@@ -85,11 +85,11 @@ def test_one_run_serves_every_request_made_before_it_started():
         started.set()
         release.wait(5)
 
-    first = threading.Thread(target=coalescer.run, args=("n", slow))
+    first = threading.Thread(target=updates.run, args=("n", slow))
     first.start()
     started.wait(5)
     # made while the first run reads: they need one more run, one only
-    waiters = [threading.Thread(target=coalescer.run,
+    waiters = [threading.Thread(target=updates.run,
                                 args=("n", lambda: runs.append(1)))
                for _ in range(5)]
     for waiter in waiters:
@@ -99,8 +99,79 @@ def test_one_run_serves_every_request_made_before_it_started():
     for thread in [first] + waiters:
         thread.join(5)
     assert len(runs) == 2
-    assert coalescer.run("n", lambda: runs.append(1)) is True
+    assert updates.run("n", lambda: runs.append(1)) is True
     assert len(runs) == 3
+
+
+class _Item:
+    def __init__(self, id):
+        self.id = id
+
+
+def _recorder():
+    calls = []
+    return calls, (lambda: calls.append("full")), (
+        lambda added, removed: calls.append(
+            (sorted(i.id for i in added), sorted(i.id for i in removed))))
+
+
+def test_updates_run_whole_first_then_what_changed():
+    updates = coalesce.Updates()
+    calls, full, delta = _recorder()
+    a, b, c = _Item("a"), _Item("b"), _Item("c")
+    updates.stage("n", removed=[a])  # never run: nothing kept
+    updates.run("n", full, delta, added=[a])
+    updates.run("n", full, delta, added=[b])
+    updates.stage("n", removed=[b])
+    updates.stage("n", added=[c])
+    updates.run("n", full, delta)
+    updates.run("n", full, delta, refresh=True)
+    updates.run("n", full)  # a caller without a delta: whole
+    assert calls == ["full", (["b"], []), (["c"], ["b"]), "full", "full"]
+
+
+def test_a_failed_update_makes_the_next_run_whole():
+    updates = coalesce.Updates()
+    calls, full, delta = _recorder()
+    updates.run("n", full, delta)
+
+    def broken(added, removed):
+        raise RuntimeError("plugin failed")
+    with pytest.raises(RuntimeError):
+        updates.run("n", full, broken, added=[_Item("a")])
+    updates.run("n", full, delta, added=[_Item("b")])
+    updates.run("n", full, delta, added=[_Item("c")])
+    assert calls == ["full", "full", (["c"], [])]
+
+
+def test_changes_staged_during_a_run_go_to_the_next():
+    updates = coalesce.Updates()
+    calls, full, delta = _recorder()
+    updates.run("n", full, delta)
+    inside = threading.Event()
+
+    def slow(added, removed):
+        delta(added, removed)
+        inside.set()
+        time.sleep(0.2)
+    runner = threading.Thread(target=updates.run, args=("n", full, slow),
+                              kwargs={"added": [_Item("a")]})
+    runner.start()
+    inside.wait(5)
+    updates.stage("n", removed=[_Item("x")])
+    runner.join(5)
+    updates.run("n", full, delta)
+    assert calls == ["full", (["a"], []), ([], ["x"])]
+
+
+def test_a_reset_runs_alone_and_makes_the_next_run_whole():
+    updates = coalesce.Updates()
+    calls, full, delta = _recorder()
+    updates.run("n", full, delta)
+    updates.stage("n", added=[_Item("a")])
+    updates.reset("n", lambda: calls.append("teardown"))
+    updates.run("n", full, delta)
+    assert calls == ["full", "teardown", "full"]
 
 
 def test_the_debouncer_batches_keys():

@@ -91,25 +91,127 @@ def test_allocation_returns_vifs_and_updates_the_gateway(mgr, net_api,
 def test_deletes_refresh_the_gateway_once_per_burst(mgr, net_api, admin):
     net = net_api.create_network(admin, "private", "10.47.0.0/24")
     instances = [_instance() for _ in range(3)]
-    for instance in instances:
-        mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1",
-                                  _nic(net), [], None)
-    applied = []
-    setup = mgr.driver.setup_network
-    mgr.driver.setup_network = lambda spec, ports: (
-        applied.append(len(ports)), setup(spec, ports))
+    ports = [mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1",
+                                       _nic(net), [], None)[0]["id"]
+             for instance in instances]
+    applied = _spy(mgr.driver)
     for instance in instances:
         assert mgr.deallocate_for_instance(
             admin, instance.uuid, "c-1", return_vifs=False) is None
-    # Free at once; the DHCP entries leave in one refresh, after a pause.
+    # Free at once; the DHCP entries leave in one refresh, after a pause,
+    # which hands the plugin the three ports gone (not the network's).
     assert net_api.db.networks.count_free(admin, net["id"]) == 253
     assert applied == []
     deadline = time.monotonic() + 5
     while not applied and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.6)  # no second refresh follows
-    assert applied == [0]
+    assert applied == [("update", [], sorted(ports))]
     assert mgr.driver.networks[net["id"]][1] == {}
+
+
+def _spy(plugin):
+    """Record the plugin's gateway calls: ``("setup", [port ids])`` and
+    ``("update", [added ids], [removed ids])``, ids sorted."""
+    calls = []
+    setup, update = plugin.setup_network, plugin.update_ports
+
+    def spied_setup(spec, ports):
+        calls.append(("setup", sorted(p.id for p in ports)))
+        return setup(spec, ports)
+
+    def spied_update(spec, added, removed):
+        calls.append(("update", sorted(p.id for p in added),
+                      sorted(p.id for p in removed)))
+        return update(spec, added, removed)
+
+    plugin.setup_network, plugin.update_ports = spied_setup, spied_update
+    return calls
+
+
+def test_boots_hand_the_plugin_their_own_ports_only(mgr, net_api, admin):
+    net = net_api.create_network(admin, "private", "10.49.0.0/24")
+    applied = _spy(mgr.driver)
+    first, second = (mgr.allocate_for_instance(
+        admin, _instance().uuid, "p1", "c-1", _nic(net), [], None)[0]
+        for _ in range(2))
+    # The first update of the network here is the whole state; the next
+    # boot hands over its port alone, addresses and name included.
+    assert applied == [("setup", [first["id"]]),
+                       ("update", [second["id"]], [])]
+    served = mgr.driver.networks[net["id"]][1][second["id"]]
+    assert (served.mac, served.fixed_ips, served.instance_uuid) == (
+        second["mac"], second["fixed_ips"], second["instance_uuid"])
+
+
+def test_a_failed_port_update_makes_the_next_one_whole(mgr, net_api,
+                                                       admin):
+    net = net_api.create_network(admin, "private", "10.50.0.0/24")
+    first = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                      _nic(net), [], None)[0]
+    update, broken = mgr.driver.update_ports, threading.Event()
+
+    def failing(spec, added, removed):
+        if broken.is_set():
+            raise exception.NetworkPluginError(reason="dnsmasq is gone")
+        return update(spec, added, removed)
+    mgr.driver.update_ports = failing
+    applied = _spy(mgr.driver)
+    broken.set()
+    with raises_over_rpc(exception.NetworkPluginError):
+        mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                  _nic(net), [], None)
+    broken.clear()
+    second = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                       _nic(net), [], None)[0]
+    # The failed update is followed by the whole state (the undo of the
+    # failed boot's port), then by single ports again.
+    (failed, undo, after) = applied
+    assert failed[0] == "update" and undo == ("setup", [first["id"]])
+    assert after == ("update", [second["id"]], [])
+    assert set(mgr.driver.networks[net["id"]][1]) == {first["id"],
+                                                      second["id"]}
+
+
+def test_the_served_ports_follow_the_records_through_a_burst(mgr, net_api,
+                                                             admin):
+    net = net_api.create_network(admin, "private", "10.51.0.0/26")
+    instances = [_instance() for _ in range(24)]
+
+    def boot(instance):
+        mgr.allocate_for_instance(admin, instance.uuid, "p1", "c-1",
+                                  _nic(net), [], None)
+
+    def delete(instance):
+        mgr.deallocate_for_instance(admin, instance.uuid, "c-1",
+                                    return_vifs=False)
+
+    _concurrently(boot, instances[:16])
+    # Deletes and boots at once (freed addresses go to new ports).
+    _concurrently(lambda i: (delete if i in instances[:8] else boot)(i),
+                  instances[:8] + instances[16:])
+    mgr._released.flush()
+    records = net_api.db.ports.gateway_ports(admin, net["id"])
+    served = mgr.driver.networks[net["id"]][1]
+    assert len(records) == 16
+    assert {uuid: (p.mac, p.fixed_ips) for uuid, p in served.items()} == {
+        uuid: (mac, addresses) for uuid, mac, _, _, addresses in records}
+
+
+def _concurrently(fn, items):
+    errors = []
+
+    def run(item):
+        try:
+            fn(item)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=run, args=(i,)) for i in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
 
 
 def test_a_boot_after_a_delete_sees_the_whole_state(mgr, net_api, admin):

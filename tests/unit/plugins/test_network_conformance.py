@@ -25,6 +25,27 @@ class TestFakeNetworkConformance(NetworkDriverConformanceTests,
         self.assertEqual({port.id: vif}, self.driver.plugged)
         self.assertEqual([port.id], list(self.driver.networks[network.id][1]))
 
+    def test_the_fakes_port_updates_end_where_setup_would(self):
+        network = self.make_network()
+        one, two = self.make_port(network, 1), self.make_port(network, 2)
+        self._setup(network, [one, two])
+        for port in (one, two):
+            self.driver.lease(network.id, port.mac, port.fixed_ips[0])
+        heir = self.make_port(network, 2)  # two's address, moved
+        three = self.make_port(network, 3)
+        self.driver.update_ports(network, [heir, three], [one])
+        served = self.driver.networks[network.id][1]
+        self.assertEqual({heir.id, three.id}, set(served))
+        self.assertEqual(heir.fixed_ips, served[heir.id].fixed_ips)
+        # The ports gone lost their leases, as setup_network drops them.
+        self.assertEqual([], self.driver.get_leases(network))
+        self.driver.lease(network.id, heir.mac, heir.fixed_ips[0])
+        self.driver.update_ports(network, [], [two])  # not served: no-op
+        self.assertEqual([heir.mac], [lease.mac for lease in
+                                      self.driver.get_leases(network)])
+        with self.assertRaises(exception.NetworkPluginError):
+            self.driver.update_ports(self.make_network(), [three], [])
+
     def test_the_fakes_group_rules_follow_the_members(self):
         network = self.make_network()
         port = self.make_port(network)
