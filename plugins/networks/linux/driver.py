@@ -18,7 +18,8 @@ ports, so every guest leases from, and routes through, its own host.
 Layer 2 comes from ``[linux_net] l2_backend`` (:mod:`.l2`), the gateway
 side from :mod:`.gateway`. Every call carries the whole state it is
 about, so each is idempotent and a restarted service replays them; the
-only files are dnsmasq's, rewritten from the calls.
+only files are dnsmasq's, rewritten from the calls (``update_ports``
+changes the hosts file the calls before it wrote).
 """
 
 import shutil
@@ -50,7 +51,8 @@ class LinuxNetwork(network.NetworkDriver):
 
     capabilities = network.Capabilities(
         dhcp=True, vlan=False, security_groups=True, floating_ips=True,
-        metadata=True, multi_host=True, remote_groups=True)
+        metadata=True, multi_host=True, remote_groups=True,
+        port_updates=True)
 
     _TOOLS = ("ip", "iptables", "iptables-restore", "iptables-save")
 
@@ -101,6 +103,12 @@ class LinuxNetwork(network.NetworkDriver):
             return
         self.gateway.setup_network(network, ports, self.capabilities.dhcp)
 
+    def update_ports(self, network, added, removed):
+        self._check(network)
+        if network.external or not self.capabilities.dhcp:
+            return  # only DHCP serves ports one by one
+        self.gateway.update_ports(network, added, removed)
+
     def teardown_network(self, network):
         if network.external:
             return
@@ -146,7 +154,8 @@ class FlatNetwork(LinuxNetwork):
 
     capabilities = network.Capabilities(
         dhcp=False, vlan=False, security_groups=True, floating_ips=True,
-        metadata=True, multi_host=True, remote_groups=True)
+        metadata=True, multi_host=True, remote_groups=True,
+        port_updates=True)
 
 
 class FlatDHCPNetwork(LinuxNetwork):
@@ -158,7 +167,8 @@ class VlanNetwork(LinuxNetwork):
 
     capabilities = network.Capabilities(
         dhcp=True, vlan=True, security_groups=True, floating_ips=True,
-        metadata=True, multi_host=True, remote_groups=True)
+        metadata=True, multi_host=True, remote_groups=True,
+        port_updates=True)
 
     def _check(self, net):
         if net.vlan is None and not net.external:

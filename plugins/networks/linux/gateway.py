@@ -69,6 +69,21 @@ def hosts_lines(ports):
     return lines
 
 
+def merge_hosts_lines(lines, added, removed):
+    """``lines`` (of :func:`hosts_lines`) with the lines of ``added``
+    ports put in and those of ``removed`` ports dropped: a line with the
+    MAC of either, or an address an added port now holds, goes. Ordered
+    as :func:`hosts_lines` orders them (by MAC), so the same ports give
+    the same file however they came."""
+    new = hosts_lines(added)
+    macs = {p.mac.lower() for p in [*added, *removed]}
+    taken = {line.split(",")[1] for line in new}
+    kept = [line for line in lines
+            if line.split(",")[0] not in macs and
+            line.split(",")[1] not in taken]
+    return sorted(kept + new)
+
+
 def read_leases(path, now=None):
     """The live leases in a dnsmasq lease file: ``[Lease]`` (IPv4 lines
     ``expiry mac address hostname client-id``; expired ones left out,
@@ -207,7 +222,7 @@ class Gateway:
         iproute.replace_route(str(cidr), self.md_ns_ip, self.md_host)
         self._rules(network, inside, str(cidr), metadata)
         if dhcp and network.dhcp_enabled:
-            self._dnsmasq(network, ports, inside, cidr)
+            self._dnsmasq(network, hosts_lines(ports), inside, cidr)
         else:
             self._stop_dnsmasq(network.id)
         LOG.info("Gateway of network %(id)s (%(cidr)s) set up in %(ns)s "
@@ -246,12 +261,34 @@ class Gateway:
                                    [("POSTROUTING", [], chains["csum"],
                                      False)])
 
-    def _dnsmasq(self, network, ports, inside, cidr):
+    def update_ports(self, network, added, removed):
+        """Serve ``added`` and stop serving ``removed`` in the DHCP hosts
+        of a network :meth:`setup_network` set up (its namespace, links
+        and rules stay as they are); see
+        :meth:`~nimbus.core.interfaces.network.NetworkDriver.update_ports`.
+        """
+        if not network.dhcp_enabled:
+            return  # setup_network stopped its dnsmasq
+        hosts = os.path.join(self.netdir(network.id), "hosts")
+        try:
+            with open(hosts) as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            lines = []
+        _outside, inside = self.ports_of(network)
+        self._dnsmasq(network, merge_hosts_lines(lines, added, removed),
+                      inside, ipaddress.ip_network(network.cidr,
+                                                   strict=False))
+
+    def _dnsmasq(self, network, lines, inside, cidr):
+        """Serve the hosts ``lines`` from the network's dnsmasq: start it,
+        hang it up on a change, or restart it when a port's leases must
+        end (or its arguments changed)."""
         netdir = self.netdir(network.id)
         os.makedirs(netdir, mode=0o755, exist_ok=True)
         os.chmod(netdir, 0o755)
         hosts = os.path.join(netdir, "hosts")
-        content = "".join(f"{line}\n" for line in hosts_lines(ports))
+        content = "".join(f"{line}\n" for line in lines)
         changed = True
         try:
             with open(hosts) as f:
@@ -265,7 +302,7 @@ class Gateway:
             os.chmod(tmp, 0o644)
             os.replace(tmp, hosts)
         pidfile = os.path.join(netdir, "pid")
-        stale = self._stale_leases(netdir, hosts_lines(ports))
+        stale = self._stale_leases(netdir, lines)
         start = network.allocation_start or next(
             str(h) for h in cidr.hosts() if str(h) != network.gateway)
         argv = dnsmasq.dnsmasq_argv(
@@ -282,7 +319,7 @@ class Gateway:
         if stale:
             # dnsmasq keeps its leases in memory and rewrites the file:
             # it must be stopped for the file to lose the ended ports'.
-            self._drop_stale_leases(netdir, hosts_lines(ports))
+            self._drop_stale_leases(netdir, lines)
         dnsmasq.dnsmasq_start(self.namespace, netdir, inside, network.gateway,
                               str(cidr.netmask), start, self._lease_time,
                               list(network.dns_servers or []), network.mtu)

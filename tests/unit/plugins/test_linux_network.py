@@ -332,6 +332,75 @@ def test_setup_network_again_only_hangs_up_dnsmasq_on_change(fake_priv,
     assert argv is not None
 
 
+def test_port_updates_give_the_hosts_file_of_the_whole_state(fake_priv,
+                                                             tmp_path):
+    conf = _conf(dhcp_dir=str(tmp_path), gateway_namespace="gwns")
+    plugin = driver.VlanNetwork(conf, "h1")
+    network = _network()
+    one = _port()
+    two = _port(id="p2", mac="fa:16:3e:00:00:02", fixed_ips=["10.9.1.7"],
+                hostname=None)
+    heir = _port(id="p3", mac="fa:16:3e:00:00:09", fixed_ips=["10.9.1.7"],
+                 hostname="db.example.org")
+    plugin.setup_network(network, [one])
+    running = dnsmasq.dnsmasq_argv(
+        str(tmp_path / NET), "gw-6f1d2c3e-11", "10.9.1.1", "255.255.255.0",
+        "10.9.1.2", 86400)
+    fake_priv.dnsmasq_running.return_value = [123, running]
+    fake_priv.reset_mock()
+    hosts = tmp_path / NET / "hosts"
+
+    plugin.update_ports(network, [two], [])
+    assert hosts.read_text() == "fa:16:3e:00:00:02,10.9.1.7\n" \
+                                "fa:16:3e:00:00:05,10.9.1.5,web-1\n"
+    # Only dnsmasq is told: no link, address or rule is touched.
+    assert [c[0] for c in fake_priv.method_calls] == [
+        "dnsmasq_running", "dnsmasq_signal"]
+    fake_priv.dnsmasq_signal.assert_called_once_with(
+        str(tmp_path / NET / "pid"), True)
+    plugin.update_ports(network, [two], [])  # served as it is
+    fake_priv.dnsmasq_signal.assert_called_once()
+    # A new port with two's address (its records moved) and one gone:
+    # the file setup_network writes for the ports now served.
+    plugin.update_ports(network, [heir], [one])
+    after = hosts.read_text()
+    plugin.setup_network(network, [heir])
+    assert after == hosts.read_text() == "fa:16:3e:00:00:09,10.9.1.7,db\n"
+
+
+def test_a_port_update_ends_the_leases_of_removed_ports(fake_priv,
+                                                        tmp_path):
+    conf = _conf(dhcp_dir=str(tmp_path), gateway_namespace="gwns")
+    plugin = driver.FlatDHCPNetwork(conf, "h1")
+    network = _network(vlan=None)
+    two = _port(id="p2", mac="fa:16:3e:00:00:02", fixed_ips=["10.9.1.7"])
+    plugin.setup_network(network, [_port(), two])
+    (tmp_path / NET / "leases").write_text(
+        "4102444800 fa:16:3e:00:00:05 10.9.1.5 web-1 *\n"
+        "4102444800 fa:16:3e:00:00:02 10.9.1.7 web-1 *\n")
+    fake_priv.dnsmasq_running.return_value = [123, dnsmasq.dnsmasq_argv(
+        str(tmp_path / NET), "gw-6f1d2c3e-11", "10.9.1.1", "255.255.255.0",
+        "10.9.1.2", 86400)]
+    fake_priv.reset_mock()
+    plugin.update_ports(network, [], [net_if.PortSpec(
+        id="p2", network_id=NET, mac="FA:16:3E:00:00:02")])
+    # dnsmasq is stopped, the lease dropped from its file, and started.
+    fake_priv.dnsmasq_signal.assert_called_once_with(
+        str(tmp_path / NET / "pid"), False)
+    assert (tmp_path / NET / "leases").read_text() == \
+        "4102444800 fa:16:3e:00:00:05 10.9.1.5 web-1 *\n"
+    fake_priv.dnsmasq_start.assert_called_once()
+
+
+def test_flat_networks_have_nothing_to_update_per_port(fake_priv,
+                                                       tmp_path):
+    plugin = driver.FlatNetwork(_conf(dhcp_dir=str(tmp_path)), "h1")
+    plugin.setup_network(_network(vlan=None), [_port()])
+    fake_priv.reset_mock()
+    plugin.update_ports(_network(vlan=None), [_port(id="p2")], [_port()])
+    assert fake_priv.method_calls == []
+
+
 def test_floating_ip_nat(fake_priv, tmp_path):
     conf = _conf(dhcp_dir=str(tmp_path), external_bridge="brx",
                  gateway_namespace="gwns")
