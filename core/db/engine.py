@@ -121,12 +121,13 @@ class _WriterTurn:
         self._lock = threading.Lock()
         self._holder = None
         dialect = engine.dialect
-        for name in ("do_commit", "do_rollback"):
+        # A connection lost (invalidated) or closed mid-transaction ends
+        # it without a COMMIT or ROLLBACK of ours: the turn passes on
+        # once it is closed, not at the pool's "invalidate" or "close"
+        # events, which come before the close, while SQLite still holds
+        # the connection's write lock.
+        for name in ("do_commit", "do_rollback", "do_close", "do_terminate"):
             setattr(dialect, name, self._releasing(getattr(dialect, name)))
-        # A connection lost or closed mid-transaction ends it without a
-        # COMMIT or ROLLBACK of ours.
-        event.listen(engine, "invalidate",
-                     lambda dbapi_connection, *_: self.give(dbapi_connection))
         event.listen(engine, "checkin",
                      lambda dbapi_connection, _: self.give(dbapi_connection))
 
