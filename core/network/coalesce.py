@@ -53,10 +53,10 @@ class Updates:
 
     ``run`` returns once a run that started after the call has finished
     (its own, or another thread's that covered it); items are anything
-    with an ``id``. Stage
-    only changes already committed: a full run that starts later reads
-    them, and a staged item a full run covered is applied again by the
-    next delta, which must therefore be idempotent.
+    with an ``id``. Stage only changes already committed: a full run
+    that starts later reads them, and a staged item a full run covered
+    is applied again by the next delta, which must therefore be
+    idempotent.
     """
 
     def __init__(self):

@@ -46,6 +46,7 @@ LOG = logging.getLogger(__name__)
 
 _HOSTNAME = re.compile(r"[^A-Za-z0-9-]")
 FIP_PRE = "fip-pre"
+_UNREAD = object()  # Gateway._dnsmasq: the hosts file is read there
 FIP_POST = "fip-post"
 
 
@@ -269,32 +270,38 @@ class Gateway:
         """
         if not network.dhcp_enabled:
             return  # setup_network stopped its dnsmasq
-        hosts = os.path.join(self.netdir(network.id), "hosts")
-        try:
-            with open(hosts) as f:
-                lines = f.read().splitlines()
-        except FileNotFoundError:
-            lines = []
+        written = self._hosts_written(network.id)
+        lines = merge_hosts_lines((written or "").splitlines(), added,
+                                  removed)
         _outside, inside = self.ports_of(network)
-        self._dnsmasq(network, merge_hosts_lines(lines, added, removed),
-                      inside, ipaddress.ip_network(network.cidr,
-                                                   strict=False))
+        self._dnsmasq(network, lines, inside,
+                      ipaddress.ip_network(network.cidr, strict=False),
+                      written=written)
 
-    def _dnsmasq(self, network, lines, inside, cidr):
+    def _hosts_written(self, network_id):
+        """The network's hosts file as last written (None: never)."""
+        try:
+            with open(os.path.join(self.netdir(network_id), "hosts")) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def _dnsmasq(self, network, lines, inside, cidr, written=_UNREAD):
         """Serve the hosts ``lines`` from the network's dnsmasq: start it,
         hang it up on a change, or restart it when a port's leases must
-        end (or its arguments changed)."""
+        end (or its arguments changed).
+
+        :param written: the hosts file's text (None: no file) when the
+            caller has just read it; by default it is read here.
+        """
         netdir = self.netdir(network.id)
         os.makedirs(netdir, mode=0o755, exist_ok=True)
         os.chmod(netdir, 0o755)
         hosts = os.path.join(netdir, "hosts")
         content = "".join(f"{line}\n" for line in lines)
-        changed = True
-        try:
-            with open(hosts) as f:
-                changed = f.read() != content
-        except FileNotFoundError:
-            pass
+        if written is _UNREAD:
+            written = self._hosts_written(network.id)
+        changed = written != content
         if changed:
             tmp = hosts + ".tmp"
             with open(tmp, "w") as f:
