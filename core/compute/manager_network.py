@@ -36,7 +36,8 @@ class NetworkManagerMixin:
             vifs = self.network.allocate_for_instance(
                 context, instance.uuid, instance.project_id, self.host,
                 requested, list(request_spec.security_groups or []),
-                hostnames.of(instance))
+                hostnames.of(instance),
+                held_groups=self.port_filters.held_groups())
         except messaging.MessagingTimeout:
             raise exception.BuildAbort(
                 instance_uuid=instance.uuid,

@@ -17,6 +17,7 @@ or nimbus-network's casts for a host arrive on one thread in order);
 the group state has its own lock.
 """
 
+import collections
 import dataclasses
 import threading
 
@@ -40,6 +41,8 @@ class HostFilters:
         self._members = {}
         #: port id -> (NetworkSpec, PortFilter as sent) of filtered ports.
         self._filters = {}
+        #: group uuid -> how many filtered ports' rules name it.
+        self._named = collections.Counter()
 
     @property
     def enabled(self):
@@ -54,6 +57,13 @@ class HostFilters:
         with self._lock:
             return self._members.get(group_id, frozenset())
 
+    def held_groups(self):
+        """Groups whose members this host holds and nimbus-network keeps
+        current: those the rules of a port filtered here name (it pushes
+        their changes to this host). A boot need not carry them."""
+        with self._lock:
+            return [g for g in self._named if g in self._members]
+
     # -- messages -----------------------------------------------------------
 
     def set_filter(self, network, port_filter, remote_groups=None):
@@ -64,15 +74,24 @@ class HostFilters:
         port_id = port_filter.port.id
         self.update_groups(remote_groups, skip={port_id})
         with self._lock:
+            self._forget(port_id)
             self._filters[port_id] = (network, port_filter)
+            self._named.update(_named(port_filter))
         self.driver.set_port_filter(network, self._resolved(port_filter))
 
     def remove_filter(self, network, port):
         if not self.enabled:
             return
         with self._lock:
-            self._filters.pop(port.id, None)
+            self._forget(port.id)
         self.driver.remove_port_filter(network, port)
+
+    def _forget(self, port_id):
+        """Drop a port's filter from the records (the lock held)."""
+        old = self._filters.pop(port_id, None)
+        if old is not None:
+            self._named.subtract(_named(old[1]))
+            self._named = +self._named  # drop groups no port names
 
     def update_groups(self, remote_groups, skip=()):
         """New member addresses of groups; apply what changed.
@@ -126,3 +145,9 @@ class HostFilters:
                     seen.add(key)
                     rules.append(one)
         return net_iface.PortFilter(port=port_filter.port, rules=rules)
+
+
+def _named(port_filter):
+    """The remote groups ``port_filter``'s rules name (each once)."""
+    return {r.remote_group_id for r in port_filter.rules
+            if r.remote_group_id}

@@ -49,7 +49,7 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         its compute hosts, as one host with one gateway address).
     """
 
-    target = messaging.Target(version="1.2")
+    target = messaging.Target(version="1.3")
 
     def __init__(self, conf, host, db, driver=None, served_hosts=()):
         super().__init__(conf, host)
@@ -297,11 +297,15 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
     @messaging.expected_exceptions(exception.NimbusException)
     def allocate_for_instance(self, context, instance_uuid, project_id,
                               host, requested_networks, security_groups,
-                              hostname=None, remote_groups=False):
+                              hostname=None, remote_groups=False,
+                              held_groups=None):
         """Create (or bind) the server's ports; returns its VIF dicts
-        with their rules (``remote_groups``: see
+        with their rules (``remote_groups``, ``held_groups``: see
         :func:`~nimbus.core.network.records.vifs`). Nothing is left
-        behind on failure."""
+        behind on failure. The members of ``held_groups`` (1.3), which
+        the compute holds, are left out, and pushed to it again once
+        its port is recorded (a change it missed cannot stay missed).
+        """
         self._check_capabilities(context, requested_networks)
         done = self.allocator.allocate(
             context, instance_uuid, project_id, host,
@@ -320,8 +324,13 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
             for uuid, made in done.made.items()})
         networks = {uuid: dict(row, host=serving[uuid]) if uuid in serving
                     else row for uuid, row in done.networks.items()}
-        return self._vifs(context, ports, remote_groups,
-                          networks=networks, made=done.made)
+        vifs = self._vifs(context, ports, remote_groups, networks=networks,
+                          made=done.made, held_groups=held_groups or ())
+        if held_groups:
+            self._members.add(
+                {r["remote_group_id"] for vif in vifs for r in vif["rules"]}
+                & set(held_groups))
+        return vifs
 
     @staticmethod
     def _made(ports, made):
@@ -451,17 +460,17 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         return self._vifs(context, rows, remote_groups)
 
     def _vifs(self, context, rows, remote_groups=False, networks=None,
-              made=None):
+              made=None, held_groups=()):
         """VIF dicts (rules included) for computes: on a ``multi_host``
         network, a guest of a host served here routes through this
         host's gateway (nimbus-all: one gateway for all its computes).
 
-        :param networks, made: what this request read or wrote (see
-            :func:`~nimbus.core.network.records.vifs`).
+        :param networks, made, held_groups: see
+            :func:`~nimbus.core.network.records.vifs`.
         """
         vifs = records.vifs(context, self.db, self.conf, rows,
                             remote_groups=remote_groups, networks=networks,
-                            made=made)
+                            made=made, held_groups=held_groups)
         if len(self.served_hosts) == 1:
             return vifs
         for vif in vifs:

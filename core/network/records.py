@@ -122,7 +122,7 @@ def gateway_host(network, port_host=None):
 
 
 def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
-         networks=None, made=None):
+         networks=None, made=None, held_groups=()):
     """VIF dicts of ``ports`` rows, in their order.
 
     :param with_rules: include each port's firewall rules (views do not
@@ -136,6 +136,9 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
     :param made: ``{port uuid: {"fixed_ips", "security_groups"}}`` of
         ports the caller has just made (no floating IP can be bound to
         them yet): their addresses and groups are not read again.
+    :param held_groups: (with ``remote_groups``) groups whose members
+        the caller holds already: their members are neither read nor
+        sent.
     """
     uuids = [r["uuid"] for r in rows]
     made = made or {}
@@ -154,7 +157,8 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
         rules, members = port_rules(
             context, db, uuids, resolve=not remote_groups,
             known_groups={u: m["security_groups"]
-                          for u, m in made.items()}) \
+                          for u, m in made.items()},
+            held=held_groups) \
             if with_rules else ({}, {})
         gateways = db.networks.host_gateways(
             context, [u for u, n in networks.items() if n["multi_host"]])
@@ -183,7 +187,8 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
         if with_rules and remote_groups:
             result[-1]["remote_groups"] = {
                 r["remote_group_id"]: members[r["remote_group_id"]]
-                for r in result[-1]["rules"] if r["remote_group_id"]}
+                for r in result[-1]["rules"]
+                if r["remote_group_id"] in members}
     return result
 
 
@@ -201,10 +206,12 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
     return result
 
 
-def port_rules(context, db, port_uuids, resolve=True, known_groups=None):
+def port_rules(context, db, port_uuids, resolve=True, known_groups=None,
+               held=()):
     """``({port uuid: [FirewallRule dict, ...]}, {group uuid: [member
     address, ...]})``: the rules of each port's security groups and the
-    members of the remote groups they name (sorted, distinct).
+    members of the remote groups they name (sorted, distinct) but
+    ``held`` (unresolved rules only: the caller has those members).
 
     :param resolve: turn a rule naming a remote group into one rule per
         member address (network RPC 1.0); else it keeps
@@ -220,6 +227,8 @@ def port_rules(context, db, port_uuids, resolve=True, known_groups=None):
     group_ids = {g for groups in groups_of.values() for g in groups}
     rules = db.security_groups.rules_of(context, list(group_ids))
     remote_ids = {r["remote_group_id"] for r in rules if r["remote_group_id"]}
+    if not resolve:
+        remote_ids -= set(held)
     members = group_members(context, db, remote_ids)
     by_group = {}
     for rule in rules:

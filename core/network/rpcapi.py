@@ -16,6 +16,10 @@ Version history:
   without it each such rule is resolved to one rule per member address.
 * 1.2: deallocate_for_instance takes ``return_vifs``: False (a compute
   that knows what it plugged) returns None instead of the VIF dicts.
+* 1.3: allocate_for_instance takes ``held_groups``: remote groups whose
+  members the compute holds already, left out of the VIFs'
+  ``remote_groups`` (a boot no longer carries every member of its
+  ``default`` group).
 
 Every argument is plain JSON (dicts, lists, strings): VIF dicts as
 :mod:`nimbus.core.network.model` describes, network dicts with the
@@ -30,7 +34,7 @@ from nimbus.core import rpc
 
 TOPIC = "network"
 CONF = nimbus_conf.CONF
-VERSION_CAP = "1.2"
+VERSION_CAP = "1.3"
 
 
 class NetworkAPI:
@@ -55,11 +59,17 @@ class NetworkAPI:
 
     def allocate_for_instance(self, context, instance_uuid, project_id,
                               host, requested_networks, security_groups,
-                              hostname):
+                              hostname, held_groups=()):
         """Create (or bind) the server's ports; returns its VIF dicts,
         rules included. The gateway side of each network is refreshed.
+
+        :param held_groups: remote groups whose members the caller holds
+            (left out when the network service takes it, 1.3).
         """
         prepare, extra = self._groups(timeout=CONF.network.allocate_timeout)
+        if held_groups and self.client.can_send_version("1.3"):
+            prepare["version"] = "1.3"
+            extra["held_groups"] = sorted(held_groups)
         return self._to(**prepare).call(
             context, "allocate_for_instance", instance_uuid=instance_uuid,
             project_id=project_id, host=host,

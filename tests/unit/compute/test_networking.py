@@ -5,6 +5,7 @@ a failed build and a delete give everything back; security-group
 refreshes reach the plugin. And the compute API: requested networks and
 groups are checked before anything is recorded."""
 
+import functools
 from unittest import mock
 
 import oslo_messaging as messaging
@@ -181,6 +182,31 @@ def test_refreshed_filters_reach_the_plugin(compute, net):
     compute.refresh_port_filters(ctx, [values])
     (rule,) = compute.network_driver.filters[port["uuid"]].rules
     assert (rule.protocol, rule.port_range_min) == ("tcp", 22)
+
+
+def test_a_guest_does_not_carry_the_members_its_host_holds(compute, net):
+    ctx = wf.user_context()
+    first, second = wf.create_instance(ctx), wf.create_instance(ctx)
+    allocate = compute.network.manager.allocate_for_instance
+    # What the rpcapi asks of a current network service (1.1, 1.3).
+    spy = mock.Mock(side_effect=functools.partial(allocate,
+                                                  remote_groups=True))
+    compute.network.manager.allocate_for_instance = spy
+    compute.build_and_run_instance(ctx, first, _spec(ctx, net), [])
+    (group,) = compute.port_filters.held_groups()
+    (address,) = db.networks.fixed_ips_of_ports(
+        wf.admin(), [_ports(first.uuid)[0]["uuid"]]).popitem()[1]
+    assert compute.port_filters.members(group) == {address}
+    assert spy.call_args.kwargs["held_groups"] == []
+    compute.build_and_run_instance(ctx, second, _spec(ctx, net), [])
+    assert spy.call_args.kwargs["held_groups"] == [group]
+    # The members stay what the host held until nimbus-network's push.
+    assert compute.port_filters.members(group) == {address}
+    compute.terminate_instance(ctx, first)
+    assert compute.port_filters.held_groups() == [group]
+    compute.terminate_instance(ctx, second)
+    # No port here names the group: its pushes stop, so it is not held.
+    assert compute.port_filters.held_groups() == []
 
 
 def test_restart_replays_the_vifs_of_the_hosts_guests(compute, net,

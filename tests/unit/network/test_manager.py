@@ -350,6 +350,35 @@ def test_members_joining_a_group_reach_each_host_once(mgr, net_api, admin):
     assert casts == {"c-1": {group: first["fixed_ips"]}}
 
 
+def test_members_the_compute_holds_are_neither_read_nor_sent(
+        mgr, net_api, admin, monkeypatch):
+    net = net_api.create_network(admin, "private", "10.46.0.0/24")
+    first = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                      _nic(net), [], None,
+                                      remote_groups=True)[0]
+    (group,) = first["remote_groups"]
+    mgr._members.flush()
+    mgr.compute_rpc.calls.clear()
+    read = []
+    addresses_of = mgr.db.ports.group_addresses
+    monkeypatch.setattr(mgr.db.ports, "group_addresses",
+                        lambda ctx, groups: read.append(sorted(groups))
+                        or addresses_of(ctx, groups))
+    second = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-1",
+                                       _nic(net), [], None,
+                                       remote_groups=True,
+                                       held_groups=[group])[0]
+    assert second["remote_groups"] == {} and not any(read)
+    assert any(r["remote_group_id"] == group for r in second["rules"])
+    # The host gets the group once the port is recorded, as every host
+    # whose ports name it does: a change it missed cannot stay missed.
+    mgr._members.flush()
+    casts = {c[1][0]: c[1][1] for c in
+             mgr.compute_rpc.named("refresh_group_members")}
+    assert casts == {"c-1": {group: sorted(first["fixed_ips"]
+                                           + second["fixed_ips"])}}
+
+
 def test_members_refilter_ports_of_computes_before_rpc_1_9(mgr, net_api,
                                                            admin):
     mgr._compute_rpc = Recorder(group_members=False)
