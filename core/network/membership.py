@@ -24,11 +24,7 @@ def referencing_ports(context, db, group_uuids):
     group_uuids = list(group_uuids)
     if not group_uuids:
         return [], {}
-    remote_of = {}
-    for rule in db.security_groups.get_rules(context,
-                                             remote_group_id=group_uuids):
-        remote_of.setdefault(rule["security_group_id"], set()).add(
-            rule["remote_group_id"])
+    remote_of = _remote_of(context, db, group_uuids)
     if not remote_of:
         return [], {}
     port_ids = db.ports.ports_in_groups(context, list(remote_of))
@@ -39,27 +35,38 @@ def referencing_ports(context, db, group_uuids):
 
 def push_members(context, db, conf, compute_rpc, group_uuids):
     """Membership of ``group_uuids`` changed: bring every compute whose
-    ports' rules name one of them up to date (see the module doc)."""
-    rows, remote_of = referencing_ports(context, db, group_uuids)
-    if not rows:
-        return
+    ports' rules name one of them up to date (see the module doc). The
+    hosts are found without reading their ports: the work grows with
+    the hosts and the members, not with the ports that name a group."""
     if not compute_rpc.can_refresh_group_members():
+        rows, _named = referencing_ports(context, db, group_uuids)
         send_filters(context, db, conf, compute_rpc, rows)
         return
-    groups_of = db.ports.security_groups_of(context,
-                                            [r["uuid"] for r in rows])
     wanted = set(group_uuids)
-    by_host = {}
-    for row in rows:
-        named = by_host.setdefault(row["host"], set())
-        for group in groups_of.get(row["uuid"], ()):
-            named |= remote_of.get(group, set()) & wanted
+    remote_of = _remote_of(context, db, wanted) if wanted else {}
+    if not remote_of:
+        return
+    by_host = {
+        host: {g for group in groups for g in remote_of.get(group, ())}
+        for host, groups in db.ports.hosts_in_groups(
+            context, list(remote_of)).items()}
     members = records.group_members(
         context, db, {g for named in by_host.values() for g in named})
     for host, named in sorted(by_host.items()):
         if named:
             compute_rpc.refresh_group_members(context, host, {
-                g: sorted(set(members[g])) for g in sorted(named)})
+                g: members[g] for g in sorted(named)})
+
+
+def _remote_of(context, db, group_uuids):
+    """``{security group uuid: {remote group uuid, ...}}`` of the rules
+    naming one of ``group_uuids``."""
+    remote_of = {}
+    for rule in db.security_groups.get_rules(
+            context, remote_group_id=list(group_uuids)):
+        remote_of.setdefault(rule["security_group_id"], set()).add(
+            rule["remote_group_id"])
+    return remote_of
 
 
 def send_filters(context, db, conf, compute_rpc, rows):

@@ -67,6 +67,11 @@ _GROUPS_OF = (select(PSGT.c.port_id, PSGT.c.security_group_id)
 _GROUP_ADDRESSES = (select(PSGT.c.security_group_id, FT.c.address)
                     .join(FT, FT.c.port_id == PSGT.c.port_id)
                     .where(PSGT.c.security_group_id.in_(_in("groups"))))
+_HOSTS_IN_GROUPS = (select(PT.c.host, PSGT.c.security_group_id).distinct()
+                    .join(PSGT, PSGT.c.port_id == PT.c.uuid)
+                    .where(PSGT.c.security_group_id.in_(_in("groups")),
+                           PT.c.host.is_not(None),
+                           PT.c.instance_uuid.is_not(None)))
 _GATEWAY_PORTS = (select(PT.c.uuid, PT.c.mac_address, PT.c.instance_uuid,
                          PT.c.dns_name, FT.c.address)
                   .outerjoin(FT, FT.c.port_id == PT.c.uuid)
@@ -400,6 +405,20 @@ def ports_in_groups(context, group_uuids):
     with engine.reader(context) as session:
         return list(dict.fromkeys(session.scalars(select(PSG.port_id).where(
             PSG.security_group_id.in_(list(group_uuids))).order_by(PSG.id))))
+
+
+def hosts_in_groups(context, group_uuids):
+    """``{host: {group uuid, ...}}``: the hosts of the bound ports (with
+    a host and a server) in any of the groups, and which of the groups
+    each host's ports are in, in one query (a row per host and group,
+    not per port)."""
+    result = {}
+    if group_uuids:
+        with engine.reader(context) as session:
+            for host, group in session.execute(
+                    _HOSTS_IN_GROUPS, {"groups": list(group_uuids)}):
+                result.setdefault(host, set()).add(group)
+    return result
 
 
 def set_tag(context, uuid, instance_uuid, tag):

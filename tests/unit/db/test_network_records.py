@@ -131,6 +131,30 @@ def test_a_group_in_use_cannot_be_deleted(db_api, ctx):
         ctx, security_group_id=group["uuid"]) == []
 
 
+def test_hosts_in_groups_names_each_host_once_with_its_groups(db_api, ctx):
+    net = _network(db_api, ctx)
+    web, db = (db_api.security_groups.create(ctx, {"name": name,
+                                                   "project_id": "p1"})
+               for name in ("web", "db"))
+    server = uuidutils.generate_uuid
+
+    def port(groups, **values):
+        made = _port(db_api, ctx, net, **values)
+        db_api.ports.set_security_groups(ctx, made["uuid"],
+                                         [g["uuid"] for g in groups])
+
+    for _ in range(3):  # many ports of a host: one row
+        port([web], host="h1", instance_uuid=server())
+    port([web, db], host="h2", instance_uuid=server())
+    port([db], host="h3")  # not bound to a server
+    port([db])  # a user's port, unbound
+    assert db_api.ports.hosts_in_groups(ctx, [web["uuid"], db["uuid"]]) == {
+        "h1": {web["uuid"]}, "h2": {web["uuid"], db["uuid"]}}
+    assert db_api.ports.hosts_in_groups(ctx, [db["uuid"]]) == {
+        "h2": {db["uuid"]}}
+    assert db_api.ports.hosts_in_groups(ctx, []) == {}
+
+
 def test_gateway_ports_lists_each_port_with_its_addresses_in_order(
         db_api, ctx):
     net = _network(db_api, ctx)

@@ -350,6 +350,31 @@ def test_members_joining_a_group_reach_each_host_once(mgr, net_api, admin):
     assert casts == {"c-1": {group: first["fixed_ips"]}}
 
 
+def test_members_reach_the_hosts_whose_rules_name_the_group(mgr, net_api,
+                                                           admin):
+    net = net_api.create_network(admin, "private", "10.46.0.0/24")
+    web = net_api.create_security_group(admin, "web", project_id="p1")
+    db = net_api.create_security_group(admin, "db", project_id="p1")
+    net_api.create_security_group_rule(admin, web["id"], protocol="tcp",
+                                       port_range_min=80, port_range_max=80,
+                                       remote_group_id=db["id"])
+    for host in ("c-1", "c-2"):  # two web servers on c-1, one on c-2
+        for _ in range(2 if host == "c-1" else 1):
+            mgr.allocate_for_instance(admin, _instance().uuid, "p1", host,
+                                      _nic(net), [web["id"]], None,
+                                      remote_groups=True)
+    mgr._members.flush()
+    mgr.compute_rpc.calls.clear()
+    (vif,) = mgr.allocate_for_instance(admin, _instance().uuid, "p1", "c-3",
+                                       _nic(net), [db["id"]], None,
+                                       remote_groups=True)
+    mgr._members.flush()
+    # Once to each host with web servers; c-3's db rules name no group.
+    casts = [c[1] for c in mgr.compute_rpc.named("refresh_group_members")]
+    assert sorted(casts) == [("c-1", {db["id"]: vif["fixed_ips"]}),
+                             ("c-2", {db["id"]: vif["fixed_ips"]})]
+
+
 def test_members_the_compute_holds_are_neither_read_nor_sent(
         mgr, net_api, admin, monkeypatch):
     net = net_api.create_network(admin, "private", "10.46.0.0/24")
