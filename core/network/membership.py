@@ -39,7 +39,7 @@ def push_members(context, db, conf, compute_rpc, group_uuids):
     hosts are found without reading their ports: the work grows with
     the hosts and the members, not with the ports that name a group."""
     if not compute_rpc.can_refresh_group_members():
-        rows, _named = referencing_ports(context, db, group_uuids)
+        rows = referencing_ports(context, db, group_uuids)[0]
         send_filters(context, db, conf, compute_rpc, rows)
         return
     wanted = set(group_uuids)
