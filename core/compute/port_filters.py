@@ -89,9 +89,10 @@ class HostFilters:
     def _forget(self, port_id):
         """Drop a port's filter from the records (the lock held)."""
         old = self._filters.pop(port_id, None)
-        if old is not None:
-            self._named.subtract(_named(old[1]))
-            self._named = +self._named  # drop groups no port names
+        for group in _named(old[1]) if old else ():
+            self._named[group] -= 1
+            if not self._named[group]:
+                del self._named[group]  # no port here names it now
 
     def update_groups(self, remote_groups, skip=()):
         """New member addresses of groups; apply what changed.

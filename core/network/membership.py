@@ -21,9 +21,6 @@ def referencing_ports(context, db, group_uuids):
     """``(rows, remote_of)``: the bound ports (``ports`` rows with a host
     and a server) in groups whose rules name one of ``group_uuids``, and
     ``{security group uuid: {remote group uuid, ...}}`` of those rules."""
-    group_uuids = list(group_uuids)
-    if not group_uuids:
-        return [], {}
     remote_of = _remote_of(context, db, group_uuids)
     if not remote_of:
         return [], {}
@@ -42,8 +39,7 @@ def push_members(context, db, conf, compute_rpc, group_uuids):
         rows = referencing_ports(context, db, group_uuids)[0]
         send_filters(context, db, conf, compute_rpc, rows)
         return
-    wanted = set(group_uuids)
-    remote_of = _remote_of(context, db, wanted) if wanted else {}
+    remote_of = _remote_of(context, db, group_uuids)
     if not remote_of:
         return
     by_host = {
@@ -60,10 +56,13 @@ def push_members(context, db, conf, compute_rpc, group_uuids):
 
 def _remote_of(context, db, group_uuids):
     """``{security group uuid: {remote group uuid, ...}}`` of the rules
-    naming one of ``group_uuids``."""
+    naming one of ``group_uuids`` (none: no query)."""
     remote_of = {}
-    for rule in db.security_groups.get_rules(
-            context, remote_group_id=list(group_uuids)):
+    group_uuids = list(group_uuids)
+    if not group_uuids:
+        return remote_of
+    for rule in db.security_groups.get_rules(context,
+                                             remote_group_id=group_uuids):
         remote_of.setdefault(rule["security_group_id"], set()).add(
             rule["remote_group_id"])
     return remote_of

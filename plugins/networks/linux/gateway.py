@@ -46,8 +46,8 @@ LOG = logging.getLogger(__name__)
 
 _HOSTNAME = re.compile(r"[^A-Za-z0-9-]")
 FIP_PRE = "fip-pre"
-_UNREAD = object()  # Gateway._dnsmasq: the hosts file is read there
 FIP_POST = "fip-post"
+_UNREAD = object()  # Gateway._dnsmasq: the hosts file is read there
 
 
 def hosts_lines(ports):
