@@ -284,7 +284,8 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                                        availability_zone, scheduler_hints,
                                        group=group, requested_networks=nics,
                                        security_groups=groups,
-                                       requested_destination=destination)
+                                       requested_destination=destination,
+                                       has_volumes=bool(volumes))
         if boot_image is not None:
             # No local root disk to claim on the host (Nova's is_bfv).
             spec.flavor = dict(spec.flavor, root_gb=0)

@@ -187,7 +187,10 @@ class ComputeManager(manager.Manager,
             spec = guest_spec.build(context, instance, self.images,
                                     self.conf)
             spec.vifs = self._plug_vifs(instance.uuid, vifs)
-            volumes = self.connect_block_devices(context, instance, spec)
+            if request_spec.has_volumes is not False:
+                # None: a request spec older than 1.3, which cannot say
+                volumes = self.connect_block_devices(context, instance,
+                                                     spec)
             spec.disks += volumes
             self.driver.spawn(context, spec)
         except Exception as err:

@@ -33,6 +33,9 @@ it. Its fields::
                           for it, 2.74); kept through reschedules, and
                           the filters still apply
     attempts              int
+    has_volumes           bool | None: the boot maps volumes (block
+                          device mappings of the create); None: not
+                          known (a sender before 1.3), read them
 
 ``flavor``, ``image`` and ``group`` are ``dict`` fields with exactly those
 keys, checked and completed with defaults on assignment (and so on
@@ -160,9 +163,11 @@ class RequestSpec(base.NimbusObject):
     * 1.2: ``requested_destination`` (for a receiver before 1.2 its host
       becomes ``requested_hosts``, which that release honours; a node
       alone it cannot be told)
+    * 1.3: ``has_volumes`` (dropped for an older receiver, whose compute
+      reads every build's block device mappings)
     """
 
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     fields = {
         "project_id": fields.StringField(nullable=True, default=None),
@@ -182,11 +187,13 @@ class RequestSpec(base.NimbusObject):
         "requested_destination": fields.Field(DESTINATION, nullable=True,
                                               default=None),
         "attempts": fields.IntegerField(default=1),
+        "has_volumes": fields.BooleanField(nullable=True, default=None),
     }
 
     #: fields a receiver of the previous release does not know.
     NEW_IN_1_1 = ("requested_networks", "security_groups")
     NEW_IN_1_2 = ("requested_destination",)
+    NEW_IN_1_3 = ("has_volumes",)
 
     def __init__(self, context=None, **kwargs):
         super().__init__(context, **kwargs)
@@ -195,6 +202,9 @@ class RequestSpec(base.NimbusObject):
     def obj_make_compatible(self, primitive, target_version):
         super().obj_make_compatible(primitive, target_version)
         target = tuple(int(p) for p in target_version.split("."))
+        if target < (1, 3):
+            for name in self.NEW_IN_1_3:
+                primitive.pop(name, None)
         if target < (1, 2):
             _fold_destination(primitive)
         if target < (1, 1):
@@ -208,7 +218,7 @@ class RequestSpec(base.NimbusObject):
     def for_boot(cls, context, flavor, image, num_instances,
                  availability_zone=None, scheduler_hints=None, group=None,
                  requested_networks=None, security_groups=None,
-                 requested_destination=None):
+                 requested_destination=None, has_volumes=None):
         """Return the spec of a boot request.
 
         :param context: the request context (its project and user).
@@ -223,6 +233,8 @@ class RequestSpec(base.NimbusObject):
         :param security_groups: the server's group names.
         :param requested_destination: ``{"host", "node"}`` the create
             asked for (2.74), or None.
+        :param has_volumes: whether the create maps volumes (None: not
+            known; the compute then reads the mappings).
         :returns: a :class:`RequestSpec` on its first attempt.
         """
         return cls(
@@ -235,7 +247,8 @@ class RequestSpec(base.NimbusObject):
             scheduler_hints=dict(scheduler_hints or {}), group=group,
             requested_networks=[dict(r) for r in requested_networks or []],
             security_groups=list(security_groups or []),
-            requested_destination=requested_destination)
+            requested_destination=requested_destination,
+            has_volumes=has_volumes)
 
     def to_dict(self):
         """Return the set fields as a ``dict``. Values are the object's
@@ -255,11 +268,12 @@ class RequestSpec(base.NimbusObject):
 
         :returns: a new ``dict`` of every field; ``requested_hosts`` only
             when not empty (the old conductor removed it before a build);
-            never the fields of 1.1 (that release had no networks).
+            never the fields of 1.1 (that release had no networks) or
+            of 1.3.
         """
         spec = copy.deepcopy(self.to_dict())
         _fold_destination(spec)
-        for name in self.NEW_IN_1_1:
+        for name in self.NEW_IN_1_1 + self.NEW_IN_1_3:
             spec.pop(name, None)
         if not spec.get("requested_hosts"):
             spec.pop("requested_hosts", None)

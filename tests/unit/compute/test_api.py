@@ -82,6 +82,8 @@ def test_create_records_instances_and_action_and_casts_once(api):
     assert (cast_ctx, cast_uuids) == (ctx, uuids)
     assert wf.spec_value(spec, "num_instances") == 2
     assert wf.spec_value(spec, "project_id") == wf.PROJECT
+    # no block devices: the computes need not look for any
+    assert wf.spec_value(spec, "has_volumes") is False
     api.compute_rpc.assert_not_called()
 
 

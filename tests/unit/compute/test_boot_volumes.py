@@ -316,3 +316,20 @@ def test_build_of_a_volume_backed_server_spawns_from_the_volume(
         compute.driver.get_console_output(instance.uuid)
     assert compute.driver.disk_serials(instance.uuid) == sorted(
         [root[:20], extra[:20]])
+
+
+@pytest.mark.parametrize("has_volumes, read", [
+    (False, False), (True, True),
+    (None, True)])  # a request spec older than 1.3 cannot say: read
+def test_a_build_reads_its_mappings_only_when_the_spec_may_have_some(
+        compute, has_volumes, read):
+    """A create without volumes says so in its request spec, and the
+    compute spends no read (in a deployment: no round trip to conductor)
+    on mappings it cannot have."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, vm_state="building",
+                                  task_state="scheduling", host=wf.HOST)
+    compute.build_and_run_instance(
+        ctx, instance, wf.make_spec(ctx, has_volumes=has_volumes), [])
+    assert ("block_devices" in compute.volumes_fake.names()) is read
+    assert wf.load(instance.uuid)["vm_state"] == "active"

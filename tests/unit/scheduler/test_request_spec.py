@@ -46,7 +46,7 @@ def test_crosses_rpc_as_the_object():
     spec = _boot_spec()
     wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
     assert wire["nimbus_object.name"] == "RequestSpec"
-    assert wire["nimbus_object.version"] == "1.2"
+    assert wire["nimbus_object.version"] == "1.3"
     back = serializer.deserialize_entity(None, wire)
     assert isinstance(back, rs.RequestSpec)
     assert back.to_dict() == spec.to_dict()
@@ -114,12 +114,13 @@ def test_unset_required_field_is_named():
 
 def test_wire_shape_is_pinned_to_the_version():
     """Changing what crosses RPC needs a new VERSION (and this pin)."""
-    assert rs.RequestSpec.VERSION == "1.2"
+    assert rs.RequestSpec.VERSION == "1.3"
     assert list(rs.RequestSpec.fields) == [
         "project_id", "user_id", "num_instances", "flavor", "image",
         "availability_zone", "scheduler_hints", "group",
         "requested_networks", "security_groups", "tried_hosts",
-        "requested_hosts", "requested_destination", "attempts"]
+        "requested_hosts", "requested_destination", "attempts",
+        "has_volumes"]
     assert rs.DESTINATION.names == ("host", "node")
     assert rs.FLAVOR.names == ("flavorid", "name", "vcpus", "memory_mb",
                                "root_gb", "ephemeral_gb", "swap",
@@ -167,6 +168,24 @@ def test_requested_destination_crosses_rpc_and_becomes_a_requested_host_for_olde
     spec.requested_destination = {"node": "c1-node"}
     assert "requested_hosts" not in spec.to_legacy_dict()
     assert spec.requested_destination == {"host": None, "node": "c1-node"}
+
+
+def test_has_volumes_crosses_rpc_and_is_dropped_for_older_receivers():
+    """1.3: whether the create maps volumes; a receiver before 1.3 (or
+    of the legacy dict) never sees it, and a spec from one reads as not
+    known (None), never as "no volumes"."""
+    objects.register_all()
+    spec = _boot_spec()
+    assert spec.has_volumes is None
+    spec.has_volumes = False
+    serializer = base.NimbusObjectSerializer()
+    wire = json.loads(json.dumps(serializer.serialize_entity(None, spec)))
+    assert serializer.deserialize_entity(None, wire).has_volumes is False
+    older = spec.obj_to_primitive(target_version="1.2")
+    assert "has_volumes" not in older["nimbus_object.data"]
+    assert "has_volumes" not in spec.to_legacy_dict()
+    assert rs.RequestSpec.from_legacy_dict(
+        spec.to_legacy_dict()).has_volumes is None
 
 
 @pytest.mark.parametrize("wanted, host, node, allowed", [
