@@ -49,6 +49,11 @@ API_LATENCY = prom.Histogram(
 SCHEDULER_DECISIONS = prom.Counter(
     "nimbus_scheduler_decisions", "Scheduling requests by outcome",
     ["outcome"], registry=REGISTRY)
+SCHEDULER_DECISION_TIME = prom.Histogram(
+    "nimbus_scheduler_decision_seconds",
+    "Time to decide one scheduling request (host view refreshed, hosts "
+    "filtered, weighed and claimed), not counting its wait for the "
+    "process's decision lock", registry=REGISTRY)
 FILTER_REJECTIONS = prom.Counter(
     "nimbus_scheduler_filter_rejections", "Hosts a scheduler filter removed",
     ["filter"], registry=REGISTRY)

@@ -5,7 +5,7 @@ import threading
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from nimbus.core import exception, loading, manager
+from nimbus.core import exception, loading, manager, metrics
 from nimbus.core.interfaces import request_spec as rs
 from nimbus.core.scheduler import host_manager, selector
 
@@ -52,7 +52,7 @@ class SchedulerManager(manager.Manager):
         ctx = context.elevated()
         spec = self._with_group_hosts(
             ctx, rs.RequestSpec.from_rpc(request_spec))
-        with self._lock:
+        with self._lock, metrics.SCHEDULER_DECISION_TIME.time():
             hosts = self.host_manager.get_host_states(ctx)
             try:
                 return self._select(ctx, hosts, spec, instance_uuids)

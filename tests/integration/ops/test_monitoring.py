@@ -143,6 +143,9 @@ def test_metrics_move_and_queue_depths(deployment):
                  outcome="selected") - value(
         before["scheduler"], "nimbus_scheduler_decisions_total",
         outcome="selected") == 3
+    decided = "nimbus_scheduler_decision_seconds_count"
+    assert value(after["scheduler"], decided) - \
+        value(before["scheduler"], decided) == 3
     assert value(after["cmp-a"], "nimbus_builds_total", outcome="active") \
         - value(before["cmp-a"], "nimbus_builds_total",
                 outcome="active") == 3
