@@ -87,10 +87,41 @@ def live_migration(ax, fig):
     ax.legend(loc="upper right")
 
 
+def scale(ax, fig):
+    """One panel per figure of the simulated cloud: each measurement's
+    median (bar) and runs (dots) against the target (dashed line).
+    Returns True: the panels replace the figure's one axes."""
+    figure = ax.figure
+    ax.remove()
+    panels = fig["metrics"]
+    figure.set_size_inches(3.2 * len(panels), 4.2)
+    figure.suptitle(fig["title"], fontsize=10)
+    for i, (name, panel) in enumerate(panels.items()):
+        sub = figure.add_subplot(1, len(panels), i + 1)
+        runs = panel["runs"]
+        medians = [statistics.median(values) for values in runs.values()]
+        sub.bar(list(runs), medians, color=COLORS[:len(runs)], width=0.5)
+        for x, values in enumerate(runs.values()):
+            sub.scatter([x] * len(values), values, color="black", zorder=3,
+                        s=10)
+            sub.annotate(f"{medians[x]:g}", (x, medians[x]),
+                         textcoords="offset points", xytext=(0, 3),
+                         ha="center", fontsize=8)
+        sub.axhline(panel["target"], linestyle="--", color="#e53935",
+                    label=f"target {panel['better']} {panel['target']:g}")
+        if panel.get("log"):
+            sub.set_yscale("log")
+        sub.set_title(name, fontsize=9)
+        sub.tick_params(axis="x", labelsize=7)
+        sub.legend(fontsize=7)
+        sub.grid(axis="y", alpha=0.3)
+    return True
+
+
 PLOTS = {"boot_throughput": boot_throughput,
          "boot_vs_previous": boot_vs_previous, "api_list": api_list,
          "libvirt_spawn": libvirt_spawn, "boot_networks": boot_networks,
-         "live_migration": live_migration}
+         "live_migration": live_migration, "scale": scale}
 
 
 def render(data, outdir):
@@ -98,10 +129,10 @@ def render(data, outdir):
     for name, plot in PLOTS.items():
         fig_data = data[name]
         figure, ax = plt.subplots(figsize=(7, 4), dpi=100)
-        plot(ax, fig_data)
-        ax.set_title(fig_data["title"], fontsize=10)
-        ax.set_ylabel(fig_data["unit"])
-        ax.grid(axis="y", alpha=0.3)
+        if not plot(ax, fig_data):  # True: it laid out its own panels
+            ax.set_title(fig_data["title"], fontsize=10)
+            ax.set_ylabel(fig_data["unit"])
+            ax.grid(axis="y", alpha=0.3)
         figure.tight_layout()
         path = os.path.join(outdir, f"bench-{name.replace('_', '-')}.png")
         figure.savefig(path, metadata={"Software": None})
