@@ -115,7 +115,7 @@ class HostManager:
         self._applied = {}
         for node in nodes:
             state = HostState.from_node(node)
-            self._applied[node["id"]] = tuple(node.values())
+            self._applied[node["id"]] = _row(node)
             state.instances = allocations.get(node["id"], set())
             self._apply_service(state)
             states.append(state)
@@ -135,7 +135,7 @@ class HostManager:
         for node in nodes:
             state = self._by_id[node["id"]]
             instances = allocations.get(node["id"], set())
-            row = tuple(node.values())
+            row = _row(node)
             if row == self._applied.get(node["id"]) and \
                     state.generation == node["generation"] and \
                     state.instances == instances:
@@ -146,7 +146,8 @@ class HostManager:
                 self._set_service(state, now)
                 continue
             before = _comparable(state)
-            self._update(state, node)
+            state.update_from_node(node)
+            self._applied[node["id"]] = row
             state.instances = instances
             self._apply_service(state, now)
             if _comparable(state) != before:
@@ -171,7 +172,7 @@ class HostManager:
     def _update(self, state, node):
         """Copy ``node`` (a ``host_states.nodes`` row) into ``state``."""
         state.update_from_node(node)
-        self._applied[node["id"]] = tuple(node.values())
+        self._applied[node["id"]] = _row(node)
 
     def _apply_service(self, state, now=None):
         service = self._services.get(state.host)
@@ -260,6 +261,12 @@ class HostManager:
                 state.version += 1
                 if touch:
                     self.host_set.touch(state)
+
+
+def _row(node):
+    """A ``host_states.nodes`` row's values, to compare with a later
+    read of it."""
+    return tuple(node.values())
 
 
 def _comparable(state):
