@@ -1,5 +1,7 @@
 """Process set-up shared by every nimbus daemon (no database here)."""
 
+import faulthandler
+import signal
 import socket
 import sys
 import time
@@ -42,9 +44,21 @@ def parse_config(argv, binary, default_config_files=None,
     return CONF
 
 
+#: The signal on which a daemon prints every thread's stack to stderr.
+STACK_DUMP_SIGNAL = signal.SIGUSR2
+
+
 def run(binary, main):
     """Run ``main()``; turn configuration and plugin errors into one line
-    on stderr and exit status 2 instead of a traceback."""
+    on stderr and exit status 2 instead of a traceback.
+
+    From the start, :data:`STACK_DUMP_SIGNAL` prints the stack of every
+    thread to stderr and the daemon carries on: ``kill -USR2 <pid>``
+    shows where a hung service waits. :mod:`faulthandler` writes them
+    from its C signal handler, so this works even when no Python code
+    can run (a thread holding the GIL in a blocking call).
+    """
+    faulthandler.register(STACK_DUMP_SIGNAL, all_threads=True)
     try:
         return main()
     except (exception.PluginNotFound, exception.PluginLoadFailed,

@@ -1,6 +1,6 @@
 """``nimbus-metadata``, the metadata service as its own process: it
-serves the version listings, refuses callers that are no server, and
-stops on SIGTERM."""
+serves the version listings, refuses callers that are no server, prints
+its threads' stacks on SIGUSR2 and carries on, and stops on SIGTERM."""
 
 import os
 import signal
@@ -41,6 +41,9 @@ def test_nimbus_metadata_serves_alone(tmp_path):
     proc = subprocess.Popen(
         [f"{BIN}/nimbus-metadata", "--config-file", str(conf)],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def log_text():
+        return (tmp_path / "metadata.log").read_text(errors="replace")
     try:
         wait_until(lambda: _get(port, "/")[0] or proc.poll() is not None,
                    60, message="nimbus-metadata to listen")
@@ -52,6 +55,13 @@ def test_nimbus_metadata_serves_alone(tmp_path):
         # 127.0.0.1 is no server's fixed IP: nothing about anyone
         assert _get(port, "/latest/meta-data/instance-id")[0] == 404
         assert _get(port, "/openstack/latest/meta_data.json")[0] == 404
+
+        proc.send_signal(signal.SIGUSR2)
+        # The main thread's stack, where it waits for a signal.
+        wait_until(lambda: "wait_for_signal" in log_text(), 10,
+                   message="the stack dump in the log")
+        assert "most recent call first" in log_text()
+        assert _get(port, "/")[0] == 200 and proc.poll() is None
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

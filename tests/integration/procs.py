@@ -11,9 +11,12 @@ import subprocess
 import sys
 import time
 
+from nimbus.core.bootstrap import STACK_DUMP_SIGNAL
 from tests.conftest import free_port, noauth_sdk, write_conf
 
 BIN = os.path.dirname(sys.executable)
+#: Lines of a hung service's log printed when it is killed.
+STACK_DUMP_LINES = 300
 
 
 class Deployment:
@@ -90,10 +93,21 @@ class Deployment:
             try:
                 proc.wait(timeout=left)
             except subprocess.TimeoutExpired:
+                self._report_hung(name, proc, grace)
                 proc.kill()
                 proc.wait(timeout=15)
             took[name] = round(time.monotonic() - start, 1)
         return took
+
+    def _report_hung(self, name, proc, grace):
+        """Print (into the test's captured output) the stacks of a
+        service that ignored SIGTERM, from its own stack dump."""
+        proc.send_signal(STACK_DUMP_SIGNAL)
+        time.sleep(1)
+        lines = self.log(name).splitlines()[-STACK_DUMP_LINES:]
+        print(f"{name} (pid {proc.pid}) did not stop within {grace}s of "
+              f"SIGTERM; the end of its log, with its stacks:",
+              *lines, sep="\n")
 
     @property
     def url(self):
