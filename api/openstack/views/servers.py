@@ -107,14 +107,20 @@ def basic(instance):
             "links": common.link("servers", instance.uuid)}
 
 
-def flavor(instance, extra_specs=False):
+def flavor(instance, extra_specs=False, version=None, base=None):
     """The ``flavor`` of a server body: below 2.47 a reference (id and
     bookmark link), from 2.47 the values the server was given (Nova's
     embedded flavor; ``extra_specs`` only for callers the policy lets
-    read them)."""
-    if not common.at_least(47):
+    read them).
+
+    :param version: the request's microversion, and ``base`` its base
+        URL, when the caller has them at hand (a page of servers reads
+        them once, not once per server).
+    """
+    if (version or common.version()) < (2, 47):
         return {"id": instance.flavor_id,
-                "links": common.link("flavors", instance.flavor_id)[1:]}
+                "links": [_bookmark(base or common.base_url(), "flavors",
+                                    instance.flavor_id)]}
     embedded = {"vcpus": instance.vcpus, "ram": instance.memory_mb,
                 "disk": instance.root_gb,
                 "ephemeral": instance.ephemeral_gb,
@@ -136,21 +142,24 @@ def detail(instance, is_admin, fault=None, addresses=None,
         "delete_on_termination"}`` each.
     :param flavor_extra_specs: show the flavor's extra specs (2.47).
     """
+    # Read once per server, not once per field: a page formats 1000.
+    version, base, uuid = common.version(), common.base_url(), instance.uuid
     server = {
-        "id": instance.uuid, "name": instance.display_name,
+        "id": uuid, "name": instance.display_name,
         "status": status(instance),
         "tenant_id": instance.project_id, "user_id": instance.user_id,
         "metadata": dict(instance.metadata), "hostId": host_id(instance),
         "image": {"id": instance.image_ref,
-                  "links": common.link("images", instance.image_ref)[1:]}
+                  "links": [_bookmark(base, "images", instance.image_ref)]}
         if instance.image_ref else "",
-        "flavor": flavor(instance, flavor_extra_specs),
+        "flavor": flavor(instance, flavor_extra_specs, version, base),
         "created": _time(instance.created_at),
         "updated": _time(instance.updated_at or instance.created_at),
         "addresses": addresses or {},
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
-        "links": common.link("servers", instance.uuid),
+        "links": [{"rel": "self", "href": f"{base}/v2.1/servers/{uuid}"},
+                  _bookmark(base, "servers", uuid)],
         "key_name": instance.key_name,
         "config_drive": "",
         "OS-DCF:diskConfig": "MANUAL",
@@ -161,7 +170,7 @@ def detail(instance, is_admin, fault=None, addresses=None,
         "OS-SRV-USG:launched_at": _usage_time(instance.launched_at),
         "OS-SRV-USG:terminated_at": _usage_time(instance.terminated_at),
         "os-extended-volumes:volumes_attached": [
-            v if common.at_least(3) else {"id": v["id"]} for v in volumes],
+            v if version >= (2, 3) else {"id": v["id"]} for v in volumes],
     }
     if security_groups:
         # Nova leaves the key out for a server without groups.
@@ -181,7 +190,12 @@ def detail(instance, is_admin, fault=None, addresses=None,
         }
         if is_admin and fault.get("details"):
             server["fault"]["details"] = fault["details"]
-    return servers_extra.extend(server, instance, is_admin)
+    return servers_extra.extend(server, instance, is_admin, version)
+
+
+def _bookmark(base, kind, ident):
+    """The ``bookmark`` link of :func:`common.link`."""
+    return {"rel": "bookmark", "href": f"{base}/{kind}/{ident}"}
 
 
 def updated(instance, fault=None, addresses=None, flavor_extra_specs=False):

@@ -4,10 +4,14 @@ from nimbus.api.openstack import common
 from nimbus.core.compute import hostnames, zones
 
 
-def extend(server, instance, show_admin_attrs):
+def extend(server, instance, show_admin_attrs, version=None):
     """Add the fields newer microversions define (2.3, 2.9, 2.19,
-    2.63, 2.73, 2.90, 2.96)."""
-    if common.at_least(3) and show_admin_attrs:
+    2.63, 2.73, 2.90, 2.96).
+
+    :param version: the request's microversion when the caller has it.
+    """
+    version = version or common.version()
+    if version >= (2, 3) and show_admin_attrs:
         server.update({
             "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
             "OS-EXT-SRV-ATTR:launch_index": instance.launch_index,
@@ -17,21 +21,21 @@ def extend(server, instance, show_admin_attrs):
             "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
             "OS-EXT-SRV-ATTR:user_data": instance.user_data,
         })
-    if common.at_least(90):
+    if version >= (2, 90):
         # 2.90: the hostname for everyone, not only by policy (Nova's).
         server["OS-EXT-SRV-ATTR:hostname"] = hostnames.of(instance)
-    if common.at_least(9):
+    if version >= (2, 9):
         server["locked"] = bool(instance.locked)
-    if common.at_least(19):
+    if version >= (2, 19):
         server["description"] = instance.display_description
-    if common.at_least(63):
+    if version >= (2, 63):
         server["trusted_image_certificates"] = \
             list(instance.trusted_certs) if instance.trusted_certs else None
-    if common.at_least(73):
+    if version >= (2, 73):
         # the reason given at lock (null without one, and once unlocked)
         server["locked_reason"] = (instance.system_metadata or {}).get(
             "locked_reason")
-    if common.at_least(96):
+    if version >= (2, 96):
         server["pinned_availability_zone"] = pinned_zone(instance)
     return server
 
