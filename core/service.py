@@ -5,6 +5,7 @@ process (``nimbus-all`` runs every service, and one compute service per
 virtual host); each has its own RPC server and periodic thread.
 """
 
+import gc
 import signal
 import threading
 from concurrent import futures
@@ -158,7 +159,13 @@ def stop_all(stoppables):
 
 
 def wait_for_signal(stop_callbacks):
-    """Block until SIGTERM/SIGINT, then call each stop callback."""
+    """Block until SIGTERM/SIGINT, then call each stop callback.
+
+    A daemon calls this once it has started: what it holds then is
+    frozen out of the garbage collector first (see
+    :func:`freeze_startup_objects`).
+    """
+    freeze_startup_objects()
     done = threading.Event()
 
     def _handler(signum, _frame):
@@ -174,3 +181,19 @@ def wait_for_signal(stop_callbacks):
             callback()
         except Exception:
             LOG.exception("Error while stopping")
+
+
+def freeze_startup_objects():
+    """Move every object alive now (modules, the configuration, the
+    SQLAlchemy metadata, the WSGI app, policy rules, plugins: what a
+    started daemon keeps until it ends) to the collector's permanent
+    generation (:func:`gc.freeze`), after collecting what is garbage
+    already.
+
+    Else every full collection walks those few hundred thousand objects:
+    in nimbus-api each took up to 150 ms, and a page of 1,000 servers
+    allocates enough to set one off every third or fourth request, which
+    made the page's p99 three times its median.
+    """
+    gc.collect()
+    gc.freeze()
