@@ -100,14 +100,15 @@ class Deployment:
         return took
 
     def _report_hung(self, name, proc, grace):
-        """Print (into the test's captured output) the stacks of a
-        service that ignored SIGTERM, from its own stack dump."""
+        """Print the stacks of a service that ignored SIGTERM, from its
+        own stack dump, on stderr (a test's captured output; never the
+        stdout of a benchmark's ``--json``)."""
         proc.send_signal(STACK_DUMP_SIGNAL)
         time.sleep(1)
         lines = self.log(name).splitlines()[-STACK_DUMP_LINES:]
         print(f"{name} (pid {proc.pid}) did not stop within {grace}s of "
               f"SIGTERM; the end of its log, with its stacks:",
-              *lines, sep="\n")
+              *lines, sep="\n", file=sys.stderr)
 
     @property
     def url(self):
