@@ -8,11 +8,11 @@ holds out of the garbage collector as the daemon does once started, and
 times ``--requests`` sequential ``GET /v2.1/servers/detail`` calls. The
 page is the API's default (``[api] max_limit`` = 1000 servers). SQL
 statements are counted with a SQLAlchemy ``before_cursor_execute``
-listener over the timed requests only. ``cpu_p50_ms`` is the median CPU time of the
-process per request (the API and the client share the process; nothing
-else runs in it): unlike the latency it hardly moves when other work
-shares the machine, so two installations measured on a busy machine
-compare by it.
+listener over the timed requests only. ``cpu_p50_ms`` is the median
+CPU time of the process per request (the API and the client share the
+process; nothing else runs in it): unlike the latency it hardly moves
+when other work shares the machine, so two installations measured on a
+busy machine compare by it.
 
     python benchmarks/api_list.py --json
 """

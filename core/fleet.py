@@ -29,7 +29,6 @@ give each host, the fleet shares:
 """
 
 import functools
-import gc
 import heapq
 import itertools
 import queue
@@ -182,8 +181,7 @@ class Fleet:
         # millions of objects (at 10,000 hosts each took a good part of
         # a second, and listings and periodic tasks allocate enough to
         # run one every few seconds).
-        gc.collect()
-        gc.freeze()
+        service.freeze_startup_objects()
         self.rss["after"] = hostinfo.rss_bytes()
         LOG.info("Compute fleet %(name)s started %(n)d hosts in %(s).1f s "
                  "(RSS %(before)d -> %(after)d bytes)",

@@ -43,8 +43,13 @@ def strict_query(schema):
         query(schema)
 
 
-def link(kind, ident, project_id=None):
-    url = base_url()
+def link(kind, ident, project_id=None, base=None):
+    """The ``self`` and ``bookmark`` links of ``kind``/``ident``.
+
+    :param base: the request's base URL when the caller has it (a page
+        of servers reads it once, not once per link).
+    """
+    url = base or base_url()
     path = f"/v2.1/{kind}/{ident}"
     return [{"rel": "self", "href": url + path},
             {"rel": "bookmark", "href": url + f"/{kind}/{ident}"}]

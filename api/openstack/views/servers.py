@@ -119,8 +119,8 @@ def flavor(instance, extra_specs=False, version=None, base=None):
     """
     if (version or common.version()) < (2, 47):
         return {"id": instance.flavor_id,
-                "links": [_bookmark(base or common.base_url(), "flavors",
-                                    instance.flavor_id)]}
+                "links": common.link("flavors", instance.flavor_id,
+                                     base=base)[1:]}
     embedded = {"vcpus": instance.vcpus, "ram": instance.memory_mb,
                 "disk": instance.root_gb,
                 "ephemeral": instance.ephemeral_gb,
@@ -150,7 +150,8 @@ def detail(instance, is_admin, fault=None, addresses=None,
         "tenant_id": instance.project_id, "user_id": instance.user_id,
         "metadata": dict(instance.metadata), "hostId": host_id(instance),
         "image": {"id": instance.image_ref,
-                  "links": [_bookmark(base, "images", instance.image_ref)]}
+                  "links": common.link("images", instance.image_ref,
+                                       base=base)[1:]}
         if instance.image_ref else "",
         "flavor": flavor(instance, flavor_extra_specs, version, base),
         "created": _time(instance.created_at),
@@ -158,8 +159,7 @@ def detail(instance, is_admin, fault=None, addresses=None,
         "addresses": addresses or {},
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
-        "links": [{"rel": "self", "href": f"{base}/v2.1/servers/{uuid}"},
-                  _bookmark(base, "servers", uuid)],
+        "links": common.link("servers", uuid, base=base),
         "key_name": instance.key_name,
         "config_drive": "",
         "OS-DCF:diskConfig": "MANUAL",
@@ -191,11 +191,6 @@ def detail(instance, is_admin, fault=None, addresses=None,
         if is_admin and fault.get("details"):
             server["fault"]["details"] = fault["details"]
     return servers_extra.extend(server, instance, is_admin, version)
-
-
-def _bookmark(base, kind, ident):
-    """The ``bookmark`` link of :func:`common.link`."""
-    return {"rel": "bookmark", "href": f"{base}/{kind}/{ident}"}
 
 
 def updated(instance, fault=None, addresses=None, flavor_extra_specs=False):
