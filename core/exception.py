@@ -772,6 +772,16 @@ class ComputeServiceUnavailable(NimbusException):
     safe = True
 
 
+class TransactionLost(NimbusException):
+    """A write transaction lost a race the database settles by rolling
+    it back (a deadlock, a random value drawn twice): nothing of it was
+    written, and running it again from its start may succeed. Raised by
+    ``nimbus.core.db`` inside :func:`~nimbus.core.db.api.
+    writing_retried`, which runs it again; never seen by a user."""
+
+    msg_fmt = "The transaction was rolled back: %(reason)s"
+
+
 class ServiceUnavailable(NimbusException):
     """A backend every request needs (the database, the message broker)
     does not answer. Raised where nimbus meets it (``nimbus.core.db``,

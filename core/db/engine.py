@@ -241,6 +241,14 @@ def writer(context):
         _writing.active = previous
 
 
+def in_writer():
+    """Whether this thread is inside a :func:`writer` block (a writer
+    opened now joins its transaction: a failed statement there may have
+    ended the whole of it, PostgreSQL's way, so a retry belongs to the
+    caller that opened it)."""
+    return getattr(_writing, "active", False)
+
+
 @contextlib.contextmanager
 def reader(context):
     """``with reader(ctx) as session``: a read-only transaction."""

@@ -5,6 +5,9 @@ return plain ``dict`` rows, never ORM objects, so nothing outside this
 package holds a session. Versioned objects wrap these rows.
 """
 
+from oslo_db import exception as db_exc
+
+from nimbus.core import exception
 from nimbus.core.db import engine
 from nimbus.core.db.api import (
     actions,
@@ -41,7 +44,7 @@ __all__ = ["actions", "aggregates", "block_devices", "compute_nodes",
            "quotas",
            "security_groups",
            "server_groups", "services", "volume_types", "volumes",
-           "reading", "writing"]
+           "reading", "writing", "writing_retried"]
 
 
 def reading(context):
@@ -58,3 +61,22 @@ def writing(context):
     one write lock and one commit instead of one each, on SQLite where
     writers take turns. Whatever raises inside rolls all of them back."""
     return engine.writer(context)
+
+
+def writing_retried(context, work, attempts=5):
+    """``work()`` inside :func:`writing`, run again from its start when
+    the database rolled the transaction back on a deadlock or a function
+    inside raised :class:`~nimbus.core.exception.TransactionLost`;
+    returns what ``work`` returns. ``work`` must do nothing outside the
+    transaction that a second run would repeat.
+
+    :raises TransactionLost: still lost after ``attempts`` runs.
+    """
+    for _attempt in range(attempts - 1):
+        try:
+            with writing(context):
+                return work()
+        except (exception.TransactionLost, db_exc.DBDeadlock):
+            continue
+    with writing(context):
+        return work()

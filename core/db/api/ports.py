@@ -134,38 +134,40 @@ def create_with_address(context, values, network_uuid, mac_prefix,
     The address is won by compare-and-swap as in
     :func:`nimbus.core.db.api.networks.allocate_fixed_ip`; a lost swap
     tries another candidate in the same transaction, a MAC collision
-    restarts the transaction with a fresh MAC.
+    restarts the transaction with a fresh MAC. Called inside the
+    caller's write transaction (a server's whole allocation), it makes
+    one attempt: a MAC collision or a deadlock is
+    :class:`~nimbus.core.exception.TransactionLost`, for the caller to
+    run its transaction again (see :func:`~nimbus.core.db.api.
+    writing_retried`).
 
     :returns: the port's row with ``fixed_ips``: ``[the address won]``.
     :raises FixedIpAlreadyInUse, FixedIpNotFound, NoMoreFixedIps:
         nothing is written.
     """
-    from nimbus.core.db.api import networks as networks_db
     values = dict(values)
     values.setdefault("uuid", uuidutils.generate_uuid())
+    if engine.in_writer():
+        values["mac_address"] = values.get("mac_address") or \
+            random_mac(mac_prefix)
+        try:
+            return _create_with_address(context, values, network_uuid,
+                                        address, security_groups,
+                                        instance_groups, retries)
+        except DUPLICATE as exc:
+            if "mac" not in str(exc).lower():
+                raise
+            raise exception.TransactionLost(
+                reason=f"MAC {values['mac_address']} drawn twice") from exc
+        except db_exc.DBDeadlock as exc:
+            raise exception.TransactionLost(reason="deadlock") from exc
     for _ in range(_MAC_ATTEMPTS):
         values["mac_address"] = values.get("mac_address") or \
             random_mac(mac_prefix)
         try:
-            with engine.writer(context) as session:
-                row = _inserted(session.execute(_INSERT_PORT, values))
-                if security_groups:
-                    session.execute(_INSERT_PSG, [
-                        {"port_id": row["uuid"], "security_group_id": g}
-                        for g in dict.fromkeys(security_groups)])
-                if instance_groups:
-                    have = set(session.scalars(_ISG_OF, {
-                        "instance_uuid": row["instance_uuid"]}))
-                    missing = [g for g in dict.fromkeys(instance_groups)
-                               if g not in have]
-                    if missing:
-                        session.execute(_INSERT_ISG, [
-                            {"instance_uuid": row["instance_uuid"],
-                             "security_group_id": g} for g in missing])
-                won = networks_db.swap_fixed_ip(
-                    session, network_uuid, row["uuid"], row["instance_uuid"],
-                    address, retries)
-                return dict(row, fixed_ips=[won])
+            return _create_with_address(context, values, network_uuid,
+                                        address, security_groups,
+                                        instance_groups, retries)
         except DUPLICATE as exc:
             if "mac" not in str(exc).lower():
                 raise
@@ -173,6 +175,31 @@ def create_with_address(context, values, network_uuid, mac_prefix,
         except db_exc.DBDeadlock:
             continue  # rolled back: try again afresh
     raise exception.MacAddressInUse(mac=values["mac_address"])
+
+
+def _create_with_address(context, values, network_uuid, address,
+                         security_groups, instance_groups, retries):
+    """One attempt of :func:`create_with_address`."""
+    from nimbus.core.db.api import networks as networks_db
+    with engine.writer(context) as session:
+        row = _inserted(session.execute(_INSERT_PORT, values))
+        if security_groups:
+            session.execute(_INSERT_PSG, [
+                {"port_id": row["uuid"], "security_group_id": g}
+                for g in dict.fromkeys(security_groups)])
+        if instance_groups:
+            have = set(session.scalars(_ISG_OF, {
+                "instance_uuid": row["instance_uuid"]}))
+            missing = [g for g in dict.fromkeys(instance_groups)
+                       if g not in have]
+            if missing:
+                session.execute(_INSERT_ISG, [
+                    {"instance_uuid": row["instance_uuid"],
+                     "security_group_id": g} for g in missing])
+        won = networks_db.swap_fixed_ip(
+            session, network_uuid, row["uuid"], row["instance_uuid"],
+            address, retries)
+        return dict(row, fixed_ips=[won])
 
 
 def release_instance(context, instance_uuid):

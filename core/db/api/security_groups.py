@@ -216,14 +216,28 @@ def destroy_rule(context, uuid):
 # -- servers ----------------------------------------------------------------
 
 def add_to_instance(context, instance_uuid, group_uuid):
-    """Record that the server uses the group; False if it already did."""
+    """Record that the server uses the group; False if it already did.
+
+    Inside the caller's write transaction a failed insert may end the
+    whole of it (PostgreSQL): the binding is looked for first, and one
+    made meanwhile is :class:`~nimbus.core.exception.TransactionLost`.
+    """
+    joined = engine.in_writer()
     try:
         with engine.writer(context) as session:
+            if joined and session.scalars(select(ISG.id).where(
+                    ISG.instance_uuid == instance_uuid,
+                    ISG.security_group_id == group_uuid)).first():
+                return False
             session.add(ISG(instance_uuid=instance_uuid,
                             security_group_id=group_uuid))
             session.flush()
         return True
-    except DUPLICATE:
+    except DUPLICATE as exc:
+        if joined:
+            raise exception.TransactionLost(
+                reason=f"server {instance_uuid} joined group "
+                       f"{group_uuid} meanwhile") from exc
         return False
     except REFERENCE:
         raise exception.SecurityGroupNotFound(security_group_id=group_uuid)
