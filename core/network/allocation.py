@@ -22,8 +22,9 @@ COMPUTE_OWNER = "compute:nova"
 #: order), ``{uuid: networks row}`` of the networks it read, and for the
 #: ports it made (not the user's ports it bound, whose records it did
 #: not read) ``{port uuid: {"fixed_ips": [...], "security_groups":
-#: [...]}}``.
-Allocation = collections.namedtuple("Allocation", "ports networks made")
+#: [...]}}``, and what the caller's ``also`` returned (or None).
+Allocation = collections.namedtuple("Allocation",
+                                    "ports networks made also")
 
 
 class Allocator:
@@ -94,9 +95,16 @@ class Allocator:
                              hostname=hostname).ports
 
     def allocate(self, context, instance_uuid, project_id, host, requested,
-                 security_groups, hostname=None):
+                 security_groups, hostname=None, also=None):
         """Give the server its ports; returns an :data:`Allocation` (the
         rows it read, so the caller need not read them again).
+
+        Everything is read and written in one transaction, run again
+        from its start when it loses a race the database settles by
+        rolling it back (a deadlock, a MAC drawn twice): a failure
+        leaves nothing behind. Only what a project's first boot makes
+        (its ``default`` group, its own network in VLAN mode) is made
+        before, each race-free on its own.
 
         :param requested: normalized requests (see
             :meth:`~nimbus.core.network.api.NetworkAPI.
@@ -106,75 +114,78 @@ class Allocator:
             network, created on its first boot (VLAN mode).
         :param security_groups: group names or ids of the server (the
             project's ``default`` when empty).
-        :raises: allocation errors; every port made here is deleted
-            first.
+        :param also: called with the :data:`Allocation` (its ``also``
+            None) inside the same transaction, to read what goes with it
+            in the same snapshot; what it returns is ``also``.
+        :raises: allocation errors, with nothing written.
         """
-        networks, default = self._prefetch(context, project_id, requested,
-                                           security_groups)
-        groups = [default["uuid"]] if default else self.resolve_groups(
-            context, project_id, security_groups)
+        requested = [dict(r) for r in requested]
+        if any(not r.get("port_id") and not r.get("network_id")
+               for r in requested):
+            own = self.project_network(context, project_id)["uuid"]
+            for request in requested:
+                if not request.get("port_id"):
+                    request["network_id"] = request.get("network_id") or own
+        for _attempt in range(2):
+            done = self.db.writing_retried(context, lambda: self._allocate(
+                context, instance_uuid, project_id, host, requested,
+                security_groups, hostname, also))
+            if done is not None:
+                return done
+            # The project's first boot: make its group, then again.
+            self.db.security_groups.get_default(context, project_id)
+        raise exception.SecurityGroupNotFound(security_group_id="default")
+
+    def _allocate(self, context, instance_uuid, project_id, host, requested,
+                  security_groups, hostname, also):
+        """One run of :meth:`allocate`'s transaction; None, having
+        written nothing, while the project has no ``default`` group."""
+        wanted = sorted({r["network_id"] for r in requested
+                         if not r.get("port_id")})
+        networks = {uuid: self.db.networks.get(context, uuid)
+                    for uuid in wanted}
+        groups = self._groups_now(context, project_id, security_groups)
+        if groups is None:
+            return None
         if not any(not r.get("port_id") for r in requested):
             for group in groups:  # no port made here to record them with
                 self.db.security_groups.add_to_instance(
                     context, instance_uuid, group)
         made, bound = [], []
-        try:
-            for request in requested:
-                if request.get("port_id"):
-                    port = self.db.ports.bind(
-                        context, request["port_id"], instance_uuid,
-                        host=host, device_owner=COMPUTE_OWNER,
-                        tag=request.get("tag"))
-                    # A port of the user's keeps its own groups.
-                    port = self.db.ports.update_port(
-                        context, port["uuid"], {"dns_name": hostname})
-                    bound.append(port)
-                    continue
-                network_id = request.get("network_id")
-                network = networks.get(network_id) or (
-                    self.db.networks.get(context, network_id)
-                    if network_id else
-                    self.project_network(context, project_id))
-                networks[network["uuid"]] = network
-                port = self.create_port(
-                    context, network, project_id,
-                    fixed_ip=request.get("fixed_ip"),
-                    security_groups=groups, instance_uuid=instance_uuid,
-                    host=host, hostname=hostname, instance_groups=groups,
-                    tag=request.get("tag"))
-                made.append(port)
-        except Exception:
-            for port in made:
-                self.delete_port(context, port["uuid"])
-            for port in bound:
-                self.db.ports.unbind(context, port["uuid"])
-            self.db.security_groups.remove_from_instance(context,
-                                                         instance_uuid)
-            raise
+        for request in requested:
+            if request.get("port_id"):
+                port = self.db.ports.bind(
+                    context, request["port_id"], instance_uuid, host=host,
+                    device_owner=COMPUTE_OWNER, tag=request.get("tag"))
+                # A port of the user's keeps its own groups.
+                bound.append(self.db.ports.update_port(
+                    context, port["uuid"], {"dns_name": hostname}))
+                continue
+            made.append(self.create_port(
+                context, networks[request["network_id"]], project_id,
+                fixed_ip=request.get("fixed_ip"), security_groups=groups,
+                instance_uuid=instance_uuid, host=host, hostname=hostname,
+                instance_groups=groups, tag=request.get("tag")))
         by_uuid = {p["uuid"]: p for p in made + bound}
-        return Allocation(list(by_uuid.values()), networks, {
+        done = Allocation(list(by_uuid.values()), networks, {
             p["uuid"]: {"fixed_ips": p["fixed_ips"],
                         "security_groups": list(dict.fromkeys(groups))}
-            for p in made})
+            for p in made}, None)
+        return done._replace(also=also(done)) if also else done
 
-    def _prefetch(self, context, project_id, requested, security_groups):
-        """``({uuid: networks row}, default group row or None)``: the
-        networks named by ``requested`` for new ports and, when the
-        server asks for no group, the project's ``default`` group if it
-        exists (it is made by :meth:`resolve_groups` otherwise), read in
-        one reader session.
-
-        :raises NetworkNotFound: nothing is made yet.
-        """
-        wanted = {r["network_id"] for r in requested
-                  if not r.get("port_id") and r.get("network_id")}
-        with self.db.reading(context):
-            networks = {uuid: self.db.networks.get(context, uuid)
-                        for uuid in sorted(wanted)}
-            default = self.db.security_groups.find_default(
-                context, project_id) if project_id and not security_groups \
-                else None
-        return networks, default
+    def _groups_now(self, context, project_id, names_or_ids):
+        """:meth:`resolve_groups` that makes nothing (it runs inside
+        :meth:`allocate`'s transaction): None while the project has no
+        ``default`` group and the server would be in it."""
+        if not names_or_ids or "default" in names_or_ids:
+            default = self.db.security_groups.find_default(context,
+                                                           project_id) \
+                if project_id else None
+            if project_id and default is None:
+                return None
+            if not names_or_ids:
+                return [default["uuid"]] if default else []
+        return self.resolve_groups(context, project_id, names_or_ids)
 
     def deallocate_for_instance(self, context, instance_uuid):
         """Release every port of the server (ports nimbus made are

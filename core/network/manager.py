@@ -310,7 +310,9 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         done = self.allocator.allocate(
             context, instance_uuid, project_id, host,
             requested_networks or [], security_groups or [],
-            hostname=hostname)
+            hostname=hostname, also=lambda done: records.vif_rules(
+                context, self.db, done.ports, remote_groups, done.made,
+                held_groups or ()))
         ports = done.ports
         try:
             serving = self._refresh_gateways(
@@ -325,7 +327,8 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         networks = {uuid: dict(row, host=serving[uuid]) if uuid in serving
                     else row for uuid, row in done.networks.items()}
         vifs = self._vifs(context, ports, remote_groups, networks=networks,
-                          made=done.made, held_groups=held_groups or ())
+                          made=done.made, held_groups=held_groups or (),
+                          rules=done.also)
         if held_groups:
             self._members.add(
                 {r["remote_group_id"] for vif in vifs for r in vif["rules"]}
@@ -460,17 +463,17 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         return self._vifs(context, rows, remote_groups)
 
     def _vifs(self, context, rows, remote_groups=False, networks=None,
-              made=None, held_groups=()):
+              made=None, held_groups=(), rules=None):
         """VIF dicts (rules included) for computes: on a ``multi_host``
         network, a guest of a host served here routes through this
         host's gateway (nimbus-all: one gateway for all its computes).
 
-        :param networks, made, held_groups: see
+        :param networks, made, held_groups, rules: see
             :func:`~nimbus.core.network.records.vifs`.
         """
         vifs = records.vifs(context, self.db, self.conf, rows,
                             remote_groups=remote_groups, networks=networks,
-                            made=made, held_groups=held_groups)
+                            made=made, held_groups=held_groups, rules=rules)
         if len(self.served_hosts) == 1:
             return vifs
         for vif in vifs:

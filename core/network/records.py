@@ -122,7 +122,7 @@ def gateway_host(network, port_host=None):
 
 
 def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
-         networks=None, made=None, held_groups=()):
+         networks=None, made=None, held_groups=(), rules=None):
     """VIF dicts of ``ports`` rows, in their order.
 
     :param with_rules: include each port's firewall rules (views do not
@@ -139,6 +139,9 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
     :param held_groups: (with ``remote_groups``) groups whose members
         the caller holds already: their members are neither read nor
         sent.
+    :param rules: what :func:`vif_rules` returned for these rows, read
+        by the caller already (with its ``remote_groups``,
+        ``held_groups`` and ``made``).
     """
     uuids = [r["uuid"] for r in rows]
     made = made or {}
@@ -154,12 +157,13 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
         for fip in db.floating_ips.of_ports(context, older):
             floating.setdefault(fip["port_id"], {}).setdefault(
                 fip["fixed_address"], []).append(fip["address"])
-        rules, members = port_rules(
-            context, db, uuids, resolve=not remote_groups,
-            known_groups={u: m["security_groups"]
-                          for u, m in made.items()},
-            held=held_groups) \
-            if with_rules else ({}, {})
+        if not with_rules:
+            rules, members = {}, {}
+        elif rules is not None:
+            rules, members = rules
+        else:
+            rules, members = vif_rules(context, db, rows, remote_groups,
+                                       made, held_groups)
         gateways = db.networks.host_gateways(
             context, [u for u, n in networks.items() if n["multi_host"]])
     result = []
@@ -204,6 +208,18 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
     for vif in found:
         result[vif["instance_uuid"]].append(vif)
     return result
+
+
+def vif_rules(context, db, rows, remote_groups=False, made=None,
+              held_groups=()):
+    """The firewall rules :func:`vifs` gives ``ports`` rows, and the
+    members of the remote groups they name: :func:`port_rules` with
+    :func:`vifs`'s parameters."""
+    return port_rules(
+        context, db, [r["uuid"] for r in rows], resolve=not remote_groups,
+        known_groups={u: m["security_groups"]
+                      for u, m in (made or {}).items()},
+        held=held_groups)
 
 
 def port_rules(context, db, port_uuids, resolve=True, known_groups=None,

@@ -158,3 +158,86 @@ def test_first_boots_make_distinct_vlans_and_one_network_per_project(
     assert len({n["vlan"] for n in made}) == 6
     assert {n["vlan"] for n in made} == set(range(300, 306))
     assert len({n["cidr"] for n in made}) == 6
+
+
+def _boot_request(net):
+    return [{"network_id": net["uuid"], "fixed_ip": None, "port_id": None}]
+
+
+def test_first_boots_of_a_project_with_colliding_macs_all_get_ports(
+        ctx, nimbus_conf, monkeypatch):
+    """A server's allocation is one transaction: every thread draws the
+    same MAC first, so all but one lose it (on PostgreSQL the failed
+    insert ends the transaction) and run the whole allocation again;
+    the project's ``default`` group, made by these first boots at once,
+    is made once."""
+    net = _network(ctx, "10.83.0.0/24")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    drawn = threading.local()
+    real_random = ports_db.random_mac
+
+    def colliding(prefix):
+        if not getattr(drawn, "first", False):
+            drawn.first = True
+            return f"{prefix}:00:00:02"
+        return real_random(prefix)
+
+    monkeypatch.setattr(ports_db, "random_mac", colliding)
+    servers = [uuidutils.generate_uuid() for _ in range(WORKERS * 2)]
+    done, errors = _race(len(servers), lambda i: allocator.allocate(
+        ctx, servers[i], "p-first", "host-a", _boot_request(net), []))
+    assert errors == []
+    ports = [p for d in done for p in d.ports]
+    assert sorted(p["instance_uuid"] for p in ports) == sorted(servers)
+    assert len({p["mac_address"] for p in ports}) == len(servers)
+    assert "fa:16:3e:00:00:02" in {p["mac_address"] for p in ports}
+    addresses = [a for d in done for m in d.made.values()
+                 for a in m["fixed_ips"]]
+    assert len(set(addresses)) == len(servers)
+    defaults = db_api.security_groups.get_all(ctx, project_id="p-first",
+                                              name="default")
+    assert len(defaults) == 1
+    groups = db_api.security_groups.groups_of_instances(ctx, servers)
+    assert all(groups[s] == [defaults[0]["uuid"]] for s in servers)
+
+
+def test_a_failed_server_allocation_leaves_nothing(ctx, nimbus_conf):
+    """The second NIC asks for a taken address: the first NIC's port,
+    its address and the server's group bindings are rolled back with
+    it."""
+    net = _network(ctx, "10.84.0.0/24")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    allocator.allocate(ctx, uuidutils.generate_uuid(), "p1", "host-a",
+                       [dict(_boot_request(net)[0], fixed_ip="10.84.0.9")],
+                       [])
+    free = db_api.networks.count_free(ctx, net["uuid"])
+    server = uuidutils.generate_uuid()
+    with pytest.raises(exception.FixedIpAlreadyInUse):
+        allocator.allocate(ctx, server, "p1", "host-a", [
+            _boot_request(net)[0],
+            dict(_boot_request(net)[0], fixed_ip="10.84.0.9")], [])
+    assert db_api.ports.get_all(ctx, instance_uuid=server) == []
+    assert db_api.networks.count_free(ctx, net["uuid"]) == free
+    assert db_api.security_groups.groups_of_instances(
+        ctx, [server])[server] == []
+
+
+def test_a_server_booted_on_a_users_port_twice_joins_its_groups_once(
+        ctx, nimbus_conf):
+    """Only a user's port asked: the server's groups are recorded on
+    their own, inside the allocation's transaction; asking again (a
+    retried build) finds them recorded rather than failing the
+    transaction on the unique binding (PostgreSQL)."""
+    net = _network(ctx, "10.85.0.0/24")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    port = allocator.create_port(ctx, net, "p1")
+    server = uuidutils.generate_uuid()
+    request = [{"network_id": None, "fixed_ip": None,
+                "port_id": port["uuid"]}]
+    for _attempt in range(2):
+        done = allocator.allocate(ctx, server, "p1", "host-a", request, [])
+        assert [p["uuid"] for p in done.ports] == [port["uuid"]]
+        assert done.ports[0]["instance_uuid"] == server
+    default = db_api.security_groups.find_default(ctx, "p1")
+    assert db_api.security_groups.groups_of_instances(
+        ctx, [server])[server] == [default["uuid"]]
