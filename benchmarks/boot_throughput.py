@@ -302,7 +302,9 @@ def inprocess_session(binary, args, count, networks=True):
             f"[ec2]\nbind_port = {_free_port()}\n"
             f"[all]\ncompute_hosts = {','.join(HOSTS)}\n"
             "[fake]\npersist = false\n"
-            "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+            # Nothing a boot counts is limited, with or without
+            # networks: the burst measures the boot, not the quota count.
+            "[quota]\ninstances = -1\ncores = -1\nram = -1\nport = -1\n"
             + ("" if networks else
                "[network]\ncreate_default_network = false\n"))
         with open(os.path.join(tmp, "all.log"), "wb") as log:
