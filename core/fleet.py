@@ -276,11 +276,8 @@ class Fleet:
         """Stop taking messages and starting tasks, wait for what runs,
         then let each host clean up."""
         self._stopped.set()
-        running = [part for part in (self._wheel, self._server)
-                   if part is not None]
-        for part in running:
-            part.stop()
-        service.in_parallel([part.wait for part in running])
+        service.stop_parts(self.conf, "the compute fleet", self._wheel,
+                           self._server)
         for manager in self.managers.values():
             try:
                 manager.cleanup_host()

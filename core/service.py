@@ -6,8 +6,12 @@ virtual host); each has its own RPC server and periodic thread.
 """
 
 import gc
+import logging as std_logging
+import os
 import signal
+import sys
 import threading
+import time
 from concurrent import futures
 
 import oslo_messaging as messaging
@@ -21,6 +25,15 @@ from nimbus.core.objects import service as service_obj
 LOG = logging.getLogger(__name__)
 
 SERVICE_VERSION = 1
+
+#: Seconds a stopping service waits for a periodic task still running.
+#: A task is a resync the next run (or the next start) repeats, and one
+#: that is running at a stop is often the one waiting on a peer that is
+#: gone (a conductor stopped first: until the RPC timeout, a minute).
+PERIODIC_STOP_WAIT = 2.0
+
+#: what stops left running (see :func:`stop_parts`), newest last.
+_left_running = []
 
 
 class Service:
@@ -83,14 +96,13 @@ class Service:
 
     def stop(self):
         """Stop taking messages and starting tasks, then wait for what
-        runs. The RPC server's and the periodic tasks' thread pools wind
-        down together; their idle threads are woken to end at once
-        (:mod:`nimbus.core.executors`)."""
-        running = [part for part in (self._worker, self._rpcserver)
-                   if part is not None]
-        for part in running:
-            part.stop()
-        in_parallel([part.wait for part in running])
+        runs: the requests being handled for up to ``[DEFAULT]
+        graceful_shutdown_timeout``, a periodic task for up to
+        :data:`PERIODIC_STOP_WAIT` (what is still running then is left
+        to end with the process). The RPC server's and the periodic
+        tasks' thread pools wind down together; their idle threads are
+        woken to end at once (:mod:`nimbus.core.executors`)."""
+        stop_parts(self.conf, self.binary, self._worker, self._rpcserver)
         self.manager.cleanup_host()
 
 
@@ -130,6 +142,53 @@ def start_concurrently(services, workers):
     return list(services)
 
 
+def stop_parts(conf, name, periodic_worker, rpc_server):
+    """Stop a service's periodic worker and RPC server (either may be
+    None), and wait for them as :meth:`Service.stop` says; log what is
+    left running."""
+    grace = conf.graceful_shutdown_timeout or None
+    waits = []
+    if periodic_worker is not None:
+        periodic_worker.stop()
+        waits.append((periodic_worker.wait, PERIODIC_STOP_WAIT,
+                      "its periodic tasks"))
+    if rpc_server is not None:
+        rpc_server.stop()
+        waits.append((rpc_server.wait, grace, "the requests it handles"))
+    late = wait_bounded([(fn, timeout) for fn, timeout, _what in waits])
+    for fn, timeout, what in waits:
+        if fn in late:
+            _left_running.append(f"{name}: {what}")
+            LOG.warning("%(name)s stops without waiting for %(what)s: "
+                        "still running after %(timeout)s s (a peer it "
+                        "waits on may be down)",
+                        {"name": name, "what": what, "timeout": timeout})
+
+
+def wait_bounded(calls):
+    """Call each ``fn`` of ``calls``, ``[(fn, timeout), ...]``, in a
+    thread of its own and return once each has returned or run for its
+    ``timeout`` seconds (None: however long it takes); returns the
+    functions still running, whose daemon threads end with the process.
+    An error is logged, never raised."""
+    def call(fn):
+        try:
+            fn()
+        except Exception:
+            LOG.exception("Error while stopping (%s)", fn)
+    started = time.monotonic()
+    threads = []
+    for n, (fn, timeout) in enumerate(calls):
+        thread = threading.Thread(target=call, args=(fn,),
+                                  name=f"stop-{n}", daemon=True)
+        thread.start()
+        threads.append((fn, timeout, thread))
+    for _fn, timeout, thread in threads:
+        thread.join(None if timeout is None else
+                    max(0.0, started + timeout - time.monotonic()))
+    return [fn for fn, _timeout, thread in threads if thread.is_alive()]
+
+
 def in_parallel(calls):
     """Call each of ``calls`` in a thread of its own and return once all
     have returned. An error is logged, never raised: stopping one part
@@ -159,7 +218,9 @@ def stop_all(stoppables):
 
 
 def wait_for_signal(stop_callbacks):
-    """Block until SIGTERM/SIGINT, then call each stop callback.
+    """Block until SIGTERM/SIGINT, then call each stop callback; if they
+    left work running (see :func:`stop_parts`), end the process at once
+    (:func:`end_now`).
 
     A daemon calls this once it has started: what it holds then is
     frozen out of the garbage collector first (see
@@ -176,11 +237,26 @@ def wait_for_signal(stop_callbacks):
     signal.signal(signal.SIGINT, _handler)
     while not done.wait(1.0):
         pass
+    left = len(_left_running)
     for callback in stop_callbacks:
         try:
             callback()
         except Exception:
             LOG.exception("Error while stopping")
+    if len(_left_running) > left:
+        end_now()
+
+
+def end_now():
+    """End the process at once, its logs flushed, as oslo.service does
+    once its graceful shutdown timeout has passed: a stop that left work
+    running would otherwise wait for it in the interpreter's exit, where
+    futurist joins every worker thread it made, however stuck (a call to
+    a conductor that is gone: until the RPC timeout)."""
+    std_logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def freeze_startup_objects():

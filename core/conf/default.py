@@ -57,6 +57,13 @@ Related options:
 
 * Must be larger than ``report_interval``.
 """),
+    cfg.IntOpt("graceful_shutdown_timeout", default=60, min=0,
+               help="""
+Seconds a stopping service (SIGTERM or SIGINT) waits for the requests it
+is handling (a build, a migration step) to finish before it ends anyway;
+0 waits however long they take. A periodic task still running is waited
+for 2 seconds at most: the next start runs it again.
+"""),
     cfg.IntOpt("periodic_interval", default=60, min=1,
                help="Default seconds between runs of periodic tasks."),
     cfg.IntOpt("broker_startup_timeout", default=60, min=0,
