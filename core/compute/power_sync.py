@@ -228,6 +228,8 @@ class PowerSync:
         changes = {"power_state": observed}
         if observed == power_state.NOSTATE:
             if instance.vm_state != vm_states.ERROR:
+                if not self._still_idle_here(instance):
+                    return
                 changes["vm_state"] = vm_states.ERROR
                 # The fault first, so whoever sees the ERROR finds its
                 # reason (the API shows faults of ERROR instances only).
@@ -243,6 +245,22 @@ class PowerSync:
             setattr(instance, name, value)
         # If an action started meanwhile, it owns the state: write nothing.
         self.compute.save_quietly(instance, None)
+
+    def _still_idle_here(self, instance):
+        """Whether the record of ``instance`` (read by the caller, maybe
+        seconds ago for a whole host) is still this host's, in the same
+        state and with no task: a guest missing because a delete or a
+        move took it meanwhile is not a fault (a change seen here waits
+        for the next sync). A delete starting after this read is still
+        refused by the guarded save."""
+        try:
+            current = instance_obj.Instance.get_by_uuid(self._ctx(),
+                                                        instance.uuid)
+        except exception.InstanceNotFound:
+            return False
+        return current.task_state is None and \
+            current.host == self.compute.host and \
+            current.vm_state == instance.vm_state
 
     def handle_event(self, event):
         """Plugin callback: queue the event (never block the plugin)."""

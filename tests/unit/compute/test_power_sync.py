@@ -139,6 +139,18 @@ def test_action_starting_during_the_sync_wins(compute, guest):
                                  {"task_state": ts.DELETING})
     compute.sync.sync_one(stale)
     assert _states(uuid) == (vs.ACTIVE, ts.DELETING, ps.RUNNING)
+    # Nor a fault: the server being deleted did not fail.
+    assert wf.fault(uuid) is None
+
+
+def test_a_server_deleted_during_the_sync_gets_no_fault(compute):
+    """The guest and the record went (a delete finished) between the
+    sync's read and its turn: no ERROR, no fault for it."""
+    uuid = _instance(compute, guest=None)
+    [stale] = compute.sync._instances()
+    db.instances.destroy(wf.admin(), uuid)
+    compute.sync.sync_one(stale)
+    assert wf.fault(uuid) is None
 
 
 def test_guest_nimbus_does_not_know_is_not_touched(compute):
