@@ -147,7 +147,8 @@ def create_with_address(context, values, network_uuid, mac_prefix,
     """
     values = dict(values)
     values.setdefault("uuid", uuidutils.generate_uuid())
-    if engine.in_writer():
+    joined = engine.in_writer()
+    for _ in range(1 if joined else _MAC_ATTEMPTS):
         values["mac_address"] = values.get("mac_address") or \
             random_mac(mac_prefix)
         try:
@@ -157,23 +158,15 @@ def create_with_address(context, values, network_uuid, mac_prefix,
         except DUPLICATE as exc:
             if "mac" not in str(exc).lower():
                 raise
-            raise exception.TransactionLost(
-                reason=f"MAC {values['mac_address']} drawn twice") from exc
-        except db_exc.DBDeadlock as exc:
-            raise exception.TransactionLost(reason="deadlock") from exc
-    for _ in range(_MAC_ATTEMPTS):
-        values["mac_address"] = values.get("mac_address") or \
-            random_mac(mac_prefix)
-        try:
-            return _create_with_address(context, values, network_uuid,
-                                        address, security_groups,
-                                        instance_groups, retries)
-        except DUPLICATE as exc:
-            if "mac" not in str(exc).lower():
-                raise
+            if joined:
+                raise exception.TransactionLost(
+                    reason=f"MAC {values['mac_address']} drawn twice") \
+                    from exc
             values["mac_address"] = None
-        except db_exc.DBDeadlock:
-            continue  # rolled back: try again afresh
+        except db_exc.DBDeadlock as exc:
+            if joined:
+                raise exception.TransactionLost(reason="deadlock") from exc
+            # rolled back: try again afresh
     raise exception.MacAddressInUse(mac=values["mac_address"])
 
 

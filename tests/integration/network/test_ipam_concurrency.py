@@ -69,6 +69,21 @@ def _race(count, work):
     return results, errors
 
 
+def _first_draw_collides(monkeypatch, suffix):
+    """Every thread's first MAC is ``<prefix>:<suffix>``, the next ones
+    random."""
+    drawn = threading.local()
+    real_random = ports_db.random_mac
+
+    def colliding(prefix):
+        if not getattr(drawn, "first", False):
+            drawn.first = True
+            return f"{prefix}:{suffix}"
+        return real_random(prefix)
+
+    monkeypatch.setattr(ports_db, "random_mac", colliding)
+
+
 def test_concurrent_allocations_never_share_an_address(ctx, nimbus_conf):
     net = _network(ctx, "10.80.0.0/26")  # 61 allocatable addresses
     allocator = allocation.Allocator(nimbus_conf, db_api)
@@ -108,16 +123,7 @@ def test_colliding_macs_are_retried_never_duplicated(ctx, monkeypatch):
     """Every thread draws the same MAC first: one insert wins, the
     others hit the unique constraint and draw again."""
     net = _network(ctx, "10.82.0.0/24")
-    drawn = threading.local()
-    real_random = ports_db.random_mac
-
-    def colliding(prefix):
-        if not getattr(drawn, "first", False):
-            drawn.first = True
-            return f"{prefix}:00:00:01"
-        return real_random(prefix)
-
-    monkeypatch.setattr(ports_db, "random_mac", colliding)
+    _first_draw_collides(monkeypatch, "00:00:01")
     ports, errors = _race(WORKERS * 2, lambda _i: db_api.ports.create(
         ctx, {"network_id": net["uuid"], "project_id": "p1"}))
     assert errors == []
@@ -173,16 +179,7 @@ def test_first_boots_of_a_project_with_colliding_macs_all_get_ports(
     is made once."""
     net = _network(ctx, "10.83.0.0/24")
     allocator = allocation.Allocator(nimbus_conf, db_api)
-    drawn = threading.local()
-    real_random = ports_db.random_mac
-
-    def colliding(prefix):
-        if not getattr(drawn, "first", False):
-            drawn.first = True
-            return f"{prefix}:00:00:02"
-        return real_random(prefix)
-
-    monkeypatch.setattr(ports_db, "random_mac", colliding)
+    _first_draw_collides(monkeypatch, "00:00:02")
     servers = [uuidutils.generate_uuid() for _ in range(WORKERS * 2)]
     done, errors = _race(len(servers), lambda i: allocator.allocate(
         ctx, servers[i], "p-first", "host-a", _boot_request(net), []))

@@ -9,19 +9,27 @@ from unittest import mock
 from nimbus.core import service
 
 
-def test_a_stuck_task_does_not_stop_the_heartbeat(nimbus_conf):
-    nimbus_conf.set_override("report_interval", 1)
+def _service_with_a_stuck_task(nimbus_conf):
+    """A service whose one periodic task blocks until the returned
+    event is set (a call to a peer that is down); its periodics not
+    started yet. Returns (service, stuck, release)."""
     release = threading.Event()
     stuck = threading.Event()
 
-    def slow_task():
+    def sync_power_states():
         stuck.set()
         release.wait(30)
 
     manager = mock.Mock()
-    manager.periodic_tasks.return_value = [(slow_task, 0.05)]
+    manager.periodic_tasks.return_value = [(sync_power_states, 0.05)]
     svc = service.Service(nimbus_conf, "nimbus-test", "test", manager, "h")
     svc.service_ref = mock.Mock()
+    return svc, stuck, release
+
+
+def test_a_stuck_task_does_not_stop_the_heartbeat(nimbus_conf):
+    nimbus_conf.set_override("report_interval", 1)
+    svc, stuck, release = _service_with_a_stuck_task(nimbus_conf)
     try:
         svc._start_periodics()
         assert stuck.wait(10)
@@ -38,17 +46,7 @@ def test_a_stop_does_not_wait_out_a_stuck_task(nimbus_conf, caplog):
     """The task waits on a peer that is gone (a conductor stopped first):
     the service stops after PERIODIC_STOP_WAIT, not at the RPC
     timeout, and says what it left running."""
-    release = threading.Event()
-    stuck = threading.Event()
-
-    def sync_power_states():
-        stuck.set()
-        release.wait(30)
-
-    manager = mock.Mock()
-    manager.periodic_tasks.return_value = [(sync_power_states, 0.05)]
-    svc = service.Service(nimbus_conf, "nimbus-test", "test", manager, "h")
-    svc.service_ref = mock.Mock()
+    svc, stuck, release = _service_with_a_stuck_task(nimbus_conf)
     try:
         svc._start_periodics()
         assert stuck.wait(10)
@@ -57,7 +55,7 @@ def test_a_stop_does_not_wait_out_a_stuck_task(nimbus_conf, caplog):
         took = time.monotonic() - started
         assert service.PERIODIC_STOP_WAIT - 0.1 <= took < \
             service.PERIODIC_STOP_WAIT + 1.5
-        manager.cleanup_host.assert_called_once_with()
+        svc.manager.cleanup_host.assert_called_once_with()
         assert "stops without waiting for its periodic tasks" in caplog.text
     finally:
         release.set()
