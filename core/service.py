@@ -142,19 +142,21 @@ def start_concurrently(services, workers):
     return list(services)
 
 
-def stop_parts(conf, name, periodic_worker, rpc_server):
-    """Stop a service's periodic worker and RPC server (either may be
-    None), and wait for them as :meth:`Service.stop` says; log what is
-    left running."""
+def stop_parts(conf, name, periodic_worker, *rpc_servers):
+    """Stop a service's periodic worker (None: it has none) and RPC
+    servers (None ones skipped), and wait for them as
+    :meth:`Service.stop` says; log what is left running."""
     grace = conf.graceful_shutdown_timeout or None
     waits = []
     if periodic_worker is not None:
         periodic_worker.stop()
         waits.append((periodic_worker.wait, PERIODIC_STOP_WAIT,
                       "its periodic tasks"))
-    if rpc_server is not None:
-        rpc_server.stop()
-        waits.append((rpc_server.wait, grace, "the requests it handles"))
+    for rpc_server in rpc_servers:
+        if rpc_server is not None:
+            rpc_server.stop()
+            waits.append((rpc_server.wait, grace,
+                          "the requests it handles"))
     late = wait_bounded([(fn, timeout) for fn, timeout, _what in waits])
     for fn, timeout, what in waits:
         if fn in late:
@@ -193,17 +195,7 @@ def in_parallel(calls):
     """Call each of ``calls`` in a thread of its own and return once all
     have returned. An error is logged, never raised: stopping one part
     must not leave the others running."""
-    def call(fn):
-        try:
-            fn()
-        except Exception:
-            LOG.exception("Error while stopping (%s)", fn)
-    threads = [threading.Thread(target=call, args=(fn,), name=f"stop-{n}")
-               for n, fn in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    wait_bounded([(fn, None) for fn in calls])
 
 
 def stop_all(stoppables):

@@ -65,10 +65,11 @@ class _Aliased:
             self._servers.append(server)
 
     def stop(self):
-        for server in self._servers:
-            server.stop()
-        service.in_parallel([server.wait for server in self._servers]
-                            + [self.svc.stop])
+        service.in_parallel([
+            lambda: service.stop_parts(self.svc.conf,
+                                       f"{BINARY} (aliases)", None,
+                                       *self._servers),
+            self.svc.stop])
 
 
 def main(argv=None):
