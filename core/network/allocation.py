@@ -11,7 +11,7 @@ import collections
 from oslo_log import log as logging
 
 from nimbus.core import exception
-from nimbus.core.network import ipam
+from nimbus.core.network import coalesce, ipam
 
 LOG = logging.getLogger(__name__)
 
@@ -26,6 +26,14 @@ COMPUTE_OWNER = "compute:nova"
 Allocation = collections.namedtuple("Allocation",
                                     "ports networks made also")
 
+#: One call of :meth:`Allocator.allocate`, as it waits to run.
+_Request = collections.namedtuple(
+    "_Request", "context instance_uuid project_id host requested "
+                "security_groups hostname also")
+
+#: Most requests one transaction serves (see :meth:`Allocator.allocate`).
+BATCH_MAX = 16
+
 
 class Allocator:
     """Creates and releases ports with their addresses.
@@ -37,6 +45,8 @@ class Allocator:
     def __init__(self, conf, db):
         self.conf = conf
         self.db = db
+        self._batches = coalesce.GroupCommit(self._allocate_batch,
+                                             max_items=BATCH_MAX)
 
     # -- ports ----------------------------------------------------------
 
@@ -106,6 +116,12 @@ class Allocator:
         (its ``default`` group, its own network in VLAN mode) is made
         before, each race-free on its own.
 
+        Concurrent requests for new ports with any free address in the
+        ``default`` group (a burst of boots) share one transaction: one
+        turn of the writer, one commit. When that transaction fails as
+        a whole (one request's error undoes all of them), each request
+        runs again alone, so each gets its own outcome.
+
         :param requested: normalized requests (see
             :meth:`~nimbus.core.network.api.NetworkAPI.
             validate_requested_networks`): ``{"network_id", "fixed_ip",
@@ -114,9 +130,11 @@ class Allocator:
             network, created on its first boot (VLAN mode).
         :param security_groups: group names or ids of the server (the
             project's ``default`` when empty).
-        :param also: called with the :data:`Allocation` (its ``also``
-            None) inside the same transaction, to read what goes with it
-            in the same snapshot; what it returns is ``also``.
+        :param also: ``also(context, allocation)`` is called with the
+            :data:`Allocation` (its ``also`` None) inside the same
+            transaction, to read what goes with it in the same snapshot
+            (through ``context``, the transaction's); what it returns is
+            ``also``.
         :raises: allocation errors, with nothing written.
         """
         requested = [dict(r) for r in requested]
@@ -126,25 +144,87 @@ class Allocator:
             for request in requested:
                 if not request.get("port_id"):
                     request["network_id"] = request.get("network_id") or own
+        request = _Request(context, instance_uuid, project_id, host,
+                           requested, list(security_groups or []), hostname,
+                           also)
+        if self._batchable(request):
+            return self._batches.submit(request)
+        return self._allocate_alone(request)
+
+    @staticmethod
+    def _batchable(request):
+        """Whether the request may share a transaction with others': new
+        ports with any free address in the project's ``default`` group,
+        whose records depend on nothing the caller's context decides
+        (which groups it may name)."""
+        return all(not r.get("port_id") and not r.get("fixed_ip")
+                   for r in request.requested) and \
+            set(request.security_groups) <= {"default"}
+
+    def _allocate_alone(self, request):
+        """One request in a transaction of its own."""
+        context = request.context
         for _attempt in range(2):
             done = self.db.writing_retried(context, lambda: self._allocate(
-                context, instance_uuid, project_id, host, requested,
-                security_groups, hostname, also))
+                context, request))
             if done is not None:
                 return done
             # The project's first boot: make its group, then again.
-            self.db.security_groups.get_default(context, project_id)
+            self.db.security_groups.get_default(context,
+                                                request.project_id)
         raise exception.SecurityGroupNotFound(security_group_id="default")
 
-    def _allocate(self, context, instance_uuid, project_id, host, requested,
-                  security_groups, hostname, also):
-        """One run of :meth:`allocate`'s transaction; None, having
-        written nothing, while the project has no ``default`` group."""
+    def _allocate_batch(self, requests):
+        """:class:`~nimbus.core.network.coalesce.GroupCommit`'s run: the
+        requests in one write transaction, through the first one's
+        context (see :meth:`_batchable`); one outcome each. A request
+        that cannot share it (its project's first boot), or every
+        request of a batch that failed, runs alone after."""
+        if len(requests) > 1:
+            context = requests[0].context
+            try:
+                done = self.db.writing_retried(context, lambda: (
+                    self._together(context, requests)))
+            except Exception as err:
+                LOG.debug("%d allocations failed together (%s); each runs "
+                          "alone", len(requests), exception.message_of(err))
+                done = [None] * len(requests)
+        else:
+            done = [None]
+        outcomes = []
+        for request, allocation in zip(requests, done, strict=True):
+            if allocation is None:
+                try:
+                    allocation = self._allocate_alone(request)
+                except Exception as err:
+                    allocation = err
+            outcomes.append(allocation)
+        return outcomes
+
+    def _together(self, context, requests):
+        """One run of a batch's transaction: each request's part, the
+        network and group rows read once."""
+        seen = {}
+        return [self._allocate(context, r, seen) for r in requests]
+
+    def _allocate(self, context, request, seen=None):
+        """One run of a request's part of a transaction, through
+        ``context``; None, having written nothing, while the project has
+        no ``default`` group. ``seen``: the network and group rows read
+        by the batch's earlier requests."""
+        seen = {} if seen is None else seen
+        instance_uuid, project_id = request.instance_uuid, request.project_id
+        requested, hostname = request.requested, request.hostname
         wanted = sorted({r["network_id"] for r in requested
                          if not r.get("port_id")})
-        networks = {uuid: self.db.networks.get(context, uuid)
+        networks = {uuid: self._once(seen, ("network", uuid), lambda u=uuid:
+                                     self.db.networks.get(context, u))
                     for uuid in wanted}
-        groups = self._groups_now(context, project_id, security_groups)
+        groups = self._once(seen, ("groups", project_id,
+                                   tuple(request.security_groups)),
+                            lambda: self._groups_now(
+                                context, project_id,
+                                request.security_groups))
         if groups is None:
             return None
         if not any(not r.get("port_id") for r in requested):
@@ -152,26 +232,38 @@ class Allocator:
                 self.db.security_groups.add_to_instance(
                     context, instance_uuid, group)
         made, bound = [], []
-        for request in requested:
-            if request.get("port_id"):
+        for nic in requested:
+            if nic.get("port_id"):
                 port = self.db.ports.bind(
-                    context, request["port_id"], instance_uuid, host=host,
-                    device_owner=COMPUTE_OWNER, tag=request.get("tag"))
+                    context, nic["port_id"], instance_uuid,
+                    host=request.host, device_owner=COMPUTE_OWNER,
+                    tag=nic.get("tag"))
                 # A port of the user's keeps its own groups.
                 bound.append(self.db.ports.update_port(
                     context, port["uuid"], {"dns_name": hostname}))
                 continue
             made.append(self.create_port(
-                context, networks[request["network_id"]], project_id,
-                fixed_ip=request.get("fixed_ip"), security_groups=groups,
-                instance_uuid=instance_uuid, host=host, hostname=hostname,
-                instance_groups=groups, tag=request.get("tag")))
+                context, networks[nic["network_id"]], project_id,
+                fixed_ip=nic.get("fixed_ip"), security_groups=groups,
+                instance_uuid=instance_uuid, host=request.host,
+                hostname=hostname, instance_groups=groups,
+                tag=nic.get("tag")))
         by_uuid = {p["uuid"]: p for p in made + bound}
         done = Allocation(list(by_uuid.values()), networks, {
             p["uuid"]: {"fixed_ips": p["fixed_ips"],
                         "security_groups": list(dict.fromkeys(groups))}
             for p in made}, None)
-        return done._replace(also=also(done)) if also else done
+        if request.also is None:
+            return done
+        return done._replace(also=request.also(context, done))
+
+    @staticmethod
+    def _once(seen, key, read):
+        """``read()``, or what it gave for ``key`` earlier in the
+        batch."""
+        if key not in seen:
+            seen[key] = read()
+        return seen[key]
 
     def _groups_now(self, context, project_id, names_or_ids):
         """:meth:`resolve_groups` that makes nothing (it runs inside

@@ -206,3 +206,79 @@ class Debouncer:
                 self._timer.cancel()
             self._timer = None
             self._pending = set()
+
+
+class _Slot:
+    """One caller's item in :class:`GroupCommit`."""
+
+    __slots__ = ("item", "ready", "lead", "outcome")
+
+    def __init__(self, item):
+        self.item = item
+        self.ready = threading.Event()
+        #: this caller runs the next batch (set with ``ready``).
+        self.lead = False
+        #: what ``run`` gave for the item: its result or an exception.
+        self.outcome = None
+
+
+class GroupCommit:
+    """Concurrent callers' items run together: one call of
+    ``run(items)`` (one transaction, one commit) serves every item that
+    arrived while the previous one ran.
+
+    The first caller to find nothing running leads: it takes the items
+    queued (up to ``max_items``), runs them, and hands each caller its
+    own outcome; a caller that arrived meanwhile waits, and the first of
+    them leads the next batch. Alone, a caller runs its item at once.
+
+    :param run: ``run(items)`` returns one outcome per item, in order:
+        its result, or the exception its caller is to raise. An
+        exception ``run`` raises is every item's outcome.
+    """
+
+    def __init__(self, run, max_items=16):
+        self._run = run
+        self._max = max_items
+        self._lock = threading.Lock()
+        self._queue = []
+        self._running = False
+
+    def waiting(self):
+        """How many items wait for the next batch."""
+        with self._lock:
+            return len(self._queue)
+
+    def submit(self, item):
+        """Run ``item`` with whatever else is queued; return its result
+        or raise its exception."""
+        slot = _Slot(item)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._running
+            self._running = True
+        if not lead:
+            slot.ready.wait()
+        if lead or slot.lead:
+            self._lead()
+        if isinstance(slot.outcome, BaseException):
+            raise slot.outcome
+        return slot.outcome
+
+    def _lead(self):
+        with self._lock:
+            batch = self._queue[:self._max]
+            del self._queue[:self._max]
+        try:
+            outcomes = self._run([s.item for s in batch])
+        except BaseException as err:  # every waiting caller hears of it
+            outcomes = [err] * len(batch)
+        with self._lock:
+            following = self._queue[0] if self._queue else None
+            self._running = following is not None
+        for slot, outcome in zip(batch, outcomes, strict=True):
+            slot.outcome = outcome
+            slot.ready.set()
+        if following is not None:
+            following.lead = True
+            following.ready.set()

@@ -310,8 +310,8 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         done = self.allocator.allocate(
             context, instance_uuid, project_id, host,
             requested_networks or [], security_groups or [],
-            hostname=hostname, also=lambda done: records.vif_rules(
-                context, self.db, done.ports, remote_groups, done.made,
+            hostname=hostname, also=lambda ctx, done: records.vif_rules(
+                ctx, self.db, done.ports, remote_groups, done.made,
                 held_groups or ()))
         ports = done.ports
         try:

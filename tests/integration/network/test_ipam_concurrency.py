@@ -8,6 +8,7 @@ nimbus-network processes would; a barrier starts them together.
 
 import concurrent.futures
 import threading
+import time
 
 import pytest
 from oslo_utils import uuidutils
@@ -238,3 +239,54 @@ def test_a_server_booted_on_a_users_port_twice_joins_its_groups_once(
     default = db_api.security_groups.find_default(ctx, "p1")
     assert db_api.security_groups.groups_of_instances(
         ctx, [server])[server] == [default["uuid"]]
+
+
+def _batched(allocator):
+    """Hold the allocator's first transaction until the other racers
+    have queued behind it, so they share the next ones; returns the
+    sizes of the batches it ran."""
+    sizes = []
+    together = allocator._together
+
+    def held(context, requests):
+        if not sizes:
+            deadline = time.monotonic() + 5
+            while allocator._batches.waiting() < WORKERS - 1 and \
+                    time.monotonic() < deadline:
+                time.sleep(0.01)
+        sizes.append(len(requests))
+        return together(context, requests)
+
+    allocator._together = held
+    return sizes
+
+
+def test_boots_sharing_transactions_each_get_their_own_outcome(
+        ctx, nimbus_conf):
+    """Concurrent boots share write transactions; when the network runs
+    out in the middle of one, it is undone and each boot runs alone: the
+    ones that fit get distinct addresses, the others NoMoreFixedIps, and
+    a failed boot leaves neither a port nor a group binding."""
+    net = _network(ctx, "10.86.0.0/28")  # 13 allocatable addresses
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    allocator.allocate(ctx, uuidutils.generate_uuid(), "p1", "host-a",
+                       _boot_request(net), [])  # the project's group
+    sizes = _batched(allocator)
+    servers = [uuidutils.generate_uuid() for _ in range(16)]
+    done, errors = _race(len(servers), lambda i: (
+        servers[i], allocator.allocate(ctx, servers[i], "p1", "host-a",
+                                       _boot_request(net), [])))
+    assert max(sizes) > 1  # transactions were shared
+    assert len(done) == 12 and len(errors) == 4
+    assert all(isinstance(e, exception.NoMoreFixedIps) for e in errors)
+    addresses = [a for _s, d in done for m in d.made.values()
+                 for a in m["fixed_ips"]]
+    assert len(set(addresses)) == 12
+    booted = {s for s, _d in done}
+    failed = set(servers) - booted
+    groups = db_api.security_groups.groups_of_instances(ctx, servers)
+    assert all(len(groups[s]) == 1 for s in booted)
+    assert all(groups[s] == [] for s in failed)
+    for server in failed:
+        assert db_api.ports.get_all(ctx, instance_uuid=server) == []
+    assert db_api.networks.count_free(ctx, net["uuid"]) == 0

@@ -204,3 +204,96 @@ def test_the_debouncer_waits_for_a_pause_but_not_past_its_maximum():
     assert len(seen) >= 2
     assert sum(len(keys) for keys in seen) == 12
     assert set().union(*seen) == set(range(12))
+
+
+def _batches_seen(run):
+    """A GroupCommit whose batches are recorded, and the record."""
+    seen = []
+
+    def recorded(items):
+        seen.append(list(items))
+        return run(items)
+    return coalesce.GroupCommit(recorded, max_items=4), seen
+
+
+def _submit_all(group, items):
+    """Submit each item from its own thread; ``{item: result or
+    error}``."""
+    outcomes = {}
+
+    def submit(item):
+        try:
+            outcomes[item] = group.submit(item)
+        except Exception as err:
+            outcomes[item] = err
+    threads = [threading.Thread(target=submit, args=(i,)) for i in items]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes
+
+
+def test_group_commit_runs_a_lone_item_at_once():
+    group, seen = _batches_seen(lambda items: [i * 2 for i in items])
+    assert group.submit(21) == 42
+    assert seen == [[21]]
+    assert group.waiting() == 0
+
+
+def test_group_commit_serves_items_that_arrive_during_a_run_together():
+    release = threading.Event()
+
+    def run(items):
+        if items == [0]:
+            release.wait(5)  # the others queue meanwhile
+        return [i if i != 3 else ValueError("three") for i in items]
+
+    group, seen = _batches_seen(run)
+    first, outcomes = _submit_all(group, [0])
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.005)
+    rest, more = _submit_all(group, [1, 2, 3, 4, 5])
+    while group.waiting() < 5 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in first + rest:
+        thread.join(5)
+    outcomes.update(more)
+    # the first batch ran alone; the five queued meanwhile went in two
+    # batches of at most four
+    assert seen[0] == [0]
+    assert sorted(len(b) for b in seen[1:]) == [1, 4]
+    assert sorted(i for b in seen for i in b) == [0, 1, 2, 3, 4, 5]
+    assert {i: o for i, o in outcomes.items() if i != 3} == {
+        0: 0, 1: 1, 2: 2, 4: 4, 5: 5}
+    assert isinstance(outcomes[3], ValueError)
+
+
+def test_group_commit_hands_a_failed_run_to_every_caller_and_goes_on():
+    release = threading.Event()
+    calls = []
+
+    def run(items):
+        calls.append(items)
+        if len(calls) == 1:
+            release.wait(5)
+            return list(items)
+        raise RuntimeError("the batch failed")
+
+    group = coalesce.GroupCommit(run)
+    first, outcomes = _submit_all(group, ["a"])
+    deadline = time.monotonic() + 5
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.005)
+    rest, more = _submit_all(group, ["b", "c"])
+    while group.waiting() < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in first + rest:
+        thread.join(5)
+    outcomes.update(more)
+    assert outcomes["a"] == "a"
+    assert all(isinstance(outcomes[i], RuntimeError) for i in "bc")
+    # nothing is left holding the group: the next item runs at once
+    assert pytest.raises(RuntimeError, group.submit, "d")
+    assert group.waiting() == 0
