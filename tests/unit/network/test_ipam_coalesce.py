@@ -232,6 +232,24 @@ def _submit_all(group, items):
     return threads, outcomes
 
 
+def _first_held_then(group, started, release, first, rest):
+    """Submit ``first``; once its run has started (``started()``),
+    submit ``rest``, and end the first run (``release``) when they all
+    wait. Returns every item's outcome."""
+    threads, outcomes = _submit_all(group, [first])
+    deadline = time.monotonic() + 5
+    while not started() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    queued, more = _submit_all(group, rest)
+    while group.waiting() < len(rest) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in threads + queued:
+        thread.join(5)
+    outcomes.update(more)
+    return outcomes
+
+
 def test_group_commit_runs_a_lone_item_at_once():
     group, seen = _batches_seen(lambda items: [i * 2 for i in items])
     assert group.submit(21) == 42
@@ -248,17 +266,8 @@ def test_group_commit_serves_items_that_arrive_during_a_run_together():
         return [i if i != 3 else ValueError("three") for i in items]
 
     group, seen = _batches_seen(run)
-    first, outcomes = _submit_all(group, [0])
-    deadline = time.monotonic() + 5
-    while not seen and time.monotonic() < deadline:
-        time.sleep(0.005)
-    rest, more = _submit_all(group, [1, 2, 3, 4, 5])
-    while group.waiting() < 5 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    release.set()
-    for thread in first + rest:
-        thread.join(5)
-    outcomes.update(more)
+    outcomes = _first_held_then(group, lambda: seen, release, 0,
+                                [1, 2, 3, 4, 5])
     # the first batch ran alone; the five queued meanwhile went in two
     # batches of at most four
     assert seen[0] == [0]
@@ -281,19 +290,11 @@ def test_group_commit_hands_a_failed_run_to_every_caller_and_goes_on():
         raise RuntimeError("the batch failed")
 
     group = coalesce.GroupCommit(run)
-    first, outcomes = _submit_all(group, ["a"])
-    deadline = time.monotonic() + 5
-    while not calls and time.monotonic() < deadline:
-        time.sleep(0.005)
-    rest, more = _submit_all(group, ["b", "c"])
-    while group.waiting() < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    release.set()
-    for thread in first + rest:
-        thread.join(5)
-    outcomes.update(more)
+    outcomes = _first_held_then(group, lambda: calls, release, "a",
+                                ["b", "c"])
     assert outcomes["a"] == "a"
     assert all(isinstance(outcomes[i], RuntimeError) for i in "bc")
     # nothing is left holding the group: the next item runs at once
-    assert pytest.raises(RuntimeError, group.submit, "d")
+    with pytest.raises(RuntimeError):
+        group.submit("d")
     assert group.waiting() == 0
