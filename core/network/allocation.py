@@ -22,9 +22,12 @@ COMPUTE_OWNER = "compute:nova"
 #: order), ``{uuid: networks row}`` of the networks it read, and for the
 #: ports it made (not the user's ports it bound, whose records it did
 #: not read) ``{port uuid: {"fixed_ips": [...], "security_groups":
-#: [...]}}``, and what the caller's ``also`` returned (or None).
+#: [...]}}``, what the caller's ``also`` returned (or None), and
+#: ``{group uuid: [rule row, ...]}`` of the groups of the ports it made
+#: when it read them (a batch does), else None.
 Allocation = collections.namedtuple("Allocation",
-                                    "ports networks made also")
+                                    "ports networks made also rules",
+                                    defaults=(None,))
 
 #: One call of :meth:`Allocator.allocate`, as it waits to run.
 _Request = collections.namedtuple(
@@ -33,6 +36,27 @@ _Request = collections.namedtuple(
 
 #: Most requests one transaction serves (see :meth:`Allocator.allocate`).
 BATCH_MAX = 16
+
+
+def _port_values(network, project_id, name=None, instance_uuid=None,
+                 host=None, hostname=None, device_owner=None, tag=None):
+    """The column values of a new port on ``network`` (a ``networks``
+    row).
+
+    :raises InvalidInput: the network is external.
+    """
+    if network["external"]:
+        raise exception.InvalidInput(
+            reason=f"Network {network['uuid']} is external: servers "
+                   f"cannot be attached to it")
+    return {"network_id": network["uuid"], "project_id": project_id,
+            "name": name, "instance_uuid": instance_uuid,
+            "host": host, "dns_name": hostname,
+            "device_owner": device_owner or (
+                COMPUTE_OWNER if instance_uuid else None),
+            "status": "ACTIVE" if instance_uuid else "DOWN",
+            "preserve_on_delete": instance_uuid is None,
+            "tag": tag if instance_uuid else None}
 
 
 class Allocator:
@@ -64,21 +88,11 @@ class Allocator:
         :raises FixedIpAlreadyInUse, FixedIpNotFound, NoMoreFixedIps:
             nothing is left behind.
         """
-        if network["external"]:
-            raise exception.InvalidInput(
-                reason=f"Network {network['uuid']} is external: servers "
-                       f"cannot be attached to it")
+        values = _port_values(network, project_id, name, instance_uuid,
+                              host, hostname, device_owner, tag)
         if security_groups is None:
             security_groups = [self.db.security_groups.get_default(
                 context, project_id)["uuid"]] if project_id else []
-        values = {"network_id": network["uuid"], "project_id": project_id,
-                  "name": name, "instance_uuid": instance_uuid,
-                  "host": host, "dns_name": hostname,
-                  "device_owner": device_owner or (
-                      COMPUTE_OWNER if instance_uuid else None),
-                  "status": "ACTIVE" if instance_uuid else "DOWN",
-                  "preserve_on_delete": instance_uuid is None,
-                  "tag": tag if instance_uuid else None}
         return self.db.ports.create_with_address(
             context, values, network["uuid"], self.conf.network.mac_prefix,
             address=fixed_ip, security_groups=security_groups,
@@ -202,31 +216,83 @@ class Allocator:
         return outcomes
 
     def _together(self, context, requests):
-        """One run of a batch's transaction: each request's part, the
-        network and group rows read once."""
+        """One run of a batch's transaction (see :meth:`_batchable`):
+        the networks, groups and rules read once, and every port made in
+        a handful of statements (``db.port_batches``); None for a
+        request whose project has no ``default`` group yet (nothing is
+        written for it)."""
         seen = {}
-        return [self._allocate(context, r, seen) for r in requests]
+        reads = [self._reads(context, r, seen) for r in requests]
+        specs, owners = [], []
+        for index, (request, read) in enumerate(zip(requests, reads,
+                                                    strict=True)):
+            if read is None:
+                continue
+            networks, groups = read
+            for nic in request.requested:
+                specs.append(self.db.port_batches.PortSpec(_port_values(
+                    networks[nic["network_id"]], request.project_id,
+                    instance_uuid=request.instance_uuid, host=request.host,
+                    hostname=request.hostname, tag=nic.get("tag")),
+                    groups, groups))
+                owners.append(index)
+        made = [[] for _request in requests]
+        if specs:
+            for index, row in zip(owners, self.db.port_batches.
+                                  create_with_addresses(
+                                      context, specs,
+                                      self.conf.network.mac_prefix),
+                                  strict=True):
+                made[index].append(row)
+        results = []
+        for request, read, ports in zip(requests, reads, made, strict=True):
+            if read is None:
+                results.append(None)
+                continue
+            networks, groups = read
+            rules = self._once(seen, ("rules", tuple(groups)),
+                               lambda g=groups: self._rules(context, g))
+            results.append(self._also(context, request, Allocation(
+                ports, networks, {
+                    p["uuid"]: {"fixed_ips": p["fixed_ips"],
+                                "security_groups": list(
+                                    dict.fromkeys(groups))}
+                    for p in ports}, None, rules)))
+        return results
 
-    def _allocate(self, context, request, seen=None):
-        """One run of a request's part of a transaction, through
-        ``context``; None, having written nothing, while the project has
-        no ``default`` group. ``seen``: the network and group rows read
-        by the batch's earlier requests."""
-        seen = {} if seen is None else seen
-        instance_uuid, project_id = request.instance_uuid, request.project_id
-        requested, hostname = request.requested, request.hostname
-        wanted = sorted({r["network_id"] for r in requested
+    def _rules(self, context, groups):
+        """``{group uuid: [rule row, ...]}`` of ``groups``."""
+        by_group = {g: [] for g in groups}
+        for rule in self.db.security_groups.rules_of(context, groups):
+            by_group[rule["security_group_id"]].append(rule)
+        return by_group
+
+    def _reads(self, context, request, seen):
+        """``(networks, groups)`` of the request (see :meth:`_allocate`),
+        each read once per ``seen``; None while its project has no
+        ``default`` group."""
+        wanted = sorted({r["network_id"] for r in request.requested
                          if not r.get("port_id")})
         networks = {uuid: self._once(seen, ("network", uuid), lambda u=uuid:
                                      self.db.networks.get(context, u))
                     for uuid in wanted}
-        groups = self._once(seen, ("groups", project_id,
+        groups = self._once(seen, ("groups", request.project_id,
                                    tuple(request.security_groups)),
                             lambda: self._groups_now(
-                                context, project_id,
+                                context, request.project_id,
                                 request.security_groups))
-        if groups is None:
+        return None if groups is None else (networks, groups)
+
+    def _allocate(self, context, request):
+        """One run of a request's transaction of its own, through
+        ``context``; None, having written nothing, while the project has
+        no ``default`` group."""
+        read = self._reads(context, request, {})
+        if read is None:
             return None
+        networks, groups = read
+        instance_uuid, project_id = request.instance_uuid, request.project_id
+        requested, hostname = request.requested, request.hostname
         if not any(not r.get("port_id") for r in requested):
             for group in groups:  # no port made here to record them with
                 self.db.security_groups.add_to_instance(
@@ -253,6 +319,10 @@ class Allocator:
             p["uuid"]: {"fixed_ips": p["fixed_ips"],
                         "security_groups": list(dict.fromkeys(groups))}
             for p in made}, None)
+        return self._also(context, request, done)
+
+    @staticmethod
+    def _also(context, request, done):
         if request.also is None:
             return done
         return done._replace(also=request.also(context, done))

@@ -312,7 +312,7 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
             requested_networks or [], security_groups or [],
             hostname=hostname, also=lambda ctx, done: records.vif_rules(
                 ctx, self.db, done.ports, remote_groups, done.made,
-                held_groups or ()))
+                held_groups or (), known_rules=done.rules))
         ports = done.ports
         try:
             serving = self._refresh_gateways(

@@ -211,7 +211,7 @@ def instance_vifs(context, db, conf, instance_uuids, with_rules=False):
 
 
 def vif_rules(context, db, rows, remote_groups=False, made=None,
-              held_groups=()):
+              held_groups=(), known_rules=None):
     """The firewall rules :func:`vifs` gives ``ports`` rows, and the
     members of the remote groups they name: :func:`port_rules` with
     :func:`vifs`'s parameters."""
@@ -219,11 +219,11 @@ def vif_rules(context, db, rows, remote_groups=False, made=None,
         context, db, [r["uuid"] for r in rows], resolve=not remote_groups,
         known_groups={u: m["security_groups"]
                       for u, m in (made or {}).items()},
-        held=held_groups)
+        held=held_groups, known_rules=known_rules)
 
 
 def port_rules(context, db, port_uuids, resolve=True, known_groups=None,
-               held=()):
+               held=(), known_rules=None):
     """``({port uuid: [FirewallRule dict, ...]}, {group uuid: [member
     address, ...]})``: the rules of each port's security groups and the
     members of the remote groups they name (sorted, distinct) but
@@ -234,6 +234,8 @@ def port_rules(context, db, port_uuids, resolve=True, known_groups=None,
         ``remote_group_id``.
     :param known_groups: ``{port uuid: [group uuid, ...]}`` the caller
         knows (not read again).
+    :param known_rules: ``{group uuid: [rule row, ...]}`` the caller
+        read (not read again).
     """
     known_groups = known_groups or {}
     groups_of = db.ports.security_groups_of(
@@ -241,7 +243,11 @@ def port_rules(context, db, port_uuids, resolve=True, known_groups=None,
     groups_of.update((u, g) for u, g in known_groups.items()
                      if u in port_uuids)
     group_ids = {g for groups in groups_of.values() for g in groups}
-    rules = db.security_groups.rules_of(context, list(group_ids))
+    known_rules = known_rules or {}
+    rules = [r for g in group_ids & known_rules.keys()
+             for r in known_rules[g]]
+    rules += db.security_groups.rules_of(
+        context, [g for g in group_ids if g not in known_rules])
     remote_ids = {r["remote_group_id"] for r in rules if r["remote_group_id"]}
     if not resolve:
         remote_ids -= set(held)

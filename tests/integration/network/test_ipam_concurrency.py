@@ -290,3 +290,13 @@ def test_boots_sharing_transactions_each_get_their_own_outcome(
     for server in failed:
         assert db_api.ports.get_all(ctx, instance_uuid=server) == []
     assert db_api.networks.count_free(ctx, net["uuid"]) == 0
+    # each port made in a shared transaction holds its address, its own
+    # MAC and its group
+    ports = [p for _s, d in done for p in d.ports]
+    assert len({p["mac_address"] for p in ports}) == 12
+    bound = db_api.ports.security_groups_of(ctx, [p["uuid"] for p in ports])
+    assert all(bound[p["uuid"]] == groups[p["instance_uuid"]]
+               for p in ports)
+    held = {r["address"]: r["port_id"] for r in db_api.networks.get_fixed_ips(
+        ctx, net["uuid"], allocated=True)}
+    assert all(held[p["fixed_ips"][0]] == p["uuid"] for p in ports)
