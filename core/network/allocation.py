@@ -71,6 +71,8 @@ class Allocator:
         self.db = db
         self._batches = coalesce.GroupCommit(self._allocate_batch,
                                              max_items=BATCH_MAX)
+        self._releases = coalesce.GroupCommit(self._release_batch,
+                                              max_items=BATCH_MAX)
 
     # -- ports ----------------------------------------------------------
 
@@ -352,8 +354,35 @@ class Allocator:
     def deallocate_for_instance(self, context, instance_uuid):
         """Release every port of the server (ports nimbus made are
         deleted; ports the user made are unbound and kept) and its
-        security groups; returns the rows of the ports as they were."""
-        return self.db.ports.release_instance(context, instance_uuid)
+        security groups; returns the rows of the ports as they were.
+
+        Concurrent releases (a burst of deletes) share one transaction,
+        as concurrent allocations do; a server released twice at once
+        gives its ports to the first caller and none to the second."""
+        return self._releases.submit((context, instance_uuid))
+
+    def _release_batch(self, items):
+        """:class:`~nimbus.core.network.coalesce.GroupCommit`'s run for
+        releases: one transaction, through the first item's context; when
+        it fails, each release runs alone for its own outcome."""
+        uuids = [uuid for _context, uuid in items]
+        if len(items) > 1:
+            try:
+                released = self.db.ports.release_instances(items[0][0],
+                                                           uuids)
+            except Exception as err:
+                LOG.debug("%d releases failed together (%s); each runs "
+                          "alone", len(items), exception.message_of(err))
+            else:
+                return [released.pop(uuid, []) for uuid in uuids]
+        outcomes = []
+        for context, uuid in items:
+            try:
+                outcomes.append(self.db.ports.release_instance(context,
+                                                               uuid))
+            except Exception as err:
+                outcomes.append(err)
+        return outcomes
 
     def resolve_groups(self, context, project_id, names_or_ids):
         """Group uuids of ``names_or_ids`` in the project (the

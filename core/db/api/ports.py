@@ -41,11 +41,11 @@ _INSERT_PSG = insert(PSGT)
 _INSERT_ISG = insert(ISGT)
 _ISG_OF = select(ISGT.c.security_group_id).where(
     ISGT.c.instance_uuid == bindparam("instance_uuid"))
-#: a server's ports (oldest first) with their groups (binding order).
+#: servers' ports (oldest first) with their groups (binding order).
 _PORTS_WITH_GROUPS = (
     select(PT, PSGT.c.security_group_id.label("bound_group"))
     .outerjoin(PSGT, PSGT.c.port_id == PT.c.uuid)
-    .where(PT.c.instance_uuid == bindparam("instance_uuid"))
+    .where(PT.c.instance_uuid.in_(_in("instances")))
     .order_by(PT.c.id, PSGT.c.id))
 _FREE_ADDRESSES = update(FT).where(FT.c.port_id.in_(_in("doomed"))).values(
     port_id=None, instance_uuid=None)
@@ -60,7 +60,7 @@ _KEEP_PORTS = update(PT).where(PT.c.uuid.in_(_in("kept"))).values(
 _KEEP_ADDRESSES = update(FT).where(FT.c.port_id.in_(_in("kept"))).values(
     instance_uuid=None)
 _FORGET_GROUPS = delete(ISGT).where(
-    ISGT.c.instance_uuid == bindparam("instance_uuid"))
+    ISGT.c.instance_uuid.in_(_in("instances")))
 _GROUPS_OF = (select(PSGT.c.port_id, PSGT.c.security_group_id)
               .where(PSGT.c.port_id.in_(_in("ports")))
               .order_by(PSGT.c.id))
@@ -201,22 +201,31 @@ def release_instance(context, instance_uuid):
     their floating IPs and forget the server's groups; returns the port
     rows as they were, each with its ``security_groups`` (group uuids in
     binding order)."""
+    return release_instances(context, [instance_uuid])[instance_uuid]
+
+
+def release_instances(context, instance_uuids):
+    """:func:`release_instance` for several servers, in ONE transaction
+    and the same handful of statements however many they are; returns
+    ``{instance uuid: [port row, ...]}`` with every server given (an
+    empty list for one without ports)."""
+    instances = list(dict.fromkeys(instance_uuids))
+    released = {uuid: {} for uuid in instances}
     with engine.writer(context) as session:
-        before = {}
         for row in session.execute(_PORTS_WITH_GROUPS,
-                                   {"instance_uuid": instance_uuid}):
+                                   {"instances": instances}):
             values = row._mapping
-            port = before.get(values["uuid"])
+            ports = released[values["instance_uuid"]]
+            port = ports.get(values["uuid"])
             if port is None:
-                port = before[values["uuid"]] = {
+                port = ports[values["uuid"]] = {
                     key: values[key] for key in PT.c.keys()}
                 port["security_groups"] = []
             if values["bound_group"] is not None:
                 port["security_groups"].append(values["bound_group"])
-        doomed = [p["uuid"] for p in before.values()
-                  if not p["preserve_on_delete"]]
-        kept = [p["uuid"] for p in before.values()
-                if p["preserve_on_delete"]]
+        every = [p for ports in released.values() for p in ports.values()]
+        doomed = [p["uuid"] for p in every if not p["preserve_on_delete"]]
+        kept = [p["uuid"] for p in every if p["preserve_on_delete"]]
         if doomed:
             for statement in (_FREE_ADDRESSES, _UNBIND_FLOATING,
                               _UNBIND_GROUPS, _DELETE_PORTS):
@@ -224,8 +233,8 @@ def release_instance(context, instance_uuid):
         if kept:
             session.execute(_KEEP_PORTS, {"kept": kept})
             session.execute(_KEEP_ADDRESSES, {"kept": kept})
-        session.execute(_FORGET_GROUPS, {"instance_uuid": instance_uuid})
-        return list(before.values())
+        session.execute(_FORGET_GROUPS, {"instances": instances})
+    return {uuid: list(ports.values()) for uuid, ports in released.items()}
 
 
 def _row(session, uuid):

@@ -241,23 +241,23 @@ def test_a_server_booted_on_a_users_port_twice_joins_its_groups_once(
         ctx, [server])[server] == [default["uuid"]]
 
 
-def _batched(allocator):
-    """Hold the allocator's first transaction until the other racers
-    have queued behind it, so they share the next ones; returns the
-    sizes of the batches it ran."""
+def _batched(group):
+    """Hold a group commit's first run until the other racers have
+    queued behind it, so they share the next ones; returns the sizes of
+    the runs it made."""
     sizes = []
-    together = allocator._together
+    run = group._run
 
-    def held(context, requests):
+    def held(items):
         if not sizes:
             deadline = time.monotonic() + 5
-            while allocator._batches.waiting() < WORKERS - 1 and \
+            while group.waiting() < WORKERS - 1 and \
                     time.monotonic() < deadline:
                 time.sleep(0.01)
-        sizes.append(len(requests))
-        return together(context, requests)
+        sizes.append(len(items))
+        return run(items)
 
-    allocator._together = held
+    group._run = held
     return sizes
 
 
@@ -271,7 +271,7 @@ def test_boots_sharing_transactions_each_get_their_own_outcome(
     allocator = allocation.Allocator(nimbus_conf, db_api)
     allocator.allocate(ctx, uuidutils.generate_uuid(), "p1", "host-a",
                        _boot_request(net), [])  # the project's group
-    sizes = _batched(allocator)
+    sizes = _batched(allocator._batches)
     servers = [uuidutils.generate_uuid() for _ in range(16)]
     done, errors = _race(len(servers), lambda i: (
         servers[i], allocator.allocate(ctx, servers[i], "p1", "host-a",
@@ -300,3 +300,57 @@ def test_boots_sharing_transactions_each_get_their_own_outcome(
     held = {r["address"]: r["port_id"] for r in db_api.networks.get_fixed_ips(
         ctx, net["uuid"], allocated=True)}
     assert all(held[p["fixed_ips"][0]] == p["uuid"] for p in ports)
+
+
+def test_deletes_sharing_transactions_each_release_their_own_ports(
+        ctx, nimbus_conf):
+    """Concurrent releases share write transactions: each caller gets
+    its own server's ports back, a user's port is unbound and kept, and
+    afterwards no address, port or group binding of a released server
+    is left."""
+    net = _network(ctx, "10.88.0.0/27")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    servers = [uuidutils.generate_uuid() for _ in range(WORKERS)]
+    for server in servers[1:]:
+        allocator.allocate(ctx, server, "p1", "host-a", _boot_request(net),
+                           [])
+    users = allocator.create_port(ctx, net, "p1")
+    allocator.allocate(ctx, servers[0], "p1", "host-a", [
+        _boot_request(net)[0],
+        {"network_id": None, "fixed_ip": None, "port_id": users["uuid"]}],
+        [])
+    made = {s: {p["uuid"] for p in db_api.ports.get_all(
+        ctx, instance_uuid=s)} for s in servers}
+    sizes = _batched(allocator._releases)
+    released, errors = _race(len(servers), lambda i: (
+        servers[i], allocator.deallocate_for_instance(ctx, servers[i])))
+    assert errors == []
+    assert max(sizes) > 1  # transactions were shared
+    assert {s: {p["uuid"] for p in ports} for s, ports in released} == made
+    assert all(p["instance_uuid"] == s for s, ports in released
+               for p in ports)
+    assert db_api.ports.get_all(ctx, instance_uuid=servers) == []
+    kept = db_api.ports.get(ctx, users["uuid"])
+    assert kept["instance_uuid"] is None and kept["status"] == "DOWN"
+    assert db_api.security_groups.groups_of_instances(ctx, servers) == {
+        s: [] for s in servers}
+    held = db_api.networks.get_fixed_ips(ctx, net["uuid"], allocated=True)
+    assert [r["port_id"] for r in held] == [users["uuid"]]
+
+
+def test_a_server_released_twice_in_one_transaction_is_released_once(
+        ctx, nimbus_conf):
+    """Two deletes of one server in the same shared release: the first
+    gets its ports, the second none (as if it had come after)."""
+    net = _network(ctx, "10.89.0.0/28")
+    allocator = allocation.Allocator(nimbus_conf, db_api)
+    servers = [uuidutils.generate_uuid() for _ in range(2)]
+    for server in servers:
+        allocator.allocate(ctx, server, "p1", "host-a", _boot_request(net),
+                           [])
+    made = [db_api.ports.get_all(ctx, instance_uuid=s) for s in servers]
+    first, other, second = allocator._release_batch(
+        [(ctx, servers[0]), (ctx, servers[1]), (ctx, servers[0])])
+    assert [p["uuid"] for p in first] == [p["uuid"] for p in made[0]]
+    assert [p["uuid"] for p in other] == [p["uuid"] for p in made[1]]
+    assert second == []
