@@ -223,11 +223,14 @@ class ComputeAPI(api_consoles.ConsolesMixin,
             # this request (the recheck counts usage again, not the
             # limits).
             limits = self.quotas.limits(context, context.project_id)
+            nics = self.network.validate_requested_networks(
+                context, context.project_id, requested_networks,
+                count=max_count, limits=limits)
+        # The image service is asked outside the transaction: no
+        # connection is held across its round trip. A named group is
+        # found, or the project's ``default`` made, in a write of its own.
         image = self._image_for_boot(context, image_id) if image_id \
             else None
-        nics = self.network.validate_requested_networks(
-            context, context.project_id, requested_networks,
-            count=max_count, limits=limits)
         groups, group_names = self._groups_for_boot(context,
                                                     security_groups)
         count = max_count
