@@ -5,10 +5,14 @@ from nimbus.core.compute import image_signature
 from nimbus.core.interfaces import hypervisor as hv
 
 
-def image_spec(context, images, image_id):
+def image_spec(context, images, image_id, record=None):
     """Return the :class:`ImageSpec` of ``image_id`` (with kernel and
-    ramdisk for images naming ``kernel_id``/``ramdisk_id``)."""
-    record = images.get(context, image_id)
+    ramdisk for images naming ``kernel_id``/``ramdisk_id``).
+
+    :param record: the image's record, when the caller has it already.
+    """
+    if record is None:
+        record = images.get(context, image_id)
     props = dict(record.get("properties") or {})
     spec = hv.ImageSpec(
         id=record["id"], disk_format=record.get("disk_format") or "raw",
@@ -34,12 +38,13 @@ def build(context, instance, images, conf=None):
     image = None
     if instance.image_ref:
         try:
-            image = image_spec(context, images, instance.image_ref)
+            # One read of the record for the spec and the check.
+            record = images.get(context, instance.image_ref)
+            image = image_spec(context, images, instance.image_ref,
+                               record=record)
             if conf is not None:
-                image_signature.verify(
-                    context, conf, images,
-                    images.get(context, instance.image_ref),
-                    _trusted_certs(instance))
+                image_signature.verify(context, conf, images, record,
+                                       _trusted_certs(instance))
         except (exception.ImageNotFound,
                 exception.CertificateValidationFailed,
                 exception.ImageSignatureVerificationFailed) as err:
