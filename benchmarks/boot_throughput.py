@@ -27,6 +27,14 @@ With ``--networks compare`` the four kinds of run (baseline and this
 one, each without and with networks) take turns, and each installation's
 networks ratio is reported.
 
+Compares run in rounds, one run of each kind per round, the order
+reversed every other round, and report beside the ratio of the medians
+(``ratio_boots_per_s``, ``ratio_cpu_per_boot``) the median of the
+rounds' own ratios (``..._paired``): a round's runs are minutes apart at
+most, so a host whose speed drifts during the session (as shared cloud
+hosts do, by a factor of two within ten minutes here) weighs on both
+sides of each pair alike.
+
 ``--networks none`` runs nimbus-all without any network (``[network]
 create_default_network = false``: servers get no NIC, nimbus-network is
 never asked); ``--networks compare`` alternates that with the default
@@ -231,20 +239,35 @@ def run_compare_networks(args, binary=None, label=""):
     network, a fresh process per run."""
     binary = binary or os.path.join(os.path.dirname(sys.executable),
                                     "nimbus-all")
-    off_runs, on_runs = [], []
-    for _ in range(args.runs):
-        off_runs += inprocess_session(binary, args, 1, networks=False)
-        on_runs += inprocess_session(binary, args, 1, networks=True)
-    return _networks_pair(args.servers, off_runs, on_runs, label)
+    runs = {False: [], True: []}
+    for index in range(args.runs):
+        for on in _turns((False, True), index):
+            runs[on] += inprocess_session(binary, args, 1, networks=on)
+    return _networks_pair(args.servers, runs[False], runs[True], label)
+
+
+def _turns(kinds, index):
+    """The order of round ``index``'s runs: reversed every other round,
+    so a steady drift of the host's speed favours no kind."""
+    return tuple(kinds) if index % 2 == 0 else tuple(reversed(kinds))
+
+
+def _ratios(result, base):
+    """Add to ``result`` its ratios to ``base``: of the medians, and
+    the median of the rounds' own ratios (``_paired``; see the module's
+    doc)."""
+    for key, ratio in (("boots_per_s", "ratio_boots_per_s"),
+                       ("cpu_ms_per_boot", "ratio_cpu_per_boot")):
+        result[ratio] = round(result[key] / base[key], 3)
+        result[ratio + "_paired"] = round(statistics.median(
+            mine / theirs for mine, theirs in zip(
+                result[key + "_all"], base[key + "_all"], strict=True)), 3)
 
 
 def _networks_pair(servers, off_runs, on_runs, label=""):
     off = _summary("inprocess-no-networks" + label, servers, off_runs)
     on = _summary("inprocess-networks" + label, servers, on_runs)
-    on["ratio_boots_per_s"] = round(on["boots_per_s"] / off["boots_per_s"],
-                                    3)
-    on["ratio_cpu_per_boot"] = round(
-        on["cpu_ms_per_boot"] / off["cpu_ms_per_boot"], 3)
+    _ratios(on, off)
     return [off, on]
 
 
@@ -258,11 +281,10 @@ def run_compare_networks_baseline(args):
                 "": os.path.join(os.path.dirname(sys.executable),
                                  "nimbus-all")}
     runs = {(label, on): [] for label in binaries for on in (False, True)}
-    for _ in range(args.runs):
-        for label, binary in binaries.items():
-            for on in (False, True):
-                runs[label, on] += inprocess_session(binary, args, 1,
-                                                     networks=on)
+    for index in range(args.runs):
+        for label, on in _turns(runs, index):
+            runs[label, on] += inprocess_session(binaries[label], args, 1,
+                                                 networks=on)
     return [result for label in binaries for result in _networks_pair(
         args.servers, runs[label, False], runs[label, True], label)]
 
@@ -271,16 +293,14 @@ def run_compare(args):
     """Alternate the baseline's nimbus-all and this one, a run each."""
     mine = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
     theirs = os.path.join(args.baseline_venv, "bin", "nimbus-all")
-    base_runs, runs = [], []
-    for _ in range(args.runs):
-        base_runs += inprocess_session(theirs, args, 1)
-        runs += inprocess_session(mine, args, 1)
-    base = _summary("inprocess-baseline", args.servers, base_runs)
-    current = _summary("inprocess", args.servers, runs)
-    current["ratio_boots_per_s"] = round(
-        current["boots_per_s"] / base["boots_per_s"], 3)
-    current["ratio_cpu_per_boot"] = round(
-        current["cpu_ms_per_boot"] / base["cpu_ms_per_boot"], 3)
+    binaries = {"baseline": theirs, "current": mine}
+    runs = {label: [] for label in binaries}
+    for index in range(args.runs):
+        for label in _turns(binaries, index):
+            runs[label] += inprocess_session(binaries[label], args, 1)
+    base = _summary("inprocess-baseline", args.servers, runs["baseline"])
+    current = _summary("inprocess", args.servers, runs["current"])
+    _ratios(current, base)
     return [base, current]
 
 
@@ -429,7 +449,9 @@ def _report(result, as_json):
             f"{result['post_p50_ms']} ms, p99 {result['post_p99_ms']} ms")
     if "ratio_boots_per_s" in result:
         line += (f"; vs {'no networks' if 'networks' in result['mode'] else 'baseline'}: boots/s x{result['ratio_boots_per_s']}, "
-                 f"CPU/boot x{result['ratio_cpu_per_boot']}")
+                 f"CPU/boot x{result['ratio_cpu_per_boot']} (by rounds "
+                 f"x{result['ratio_boots_per_s_paired']}, "
+                 f"x{result['ratio_cpu_per_boot_paired']})")
     print(line, flush=True)
 
 
