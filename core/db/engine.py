@@ -304,7 +304,7 @@ def _take():
 
 
 @contextlib.contextmanager
-def held():
+def held(write=False):
     """``with held() as conn``: a long-lived autocommit Core connection.
 
     Connections are kept in a small LIFO stack, so there are only as many
@@ -314,12 +314,17 @@ def held():
     the whole block is one transaction). A database error closes the
     connection (a new one is opened when next needed) and propagates;
     other exceptions leave it in use.
+
+    :param write: the block writes. On SQLite its transaction then takes
+        this process's writer turn and begins ``BEGIN IMMEDIATE``, as a
+        :func:`writer` does; a deferred one would meet a busy write lock
+        in SQLite's sleeping busy handler instead.
     """
     with _unavailable_on_disconnect():
         conn = _take()
     try:
         if conn.dialect.name == "sqlite":
-            with conn.begin():
+            with _begun(conn, write):
                 yield conn
         else:
             yield conn
@@ -332,6 +337,20 @@ def held():
         _give_back(conn)
         raise
     _give_back(conn)
+
+
+@contextlib.contextmanager
+def _begun(conn, write):
+    """``conn.begin()``, as a writer's transaction if ``write`` (the
+    "begin" listener of :func:`_tune_sqlite` reads the flag)."""
+    previous = getattr(_writing, "active", False)
+    _writing.active = write
+    try:
+        transaction = conn.begin()
+    finally:
+        _writing.active = previous
+    with transaction:
+        yield
 
 
 def _give_back(conn):
