@@ -1,7 +1,7 @@
 """Instance actions, their events, and instance faults."""
 
 from oslo_utils import timeutils
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -12,14 +12,16 @@ E = models.InstanceActionEvent
 
 
 def action_start(context, instance_uuid, action):
+    """Record that ``action`` started on the instance (a Core INSERT:
+    every delete and server action writes one)."""
+    values = {"instance_uuid": instance_uuid, "action": action,
+              "request_id": context.request_id, "user_id": context.user_id,
+              "project_id": context.project_id,
+              "start_time": timeutils.utcnow()}
     with engine.writer(context) as session:
-        row = A(instance_uuid=instance_uuid, action=action,
-                request_id=context.request_id, user_id=context.user_id,
-                project_id=context.project_id,
-                start_time=timeutils.utcnow())
-        session.add(row)
-        session.flush()
-        return to_dict(row)
+        result = session.execute(insert(A.__table__).values(**values))
+    return {**dict.fromkeys(A.__table__.c.keys()), **values,
+            "id": result.inserted_primary_key[0]}
 
 
 def _latest_action(session, instance_uuid, request_id):

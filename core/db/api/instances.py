@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -58,18 +59,36 @@ def create(context, values, action=None):
 
 def create_many(context, rows, actions=(), tags=()):
     """Insert several instances in one transaction (multi-create), each
-    with ``tags`` (Compute API 2.52)."""
+    with ``tags`` (Compute API 2.52).
+
+    Core statements, not the ORM's unit of work (every boot runs this:
+    the flush of an instance and its action was a sixth of a create's
+    CPU). Returns the rows as inserted, defaults and ids included.
+    """
     now = timeutils.utcnow()
     with engine.writer(context) as session:
-        objs = [I(created_at=now, **values) for values in rows]
-        session.add_all(objs)
-        session.add_all(models.InstanceAction(start_time=now, **a)
-                        for a in actions)
-        session.add_all(models.InstanceTag(instance_uuid=values["uuid"],
-                                           tag=tag)
-                        for values in rows for tag in sorted(set(tags)))
-        session.flush()
-        return [to_dict(o) for o in objs]
+        created = [_insert(session, dict(values, created_at=now))
+                   for values in rows]
+        if actions:
+            session.execute(insert(models.InstanceAction.__table__),
+                            [dict(a, start_time=now) for a in actions])
+        tag_rows = [{"instance_uuid": values["uuid"], "tag": tag}
+                    for values in rows for tag in sorted(set(tags))]
+        if tag_rows:
+            session.execute(insert(models.InstanceTag.__table__), tag_rows)
+    return created
+
+
+def _insert(session, values):
+    """INSERT one instance; its row as stored (``RETURNING`` where the
+    database has it, else read back in the same transaction)."""
+    statement = insert(IT).values(**values)
+    if session.get_bind().dialect.insert_returning:
+        return dict(session.execute(statement.returning(*IT.c))
+                    .one()._mapping)
+    session.execute(statement)
+    return dict(session.execute(select(IT).where(
+        IT.c.uuid == values["uuid"])).one()._mapping)
 
 
 def get(context, uuid, read_deleted=False):
