@@ -20,9 +20,12 @@ last server's ``launched_at`` (when its compute recorded it ACTIVE);
 spent over the same interval (including the deletes that follow), divided
 by N.
 
-``--baseline-venv DIR`` measures the in-process mode of another
-installation (e.g. main before a change) in the same run: the two
-alternate, one fresh nimbus-all per run, and the ratios are reported.
+``--baseline-venv DIR`` measures another installation (e.g. main before
+a change) in the same run: the two alternate, one fresh nimbus-all per
+run in-process; with ``--mode rabbit`` (or ``amqp1``) each has its own
+deployment, both up the whole time, taking turns. The ratios are
+reported. Over RabbitMQ each service process's CPU per boot is reported
+too (``cpu_ms_per_boot_by_process``).
 With ``--networks compare`` the four kinds of run (baseline and this
 one, each without and with networks) take turns, and each installation's
 networks ratio is reported.
@@ -51,6 +54,7 @@ and reports the ratios.
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import json
 import os
@@ -67,6 +71,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from tests import real  # noqa: E402
+from tests.integration import procs  # noqa: E402
 from tests.integration.procs import Deployment  # noqa: E402
 
 DEMO_IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
@@ -348,13 +353,45 @@ def inprocess_session(binary, args, count, networks=True):
 
 
 def run_rabbit(args, mode="rabbit"):
+    with contextlib.ExitStack() as stack:
+        deployment = stack.enter_context(_rabbit_deployment(args, mode))
+        runs, by_process = [], []
+        for _ in range(args.runs):
+            _rabbit_run(deployment, args, runs, by_process)
+    return _rabbit_summary(mode, args, runs, by_process)
+
+
+def run_rabbit_compare(args, mode="rabbit"):
+    """The baseline's deployment and this one's, both up, their runs
+    alternating in rounds (see the module's doc)."""
+    bins = {"baseline": os.path.join(args.baseline_venv, "bin"),
+            "current": procs.BIN}
+    with contextlib.ExitStack() as stack:
+        deployments = {label: stack.enter_context(
+            _rabbit_deployment(args, mode, bin_dir)) for label, bin_dir
+            in bins.items()}
+        runs = {label: ([], []) for label in bins}
+        for index in range(args.runs):
+            for label in _turns(bins, index):
+                _rabbit_run(deployments[label], args, *runs[label])
+    base = _rabbit_summary(mode + "-baseline", args, *runs["baseline"])
+    current = _rabbit_summary(mode, args, *runs["current"])
+    _ratios(current, base)
+    return [base, current]
+
+
+@contextlib.contextmanager
+def _rabbit_deployment(args, mode, bin_dir=procs.BIN):
+    """A started deployment (its services' PIDs by name, once warmed
+    up), stopped and its vhost and database dropped on leaving."""
     with tempfile.TemporaryDirectory() as tmp, \
             real.rabbit_vhost() as (transport_url, vhost), \
             real.postgresql_database() as db_url:
         if mode == "amqp1":
             transport_url = f"qpid://guest:guest@127.0.0.1:5672/{vhost}"
         dep = Deployment(pathlib.Path(tmp), transport_url, db_url,
-                         extra={"fake": {"persist": "false"}})
+                         extra={"fake": {"persist": "false"}},
+                         bin_dir=bin_dir)
         try:
             dep.manage("db", "sync")
             dep.manage("db", "seed")
@@ -367,9 +404,7 @@ def run_rabbit(args, mode="rabbit"):
             dep.wait_api()
             _wait_hypervisors(dep.url, len(HOSTS))
             boot_run(dep.url, min(20, args.servers), args.clients)
-            pids = [p.pid for p in dep.procs.values()]
-            runs = [measured_run(dep.url, args.servers, args.clients, pids)
-                    for _ in range(args.runs)]
+            yield dep
         except Exception:
             for name in dep.procs:
                 tail = dep.log(name)[-3000:]
@@ -377,7 +412,27 @@ def run_rabbit(args, mode="rabbit"):
             raise
         finally:
             dep.stop_all()
-    return _summary(mode, args.servers, runs)
+
+
+def _rabbit_run(dep, args, runs, by_process):
+    """One measured run on ``dep``: appended to ``runs``, and each
+    process's CPU ms per boot to ``by_process``."""
+    pids = {name: p.pid for name, p in dep.procs.items()}
+    before = {name: cpu_seconds([pid]) for name, pid in pids.items()}
+    runs.append(measured_run(dep.url, args.servers, args.clients,
+                             list(pids.values())))
+    by_process.append({
+        name: (cpu_seconds([pid]) - before[name]) * 1000 / args.servers
+        for name, pid in pids.items()})
+
+
+def _rabbit_summary(mode, args, runs, by_process):
+    result = _summary(mode, args.servers, runs)
+    # where the CPU goes: each service process's own, median of the runs
+    result["cpu_ms_per_boot_by_process"] = {
+        name: round(statistics.median(run[name] for run in by_process), 2)
+        for name in by_process[0]}
+    return result
 
 
 def _seed_image(state_path):
@@ -416,11 +471,14 @@ def main():
                         help="in-process: nimbus-all's local:// (its "
                              "default) or oslo.messaging's fake://")
     parser.add_argument("--baseline-venv", metavar="DIR",
-                        help="also measure the in-process mode of the "
-                             "nimbus installed in this virtualenv, "
+                        help="also measure the nimbus installed in this "
+                             "virtualenv (in-process, or with --mode "
+                             "rabbit or amqp1 its own deployment), "
                              "alternating with this one")
     args = parser.parse_args()
-    if args.baseline_venv and args.networks == "compare":
+    if args.baseline_venv and args.mode in ("rabbit", "amqp1"):
+        results = run_rabbit_compare(args, args.mode)
+    elif args.baseline_venv and args.networks == "compare":
         results = run_compare_networks_baseline(args)
     elif args.baseline_venv:
         results = run_compare(args)
@@ -452,6 +510,10 @@ def _report(result, as_json):
                  f"CPU/boot x{result['ratio_cpu_per_boot']} (by rounds "
                  f"x{result['ratio_boots_per_s_paired']}, "
                  f"x{result['ratio_cpu_per_boot_paired']})")
+    if "cpu_ms_per_boot_by_process" in result:
+        line += "; CPU ms/boot by process: " + ", ".join(
+            f"{name} {ms}" for name, ms in
+            result["cpu_ms_per_boot_by_process"].items())
     print(line, flush=True)
 
 

@@ -22,7 +22,11 @@ STACK_DUMP_LINES = 300
 class Deployment:
     """Services of one test deployment, each its own process."""
 
-    def __init__(self, workdir, transport_url, db_url, extra=None):
+    def __init__(self, workdir, transport_url, db_url, extra=None,
+                 bin_dir=BIN):
+        """:param bin_dir: where the services' commands are (another
+        installation's, for a benchmark that compares two)."""
+        self.bin_dir = bin_dir
         self.workdir = workdir
         self.transport_url = transport_url
         self.db_url = db_url
@@ -56,7 +60,8 @@ class Deployment:
     def manage(self, *args):
         conf = self._conf("manage")
         return subprocess.run(
-            [f"{BIN}/nimbus-manage", "--config-file", str(conf), *args],
+            [f"{self.bin_dir}/nimbus-manage", "--config-file", str(conf),
+             *args],
             check=True, capture_output=True, text=True, timeout=120)
 
     def start(self, name, binary, host=None, with_db=True, extra=None):
@@ -65,7 +70,7 @@ class Deployment:
         conf = self._conf(name, with_db=with_db, host=host, extra=extra)
         log = open(self.workdir / f"{name}.log", "ab")
         proc = subprocess.Popen(
-            [f"{BIN}/{binary}", "--config-file", str(conf)],
+            [f"{self.bin_dir}/{binary}", "--config-file", str(conf)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         return proc
