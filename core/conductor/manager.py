@@ -123,18 +123,34 @@ _IMMUTABLE = (str, int, float, bool, type(None), datetime.datetime)
 
 def _snapshot(obj):
     """``{field: value}`` of ``obj``'s set fields as they are now, for
-    telling what a method changed: immutable values as they are, others
-    (dicts, lists, child objects) deep-copied, since a method may change
-    them in place. Not ``obj_clone()``, which deep-copies the whole
-    object: a fifth of the CPU of each object call conductor answers.
+    telling what a method changed (a method may change a dict or list
+    in place). Not ``obj_clone()``, which deep-copies the whole object:
+    a fifth of the CPU of each object call conductor answers.
     """
     snapshot = {}
     for name in obj.fields:
         value = getattr(obj, _STORED + name, _UNSET)
         if value is not _UNSET:
-            snapshot[name] = value if isinstance(value, _IMMUTABLE) \
-                else copy.deepcopy(value)
+            snapshot[name] = _copied(value)
     return snapshot
+
+
+def _copied(value):
+    """``value`` as it is now: immutable values as they are, containers
+    as plain copies of their items (ovo's coerced dicts and lists refer
+    to the object that holds them: deep-copying one copied the whole
+    object), anything else (a child object) deep-copied."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return {_copied(item) for item in value}
+    return copy.deepcopy(value)
 
 
 def _backport(obj, object_versions):

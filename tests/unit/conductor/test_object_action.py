@@ -109,3 +109,13 @@ def test_attr_is_set_agrees_with_oslo_versionedobjects():
             assert "nonsense" in str(err)
         else:
             raise AssertionError("no AttributeError")
+
+
+def test_a_field_is_copied_without_the_object_that_holds_it(monkeypatch):
+    """ovo's coerced dicts refer to their object: deep-copying one
+    copied the whole object, on every object call."""
+    def refuse(self, memo):
+        raise AssertionError("the whole object was deep-copied")
+    monkeypatch.setattr(_Thing, "__deepcopy__", refuse)
+    updates, _ = _object_action(_thing(), "tag_in_place", "new")
+    assert updates["meta"] == {"k": "v", "new": "yes"}
