@@ -251,6 +251,11 @@ def end_now():
     os._exit(0)
 
 
+#: allocations (less deallocations) of container objects between two
+#: collections of the youngest generation: CPython's default is 700
+YOUNG_COLLECTION_THRESHOLD = 10000
+
+
 def freeze_startup_objects():
     """Move every object alive now (modules, the configuration, the
     SQLAlchemy metadata, the WSGI app, policy rules, plugins: what a
@@ -262,6 +267,15 @@ def freeze_startup_objects():
     in nimbus-api each took up to 150 ms, and a page of 1,000 servers
     allocates enough to set one off every third or fourth request, which
     made the page's p99 three times its median.
+
+    Then collect the youngest generation every 10,000 allocations
+    instead of 700: a boot allocates a few thousand short-lived
+    containers (SQLAlchemy sessions and results, versioned objects, RPC
+    messages), and at 700 enough of them survived a young collection to
+    set off a full one every few seconds (85 ms each in nimbus-all under
+    a boot burst). Collections took 6.4-6.5 % of nimbus-all's CPU in a
+    240-server burst, 3.7-3.8 % after (two runs each).
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
