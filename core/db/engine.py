@@ -113,13 +113,20 @@ class _WriterTurn:
     process (``nimbus-manage``) still meets the busy timeout; a thread
     that waited ``TIMEOUT`` seconds here goes on to it too, so nothing
     waits forever that did not before.
+
+    A writer may ask to go first (the scheduler's claims): it waits for
+    the writer holding the turn, not for those queued behind it.
     """
 
     TIMEOUT = 30
 
     def __init__(self, engine):
-        self._lock = threading.Lock()
+        guard = threading.Lock()
+        self._first_free = threading.Condition(guard)  # for firsts
+        self._free = threading.Condition(guard)        # for the others
+        self._firsts_waiting = 0
         self._holder = None
+        self._taken = False
         dialect = engine.dialect
         # A connection lost (invalidated) or closed mid-transaction ends
         # it without a COMMIT or ROLLBACK of ours: the turn passes on
@@ -131,17 +138,43 @@ class _WriterTurn:
         event.listen(engine, "checkin",
                      lambda dbapi_connection, _: self.give(dbapi_connection))
 
-    def take(self, dbapi_connection):
-        if self._lock.acquire(timeout=self.TIMEOUT):
-            self._holder = dbapi_connection
+    def take(self, dbapi_connection, first=False):
+        """Wait for the turn; ``first``: before every writer waiting
+        without it (the scheduler's claims: its decisions are made one
+        at a time, so a claim waiting behind a queue of writers held up
+        every boot behind it)."""
+        deadline = time.monotonic() + self.TIMEOUT
+        with self._free:
+            if first:
+                self._firsts_waiting += 1
+            try:
+                waiting = self._first_free if first else self._free
+                while self._taken or (not first and self._firsts_waiting):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return  # on to SQLite's busy timeout
+                    waiting.wait(left)
+                self._taken = True
+                self._holder = dbapi_connection
+            finally:
+                if first:
+                    self._firsts_waiting -= 1
 
     def give(self, dbapi_connection):
         """Pass the turn on if ``dbapi_connection`` (or its pool proxy)
         holds it."""
         raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
-        if raw is not None and raw is self._holder:
+        if raw is None:
+            return
+        with self._free:
+            if raw is not self._holder:
+                return
             self._holder = None
-            self._lock.release()
+            self._taken = False
+            if self._firsts_waiting:
+                self._first_free.notify()
+            else:
+                self._free.notify()
 
     def _releasing(self, end):
         def ended(dbapi_connection):
@@ -174,7 +207,8 @@ def _tune_sqlite(engine):
     def _begin(conn):
         if "in_transaction" not in conn.info:
             if getattr(_writing, "active", False):
-                turn.take(conn.connection.dbapi_connection)
+                turn.take(conn.connection.dbapi_connection,
+                          first=getattr(_writing, "first", False))
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 conn.exec_driver_sql("BEGIN")
@@ -304,7 +338,7 @@ def _take():
 
 
 @contextlib.contextmanager
-def held(write=False):
+def held(write=False, first=False):
     """``with held() as conn``: a long-lived autocommit Core connection.
 
     Connections are kept in a small LIFO stack, so there are only as many
@@ -319,12 +353,14 @@ def held(write=False):
         this process's writer turn and begins ``BEGIN IMMEDIATE``, as a
         :func:`writer` does; a deferred one would meet a busy write lock
         in SQLite's sleeping busy handler instead.
+    :param first: with ``write``, take the writer turn before the writers
+        waiting without it (see ``_WriterTurn.take``).
     """
     with _unavailable_on_disconnect():
         conn = _take()
     try:
         if conn.dialect.name == "sqlite":
-            with _begun(conn, write):
+            with _begun(conn, write, first):
                 yield conn
         else:
             yield conn
@@ -340,15 +376,16 @@ def held(write=False):
 
 
 @contextlib.contextmanager
-def _begun(conn, write):
+def _begun(conn, write, first=False):
     """``conn.begin()``, as a writer's transaction if ``write`` (the
-    "begin" listener of :func:`_tune_sqlite` reads the flag)."""
-    previous = getattr(_writing, "active", False)
-    _writing.active = write
+    "begin" listener of :func:`_tune_sqlite` reads the flags)."""
+    previous = getattr(_writing, "active", False), \
+        getattr(_writing, "first", False)
+    _writing.active, _writing.first = write, write and first
     try:
         transaction = conn.begin()
     finally:
-        _writing.active = previous
+        _writing.active, _writing.first = previous
     with transaction:
         yield
 

@@ -206,7 +206,9 @@ def claim(context, node_id, generation, consumer_uuid, vcpus, memory_mb,
               "c_memory_mb": memory_mb, "c_disk_gb": disk_gb,
               "c_now": timeutils.utcnow()}
     checked = server_groups.is_hard(group)
-    with engine.held(write=True) as conn:
+    # first in the writer turn: a process's decisions are made one at a
+    # time, and every boot behind this one waits for its claim
+    with engine.held(write=True, first=True) as conn:
         if conn.dialect.name == "postgresql" and not checked:
             _claim_statements(conn, params)
         else:

@@ -191,3 +191,47 @@ def test_the_turn_passes_on_when_a_writers_connection_is_lost(db):
         sa_event.remove(engine.get_engine(), "close", slow_close)
     assert error is None
     assert waited < 5
+
+
+def test_the_schedulers_claim_goes_before_writers_already_waiting(db):
+    """Decisions are made one at a time: a claim waits for the writer
+    that holds the turn, not for the queue behind it."""
+    ctx = nimbus_context.get_admin_context()
+    claim = _claim(ctx)
+    services = [db_api.services.create(ctx, {"host": f"h{i}", "binary": "b"})
+                for i in range(3)]
+    holding, release = threading.Event(), threading.Event()
+    order, lock = [], threading.Lock()
+
+    def holder():
+        with engine.writer(ctx.elevated()) as session:
+            session.execute(update(models.Service).values(
+                report_count=models.Service.report_count + 1))
+            holding.set()
+            release.wait(10)
+
+    def writer(service):
+        db_api.services.heartbeat(ctx.elevated(), service["id"])
+        with lock:
+            order.append(service["host"])
+
+    def claimer():
+        claim()
+        with lock:
+            order.append("claim")
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    holding.wait(5)
+    for service in services:   # three writers queue up first
+        threads.append(threading.Thread(target=writer, args=(service,)))
+        threads[-1].start()
+        time.sleep(0.05)
+    threads.append(threading.Thread(target=claimer))
+    threads[-1].start()
+    time.sleep(0.1)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert order[0] == "claim", order
+    assert sorted(order[1:]) == ["h0", "h1", "h2"]
