@@ -72,7 +72,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 
 from tests import real  # noqa: E402
 from tests.integration import procs  # noqa: E402
-from tests.integration.procs import Deployment  # noqa: E402
 
 DEMO_IMAGE = "a0d1c0de-0000-4000-8000-000000000001"
 HOSTS = ("bench-1", "bench-2", "bench-3")
@@ -353,9 +352,8 @@ def inprocess_session(binary, args, count, networks=True):
 
 
 def run_rabbit(args, mode="rabbit"):
-    with contextlib.ExitStack() as stack:
-        deployment = stack.enter_context(_rabbit_deployment(args, mode))
-        runs, by_process = [], []
+    runs, by_process = [], []
+    with _rabbit_deployment(args, mode) as deployment:
         for _ in range(args.runs):
             _rabbit_run(deployment, args, runs, by_process)
     return _rabbit_summary(mode, args, runs, by_process)
@@ -382,14 +380,15 @@ def run_rabbit_compare(args, mode="rabbit"):
 
 @contextlib.contextmanager
 def _rabbit_deployment(args, mode, bin_dir=procs.BIN):
-    """A started deployment (its services' PIDs by name, once warmed
-    up), stopped and its vhost and database dropped on leaving."""
+    """A started and warmed-up deployment of the installation in
+    ``bin_dir``, stopped and its vhost and database dropped on
+    leaving."""
     with tempfile.TemporaryDirectory() as tmp, \
             real.rabbit_vhost() as (transport_url, vhost), \
             real.postgresql_database() as db_url:
         if mode == "amqp1":
             transport_url = f"qpid://guest:guest@127.0.0.1:5672/{vhost}"
-        dep = Deployment(pathlib.Path(tmp), transport_url, db_url,
+        dep = procs.Deployment(pathlib.Path(tmp), transport_url, db_url,
                          extra={"fake": {"persist": "false"}},
                          bin_dir=bin_dir)
         try:

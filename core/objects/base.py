@@ -24,6 +24,22 @@ class NimbusObjectRegistry(ovo_base.VersionedObjectRegistry):
 
 register = NimbusObjectRegistry.register
 
+#: where oslo.versionedobjects keeps a set field's value (its own
+#: setter writes there after coercing)
+STORED = "_obj_"
+_UNSET = object()
+
+
+def set_fields(obj):
+    """``{name: value}`` of ``obj``'s set fields, as stored (no lazy
+    load, no coercion)."""
+    found = {}
+    for name in obj.fields:
+        value = getattr(obj, STORED + name, _UNSET)
+        if value is not _UNSET:
+            found[name] = value
+    return found
+
 
 class NimbusObject(ovo_base.VersionedObject):
     """Base of every nimbus object."""
@@ -58,7 +74,7 @@ class NimbusObject(ovo_base.VersionedObject):
                 attrname not in self.obj_extra_fields:
             raise AttributeError(
                 f"{self.obj_name()} object has no attribute '{attrname}'")
-        return hasattr(self, "_obj_" + attrname)
+        return hasattr(self, STORED + attrname)
 
     def obj_what_changed(self):
         """The changed fields, as oslo.versionedobjects answers, asking
@@ -94,9 +110,7 @@ class NimbusObject(ovo_base.VersionedObject):
             kind = plain.get(name)
             if kind is not None and (type(value) is kind or (
                     value is None and cls.fields[name].nullable)):
-                # NOTE: where oslo.versionedobjects keeps a field's
-                # value (its own setter writes there after coercing).
-                setattr(obj, "_obj_" + name, value)
+                setattr(obj, STORED + name, value)
             else:
                 setattr(obj, name, value)
         obj.obj_reset_changes()

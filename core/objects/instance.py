@@ -183,7 +183,7 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
                 # NOTE: the value as stored, already coerced by from_row
                 # (the attribute's setter would coerce it again: a boot
                 # refreshes its instance four times, 41 fields each).
-                key = "_obj_" + name
+                key = base.STORED + name
                 setattr(self, key, getattr(fresh, key))
         self.obj_reset_changes()
 
