@@ -19,9 +19,13 @@ def action_start(context, instance_uuid, action):
               "project_id": context.project_id,
               "start_time": timeutils.utcnow()}
     with engine.writer(context) as session:
-        result = session.execute(insert(A.__table__).values(**values))
+        result = session.execute(_INSERT_ACTION, values)
     return {**dict.fromkeys(A.__table__.c.keys()), **values,
             "id": result.inserted_primary_key[0]}
+
+
+#: Built once; the values go with each execution.
+_INSERT_ACTION = insert(A.__table__)
 
 
 def _latest_action(session, instance_uuid, request_id):

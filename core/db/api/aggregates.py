@@ -5,7 +5,7 @@ changes with one cheap query (:func:`version`) instead of re-reading.
 """
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from nimbus.core import exception
 from nimbus.core.db import engine, models
@@ -77,13 +77,15 @@ def host_zone(context, host):
     """The zone that an aggregate of ``host`` sets (the first such by
     id), or None: one statement, as every build and move asks it."""
     with engine.reader(context) as session:
-        return session.scalars(
-            select(A.availability_zone)
-            .join(AH, AH.aggregate_id == A.id)
-            .where(AH.host == host, A.deleted == 0,
-                   A.availability_zone.is_not(None),
-                   A.availability_zone != "")
-            .order_by(A.id).limit(1)).first()
+        return session.scalars(_HOST_ZONE, {"host": host}).first()
+
+
+_HOST_ZONE = (select(A.availability_zone)
+              .join(AH, AH.aggregate_id == A.id)
+              .where(AH.host == bindparam("host"), A.deleted == 0,
+                     A.availability_zone.is_not(None),
+                     A.availability_zone != "")
+              .order_by(A.id).limit(1))
 
 
 def update_aggregate(context, aggregate_id, values):

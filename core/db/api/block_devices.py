@@ -2,7 +2,7 @@
 attached later)."""
 
 from oslo_utils import uuidutils
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy import update as sa_update
 
 from nimbus.core.db import engine, models
@@ -21,12 +21,17 @@ def create_many(context, rows):
         return [to_dict(o) for o in objs]
 
 
+#: Built once: every delete reads them.
+_OF_INSTANCE = select(B.__table__).where(
+    B.__table__.c.instance_uuid == bindparam("instance_uuid")).order_by(
+    B.__table__.c.id)
+
+
 def get_by_instance(context, instance_uuid):
     """The mappings of an instance, in the order they were given."""
     with engine.reader(context) as session:
-        return [to_dict(r) for r in session.scalars(
-            select(B).where(B.instance_uuid == instance_uuid)
-            .order_by(B.id))]
+        return [dict(r._mapping) for r in session.execute(
+            _OF_INSTANCE, {"instance_uuid": instance_uuid})]
 
 
 def get_by_instances(context, instance_uuids):

@@ -262,32 +262,44 @@ def release_in_session(session, consumer_uuid):
     """Delete the consumer's allocations and take them off their nodes'
     usage, in ``session``'s transaction; returns how many there were.
 
-    Core statements (a delete runs this for every server): where the
-    database returns a DELETE's rows (SQLite 3.35+, PostgreSQL, MariaDB
-    10.5+) the allocations are read by the DELETE itself, so of two
-    concurrent releases only the one that deleted them gives them back.
+    Core statements built once (a delete runs this for every server):
+    where the database returns a DELETE's rows (SQLite 3.35+,
+    PostgreSQL, MariaDB 10.5+) the allocations are read by the DELETE
+    itself, so of two concurrent releases only the one that deleted them
+    gives them back.
     """
-    table = ALLOC.__table__
-    nodes = CN.__table__
+    mine = {"consumer": consumer_uuid}
+    if session.get_bind().dialect.delete_returning:
+        allocs = session.execute(_RELEASE_RETURNING, mine).all()
+    else:
+        allocs = session.execute(_AMOUNTS, mine).all()
+        if allocs:
+            session.execute(_RELEASE, mine)
+    for node_id, vcpus, memory_mb, disk_gb in allocs:
+        session.execute(_GIVE_BACK, {
+            "r_node_id": node_id, "r_vcpus": vcpus,
+            "r_memory_mb": memory_mb, "r_disk_gb": disk_gb})
+    return len(allocs)
+
+
+def _release_statements():
+    table, nodes = ALLOC.__table__, CN.__table__
     amounts = (table.c.compute_node_id, table.c.vcpus, table.c.memory_mb,
                table.c.disk_gb)
-    mine = table.c.consumer_uuid == consumer_uuid
-    if session.get_bind().dialect.delete_returning:
-        allocs = session.execute(
-            delete(table).where(mine).returning(*amounts)).all()
-    else:
-        allocs = session.execute(select(*amounts).where(mine)).all()
-        if allocs:
-            session.execute(delete(table).where(mine))
-    for node_id, vcpus, memory_mb, disk_gb in allocs:
-        session.execute(
-            update(nodes).where(nodes.c.id == node_id)
-            .values(vcpus_used=nodes.c.vcpus_used - vcpus,
-                    memory_mb_used=nodes.c.memory_mb_used - memory_mb,
-                    local_gb_used=nodes.c.local_gb_used - disk_gb,
-                    running_vms=nodes.c.running_vms - 1,
-                    generation=nodes.c.generation + 1))
-    return len(allocs)
+    mine = table.c.consumer_uuid == bindparam("consumer")
+    give_back = update(nodes).where(
+        nodes.c.id == bindparam("r_node_id")).values(
+        vcpus_used=nodes.c.vcpus_used - bindparam("r_vcpus"),
+        memory_mb_used=nodes.c.memory_mb_used - bindparam("r_memory_mb"),
+        local_gb_used=nodes.c.local_gb_used - bindparam("r_disk_gb"),
+        running_vms=nodes.c.running_vms - 1,
+        generation=nodes.c.generation + 1)
+    return (delete(table).where(mine).returning(*amounts),
+            select(*amounts).where(mine), delete(table).where(mine),
+            give_back)
+
+
+_RELEASE_RETURNING, _AMOUNTS, _RELEASE, _GIVE_BACK = _release_statements()
 
 
 def allocations_for(context, consumer_uuid):

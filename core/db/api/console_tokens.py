@@ -1,7 +1,7 @@
 """Console auth tokens: what the console proxy checks a client's token
 against. Rows hold the token's SHA-256, never the token."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from nimbus.core.db import engine, models
 from nimbus.core.db.api import _common
@@ -33,7 +33,13 @@ def purge_expired(context, now):
         return session.execute(delete(T).where(T.expires <= now)).rowcount
 
 
+#: Built once: every delete runs it.
+_DELETE_FOR_INSTANCE = delete(T.__table__).where(
+    T.__table__.c.instance_uuid == bindparam("instance_uuid"))
+
+
 def delete_for_instance(context, instance_uuid):
     """Delete the instance's tokens (it was deleted)."""
     with engine.writer(context) as session:
-        session.execute(delete(T).where(T.instance_uuid == instance_uuid))
+        session.execute(_DELETE_FOR_INSTANCE,
+                        {"instance_uuid": instance_uuid})

@@ -15,10 +15,17 @@ I = models.Instance  # noqa: E741 - a table alias, as in SQL
 _OWNER = {Q: "project_id", C: "class_name"}
 
 
+#: ``{model: the read of one owner's limits}``, built once (every
+#: create reads both).
+_LIMITS = {model: select(model.__table__.c.resource,
+                         model.__table__.c.hard_limit).where(
+    model.__table__.c[owner] == bindparam("owner"))
+    for model, owner in _OWNER.items()}
+
+
 def _limits(session, model, owner):
-    column = getattr(model, _OWNER[model])
-    return {r.resource: r.hard_limit
-            for r in session.scalars(select(model).where(column == owner))}
+    return {resource: limit for resource, limit in
+            session.execute(_LIMITS[model], {"owner": owner})}
 
 
 def _set_limits(context, model, owner, limits):

@@ -1,7 +1,7 @@
 """Services and their heartbeats."""
 
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import false, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy import update as sa_update
 
 from nimbus.core import exception
@@ -37,14 +37,20 @@ def _id_clause(service_id):
     return models.Service.uuid == service_id
 
 
+_ST = models.Service.__table__
+#: Built once (every delete asks whether its server's host is up).
+_BY_HOST_AND_BINARY = select(_ST).where(
+    _ST.c.host == bindparam("host"), _ST.c.binary == bindparam("binary"),
+    _ST.c.deleted == 0)
+
+
 def get_by_host_and_binary(context, host, binary):
     with engine.reader(context) as session:
-        row = session.scalars(select(models.Service).where(
-            models.Service.host == host, models.Service.binary == binary,
-            models.Service.deleted == 0)).first()
+        row = session.execute(_BY_HOST_AND_BINARY,
+                              {"host": host, "binary": binary}).first()
         if row is None:
             raise exception.ServiceNotFound(service_id=f"{binary}@{host}")
-        return to_dict(row)
+        return dict(row._mapping)
 
 
 def get_all(context, binary=None, host=None):
