@@ -64,15 +64,21 @@ def _plain(value):
     """Whether ``value`` is JSON data (str, int, float, bool, None in
     dicts and lists) holding no serialized object: what the object
     serializer would give back unchanged."""
-    kind = type(value)
-    if kind in _PLAIN_LEAVES:
-        return True
-    if kind is dict:
-        return _OBJECT_KEY not in value and all(
-            type(v) in _PLAIN_LEAVES or _plain(v) for v in value.values())
-    if kind is list:
-        return all(type(v) in _PLAIN_LEAVES or _plain(v) for v in value)
-    return False
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in _PLAIN_LEAVES:
+            continue
+        if kind is dict:
+            if _OBJECT_KEY in item:
+                return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        else:
+            return False
+    return True
 
 
 class RequestContextSerializer(messaging.Serializer):
