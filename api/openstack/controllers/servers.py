@@ -1,5 +1,7 @@
 """/servers: create, list, show, update, delete; sub-resources."""
 
+import functools
+
 import pecan
 
 from nimbus.api.openstack import common, password, schemas, schemas_hostname
@@ -298,6 +300,18 @@ def _zone_destination(zone):
                 "availability_zone")
 
 
+@functools.lru_cache(maxsize=128)
+def _create_schema(version):
+    """The server create schema of microversion ``version`` (``(2,
+    minor)``), made once per microversion (and so validated with one
+    validator, see :func:`nimbus.api.http.check`)."""
+    def at_least(minor):
+        return version >= (2, minor)
+    return schemas_hostname.with_hostname(
+        schemas.for_version(schemas.SERVER_CREATE, at_least), "server",
+        at_least)
+
+
 class ServersController:
     """/servers and /servers/detail."""
 
@@ -308,9 +322,7 @@ class ServersController:
 
     @index.when(method="POST", template="json")
     def create(self):
-        body = common.body(schemas_hostname.with_hostname(
-            schemas.for_version(schemas.SERVER_CREATE, common.at_least),
-            "server", common.at_least))
+        body = common.body(_create_schema(common.version()))
         data = body["server"]
         common.authorize(P % "create")
         kwargs = _create_kwargs(data, body)
