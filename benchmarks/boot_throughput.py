@@ -389,8 +389,8 @@ def _rabbit_deployment(args, mode, bin_dir=procs.BIN):
         if mode == "amqp1":
             transport_url = f"qpid://guest:guest@127.0.0.1:5672/{vhost}"
         dep = procs.Deployment(pathlib.Path(tmp), transport_url, db_url,
-                         extra={"fake": {"persist": "false"}},
-                         bin_dir=bin_dir)
+                               extra={"fake": {"persist": "false"}},
+                               bin_dir=bin_dir)
         try:
             dep.manage("db", "sync")
             dep.manage("db", "seed")

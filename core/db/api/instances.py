@@ -121,25 +121,21 @@ def _returning(session):
     return session.get_bind().dialect.update_returning
 
 
-def _guard_shape(expected):
-    """How a guard on ``expected`` (a value or a tuple of them, None
-    included; ``_UNSET``: no guard) is written: None, or ``(any values,
-    None among them)``."""
+def _guard_of(expected):
+    """``(shape, values)`` of a guard on ``expected`` (a value or a tuple
+    of them, None included): the shape ``(any values, None among
+    them)`` decides how it is written, the values (None left out) are
+    bound; ``(None, None)`` for ``_UNSET`` (no guard)."""
     if expected is _UNSET:
-        return None
+        return None, None
     expected = expected if isinstance(expected, (list, tuple)) \
         else (expected,)
-    return (any(v is not None for v in expected), None in expected)
-
-
-def _guard_values(expected):
-    expected = expected if isinstance(expected, (list, tuple)) \
-        else (expected,)
-    return [v for v in expected if v is not None]
+    values = [v for v in expected if v is not None]
+    return (bool(values), None in expected), values
 
 
 def _guard(column, shape, name):
-    """The guard clause of ``shape`` (see :func:`_guard_shape`) with its
+    """The guard clause of ``shape`` (see :func:`_guard_of`) with its
     values bound as ``name`` (an expanding IN)."""
     values, none = shape
     clause = column.in_(bindparam(name, expanding=True)) if values \
@@ -180,15 +176,12 @@ def _write(session, uuid, values, expected_task_state=_UNSET,
     ``RETURNING`` where the database has it, else with a read in the
     same transaction."""
     returning = _returning(session)
-    statement = _guarded_update(
-        tuple(sorted(values)), _guard_shape(expected_task_state),
-        _guard_shape(expected_vm_state), returning, destroying)
+    task_shape, task_values = _guard_of(expected_task_state)
+    vm_shape, vm_values = _guard_of(expected_vm_state)
+    statement = _guarded_update(tuple(sorted(values)), task_shape,
+                                vm_shape, returning, destroying)
     params = {f"v_{column}": value for column, value in values.items()}
-    params["_uuid"] = uuid
-    if expected_task_state is not _UNSET:
-        params["_task"] = _guard_values(expected_task_state)
-    if expected_vm_state is not _UNSET:
-        params["_vm"] = _guard_values(expected_vm_state)
+    params.update(_uuid=uuid, _task=task_values, _vm=vm_values)
     if returning:
         row = session.execute(statement, params).first()
         return None if row is None else dict(row._mapping)

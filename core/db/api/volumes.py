@@ -9,6 +9,7 @@ found. Setting ``status`` also sets ``status_changed_at``, which recovery
 reads to find records stuck in a transient status.
 """
 
+import functools
 import json
 
 from oslo_utils import timeutils, uuidutils
@@ -315,29 +316,28 @@ def create_attachment(context, values):
 def get_attachments(context, volume_id=None, instance_uuid=None,
                     attach_status=None):
     """Live attachment rows, oldest first."""
-    if isinstance(instance_uuid, str) and volume_id is None and \
-            attach_status is None:
-        # Every delete asks, for its one server: built once.
-        with engine.reader(context) as session:
-            return [dict(r._mapping) for r in session.execute(
-                _ATTACHMENTS_OF_INSTANCE, {"instance_uuid": instance_uuid})]
-    query = select(AT).where(AT.c.deleted == 0)
-    if volume_id is not None:
-        ids = _tuple(volume_id)
-        query = query.where(AT.c.volume_id.in_(ids))
-    if instance_uuid is not None:
-        query = query.where(AT.c.instance_uuid.in_(_tuple(instance_uuid)))
-    if attach_status is not None:
-        query = query.where(AT.c.attach_status.in_(_tuple(attach_status)))
-    query = query.order_by(AT.c.created_at, AT.c.id)
+    filters = {"volume_ids": _tuple(volume_id),
+               "instance_uuids": _tuple(instance_uuid),
+               "statuses": _tuple(attach_status)}
+    given = {name: list(values) for name, values in filters.items()
+             if values is not None}
     with engine.reader(context) as session:
-        return [dict(r._mapping) for r in session.execute(query)]
+        return [dict(r._mapping) for r in session.execute(
+            _attachments_query(frozenset(given)), given)]
 
 
-_ATTACHMENTS_OF_INSTANCE = select(AT).where(
-    AT.c.deleted == 0,
-    AT.c.instance_uuid == bindparam("instance_uuid")).order_by(
-    AT.c.created_at, AT.c.id)
+@functools.cache
+def _attachments_query(filters):
+    """The read of :func:`get_attachments` by ``filters`` (the names of
+    the lists bound, each an expanding IN), built once per combination:
+    every delete reads its server's."""
+    columns = {"volume_ids": AT.c.volume_id,
+               "instance_uuids": AT.c.instance_uuid,
+               "statuses": AT.c.attach_status}
+    query = select(AT).where(AT.c.deleted == 0, *(
+        columns[name].in_(bindparam(name, expanding=True))
+        for name in sorted(filters)))
+    return query.order_by(AT.c.created_at, AT.c.id)
 
 
 def orphaned_attachments(context, host):
