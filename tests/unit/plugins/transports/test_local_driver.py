@@ -3,6 +3,7 @@ casts, fanout, pools of notification listeners, timeouts, exceptions
 crossing as a broker carries them, and listeners that sleep until a
 message arrives (no polling)."""
 
+import statistics
 import threading
 import time
 
@@ -196,11 +197,16 @@ def test_a_listener_wakes_at_once_for_a_message(transport, serve):
     serve("fast", "h1", Endpoint())
     client = _client(transport, "fast")
     client.call({}, "echo", value=0)
-    start = time.monotonic()
+    took = []
     for i in range(20):
+        start = time.monotonic()
         client.call({}, "echo", value=i)
-    # 20 round trips well under one fake:// poll interval each.
-    assert (time.monotonic() - start) / 20 < 0.02
+        took.append(time.monotonic() - start)
+    # Round trips well under one fake:// poll interval (50 ms) each: the
+    # median, so one stall of the host (seen: 0.45 s once, with the
+    # other test worker busy) does not decide it; a polling listener
+    # would make every call wait.
+    assert statistics.median(took) < 0.02
 
 
 def test_cleanup_drops_what_a_transport_left(transport, serve):
