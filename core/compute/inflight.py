@@ -6,6 +6,10 @@ periodic orphan check (:meth:`nimbus.core.compute.power_sync.PowerSync.
 settle_orphans`) can tell a task state some thread here still owns from
 one whose work was lost: a build whose reply from the conductor never
 came, an action whose cast the broker dropped.
+
+It also remembers the instances terminated here lately, so that a build
+the delete overtook (both casts race to the host's queue) is dropped
+rather than spawned for a server that is gone.
 """
 
 import collections
@@ -18,9 +22,13 @@ from oslo_concurrency import lockutils
 class InFlight:
     """The instances a compute manager is working on now."""
 
+    #: how many terminated instances are remembered (the oldest go)
+    REMEMBERED_TERMINATIONS = 4096
+
     def __init__(self):
         self._mutex = threading.Lock()
         self._count = collections.Counter()
+        self._terminated = collections.OrderedDict()
 
     @contextlib.contextmanager
     def lock(self, uuid):
@@ -40,3 +48,17 @@ class InFlight:
     def __contains__(self, uuid):
         with self._mutex:
             return uuid in self._count
+
+    def note_terminated(self, uuid):
+        """Remember that ``uuid`` was terminated here."""
+        with self._mutex:
+            self._terminated[uuid] = True
+            self._terminated.move_to_end(uuid)
+            if len(self._terminated) > self.REMEMBERED_TERMINATIONS:
+                self._terminated.popitem(last=False)
+
+    def was_terminated(self, uuid):
+        """Whether ``uuid`` was terminated here lately (see
+        :meth:`note_terminated`)."""
+        with self._mutex:
+            return uuid in self._terminated

@@ -83,7 +83,7 @@ class ComputeManager(manager.Manager,
                      manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.16")
+    target = messaging.Target(version="1.17")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)
@@ -171,11 +171,7 @@ class ComputeManager(manager.Manager,
             self._build(context, instance, request_spec, alternates)
 
     def _build(self, context, instance, request_spec, alternates):
-        instance.task_state = task_states.SPAWNING
-        try:
-            instance.save(expected_task_state=(task_states.SCHEDULING,))
-        except (exception.UnexpectedTaskStateError,
-                exception.InstanceNotFound):
+        if not self._take_build(instance):
             LOG.info("Build of %s cancelled: deleted meanwhile",
                      instance.uuid)
             return
@@ -206,6 +202,23 @@ class ComputeManager(manager.Manager,
         self._activate(context, instance, started)
         metrics.BUILDS.labels("active").inc()
 
+    def _take_build(self, instance):
+        """Whether the build of ``instance`` goes ahead.
+
+        A conductor of compute RPC 1.17 placed it ``spawning``, guarded
+        on ``scheduling`` in the same write as its host: the spawn starts
+        without a write of its own, and only a terminate that ran here
+        first (the delete's cast overtook the build's) drops it. A delete
+        that comes later finds the guest at :meth:`_activate`. From an
+        older conductor (or one pinned below 1.17) the instance arrives
+        ``scheduling``, and the compute takes it over with a guarded
+        write as before.
+        """
+        if instance.task_state != task_states.SCHEDULING:
+            return not self.in_flight.was_terminated(instance.uuid)
+        instance.task_state = task_states.SPAWNING
+        return self.save_quietly(instance, task_states.SCHEDULING)
+
     def _activate(self, context, instance, started):
         """Record the spawned guest as running, unless the instance was
         deleted while it spawned."""
@@ -225,9 +238,18 @@ class ComputeManager(manager.Manager,
                      "guest", instance.uuid)
             self._destroy_guest(context, instance)
             self.release_network(context, instance)
-        except exception.UnexpectedTaskStateError:
+        except exception.UnexpectedDeletingTaskStateError:
             # Being deleted: the terminate on its way removes the guest.
             LOG.info("Instance %s deleted while spawning", instance.uuid)
+        except exception.UnexpectedTaskStateError as err:
+            # Settled while its build waited or ran (a restart of this
+            # compute, or the sweep of stuck builds, put it in ERROR):
+            # nothing will come for this guest.
+            LOG.warning("Build of %(uuid)s ended elsewhere meanwhile "
+                        "(%(err)s): destroying its guest",
+                        {"uuid": instance.uuid, "err": err})
+            self._destroy_guest(context, instance)
+            self.release_network(context, instance)
         if result != "Success":
             self._build_event(context, instance, started, result)
 
@@ -331,6 +353,7 @@ class ComputeManager(manager.Manager,
 
     def terminate_instance(self, context, instance):
         with self.lock(instance.uuid):
+            self.in_flight.note_terminated(instance.uuid)
             self.notify(context, instance, "delete", "start")
             self.driver.destroy(context, instance.uuid)
             self.release_network(context, instance)

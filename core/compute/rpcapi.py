@@ -45,6 +45,10 @@ Version history:
   ``reimage_boot_volume`` (the root volume gets the new image, 2.93).
 * 1.16: set_admin_password (call: the guest's administrator password,
   changePassword).
+* 1.17: build_and_run_instance's instance arrives ``spawning``: the
+  conductor's placement write set it, guarded on ``scheduling``, so the
+  compute starts without a write of its own (a round trip to the
+  conductor fewer per boot). A 1.16 compute takes the build over itself.
 """
 
 import oslo_messaging as messaging
@@ -56,7 +60,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.16"
+VERSION_CAP = "1.17"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -89,12 +93,18 @@ class ComputeAPI:
             ``[upgrade_levels] compute`` is below 1.1.
         :param alternates: selections to reschedule onto if it fails.
         """
-        version = "1.1"
+        version = "1.17" if self.builds_arrive_spawning() else "1.1"
         if not self.client.can_send_version(version):
             version, request_spec = "1.0", request_spec.to_legacy_dict()
         self._on(host, version=version).cast(
             context, "build_and_run_instance", instance=instance,
             request_spec=request_spec, alternates=alternates)
+
+    def builds_arrive_spawning(self):
+        """Whether computes take a build whose instance is ``spawning``
+        already (1.17); older ones expect ``scheduling`` and set
+        ``spawning`` themselves."""
+        return self.client.can_send_version("1.17")
 
     def terminate_instance(self, context, instance):
         self._on(instance.host).cast(context, "terminate_instance",

@@ -132,6 +132,10 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         instance = instance_obj.Instance(context, uuid=uuid)
         instance.host = selection["host"]
         instance.node = selection["nodename"]
+        if self.compute.builds_arrive_spawning():
+            # the compute spawns without a write of its own (compute RPC
+            # 1.17): a round trip to conductor fewer per boot
+            instance.task_state = task_states.SPAWNING
         try:
             # the zone's read and the guarded write: one transaction
             with self.db.writing(context):

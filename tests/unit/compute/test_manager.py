@@ -50,9 +50,30 @@ def _guest_power(compute, uuid):
 
 # -- build ------------------------------------------------------------------
 
-def test_build_spawns_the_guest_and_activates_the_instance(compute):
+#: how the build arrives: placed ``spawning`` by a conductor of compute RPC
+#: 1.17, or ``scheduling`` from one pinned below it (the compute writes
+#: ``spawning`` itself)
+PLACED = pytest.mark.parametrize("placed", [ts.SPAWNING, ts.SCHEDULING])
+
+
+def _saves(instance):
+    """The guards of ``instance``'s saves, recorded as they happen."""
+    guards = []
+    save = instance.save
+
+    def recording_save(expected_task_state):
+        guards.append(expected_task_state)
+        return save(expected_task_state=expected_task_state)
+
+    instance.save = recording_save
+    return guards
+
+
+@PLACED
+def test_build_spawns_the_guest_and_activates_the_instance(compute, placed):
     ctx = wf.user_context()
-    instance = wf.create_instance(ctx)
+    instance = wf.create_instance(ctx, task_state=placed)
+    saves = _saves(instance)
     during_spawn = []
     spawn = compute.driver.spawn
 
@@ -64,6 +85,9 @@ def test_build_spawns_the_guest_and_activates_the_instance(compute):
         compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
     row = wf.load(instance.uuid)
     assert during_spawn == [ts.SPAWNING]
+    # placed spawning: one write, the activation's
+    assert saves == ([(ts.SCHEDULING,)] if placed == ts.SCHEDULING
+                     else []) + [(ts.SPAWNING,)]
     assert (row["vm_state"], row["task_state"], row["power_state"]) == \
         (vs.ACTIVE, None, ps.RUNNING)
     assert row["launched_at"] is not None
@@ -135,11 +159,12 @@ def test_build_abort_is_an_error_with_a_fault_and_no_claim(compute):
     assert not compute.driver.instance_exists(instance.uuid)
 
 
-def test_delete_while_spawning_leaves_nothing_and_no_error(compute):
+@PLACED
+def test_delete_while_spawning_leaves_nothing_and_no_error(compute, placed):
     """The API's delete wins the race (task_state deleting, terminate
     cast): the build writes nothing and the terminate cleans up."""
     ctx = wf.user_context()
-    instance = wf.create_instance(ctx)
+    instance = wf.create_instance(ctx, task_state=placed)
     wf.claim(instance.uuid)
     spawn = compute.driver.spawn
 
@@ -160,11 +185,13 @@ def test_delete_while_spawning_leaves_nothing_and_no_error(compute):
     compute.conductor.build_instances.assert_not_called()
 
 
-def test_instance_gone_while_spawning_takes_its_guest_along(compute):
+@PLACED
+def test_instance_gone_while_spawning_takes_its_guest_along(compute,
+                                                           placed):
     """Deleted in the database alone (its host looked down to the API):
     no terminate will come, so the build destroys the guest it made."""
     ctx = wf.user_context()
-    instance = wf.create_instance(ctx)
+    instance = wf.create_instance(ctx, task_state=placed)
     spawn = compute.driver.spawn
 
     def spawn_then_vanish(context, spec):
@@ -178,15 +205,62 @@ def test_instance_gone_while_spawning_takes_its_guest_along(compute):
     assert wf.fault(instance.uuid) is None
 
 
-def test_build_of_an_instance_deleted_before_it_started_is_dropped(compute):
+def test_scheduling_build_of_an_instance_deleted_meanwhile_is_dropped(
+        compute):
+    """From a conductor pinned below compute RPC 1.17: the compute's own
+    guarded write finds the delete."""
     ctx = wf.user_context()
-    instance = wf.create_instance(ctx, task_state=ts.DELETING)
+    instance = wf.create_instance(ctx)   # scheduling, as conductor sent it
+    db.instances.update_instance(wf.admin(), instance.uuid,
+                                 {"task_state": ts.DELETING})
     with mock.patch.object(compute.driver, "spawn") as spawn:
         compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
     spawn.assert_not_called()
     row = wf.load(instance.uuid)
     assert (row["vm_state"], row["task_state"]) == (vs.BUILDING,
                                                     ts.DELETING)
+
+
+def test_build_the_terminate_overtook_is_dropped(compute):
+    """The delete's cast reached the host before the build's (both race
+    to its queue): the terminate ran, so the build spawns nothing and
+    asks nimbus-network for nothing."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, task_state=ts.SPAWNING)
+    wf.claim(instance.uuid)
+    placed = instance.obj_clone()   # the build's copy, sent before
+    db.instances.update_instance(wf.admin(), instance.uuid,
+                                 {"task_state": ts.DELETING})
+    compute.terminate_instance(ctx, instance)
+    with mock.patch.object(compute.driver, "spawn") as spawn, \
+            mock.patch.object(compute, "_allocate_network") as allocate:
+        compute.build_and_run_instance(ctx, placed, wf.make_spec(ctx), [])
+    spawn.assert_not_called()
+    allocate.assert_not_called()
+    assert wf.load(instance.uuid)["deleted"]
+    assert wf.allocation_hosts(instance.uuid) == []
+
+
+def test_a_build_settled_meanwhile_takes_its_guest_along(compute):
+    """Placed spawning, the build waited in the host's queue while this
+    compute restarted and put the instance in ERROR (or the sweep of
+    stuck builds did): its guest goes, the ERROR stays."""
+    ctx = wf.user_context()
+    instance = wf.create_instance(ctx, task_state=ts.SPAWNING)
+    spawn = compute.driver.spawn
+
+    def spawn_then_settle(context, spec):
+        spawn(context, spec)
+        db.instances.update_instance(wf.admin(), spec.uuid, {
+            "vm_state": vs.ERROR, "task_state": None})
+
+    with mock.patch.object(compute.driver, "spawn", spawn_then_settle), \
+            mock.patch.object(compute, "release_network") as release:
+        compute.build_and_run_instance(ctx, instance, wf.make_spec(ctx), [])
+    assert not compute.driver.instance_exists(instance.uuid)
+    release.assert_called_once_with(ctx, instance)
+    row = wf.load(instance.uuid)
+    assert (row["vm_state"], row["task_state"]) == (vs.ERROR, None)
 
 
 # -- terminate --------------------------------------------------------------

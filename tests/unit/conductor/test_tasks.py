@@ -52,7 +52,14 @@ def _scheduled_spec(conductor, index=0):
 
 # -- schedule_and_build_instances -------------------------------------------
 
-def test_build_is_cast_to_the_selected_host_with_alternates(conductor):
+@pytest.mark.parametrize("arrives_spawning, task_state", [
+    (True, ts.SPAWNING),      # computes of RPC 1.17
+    (False, ts.SCHEDULING),   # pinned below: the compute writes spawning
+], ids=["spawning", "pinned-below-1.17"])
+def test_build_is_cast_to_the_selected_host_with_alternates(
+        conductor, arrives_spawning, task_state):
+    conductor.compute.builds_arrive_spawning.return_value = \
+        arrives_spawning
     ctx = wf.user_context()
     uuids = _unplaced(ctx, 2)
     conductor.scheduler.select_destinations.return_value = [
@@ -72,7 +79,10 @@ def test_build_is_cast_to_the_selected_host_with_alternates(conductor):
     for uuid, host in zip(uuids, (wf.HOST, wf.OTHER_HOST), strict=True):
         row = wf.load(uuid)
         assert (row["host"], row["node"], row["task_state"]) == \
-            (host, host, ts.SCHEDULING)
+            (host, host, task_state)
+    assert [c.args[1].task_state for c in
+            conductor.compute.build_and_run_instance.call_args_list] == \
+        [task_state, task_state]
 
 
 def test_no_valid_host_puts_every_instance_in_error(conductor):

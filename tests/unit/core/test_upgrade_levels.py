@@ -216,6 +216,8 @@ def _sends(service):
                                      "conductor-reschedule", "scheduler"])
 def test_pin_decides_the_spec_shape(nimbus_conf, service, pin, version,
                                     shape):
+    if service == "compute" and pin is None:
+        version = "1.17"   # the build arrives spawning (see below)
     if pin:
         nimbus_conf.set_override(service.split("-")[0], pin,
                                  "upgrade_levels")
@@ -230,6 +232,26 @@ def test_pin_decides_the_spec_shape(nimbus_conf, service, pin, version,
     assert type(kwargs["request_spec"]) is shape
     if shape is dict:
         assert kwargs["request_spec"] == spec.to_legacy_dict()
+
+
+@pytest.mark.parametrize("pin, version, arrives_spawning", [
+    (None, "1.17", True), ("1.16", "1.1", False)])
+def test_pin_decides_who_writes_spawning(nimbus_conf, pin, version,
+                                         arrives_spawning):
+    """From compute RPC 1.17 conductor's placement writes ``spawning``;
+    a compute pinned below it is sent the build as before and sets it
+    itself."""
+    if pin:
+        nimbus_conf.set_override("compute", pin, "upgrade_levels")
+    api = compute_rpcapi.ComputeAPI()
+    assert api.builds_arrive_spawning() is arrives_spawning
+    with mock.patch.object(rpc_client._BaseCallContext, "cast",
+                           autospec=True) as sent:
+        api.build_and_run_instance(
+            nimbus_context.get_admin_context(),
+            instance_obj.Instance(uuid=INSTANCE, host="h1"), "h1",
+            kit.make_spec(), [])
+    assert sent.call_args.args[0].target.version == version
 
 
 def test_legacy_dict_has_the_previous_release_shape():
