@@ -472,10 +472,17 @@ class ComputeAPI(api_consoles.ConsolesMixin,
                 with self.db.writing(context):
                     self._record_delete(context, instance)
                     instance.save(expected_task_state=(current,))
+                    # After the guard: an attach committed before it is
+                    # seen here, a later one fails its own guard (see
+                    # attach_volume), so "none" spares the compute its
+                    # read of them.
+                    has_volumes = self.db.block_devices.has_volumes(
+                        context, instance.uuid)
             except exception.UnexpectedTaskStateError:
                 instance.refresh()
                 continue
-            self.compute_rpc.terminate_instance(context, instance)
+            self.compute_rpc.terminate_instance(context, instance,
+                                                has_volumes=has_volumes)
             return
         self._record_delete(context, instance)
         raise exception.Conflict(

@@ -196,6 +196,8 @@ class VolumeAttachMixin:
         :raises VolumeNotFound: no such volume for ``context`` (404).
         :raises VolumeInvalidState: the volume is not available (409;
             also the loser of two concurrent attaches).
+        :raises UnexpectedTaskStateError: the server began a task (a
+            delete) after its state was checked (409); nothing recorded.
         :raises VolumeTaggedAttachToShelvedNotSupported: a ``tag`` on a
             shelved-offloaded server (400, as Nova: no host can say
             whether it supports tags).
@@ -228,11 +230,18 @@ class VolumeAttachMixin:
         self.volumes.reserve(context, volume_id, instance.uuid)
         mapped = False
         try:
-            self.db.block_devices.create_many(context, [{
-                "instance_uuid": instance.uuid, "volume_id": volume_id,
-                "source_type": "volume", "boot_index": None,
-                "delete_on_termination": bool(delete_on_termination),
-                "device_name": mountpoint, "tag": tag}])
+            with self.db.writing(context):
+                # Guarded, so that a delete that began meanwhile either
+                # sees this mapping or makes the attach fail (409): its
+                # compute is told whether there are volumes to let go.
+                self.db.instances.update_instance(
+                    context, instance.uuid, {},
+                    expected_task_state=(None,))
+                self.db.block_devices.create_many(context, [{
+                    "instance_uuid": instance.uuid, "volume_id": volume_id,
+                    "source_type": "volume", "boot_index": None,
+                    "delete_on_termination": bool(delete_on_termination),
+                    "device_name": mountpoint, "tag": tag}])
             mapped = True
             self.db.actions.action_start(context, uuid, "attach_volume")
             if on_host:

@@ -83,7 +83,7 @@ class ComputeManager(manager.Manager,
                      manager_events.ExternalEventsManagerMixin):
     """RPC endpoint of ``compute.<host>`` (see rpcapi for versions)."""
 
-    target = messaging.Target(version="1.17")
+    target = messaging.Target(version="1.18")
 
     def __init__(self, conf, host, driver=None, network_driver=None):
         super().__init__(conf, host)
@@ -351,13 +351,16 @@ class ComputeManager(manager.Manager,
             LOG.exception("Could not release the claim of %s",
                           instance.uuid)
 
-    def terminate_instance(self, context, instance):
+    def terminate_instance(self, context, instance, has_volumes=None):
+        """:param has_volumes: False when the API found no volume after
+            the delete's guard (RPC 1.18): nothing to read or let go."""
         with self.lock(instance.uuid):
             self.in_flight.note_terminated(instance.uuid)
             self.notify(context, instance, "delete", "start")
             self.driver.destroy(context, instance.uuid)
             self.release_network(context, instance)
-            self.release_volumes(context, instance)
+            if has_volumes is not False:
+                self.release_volumes(context, instance)
             try:
                 instance.destroy()
             except exception.InstanceNotFound:

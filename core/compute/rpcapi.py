@@ -49,6 +49,9 @@ Version history:
   conductor's placement write set it, guarded on ``scheduling``, so the
   compute starts without a write of its own (a round trip to the
   conductor fewer per boot). A 1.16 compute takes the build over itself.
+* 1.18: terminate_instance takes ``has_volumes`` (the API read it in
+  the delete's guarded write): False spares the compute its read of the
+  server's volumes.
 """
 
 import oslo_messaging as messaging
@@ -60,7 +63,7 @@ TOPIC = "compute"
 CONF = nimbus_conf.CONF
 #: The newest version this client knows: its cap unless
 #: ``[upgrade_levels] compute`` pins an older one.
-VERSION_CAP = "1.17"
+VERSION_CAP = "1.18"
 #: seconds an interface hot-plug may take (port allocation, plugging, the
 #: hypervisor's device attach).
 HOTPLUG_TIMEOUT = 120
@@ -106,9 +109,17 @@ class ComputeAPI:
         ``spawning`` themselves."""
         return self.client.can_send_version("1.17")
 
-    def terminate_instance(self, context, instance):
-        self._on(instance.host).cast(context, "terminate_instance",
-                                     instance=instance)
+    def terminate_instance(self, context, instance, has_volumes=None):
+        """:param has_volumes: whether the server has volumes, when the
+            caller read it after the delete's guard; None: the compute
+            reads them (as computes below 1.18 always do)."""
+        if has_volumes is None or not self.client.can_send_version("1.18"):
+            self._on(instance.host).cast(context, "terminate_instance",
+                                         instance=instance)
+            return
+        self._on(instance.host, version="1.18").cast(
+            context, "terminate_instance", instance=instance,
+            has_volumes=has_volumes)
 
     def _cast_action(self, context, method, instance, **kwargs):
         self._on(instance.host).cast(context, method, instance=instance,

@@ -2,7 +2,7 @@
 attached later)."""
 
 from oslo_utils import uuidutils
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy import update as sa_update
 
 from nimbus.core.db import engine, models
@@ -32,6 +32,23 @@ def get_by_instance(context, instance_uuid):
     with engine.reader(context) as session:
         return [dict(r._mapping) for r in session.execute(
             _OF_INSTANCE, {"instance_uuid": instance_uuid})]
+
+
+_MAPPED = B.__table__.c.instance_uuid == bindparam("instance_uuid")
+_ATTACHED = models.VolumeAttachment.__table__.c
+#: Built once: every delete asks it.
+_HAS_VOLUMES = select(or_(
+    exists().where(_MAPPED),
+    exists().where(_ATTACHED.instance_uuid == bindparam("instance_uuid"),
+                   _ATTACHED.deleted == 0)))
+
+
+def has_volumes(context, instance_uuid):
+    """Whether the instance has a volume: a mapping, or a live attachment
+    (one made without a mapping counts too)."""
+    with engine.reader(context) as session:
+        return bool(session.execute(
+            _HAS_VOLUMES, {"instance_uuid": instance_uuid}).scalar())
 
 
 def get_by_instances(context, instance_uuids):

@@ -13,8 +13,10 @@ from nimbus.core.compute import vm_states as vs
 from nimbus.core.db import api as db
 from nimbus.core.interfaces import hypervisor as hv
 from tests.unit import workflow_fakes as wf
+from tests.unit.compute import test_boot_volumes as boot_volumes_test
 
 ps = wf.power_state
+VOLUME = "5e0a8d1c-7b3f-4c2a-9d6e-1f2a3b4c5d6e"
 
 
 @pytest.fixture
@@ -237,6 +239,60 @@ def test_delete_of_a_spawning_build_goes_to_its_compute(api):
     assert call.args[1].uuid == uuid
     api.delete(ctx, uuid)   # a second delete casts nothing more
     api.compute_rpc.terminate_instance.assert_called_once()
+
+
+@pytest.mark.parametrize("volume", [None, "mapped", "attached"])
+def test_delete_tells_the_compute_whether_there_are_volumes(api, volume):
+    """Read after the delete's guard: a mapping, or an attachment made
+    without one (the volume API's), means the compute reads them."""
+    ctx = wf.user_context()
+    wf.service_up(wf.HOST)
+    uuid = wf.create_instance(ctx, vm_state=vs.ACTIVE, task_state=None,
+                              power=ps.RUNNING).uuid
+    if volume == "mapped":
+        db.block_devices.create_many(ctx, [{
+            "instance_uuid": uuid, "volume_id": VOLUME,
+            "source_type": "volume", "boot_index": None}])
+    elif volume == "attached":
+        db.volumes.create_volume(wf.admin(), {
+            "id": VOLUME, "status": "in-use", "size": 1,
+            "project_id": ctx.project_id, "user_id": ctx.user_id})
+        db.volumes.create_attachment(wf.admin(), {
+            "id": "attachment-1", "volume_id": VOLUME,
+            "instance_uuid": uuid, "attach_status": "attached"})
+    api.delete(ctx, uuid)
+    [call] = api.compute_rpc.terminate_instance.call_args_list
+    assert call.kwargs == {"has_volumes": volume is not None}
+
+
+def test_attach_racing_a_delete_fails_and_leaves_nothing(api):
+    """The delete's guarded write lands between the attach's checks and
+    its mapping: the attach fails (409), gives the volume back and
+    records nothing, so the delete's "no volumes" holds."""
+    ctx = wf.user_context()
+    wf.service_up(wf.HOST)
+    wf.report_node()
+    uuid = wf.create_instance(ctx, vm_state=vs.ACTIVE, task_state=None,
+                              power=ps.RUNNING).uuid
+    volumes = boot_volumes_test.FakeVolumes(
+        {VOLUME: boot_volumes_test._volume(project=ctx.project_id)})
+    volumes.list_attachments = lambda context, instance_uuid: []
+    reserve = volumes.reserve
+
+    def reserve_then_delete(context, volume_id, instance_uuid):
+        reserve(context, volume_id, instance_uuid)
+        api.delete(ctx, uuid)
+
+    volumes.reserve = reserve_then_delete
+    api._volume_api = volumes
+    with pytest.raises(exception.UnexpectedTaskStateError) as err:
+        api.attach_volume(ctx, uuid, VOLUME)
+    assert err.value.code == 409
+    assert db.block_devices.get_by_instance(wf.admin(), uuid) == []
+    assert volumes.calls == [("reserve", VOLUME), ("unreserve", VOLUME)]
+    api.compute_rpc.attach_volume.assert_not_called()
+    [call] = api.compute_rpc.terminate_instance.call_args_list
+    assert call.kwargs == {"has_volumes": False}
 
 
 def test_delete_on_a_down_host_is_local(api):

@@ -203,10 +203,17 @@ def test_terminate_deletes_a_never_attached_volume_made_for_it(compute):
                           ("forget_block_devices", instance.uuid)]
 
 
-def test_terminate_without_volumes_forgets_nothing(compute):
+@pytest.mark.parametrize("has_volumes, reads", [
+    (None, ["volumes_of"]),   # not said (an API below compute RPC 1.18)
+    (True, ["volumes_of"]),
+    (False, []),              # the API found none after the delete's guard
+])
+def test_terminate_without_volumes_forgets_nothing(compute, has_volumes,
+                                                   reads):
     ctx, instance = _running(compute)
-    compute.terminate_instance(ctx, instance)
-    assert compute.volumes_fake.names() == ["volumes_of"]
+    compute.terminate_instance(ctx, instance, has_volumes=has_volumes)
+    assert compute.volumes_fake.names() == reads
+    assert instance.uuid not in compute.driver.list_instances()
 
 
 def test_build_connects_block_devices_before_spawn(compute):

@@ -254,6 +254,26 @@ def test_pin_decides_who_writes_spawning(nimbus_conf, pin, version,
     assert sent.call_args.args[0].target.version == version
 
 
+@pytest.mark.parametrize("pin, version, kwargs", [
+    (None, "1.18", {"has_volumes": False}), ("1.17", "1.0", {})])
+def test_pin_decides_whether_terminate_says_if_there_are_volumes(
+        nimbus_conf, pin, version, kwargs):
+    """From compute RPC 1.18 the API says whether the server has volumes;
+    an older compute is sent the terminate as before and reads them."""
+    if pin:
+        nimbus_conf.set_override("compute", pin, "upgrade_levels")
+    with mock.patch.object(rpc_client._BaseCallContext, "cast",
+                           autospec=True) as sent:
+        compute_rpcapi.ComputeAPI().terminate_instance(
+            nimbus_context.get_admin_context(),
+            instance_obj.Instance(uuid=INSTANCE, host="h1"),
+            has_volumes=False)
+    (call_context, _ctxt, method), sent_kwargs = sent.call_args
+    assert method == "terminate_instance"
+    assert call_context.target.version == version
+    assert set(sent_kwargs) == {"instance"} | set(kwargs)
+
+
 def test_legacy_dict_has_the_previous_release_shape():
     legacy = kit.make_spec().to_legacy_dict()
     assert set(legacy) == LEGACY_KEYS
