@@ -137,12 +137,13 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
             # 1.17): a round trip to conductor fewer per boot
             instance.task_state = task_states.SPAWNING
         try:
-            # the zone's read and the guarded write: one transaction
+            # the zone's read (if any) and the guarded write: one
+            # transaction
             with self.db.writing(context):
                 # in the zone of its host from now on (the pin, if any,
                 # is kept)
-                instance.availability_zone = self.host_zone(
-                    context, selection["host"])
+                instance.availability_zone = self._selected_zone(
+                    context, selection)
                 instance.save(
                     expected_task_state=(task_states.SCHEDULING,))
         except (exception.UnexpectedTaskStateError,
@@ -157,6 +158,16 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
             spec.requested_hosts = []
         self.compute.build_and_run_instance(
             context, instance, selection["host"], spec, list(alternates))
+
+    def _selected_zone(self, context, selection):
+        """The zone of the selected host: the scheduler's, from the
+        aggregates its decision saw (a second old at most; Nova's
+        conductor caches host zones for an hour), or read here when a
+        scheduler of the previous release did not say."""
+        if "availability_zone" not in selection:
+            return self.host_zone(context, selection["host"])
+        return selection["availability_zone"] or \
+            self.conf.compute.default_availability_zone
 
     def _fail(self, context, uuid, err):
         """Put a build no host will take in ERROR with ``err`` as its

@@ -135,8 +135,12 @@ def _name(flt):
 
 
 def _selection(host):
+    """What conductor is told of a chosen host: with the zone its
+    aggregates gave it in this decision (None: the default zone), the
+    zone conductor records for the server without reading it again."""
     return {"host": host.host, "nodename": host.nodename,
-            "compute_node_uuid": host.uuid}
+            "compute_node_uuid": host.uuid,
+            "availability_zone": host.availability_zone}
 
 
 def explain(total, removed):

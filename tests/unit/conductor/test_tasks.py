@@ -288,7 +288,26 @@ def test_no_mixin_shadows_another_ones_method():
     assert shadowed == {}
 
 
+@pytest.mark.parametrize("said, zone", [
+    ("zone-s", "zone-s"),   # the scheduler's, from its decision
+    (None, "nova"),         # in no zone-setting aggregate: the default
+])
+def test_a_build_lands_in_the_zone_the_scheduler_saw(conductor, said,
+                                                     zone):
+    ctx = wf.user_context()
+    (uuid,) = _unplaced(ctx)
+    conductor.scheduler.select_destinations.return_value = [
+        [dict(wf.selection(wf.HOST), availability_zone=said)]]
+    with mock.patch.object(db.aggregates, "host_zone") as read:
+        conductor.schedule_and_build_instances(ctx, [uuid],
+                                               wf.make_spec(ctx))
+    read.assert_not_called()
+    assert wf.load(uuid)["availability_zone"] == zone
+
+
 def test_a_build_lands_in_its_hosts_zone(conductor):
+    """A scheduler of the previous release does not say the zone:
+    conductor reads it."""
     wf.service_up(wf.OTHER_HOST)
     aggregate = db.aggregates.create(wf.admin(), "b",
                                      availability_zone="zone-b")

@@ -177,3 +177,15 @@ def test_requested_destination_is_filtered_like_any_host(conf):
     spec.requested_destination = {"host": "c"}
     with pytest.raises(exception.NoValidHost, match="resources removed 1"):
         sel.select(hosts, spec, ["i4"], Claimer(), None)
+
+
+def test_a_selection_says_the_zone_of_its_host(conf):
+    """Conductor records the zone the decision saw instead of reading
+    it again (None: the host is in no zone-setting aggregate)."""
+    sel = _selector(conf)
+    zoned = fakes.host("a", availability_zone="az-1")
+    plain = fakes.host("b", memory_mb=1024)
+    result = sel.select(HostSet([zoned, plain]), fakes.spec(), ["i1"],
+                        Claimer(), None)
+    assert {s["host"]: s["availability_zone"] for s in result[0]} == {
+        "a": "az-1", "b": None}
