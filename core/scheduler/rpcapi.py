@@ -36,7 +36,9 @@ class SchedulerAPI:
             ``[upgrade_levels] scheduler`` is below 1.1.
         :returns: one ``list`` of selections per instance: the claimed host
             first, then unclaimed alternates; each selection is a ``dict``
-            with ``host``, ``nodename`` and ``compute_node_uuid``.
+            with ``host``, ``nodename``, ``compute_node_uuid`` and (from
+            this release) ``availability_zone``, the zone the host's
+            aggregates gave it in this decision (None: the default).
         :raises NoValidHost: some instance fits nowhere; nothing is
             claimed for any of them.
         """
