@@ -235,3 +235,32 @@ def test_the_schedulers_claim_goes_before_writers_already_waiting(db):
         thread.join(30)
     assert order[0] == "claim", order
     assert sorted(order[1:]) == ["h0", "h1", "h2"]
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_begin(db):
+    """Writers begin IMMEDIATE (a writer of another process cannot slip
+    in between their read and their write); readers begin deferred and
+    hold no lock."""
+    import sqlite3
+    ctx = nimbus_context.get_admin_context()
+    path = engine.get_engine().url.database
+
+    def other_process_can_write():
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError as err:
+            assert "locked" in str(err)
+            return False
+        finally:
+            other.close()
+
+    with engine.writer(ctx) as session:
+        session.execute(select(models.Service)).all()
+        assert not other_process_can_write()
+    with engine.reader(ctx) as session:
+        session.execute(select(models.Service)).all()
+        assert other_process_can_write()
+    assert other_process_can_write()
