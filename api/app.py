@@ -13,7 +13,7 @@ import webob
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
-from nimbus.api import auth, requestlog
+from nimbus.api import argspecs, auth, requestlog
 from nimbus.core import (
     admin_api,
     exception,
@@ -227,6 +227,7 @@ def setup_app(conf, services):
 
     :param services: the :class:`Services` the dialects call.
     """
+    argspecs.remember_argspecs()
     routes, default = load_dialects(conf, services)
     hooks = [ErrorHook(routes, default)]
     for dialect in set(routes.values()) | ({default} - {None}):
