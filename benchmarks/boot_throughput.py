@@ -294,16 +294,20 @@ def run_compare_networks_baseline(args):
 
 
 def run_compare(args):
-    """Alternate the baseline's nimbus-all and this one, a run each."""
+    """Alternate the baseline's nimbus-all and this one, a run each
+    (``--networks none``: both without networks)."""
     mine = os.path.join(os.path.dirname(sys.executable), "nimbus-all")
     theirs = os.path.join(args.baseline_venv, "bin", "nimbus-all")
     binaries = {"baseline": theirs, "current": mine}
+    networks = args.networks != "none"
     runs = {label: [] for label in binaries}
     for index in range(args.runs):
         for label in _turns(binaries, index):
-            runs[label] += inprocess_session(binaries[label], args, 1)
-    base = _summary("inprocess-baseline", args.servers, runs["baseline"])
-    current = _summary("inprocess", args.servers, runs["current"])
+            runs[label] += inprocess_session(binaries[label], args, 1,
+                                             networks=networks)
+    mode = "inprocess" if networks else "inprocess-no-networks"
+    base = _summary(mode + "-baseline", args.servers, runs["baseline"])
+    current = _summary(mode, args.servers, runs["current"])
     _ratios(current, base)
     return [base, current]
 
