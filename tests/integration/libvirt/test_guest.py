@@ -3,6 +3,7 @@ real domain (checked with virsh) and the guest itself (checked on its
 serial console). One booted guest is shared by the tests of this module;
 each test leaves it running."""
 
+import logging
 import os
 import threading
 import uuid as uuidlib
@@ -108,17 +109,21 @@ def test_soft_reboot_goes_through_the_guest(guest):
     _booted_again(env, drv, uuid, boots)
 
 
-def test_soft_reboot_falls_back_to_hard(guest):
+def test_soft_reboot_falls_back_to_hard(guest, caplog):
     drv, uuid, _events, env = guest
     impatient = env.driver(soft_reboot_timeout=0)
     try:
         before = env.domid(uuid)
-        downs = env.console_count(drv, uuid, POWERDOWN)
-        impatient.reboot(uuid, hv.REBOOT_SOFT)
+        with caplog.at_level(logging.WARNING,
+                             logger="nimbus.plugins.hypervisors.libvirt"):
+            impatient.reboot(uuid, hv.REBOOT_SOFT)
         assert env.domid(uuid) != before
         assert env.domstate(uuid) == "running"
-        # reset, not shut down: the guest never got to power itself off.
-        assert env.console_count(drv, uuid, POWERDOWN) == downs
+        # Reset, not shut down: the driver stopped waiting for the guest
+        # and reset it. (Not judged by the guest's console: it may have
+        # begun handling the ACPI request, and printed its power-down
+        # line, before the reset reached it; a loaded host let it once.)
+        assert "did not shut down within 0 s; resetting it" in caplog.text
     finally:
         impatient.cleanup_host()
 
