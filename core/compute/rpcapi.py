@@ -114,8 +114,7 @@ class ComputeAPI:
             caller read it after the delete's guard; None: the compute
             reads them (as computes below 1.18 always do)."""
         if has_volumes is None or not self.client.can_send_version("1.18"):
-            self._on(instance.host).cast(context, "terminate_instance",
-                                         instance=instance)
+            self._cast_action(context, "terminate_instance", instance)
             return
         self._on(instance.host, version="1.18").cast(
             context, "terminate_instance", instance=instance,

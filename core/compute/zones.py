@@ -59,5 +59,10 @@ def host_zone(conf, db, context, host):
 
     :param db: the database API (its ``aggregates``).
     """
-    return db.aggregates.host_zone(context, host) or \
-        conf.compute.default_availability_zone
+    return or_default(conf, db.aggregates.host_zone(context, host))
+
+
+def or_default(conf, zone):
+    """``zone`` (an aggregate's), or ``[compute]
+    default_availability_zone`` for None."""
+    return zone or conf.compute.default_availability_zone

@@ -166,8 +166,7 @@ class ComputeTaskManager(move_endpoint.MoveTaskMixin,
         scheduler of the previous release did not say."""
         if "availability_zone" not in selection:
             return self.host_zone(context, selection["host"])
-        return selection["availability_zone"] or \
-            self.conf.compute.default_availability_zone
+        return zones.or_default(self.conf, selection["availability_zone"])
 
     def _fail(self, context, uuid, err):
         """Put a build no host will take in ERROR with ``err`` as its
