@@ -1,6 +1,6 @@
 """Per-project quota overrides and resource usage counts."""
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, literal, select, union_all
 
 from nimbus.core.db import engine, models
 
@@ -21,6 +21,15 @@ _LIMITS = {model: select(model.__table__.c.resource,
                          model.__table__.c.hard_limit).where(
     model.__table__.c[owner] == bindparam("owner"))
     for model, owner in _OWNER.items()}
+
+
+#: Both owners' limits in one statement, each row tagged with its owner's
+#: model (a create reads them on every request).
+_BOTH_LIMITS = union_all(*(
+    select(literal(model.__tablename__).label("owner"),
+           model.__table__.c.resource, model.__table__.c.hard_limit).where(
+        model.__table__.c[owner] == bindparam(owner))
+    for model, owner in _OWNER.items()))
 
 
 def _limits(session, model, owner):
@@ -50,9 +59,13 @@ def get_project(context, project_id):
 def get_limits(context, project_id, class_name="default"):
     """Return ``(class limits, project limits)``, each
     ``{resource: hard_limit}``, read in one transaction."""
+    found = {C.__tablename__: {}, Q.__tablename__: {}}
     with engine.reader(context) as session:
-        return (_limits(session, C, class_name),
-                _limits(session, Q, project_id))
+        for owner, resource, limit in session.execute(
+                _BOTH_LIMITS, {"class_name": class_name,
+                               "project_id": project_id}):
+            found[owner][resource] = limit
+    return found[C.__tablename__], found[Q.__tablename__]
 
 
 def get_class(context, class_name):

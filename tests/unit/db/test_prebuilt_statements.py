@@ -4,6 +4,7 @@ without RETURNING, and a second write of one shape reuses the statement
 of the first (building one cost more than SQLite took to run it)."""
 
 import pytest
+from sqlalchemy import event
 
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
@@ -124,3 +125,28 @@ def test_reads_by_key_answer_for_their_own_key(db):
     db_api.quotas.set_project(ctx, "p2", {"cores": 5})
     classes, project = db_api.quotas.get_limits(ctx, "p2")
     assert (classes["instances"], project) == (7, {"cores": 5})
+
+
+def test_limits_of_class_and_project_in_one_statement(db):
+    """A create's read of its limits: the class's and the project's in
+    one statement, each limit given to its own owner (the same resource
+    set on both, another class and another project left out)."""
+    ctx = nimbus_context.get_admin_context()
+    db_api.quotas.set_class(ctx, "default", {"instances": 7, "cores": 20})
+    db_api.quotas.set_class(ctx, "gold", {"instances": 70})
+    db_api.quotas.set_project(ctx, "p1", {"instances": 3})
+    db_api.quotas.set_project(ctx, "p2", {"instances": 5, "ram": 512})
+    statements = []
+
+    def sent(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(engine.get_engine(), "before_cursor_execute", sent)
+    try:
+        classes, project = db_api.quotas.get_limits(ctx, "p2")
+    finally:
+        event.remove(engine.get_engine(), "before_cursor_execute", sent)
+    assert classes == {"instances": 7, "cores": 20}
+    assert project == {"instances": 5, "ram": 512}
+    assert len(statements) == 1
+    assert db_api.quotas.get_limits(ctx, "p3", "gold") == (
+        {"instances": 70}, {})
