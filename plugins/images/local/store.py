@@ -33,9 +33,14 @@ class LocalImages(images.ImageStore):
 
     @property
     def root(self):
-        path = self.conf.local_images.path
-        os.makedirs(path, exist_ok=True)
-        return path
+        return self.conf.local_images.path
+
+    def _made_root(self):
+        """The root, made if missing: before a write or a listing (a
+        read of a missing file needs no directory, and asking for one
+        on every path cost a boot a failed mkdir)."""
+        os.makedirs(self.root, exist_ok=True)
+        return self.root
 
     def _meta_path(self, image_id):
         if not image_id or not set(image_id) <= _ID_CHARS:
@@ -63,6 +68,7 @@ class LocalImages(images.ImageStore):
             return {}
 
     def _write(self, record, path=None):
+        self._made_root()
         path = path or self._meta_path(record["id"])
         tmp = f"{path}.{uuidlib.uuid4().hex}.tmp"
         with open(tmp, "w") as f:
@@ -75,7 +81,7 @@ class LocalImages(images.ImageStore):
     def list(self, context, filters=None):
         filters = filters or {}
         records = []
-        for name in os.listdir(self.root):
+        for name in os.listdir(self._made_root()):
             if not name.endswith(".json") or name.endswith(".members.json"):
                 continue
             try:
