@@ -18,7 +18,7 @@ def action_start(context, instance_uuid, action):
               "request_id": context.request_id, "user_id": context.user_id,
               "project_id": context.project_id,
               "start_time": timeutils.utcnow()}
-    with engine.writer(context) as session:
+    with engine.writer(context, connection=True) as session:
         result = session.execute(_INSERT_ACTION, values)
     return {**dict.fromkeys(A.__table__.c.keys()), **values,
             "id": result.inserted_primary_key[0]}

@@ -46,7 +46,7 @@ _HAS_VOLUMES = select(or_(
 def has_volumes(context, instance_uuid):
     """Whether the instance has a volume: a mapping, or a live attachment
     (one made without a mapping counts too)."""
-    with engine.reader(context) as session:
+    with engine.reader(context, connection=True) as session:
         return bool(session.execute(
             _HAS_VOLUMES, {"instance_uuid": instance_uuid}).scalar())
 

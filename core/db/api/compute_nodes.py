@@ -269,7 +269,7 @@ def release_in_session(session, consumer_uuid):
     gives them back.
     """
     mine = {"consumer": consumer_uuid}
-    if session.get_bind().dialect.delete_returning:
+    if engine.dialect_of(session).delete_returning:
         allocs = session.execute(_RELEASE_RETURNING, mine).all()
     else:
         allocs = session.execute(_AMOUNTS, mine).all()

@@ -40,6 +40,6 @@ _DELETE_FOR_INSTANCE = delete(T.__table__).where(
 
 def delete_for_instance(context, instance_uuid):
     """Delete the instance's tokens (it was deleted)."""
-    with engine.writer(context) as session:
+    with engine.writer(context, connection=True) as session:
         session.execute(_DELETE_FOR_INSTANCE,
                         {"instance_uuid": instance_uuid})

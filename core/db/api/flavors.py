@@ -49,7 +49,7 @@ _BY_FLAVORID = select(
 
 
 def get_by_flavorid(context, flavorid):
-    with engine.reader(context) as session:
+    with engine.reader(context, connection=True) as session:
         rows = session.execute(_BY_FLAVORID,
                                {"flavorid": str(flavorid)}).all()
     if not rows:

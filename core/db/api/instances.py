@@ -81,7 +81,7 @@ def create_many(context, rows, actions=(), tags=()):
     CPU). Returns the rows as inserted, defaults and ids included.
     """
     now = timeutils.utcnow()
-    with engine.writer(context) as session:
+    with engine.writer(context, connection=True) as session:
         created = [_insert(session, dict(values, created_at=now))
                    for values in rows]
         if actions:
@@ -97,7 +97,7 @@ def create_many(context, rows, actions=(), tags=()):
 def _insert(session, values):
     """INSERT one instance; its row as stored (``RETURNING`` where the
     database has it, else read back in the same transaction)."""
-    if session.get_bind().dialect.insert_returning:
+    if engine.dialect_of(session).insert_returning:
         return dict(session.execute(_INSERT_RETURNING, values)
                     .one()._mapping)
     session.execute(_INSERT, values)
@@ -106,7 +106,7 @@ def _insert(session, values):
 
 
 def get(context, uuid, read_deleted=False):
-    with engine.reader(context) as session:
+    with engine.reader(context, connection=True) as session:
         row = session.execute(_BY_UUID if read_deleted else _LIVE_BY_UUID,
                               {"_uuid": uuid}).first()
         if row is None:
@@ -114,11 +114,45 @@ def get(context, uuid, read_deleted=False):
         return dict(row._mapping)
 
 
+_ST = models.Service.__table__
+#: what :func:`nimbus.core.servicegroup.is_up` reads of a service
+_LIVENESS = ("forced_down", "last_seen_up", "updated_at", "created_at")
+#: the live instance beside its host's service of one binary (none: the
+#: ``host_service_id`` is NULL); built once, every delete runs it
+_LIVE_WITH_HOST_SERVICE = select(
+    IT, _ST.c.id.label("host_service_id"),
+    *(_ST.c[name].label("host_service_" + name) for name in _LIVENESS)
+).select_from(IT.outerjoin(_ST, and_(
+    _ST.c.host == IT.c.host, _ST.c.binary == bindparam("binary"),
+    _ST.c.deleted == 0))).where(IT.c.uuid == bindparam("_uuid"),
+                                IT.c.deleted == 0)
+
+
+def get_with_host_service(context, uuid, binary):
+    """Return ``(instance row, service)``: the live instance and the
+    liveness columns (``forced_down``, ``last_seen_up``, ``updated_at``,
+    ``created_at``) of its host's ``binary`` service, or None when it
+    has no host or the host no such service. One statement where a
+    delete read the two apart.
+
+    :raises InstanceNotFound: no such live instance.
+    """
+    with engine.reader(context, connection=True) as session:
+        row = session.execute(_LIVE_WITH_HOST_SERVICE,
+                              {"_uuid": uuid, "binary": binary}).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    found = row._mapping
+    service = None if found["host_service_id"] is None else {
+        name: found["host_service_" + name] for name in _LIVENESS}
+    return {column.key: found[column] for column in IT.c}, service
+
+
 def _returning(session):
     """Whether the database returns an UPDATE's rows (SQLite 3.35+,
     PostgreSQL; not MariaDB): then a guarded update and the read of its
     result are one statement."""
-    return session.get_bind().dialect.update_returning
+    return engine.dialect_of(session).update_returning
 
 
 def _guard_of(expected):
@@ -377,7 +411,7 @@ def _update(context, uuid, values, expected_task_state, expected_vm_state,
             original):
     values = dict(values)
     values["updated_at"] = timeutils.utcnow()
-    with engine.writer(context) as session:
+    with engine.writer(context, connection=True) as session:
         before = None
         if original:
             # Columns, not the entity: the row read after the update must
@@ -395,8 +429,8 @@ def _update(context, uuid, values, expected_task_state, expected_vm_state,
 
 
 def _raise_guard_failure(session, uuid, expected_task):
-    row = session.scalars(select(I).where(I.uuid == uuid,
-                                          I.deleted == 0)).first()
+    row = session.execute(select(IT.c.task_state, IT.c.vm_state).where(
+        IT.c.uuid == uuid, IT.c.deleted == 0)).first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     if row.task_state == "deleting":
@@ -415,7 +449,7 @@ def _raise_guard_failure(session, uuid, expected_task):
 def destroy(context, uuid, expected_task_state=_UNSET):
     """Soft-delete an instance and release its allocations, atomically."""
     now = timeutils.utcnow()
-    with engine.writer(context) as session:
+    with engine.writer(context, connection=True) as session:
         row = _write(session, uuid, {
             "deleted_at": now, "terminated_at": now, "updated_at": now,
             "vm_state": "deleted", "task_state": None, "power_state": 0},

@@ -88,7 +88,7 @@ def create_with_addresses(context, specs, mac_prefix):
                  for row, (row_id, _address) in zip(rows, addresses,
                                                     strict=True)]
         swapped = session.execute(_SWAP, swaps).rowcount
-        if session.get_bind().dialect.supports_sane_multi_rowcount and \
+        if engine.dialect_of(session).supports_sane_multi_rowcount and \
                 swapped != len(swaps):
             raise exception.TransactionLost(
                 reason="an address was taken meanwhile")

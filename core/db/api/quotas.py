@@ -60,7 +60,7 @@ def get_limits(context, project_id, class_name="default"):
     """Return ``(class limits, project limits)``, each
     ``{resource: hard_limit}``, read in one transaction."""
     found = {C.__tablename__: {}, Q.__tablename__: {}}
-    with engine.reader(context) as session:
+    with engine.reader(context, connection=True) as session:
         for owner, resource, limit in session.execute(
                 _BOTH_LIMITS, {"class_name": class_name,
                                "project_id": project_id}):

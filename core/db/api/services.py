@@ -45,7 +45,7 @@ _BY_HOST_AND_BINARY = select(_ST).where(
 
 
 def get_by_host_and_binary(context, host, binary):
-    with engine.reader(context) as session:
+    with engine.reader(context, connection=True) as session:
         row = session.execute(_BY_HOST_AND_BINARY,
                               {"host": host, "binary": binary}).first()
         if row is None:

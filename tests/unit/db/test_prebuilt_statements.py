@@ -150,3 +150,36 @@ def test_limits_of_class_and_project_in_one_statement(db):
     assert len(statements) == 1
     assert db_api.quotas.get_limits(ctx, "p3", "gold") == (
         {"instances": 70}, {})
+
+
+def test_instance_read_with_its_hosts_service(db):
+    """A delete's read: the instance, and its host's service of the
+    binary asked for (another binary's, another host's or a deleted one
+    is no answer)."""
+    ctx = nimbus_context.get_admin_context()
+    up = db_api.services.create(ctx, {"host": "h1", "topic": "compute",
+                                      "binary": "nimbus-compute"})
+    db_api.services.create(ctx, {"host": "h2", "topic": "network",
+                                 "binary": "nimbus-network"})
+    gone = db_api.services.create(ctx, {"host": "h3", "topic": "compute",
+                                        "binary": "nimbus-compute"})
+    db_api.services.destroy(ctx, gone["id"])
+    db_api.services.update(ctx, up["id"], {"forced_down": True})
+    cases = {"h1": {"forced_down": True}, "h2": None, "h3": None,
+             None: None}
+    for host, expected in cases.items():
+        made = _instance(ctx, host=host)
+        row, service = db_api.instances.get_with_host_service(
+            ctx, made["uuid"], "nimbus-compute")
+        assert row == db_api.instances.get(ctx, made["uuid"])
+        if expected is None:
+            assert service is None
+        else:
+            assert set(service) == {"forced_down", "last_seen_up",
+                                    "updated_at", "created_at"}
+            assert service["forced_down"] is True
+            assert service["created_at"] is not None
+    db_api.instances.destroy(ctx, made["uuid"])
+    with pytest.raises(exception.InstanceNotFound):
+        db_api.instances.get_with_host_service(ctx, made["uuid"],
+                                               "nimbus-compute")
