@@ -72,6 +72,21 @@ _CAPABILITY_FOR = {
 }
 
 
+
+def _check_uuid(uuid):
+    """A server id that is no UUID names no server (Nova's 404)."""
+    if not uuidutils.is_uuid_like(uuid):
+        raise exception.InstanceNotFound(instance_id=uuid)
+
+
+def _visible(context, instance):
+    """``instance``, if ``context`` may see it (an admin, or its
+    project)."""
+    if not context.is_admin and instance.project_id != context.project_id:
+        raise exception.InstanceNotFound(instance_id=instance.uuid)
+    return instance
+
+
 class ComputeAPI(api_consoles.ConsolesMixin,
                  api_diagnostics.DiagnosticsMixin,
                  api_events.ExternalEventsMixin,
@@ -124,14 +139,20 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         :param read_deleted: a deleted instance too (its record stays).
         :raises InstanceNotFound: no such instance, or another project's.
         """
-        if not uuidutils.is_uuid_like(uuid):
-            raise exception.InstanceNotFound(instance_id=uuid)
-        instance = instance_obj.Instance.get_by_uuid(
-            context, uuid, read_deleted=read_deleted)
-        if not context.is_admin and instance.project_id != \
-                context.project_id:
-            raise exception.InstanceNotFound(instance_id=uuid)
-        return instance
+        _check_uuid(uuid)
+        return _visible(context, instance_obj.Instance.get_by_uuid(
+            context, uuid, read_deleted=read_deleted))
+
+    def _get_for_delete(self, context, uuid):
+        """:meth:`get`, and whether the instance's host is up, in one
+        read."""
+        _check_uuid(uuid)
+        row, service = self.db.instances.get_with_host_service(
+            context, uuid, "nimbus-compute")
+        instance = _visible(context,
+                            instance_obj.Instance.from_row(context, row))
+        return instance, service is not None and servicegroup.is_up(
+            self.conf, service)
 
     def get_all(self, context, filters=None, limit=None, marker=None):
         return instance_obj.InstanceList.get_by_filters(
@@ -439,12 +460,9 @@ class ComputeAPI(api_consoles.ConsolesMixin,
         :param authorize: called with the instance before anything is
             changed (an API's policy check against its owner), or None.
         """
-        with self.db.reading(context):  # one read transaction for both
-            instance = self.get(context, uuid)
-            if authorize is not None:
-                authorize(instance)
-            host_up = instance.host is not None and self._host_is_up(
-                context, instance.host)
+        instance, host_up = self._get_for_delete(context, uuid)
+        if authorize is not None:
+            authorize(instance)
         self._check_lock(context, instance)
         if instance.vm_state in (vm_states.SHELVED,
                                  vm_states.SHELVED_OFFLOADED):
