@@ -102,12 +102,18 @@ class NimbusObject(ovo_base.VersionedObject):
         cost a list request a third of its time. Anything else is coerced.
         """
         obj = cls(context)
+        obj._store_row(row)
+        return obj
+
+    def _store_row(self, row):
+        """Set the fields ``row`` has, as :meth:`from_row` does, and mark
+        none changed."""
+        cls = type(self)
         plain = _plain_fields(cls)
         for name, field in cls.fields.items():
             if name in row:
-                _store(obj, name, field, plain.get(name), row[name])
-        obj.obj_reset_changes()
-        return obj
+                _store(self, name, field, plain.get(name), row[name])
+        self.obj_reset_changes()
 
     @classmethod
     def _obj_from_primitive(cls, context, objver, primitive):

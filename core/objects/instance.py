@@ -87,6 +87,11 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
 
     @classmethod
     def from_row(cls, context, row):
+        return super().from_row(context, cls._decoded(row))
+
+    @staticmethod
+    def _decoded(row):
+        """``row`` with its JSON columns decoded and ``deleted`` a bool."""
         row = dict(row)
         row["deleted"] = bool(row.get("deleted"))
         row["metadata"] = json.loads(row.pop("metadata_json", None) or "{}")
@@ -99,7 +104,7 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         certs = row.get("trusted_certs")
         row["trusted_certs"] = json.loads(certs) \
             if isinstance(certs, str) else certs
-        return super().from_row(context, row)
+        return row
 
     def _to_row(self, names):
         row = {}
@@ -177,15 +182,10 @@ class Instance(base.NimbusTimestampObject, base.NimbusObject):
         self.obj_reset_changes()
 
     def _refresh(self, row):
-        fresh = type(self).from_row(self._context, row)
-        for name in self.fields:
-            if fresh.obj_attr_is_set(name):
-                # NOTE: the value as stored, already coerced by from_row
-                # (the attribute's setter would coerce it again: a boot
-                # refreshes its instance four times, 41 fields each).
-                key = base.STORED + name
-                setattr(self, key, getattr(fresh, key))
-        self.obj_reset_changes()
+        # Straight into this object, as from_row stores into a new one
+        # (a copy through a fresh object cost twice: a boot refreshes
+        # its instance four times, 41 fields each).
+        self._store_row(self._decoded(row))
 
 
 def _as_tuple(value):
