@@ -31,6 +31,9 @@ def boot_throughput(ax, fig):
         ax.annotate(f"{medians[i]:.1f}", (i, medians[i]),
                     textcoords="offset points", xytext=(0, 4),
                     ha="center")
+    if "target" in fig:
+        ax.axhline(fig["target"], color="gray", linestyle="--", linewidth=1,
+                   label=f"target {fig['target']}")
     ax.legend(loc="lower right")
 
 
@@ -119,7 +122,7 @@ def scale(ax, fig):
 
 
 PLOTS = {"boot_throughput": boot_throughput,
-         "boot_rounds": boot_throughput,
+         "boot_rounds": boot_throughput, "boot_cpu": boot_throughput,
          "boot_vs_previous": boot_vs_previous, "api_list": api_list,
          "libvirt_spawn": libvirt_spawn, "boot_networks": boot_networks,
          "live_migration": live_migration, "scale": scale}
