@@ -72,7 +72,6 @@ _CAPABILITY_FOR = {
 }
 
 
-
 def _check_uuid(uuid):
     """A server id that is no UUID names no server (Nova's 404)."""
     if not uuidutils.is_uuid_like(uuid):

@@ -15,20 +15,21 @@ I = models.Instance  # noqa: E741 - a table alias, as in SQL
 _OWNER = {Q: "project_id", C: "class_name"}
 
 
-#: ``{model: the read of one owner's limits}``, built once (every
-#: create reads both).
-_LIMITS = {model: select(model.__table__.c.resource,
-                         model.__table__.c.hard_limit).where(
-    model.__table__.c[owner] == bindparam("owner"))
-    for model, owner in _OWNER.items()}
+def _limits_of(model, param):
+    """The read of one owner's ``(resource, hard_limit)`` rows, the owner
+    bound as ``param``."""
+    table = model.__table__
+    return select(table.c.resource, table.c.hard_limit).where(
+        table.c[_OWNER[model]] == bindparam(param))
 
 
-#: Both owners' limits in one statement, each row tagged with its owner's
-#: model (a create reads them on every request).
+#: ``{model: the read of one owner's limits}``, built once.
+_LIMITS = {model: _limits_of(model, "owner") for model in _OWNER}
+#: Both owners' limits in one statement (a create reads them on every
+#: request), each row tagged with its owner's table.
 _BOTH_LIMITS = union_all(*(
-    select(literal(model.__tablename__).label("owner"),
-           model.__table__.c.resource, model.__table__.c.hard_limit).where(
-        model.__table__.c[owner] == bindparam(owner))
+    _limits_of(model, owner).add_columns(
+        literal(model.__tablename__).label("owner"))
     for model, owner in _OWNER.items()))
 
 
@@ -61,7 +62,7 @@ def get_limits(context, project_id, class_name="default"):
     ``{resource: hard_limit}``, read in one transaction."""
     found = {C.__tablename__: {}, Q.__tablename__: {}}
     with engine.reader(context, connection=True) as session:
-        for owner, resource, limit in session.execute(
+        for resource, limit, owner in session.execute(
                 _BOTH_LIMITS, {"class_name": class_name,
                                "project_id": project_id}):
             found[owner][resource] = limit
