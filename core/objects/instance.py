@@ -208,7 +208,10 @@ class InstanceList(base.ObjectListBase, base.NimbusObject):
 
     @base.remotable_classmethod
     def get_by_host(cls, context, host):
-        rows = cls._db().instances.get_all(context, {"host": host})
+        """:param host: a host, or a list of hosts (a compute fleet's
+            reads); their instances in the order they were recorded."""
+        rows = cls._db().instances.get_all(context, {"host": host},
+                                           by_id=True)
         return cls.from_rows(context, Instance, rows)
 
     @classmethod

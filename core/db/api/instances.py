@@ -225,7 +225,7 @@ def _write(session, uuid, values, expected_task_state=_UNSET,
 
 
 def get_all(context, filters=None, limit=None, marker=None,
-            sort_desc=True):
+            sort_desc=True, by_id=False):
     """List instances, newest first, with keyset pagination.
 
     :param filters: ``project_id``, ``host``, ``flavor_id``, ``node``
@@ -241,9 +241,17 @@ def get_all(context, filters=None, limit=None, marker=None,
         (see :func:`_regex_filters`).
     :param limit: at most this many (``0``: none, as Nova answers).
     :param marker: the uuid of the last instance of the previous page.
+    :param by_id: in the order they were recorded instead, for reads of
+        whole sets that need no page (a host's instances, without
+        ``marker``). SQLite without statistics answered a host's
+        instances newest first by walking every live instance in the
+        order of creation (26 ms at 100,000 of them); in this order it
+        takes the host's index (0.2 ms).
     """
     if limit == 0:
         return []
+    if by_id and marker:
+        raise ValueError("a page after a marker is newest first")
     filters = dict(filters or {})
     # The table's columns, not the mapped class: a page of 1000 rows
     # costs a third of the CPU it costs through the ORM's identity map.
@@ -282,7 +290,8 @@ def get_all(context, filters=None, limit=None, marker=None,
     query = _tag_filters(query, filters)
     query = _regex_filters(query, filters.get("regex"),
                            filters.get("regex_defaults") or {})
-    order = (I.created_at.desc(), I.id.desc()) if sort_desc else \
+    order = (I.id,) if by_id else \
+        (I.created_at.desc(), I.id.desc()) if sort_desc else \
         (I.created_at, I.id)
     regexes = {column: re.compile(filters[key]) for key, column in
                (("name", "display_name"), ("hostname", "hostname"))
