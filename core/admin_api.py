@@ -131,6 +131,12 @@ class AdminAPI:
             service["is_up"] = servicegroup.is_up(self.conf, service, now)
         return services
 
+    def service_states(self, context):
+        """``(binary, host, topic, is_up)`` of every live service: the
+        metrics samplers' read, cheaper than :meth:`list_services`."""
+        return self.db.services.liveness(
+            context, self.conf.service_down_time, timeutils.utcnow())
+
     def get_service(self, context, service_id):
         """:raises ServiceNotFound: no live service has that id or uuid."""
         service = self.db.services.get(context, service_id)

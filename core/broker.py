@@ -26,15 +26,28 @@ from nimbus.core import exception
 TOPICS = ("conductor", "scheduler", "compute", "network", "volume")
 
 
+#: transport URL schemes of a RabbitMQ broker.
+RABBIT_SCHEMES = ("rabbit", "amqp", "kombu")
+
+
+def _parsed(transport_url):
+    import oslo_messaging as messaging
+    return messaging.TransportURL.parse(cfg.ConfigOpts(), transport_url)
+
+
+def is_rabbit(transport_url):
+    """Whether ``transport_url`` names a RabbitMQ broker."""
+    url = _parsed(transport_url)
+    return (url.transport or "").split("+")[0] in RABBIT_SCHEMES
+
+
 def parse_url(transport_url):
     """``(host, port, user, password, vhost)`` of a rabbit transport URL.
 
     :raises ConfigError: not a RabbitMQ URL (e.g. ``fake://``).
     """
-    import oslo_messaging as messaging
-    url = messaging.TransportURL.parse(cfg.ConfigOpts(), transport_url)
-    if (url.transport or "").split("+")[0] not in ("rabbit", "amqp",
-                                                   "kombu"):
+    url = _parsed(transport_url)
+    if (url.transport or "").split("+")[0] not in RABBIT_SCHEMES:
         raise exception.ConfigError(reason=(
             f"a RabbitMQ transport_url is needed, not "
             f"'{url.transport}://'"))

@@ -173,31 +173,35 @@ class Sampler:
     """The conductor's sample of service states and of the service
     topics' queue depths, run every ``[metrics] poll_interval``.
 
-    :param list_services: returns service rows with ``binary``, ``host``,
-        ``topic`` and ``is_up``.
+    :param service_states: returns ``(binary, host, topic, is_up)`` of
+        every service (:meth:`~nimbus.core.admin_api.AdminAPI.
+        service_states`).
     """
 
-    def __init__(self, conf, list_services):
+    def __init__(self, conf, service_states):
         self.conf = conf
-        self.list_services = list_services
+        self.service_states = service_states
         #: (binary, host) -> the value last set: with 10,000 hosts,
         #: setting every gauge at every sample was most of its CPU.
         self._up = {}
 
     def sample(self):
-        services = self.list_services()
-        for service in services:
-            key = (service["binary"], service["host"])
-            value = 1 if service["is_up"] else 0
-            if self._up.get(key) != value:
-                SERVICE_UP.labels(*key).set(value)
-                self._up[key] = value
+        services = self.service_states()
+        up = self._up
+        for binary, host, _topic, is_up in services:
+            value = 1 if is_up else 0
+            if up.get((binary, host)) != value:
+                SERVICE_UP.labels(binary, host).set(value)
+                up[binary, host] = value
         from nimbus.core import broker
+        if not broker.is_rabbit(self.conf.transport_url):
+            return  # no queues to ask about (local://, fake://, qpid://)
         names = list(broker.TOPICS) + sorted(
-            {f"{s['topic']}.{s['host']}" for s in services if s["topic"]})
+            {f"{topic}.{host}" for _b, host, topic, _up in services
+             if topic})
         try:
             depths = broker.declared_depths(self.conf.transport_url, names)
-        except Exception as err:  # noqa: BLE001 - fake:// or broker away
+        except Exception as err:  # noqa: BLE001 - broker away
             LOG.debug("No queue depths: %s", err)
             return
         for name, (messages, consumers) in depths.items():
@@ -205,11 +209,11 @@ class Sampler:
             QUEUE_CONSUMERS.labels(name).set(consumers)
 
 
-def run_sampler(conf, list_services):
+def run_sampler(conf, service_states):
     """Run a :class:`Sampler` every ``[metrics] poll_interval`` on a
     daemon thread (the API's view of the queues, which stays current
     while conductors are down); return the event that stops it."""
-    sampler = Sampler(conf, list_services)
+    sampler = Sampler(conf, service_states)
     stop = threading.Event()
 
     def loop():

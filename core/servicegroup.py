@@ -1,7 +1,9 @@
 """Whether a service is up: heartbeats recorded in the database.
 
 A service is up when it is not forced down and its last heartbeat is no
-older than ``service_down_time`` seconds.
+older than ``service_down_time`` seconds. (The metrics samplers have the
+database judge every service at once by the same rule:
+:func:`nimbus.core.db.api.services.liveness`.)
 """
 
 from oslo_utils import timeutils

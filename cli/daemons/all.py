@@ -203,7 +203,8 @@ def start_all(conf):
         volume_service.start()
         started.insert(0, volume_service)
         started.insert(0, start_console_proxy(conf))
-        server = api.build(conf, db)
+        # Its conductor samples the metrics the API's sampler would.
+        server = api.build(conf, db, sample=False)
         server.start()
     except BaseException:
         # Nothing half-started may keep serving (its RPC servers would

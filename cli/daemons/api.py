@@ -14,16 +14,18 @@ from nimbus.core import metrics
 BINARY = "nimbus-api"
 
 
-def build(conf, db):
+def build(conf, db, sample=True):
     """:param db: the database API, handed to the core service APIs.
+    :param sample: run the API's own metrics sampler (False in
+        nimbus-all, whose conductor samples into the same registry).
 
     :returns: a :class:`~nimbus.api.wsgi.Servers` whose ``port`` is the
         API's.
     """
     services = api_app.Services(conf, db)
     app = api_app.setup_app(conf, services)
-    if metrics.serve(conf, BINARY):
-        metrics.run_sampler(conf, lambda: services.admin.list_services(
+    if metrics.serve(conf, BINARY) and sample:
+        metrics.run_sampler(conf, lambda: services.admin.service_states(
             nimbus_context.get_admin_context()))
     servers = [wsgi.Server(app, conf.api.bind_host, conf.api.bind_port,
                            conf.api.threads),

@@ -64,7 +64,7 @@ class ConductorManager(manager.Manager):
             return tasks
         from nimbus.core import admin_api, metrics
         admin = admin_api.AdminAPI(self.conf, self.db)
-        sampler = metrics.Sampler(self.conf, lambda: admin.list_services(
+        sampler = metrics.Sampler(self.conf, lambda: admin.service_states(
             nimbus_context.get_admin_context()))
         return tasks + [(sampler.sample, self.conf.metrics.poll_interval)]
 

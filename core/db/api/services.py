@@ -1,7 +1,9 @@
 """Services and their heartbeats."""
 
+import datetime
+
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import bindparam, false, select
+from sqlalchemy import and_, bindparam, case, false, func, select
 from sqlalchemy import update as sa_update
 
 from nimbus.core import exception
@@ -54,8 +56,8 @@ def get_by_host_and_binary(context, host, binary):
 
 
 def get_all(context, binary=None, host=None):
-    # The table's columns, not the mapped class: the metrics samplers
-    # read every service every few seconds (10,000 in a large cloud).
+    # The table's columns, not the mapped class: os-services and
+    # os-hypervisors list every service (10,000 in a large cloud).
     query = select(*models.Service.__table__.columns).where(
         models.Service.deleted == 0)
     if binary:
@@ -65,6 +67,27 @@ def get_all(context, binary=None, host=None):
     with engine.reader(context) as session:
         return [dict(r._mapping) for r in
                 session.execute(query.order_by(models.Service.id))]
+
+
+def liveness(context, down_time, now):
+    """``(binary, host, topic, is_up)`` of every live service, ``is_up``
+    judged by the database by the rule of
+    :func:`nimbus.core.servicegroup.is_up` (not forced down, and the last
+    heartbeat, else the last update or the creation, at most
+    ``down_time`` seconds from ``now``, a naive UTC time). The metrics
+    samplers ask every few seconds: with 10,000 hosts, whole rows judged
+    one by one cost them six times as much.
+    """
+    last = func.coalesce(_ST.c.last_seen_up, _ST.c.updated_at,
+                         _ST.c.created_at)
+    margin = datetime.timedelta(seconds=down_time)
+    up = and_(_ST.c.forced_down == false(),
+              last.between(now - margin, now + margin))
+    query = select(_ST.c.binary, _ST.c.host, _ST.c.topic,
+                   case((up, True), else_=False)).where(
+        _ST.c.deleted == 0).order_by(_ST.c.id)
+    with engine.reader(context, connection=True) as connection:
+        return [tuple(row) for row in connection.execute(query)]
 
 
 def update(context, service_id, values):

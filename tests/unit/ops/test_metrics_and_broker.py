@@ -69,12 +69,40 @@ class Conf:
     transport_url = "fake://"
 
 
+class RabbitConf:
+    transport_url = "rabbit://g:g@h:1/"
+
+
 def test_sampler_sets_service_up_without_a_broker():
-    services = [{"binary": "nimbus-compute", "host": "h-unit", "topic":
-                 "compute", "is_up": False}]
-    metrics.Sampler(Conf(), lambda: services).sample()
+    services = [("nimbus-compute", "h-unit", "compute", False)]
+    sampler = metrics.Sampler(Conf(), lambda: services)
+    sampler.sample()
     assert metrics.SERVICE_UP.labels("nimbus-compute",
                                      "h-unit")._value.get() == 0
+    services[0] = ("nimbus-compute", "h-unit", "compute", True)
+    sampler.sample()
+    assert metrics.SERVICE_UP.labels("nimbus-compute",
+                                     "h-unit")._value.get() == 1
+
+
+def test_sampler_asks_no_queue_depths_of_a_transport_without_queues(
+        monkeypatch):
+    asked = []
+    monkeypatch.setattr(broker, "declared_depths",
+                        lambda *a, **k: asked.append(a) or {})
+    metrics.Sampler(Conf(), lambda: []).sample()
+    assert asked == []
+    metrics.Sampler(RabbitConf(), lambda: [
+        ("nimbus-compute", "h-unit", "compute", True)]).sample()
+    assert [list(a[1]) for a in asked] == [
+        list(broker.TOPICS) + ["compute.h-unit"]]
+
+
+@pytest.mark.parametrize("url,rabbit", [
+    ("rabbit://g:g@h:5672/", True), ("kombu://h/", True),
+    ("fake://", False), ("local://", False), ("qpid://h:5672/", False)])
+def test_is_rabbit(url, rabbit):
+    assert broker.is_rabbit(url) is rabbit
 
 
 @pytest.mark.parametrize("queue,service", [
