@@ -254,6 +254,9 @@ def end_now():
 #: allocations (less deallocations) of container objects between two
 #: collections of the youngest generation: CPython's default is 700
 YOUNG_COLLECTION_THRESHOLD = 10000
+#: collections of the middle generation between two full collections
+#: (CPython's default is 10)
+FULL_COLLECTION_THRESHOLD = 100
 
 
 def freeze_startup_objects():
@@ -275,7 +278,17 @@ def freeze_startup_objects():
     set off a full one every few seconds (85 ms each in nimbus-all under
     a boot burst). Collections took 6.4-6.5 % of nimbus-all's CPU in a
     240-server burst, 3.7-3.8 % after (two runs each).
+
+    And run a full collection ten times less often than CPython would.
+    What a daemon builds once started and keeps (the scheduler's 10,000
+    host states and their sets and dicts, 80,000 containers in a
+    10,000-host nimbus-all) is walked by every full collection, and
+    pages of 1,000 servers set them off: with CPython's default the p99 of such a page in that cloud was 119-150 ms
+    (three runs of ``benchmarks/scale.py``), 75-76 ms with this one. Few
+    of a daemon's objects are cyclic garbage; reference counting frees
+    the rest at once.
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, gc.get_threshold()[1],
+                     FULL_COLLECTION_THRESHOLD)

@@ -1,5 +1,6 @@
 """A started daemon's garbage collector: startup objects frozen, the
-youngest generation collected less often than CPython's default."""
+youngest generation and full collections less often than CPython's
+defaults."""
 
 import gc
 
@@ -23,5 +24,6 @@ def test_a_started_daemon_freezes_what_it_holds_and_collects_less_often(
     service.freeze_startup_objects()
     assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == (service.YOUNG_COLLECTION_THRESHOLD, 10,
-                                  10)
+                                  service.FULL_COLLECTION_THRESHOLD)
     assert service.YOUNG_COLLECTION_THRESHOLD > 700
+    assert service.FULL_COLLECTION_THRESHOLD > 10
