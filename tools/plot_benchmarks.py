@@ -97,7 +97,8 @@ def scale(ax, fig):
     figure = ax.figure
     ax.remove()
     panels = fig["metrics"]
-    figure.set_size_inches(3.2 * len(panels), 4.2)
+    bars = max(len(panel["runs"]) for panel in panels.values())
+    figure.set_size_inches(max(3.2, 0.6 * bars) * len(panels), 4.4)
     figure.suptitle(fig["title"], fontsize=10)
     for i, (name, panel) in enumerate(panels.items()):
         sub = figure.add_subplot(1, len(panels), i + 1)
