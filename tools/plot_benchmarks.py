@@ -124,6 +124,7 @@ def scale(ax, fig):
 
 PLOTS = {"boot_throughput": boot_throughput,
          "boot_rounds": boot_throughput, "boot_cpu": boot_throughput,
+         "boot_issue17": boot_throughput,
          "boot_vs_previous": boot_vs_previous, "api_list": api_list,
          "libvirt_spawn": libvirt_spawn, "boot_networks": boot_networks,
          "live_migration": live_migration, "scale": scale}
