@@ -35,10 +35,13 @@ def _parsed(transport_url):
     return messaging.TransportURL.parse(cfg.ConfigOpts(), transport_url)
 
 
+def _names_rabbit(url):
+    return (url.transport or "").split("+")[0] in RABBIT_SCHEMES
+
+
 def is_rabbit(transport_url):
     """Whether ``transport_url`` names a RabbitMQ broker."""
-    url = _parsed(transport_url)
-    return (url.transport or "").split("+")[0] in RABBIT_SCHEMES
+    return _names_rabbit(_parsed(transport_url))
 
 
 def parse_url(transport_url):
@@ -47,7 +50,7 @@ def parse_url(transport_url):
     :raises ConfigError: not a RabbitMQ URL (e.g. ``fake://``).
     """
     url = _parsed(transport_url)
-    if (url.transport or "").split("+")[0] not in RABBIT_SCHEMES:
+    if not _names_rabbit(url):
         raise exception.ConfigError(reason=(
             f"a RabbitMQ transport_url is needed, not "
             f"'{url.transport}://'"))

@@ -283,10 +283,11 @@ def freeze_startup_objects():
     What a daemon builds once started and keeps (the scheduler's 10,000
     host states and their sets and dicts, 80,000 containers in a
     10,000-host nimbus-all) is walked by every full collection, and
-    pages of 1,000 servers set them off: with CPython's default the p99 of such a page in that cloud was 119-150 ms
-    (three runs of ``benchmarks/scale.py``), 75-76 ms with this one. Few
-    of a daemon's objects are cyclic garbage; reference counting frees
-    the rest at once.
+    pages of 1,000 servers set them off: with CPython's default the p99
+    of such a page in that cloud was 119-150 ms (three runs of
+    ``benchmarks/scale.py``), 75-76 ms with this one. Few of a daemon's
+    objects are cyclic garbage; reference counting frees the rest at
+    once.
     """
     gc.collect()
     gc.freeze()

@@ -290,9 +290,12 @@ def get_all(context, filters=None, limit=None, marker=None,
     query = _tag_filters(query, filters)
     query = _regex_filters(query, filters.get("regex"),
                            filters.get("regex_defaults") or {})
-    order = (I.id,) if by_id else \
-        (I.created_at.desc(), I.id.desc()) if sort_desc else \
-        (I.created_at, I.id)
+    if by_id:
+        order = (I.id,)
+    elif sort_desc:
+        order = (I.created_at.desc(), I.id.desc())
+    else:
+        order = (I.created_at, I.id)
     regexes = {column: re.compile(filters[key]) for key, column in
                (("name", "display_name"), ("hostname", "hostname"))
                if filters.get(key)}
