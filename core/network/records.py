@@ -11,6 +11,8 @@ rule per member address. Reads go through the database API handle passed
 in.
 """
 
+import contextlib
+
 from nimbus.core.network import model
 
 #: Only IPv4 is served: rules of other ethertypes never reach plugins.
@@ -146,11 +148,15 @@ def vifs(context, db, conf, rows, with_rules=True, remote_groups=False,
     uuids = [r["uuid"] for r in rows]
     made = made or {}
     older = [u for u in uuids if u not in made]
-    with db.reading(context):  # one session for the five reads
+    networks = dict(networks or {})
+    missing = {r["network_id"] for r in rows} - set(networks)
+    # A boot's own ports (made, their networks and rules in hand) need no
+    # read at all, nor a session: only a multi_host gateway is read then.
+    reads = older or missing or (with_rules and rules is None) or any(
+        n["multi_host"] for n in networks.values())
+    with db.reading(context) if reads else contextlib.nullcontext():
         fixed = db.networks.fixed_ips_of_ports(context, older)
         fixed.update((u, m["fixed_ips"]) for u, m in made.items())
-        networks = dict(networks or {})
-        missing = {r["network_id"] for r in rows} - set(networks)
         if missing:
             networks.update(db.networks.get_many(context, missing))
         floating = {}

@@ -3,12 +3,14 @@ repeated gateway work."""
 
 import threading
 import time
+from unittest import mock
 
 import pytest
 
 from nimbus.core import exception
+from nimbus.core.db import api as db_api
 from nimbus.core.interfaces import network as net
-from nimbus.core.network import coalesce, ipam, model
+from nimbus.core.network import coalesce, ipam, model, records
 
 
 def test_plan_reserves_network_gateway_broadcast_and_outside_the_range():
@@ -298,3 +300,38 @@ def test_group_commit_hands_a_failed_run_to_every_caller_and_goes_on():
     with pytest.raises(RuntimeError):
         group.submit("d")
     assert group.waiting() == 0
+
+
+class _NoSession:
+    """The database API, but a session (a transaction to read in) fails:
+    the functions asked for nothing answer without one."""
+
+    networks, floating_ips = db_api.networks, db_api.floating_ips
+
+    def reading(self, context):
+        raise AssertionError("a session was opened")
+
+
+def test_a_boots_own_vifs_are_built_without_a_read():
+    network = dict(
+        dict.fromkeys(["vlan", "bridge_interface", "mtu", "project_id",
+                       "allocation_start", "allocation_end", "created_at",
+                       "updated_at", "subnet_uuid"]),
+        uuid="n1", name="private", cidr="10.0.0.0/24", gateway="10.0.0.1",
+        bridge="br100", multi_host=False, host="net-1", external=False,
+        shared=True, dhcp_enabled=True, dns_servers=[])
+    port = {"uuid": "p1", "network_id": "n1", "mac_address": "fa:16:3e:0:0:1",
+            "host": "c-1", "instance_uuid": "i1", "dns_name": "vm1"}
+    conf = mock.Mock()
+    conf.network.metadata_host, conf.network.metadata_port = None, None
+    (vif,) = records.vifs(
+        None, _NoSession(), conf, [port], remote_groups=True,
+        networks={"n1": network},
+        made={"p1": {"fixed_ips": ["10.0.0.3"], "security_groups": ["g"]}},
+        rules=({"p1": []}, {}))
+    assert (vif["id"], vif["fixed_ips"], vif["network"]["cidr"]) == (
+        "p1", ["10.0.0.3"], "10.0.0.0/24")
+    # A port it did not make is read, in one session.
+    with pytest.raises(AssertionError, match="a session"):
+        records.vifs(None, _NoSession(), conf, [dict(port, uuid="p2")],
+                     networks={"n1": network}, rules=({}, {}))

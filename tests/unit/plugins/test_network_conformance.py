@@ -25,6 +25,18 @@ class TestFakeNetworkConformance(NetworkDriverConformanceTests,
         self.assertEqual({port.id: vif}, self.driver.plugged)
         self.assertEqual([port.id], list(self.driver.networks[network.id][1]))
 
+    def test_the_fake_keeps_its_own_copy_of_the_network(self):
+        network = self.make_network()
+        self._setup(network, [])
+        network.dns_servers.append("192.0.2.53")
+        self.driver.update_ports(network, [], [])
+        recorded = self.driver.networks[network.id][0]
+        self.assertEqual(network, recorded)
+        network.dns_servers.append("192.0.2.54")
+        network.name = "renamed"
+        self.assertEqual(["192.0.2.53"], recorded.dns_servers[-1:])
+        self.assertNotEqual("renamed", recorded.name)
+
     def test_the_fakes_port_updates_end_where_setup_would(self):
         network = self.make_network()
         one, two = self.make_port(network, 1), self.make_port(network, 2)
