@@ -167,6 +167,41 @@ class Allocator:
             return self._batches.submit(request)
         return self._allocate_alone(request)
 
+    def allocate_many(self, context, host, requests, also=None):
+        """:meth:`allocate` for several servers of ``host`` at once (a
+        compute's burst of boots in one message), through ``context``.
+        Each request must be one :meth:`allocate` would batch anyway (new
+        ports with any free address, on the networks it names, in the
+        ``default`` group): then nothing written depends on whose context
+        it is. The requests join the batches queued with the others'.
+
+        :param requests: dicts with ``instance_uuid``, ``project_id``,
+            ``requested`` (each entry with its ``network_id``),
+            ``security_groups`` and ``hostname``.
+        :returns: one outcome per request, in order: an
+            :data:`Allocation`, or the exception it met (nothing is
+            written for it): :class:`InvalidInput` for a request that
+            cannot share a batch.
+        """
+        outcomes, queued = [], []
+        for values in requests:
+            request = _Request(context, values["instance_uuid"],
+                               values["project_id"], host,
+                               [dict(r) for r in values["requested"]],
+                               list(values["security_groups"] or []),
+                               values.get("hostname"), also)
+            if request.requested and self._batchable(request) and all(
+                    r.get("network_id") for r in request.requested):
+                queued.append(request)
+                outcomes.append(None)
+            else:
+                outcomes.append(exception.InvalidInput(
+                    reason=f"the network request of {request.instance_uuid}"
+                           f" cannot be allocated with others"))
+        done = iter(self._batches.submit_many(queued))
+        return [next(done) if outcome is None else outcome
+                for outcome in outcomes]
+
     @staticmethod
     def _batchable(request):
         """Whether the request may share a transaction with others': new
@@ -360,6 +395,13 @@ class Allocator:
         as concurrent allocations do; a server released twice at once
         gives its ports to the first caller and none to the second."""
         return self._releases.submit((context, instance_uuid))
+
+    def deallocate_many(self, context, instance_uuids):
+        """:meth:`deallocate_for_instance` for several servers, queued
+        together; returns one outcome per server, in order: its port rows
+        as they were, or the exception it met."""
+        return self._releases.submit_many(
+            [(context, uuid) for uuid in instance_uuids])
 
     def _release_batch(self, items):
         """:class:`~nimbus.core.network.coalesce.GroupCommit`'s run for

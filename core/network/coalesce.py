@@ -252,18 +252,32 @@ class GroupCommit:
     def submit(self, item):
         """Run ``item`` with whatever else is queued; return its result
         or raise its exception."""
-        slot = _Slot(item)
+        (outcome,) = self.submit_many([item])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def submit_many(self, items):
+        """Run ``items`` (one caller's, queued together) with whatever
+        else is queued; return their outcomes in order: each a result or
+        the exception it met (not raised)."""
+        slots = [_Slot(item) for item in items]
+        if not slots:
+            return []
         with self._lock:
-            self._queue.append(slot)
+            self._queue.extend(slots)
             lead = not self._running
             self._running = True
-        if not lead:
-            slot.ready.wait()
-        if lead or slot.lead:
+        if lead:
             self._lead()
-        if isinstance(slot.outcome, BaseException):
-            raise slot.outcome
-        return slot.outcome
+        for slot in slots:
+            # Done by a batch already, or to be: this caller leads the
+            # batch that starts with it when it is handed the lead.
+            slot.ready.wait()
+            if slot.lead:
+                slot.lead = False
+                self._lead()
+        return [slot.outcome for slot in slots]
 
     def _lead(self):
         with self._lock:

@@ -302,6 +302,46 @@ def test_group_commit_hands_a_failed_run_to_every_caller_and_goes_on():
     assert group.waiting() == 0
 
 
+def test_group_commit_runs_one_callers_items_together_in_order():
+    group, seen = _batches_seen(
+        lambda items: [ValueError(i) if i == "c" else i.upper()
+                       for i in items])
+    outcomes = group.submit_many(["a", "b", "c", "d", "e", "f"])
+    # at most four a batch; the caller led both; the failure is handed
+    # back in its place, not raised
+    assert seen == [["a", "b", "c", "d"], ["e", "f"]]
+    assert outcomes[:2] == ["A", "B"] and outcomes[3:] == ["D", "E", "F"]
+    assert isinstance(outcomes[2], ValueError)
+    assert group.submit_many([]) == [] and group.waiting() == 0
+
+
+def test_group_commit_items_queued_together_wait_for_a_run_together():
+    release = threading.Event()
+
+    def run(items):
+        if items == ["first"]:
+            release.wait(5)
+        return [f"{i}!" for i in items]
+
+    group, seen = _batches_seen(run)
+    threads, outcomes = _submit_all(group, ["first"])
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.005)
+    many = {}
+    burst = threading.Thread(target=lambda: many.update(
+        got=group.submit_many(["x", "y", "z"])))
+    burst.start()
+    while group.waiting() < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in threads + [burst]:
+        thread.join(5)
+    assert outcomes == {"first": "first!"}
+    assert seen == [["first"], ["x", "y", "z"]]
+    assert many["got"] == ["x!", "y!", "z!"]
+
+
 class _NoSession:
     """The database API, but a session (a transaction to read in) fails:
     the functions asked for nothing answer without one."""
