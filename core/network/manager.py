@@ -27,6 +27,7 @@ from nimbus.core.interfaces import network as net_iface
 from nimbus.core.network import (
     allocation,
     coalesce,
+    manager_bursts,
     manager_floating,
     membership,
     model,
@@ -37,7 +38,8 @@ from nimbus.core.network import rpcapi as network_rpcapi
 LOG = logging.getLogger(__name__)
 
 
-class NetworkManager(manager_floating.FloatingIPsManagerMixin,
+class NetworkManager(manager_bursts.BurstsMixin,
+                     manager_floating.FloatingIPsManagerMixin,
                      manager.Manager):
     """RPC endpoint of ``network`` / ``network.<host>`` (see rpcapi for
     the version history).
@@ -49,7 +51,7 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         its compute hosts, as one host with one gateway address).
     """
 
-    target = messaging.Target(version="1.3")
+    target = messaging.Target(version="1.4")
 
     def __init__(self, conf, host, db, driver=None, served_hosts=()):
         super().__init__(conf, host)
@@ -310,30 +312,55 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         done = self.allocator.allocate(
             context, instance_uuid, project_id, host,
             requested_networks or [], security_groups or [],
-            hostname=hostname, also=lambda ctx, done: records.vif_rules(
-                ctx, self.db, done.ports, remote_groups, done.made,
-                held_groups or (), known_rules=done.rules))
-        ports = done.ports
+            hostname=hostname,
+            also=self._rules_reader(remote_groups, held_groups))
+        return self._hand_out(context, host, [(instance_uuid, done)],
+                              remote_groups, held_groups)[0]
+
+    def _rules_reader(self, remote_groups, held_groups):
+        """The ``also`` of an allocation: its ports' rules, read in its
+        transaction (see :func:`~nimbus.core.network.records.vifs`)."""
+        return lambda ctx, done: records.vif_rules(
+            ctx, self.db, done.ports, remote_groups, done.made,
+            held_groups or (), known_rules=done.rules)
+
+    def _hand_out(self, context, host, allocations, remote_groups,
+                  held_groups):
+        """Bring the gateway side up to date with the ports of
+        ``allocations`` (``[(instance uuid, Allocation)]`` of servers on
+        ``host``) and return each server's VIF dicts, in order. When the
+        gateway side cannot be updated, every one of those servers' ports
+        is given back and the error raised."""
+        ports = [p for _uuid, done in allocations for p in done.ports]
+        made, rows, rules, members = {}, {}, {}, {}
+        for _uuid, done in allocations:
+            made.update(done.made)
+            rows.update(done.networks)
+            rules.update(done.also[0])
+            members.update(done.also[1])
         try:
             serving = self._refresh_gateways(
-                context, {p["network_id"] for p in ports}, host,
-                rows=done.networks, added=self._made(ports, done.made))
+                context, {p["network_id"] for p in ports}, host, rows=rows,
+                added=self._made(ports, made))
         except Exception:
-            self._release(context, instance_uuid, host)
+            self._release(context, [uuid for uuid, _done in allocations],
+                          host)
             raise
         self._members_changed(context, ports, {
-            uuid: made["security_groups"]
-            for uuid, made in done.made.items()})
+            uuid: values["security_groups"] for uuid, values in made.items()})
         networks = {uuid: dict(row, host=serving[uuid]) if uuid in serving
-                    else row for uuid, row in done.networks.items()}
+                    else row for uuid, row in rows.items()}
         vifs = self._vifs(context, ports, remote_groups, networks=networks,
-                          made=done.made, held_groups=held_groups or (),
-                          rules=done.also)
+                          made=made, held_groups=held_groups or (),
+                          rules=(rules, members))
         if held_groups:
             self._members.add(
                 {r["remote_group_id"] for vif in vifs for r in vif["rules"]}
                 & set(held_groups))
-        return vifs
+        by_instance = {uuid: [] for uuid, _done in allocations}
+        for vif in vifs:
+            by_instance[vif["instance_uuid"]].append(vif)
+        return [by_instance[uuid] for uuid, _done in allocations]
 
     @staticmethod
     def _made(ports, made):
@@ -355,12 +382,21 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
                     plugin=type(self.driver).__name__,
                     capability="per-project VLAN networks")
 
-    def _release(self, context, instance_uuid, host):
-        ports = self.allocator.deallocate_for_instance(context,
-                                                       instance_uuid)
+    def _release(self, context, instance_uuids, host):
+        """Give back the ports of servers whose allocation failed after
+        it was recorded, and refresh the gateway side at once."""
+        ports = []
+        for uuid, outcome in zip(instance_uuids, self.allocator.
+                                 deallocate_many(context, instance_uuids),
+                                 strict=True):
+            if isinstance(outcome, Exception):
+                LOG.error("Could not give back the ports of %(uuid)s: "
+                          "%(err)s (they are reaped once it is deleted)",
+                          {"uuid": uuid, "err": outcome})
+            else:
+                ports += outcome
         self._refresh_gateways(context, {p["network_id"] for p in ports},
                                host)
-        return ports
 
     @messaging.expected_exceptions(exception.NimbusException)
     def deallocate_for_instance(self, context, instance_uuid, host=None,
@@ -383,8 +419,14 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
                                 self.db.ports.get_all(
                                     context, instance_uuid=instance_uuid),
                                 with_rules=False)
-        ports = self.allocator.deallocate_for_instance(context,
-                                                       instance_uuid)
+        self._released_ports(self.allocator.deallocate_for_instance(
+            context, instance_uuid), host)
+        return vifs
+
+    def _released_ports(self, ports, host):
+        """Stage the removal of released ``ports`` (rows, with their
+        groups) of servers on ``host`` from the gateway side, and their
+        groups' member refresh (see :meth:`deallocate_for_instance`)."""
         for port in ports:
             if not port["preserve_on_delete"]:
                 self._setups.stage(port["network_id"],
@@ -393,7 +435,6 @@ class NetworkManager(manager_floating.FloatingIPsManagerMixin,
         self._released.add((p["network_id"], host,
                             bool(p["preserve_on_delete"])) for p in ports)
         self._members.add(g for p in ports for g in p["security_groups"])
-        return vifs
 
     def _refresh_released(self, keys):
         """The deferred gateway refresh of deletes (see above): the

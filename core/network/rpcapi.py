@@ -20,6 +20,11 @@ Version history:
   members the compute holds already, left out of the VIFs'
   ``remote_groups`` (a boot no longer carries every member of its
   ``default`` group).
+* 1.4: allocate_for_instances, deallocate_for_instances (calls): a
+  compute's burst of boots (new ports on the networks they name, in the
+  ``default`` group) or of deletes in one message. One outcome per
+  server: its VIF dicts as ``{"vifs": [...]}`` (None for a release), or
+  ``{"error": {"type": exception class name, "message": ...}}``.
 
 Every argument is plain JSON (dicts, lists, strings): VIF dicts as
 :mod:`nimbus.core.network.model` describes, network dicts with the
@@ -30,11 +35,11 @@ NetworkSpec fields, floating dicts ``{"address", "fixed_address",
 import oslo_messaging as messaging
 
 from nimbus.core import conf as nimbus_conf
-from nimbus.core import rpc
+from nimbus.core import exception, rpc
 
 TOPIC = "network"
 CONF = nimbus_conf.CONF
-VERSION_CAP = "1.3"
+VERSION_CAP = "1.4"
 
 
 class NetworkAPI:
@@ -91,6 +96,36 @@ class NetworkAPI:
             context, "deallocate_for_instance", instance_uuid=instance_uuid,
             host=host)
 
+    def can_take_bursts(self):
+        """Whether the network services take bursts (1.4)."""
+        return self.client.can_send_version("1.4")
+
+    def allocate_for_instances(self, context, host, requests,
+                               held_groups=()):
+        """:meth:`allocate_for_instance` for several servers on ``host``
+        in one call (1.4; see :meth:`can_take_bursts`).
+
+        :param requests: ``[{"instance_uuid", "project_id", "requested",
+            "security_groups", "hostname"}]``, each with new ports only,
+            on the networks it names, in the ``default`` group.
+        :returns: one outcome per request, in order: its VIF dicts, or
+            the exception it met (returned, not raised).
+        """
+        extra = {"held_groups": sorted(held_groups)} if held_groups else {}
+        return [burst_outcome(outcome, "vifs") for outcome in self._to(
+            timeout=CONF.network.allocate_timeout, version="1.4").call(
+                context, "allocate_for_instances", host=host,
+                requests=requests, remote_groups=True, **extra)]
+
+    def deallocate_for_instances(self, context, host, instance_uuids):
+        """:meth:`deallocate_for_instance` with ``return_vifs`` False for
+        several servers on ``host`` in one call (1.4); returns one
+        outcome per server: None, or the exception it met."""
+        return [burst_outcome(outcome) for outcome in self._to(
+            timeout=CONF.network.allocate_timeout, version="1.4").call(
+                context, "deallocate_for_instances", host=host,
+                instance_uuids=instance_uuids)]
+
     def allocate_port_for_instance(self, context, instance_uuid, project_id,
                                    host, network_id=None, port_id=None,
                                    fixed_ip=None, hostname=None):
@@ -136,3 +171,19 @@ class NetworkAPI:
 
     def remove_floating_ip(self, context, floating, host=None):
         self._to(host).cast(context, "remove_floating_ip", floating=floating)
+
+
+def burst_outcome(outcome, key=None):
+    """One server's outcome of a burst (1.4): ``outcome[key]``, or its
+    error as the nimbus exception it was (a NimbusException when the
+    class is not one this release knows)."""
+    error = (outcome or {}).get("error")
+    if error is None:
+        return outcome[key] if key else None
+    cls = getattr(exception, error.get("type") or "", None)
+    if isinstance(cls, type) and issubclass(cls, exception.NimbusException):
+        try:
+            return cls(message=error["message"])
+        except Exception:  # a class whose arguments differ
+            pass
+    return exception.NimbusException(message=error["message"])
