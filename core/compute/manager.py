@@ -36,6 +36,7 @@ from nimbus.core.compute import (
     manager_moves,
     manager_network,
     manager_volumes,
+    network_bursts,
     port_filters,
     power_sync,
     resource_tracker,
@@ -103,6 +104,7 @@ class ComputeManager(manager.Manager,
         self.service_ref = None
         self._conductor = None
         self._network = None
+        self._network_bursts = None
         # NOTE(scheduler): unknown at start, so the first success resets.
         self._failed_builds = True
         #: instance uuid -> the VIF dicts plugged here for it.
@@ -116,6 +118,15 @@ class ComputeManager(manager.Manager,
         if self._network is None:
             self._network = network_rpcapi.NetworkAPI()
         return self._network
+
+    @property
+    def network_bursts(self):
+        """Calls to nimbus-network shared by concurrent boots (deletes)
+        of this host."""
+        if self._network_bursts is None:
+            self._network_bursts = network_bursts.NetworkBursts(
+                self.host, self.network)
+        return self._network_bursts
 
     @property
     def conductor(self):

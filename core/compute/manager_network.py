@@ -33,9 +33,9 @@ class NetworkManagerMixin:
         if not requested:
             return []
         try:
-            vifs = self.network.allocate_for_instance(
-                context, instance.uuid, instance.project_id, self.host,
-                requested, list(request_spec.security_groups or []),
+            vifs = self.network_bursts.allocate(
+                context, instance.uuid, instance.project_id, requested,
+                list(request_spec.security_groups or []),
                 hostnames.of(instance),
                 held_groups=self.port_filters.held_groups())
         except messaging.MessagingTimeout:
@@ -85,9 +85,12 @@ class NetworkManagerMixin:
         try:
             # What this host plugged is known unless it restarted
             # without replaying its VIFs: then ask for the records'.
-            vifs = self.network.deallocate_for_instance(
-                context, instance.uuid, self.host,
-                return_vifs=not self._vifs_known) or []
+            if self._vifs_known:
+                self.network_bursts.release(context, instance.uuid)
+                vifs = []
+            else:
+                vifs = self.network.deallocate_for_instance(
+                    context, instance.uuid, self.host) or []
         except Exception:
             LOG.exception("Could not release the network of %s",
                           instance.uuid)

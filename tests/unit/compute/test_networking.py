@@ -6,6 +6,8 @@ refreshes reach the plugin. And the compute API: requested networks and
 groups are checked before anything is recorded."""
 
 import functools
+import threading
+import time
 from unittest import mock
 
 import oslo_messaging as messaging
@@ -19,6 +21,7 @@ from nimbus.core.db import api as db
 from nimbus.core.network import api as network_api
 from nimbus.core.network import manager as network_manager
 from nimbus.core.network import model
+from nimbus.core.network import rpcapi as network_rpcapi
 from nimbus.plugins.hypervisors.fake import driver as fake_driver
 from nimbus.plugins.networks import fake as fake_network
 from tests.unit import workflow_fakes as wf
@@ -31,6 +34,22 @@ class InProcessNetwork:
     def __init__(self, manager):
         self.manager = manager
         self.calls = []
+
+    def can_take_bursts(self):
+        return True
+
+    def allocate_for_instances(self, context, host, requests,
+                               held_groups=()):
+        """As the rpcapi: rules naming groups kept, outcomes decoded."""
+        return [network_rpcapi.burst_outcome(outcome, "vifs")
+                for outcome in self.__getattr__("allocate_for_instances")(
+                    context, host, requests, remote_groups=True,
+                    held_groups=sorted(held_groups))]
+
+    def deallocate_for_instances(self, context, host, instance_uuids):
+        return [network_rpcapi.burst_outcome(outcome) for outcome in
+                self.__getattr__("deallocate_for_instances")(
+                    context, host, instance_uuids)]
 
     def __getattr__(self, name):
         method = getattr(self.manager, name)
@@ -182,6 +201,45 @@ def test_refreshed_filters_reach_the_plugin(compute, net):
     compute.refresh_port_filters(ctx, [values])
     (rule,) = compute.network_driver.filters[port["uuid"]].rules
     assert (rule.protocol, rule.port_range_min) == ("tcp", 22)
+
+
+def test_concurrent_builds_share_calls_and_give_everything_back(compute,
+                                                                net):
+    ctx = wf.user_context()
+    instances = [wf.create_instance(ctx) for _ in range(4)]
+    single = compute.network.manager.allocate_for_instance
+    waiting = compute.network_bursts._boots.waiting
+
+    def first_call_waits_for_the_others(*args, **kwargs):
+        deadline = time.monotonic() + 5
+        while waiting() < 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return single(*args, **kwargs)
+    compute.network.manager.allocate_for_instance = \
+        first_call_waits_for_the_others
+    threads = [threading.Thread(
+        target=compute.build_and_run_instance,
+        args=(ctx, instance, _spec(ctx, net), [])) for instance in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert compute.network.calls.count("allocate_for_instances") == 1
+    ports = [p for i in instances for p in _ports(i.uuid)]
+    assert all(wf.load(i.uuid)["vm_state"] == vs.ACTIVE for i in instances)
+    assert len(ports) == 4 and set(compute.network_driver.plugged) == {
+        p["uuid"] for p in ports}
+    assert len(set(compute.network_driver.filters)) == 4
+    threads = [threading.Thread(target=compute.terminate_instance,
+                                args=(ctx, instance))
+               for instance in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert [p for i in instances for p in _ports(i.uuid)] == []
+    assert compute.network_driver.plugged == {}
+    assert db.networks.count_free(wf.admin(), net["id"]) == 5
 
 
 def test_a_guest_does_not_carry_the_members_its_host_holds(compute, net):
