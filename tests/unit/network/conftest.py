@@ -1,10 +1,13 @@
-"""Fixtures of the network service tests: a NetworkAPI over a migrated
-SQLite database whose RPC casts are recorded instead of sent."""
+"""Fixtures of the network service tests: a NetworkAPI and a
+NetworkManager over a migrated SQLite database whose RPC casts are
+recorded instead of sent."""
 
 import pytest
 
 from nimbus.core import context as nimbus_context
 from nimbus.core.network import api as network_api
+from nimbus.core.network import manager as network_manager
+from nimbus.plugins.networks import fake
 
 
 class Recorder:
@@ -39,6 +42,19 @@ def net_api(db_api, nimbus_conf):
     api._network_rpc = Recorder()
     api._compute_rpc = Recorder()
     return api
+
+
+@pytest.fixture
+def mgr(db_api, nimbus_conf):
+    """A NetworkManager ``net-1`` over the fake plugin, its casts
+    recorded."""
+    manager = network_manager.NetworkManager(
+        nimbus_conf, "net-1", db_api,
+        driver=fake.FakeNetwork(nimbus_conf, "net-1"))
+    manager._network_rpc = Recorder()
+    manager._compute_rpc = Recorder()
+    yield manager
+    manager.cleanup_host()
 
 
 @pytest.fixture

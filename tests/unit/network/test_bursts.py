@@ -2,24 +2,9 @@
 servers' allocations (releases) in one message, each server with its own
 outcome; nothing left behind by those that fail."""
 
-import pytest
 
 from nimbus.core import exception
-from nimbus.core.network import manager as network_manager
-from nimbus.plugins.networks import fake
 from tests.unit import workflow_fakes as wf
-from tests.unit.network.conftest import Recorder
-
-
-@pytest.fixture
-def mgr(db_api, nimbus_conf):
-    plugin = fake.FakeNetwork(nimbus_conf, "net-1")
-    manager = network_manager.NetworkManager(nimbus_conf, "net-1", db_api,
-                                             driver=plugin)
-    manager._network_rpc = Recorder()
-    manager._compute_rpc = Recorder()
-    yield manager
-    manager.cleanup_host()
 
 
 def _request(network, project="p1", **nic):

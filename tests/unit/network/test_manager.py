@@ -20,17 +20,6 @@ from tests.unit.network.conftest import Recorder
 AUTO = {"network_id": None, "fixed_ip": None, "port_id": None}
 
 
-@pytest.fixture
-def mgr(db_api, nimbus_conf):
-    plugin = fake.FakeNetwork(nimbus_conf, "net-1")
-    manager = network_manager.NetworkManager(nimbus_conf, "net-1", db_api,
-                                             driver=plugin)
-    manager._network_rpc = Recorder()
-    manager._compute_rpc = Recorder()
-    yield manager
-    manager.cleanup_host()
-
-
 @contextlib.contextmanager
 def raises_over_rpc(cls):
     """What an RPC caller sees: ``cls`` (the server marks it expected)."""
