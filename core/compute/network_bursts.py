@@ -16,20 +16,13 @@ network service older than 1.4, go alone.
 import collections
 
 from nimbus.core.network import coalesce
+from nimbus.core.network import rpcapi as network_rpcapi
 
 #: Most servers one call carries.
 BURST_MAX = 16
 
 _Boot = collections.namedtuple("_Boot", "context request held_groups")
 _Delete = collections.namedtuple("_Delete", "context instance_uuid")
-
-
-def joins_bursts(requested, security_groups):
-    """Whether a boot asking for ``requested`` (normalized NICs) in
-    ``security_groups`` may share a call with others."""
-    return bool(requested) and all(
-        r.get("network_id") and not r.get("port_id") and not r.get("fixed_ip")
-        for r in requested) and set(security_groups or ()) <= {"default"}
 
 
 class NetworkBursts:
@@ -51,38 +44,40 @@ class NetworkBursts:
                  security_groups, hostname, held_groups=()):
         """The server's VIF dicts (see the network RPC API's
         ``allocate_for_instance``); raises what its allocation met."""
-        if not joins_bursts(requested, security_groups) or \
-                not self._network.can_take_bursts():
-            return self._network.allocate_for_instance(
-                context, instance_uuid, project_id, self._host, requested,
-                security_groups, hostname, held_groups=held_groups)
-        return self._boots.submit(_Boot(context, {
+        boot = _Boot(context, {
             "instance_uuid": instance_uuid, "project_id": project_id,
             "requested": requested, "security_groups": security_groups,
-            "hostname": hostname}, list(held_groups)))
+            "hostname": hostname}, list(held_groups))
+        if not network_rpcapi.joins_bursts(requested, security_groups) or \
+                not self._network.can_take_bursts():
+            return self._allocate_one(boot)
+        return self._boots.submit(boot)
 
     def release(self, context, instance_uuid):
         """Give the server's ports back (its VIFs are known here: nothing
         is returned); raises what the release met."""
+        delete = _Delete(context, instance_uuid)
         if not self._network.can_take_bursts():
-            self._network.deallocate_for_instance(
-                context, instance_uuid, self._host, return_vifs=False)
+            self._release_one(delete)
             return
-        self._deletes.submit(_Delete(context, instance_uuid))
+        self._deletes.submit(delete)
+
+    def _allocate_one(self, boot):
+        values = boot.request
+        return self._network.allocate_for_instance(
+            boot.context, values["instance_uuid"], values["project_id"],
+            self._host, values["requested"], values["security_groups"],
+            values["hostname"], held_groups=boot.held_groups)
+
+    def _release_one(self, delete):
+        return self._network.deallocate_for_instance(
+            delete.context, delete.instance_uuid, self._host,
+            return_vifs=False)
 
     def _allocate(self, boots):
         """GroupCommit's run: one call for the boots that waited."""
         if len(boots) == 1:
-            (boot,) = boots
-            values = boot.request
-            try:
-                return [self._network.allocate_for_instance(
-                    boot.context, values["instance_uuid"],
-                    values["project_id"], self._host, values["requested"],
-                    values["security_groups"], values["hostname"],
-                    held_groups=boot.held_groups)]
-            except Exception as err:
-                return [err]
+            return [_outcome(self._allocate_one, boots[0])]
         # Members held by every one of them are left out of the reply.
         held = set.intersection(*(set(b.held_groups) for b in boots))
         return self._network.allocate_for_instances(
@@ -92,13 +87,16 @@ class NetworkBursts:
     def _release(self, deletes):
         """GroupCommit's run: one call for the deletes that waited."""
         if len(deletes) == 1:
-            (delete,) = deletes
-            try:
-                return [self._network.deallocate_for_instance(
-                    delete.context, delete.instance_uuid, self._host,
-                    return_vifs=False)]
-            except Exception as err:
-                return [err]
+            return [_outcome(self._release_one, deletes[0])]
         return self._network.deallocate_for_instances(
             deletes[0].context, self._host,
             [d.instance_uuid for d in deletes])
+
+
+def _outcome(call, item):
+    """``call(item)``, or the exception it raised (a GroupCommit outcome,
+    which its caller raises)."""
+    try:
+        return call(item)
+    except Exception as err:
+        return err

@@ -12,6 +12,7 @@ from oslo_log import log as logging
 
 from nimbus.core import exception
 from nimbus.core.network import coalesce, ipam
+from nimbus.core.network import rpcapi as network_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -170,10 +171,10 @@ class Allocator:
     def allocate_many(self, context, host, requests, also=None):
         """:meth:`allocate` for several servers of ``host`` at once (a
         compute's burst of boots in one message), through ``context``.
-        Each request must be one :meth:`allocate` would batch anyway (new
-        ports with any free address, on the networks it names, in the
-        ``default`` group): then nothing written depends on whose context
-        it is. The requests join the batches queued with the others'.
+        Each request must be one that joins a burst
+        (:func:`~nimbus.core.network.rpcapi.joins_bursts`, a kind
+        :meth:`allocate` batches anyway): then nothing written depends on
+        whose context it is. The requests join the batches queued with the others'.
 
         :param requests: dicts with ``instance_uuid``, ``project_id``,
             ``requested`` (each entry with its ``network_id``),
@@ -190,8 +191,8 @@ class Allocator:
                                [dict(r) for r in values["requested"]],
                                list(values["security_groups"] or []),
                                values.get("hostname"), also)
-            if request.requested and self._batchable(request) and all(
-                    r.get("network_id") for r in request.requested):
+            if network_rpcapi.joins_bursts(request.requested,
+                                           request.security_groups):
                 queued.append(request)
                 outcomes.append(None)
             else:

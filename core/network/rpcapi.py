@@ -173,6 +173,17 @@ class NetworkAPI:
         self._to(host).cast(context, "remove_floating_ip", floating=floating)
 
 
+def joins_bursts(requested, security_groups):
+    """Whether a boot asking for ``requested`` (normalized NICs) in
+    ``security_groups`` may go in a burst (1.4): new ports with any free
+    address, on the networks it names, in the ``default`` group, what
+    nimbus-network allocates together anyway (nothing written depends
+    on whose context the message carries)."""
+    return bool(requested) and all(
+        r.get("network_id") and not r.get("port_id") and not r.get("fixed_ip")
+        for r in requested) and set(security_groups or ()) <= {"default"}
+
+
 def burst_outcome(outcome, key=None):
     """One server's outcome of a burst (1.4): ``outcome[key]``, or its
     error as the nimbus exception it was (a NimbusException when the

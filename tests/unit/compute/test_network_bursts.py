@@ -12,6 +12,7 @@ import pytest
 from nimbus.core import context as nimbus_context
 from nimbus.core import exception
 from nimbus.core.compute import network_bursts
+from nimbus.core.network import rpcapi as network_rpcapi
 
 NIC = [{"network_id": "net-1", "fixed_ip": None, "port_id": None}]
 
@@ -141,7 +142,7 @@ def test_boots_arriving_during_a_call_share_the_next_one(ctx):
 ])
 def test_a_boot_nimbus_network_would_not_batch_goes_alone(ctx, requested,
                                                           groups):
-    assert not network_bursts.joins_bursts(requested, list(groups))
+    assert not network_rpcapi.joins_bursts(requested, list(groups))
     api = FakeNetworkAPI()
     bursts = network_bursts.NetworkBursts("c-1", api)
     _while_first_call_is_out(
